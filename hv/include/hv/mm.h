@@ -1,0 +1,62 @@
+/*
+ * Memory: the physical frame allocator, the hypervisor heap, and address
+ * spaces (page tables owned by the hypervisor).  Implemented in hv/mm/ (pure
+ * frame/heap logic, unit-tested on the host) and hv/arch/x86_64/ (paging).
+ *
+ * A domain's memory *is* its page tables: each user PTE that maps a frame the
+ * domain owns carries AS_OWNED, so destroying the address space returns every
+ * such frame.  Rights 0 keeps the frame but makes the page not present (a
+ * guard page); the frame is still owned and still freed.
+ */
+#ifndef HV_MM_H
+#define HV_MM_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "arch.h"
+
+#define PAGE_SIZE 4096ul
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+static inline void *phys_to_virt(uint64_t pa) { return (void *)(pa + HV_DIRECT_MAP_BASE); }
+uint64_t virt_to_phys(const void *va);   /* direct-map or hv-image address */
+
+/* frames: 0 means failure (frame 0 is never handed out) */
+uint64_t frame_alloc(void);              /* contents undefined */
+uint64_t frame_alloc_zeroed(void);
+void frame_free(uint64_t pa);
+uint64_t frames_free_count(void);
+uint64_t frames_total_count(void);
+
+/* hypervisor heap; kzalloc'd memory is zeroed; align <= 64 honoured for
+ * sizes that are multiples of 64 */
+void *kzalloc(size_t size);
+void kfree(void *p);
+
+/* address spaces */
+struct addr_space {
+    uint64_t pml4;             /* physical address of the top table */
+};
+
+/* flags for as_map */
+#define AS_OWNED    (1u << 0)  /* frame belongs to the domain: freed with it */
+#define AS_FOREIGN  (1u << 1)  /* frame belongs to someone else: never freed */
+
+int  as_create(struct addr_space *as);          /* 0 / -KEEL_ENOMEM */
+/* Frees every page-table page and every AS_OWNED frame.  The address space
+ * must not be live on any CPU. */
+void as_destroy(struct addr_space *as);
+/* Map the 4 KiB user page at va (ring 3, below KEEL_USER_VA_END) to frame pa
+ * with KEEL_RIGHT_* rights (0 = present bit clear).  -KEEL_EEXIST if va is
+ * mapped already, -KEEL_ENOMEM if a table page could not be had. */
+int  as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights, unsigned flags);
+/* Change rights of a mapped page, keeping its frame. -KEEL_ENOENT if none. */
+int  as_set_rights(struct addr_space *as, uint64_t va, unsigned rights);
+/* Remove a mapping; returns its frame and flags.  Does not free the frame. */
+int  as_unmap(struct addr_space *as, uint64_t va, uint64_t *pa, unsigned *flags);
+/* Look up va: 0 with frame, rights and flags, or -KEEL_ENOENT. */
+int  as_lookup(const struct addr_space *as, uint64_t va, uint64_t *pa,
+               unsigned *rights, unsigned *flags);
+
+#endif /* HV_MM_H */

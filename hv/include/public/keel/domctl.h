@@ -1,0 +1,109 @@
+/*
+ * Domain control: KEEL_HC_DOMCTL(struct keel_domctl *op).
+ *
+ * For the privileged domain only; every other caller gets -KEEL_EPERM before
+ * anything in *op is looked at.  op->abi_version must equal KEEL_ABI_VERSION
+ * (-KEEL_EINVAL otherwise).  The hypervisor copies *op in, acts, and copies
+ * it back out (so OUT fields are returned in place).  Every id, address and
+ * count is checked; a bad one yields an error and changes nothing.
+ *
+ * Domain life cycle:
+ *
+ *   CREATE -> paused -- UNPAUSE --> running <-> blocked
+ *                 ^---- PAUSE -------'  |
+ *   running --shutdown hypercall--> SHUTDOWN (exit code kept)
+ *   running --fault in ring 3----> CRASHED  (crash record kept)
+ *   any state -- DESTROY --> gone, every frame returned
+ *
+ * On SHUTDOWN and CRASHED the hypervisor sets KEEL_PENDING_DOMAIN in the
+ * privileged domain's shared info and wakes it.
+ */
+#ifndef KEEL_PUBLIC_DOMCTL_H
+#define KEEL_PUBLIC_DOMCTL_H
+
+#include "abi.h"
+
+#define KEEL_DOMCTL_CREATE         1  /* IN mem_pages, flags; OUT domid */
+#define KEEL_DOMCTL_DESTROY        2  /* IN domid */
+#define KEEL_DOMCTL_PAUSE          3  /* IN domid */
+#define KEEL_DOMCTL_UNPAUSE        4  /* IN domid (needs a vCPU context) */
+#define KEEL_DOMCTL_MAP_FOREIGN    5  /* IN domid, gva, npages; OUT va */
+#define KEEL_DOMCTL_UNMAP_FOREIGN  6  /* IN va, npages (caller's window) */
+#define KEEL_DOMCTL_SET_RIGHTS     7  /* IN domid, gva, npages, rights */
+#define KEEL_DOMCTL_SET_VCPU       8  /* IN domid, context (paused, never run) */
+#define KEEL_DOMCTL_GET_INFO       9  /* IN domid; OUT info */
+#define KEEL_DOMCTL_PHYSINFO      10  /* OUT physinfo */
+#define KEEL_DOMCTL_POWEROFF      11  /* IN status: ends the machine */
+
+/* page rights for SET_RIGHTS; 0 = not mapped (guard page).
+ * KEEL_RIGHT_W together with KEEL_RIGHT_X is refused (-KEEL_EINVAL). */
+#define KEEL_RIGHT_R  1u
+#define KEEL_RIGHT_W  2u
+#define KEEL_RIGHT_X  4u
+
+/* domain states (info.state) */
+#define KEEL_DOMSTATE_PAUSED    1
+#define KEEL_DOMSTATE_RUNNING   2   /* runnable, running or blocked */
+#define KEEL_DOMSTATE_SHUTDOWN  3   /* exited: info.exit_code */
+#define KEEL_DOMSTATE_CRASHED   4   /* faulted: info.crash */
+
+/* crash vectors: 0..31 are x86 exception vectors */
+#define KEEL_CRASH_DE     0
+#define KEEL_CRASH_UD     6
+#define KEEL_CRASH_GP    13
+#define KEEL_CRASH_PF    14
+#define KEEL_CRASH_ABORT 0x100   /* guest called shutdown(KEEL_SHUTDOWN_CRASH) */
+
+struct keel_cpu_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+struct keel_vcpu_context {
+    uint64_t rip, rsp, rdi, rsi, rdx;
+};
+
+struct keel_crash_info {
+    uint32_t vector;          /* KEEL_CRASH_* */
+    uint32_t pad;
+    uint64_t error_code;      /* as pushed by the CPU (0 if none) */
+    uint64_t fault_addr;      /* CR2 for page faults, else 0 */
+    struct keel_cpu_regs regs;
+};
+
+struct keel_domain_info {
+    uint32_t state;           /* KEEL_DOMSTATE_* */
+    int32_t  exit_code;       /* valid in SHUTDOWN */
+    uint64_t mem_pages;
+    uint64_t cpu_time_ns;     /* time its vCPU has run */
+    struct keel_crash_info crash;  /* valid in CRASHED */
+};
+
+struct keel_physinfo {
+    uint64_t total_frames;
+    uint64_t free_frames;
+    uint32_t nr_cpus;
+    uint32_t nr_domains;
+    uint64_t tsc_khz;
+};
+
+struct keel_domctl {
+    uint32_t cmd;
+    uint32_t abi_version;
+    uint32_t domid;
+    uint32_t pad;
+    union {
+        struct { uint64_t mem_pages; uint32_t flags; uint32_t pad; } create;
+        struct { uint64_t gva; uint64_t npages; uint64_t va; } map_foreign;
+        struct { uint64_t va; uint64_t npages; } unmap_foreign;
+        struct { uint64_t gva; uint64_t npages; uint32_t rights; uint32_t pad; } set_rights;
+        struct keel_vcpu_context vcpu;
+        struct keel_domain_info info;
+        struct keel_physinfo physinfo;
+        struct { int32_t status; uint32_t pad; } poweroff;
+        uint8_t raw[256];
+    } u;
+};
+
+#endif /* KEEL_PUBLIC_DOMCTL_H */

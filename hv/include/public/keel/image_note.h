@@ -1,0 +1,30 @@
+/*
+ * The Keel image note.  Every Keel image is a static ELF64 x86-64 ET_EXEC
+ * linked at KEEL_GUEST_BASE with one PT_NOTE holding this note:
+ *
+ *   namesz = 5, name "Keel\0" (padded to 8), type KEEL_NOTE_IMAGE,
+ *   descsz = sizeof(struct keel_image_note)
+ *
+ * A builder refuses an image without it, or with another abi_version.
+ */
+#ifndef KEEL_PUBLIC_IMAGE_NOTE_H
+#define KEEL_PUBLIC_IMAGE_NOTE_H
+
+#include "abi.h"
+
+#define KEEL_NOTE_NAME   "Keel"
+#define KEEL_NOTE_IMAGE  0x4b454c31u      /* "KEL1" */
+
+#define KEEL_IMAGE_PRIVILEGED (1u << 0)   /* may only be booted as dom0 */
+
+#define KEEL_DEFAULT_MEM_BYTES   (4ull << 20)
+#define KEEL_DEFAULT_STACK_BYTES (256ull << 10)
+
+struct keel_image_note {
+    uint32_t abi_version;   /* KEEL_ABI_VERSION the image was built for */
+    uint32_t flags;         /* KEEL_IMAGE_* */
+    uint64_t mem_bytes;     /* memory the domain wants, page multiple */
+    uint64_t stack_bytes;   /* stack size, page multiple, < mem_bytes */
+};
+
+#endif /* KEEL_PUBLIC_IMAGE_NOTE_H */

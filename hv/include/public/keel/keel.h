@@ -1,0 +1,11 @@
+/* Umbrella header for the whole public ABI. */
+#ifndef KEEL_PUBLIC_KEEL_H
+#define KEEL_PUBLIC_KEEL_H
+#include "abi.h"
+#include "hypercall.h"
+#include "console.h"
+#include "shared_info.h"
+#include "start_info.h"
+#include "image_note.h"
+#include "domctl.h"
+#endif

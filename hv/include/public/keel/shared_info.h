@@ -1,0 +1,59 @@
+/*
+ * The shared-info page: one page per domain, owned by the hypervisor and
+ * mapped read-write into the domain at KEEL_SHARED_INFO_VA.
+ *
+ * Time without hypercalls.  Monotonic time is nanoseconds since the
+ * hypervisor booted, computed from the CPU's invariant TSC:
+ *
+ *   delta = rdtsc() - time.tsc_timestamp
+ *   delta = tsc_shift >= 0 ? delta << tsc_shift : delta >> -tsc_shift
+ *   now   = time.system_time_ns + ((unsigned __int128)delta * tsc_to_ns_mul >> 32)
+ *
+ * Wall clock (UTC) = wc_sec/wc_nsec (the wall time at monotonic 0, read from
+ * the RTC at boot) + now.
+ *
+ * Readers use the version fields as a seqlock: read version, (read barrier),
+ * read the fields, (read barrier), read version again; retry if the two
+ * differ or are odd.  The hypervisor never reads these fields back, so a
+ * guest that scribbles on its own page only confuses itself.
+ *
+ * pending: bits the hypervisor sets atomically (lock or) to tell a blocked or
+ * running vCPU why it should look around; the guest clears the bits it has
+ * handled with an atomic and.  KEEL_HC_SCHED_BLOCK returns at once while any
+ * bit is set.
+ */
+#ifndef KEEL_PUBLIC_SHARED_INFO_H
+#define KEEL_PUBLIC_SHARED_INFO_H
+
+#include "abi.h"
+
+#define KEEL_PENDING_TIMER    (1ull << 0)  /* the one-shot timer fired */
+#define KEEL_PENDING_DOMAIN   (1ull << 1)  /* (dom0) a domain shut down or crashed */
+
+struct keel_time_info {
+    uint32_t version;
+    int8_t   tsc_shift;
+    uint8_t  pad[3];
+    uint32_t tsc_to_ns_mul;
+    uint32_t pad2;
+    uint64_t tsc_timestamp;
+    uint64_t system_time_ns;
+};
+
+struct keel_shared_info {
+    struct keel_time_info time;
+    uint32_t wc_version;          /* seqlock for wc_sec / wc_nsec */
+    uint32_t wc_nsec;
+    uint64_t wc_sec;
+    uint64_t tsc_khz;             /* informative */
+    volatile uint64_t pending;    /* KEEL_PENDING_* */
+    uint8_t  reserved[4096 - 64];
+};
+
+#ifdef __cplusplus
+static_assert(sizeof(struct keel_shared_info) == 4096, "shared info is one page");
+#else
+_Static_assert(sizeof(struct keel_shared_info) == 4096, "shared info is one page");
+#endif
+
+#endif /* KEEL_PUBLIC_SHARED_INFO_H */
