@@ -8,4 +8,5 @@
 #include "start_info.h"
 #include "image_note.h"
 #include "domctl.h"
+#include "launch.h"
 #endif

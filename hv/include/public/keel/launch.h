@@ -1,0 +1,46 @@
+/*
+ * How `keel run` hands a run to domain zero.
+ *
+ * Boot modules, in this order (QEMU -initrd, or a boot loader):
+ *   module 0        the dom0 image (built by the hypervisor itself)
+ *   module 1        the run manifest below, module string "keel-run"
+ *   module 2 + i    the image of guest i, i in command-line order
+ *
+ * The manifest is text with length-prefixed strings, so arguments may hold
+ * any byte but NUL (spaces, commas, newlines):
+ *
+ *   "KEELRUN 1\n"
+ *   "guests <n>\n"
+ *   then for each guest i = 0 .. n-1:
+ *     "guest <i> <argc>\n"
+ *     argc times: "<len>:<len bytes>\n"   argv[0] is the guest's name
+ *   "end\n"
+ *
+ * Numbers are decimal without sign or leading '+'.  dom0 rejects a manifest
+ * that does not parse exactly (with a `msg -1` control line and `done 125`).
+ *
+ * Exit statuses dom0 reports (control lines, see console.h):
+ *   guest exit(code)               code & 0xff
+ *   guest crash                    128 + signal number, as a shell shows a
+ *                                  signal death: #PF/#GP 139 (SEGV),
+ *                                  #UD 132 (ILL), #DE/#MF/#XM 136 (FPE),
+ *                                  #BP/#DB 133 (TRAP), #AC 135 (BUS),
+ *                                  abort() 134 (ABRT)
+ *   image rejected by the builder  126
+ *   run: 0 if every guest's status is 0, else the first non-zero status in
+ *   command-line order.
+ * The launcher adds 124 (its --timeout expired) and 125 (the machine
+ * stopped without a `done`: hypervisor panic, dom0 crash, QEMU failure).
+ */
+#ifndef KEEL_PUBLIC_LAUNCH_H
+#define KEEL_PUBLIC_LAUNCH_H
+
+#define KEEL_MANIFEST_MAGIC       "KEELRUN 1\n"
+#define KEEL_MANIFEST_MODULE_NAME "keel-run"
+#define KEEL_FIRST_GUEST_MODULE   2
+
+#define KEEL_STATUS_REJECTED      126
+#define KEEL_STATUS_TIMEOUT       124
+#define KEEL_STATUS_MACHINE       125
+
+#endif /* KEEL_PUBLIC_LAUNCH_H */
