@@ -1,1 +1,35 @@
-# placeholder: filled by the component's owner
+# The library OS: build/sysroot/lib/libkeel.a and crt0.o, built with the
+# Keel compiler against newlib's headers.  Variables from toolchain.mk.
+
+LIBOS_DIR    := sdk/libos
+LIBOS_OUT    := $(BUILD)/libos
+LIBOS_SRCS   := $(wildcard $(LIBOS_DIR)/*.c)
+LIBOS_OBJS   := $(patsubst $(LIBOS_DIR)/%.c,$(LIBOS_OUT)/%.o,$(LIBOS_SRCS))
+LIBOS_LIB    := $(SYSROOT)/lib/libkeel.a
+LIBOS_CRT0   := $(SYSROOT)/lib/crt0.o
+LIBOS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+                -Wmissing-prototypes -MMD -MP
+# Rebuild everything when the compiler, its flags or newlib change.
+LIBOS_DEPS   := $(SYSROOT_NEWLIB) $(KEEL_CC) toolchain/target-flags.sh
+
+.PHONY: libos
+libos: $(LIBOS_LIB) $(LIBOS_CRT0)
+
+$(LIBOS_OUT)/%.o: $(LIBOS_DIR)/%.c $(LIBOS_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(KEEL_CC) $(LIBOS_CFLAGS) -c $< -o $@
+
+$(LIBOS_CRT0): $(LIBOS_DIR)/crt0.S $(LIBOS_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"
+	@$(KEEL_CC) -c $< -o $@
+
+$(LIBOS_LIB): $(LIBOS_OBJS)
+	@echo "  AR      $@"
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(SYSROOT_STAMP): $(LIBOS_LIB) $(LIBOS_CRT0)
+
+-include $(LIBOS_OBJS:.o=.d)

@@ -1,0 +1,64 @@
+/*
+ * The libos's internal index: what each file defines for the others.
+ *
+ * Only standard headers and the public ABI are included here, so that the
+ * pure files (args.c, heap.c, timecalc.c) compile unchanged as host unit
+ * tests (tests/unit/libos_*_test.c).
+ */
+#ifndef LIBOS_INTERNAL_H
+#define LIBOS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/abi.h>
+#include <keel/start_info.h>
+#include <keel/shared_info.h>
+#include <keel/image_note.h>
+
+/* args.c (pure): checks that buf[0, bytes) holds exactly argc NUL-terminated
+ * strings back to back and points argv[0..argc-1] at them, argv[argc] at
+ * NULL.  Returns 0, or -KEEL_EINVAL (argv untouched past what was filled). */
+int libos_unpack_args(char *buf, size_t bytes, uint32_t argc, char **argv);
+
+/* heap.c (pure): the program break inside [start, end). */
+struct libos_heap {
+    uintptr_t start, end, brk;
+};
+void libos_heap_init(struct libos_heap *h, uintptr_t start, uintptr_t end);
+/* Moves the break by incr; returns the old break, or NULL (nothing changed)
+ * if the new break would leave [start, end]. */
+void *libos_heap_grow(struct libos_heap *h, intptr_t incr);
+extern struct libos_heap libos_heap;
+
+/* timecalc.c (pure): the shared-info TSC scaling of keel/shared_info.h. */
+uint64_t libos_tsc_to_ns(uint64_t tsc_delta, int8_t tsc_shift, uint32_t mul);
+/* Splits ns into seconds and the remaining nanoseconds. */
+void libos_ns_split(uint64_t ns, uint64_t *sec, uint32_t *nsec);
+/* tv_sec/tv_nsec (validated: nsec < 1e9, sec >= 0) to ns, saturating at
+ * UINT64_MAX.  Returns -KEEL_EINVAL for an invalid pair. */
+int libos_ts_to_ns(int64_t sec, long nsec, uint64_t *ns);
+
+/* note.c: one ELF note entry, 4-byte aligned like every ELF note. */
+struct libos_note_entry {
+    uint32_t namesz, descsz, type;
+    char name[8];                       /* "Keel", NUL, padding */
+    struct keel_image_note desc;
+} __attribute__((packed, aligned(4)));
+extern const struct libos_note_entry __keel_image_note;
+
+/* start.c */
+void libos_start(const struct keel_start_info *si);   /* from crt0.S */
+extern const struct keel_start_info *libos_si;
+extern struct keel_shared_info *libos_shinfo;
+_Noreturn void libos_fatal(const char *msg);
+
+/* clock.c */
+void libos_clock_init(void);
+extern uint64_t libos_boot_mono_ns;    /* monotonic time at start of day */
+extern uint64_t libos_blocked_ns;      /* total time spent blocked */
+
+/* sys_proc.c */
+void libos_stack_guard_init(void);
+_Noreturn void __stack_chk_fail(void);   /* called by -fstack-protector code */
+
+#endif /* LIBOS_INTERNAL_H */

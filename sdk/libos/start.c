@@ -1,0 +1,116 @@
+/*
+ * Start of day: from crt0's _start to main() and back out through exit().
+ *
+ * Order matters:
+ *  1. check the start-info page before trusting any address in it, and the
+ *     hypervisor's ABI version before relying on any hypercall semantics;
+ *  2. record the shared-info page and the heap, so that clocks and malloc
+ *     work for everything after (constructors included);
+ *  3. unpack argv (malloc'd: it must outlive start of day);
+ *  4. run constructors, then main, then exit() (atexit handlers, stdio
+ *     flush, destructors) which ends in _exit -> shutdown hypercall.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <libos/console.h>
+#include <libos/hypercall.h>
+#include <libos/start.h>
+#include "internal.h"
+
+const struct keel_start_info *libos_si;
+struct keel_shared_info *libos_shinfo;
+
+extern char **environ;
+extern int main(int argc, char **argv, char **envp);
+extern void __libc_init_array(void);
+extern void __libc_fini_array(void);
+
+_Noreturn void libos_fatal(const char *msg)
+{
+    libos_console_puts(KEEL_CONSOLE_STDERR, "libos: ");
+    libos_console_puts(KEEL_CONSOLE_STDERR, msg);
+    libos_console_puts(KEEL_CONSOLE_STDERR, "\n");
+    keel_hc_shutdown(KEEL_SHUTDOWN_CRASH, 0);
+    __builtin_trap();
+}
+
+/* [va, va + bytes) inside the domain's memory, without wrapping. */
+static int in_memory(const struct keel_start_info *si, uint64_t va, uint64_t bytes)
+{
+    uint64_t end = si->mem_base + si->mem_bytes;
+
+    return va >= si->mem_base && va <= end && bytes <= end - va;
+}
+
+static void check_start_info(const struct keel_start_info *si)
+{
+    if (memcmp(si->magic, KEEL_START_MAGIC, sizeof(si->magic)) != 0)
+        libos_fatal("start info has a bad magic: not started by a Keel builder");
+    if (si->abi_version != KEEL_ABI_VERSION)
+        libos_fatal("start info is for another Keel ABI version");
+    if (keel_hc_abi_version() != KEEL_ABI_VERSION)
+        libos_fatal("the hypervisor speaks another Keel ABI version");
+    if (si->heap_start > si->heap_end ||
+        !in_memory(si, si->heap_start, si->heap_end - si->heap_start))
+        libos_fatal("start info: heap outside the domain's memory");
+    if (!in_memory(si, si->args_va, si->args_bytes))
+        libos_fatal("start info: arguments outside the domain's memory");
+}
+
+static char **unpack_argv(const struct keel_start_info *si)
+{
+    char **argv;
+
+    /* each argument takes at least its NUL: this also bounds the malloc */
+    if (si->argc > si->args_bytes)
+        libos_fatal("start info: more arguments than argument bytes");
+    argv = malloc(((size_t)si->argc + 1) * sizeof(*argv));
+    if (!argv)
+        libos_fatal("no memory for argv");
+    if (libos_unpack_args((char *)(uintptr_t)si->args_va, si->args_bytes,
+                          si->argc, argv) != 0)
+        libos_fatal("start info: malformed arguments");
+    return argv;
+}
+
+void libos_start(const struct keel_start_info *si)
+{
+    char **argv;
+
+    check_start_info(si);
+    libos_si = si;
+    libos_shinfo = (struct keel_shared_info *)(uintptr_t)si->shared_info_va;
+    libos_heap_init(&libos_heap, si->heap_start, si->heap_end);
+    libos_clock_init();
+    libos_stack_guard_init();
+
+    argv = unpack_argv(si);
+    atexit(__libc_fini_array);
+    __libc_init_array();
+    exit(main((int)si->argc, argv, environ));
+}
+
+const struct keel_start_info *libos_start_info(void)
+{
+    return libos_si;
+}
+
+struct keel_shared_info *libos_shared_info(void)
+{
+    return libos_shinfo;
+}
+
+/* The entry is packed (descriptor at byte 20): hand out an aligned copy. */
+const struct keel_image_note *libos_image_note(void)
+{
+    static struct keel_image_note note;
+
+    memcpy(&note, (const char *)&__keel_image_note +
+           offsetof(struct libos_note_entry, desc), sizeof(note));
+    return &note;
+}
+
+int libos_is_privileged(void)
+{
+    return libos_si && (libos_si->flags & KEEL_SIF_PRIVILEGED);
+}
