@@ -1,5 +1,14 @@
 /*
- * Domains (hv/common/domain.c).  Arch code relies only on `as`.
+ * Domains (hv/common/domain.c, domain_state.c).  Arch code relies only on
+ * `as`.
+ *
+ * Ownership.  A domain owns: its struct, its vCPU, its address space (every
+ * AS_OWNED frame in it: the guest memory), and its shared-info frame (mapped
+ * AS_FOREIGN and freed explicitly, because timers write to it).  Domain
+ * destruction returns all of it.  Frames of a domain mapped into the
+ * privileged domain's foreign window are counted in foreign_refs; a domain
+ * with foreign_refs != 0 cannot be destroyed (-KEEL_EBUSY), so no mapping
+ * can outlive the frame it points to.
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
@@ -7,6 +16,13 @@
 #include <keel/keel.h>
 #include "mm.h"
 #include "sched.h"
+
+struct fwindow;                       /* hv/foreign.h */
+
+/* Sanity limits.  Guests are unikernels: a few MiB each, thousands of them. */
+#define DOMAIN_MIN_PAGES   4ull
+#define DOMAIN_MAX_PAGES   (KEEL_GUEST_MAX_BYTES >> 12)
+#define DOMAIN_TABLE_SIZE  ((unsigned)KEEL_DOMID_MAX + 1)
 
 struct domain {
     struct addr_space as;
@@ -18,6 +34,38 @@ struct domain {
     uint32_t state;                  /* KEEL_DOMSTATE_* */
     int32_t exit_code;
     struct keel_crash_info crash;
+    /* the rest is hv/common's */
+    struct keel_shared_info *shared_info;  /* direct-map view of the frame */
+    uint32_t foreign_refs;           /* regions of it mapped by dom0 */
+    struct fwindow *fwin;            /* privileged only: foreign window */
 };
+
+/* ---- domain.c ---- */
+void domain_init(void);
+/* New paused domain with mem_pages zeroed frames at KEEL_GUEST_BASE (rw, NX)
+ * and its shared-info page.  id 0 is given to the privileged domain. */
+int domain_create(uint64_t mem_pages, bool privileged, struct domain **out);
+/* Tear down a domain that no CPU is running; -KEEL_EBUSY with foreign refs. */
+int domain_destroy(struct domain *d);
+struct domain *domain_lookup(uint32_t domid);    /* NULL if none */
+unsigned domain_count(void);
+
+/* ---- domain_state.c ---- */
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+/* Called on the domain's own vCPU; never for a dead domain. */
+void domain_shutdown(struct domain *d, int32_t code);
+void domain_crash(struct domain *d, uint32_t vector, uint64_t error_code,
+                  uint64_t fault_addr);
+void domain_get_info(struct domain *d, struct keel_domain_info *info);
+/* Set bits in d's pending word and wake its vCPU. */
+void domain_set_pending(struct domain *d, uint64_t bits);
+
+/* ---- shared_info.c ---- */
+void shared_info_init(struct keel_shared_info *si);
+
+/* ---- dom0.c ---- */
+/* Build dom0 from boot module 0 and unpause it; powers off on failure. */
+void dom0_build(void);
 
 #endif /* HV_DOMAIN_H */

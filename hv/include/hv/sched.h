@@ -1,11 +1,20 @@
 /*
- * vCPUs and the scheduler (hv/common/sched.c).  Arch code relies only on
- * `arch` being the first member and on `domain`.
+ * vCPUs and the scheduler (hv/common/sched.c, timer.c).  Arch code relies
+ * only on `arch` being the first member and on `domain`.
+ *
+ * Scheduling is one global FIFO run queue under rq_lock, round-robin with
+ * SCHED_SLICE_NS slices.  A vCPU's `state` changes only under rq_lock.
+ * `paused` and `dying` are requests that the owning CPU honours the next
+ * time the vCPU passes through the scheduler (they are set under rq_lock).
+ *
+ * Lock order: domain table lock -> timer_lock -> rq_lock.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
 
 #include "arch.h"
+
+#define SCHED_SLICE_NS 10000000ull   /* 10 ms */
 
 enum vcpu_state {
     VCPU_PAUSED,     /* not eligible: domain paused, or never started */
@@ -25,7 +34,33 @@ struct vcpu {
     struct vcpu *timer_next;
     uint64_t run_start_ns;
     uint64_t cpu_time_ns;
-    bool paused;
+    bool paused;                /* domain paused by dom0 */
+    bool dying;                 /* domain being destroyed: never run again */
+    bool has_context;           /* arch_vcpu_init done (SET_VCPU) */
+    bool started;               /* has been unpaused once */
+    unsigned cpu;               /* CPU it runs / last ran on */
 };
+
+/* ---- sched.c ---- */
+void sched_init(void);
+/* BLOCKED -> RUNNABLE (or PAUSED if paused); no-op in any other state. */
+void vcpu_wake(struct vcpu *v);
+/* The current vCPU blocks unless a pending bit is already set. */
+void vcpu_block(struct vcpu *v);
+void vcpu_pause(struct vcpu *v);
+void vcpu_unpause(struct vcpu *v);
+/* Make v DEAD.  v is the caller's own current vCPU (shutdown, crash). */
+void vcpu_kill_current(struct vcpu *v);
+/* Make v DEAD from another vCPU and wait until it has left every CPU
+ * (arch.running == 0).  After this nothing in the scheduler refers to v. */
+void vcpu_kill_and_wait(struct vcpu *v);
+/* The current vCPU goes to the tail of the run queue at the next schedule. */
+void sched_yield_current(void);
+
+/* ---- timer.c: one-shot guest timers ---- */
+void timer_set(struct vcpu *v, uint64_t deadline_ns);   /* 0 disarms */
+void timer_cancel(struct vcpu *v);
+void timers_run(uint64_t now_ns);      /* fire every expired timer */
+uint64_t timers_earliest(void);        /* 0 = none armed */
 
 #endif /* HV_SCHED_H */

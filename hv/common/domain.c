@@ -1,0 +1,179 @@
+/*
+ * The domain table and the birth and death of domains.
+ *
+ * A domain is created paused with all of its memory: mem_pages zeroed
+ * frames mapped at KEEL_GUEST_BASE (rw, NX, AS_OWNED) plus a shared-info
+ * frame.  Creation either succeeds completely or returns every frame it
+ * took.  Destruction waits until the vCPU has left every CPU and then frees
+ * the address space (which frees every AS_OWNED frame and the page tables),
+ * the shared-info frame, the vCPU and the struct: frames_free_count() is
+ * back where it was before CREATE.
+ *
+ * The table is indexed by domid; ids are handed out round-robin from 1 so
+ * that a stale id held by dom0 is unlikely to name a new domain at once.
+ * Id 0 is the privileged domain.  dom_lock protects the table only; a
+ * domain's fields are changed by dom0's (single) vCPU or by the domain's own.
+ */
+#include <hv/domain.h>
+#include <hv/foreign.h>
+#include <hv/lib.h>
+
+static spinlock_t dom_lock = SPINLOCK_INIT;
+static struct domain *dom_table[DOMAIN_TABLE_SIZE];
+static unsigned dom_count;
+static uint32_t next_id = 1;
+
+void domain_init(void)
+{
+    dom_count = 0;
+}
+
+/* Free whatever a (possibly half-built) domain holds. */
+static void domain_free(struct domain *d)
+{
+    if (d->as.pml4)
+        as_destroy(&d->as);
+    if (d->shared_info_pa)
+        frame_free(d->shared_info_pa);
+    if (d->vcpu) {
+        if (d->vcpu->has_context) {
+            arch_fpu_release(d->vcpu);
+            arch_vcpu_free(&d->vcpu->arch);
+        }
+        kfree(d->vcpu);
+    }
+    kfree(d->fwin);
+    kfree(d);
+}
+
+static int populate(struct domain *d, uint64_t pages)
+{
+    for (uint64_t i = 0; i < pages; i++) {
+        uint64_t pa = frame_alloc_zeroed();
+        if (!pa)
+            return -KEEL_ENOMEM;
+        int rc = as_map(&d->as, KEEL_GUEST_BASE + i * PAGE_SIZE, pa,
+                        KEEL_RIGHT_R | KEEL_RIGHT_W, AS_OWNED);
+        if (rc) {
+            frame_free(pa);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int setup_shared_info(struct domain *d)
+{
+    uint64_t pa = frame_alloc_zeroed();
+
+    if (!pa)
+        return -KEEL_ENOMEM;
+    d->shared_info_pa = pa;
+    d->shared_info = phys_to_virt(pa);
+    shared_info_init(d->shared_info);
+    return as_map(&d->as, KEEL_SHARED_INFO_VA, pa, KEEL_RIGHT_R | KEEL_RIGHT_W, AS_FOREIGN);
+}
+
+static int alloc_parts(struct domain *d, uint64_t mem_pages, bool privileged)
+{
+    int rc;
+
+    d->vcpu = kzalloc(sizeof(*d->vcpu));
+    if (!d->vcpu)
+        return -KEEL_ENOMEM;
+    d->vcpu->domain = d;
+    d->vcpu->state = VCPU_PAUSED;
+    d->vcpu->paused = true;
+    if (privileged) {
+        d->fwin = kzalloc(sizeof(*d->fwin));
+        if (!d->fwin)
+            return -KEEL_ENOMEM;
+        fwin_init(d->fwin, KEEL_DOM0_FOREIGN_VA, KEEL_DOM0_FOREIGN_PAGES);
+    }
+    if ((rc = as_create(&d->as)))
+        return rc;
+    if ((rc = setup_shared_info(d)))
+        return rc;
+    return populate(d, mem_pages);
+}
+
+/* Pick a free id; under dom_lock.  Negative if none. */
+static int alloc_id(bool privileged)
+{
+    if (privileged)
+        return dom_table[0] ? -KEEL_EEXIST : 0;
+    for (unsigned n = 0; n < KEEL_DOMID_MAX; n++) {
+        uint32_t id = next_id;
+        next_id = next_id >= KEEL_DOMID_MAX ? 1 : next_id + 1;
+        if (!dom_table[id])
+            return (int)id;
+    }
+    return -KEEL_ENOMEM;
+}
+
+int domain_create(uint64_t mem_pages, bool privileged, struct domain **out)
+{
+    struct domain *d;
+    int rc, id;
+
+    if (mem_pages < DOMAIN_MIN_PAGES || mem_pages > DOMAIN_MAX_PAGES)
+        return -KEEL_EINVAL;
+    /* fail early rather than zero gigabytes and give them back */
+    if (mem_pages + mem_pages / 256 + 16 > frames_free_count())
+        return -KEEL_ENOMEM;
+    d = kzalloc(sizeof(*d));
+    if (!d)
+        return -KEEL_ENOMEM;
+    d->privileged = privileged;
+    d->mem_pages = mem_pages;
+    d->state = KEEL_DOMSTATE_PAUSED;
+    if ((rc = alloc_parts(d, mem_pages, privileged))) {
+        domain_free(d);
+        return rc;
+    }
+    spin_lock(&dom_lock);
+    id = alloc_id(privileged);
+    if (id >= 0) {
+        d->id = (keel_domid_t)id;
+        dom_table[id] = d;
+        dom_count++;
+    }
+    spin_unlock(&dom_lock);
+    if (id < 0) {
+        domain_free(d);
+        return id;
+    }
+    *out = d;
+    return 0;
+}
+
+int domain_destroy(struct domain *d)
+{
+    if (d->privileged)
+        return -KEEL_EPERM;
+    if (__atomic_load_n(&d->foreign_refs, __ATOMIC_ACQUIRE))
+        return -KEEL_EBUSY;
+    spin_lock(&dom_lock);
+    dom_table[d->id] = NULL;
+    dom_count--;
+    spin_unlock(&dom_lock);
+    vcpu_kill_and_wait(d->vcpu);
+    domain_free(d);
+    return 0;
+}
+
+struct domain *domain_lookup(uint32_t domid)
+{
+    struct domain *d = NULL;
+
+    spin_lock(&dom_lock);
+    if (domid < DOMAIN_TABLE_SIZE)
+        d = dom_table[domid];
+    spin_unlock(&dom_lock);
+    return d;
+}
+
+unsigned domain_count(void)
+{
+    return __atomic_load_n(&dom_count, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,117 @@
+/*
+ * Domctls on a guest's memory: foreign mappings into the privileged
+ * domain's window, and page rights.
+ *
+ * A foreign region maps frames the target owns; the target's foreign_refs
+ * counts the regions, and DESTROY refuses a target with any (-KEEL_EBUSY),
+ * so a mapping never outlives its frames.  Only the privileged domain's
+ * own vCPU changes its window, so the window needs no lock.
+ */
+#include <hv/domctl.h>
+#include <hv/foreign.h>
+#include <hv/domain.h>
+#include <hv/lib.h>
+
+/* [gva, gva + npages pages) is page aligned and inside d's memory. */
+static bool in_guest_memory(const struct domain *d, uint64_t gva, uint64_t npages)
+{
+    if (gva % PAGE_SIZE || gva < KEEL_GUEST_BASE || npages == 0)
+        return false;
+    uint64_t first = (gva - KEEL_GUEST_BASE) / PAGE_SIZE;
+    return first <= d->mem_pages && npages <= d->mem_pages - first;
+}
+
+static void unmap_pages(struct domain *self, uint64_t va, uint64_t npages)
+{
+    uint64_t pa;
+    unsigned flags;
+
+    for (uint64_t i = 0; i < npages; i++)
+        as_unmap(&self->as, va + i * PAGE_SIZE, &pa, &flags);
+}
+
+static int map_pages(struct domain *self, struct domain *t, uint64_t va,
+                     uint64_t gva, uint64_t npages)
+{
+    for (uint64_t i = 0; i < npages; i++) {
+        uint64_t pa;
+        unsigned rights, flags;
+        int rc = as_lookup(&t->as, gva + i * PAGE_SIZE, &pa, &rights, &flags);
+        if (rc == 0 && !(flags & AS_OWNED))
+            rc = -KEEL_EINVAL;
+        if (rc == 0)
+            rc = as_map(&self->as, va + i * PAGE_SIZE, pa & PAGE_MASK,
+                        KEEL_RIGHT_R | KEEL_RIGHT_W, AS_FOREIGN);
+        if (rc) {
+            unmap_pages(self, va, i);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+long domctl_map_foreign(struct vcpu *v, struct keel_domctl *op)
+{
+    struct domain *self = v->domain, *t;
+    uint64_t gva = op->u.map_foreign.gva, npages = op->u.map_foreign.npages;
+    int rc = domctl_guest(v, op, &t), idx;
+
+    if (rc)
+        return rc;
+    if (!self->fwin)
+        return -KEEL_EPERM;
+    if (!in_guest_memory(t, gva, npages))
+        return -KEEL_EINVAL;
+    idx = fwin_alloc(self->fwin, npages, t);
+    if (idx < 0)
+        return idx;
+    uint64_t va = self->fwin->r[idx].va;
+    if ((rc = map_pages(self, t, va, gva, npages))) {
+        fwin_remove(self->fwin, (unsigned)idx);
+        return rc;
+    }
+    __atomic_fetch_add(&t->foreign_refs, 1, __ATOMIC_ACQ_REL);
+    op->u.map_foreign.va = va;
+    return 0;
+}
+
+long domctl_unmap_foreign(struct vcpu *v, struct keel_domctl *op)
+{
+    struct domain *self = v->domain;
+    uint64_t va = op->u.unmap_foreign.va, npages = op->u.unmap_foreign.npages;
+    int idx;
+
+    if (!self->fwin)
+        return -KEEL_EPERM;
+    idx = fwin_find(self->fwin, va, npages);
+    if (idx < 0)
+        return idx;
+    unmap_pages(self, va, npages);
+    __atomic_fetch_sub(&self->fwin->r[idx].target->foreign_refs, 1, __ATOMIC_ACQ_REL);
+    fwin_remove(self->fwin, (unsigned)idx);
+    return 0;
+}
+
+/* Rights change on a running target takes effect for sure only after it
+ * next enters the hypervisor (its CPU may cache the old entries); either
+ * way it only affects the target's view of its own frames. */
+long domctl_set_rights(struct vcpu *v, struct keel_domctl *op)
+{
+    uint64_t gva = op->u.set_rights.gva, npages = op->u.set_rights.npages;
+    uint32_t rights = op->u.set_rights.rights;
+    struct domain *t;
+    int rc = domctl_guest(v, op, &t);
+
+    if (rc)
+        return rc;
+    if (rights & ~(KEEL_RIGHT_R | KEEL_RIGHT_W | KEEL_RIGHT_X))
+        return -KEEL_EINVAL;
+    if ((rights & KEEL_RIGHT_W) && (rights & KEEL_RIGHT_X))
+        return -KEEL_EINVAL;
+    if (!in_guest_memory(t, gva, npages))
+        return -KEEL_EINVAL;
+    for (uint64_t i = 0; i < npages; i++)
+        if ((rc = as_set_rights(&t->as, gva + i * PAGE_SIZE, rights)))
+            return rc;
+    return 0;
+}

@@ -1,0 +1,270 @@
+/*
+ * The vCPU scheduler: one global FIFO run queue, round-robin, 10 ms slices.
+ *
+ * Every entry from ring 3 (hypercall, exception, timer or kick interrupt)
+ * ends in schedule_and_return(), which decides what this CPU runs next:
+ * the current vCPU keeps the CPU while nothing else is runnable or its slice
+ * lasts; otherwise it goes to the tail of the queue and the head runs.
+ * Preemption comes from the per-CPU one-shot timer, which is armed for the
+ * slice end only while something else waits (so an uncontended guest takes
+ * no timer interrupts), and for the earliest guest timer.  When work appears
+ * and every CPU is busy without an armed slice, one CPU is kicked so that it
+ * arms its slice: a guest that never yields cannot starve the others.
+ *
+ * A vCPU may be picked on one CPU while another CPU is still leaving it
+ * (its FPU state not yet saved): arch.running tells, and the new CPU waits
+ * for it to drop to 0 before resuming it.
+ */
+#include <hv/sched.h>
+#include <hv/domain.h>
+#include <hv/lib.h>
+
+static spinlock_t rq_lock = SPINLOCK_INIT;
+static struct vcpu *rq_head, *rq_tail;
+
+/* Per-CPU scheduler state, under rq_lock (programmed: only its own CPU). */
+static struct {
+    bool idle;              /* running the idle loop */
+    bool slice_armed;       /* timer covers the slice end */
+    uint64_t programmed;    /* deadline last given to arch_timer_program */
+} sc[HV_MAX_CPUS];
+
+void sched_init(void)
+{
+    rq_head = rq_tail = NULL;
+}
+
+static void rq_push(struct vcpu *v)
+{
+    v->rq_next = NULL;
+    if (rq_tail)
+        rq_tail->rq_next = v;
+    else
+        rq_head = v;
+    rq_tail = v;
+    v->state = VCPU_RUNNABLE;
+}
+
+static struct vcpu *rq_pop(void)
+{
+    struct vcpu *v = rq_head;
+
+    if (v) {
+        rq_head = v->rq_next;
+        if (!rq_head)
+            rq_tail = NULL;
+        v->rq_next = NULL;
+    }
+    return v;
+}
+
+static void rq_remove(struct vcpu *v)
+{
+    struct vcpu *prev = NULL;
+
+    for (struct vcpu *p = rq_head; p; prev = p, p = p->rq_next) {
+        if (p != v)
+            continue;
+        if (prev)
+            prev->rq_next = v->rq_next;
+        else
+            rq_head = v->rq_next;
+        if (rq_tail == v)
+            rq_tail = prev;
+        v->rq_next = NULL;
+        return;
+    }
+}
+
+/* Work was queued: make some other CPU look at it (this CPU will anyway, on
+ * its way out of the hypervisor).  Idle CPUs first, then busy CPUs whose
+ * slice end is not armed.  Under rq_lock. */
+static void kick_someone(void)
+{
+    unsigned me = this_cpu()->id;
+
+    for (unsigned i = 0; i < hv_nr_cpus; i++)
+        if (i != me && sc[i].idle) {
+            sc[i].idle = false;
+            arch_kick_cpu(i);
+            return;
+        }
+    for (unsigned i = 0; i < hv_nr_cpus; i++)
+        if (i != me && !sc[i].idle && !sc[i].slice_armed) {
+            sc[i].slice_armed = true;
+            arch_kick_cpu(i);
+            return;
+        }
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    spin_lock(&rq_lock);
+    if (v->state == VCPU_BLOCKED) {
+        if (v->paused) {
+            v->state = VCPU_PAUSED;
+        } else {
+            rq_push(v);
+            kick_someone();
+        }
+    }
+    spin_unlock(&rq_lock);
+}
+
+/* The pending check is under rq_lock and wakers set the bit before they
+ * take it (domain_set_pending), so a wake-up cannot fall between the check
+ * and the state change. */
+void vcpu_block(struct vcpu *v)
+{
+    spin_lock(&rq_lock);
+    if (v->dying)
+        v->state = VCPU_DEAD;
+    else if (__atomic_load_n(&v->domain->shared_info->pending, __ATOMIC_SEQ_CST) == 0)
+        v->state = VCPU_BLOCKED;
+    spin_unlock(&rq_lock);
+}
+
+void vcpu_pause(struct vcpu *v)
+{
+    spin_lock(&rq_lock);
+    v->paused = true;
+    if (v->state == VCPU_RUNNABLE) {
+        rq_remove(v);
+        v->state = VCPU_PAUSED;
+    } else if (v->state == VCPU_RUNNING && v->cpu != this_cpu()->id) {
+        arch_kick_cpu(v->cpu);       /* it pauses when it passes schedule */
+    }
+    spin_unlock(&rq_lock);
+}
+
+void vcpu_unpause(struct vcpu *v)
+{
+    spin_lock(&rq_lock);
+    v->paused = false;
+    if (v->state == VCPU_PAUSED && !v->dying) {
+        rq_push(v);
+        kick_someone();
+    }
+    spin_unlock(&rq_lock);
+}
+
+void vcpu_kill_current(struct vcpu *v)
+{
+    spin_lock(&rq_lock);
+    v->state = VCPU_DEAD;
+    spin_unlock(&rq_lock);
+    timer_cancel(v);
+}
+
+void vcpu_kill_and_wait(struct vcpu *v)
+{
+    bool on_cpu;
+
+    spin_lock(&rq_lock);
+    v->dying = true;
+    if (v->state == VCPU_RUNNABLE)
+        rq_remove(v);
+    if (v->state == VCPU_RUNNING)
+        arch_kick_cpu(v->cpu);       /* it dies when it passes schedule */
+    else
+        v->state = VCPU_DEAD;
+    spin_unlock(&rq_lock);
+    timer_cancel(v);
+    /* Bounded: the other CPU takes the kick as soon as it is back in ring 3
+     * or idle, and holds no lock we hold. */
+    do {
+        spin_lock(&rq_lock);
+        on_cpu = v->state == VCPU_RUNNING;
+        spin_unlock(&rq_lock);
+        if (!on_cpu && !__atomic_load_n(&v->arch.running, __ATOMIC_ACQUIRE))
+            break;
+        cpu_relax();
+    } while (1);
+}
+
+void sched_yield_current(void)
+{
+    this_cpu()->need_resched = true;
+}
+
+/* Choose what this CPU runs next; under rq_lock. */
+static struct vcpu *pick_next(struct percpu *c, struct vcpu *prev, uint64_t now)
+{
+    if (prev && prev->state == VCPU_RUNNING && prev->cpu == c->id) {
+        if (prev->dying) {
+            prev->state = VCPU_DEAD;
+        } else if (prev->paused) {
+            prev->state = VCPU_PAUSED;
+        } else if (!rq_head) {
+            c->slice_end_ns = now + SCHED_SLICE_NS;   /* uncontended */
+            return prev;
+        } else if (!c->need_resched && now < c->slice_end_ns) {
+            return prev;
+        } else {
+            rq_push(prev);
+        }
+    }
+    struct vcpu *next = rq_pop();
+    if (next) {
+        c->slice_end_ns = now + SCHED_SLICE_NS;
+        next->run_start_ns = now;
+    }
+    return next;
+}
+
+static void program_timer(struct percpu *c, bool slice_matters)
+{
+    uint64_t dl = timers_earliest();
+
+    if (slice_matters)
+        dl = dl ? MIN(dl, c->slice_end_ns) : c->slice_end_ns;
+    if (dl != sc[c->id].programmed) {
+        sc[c->id].programmed = dl;
+        arch_timer_program(dl);
+    }
+}
+
+__noreturn void schedule_and_return(void)
+{
+    struct percpu *c = this_cpu();
+    struct vcpu *prev = c->current, *next;
+    uint64_t now = hv_now_ns();
+    unsigned from = c->id;
+    bool contended;
+
+    spin_lock(&rq_lock);
+    if (prev && !(prev->state == VCPU_RUNNING && prev->cpu != c->id)) {
+        prev->cpu_time_ns += now - prev->run_start_ns;
+        prev->run_start_ns = now;
+    }
+    next = pick_next(c, prev, now);
+    if (next) {
+        from = next->cpu;
+        next->cpu = c->id;
+        next->state = VCPU_RUNNING;
+    }
+    contended = rq_head != NULL;
+    sc[c->id].idle = next == NULL;
+    sc[c->id].slice_armed = next && contended;
+    c->need_resched = false;
+    spin_unlock(&rq_lock);
+
+    program_timer(c, next && contended);
+    /* still being left by another CPU: wait for its FPU state */
+    if (next && from != c->id)
+        while (__atomic_load_n(&next->arch.running, __ATOMIC_ACQUIRE))
+            cpu_relax();
+    arch_switch_to(next);
+}
+
+__noreturn void hv_timer_interrupt(void)
+{
+    sc[this_cpu()->id].programmed = 0;      /* one-shot: it has fired */
+    timers_run(hv_now_ns());
+    schedule_and_return();
+}
+
+__noreturn void hv_kick_interrupt(void)
+{
+    schedule_and_return();
+}

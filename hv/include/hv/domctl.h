@@ -1,0 +1,23 @@
+/*
+ * KEEL_HC_DOMCTL sub-commands (hv/common/domctl.c, domctl_mem.c).  Each gets
+ * the caller's vCPU (already known to be privileged) and the op copied into
+ * hypervisor memory; OUT fields are written into *op, which the dispatcher
+ * copies back.  Same shape as every handler: check, act, 0 or -KEEL_Exxx.
+ */
+#ifndef HV_DOMCTL_H
+#define HV_DOMCTL_H
+
+#include <keel/domctl.h>
+
+struct vcpu;
+struct domain;
+
+/* The guest domain op->domid names: not the caller, not privileged.
+ * -KEEL_ESRCH if there is none, -KEEL_EPERM for the privileged domain. */
+int domctl_guest(struct vcpu *v, const struct keel_domctl *op, struct domain **out);
+
+long domctl_map_foreign(struct vcpu *v, struct keel_domctl *op);
+long domctl_unmap_foreign(struct vcpu *v, struct keel_domctl *op);
+long domctl_set_rights(struct vcpu *v, struct keel_domctl *op);
+
+#endif /* HV_DOMCTL_H */

@@ -1,0 +1,47 @@
+# Hypervisor tests: tiny raw dom0 images (tests/hv/t_*.c) and one
+# unprivileged guest (tests/hv/guest.c), built with the host gcc, each run
+# under QEMU (TCG, time-bounded) by tests/hv/run.py.
+#
+#   make hvtest        build everything needed and run every case
+
+HVT_DIR  := $(BUILD)/hvtest
+HVT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -ffreestanding -fno-pie -fno-stack-protector \
+              -fno-asynchronous-unwind-tables -fcf-protection=none -fno-builtin \
+              -I $(PUBLIC_INC)
+HVT_LDFLAGS := -nostdlib -static -no-pie -T tests/hv/guest.ld -Wl,--build-id=none \
+               -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+HVT_RUN := python3 tests/hv/run.py --hv $(BUILD)/hv/keel-hv --logdir $(HVT_DIR)
+
+$(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HVT_CFLAGS) -c $< -o $@
+
+$(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_domains.img: $(HVT_DIR)/t_domains.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+
+HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_crash.img t_exit.img)
+
+.SECONDARY: $(HVT_DIR)/t_basic.o $(HVT_DIR)/t_crash.o $(HVT_DIR)/t_exit.o
+.PHONY: hvtest hvtest-images
+hvtest-images: $(HVT_IMAGES)
+
+hvtest: hv hvtest-images
+	@fail=0; G=$(HVT_DIR)/guest.img; \
+	$(HVT_RUN) hv-basic --status 0 --expect '# RESULT: PASS' \
+	    "$(HVT_DIR)/t_basic.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-domains --status 0 --expect '# RESULT: PASS' --expect 'guest: hello' \
+	    "$(HVT_DIR)/t_domains.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-dom0-crash --status 125 --expect 'dom0 crashed' --expect 'rip ' \
+	    "$(HVT_DIR)/t_crash.img dom0" || fail=1; \
+	$(HVT_RUN) hv-dom0-exit --status 3 --expect 'dom0 exited with status 3' \
+	    "$(HVT_DIR)/t_exit.img dom0" || fail=1; \
+	$(HVT_RUN) hv-dom0-not-elf --status 125 --expect 'not an ELF' \
+	    "tests/hv/guest.ld dom0" || fail=1; \
+	$(HVT_RUN) hv-dom0-unprivileged --status 125 --expect 'KEEL_IMAGE_PRIVILEGED' \
+	    "$$G dom0" || fail=1; \
+	$(HVT_RUN) hv-no-dom0 --status 125 --expect 'no boot module' || fail=1; \
+	exit $$fail

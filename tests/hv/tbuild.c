@@ -1,0 +1,141 @@
+/*
+ * A minimal builder: trusts its own test image (the hypervisor's ELF
+ * checks are tested elsewhere) and follows keel/start_info.h's layout:
+ * segments, start info + args, heap, guard page, stack at the top.
+ */
+#include "tbuild.h"
+#include "../../hv/include/hv/elf.h"
+
+#define PAGE 4096ull
+
+static long dc(struct keel_domctl *op, uint32_t cmd, uint32_t domid)
+{
+    return domctl(op, cmd, domid);
+}
+
+static uint64_t load(const struct keel_module *img, uint8_t *mem, uint64_t *entry)
+{
+    const struct elf64_ehdr *eh = (const void *)img->va;
+    const struct elf64_phdr *ph = (const void *)(img->va + eh->e_phoff);
+    uint64_t end = KEEL_GUEST_BASE;
+
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != ELF_PT_LOAD)
+            continue;
+        memcpy(mem + (ph[i].p_vaddr - KEEL_GUEST_BASE),
+               (const uint8_t *)img->va + ph[i].p_offset, ph[i].p_filesz);
+        if (ph[i].p_vaddr + ph[i].p_memsz > end)
+            end = ph[i].p_vaddr + ph[i].p_memsz;
+    }
+    *entry = eh->e_entry;
+    return (end + PAGE - 1) & ~(PAGE - 1);
+}
+
+static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t guard)
+{
+    const struct elf64_ehdr *eh = (const void *)img->va;
+    const struct elf64_phdr *ph = (const void *)(img->va + eh->e_phoff);
+    struct keel_domctl op;
+    long rc = 0;
+
+    for (unsigned i = 0; i < eh->e_phnum && !rc; i++) {
+        if (ph[i].p_type != ELF_PT_LOAD || (ph[i].p_flags & ELF_PF_W))
+            continue;
+        memset(&op, 0, sizeof(op));
+        op.u.set_rights.gva = ph[i].p_vaddr & ~(PAGE - 1);
+        op.u.set_rights.npages = (ph[i].p_vaddr + ph[i].p_memsz - op.u.set_rights.gva + PAGE - 1) / PAGE;
+        op.u.set_rights.rights = KEEL_RIGHT_R | ((ph[i].p_flags & ELF_PF_X) ? KEEL_RIGHT_X : 0);
+        rc = dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
+    }
+    memset(&op, 0, sizeof(op));
+    op.u.set_rights.gva = guard;
+    op.u.set_rights.npages = 1;
+    return rc ? rc : dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
+}
+
+/* Start info and "guest\0mode\0" right after the image. */
+static uint64_t write_info(uint8_t *mem, uint64_t info_va, uint32_t domid, const char *mode)
+{
+    struct keel_start_info *si = (void *)(mem + (info_va - KEEL_GUEST_BASE));
+    char *args = (char *)(si + 1);
+    uint64_t top = KEEL_GUEST_BASE + TGUEST_PAGES * PAGE;
+
+    memcpy(si->magic, KEEL_START_MAGIC, 8);
+    si->abi_version = KEEL_ABI_VERSION;
+    si->domid = domid;
+    si->mem_base = KEEL_GUEST_BASE;
+    si->mem_bytes = TGUEST_PAGES * PAGE;
+    si->stack_bytes = 16 << 10;
+    si->stack_top = top;
+    si->heap_end = top - si->stack_bytes - PAGE;
+    si->heap_start = info_va + PAGE;
+    si->shared_info_va = KEEL_SHARED_INFO_VA;
+    si->args_va = info_va + sizeof(*si);
+    si->argc = 2;
+    memcpy(args, "guest", 6);
+    memcpy(args + 6, mode, t_strlen(mode) + 1);
+    si->args_bytes = 6 + t_strlen(mode) + 1;
+    return si->heap_end;
+}
+
+long tbuild_start(const struct keel_module *img, const char *mode)
+{
+    struct keel_domctl op;
+    uint64_t entry, info_va, guard;
+    uint32_t domid;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    op.u.create.mem_pages = TGUEST_PAGES;
+    if ((rc = dc(&op, KEEL_DOMCTL_CREATE, 0)))
+        return rc;
+    domid = op.domid;
+    memset(&op, 0, sizeof(op));
+    op.u.map_foreign.gva = KEEL_GUEST_BASE;
+    op.u.map_foreign.npages = TGUEST_PAGES;
+    if ((rc = dc(&op, KEEL_DOMCTL_MAP_FOREIGN, domid)))
+        return rc;
+    uint8_t *mem = (uint8_t *)op.u.map_foreign.va;
+    info_va = load(img, mem, &entry);
+    guard = write_info(mem, info_va, domid, mode);
+    op.u.unmap_foreign.va = (uint64_t)mem;
+    op.u.unmap_foreign.npages = TGUEST_PAGES;
+    if ((rc = dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0)) || (rc = set_rights(domid, img, guard)))
+        return rc;
+    memset(&op, 0, sizeof(op));
+    op.u.vcpu.rip = entry;
+    op.u.vcpu.rsp = KEEL_GUEST_BASE + TGUEST_PAGES * PAGE;
+    op.u.vcpu.rdi = info_va;
+    if ((rc = dc(&op, KEEL_DOMCTL_SET_VCPU, domid)) || (rc = dc(&op, KEEL_DOMCTL_UNPAUSE, domid)))
+        return rc;
+    return domid;
+}
+
+int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms)
+{
+    uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000;
+    struct keel_domctl op;
+
+    for (;;) {
+        memset(&op, 0, sizeof(op));
+        if (dc(&op, KEEL_DOMCTL_GET_INFO, domid))
+            return -1;
+        *info = op.u.info;
+        if (info->state == KEEL_DOMSTATE_SHUTDOWN || info->state == KEEL_DOMSTATE_CRASHED)
+            return 0;
+        if (now_ns() >= end)
+            return -1;
+        __atomic_fetch_and(&shinfo()->pending, ~(KEEL_PENDING_DOMAIN | KEEL_PENDING_TIMER),
+                           __ATOMIC_SEQ_CST);
+        hc(KEEL_HC_SET_TIMER, (long)(now_ns() + 10000000), 0, 0);
+        hc(KEEL_HC_SCHED_BLOCK, 0, 0, 0);
+    }
+}
+
+uint64_t tbuild_free_frames(void)
+{
+    struct keel_domctl op;
+    memset(&op, 0, sizeof(op));
+    dc(&op, KEEL_DOMCTL_PHYSINFO, 0);
+    return op.u.physinfo.free_frames;
+}

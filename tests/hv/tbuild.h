@@ -1,0 +1,16 @@
+/* A minimal domain builder for the hypervisor tests (not the toolstack's):
+ * enough to start tests/hv/guest.c from a boot module with an argument. */
+#ifndef TBUILD_H
+#define TBUILD_H
+#include "tlib.h"
+
+#define TGUEST_PAGES 64     /* 256 KiB, as guest.c's note says */
+
+/* Create, load and unpause a guest running `mode`; returns its domid or a
+ * negative error. */
+long tbuild_start(const struct keel_module *img, const char *mode);
+/* Wait (blocking, timer-bounded) until domid has ended; fills *info.
+ * Returns 0, or -1 after timeout_ms. */
+int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms);
+uint64_t tbuild_free_frames(void);
+#endif
