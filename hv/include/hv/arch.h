@@ -91,8 +91,11 @@ __noreturn void arch_switch_to(struct vcpu *next);
  * FPU area allocated and in reset state.  Returns 0 or -KEEL_ENOMEM. */
 int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx);
 void arch_vcpu_free(struct arch_vcpu *a);
-/* The vCPU's FPU state is saved to its area if live on this CPU. Call before
- * freeing a vCPU that may have run here. */
+/* The vCPU's FPU state is saved to its area if live on this CPU (running
+ * drops to 0), and if v is this CPU's current vCPU its address space is
+ * unloaded (CR3 back to the hypervisor's own tables) so that it can be
+ * destroyed; this_cpu()->current itself is left as it is.  Call on the CPU
+ * a dying vCPU last ran on, before freeing it or its address space. */
 void arch_fpu_release(struct vcpu *v);
 void arch_vcpu_get_regs(const struct arch_vcpu *a, struct keel_cpu_regs *out);
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include "arch.h"
+#include "lib.h"
 
 #define PAGE_SIZE 4096ul
 #define PAGE_MASK (~(PAGE_SIZE - 1))
@@ -25,18 +26,33 @@ uint64_t virt_to_phys(const void *va);   /* direct-map or hv-image address */
 /* frames: 0 means failure (frame 0 is never handed out) */
 uint64_t frame_alloc(void);              /* contents undefined */
 uint64_t frame_alloc_zeroed(void);
-void frame_free(uint64_t pa);
+void frame_free(uint64_t pa);             /* panics on a double free */
 uint64_t frames_free_count(void);
 uint64_t frames_total_count(void);
+/* n physically contiguous frames (slow: boot-time and large blocks) */
+uint64_t frames_alloc_range(uint64_t n);
+void frames_free_range(uint64_t pa, uint64_t n);
+
+/* Boot-time set-up (arch code): RAM ranges and ranges to keep out,
+ * [start, end) in bytes.  The bitmap is carved out of RAM above 1 MiB and
+ * reached through to_virt.  Returns 0, or -1 if there is no usable RAM. */
+struct phys_range { uint64_t start, end; };
+int frames_init(const struct phys_range *ram, unsigned nram,
+                const struct phys_range *rsv, unsigned nrsv,
+                void *(*to_virt)(uint64_t pa));
 
 /* hypervisor heap; kzalloc'd memory is zeroed; align <= 64 honoured for
  * sizes that are multiples of 64 */
 void *kzalloc(size_t size);
-void kfree(void *p);
+void kfree(void *p);                     /* NULL is fine; a bad pointer panics */
+/* page provider of the heap (hv/mm/phys.c; tests supply their own) */
+void *heap_pages_get(uint64_t npages);
+void heap_pages_put(void *p, uint64_t npages);
 
 /* address spaces */
 struct addr_space {
     uint64_t pml4;             /* physical address of the top table */
+    spinlock_t lock;           /* serializes map/unmap/set_rights (arch) */
 };
 
 /* flags for as_map */

@@ -1,0 +1,121 @@
+/*
+ * Just enough ACPI to find the CPUs: RSDP (EBDA or the BIOS area) ->
+ * RSDT/XSDT -> MADT.  Every table is checksummed and every length is
+ * bounded; anything odd means "one CPU", never a crash.
+ */
+#include <hv/arch.h>
+#include <hv/lib.h>
+#include "x86.h"
+
+struct rsdp {
+    char sig[8];
+    uint8_t csum;
+    char oem[6];
+    uint8_t rev;
+    uint32_t rsdt;
+    uint32_t len;
+    uint64_t xsdt;
+    uint8_t xcsum, rsvd[3];
+} __attribute__((packed));
+
+struct sdt {
+    char sig[4];
+    uint32_t len;
+    uint8_t rev, csum;
+    char oem[6], oem_table[8];
+    uint32_t oem_rev, creator, creator_rev;
+} __attribute__((packed));
+
+#define MAX_TABLE_LEN (1u << 20)
+
+static bool csum_ok(const void *p, size_t n)
+{
+    uint8_t s = 0;
+
+    for (size_t i = 0; i < n; i++)
+        s += ((const uint8_t *)p)[i];
+    return s == 0;
+}
+
+static const struct rsdp *scan(uint64_t pa, uint64_t len)
+{
+    const char *p = kmap_firmware(pa, len);
+
+    for (uint64_t off = 0; off + sizeof(struct rsdp) <= len; off += 16)
+        if (!memcmp(p + off, "RSD PTR ", 8) && csum_ok(p + off, 20))
+            return (const struct rsdp *)(p + off);
+    return NULL;
+}
+
+static const struct sdt *map_table(uint64_t pa)
+{
+    const struct sdt *t;
+
+    if (!pa)
+        return NULL;
+    t = kmap_firmware(pa, sizeof(*t));
+    if (t->len < sizeof(*t) || t->len > MAX_TABLE_LEN)
+        return NULL;
+    t = kmap_firmware(pa, t->len);
+    return csum_ok(t, t->len) ? t : NULL;
+}
+
+static const struct sdt *find_madt(const struct rsdp *r)
+{
+    bool x = r->rev >= 2 && r->xsdt;
+    const struct sdt *root = map_table(x ? r->xsdt : r->rsdt);
+    unsigned esz = x ? 8 : 4;
+
+    if (!root)
+        return NULL;
+    unsigned n = (root->len - sizeof(*root)) / esz;
+    const uint8_t *ents = (const uint8_t *)(root + 1);
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t pa = 0;
+        memcpy(&pa, ents + i * esz, esz);
+        const struct sdt *t = map_table(pa);
+        if (t && !memcmp(t->sig, "APIC", 4))
+            return t;
+    }
+    return NULL;
+}
+
+/* Walk the MADT: local APIC entries (type 0) that are enabled. */
+static unsigned madt_cpus(const struct sdt *m, uint32_t *ids, unsigned max,
+                          uint64_t *lapic_pa)
+{
+    const uint8_t *p = (const uint8_t *)m + sizeof(*m) + 8, *end = (const uint8_t *)m + m->len;
+    unsigned n = 0;
+
+    memcpy(lapic_pa, (const uint8_t *)m + sizeof(*m), 4);
+    *lapic_pa &= 0xffffffffull;
+    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && n < max)
+            ids[n++] = p[3];
+        if (p[0] == 5 && p[1] >= 12)            /* 64-bit LAPIC address */
+            memcpy(lapic_pa, p + 4, 8);
+        p += p[1];
+    }
+    return n;
+}
+
+unsigned acpi_find_cpus(uint32_t *ids, unsigned max, uint64_t *lapic_pa)
+{
+    uint16_t ebda_seg = *(const uint16_t *)kmap_firmware(0x40e, 2);
+    const struct rsdp *r = NULL;
+    const struct sdt *madt;
+    unsigned n;
+
+    *lapic_pa = 0xfee00000;
+    if (ebda_seg)
+        r = scan((uint64_t)ebda_seg << 4, 1024);
+    if (!r)
+        r = scan(0xe0000, 0x20000);
+    if (!r || !(madt = find_madt(r))) {
+        printk("acpi: no MADT, running on one CPU");
+        return 0;
+    }
+    n = madt_cpus(madt, ids, max, lapic_pa);
+    printk("acpi: MADT lists %u CPU(s), LAPIC at %#lx", n, *lapic_pa);
+    return n;
+}

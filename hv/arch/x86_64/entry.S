@@ -1,0 +1,144 @@
+/*
+ * Every way into the hypervisor: interrupt/exception stubs and the syscall
+ * entry.  All of them build a struct cpu_regs (see hv/arch.h) on the CPU's
+ * hypervisor stack and call C with a pointer to it:
+ *
+ *   interrupts/exceptions -> trap_entry(regs)   (may return: then iretq)
+ *   syscall               -> syscall_dispatch(regs)  (never returns)
+ *
+ * GS discipline: GS_BASE holds the per-CPU pointer whenever we run in
+ * ring 0.  An entry from ring 3 (saved CS has RPL 3, always so for
+ * syscall) does swapgs first thing; the only exit to ring 3 is
+ * arch_resume_user, which does swapgs right before iretq.  A guest cannot
+ * change the base we rely on: FSGSBASE is off and loading a selector only
+ * touches the user half of the pair.
+ *
+ * The IST entries (#DF, NMI, #MC) may arrive anywhere, even between the
+ * swapgs and the iretq of the exit path, so their C side does not use %gs.
+ */
+#define VEC_SYSCALL 0x100
+#define SEL_UCODE 0x2b
+#define SEL_UDATA 0x23
+#define REGS_SIZE (22 * 8)
+
+.macro PUSH_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro POP_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+    .text
+/* One 16-byte-aligned stub per vector: push a zero error code unless the
+ * CPU pushes one, push the vector, go to the common path. */
+    .align 16
+    .globl isr_table
+isr_table:
+    .set vec, 0
+    .rept 256
+    .align 16
+    .if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || \
+        (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || \
+        (vec == 29) || (vec == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $vec
+    jmp isr_common
+    .set vec, vec + 1
+    .endr
+
+isr_common:
+    cld
+    testb $3, 24(%rsp)          /* saved CS: vector, error, rip, cs */
+    jz 1f
+    swapgs
+1:  PUSH_GPRS
+    xor %ebp, %ebp              /* backtraces stop at the entry */
+    mov %rsp, %rdi
+    call trap_entry
+    /* trap_entry returned: resume whatever was interrupted, unchanged. */
+    POP_GPRS
+    add $16, %rsp
+    testb $3, 8(%rsp)
+    jz 2f
+    swapgs
+2:  iretq
+
+/* syscall: rcx = user rip, r11 = user rflags, rsp still the user's.
+ * FMASK has cleared IF, DF, AC, TF. */
+    .globl syscall_entry
+    .align 16
+syscall_entry:
+    swapgs
+    mov %rsp, %gs:16            /* percpu.user_rsp_scratch */
+    mov %gs:8, %rsp             /* percpu.hv_stack_top */
+    pushq $SEL_UDATA            /* ss */
+    pushq %gs:16                /* rsp */
+    push %r11                   /* rflags */
+    pushq $SEL_UCODE            /* cs */
+    push %rcx                   /* rip */
+    pushq $0                    /* error code */
+    pushq $VEC_SYSCALL
+    PUSH_GPRS
+    xor %ebp, %ebp
+    mov %rsp, %rdi
+    call syscall_dispatch
+    ud2
+
+/* arch_resume_user(const struct cpu_regs *r, uint64_t stack_top):
+ * copy the (already sanitized) frame to the top of this CPU's stack,
+ * discarding everything on it, and iretq to ring 3. */
+    .globl arch_resume_user
+arch_resume_user:
+    mov %rsi, %rsp
+    sub $REGS_SIZE, %rsp
+    mov %rdi, %rsi
+    mov %rsp, %rdi
+    mov $22, %ecx
+    cld
+    rep movsq
+    POP_GPRS
+    add $16, %rsp
+    swapgs
+    iretq
+
+/* arch_idle_loop(uint64_t stack_top): drop the stack, wait for interrupts.
+ * Interrupt handlers never return here: they end in arch_switch_to. */
+    .globl arch_idle_loop
+arch_idle_loop:
+    mov %rdi, %rsp
+    xor %ebp, %ebp
+1:  sti
+    hlt
+    cli
+    jmp 1b

@@ -1,0 +1,135 @@
+/*
+ * FPU/SSE/AVX state of vCPUs, switched eagerly: the registers always hold
+ * the state of the vCPU current on this CPU (the hypervisor itself is built
+ * without SSE and never touches them), and it is saved to the vCPU's area
+ * when another vCPU or the idle loop takes the CPU.
+ *
+ * XSAVE/XRSTOR with XCR0 = x87|SSE(|AVX) when the CPU has XSAVE, else
+ * FXSAVE/FXRSTOR (SSE state only).  The area of a new vCPU holds the reset
+ * state (FCW 0x37f, MXCSR 0x1f80, all registers zero).
+ */
+#include <hv/arch.h>
+#include <hv/lib.h>
+#include <hv/mm.h>
+#include <hv/sched.h>
+#include <keel/domctl.h>
+#include "x86.h"
+
+#define XCR0_X87 1ull
+#define XCR0_SSE 2ull
+#define XCR0_AVX 4ull
+
+static bool use_xsave;
+static uint64_t xcr0;
+static uint32_t area_size = 512;
+
+static void xsetbv(uint32_t idx, uint64_t v)
+{
+    __asm__ volatile("xsetbv" :: "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* Per CPU: CR0.MP/NE on, EM/TS off; CR4.OSFXSR/OSXMMEXCPT(/OSXSAVE). */
+void fpu_init_cpu(void)
+{
+    uint32_t r[4];
+    uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+
+    cr0 = (cr0 | (1ull << 1) | (1ull << 5)) & ~((1ull << 2) | (1ull << 3));
+    __asm__ volatile("mov %0, %%cr0" :: "r"(cr0));
+    cpuid(1, 0, r);
+    cr4 |= (1ull << 9) | (1ull << 10);
+    use_xsave = r[2] & (1u << 26);
+    if (use_xsave)
+        cr4 |= 1ull << 18;
+    __asm__ volatile("mov %0, %%cr4" :: "r"(cr4));
+    if (use_xsave) {
+        xcr0 = XCR0_X87 | XCR0_SSE | ((r[2] & (1u << 28)) ? XCR0_AVX : 0);
+        xsetbv(0, xcr0);
+        cpuid(0xd, 0, r);
+        area_size = r[1];          /* bytes for the features now enabled */
+    }
+    __asm__ volatile("fninit");
+}
+
+uint64_t fpu_xcr0(void) { return xcr0; }
+
+static void fpu_save(void *area)
+{
+    if (use_xsave)
+        __asm__ volatile("xsave64 (%0)" :: "r"(area), "a"((uint32_t)xcr0),
+                         "d"((uint32_t)(xcr0 >> 32)) : "memory");
+    else
+        __asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory");
+}
+
+static void fpu_restore(const void *area)
+{
+    if (use_xsave)
+        __asm__ volatile("xrstor64 (%0)" :: "r"(area), "a"((uint32_t)xcr0),
+                         "d"((uint32_t)(xcr0 >> 32)) : "memory");
+    else
+        __asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory");
+}
+
+/* Save the live state of this CPU's owner and release it to other CPUs. */
+void fpu_switch_out(struct percpu *pc)
+{
+    struct vcpu *v = pc->fpu_owner;
+
+    if (!v)
+        return;
+    fpu_save(v->arch.fpu);
+    pc->fpu_owner = NULL;
+    __atomic_store_n(&v->arch.running, 0, __ATOMIC_RELEASE);
+}
+
+void fpu_switch_in(struct percpu *pc, struct vcpu *v)
+{
+    fpu_restore(v->arch.fpu);
+    pc->fpu_owner = v;
+}
+
+int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx)
+{
+    uint8_t *area = kzalloc(ALIGN_UP(area_size, 64));
+
+    if (!area)
+        return -KEEL_ENOMEM;
+    *(uint16_t *)(area + 0) = 0x37f;          /* FCW */
+    *(uint32_t *)(area + 24) = 0x1f80;        /* MXCSR */
+    if (use_xsave)
+        *(uint64_t *)(area + 512) = XCR0_X87 | XCR0_SSE;   /* XSTATE_BV */
+    memset(&a->regs, 0, sizeof(a->regs));
+    a->regs.rip = ctx->rip;
+    a->regs.rsp = ctx->rsp;
+    a->regs.rdi = ctx->rdi;
+    a->regs.rsi = ctx->rsi;
+    a->regs.rdx = ctx->rdx;
+    a->regs.cs = SEL_UCODE;
+    a->regs.ss = SEL_UDATA;
+    a->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;
+    a->fpu = area;
+    a->fs_base = 0;
+    a->running = 0;
+    return 0;
+}
+
+void arch_vcpu_free(struct arch_vcpu *a)
+{
+    BUG_ON(a->running);
+    kfree(a->fpu);
+    a->fpu = NULL;
+}
+
+void arch_vcpu_get_regs(const struct arch_vcpu *a, struct keel_cpu_regs *out)
+{
+    const struct cpu_regs *r = &a->regs;
+
+    *out = (struct keel_cpu_regs){
+        .rax = r->rax, .rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx,
+        .rsi = r->rsi, .rdi = r->rdi, .rbp = r->rbp, .rsp = r->rsp,
+        .r8 = r->r8, .r9 = r->r9, .r10 = r->r10, .r11 = r->r11,
+        .r12 = r->r12, .r13 = r->r13, .r14 = r->r14, .r15 = r->r15,
+        .rip = r->rip, .rflags = r->rflags,
+    };
+}

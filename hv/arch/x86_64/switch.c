@@ -1,0 +1,82 @@
+/*
+ * arch_switch_to: the one way back to ring 3 (or to idle).
+ *
+ * Rules (see hv/arch.h): the FPU state of whoever last ran here is saved
+ * and its `running` flag dropped before anything else runs; CR3 is
+ * reloaded whenever the vCPU on this CPU changes (idle runs on the
+ * hypervisor's own PML4, so a destroyed address space is never live); the
+ * saved frame is sanitized before iretq, because a guest (or dom0 through
+ * SET_VCPU) controls every bit of it.
+ */
+#include <hv/arch.h>
+#include <hv/lib.h>
+#include <hv/sched.h>
+#include <hv/domain.h>
+#include "x86.h"
+
+void fpu_switch_out(struct percpu *pc);
+void fpu_switch_in(struct percpu *pc, struct vcpu *v);
+
+/* CS/SS forced to the user selectors; IF on; IOPL 0, no NT/RF/VM/VIF/VIP. */
+static void sanitize(struct cpu_regs *r)
+{
+    r->cs = SEL_UCODE;
+    r->ss = SEL_UDATA;
+    r->rflags = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_FIXED;
+}
+
+/* iretq to a non-canonical rip faults in ring 0 on Intel CPUs: such a
+ * frame is a guest fault, reported before we ever try it. */
+static bool rip_ok(const struct cpu_regs *r)
+{
+    return r->rip < KEEL_USER_VA_END;
+}
+
+static __noreturn void go_idle(struct percpu *pc)
+{
+    pc->current = NULL;
+    write_cr3(hv_kernel_pml4);
+    arch_idle_loop(pc->hv_stack_top);
+}
+
+__noreturn void arch_switch_to(struct vcpu *next)
+{
+    struct percpu *pc = this_cpu();
+
+    if (pc->fpu_owner != next)
+        fpu_switch_out(pc);
+    if (!next)
+        go_idle(pc);
+    BUG_ON(!next->domain || !next->domain->as.pml4 || !next->arch.fpu);
+    if (pc->fpu_owner != next) {
+        /* the scheduler waits for this too; never load state in flight */
+        while (__atomic_load_n(&next->arch.running, __ATOMIC_ACQUIRE))
+            cpu_relax();
+        next->arch.running = 1;
+        fpu_switch_in(pc, next);
+    }
+    if (pc->current != next || (read_cr3() & ~0xfffull) != next->domain->as.pml4) {
+        pc->current = next;
+        write_cr3(next->domain->as.pml4);
+    }
+    wrmsr(MSR_FS_BASE, next->arch.fs_base);
+    sanitize(&next->arch.regs);
+    if (!rip_ok(&next->arch.regs))
+        hv_guest_exception(next, 13, 0, 0);
+    arch_resume_user(&next->arch.regs, pc->hv_stack_top);
+}
+
+/* Release everything this CPU holds of v: its FPU state (saved to its
+ * area, `running` back to 0) and, if v is current here, its address space
+ * (CR3 goes back to the hypervisor's own tables), so v's domain can be torn
+ * down.  this_cpu()->current is left alone: arch_switch_to compares it
+ * only, never dereferences it. */
+void arch_fpu_release(struct vcpu *v)
+{
+    struct percpu *pc = this_cpu();
+
+    if (pc->fpu_owner == v)
+        fpu_switch_out(pc);
+    if (pc->current == v)
+        write_cr3(hv_kernel_pml4);
+}

@@ -1,0 +1,141 @@
+/*
+ * C side of every interrupt, exception and syscall entry (entry.S).
+ *
+ * From ring 3 the frame is first copied into the current vCPU, then the
+ * event goes to hv/common, which never returns (it reschedules).  From ring
+ * 0 the only legitimate events are interrupts taken in the idle loop;
+ * anything else is a hypervisor bug and panics with a register dump.
+ */
+#include <hv/arch.h>
+#include <hv/lib.h>
+#include <hv/sched.h>
+#include "x86.h"
+
+/* entry.S relies on these */
+_Static_assert(sizeof(struct cpu_regs) == 22 * 8, "cpu_regs layout");
+_Static_assert(__builtin_offsetof(struct percpu, hv_stack_top) == 8, "gs:8");
+_Static_assert(__builtin_offsetof(struct percpu, user_rsp_scratch) == 16, "gs:16");
+_Static_assert(__builtin_offsetof(struct percpu_arch, pc) == 0, "percpu first");
+
+static const char *const exc_names[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
+    "#TS", "#NP", "#SS", "#GP", "#PF", "?15", "#MF", "#AC", "#MC", "#XM",
+    "#VE", "#CP", "?22", "?23", "?24", "?25", "?26", "?27", "#HV", "#VC",
+    "#SX", "?31",
+};
+
+static struct vcpu *save_guest_frame(const struct cpu_regs *r)
+{
+    struct vcpu *v = this_cpu()->current;
+
+    if (!v)
+        panic("entry from ring 3 with no current vCPU (rip %#lx)", r->rip);
+    v->arch.regs = *r;
+    return v;
+}
+
+/* NMI, #DF and #MC may interrupt the exit path after its swapgs, so they
+ * must not trust %gs; they only log and stop the machine. */
+static __noreturn void fatal_machine_event(struct cpu_regs *r)
+{
+    trap_dump(r);
+    panic("fatal %s on CPU with APIC id %u", exc_names[r->vector], lapic_id());
+}
+
+static void ring0_interrupt(struct cpu_regs *r)
+{
+    switch (r->vector) {
+    case VEC_TIMER:
+        if (lapic_timer_early())
+            return;
+        lapic_eoi();
+        hv_timer_interrupt();
+    case VEC_KICK:
+        lapic_eoi();
+        hv_kick_interrupt();
+    default:
+        return;    /* spurious, masked legacy PIC lines: nothing to do */
+    }
+}
+
+static void guest_event(struct cpu_regs *r)
+{
+    struct vcpu *v;
+
+    if (r->vector == VEC_SPURIOUS ||
+        (r->vector >= VEC_LEGACY_FIRST && r->vector <= VEC_LEGACY_LAST))
+        return;
+    if (r->vector == VEC_TIMER && lapic_timer_early())
+        return;
+    v = save_guest_frame(r);
+    switch (r->vector) {
+    case VEC_TIMER:
+        lapic_eoi();
+        hv_timer_interrupt();
+    case VEC_KICK:
+        lapic_eoi();
+        hv_kick_interrupt();
+    default:
+        break;
+    }
+    if (r->vector < 32)
+        hv_guest_exception(v, (unsigned)r->vector, r->error_code,
+                           r->vector == 14 ? read_cr2() : 0);
+    printk("cpu%u: unexpected vector %#lx from a guest, ignored",
+           this_cpu()->id, r->vector);
+}
+
+void trap_entry(struct cpu_regs *r)
+{
+    if (r->vector == 2 || r->vector == 8 || r->vector == 18)
+        fatal_machine_event(r);
+    if ((r->cs & 3) == 3) {
+        guest_event(r);
+        return;
+    }
+    if (r->vector >= 32) {
+        ring0_interrupt(r);
+        return;
+    }
+    trap_dump(r);
+    panic("%s in the hypervisor, error %#lx, rip %#lx",
+          exc_names[r->vector], r->error_code, r->rip);
+}
+
+__noreturn void syscall_dispatch(struct cpu_regs *r)
+{
+    hv_hypercall(save_guest_frame(r));
+}
+
+static void backtrace(uint64_t rbp)
+{
+    for (int i = 0; i < 16 && rbp; i++) {
+        /* only walk frames inside the hypervisor's own half */
+        if (rbp < HV_DIRECT_MAP_BASE || (rbp & 7))
+            break;
+        const uint64_t *f = (const uint64_t *)rbp;
+        printk("  [%d] %#lx", i, f[1]);
+        rbp = f[0];
+    }
+}
+
+void trap_dump(const struct cpu_regs *r)
+{
+    printk("apic %u vector %lu error %#lx cr2 %#lx cr3 %#lx cr0 %#lx cr4 %#lx",
+           lapic_id(), r->vector, r->error_code, read_cr2(), read_cr3(),
+           read_cr0(), read_cr4());
+    printk("rip %04lx:%016lx rflags %#lx rsp %04lx:%016lx",
+           r->cs, r->rip, r->rflags, r->ss, r->rsp);
+    printk("rax %016lx rbx %016lx rcx %016lx rdx %016lx",
+           r->rax, r->rbx, r->rcx, r->rdx);
+    printk("rsi %016lx rdi %016lx rbp %016lx r8  %016lx",
+           r->rsi, r->rdi, r->rbp, r->r8);
+    printk("r9  %016lx r10 %016lx r11 %016lx r12 %016lx",
+           r->r9, r->r10, r->r11, r->r12);
+    printk("r13 %016lx r14 %016lx r15 %016lx", r->r13, r->r14, r->r15);
+    if ((r->cs & 3) == 0) {
+        printk("backtrace (addr2line -e build/hv/keel-hv.elf):");
+        printk("  [-] %#lx", r->rip);
+        backtrace(r->rbp);
+    }
+}
