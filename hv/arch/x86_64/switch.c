@@ -36,28 +36,34 @@ static __noreturn void go_idle(struct percpu *pc)
 {
     pc->current = NULL;
     write_cr3(hv_kernel_pml4);
+    if (pc->fpu_owner)
+        fpu_switch_out(pc);
     arch_idle_loop(pc->hv_stack_top);
 }
 
+/* The CPU leaves the previous vCPU's page tables *before* fpu_switch_out()
+ * drops that vCPU's `running` flag: the moment the flag is 0, another CPU
+ * may destroy the domain and free those tables, and a CPU still walking a
+ * freed PML4 would lose the hypervisor half under its feet. */
 __noreturn void arch_switch_to(struct vcpu *next)
 {
     struct percpu *pc = this_cpu();
 
-    if (pc->fpu_owner != next)
-        fpu_switch_out(pc);
     if (!next)
         go_idle(pc);
     BUG_ON(!next->domain || !next->domain->as.pml4 || !next->arch.fpu);
+    if (pc->current != next || (read_cr3() & ~0xfffull) != next->domain->as.pml4) {
+        pc->current = next;
+        write_cr3(next->domain->as.pml4);
+    }
     if (pc->fpu_owner != next) {
+        if (pc->fpu_owner)
+            fpu_switch_out(pc);
         /* the scheduler waits for this too; never load state in flight */
         while (__atomic_load_n(&next->arch.running, __ATOMIC_ACQUIRE))
             cpu_relax();
         next->arch.running = 1;
         fpu_switch_in(pc, next);
-    }
-    if (pc->current != next || (read_cr3() & ~0xfffull) != next->domain->as.pml4) {
-        pc->current = next;
-        write_cr3(next->domain->as.pml4);
     }
     wrmsr(MSR_FS_BASE, next->arch.fs_base);
     sanitize(&next->arch.regs);
