@@ -1,1 +1,17 @@
-# placeholder: filled by the component's owner
+# make bench: costs beside their floors, measured in one run (bench/bench.py).
+#   bench/hypercall.c   null hypercall vs a plain function call (rdtsc)
+#   bench/boot.c        dom0's create request -> the guest's main, vs copying
+#                       the image's bytes (keel run --timings)
+
+BENCH_DIR  := $(BUILD)/bench
+BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img
+
+.PHONY: bench bench-images
+bench: bench-images
+	@/usr/bin/python3 bench/bench.py
+
+bench-images: hv dom0 keel $(BENCH_IMGS)
+
+$(BENCH_DIR)/%.img: bench/%.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) -O2 $< -o $@

@@ -1,0 +1,33 @@
+# Test guests: every tests/guests/NAME.c becomes build/tests/guests/NAME.img
+# (bin/mkimage).  fpu.c is built twice more: fpu_avx.img with AVX2, and
+# both variants for the host (NAME.host) with plain gcc, so the integration
+# tests can compare a guest's results with the host's bit for bit.
+
+GUEST_DIR    := $(BUILD)/tests/guests
+GUEST_SRCS   := $(wildcard tests/guests/*.c)
+GUEST_IMGS   := $(patsubst tests/guests/%.c,$(GUEST_DIR)/%.img,$(GUEST_SRCS)) \
+                $(GUEST_DIR)/fpu_avx.img
+GUEST_HOST   := $(GUEST_DIR)/fpu.host $(GUEST_DIR)/fpu_avx.host
+# -ffp-contract=off: no fused multiply-add unless the source asks for one,
+# so that guest and host builds round the same way.
+GUEST_CFLAGS := -O2 -g -Wall -ffp-contract=off
+AVX_CFLAGS   := -mavx2 -mfma
+
+.PHONY: test-guests
+test-guests: $(GUEST_IMGS) $(GUEST_HOST)
+
+$(GUEST_DIR)/%.img: tests/guests/%.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) $(GUEST_CFLAGS) $< -o $@
+
+$(GUEST_DIR)/fpu_avx.img: tests/guests/fpu.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) $(GUEST_CFLAGS) $(AVX_CFLAGS) $< -o $@
+
+$(GUEST_DIR)/fpu.host: tests/guests/fpu.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(GUEST_CFLAGS) -o $@ $< -lm
+
+$(GUEST_DIR)/fpu_avx.host: tests/guests/fpu.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(GUEST_CFLAGS) $(AVX_CFLAGS) -o $@ $< -lm

@@ -1,0 +1,56 @@
+"""Several guests at once: twenty printers, a spinner beside a worker, and
+SSE/AVX guests whose results must equal the host's bit for bit."""
+import os
+import re
+import subprocess
+import time
+
+from conftest import GUESTS, guest, keel_run, text
+
+FPU_ITERS = os.environ.get("KEEL_FPU_ITERS", "4000000")
+
+
+def test_twenty_guests(hello):
+    r = keel_run([hello] * 20, timeout=120)
+    assert r.returncode == 0, text(r.stderr)
+    names = ["hello"] + ["hello-%d" % i for i in range(2, 21)]
+    lines = text(r.stdout).splitlines()
+    for n in names:
+        assert "%s| hello from %s (1 args)" % (n, n) in lines
+    assert len(lines) == 20
+
+
+def test_spinner_does_not_starve_a_worker():
+    # One CPU: the worker only runs if the hypervisor preempts the spinner.
+    t0 = time.monotonic()
+    r = keel_run([guest("spin.img"), guest("libc.img")], args=[],
+                 options=["--smp", "1"], timeout=120)
+    assert r.returncode == 0, text(r.stderr)
+    lines = text(r.stdout).splitlines()
+    done = lines.index("libc| libc done")
+    spin = lines.index("spin| spin done after 5.0 s")
+    assert done < spin
+    assert time.monotonic() - t0 < 100
+
+
+def host_result(variant, name, seed):
+    """The same program built for the host, run with the guest's argv."""
+    exe = os.path.join(GUESTS, variant + ".host")
+    return subprocess.run([name, str(seed), FPU_ITERS], executable=exe, capture_output=True,
+                          check=True, timeout=60).stdout.decode()
+
+
+def test_sse_and_avx_guests_match_the_host():
+    # Each guest's lanes start from its name, so the six compute different
+    # things at once on two CPUs, preempting each other mid-loop.
+    variants = ["fpu", "fpu_avx"] * 3
+    names = ["fpu", "fpu_avx", "fpu-2", "fpu_avx-2", "fpu-3", "fpu_avx-3"]
+    r = keel_run([guest(v + ".img") for v in variants], args=["5", FPU_ITERS], timeout=300)
+    assert r.returncode == 0, text(r.stderr)
+    out = text(r.stdout).splitlines()
+    for variant, name in zip(variants, names):
+        got = [ln[len(name) + 2:] for ln in out if ln.startswith(name + "| ")]
+        want = host_result(variant, name, 5).splitlines()
+        assert len(want) == 16 and got == want, name
+    # the SSE and AVX builds compute the same lanes: same bits for one name
+    assert host_result("fpu", "x", 5) == host_result("fpu_avx", "x", 5)

@@ -1,0 +1,74 @@
+/* The `keel run` command line (tools/keel/args.c). */
+#include "ktest.h"
+#include "../../tools/keel/args.c"
+
+static struct keel_opts o;
+static FILE *sink;
+
+static int parse(int argc, char **argv)
+{
+    free(o.images);
+    o.images = NULL;
+    if (!sink)
+        sink = fopen("/dev/null", "w");
+    return keel_parse_run(argc, argv, &o, sink);
+}
+
+#define PARSE(...) parse((int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+                         (char *[]){ __VA_ARGS__ })
+
+KTEST(defaults)
+{
+    EXPECT_EQ(PARSE("run", "a.img"), 0);
+    EXPECT_EQ(o.nimages, 1);
+    EXPECT(!strcmp(o.images[0], "a.img"));
+    EXPECT_EQ(o.smp, 2);
+    EXPECT(!strcmp(o.mem, "2048M"));
+    EXPECT(o.timeout_s == 0 && !o.verbose && !o.timings && !o.kvm);
+    EXPECT_EQ(o.nargs, 0);
+}
+
+KTEST(options_and_args)
+{
+    EXPECT_EQ(PARSE("run", "-v", "--timeout", "2.5", "a.img", "--timings", "b.img",
+                    "--smp=4", "--mem", "512M", "--kvm", "--", "x", "-v", "--"), 0);
+    EXPECT_EQ(o.nimages, 2);
+    EXPECT(!strcmp(o.images[1], "b.img"));
+    EXPECT(o.verbose && o.timings && o.kvm);
+    EXPECT(o.timeout_s == 2.5);
+    EXPECT_EQ(o.smp, 4);
+    EXPECT(!strcmp(o.mem, "512M"));
+    EXPECT_EQ(o.nargs, 3);
+    EXPECT(!strcmp(o.args[0], "x") && !strcmp(o.args[1], "-v") && !strcmp(o.args[2], "--"));
+}
+
+KTEST(bad_command_lines)
+{
+    EXPECT_EQ(PARSE("run"), -1);
+    EXPECT_EQ(PARSE("run", "--", "x"), -1);
+    EXPECT_EQ(PARSE("run", "--timeout", "0", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--timeout", "3s", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "a.img", "--timeout"), -1);
+    EXPECT_EQ(PARSE("run", "--smp", "256", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--frobnicate", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--help"), 0);
+    EXPECT(o.help);
+}
+
+KTEST(memory_sizes)
+{
+    char out[32];
+    EXPECT(keel_parse_mem("2G", out, sizeof(out)) == 0 && !strcmp(out, "2048M"));
+    EXPECT(keel_parse_mem("64m", out, sizeof(out)) == 0 && !strcmp(out, "64M"));
+    EXPECT(keel_parse_mem("1GB", out, sizeof(out)) == 0 && !strcmp(out, "1024M"));
+    EXPECT(keel_parse_mem("300", out, sizeof(out)) == 0 && !strcmp(out, "300M"));
+    EXPECT(keel_parse_mem("1048576K", out, sizeof(out)) == 0 && !strcmp(out, "1024M"));
+    EXPECT_EQ(keel_parse_mem("16M", out, sizeof(out)), -1);
+    EXPECT_EQ(keel_parse_mem("-1G", out, sizeof(out)), -1);
+    EXPECT_EQ(keel_parse_mem("1Q", out, sizeof(out)), -1);
+    EXPECT_EQ(keel_parse_mem("1GBB", out, sizeof(out)), -1);
+    EXPECT_EQ(keel_parse_mem("", out, sizeof(out)), -1);
+}
+
+KTEST_MAIN(KTEST_CASE(defaults), KTEST_CASE(options_and_args),
+           KTEST_CASE(bad_command_lines), KTEST_CASE(memory_sizes))

@@ -1,0 +1,106 @@
+/* Manifest writer and guest names of the launcher (tools/keel). */
+#include "ktest.h"
+#include "../../tools/keel/manifest.c"
+#include "../../tools/keel/names.c"
+
+/* Writes a manifest to memory; returns it (static buffer). */
+static const char *manifest(char *const *names, int n, char *const *args, int nargs,
+                            size_t *len)
+{
+    static char *buf;
+    static size_t size;
+    free(buf);
+    buf = NULL;
+    FILE *f = open_memstream(&buf, &size);
+    int rc = keel_write_manifest(f, names, n, args, nargs);
+    fclose(f);
+    *len = size;
+    return rc == 0 ? buf : NULL;
+}
+
+KTEST(manifest_two_guests)
+{
+    char *names[] = { "a", "b" };
+    char *args[] = { "x", "arg 2" };
+    size_t len;
+    const char *m = manifest(names, 2, args, 2, &len);
+    const char *want = "KEELRUN 1\nguests 2\n"
+                       "guest 0 3\n1:a\n1:x\n5:arg 2\n"
+                       "guest 1 3\n1:b\n1:x\n5:arg 2\nend\n";
+    EXPECT(m && len == strlen(want) && !strcmp(m, want));
+}
+
+KTEST(manifest_hostile_bytes)
+{
+    char *names[] = { "g" };
+    char *args[] = { "", "a,b", "line1\nline2", "\x01K0000o0001:" };
+    size_t len;
+    const char *m = manifest(names, 1, args, 4, &len);
+    const char *want = "KEELRUN 1\nguests 1\nguest 0 5\n1:g\n0:\n3:a,b\n"
+                       "11:line1\nline2\n12:\x01K0000o0001:\nend\n";
+    EXPECT(m && len == strlen(want) && !memcmp(m, want, len));
+}
+
+KTEST(manifest_no_args)
+{
+    char *names[] = { "only" };
+    size_t len;
+    const char *m = manifest(names, 1, NULL, 0, &len);
+    EXPECT(m && !strcmp(m, "KEELRUN 1\nguests 1\nguest 0 1\n4:only\nend\n"));
+}
+
+static int name_is(const char *path, const char *want)
+{
+    char *s = keel_guest_basename(path);
+    int ok = s && !strcmp(s, want);
+    if (!ok)
+        printf("    # %s -> %s, want %s\n", path, s ? s : "(null)", want);
+    free(s);
+    return ok;
+}
+
+KTEST(basename_strips_dir_and_extension)
+{
+    EXPECT(name_is("a.img", "a"));
+    EXPECT(name_is("dir/sub/hello.img", "hello"));
+    EXPECT(name_is("/bin/true", "true"));
+    EXPECT(name_is("x.tar.img", "x.tar"));
+    EXPECT(name_is(".hidden", ".hidden"));
+    EXPECT(name_is("dir.d/plain", "plain"));
+    EXPECT(name_is("dir/", "dir"));
+    EXPECT(name_is("my guest,1.img", "my guest,1"));
+}
+
+KTEST(unique_names)
+{
+    const char *in[] = { "a", "b", "a", "a-2", "a", "b" };
+    const char *want[] = { "a", "b", "a-3", "a-2", "a-4", "b-2" };
+    char *names[6];
+    for (int i = 0; i < 6; i++)
+        names[i] = strdup(in[i]);
+    EXPECT_EQ(keel_unique_names(names, 6), 0);
+    for (int i = 0; i < 6; i++) {
+        if (strcmp(names[i], want[i]))
+            printf("    # names[%d] = %s, want %s\n", i, names[i], want[i]);
+        EXPECT(!strcmp(names[i], want[i]));
+        for (int j = 0; j < i; j++)
+            EXPECT(strcmp(names[i], names[j]));
+        free(names[i]);
+    }
+}
+
+KTEST(module_label_is_plain)
+{
+    char out[64];
+    keel_module_label("my guest,1", out, sizeof(out));
+    EXPECT(!strcmp(out, "my_guest_1"));
+    keel_module_label("ok-name_1.x", out, sizeof(out));
+    EXPECT(!strcmp(out, "ok-name_1.x"));
+    char tiny[4];
+    keel_module_label("abcdef", tiny, sizeof(tiny));
+    EXPECT(!strcmp(tiny, "abc"));
+}
+
+KTEST_MAIN(KTEST_CASE(manifest_two_guests), KTEST_CASE(manifest_hostile_bytes),
+           KTEST_CASE(manifest_no_args), KTEST_CASE(basename_strips_dir_and_extension),
+           KTEST_CASE(unique_names), KTEST_CASE(module_label_is_plain))

@@ -1,0 +1,165 @@
+/* The `keel run` command line. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "keel.h"
+
+void keel_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: keel run [OPTIONS] IMAGE... [-- ARGS...]\n"
+        "       keel run --help\n"
+        "       keel --help\n"
+        "\n"
+        "Boots QEMU with the Keel hypervisor, domain zero and the given\n"
+        "unikernel images (built with bin/mkimage); the guests' output is\n"
+        "this command's output and their exit status its exit status.\n");
+}
+
+void keel_run_usage(FILE *f)
+{
+    fprintf(f,
+        "usage: keel run [OPTIONS] IMAGE... [-- ARGS...]\n"
+        "\n"
+        "Runs each IMAGE as a guest.  ARGS after -- go to every guest, after\n"
+        "argv[0] (the guest's name: its file name without extension).\n"
+        "With several guests each output line is prefixed \"name| \".\n"
+        "\n"
+        "options:\n"
+        "  -v, --verbose    show the hypervisor's and dom0's logs on stderr\n"
+        "  --timeout S      stop the machine after S seconds (status 124)\n"
+        "  --timings        show dom0's build timings on stderr\n"
+        "  --smp N          virtual CPUs of the machine (default 2)\n"
+        "  --mem SIZE       machine memory, e.g. 512M or 2G (default 2G)\n"
+        "  --kvm            use KVM instead of TCG (where /dev/kvm works)\n"
+        "  -h, --help       this text\n"
+        "\n"
+        "exit status: the guest's exit status; with several guests 0 if all\n"
+        "exited 0, else the first non-zero one in command-line order.\n"
+        "  128+N  the guest crashed (139 SEGV, 132 ILL, 136 FPE, 134 abort)\n"
+        "  126    the image was rejected    124  --timeout expired\n"
+        "  125    the machine stopped without a result\n"
+        "  2      bad command line, missing file, or Keel not built\n"
+        "\n"
+        "environment: KEEL_QEMU (QEMU binary), KEEL_HV, KEEL_DOM0 (paths)\n");
+}
+
+/* "512M", "2G", "1024" (MiB, as QEMU's -m) -> "<n>M" */
+int keel_parse_mem(const char *s, char *out, size_t outsz)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || !isdigit((unsigned char)s[0]))
+        return -1;
+    unsigned long long mib;
+    switch (toupper((unsigned char)*end)) {
+    case '\0': case 'M': mib = v; break;
+    case 'G': mib = v << 10; break;
+    case 'T': mib = v << 20; break;
+    case 'K': mib = v >> 10; break;
+    default: return -1;
+    }
+    if (*end && end[1] && !(toupper((unsigned char)end[1]) == 'B' && !end[2]))
+        return -1;
+    if (mib < 32 || mib > (1ull << 24) || v > (1ull << 40))
+        return -1;
+    snprintf(out, outsz, "%lluM", mib);
+    return 0;
+}
+
+static int parse_timeout(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v) || v <= 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_smp(const char *s, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < 1 || v > 255)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* Option with a value: "--opt V" or "--opt=V".  Returns the value or NULL. */
+static const char *opt_value(const char *name, int argc, char **argv, int *i)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n))
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] || *i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
+                     FILE *err)
+{
+    const char *a = argv[*i], *v;
+    if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) o->verbose = true;
+    else if (!strcmp(a, "--timings")) o->timings = true;
+    else if (!strcmp(a, "--kvm")) o->kvm = true;
+    else if (!strcmp(a, "-h") || !strcmp(a, "--help")) o->help = true;
+    else if ((v = opt_value("--timeout", argc, argv, i))) {
+        if (parse_timeout(v, &o->timeout_s) == 0) return 0;
+        fprintf(err, "keel: --timeout wants a positive number of seconds, not '%s'\n", v);
+        return -1;
+    } else if ((v = opt_value("--smp", argc, argv, i))) {
+        if (parse_smp(v, &o->smp) == 0) return 0;
+        fprintf(err, "keel: --smp wants a number from 1 to 255, not '%s'\n", v);
+        return -1;
+    } else if ((v = opt_value("--mem", argc, argv, i))) {
+        if (keel_parse_mem(v, o->mem, sizeof(o->mem)) == 0) return 0;
+        fprintf(err, "keel: --mem wants a size like 512M or 2G (at least 32M), not '%s'\n", v);
+        return -1;
+    } else {
+        fprintf(err, "keel: unknown option '%s' (see keel run --help)\n", a);
+        return -1;
+    }
+    return 0;
+}
+
+/* argv[0] is "run".  Images point into argv. */
+int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
+{
+    memset(o, 0, sizeof(*o));
+    o->smp = 2;
+    strcpy(o->mem, "2048M");
+    o->images = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o->images)
+        return -1;
+    int i;
+    for (i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            if (parse_one(argc, argv, &i, o, err))
+                return -1;
+            continue;
+        }
+        o->images[o->nimages++] = argv[i];
+    }
+    o->args = argv + i;
+    o->nargs = argc - i;
+    if (!o->help && o->nimages == 0) {
+        fprintf(err, "keel: no image to run (see keel run --help)\n");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,129 @@
+/*
+ * keel: the host launcher behind bin/keel.
+ *
+ * `keel run` stages a run (manifest + images) in a private folder, boots
+ * QEMU with the hypervisor, dom0 and the images as multiboot modules
+ * (keel/launch.h), and demultiplexes the serial byte stream
+ * (keel/console.h) into the user's stdout and stderr.  The exit status is
+ * the one dom0 reports with `done`, or 124 (timeout) / 125 (machine died).
+ *
+ * This header is the index: one section per file.
+ */
+#ifndef KEEL_TOOL_H
+#define KEEL_TOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
+
+/* args.c: the `keel run` command line */
+struct keel_opts {
+    bool verbose, timings, kvm, help;
+    double timeout_s;       /* <= 0: no timeout */
+    unsigned smp;
+    char mem[32];           /* QEMU -m value, normalized to "<n>M" */
+    int nimages;
+    char **images;          /* points into argv */
+    int nargs;
+    char **args;            /* after "--", points into argv */
+};
+int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
+int keel_parse_mem(const char *s, char *out, size_t outsz);
+void keel_usage(FILE *f);
+void keel_run_usage(FILE *f);
+
+/* names.c: guest names (image file name without extension, unique) */
+char *keel_guest_basename(const char *path);
+int keel_unique_names(char **names, int n);
+void keel_module_label(const char *name, char *out, size_t outsz);
+
+/* manifest.c: the run manifest of keel/launch.h */
+int keel_write_manifest(FILE *f, char *const *names, int n,
+                        char *const *args, int nargs);
+
+/* record.c: serial record parser (keel/console.h framing) */
+struct keel_record {
+    unsigned domid;
+    char stream;
+    size_t len;
+    const uint8_t *data;
+};
+struct keel_rec_sink {
+    void (*record)(void *ctx, const struct keel_record *r);
+    void (*log)(void *ctx, const uint8_t *buf, size_t n);  /* bytes outside records */
+    void *ctx;
+};
+struct keel_rec_parser {
+    struct keel_rec_sink sink;
+    size_t have;            /* bytes of the current record held in buf */
+    size_t need;            /* its full size once the header parsed, else 0 */
+    uint8_t buf[12 + 0xffff];
+};
+void keel_rec_init(struct keel_rec_parser *p, struct keel_rec_sink sink);
+void keel_rec_feed(struct keel_rec_parser *p, const uint8_t *data, size_t n);
+void keel_rec_finish(struct keel_rec_parser *p);
+
+/* lineout.c: an output stream that optionally prefixes every line */
+struct keel_lineout {
+    int fd;
+    char *prefix;           /* NULL: bytes pass through unbuffered */
+    char *buf;
+    size_t len, cap;
+};
+void keel_lo_init(struct keel_lineout *lo, int fd, const char *prefix);
+void keel_lo_write(struct keel_lineout *lo, const void *data, size_t n);
+void keel_lo_flush(struct keel_lineout *lo);   /* ends a partial line */
+void keel_lo_free(struct keel_lineout *lo);
+void keel_write_all(int fd, const void *data, size_t n);
+
+/* route.c: where each record goes; the control protocol */
+struct keel_guest {
+    char *name;
+    int status;             /* -1 until `exit` */
+    struct keel_lineout out, err;
+};
+struct keel_router;
+struct keel_router *keel_router_new(char *const *names, int n, int out_fd,
+                                    int err_fd, bool verbose, bool timings);
+void keel_router_free(struct keel_router *r);
+struct keel_rec_sink keel_router_sink(struct keel_router *r);
+void keel_router_finish(struct keel_router *r);
+bool keel_router_done(const struct keel_router *r, int *status);
+bool keel_router_poweroff(const struct keel_router *r);
+void keel_router_log_tail(const struct keel_router *r, FILE *f);
+
+/* stage.c: the private run folder */
+struct keel_stage {
+    char dir[4096];
+    int nfiles;
+    char **files;
+};
+int keel_stage_init(struct keel_stage *s);
+int keel_stage_link(struct keel_stage *s, const char *src, const char *name,
+                    char *out, size_t outsz);
+FILE *keel_stage_create(struct keel_stage *s, const char *name, char *out,
+                        size_t outsz);
+void keel_stage_cleanup(struct keel_stage *s);
+
+/* paths.c: where the hypervisor, dom0 and QEMU are */
+struct keel_paths {
+    char hv[4096], dom0[4096];
+    const char *qemu;
+};
+int keel_find_paths(struct keel_paths *p, FILE *err);
+
+/* qemu.c: the QEMU command line and process */
+char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
+                      const char *hv, const char *initrd);
+pid_t keel_qemu_spawn(char **argv, int *out_fd, int *err_fd);
+
+/* run.c: `keel run` */
+int keel_run(const struct keel_opts *o);
+int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
+              struct keel_router *r);
+
+#endif /* KEEL_TOOL_H */

@@ -1,0 +1,205 @@
+/*
+ * The run loop: read QEMU's serial line (stdout) and stderr until dom0
+ * reports `done` and the hypervisor powers off, QEMU goes away, the
+ * timeout expires or we are told to stop (SIGINT/SIGTERM, blocked outside
+ * ppoll so that none is lost).  Then QEMU is killed and reaped.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <keel/launch.h>
+
+#include "keel.h"
+
+#define DONE_GRACE_S 10.0   /* after `done`, how long to wait for poweroff */
+#define TAIL_LINES   20
+
+extern volatile sig_atomic_t keel_got_signal;
+
+struct loop {
+    struct keel_rec_parser parser;
+    struct keel_lineout qemulog;
+    char errtail[2048];
+    size_t errlen;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void keep_tail(struct loop *l, const char *d, size_t n)
+{
+    if (n >= sizeof(l->errtail)) {
+        d += n - sizeof(l->errtail);
+        n = sizeof(l->errtail);
+    }
+    if (l->errlen + n > sizeof(l->errtail)) {
+        size_t drop = l->errlen + n - sizeof(l->errtail);
+        memmove(l->errtail, l->errtail + drop, l->errlen - drop);
+        l->errlen -= drop;
+    }
+    memcpy(l->errtail + l->errlen, d, n);
+    l->errlen += n;
+}
+
+/* Reads one chunk; false at end of file. */
+static bool pump(struct loop *l, int fd, bool serial, bool verbose)
+{
+    static uint8_t buf[65536];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return true;
+    if (n <= 0)
+        return false;
+    if (serial) {
+        keel_rec_feed(&l->parser, buf, (size_t)n);
+    } else {
+        keep_tail(l, (char *)buf, (size_t)n);
+        if (verbose)
+            keel_lo_write(&l->qemulog, buf, (size_t)n);
+    }
+    return true;
+}
+
+static void print_last_lines(const char *what, const char *s, size_t n)
+{
+    size_t start = n, lines = 0;
+    while (start > 0 && lines <= TAIL_LINES)
+        if (s[--start] == '\n' && start + 1 < n)
+            lines++;
+    if (lines > TAIL_LINES)
+        start++;
+    while (start < n && s[start] == '\n')
+        start++;
+    if (start >= n)
+        return;
+    fprintf(stderr, "keel: %s:\n", what);
+    fwrite(s + start, 1, n - start, stderr);
+    if (s[n - 1] != '\n')
+        fputc('\n', stderr);
+}
+
+static void post_mortem(struct loop *l, const struct keel_router *r, int wstatus,
+                        bool verbose)
+{
+    fprintf(stderr, "keel: the machine stopped without reporting a result");
+    if (WIFEXITED(wstatus))
+        fprintf(stderr, " (QEMU exited with status %d)\n", WEXITSTATUS(wstatus));
+    else if (WIFSIGNALED(wstatus))
+        fprintf(stderr, " (QEMU was killed by signal %d)\n", WTERMSIG(wstatus));
+    else
+        fprintf(stderr, "\n");
+    if (!verbose) {
+        char *log = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&log, &len);
+        if (f) {
+            keel_router_log_tail(r, f);
+            fclose(f);
+            print_last_lines("last lines of the machine's log", log, len);
+            free(log);
+        }
+        print_last_lines("QEMU's stderr", l->errtail, l->errlen);
+    }
+}
+
+/* Waits for the next event; false when the run is over. */
+static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *r,
+                 struct pollfd *fds, double deadline, double *done_at)
+{
+    if (keel_router_done(r, NULL) && keel_router_poweroff(r))
+        return false;
+    double now = now_s(), until = deadline;
+    if (keel_router_done(r, NULL)) {
+        if (*done_at == 0)
+            *done_at = now + DONE_GRACE_S;
+        if (until == 0 || *done_at < until)
+            until = *done_at;
+    }
+    if (until && now >= until)
+        return false;
+    double left = until ? until - now : 3600;
+    struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
+    sigset_t open;
+    sigemptyset(&open);
+    if (ppoll(fds, 2, &ts, &open) < 0 && errno != EINTR)
+        return false;
+    if (keel_got_signal)
+        return false;
+    for (int i = 0; i < 2; i++)
+        if (fds[i].revents && !pump(l, fds[i].fd, i == 0, o->verbose))
+            fds[i].fd = -fds[i].fd - 1;   /* poll ignores negative fds */
+    return fds[0].fd >= 0;
+}
+
+static int verdict(struct loop *l, const struct keel_opts *o, struct keel_router *r,
+                   int wstatus, bool timed_out)
+{
+    int status;
+    if (keel_got_signal) {
+        fprintf(stderr, "keel: stopped by signal %d\n", (int)keel_got_signal);
+        return 128 + keel_got_signal;
+    }
+    if (keel_router_done(r, &status))
+        return status;
+    if (timed_out) {
+        fprintf(stderr, "keel: timed out after %g s; the machine was stopped\n",
+                o->timeout_s);
+        return KEEL_STATUS_TIMEOUT;
+    }
+    post_mortem(l, r, wstatus, o->verbose);
+    return KEEL_STATUS_MACHINE;
+}
+
+/* Gives QEMU grace_s to exit by itself, then kills it; its wait status. */
+static int reap(pid_t pid, double grace_s)
+{
+    int wstatus = 0;
+    double until = now_s() + grace_s;
+    while (waitpid(pid, &wstatus, WNOHANG) != pid) {
+        if (now_s() >= until) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+                ;
+            break;
+        }
+        usleep(10000);
+    }
+    return wstatus;
+}
+
+int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
+              struct keel_router *r)
+{
+    struct loop *l = calloc(1, sizeof(*l));
+    if (!l)
+        return KEEL_STATUS_MACHINE;
+    keel_rec_init(&l->parser, keel_router_sink(r));
+    keel_lo_init(&l->qemulog, 2, "qemu| ");
+    struct pollfd fds[2] = { { .fd = out_fd, .events = POLLIN },
+                             { .fd = err_fd, .events = POLLIN } };
+    double deadline = o->timeout_s > 0 ? now_s() + o->timeout_s : 0, done_at = 0;
+    while (step(l, o, r, fds, deadline, &done_at))
+        ;
+    bool timed_out = deadline && now_s() >= deadline && !keel_router_done(r, NULL);
+    int wstatus = reap(pid, fds[0].fd < 0 && !keel_got_signal ? 2.0 : 0);
+    while (fds[1].fd >= 0 && pump(l, err_fd, false, o->verbose))
+        ;
+    keel_rec_finish(&l->parser);
+    keel_router_finish(r);
+    int status = verdict(l, o, r, wstatus, timed_out);
+    keel_lo_free(&l->qemulog);
+    close(out_fd);
+    close(err_fd);
+    free(l);
+    return status;
+}

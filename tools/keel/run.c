@@ -1,0 +1,143 @@
+/*
+ * `keel run`: check the images, stage the run, start QEMU, route its
+ * output (loop.c), clean up.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <keel/launch.h>
+
+#include "keel.h"
+
+static int check_images(const struct keel_opts *o)
+{
+    for (int i = 0; i < o->nimages; i++) {
+        struct stat st;
+        if (stat(o->images[i], &st)) {
+            fprintf(stderr, "keel: %s: %s\n", o->images[i], strerror(errno));
+            return -1;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            fprintf(stderr, "keel: %s: not a regular file\n", o->images[i]);
+            return -1;
+        }
+        if (access(o->images[i], R_OK)) {
+            fprintf(stderr, "keel: %s: %s\n", o->images[i], strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static char **guest_names(const struct keel_opts *o)
+{
+    char **names = calloc((size_t)o->nimages, sizeof(char *));
+    for (int i = 0; names && i < o->nimages; i++)
+        if (!(names[i] = keel_guest_basename(o->images[i])))
+            return NULL;
+    if (names && keel_unique_names(names, o->nimages))
+        return NULL;
+    return names;
+}
+
+/* Appends "<path> <label>," to the -initrd string. */
+static int add_module(char **initrd, size_t *len, const char *path, const char *label)
+{
+    size_t add = strlen(path) + strlen(label) + 3;
+    char *s = realloc(*initrd, *len + add);
+    if (!s)
+        return -1;
+    *len += (size_t)snprintf(s + *len, add, "%s%s %s", *len ? "," : "", path, label);
+    *initrd = s;
+    return 0;
+}
+
+/* Writes the manifest and links every module; returns the -initrd string. */
+static char *stage_run(struct keel_stage *st, const struct keel_opts *o,
+                       char **names, const struct keel_paths *p, char *hv, size_t hvsz)
+{
+    char path[4200], label[64];
+    char *initrd = NULL;
+    size_t len = 0;
+    if (keel_stage_link(st, p->hv, "keel-hv", hv, hvsz) ||
+        keel_stage_link(st, p->dom0, "dom0.img", path, sizeof(path)) ||
+        add_module(&initrd, &len, path, "dom0"))
+        goto fail;
+    FILE *f = keel_stage_create(st, "manifest", path, sizeof(path));
+    if (!f)
+        goto fail;
+    int rc = keel_write_manifest(f, names, o->nimages, o->args, o->nargs);
+    if (fclose(f) || rc || add_module(&initrd, &len, path, KEEL_MANIFEST_MODULE_NAME))
+        goto fail;
+    for (int i = 0; i < o->nimages; i++) {
+        char file[32];
+        snprintf(file, sizeof(file), "g%d.img", i);
+        keel_module_label(names[i], label, sizeof(label));
+        if (keel_stage_link(st, o->images[i], file, path, sizeof(path)) ||
+            add_module(&initrd, &len, path, label))
+            goto fail;
+    }
+    return initrd;
+fail:
+    free(initrd);
+    return NULL;
+}
+
+static int boot(const struct keel_opts *o, char **names, const char *qemu,
+                const char *hv, const char *initrd)
+{
+    char **argv = keel_qemu_argv(o, qemu, hv, initrd);
+    struct keel_router *r = keel_router_new(names, o->nimages, 1, 2,
+                                            o->verbose, o->timings);
+    if (!argv || !r) {
+        fprintf(stderr, "keel: out of memory\n");
+        free(argv);
+        keel_router_free(r);
+        return KEEL_STATUS_MACHINE;
+    }
+    if (o->verbose) {
+        fprintf(stderr, "keel:");
+        for (char **a = argv; *a; a++)
+            fprintf(stderr, " %s", *a);
+        fprintf(stderr, "\n");
+    }
+    int out_fd, err_fd, status = KEEL_STATUS_MACHINE;
+    pid_t pid = keel_qemu_spawn(argv, &out_fd, &err_fd);
+    if (pid < 0)
+        fprintf(stderr, "keel: cannot start %s: %s\n", qemu, strerror(errno));
+    else
+        status = keel_loop(o, pid, out_fd, err_fd, r);
+    free(argv);
+    keel_router_free(r);
+    return status;
+}
+
+int keel_run(const struct keel_opts *o)
+{
+    struct keel_paths p;
+    if (check_images(o) || keel_find_paths(&p, stderr))
+        return KEEL_EXIT_USAGE;
+    char **names = guest_names(o);
+    if (!names) {
+        fprintf(stderr, "keel: out of memory\n");
+        return KEEL_STATUS_MACHINE;
+    }
+    struct keel_stage st;
+    int status = KEEL_EXIT_USAGE;
+    if (keel_stage_init(&st) == 0) {
+        char hv[4200];
+        char *initrd = stage_run(&st, o, names, &p, hv, sizeof(hv));
+        if (initrd)
+            status = boot(o, names, p.qemu, hv, initrd);
+        free(initrd);
+        keel_stage_cleanup(&st);
+    }
+    for (int i = 0; i < o->nimages; i++)
+        free(names[i]);
+    free(names);
+    return status;
+}
