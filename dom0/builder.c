@@ -1,0 +1,231 @@
+/*
+ * The domain builder (see builder.h for the sequence).
+ *
+ * The image is validated completely before CREATE, so a hostile image costs
+ * no hypervisor resources at all.  After CREATE every step that can fail
+ * leads to one exit path that destroys the domain; foreign mappings never
+ * outlive the step that made them (foreign.c), so DESTROY cannot find the
+ * domain busy.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/abi.h>
+#include <keel/start_info.h>
+#include <keel/launch.h>
+#include "builder.h"
+#include "ctl.h"
+#include "foreign.h"
+#include "hc.h"
+#include "layout.h"
+
+#define PAGE      KEEL_PAGE_SIZE
+#define PAGE_UP(x) (((x) + PAGE - 1) & ~(uint64_t)(PAGE - 1))
+
+static long domctl(uint32_t cmd, uint32_t domid, struct keel_domctl *op)
+{
+    op->cmd = cmd;
+    op->domid = domid;
+    return hc_domctl(op);
+}
+
+static int reject(struct guest *g, const char *why)
+{
+    ctl_msg(g->idx, "%s: %s", g->mf->name, why);
+    g->status = KEEL_STATUS_REJECTED;
+    ctl_exit(g->idx, g->status);
+    return -1;
+}
+
+void builder_destroy(uint32_t domid)
+{
+    struct keel_domctl op = { 0 };
+    long rc = domctl(KEEL_DOMCTL_DESTROY, domid, &op);
+
+    if (rc < 0)
+        hc_log("destroying domain %u failed: %s (%ld)", domid,
+               ctl_strerror(rc), rc);
+}
+
+static long copy_segments(const struct guest *g)
+{
+    for (unsigned i = 0; i < g->info.nsegs; i++) {
+        const struct image_seg *s = &g->info.seg[i];
+        long rc = foreign_load(g->domid, s->vaddr & ~(uint64_t)(PAGE - 1),
+                               PAGE_UP(s->vaddr + s->memsz), s->vaddr,
+                               (const uint8_t *)g->image + s->offset,
+                               s->filesz);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static void fill_start_info(const struct guest *g, const struct layout *l,
+                            uint32_t nr_cpus, struct keel_start_info *si)
+{
+    memset(si, 0, sizeof(*si));
+    memcpy(si->magic, KEEL_START_MAGIC, sizeof(si->magic));
+    si->abi_version = KEEL_ABI_VERSION;
+    si->domid = g->domid;
+    si->nr_cpus = nr_cpus;
+    si->mem_base = l->mem_base;
+    si->mem_bytes = l->mem_bytes;
+    si->heap_start = l->heap_start;
+    si->heap_end = l->heap_end;
+    si->stack_top = l->stack_top;
+    si->stack_bytes = l->stack_bytes;
+    si->shared_info_va = KEEL_SHARED_INFO_VA;
+    si->args_va = l->args_va;
+    si->args_bytes = l->args_bytes;
+    si->argc = g->mf->argc;
+}
+
+/* Start info and the argument strings, as one block at si_va. */
+static long write_start_info(const struct guest *g, const struct layout *l,
+                             uint32_t nr_cpus)
+{
+    uint64_t len = l->args_va - l->si_va + l->args_bytes;
+    uint8_t *buf = malloc(len);
+
+    if (!buf)
+        return -KEEL_ENOMEM;
+    fill_start_info(g, l, nr_cpus, (struct keel_start_info *)buf);
+    memset(buf + sizeof(struct keel_start_info), 0,
+           l->args_va - l->si_va - sizeof(struct keel_start_info));
+    memcpy(buf + (l->args_va - l->si_va), g->mf->args, l->args_bytes);
+    long rc = foreign_load(g->domid, l->si_va, PAGE_UP(l->si_va + len),
+                           l->si_va, buf, len);
+    free(buf);
+    return rc;
+}
+
+static long set_rights(const struct guest *g, const struct layout *l)
+{
+    struct region r[LAYOUT_MAX_REGIONS];
+    unsigned n = layout_regions(&g->info, l, r);
+
+    for (unsigned i = 0; i < n; i++) {
+        struct keel_domctl op = { 0 };
+        op.u.set_rights.gva = r[i].gva;
+        op.u.set_rights.npages = r[i].npages;
+        op.u.set_rights.rights = r[i].rights;
+        long rc = domctl(KEEL_DOMCTL_SET_RIGHTS, g->domid, &op);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static long set_vcpu(const struct guest *g, const struct layout *l)
+{
+    struct keel_domctl op = { 0 };
+
+    op.u.vcpu.rip = g->info.entry;
+    op.u.vcpu.rsp = l->stack_top;
+    op.u.vcpu.rdi = l->si_va;
+    return domctl(KEEL_DOMCTL_SET_VCPU, g->domid, &op);
+}
+
+/* The floor the build time is compared with: a plain memcpy of the same
+ * loadable bytes inside dom0.  The scratch buffer is kept across guests, and
+ * the empty asm that "reads" it keeps the compiler from dropping the copy. */
+static uint8_t *builder_scratch;
+static uint64_t scratch_bytes;
+
+static uint64_t copy_floor_ns(const struct guest *g)
+{
+    if (g->info.load_bytes > scratch_bytes) {
+        free(builder_scratch);
+        scratch_bytes = 0;
+        if (!(builder_scratch = malloc(g->info.load_bytes)))
+            return 0;
+        scratch_bytes = g->info.load_bytes;
+    }
+    uint64_t t0 = hc_now_ns(), at = 0;
+    for (unsigned i = 0; i < g->info.nsegs; i++) {
+        const struct image_seg *s = &g->info.seg[i];
+        memcpy(builder_scratch + at, (const uint8_t *)g->image + s->offset,
+               s->filesz);
+        at += s->filesz;
+    }
+    __asm__ volatile("" : : "r"(builder_scratch) : "memory");
+    return hc_now_ns() - t0;
+}
+
+/* Everything between CREATE and UNPAUSE; the caller destroys on failure. */
+static long populate(struct guest *g, const struct layout *l, uint32_t nr_cpus,
+                     const char **step)
+{
+    long rc;
+
+    if ((*step = "loading segments", rc = copy_segments(g)) < 0 ||
+        (*step = "writing start info", rc = write_start_info(g, l, nr_cpus)) < 0 ||
+        (*step = "setting page rights", rc = set_rights(g, l)) < 0 ||
+        (*step = "setting the vCPU", rc = set_vcpu(g, l)) < 0)
+        return rc;
+    return 0;
+}
+
+/* Timestamps of one build, for the `timing` line and dom0's log. */
+struct build_times {
+    uint64_t create, created, populated, ready;
+};
+
+/* CREATE .. UNPAUSE.  Nothing is written to the console in between: a
+ * console write costs more than several of these steps together. */
+static long run_domain(struct guest *g, const struct layout *l,
+                       uint32_t nr_cpus, struct build_times *t,
+                       const char **step)
+{
+    struct keel_domctl op = { 0 };
+
+    op.u.create.mem_pages = g->info.note.mem_bytes / PAGE;
+    *step = "creating the domain";
+    t->create = hc_now_ns();
+    long rc = domctl(KEEL_DOMCTL_CREATE, 0, &op);
+    if (rc < 0)
+        return rc;
+    g->domid = op.domid;
+    t->created = hc_now_ns();
+    if ((rc = populate(g, l, nr_cpus, step)) >= 0) {
+        t->populated = hc_now_ns();
+        *step = "unpausing";
+        rc = domctl(KEEL_DOMCTL_UNPAUSE, g->domid, &op);
+        t->ready = hc_now_ns();
+    }
+    if (rc < 0)
+        builder_destroy(g->domid);
+    return rc;
+}
+
+int builder_start(struct guest *g, uint32_t nr_cpus)
+{
+    char why[IMAGE_MSG_MAX + 64];
+    struct build_times t;
+    struct layout l;
+    const char *step;
+
+    g->status = -1;
+    if (elf_check(g->image, g->image_size, &g->info, why, sizeof(why)) ||
+        layout_plan(&g->info, g->mf->args_bytes, &l, why, sizeof(why)))
+        return reject(g, why);
+    long rc = run_domain(g, &l, nr_cpus, &t, &step);
+    if (rc < 0) {
+        snprintf(why, sizeof(why), "%s failed: %s (%ld)", step,
+                 ctl_strerror(rc), rc);
+        return reject(g, why);
+    }
+    /* The guest may already have printed: the launcher holds the records of
+     * a domain until `start` names its guest. */
+    ctl_start(g->idx, g->domid);
+    ctl_timing(g->idx, t.create, t.ready, copy_floor_ns(g),
+               g->info.load_bytes);
+    hc_log("guest %d: domain %u, %" PRIu64 " KiB, entry 0x%" PRIx64
+           ": create %" PRIu64 " us, load %" PRIu64 " us, start %" PRIu64
+           " us", g->idx, g->domid, g->info.note.mem_bytes >> 10,
+           g->info.entry, (t.created - t.create) / 1000,
+           (t.populated - t.created) / 1000, (t.ready - t.populated) / 1000);
+    return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * Control lines (see ctl.h).  Every line is also logged on dom0's stdout so
+ * that `keel run -v` shows the whole conversation in order.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <keel/abi.h>
+#include <keel/console.h>
+#include "ctl.h"
+#include "hc.h"
+
+static void send(char *line, size_t len)
+{
+    if (len > CTL_LINE_MAX - 2)
+        len = CTL_LINE_MAX - 2;
+    line[len] = '\0';
+    hc_log("ctl %s", line);
+    line[len++] = '\n';
+    hc_console_write(KEEL_CONSOLE_CONTROL, line, len);
+}
+
+static void sendf(const char *fmt, ...)
+{
+    char line[CTL_LINE_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (n >= 0)
+        send(line, strlen(line));
+}
+
+void ctl_start(int idx, uint32_t domid) { sendf("start %d %u", idx, domid); }
+void ctl_exit(int idx, int status) { sendf("exit %d %d", idx, status); }
+void ctl_done(int status) { sendf("done %d", status); }
+
+void ctl_timing(int idx, uint64_t create_ns, uint64_t main_ready_ns,
+                uint64_t copy_ns, uint64_t image_bytes)
+{
+    sendf("timing %d create_ns=%" PRIu64 " main_ready_ns=%" PRIu64
+          " copy_ns=%" PRIu64 " image_bytes=%" PRIu64, idx, create_ns,
+          main_ready_ns, copy_ns, image_bytes);
+}
+
+void ctl_msg(int idx, const char *fmt, ...)
+{
+    char line[CTL_LINE_MAX];
+    int head = snprintf(line, sizeof(line), "msg %d ", idx);
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line + head, sizeof(line) - head, fmt, ap);
+    va_end(ap);
+    size_t len = strlen(line);
+    for (size_t i = head; i < len; i++)
+        if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+            line[i] = '?';
+    send(line, len);
+}
+
+const char *ctl_strerror(long err)
+{
+    switch (-err) {
+    case KEEL_EPERM:  return "not permitted";
+    case KEEL_ESRCH:  return "no such domain";
+    case KEEL_E2BIG:  return "too large";
+    case KEEL_ENOMEM: return "out of memory";
+    case KEEL_EACCES: return "access denied";
+    case KEEL_EFAULT: return "bad address";
+    case KEEL_EBUSY:  return "busy";
+    case KEEL_EINVAL: return "invalid argument";
+    case KEEL_ENOSPC: return "no space left";
+    case KEEL_ENOSYS: return "not implemented";
+    default:          return "error";
+    }
+}

@@ -1,0 +1,28 @@
+/*
+ * The control protocol to the launcher (keel/console.h): one line per
+ * KEEL_CONSOLE_CONTROL write, so a line is never split across records.
+ *
+ * Text that came from users (guest names, arguments, symbol names from an
+ * image) can hold any byte; ctl_msg() replaces control characters with '?'
+ * so that nothing a guest's author chose can end a line early and forge a
+ * "done 0" or an "exit".
+ */
+#ifndef DOM0_CTL_H
+#define DOM0_CTL_H
+
+#include <stdint.h>
+
+#define CTL_LINE_MAX 512
+
+void ctl_start(int idx, uint32_t domid);
+void ctl_exit(int idx, int status);
+void ctl_done(int status);
+void ctl_timing(int idx, uint64_t create_ns, uint64_t main_ready_ns,
+                uint64_t copy_ns, uint64_t image_bytes);
+__attribute__((format(printf, 2, 3)))
+void ctl_msg(int idx, const char *fmt, ...);
+
+/* Human-readable name of a -KEEL_E* hypercall result ("out of memory"). */
+const char *ctl_strerror(long err);
+
+#endif /* DOM0_CTL_H */

@@ -1,0 +1,43 @@
+/*
+ * dom0's only door to the hypervisor and the libos.
+ *
+ * Every hypercall, clock read and start-of-day lookup the toolstack makes
+ * goes through these few functions (hc.c), for two reasons: the modules
+ * that use them (builder, foreign mappings, event loop) can be unit-tested
+ * on the host against a fake hypervisor that defines the same functions,
+ * and the libos interface can change without touching the toolstack.
+ */
+#ifndef DOM0_HC_H
+#define DOM0_HC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/domctl.h>
+#include <keel/shared_info.h>
+#include <keel/start_info.h>
+
+/* KEEL_HC_DOMCTL; op->abi_version is filled in here.  >= 0 or -KEEL_E*. */
+long hc_domctl(struct keel_domctl *op);
+
+/* KEEL_HC_CONSOLE_WRITE on one stream; bytes written or -KEEL_E*. */
+long hc_console_write(uint32_t stream, const void *buf, size_t len);
+
+/* Block until a KEEL_PENDING_* bit of mask is pending (may return
+ * spuriously); the bit is left set: take it with hc_pending_take(). */
+void hc_wait(uint64_t mask);
+
+/* Atomically clear the pending bits of mask; returns which were set. */
+uint64_t hc_pending_take(uint64_t mask);
+
+/* Monotonic nanoseconds since the hypervisor booted. */
+uint64_t hc_now_ns(void);
+
+/* dom0's own log (its stdout, shown by `keel run -v` as "dom0| ..."):
+ * one line; the newline is added here. */
+__attribute__((format(printf, 1, 2)))
+void hc_log(const char *fmt, ...);
+
+/* dom0's own start info (with the boot modules). */
+const struct keel_start_info *hc_start_info(void);
+
+#endif /* DOM0_HC_H */

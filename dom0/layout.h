@@ -1,0 +1,55 @@
+/*
+ * Where things go in a guest's memory (keel/start_info.h has the picture):
+ *
+ *   mem_base ... seg_end      the image's PT_LOAD segments, rights per ELF
+ *   si_va                     start-info page, then the argument strings
+ *   heap_start .. heap_end    the heap (rw-)
+ *   heap_end                  one guard page (no rights)
+ *   stack_top - stack_bytes   the stack (rw-), stack_top = end of memory
+ *
+ * Pure arithmetic on a checked image (elf_check.h), tested on the host.
+ */
+#ifndef DOM0_LAYOUT_H
+#define DOM0_LAYOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "elf_check.h"
+
+struct layout {
+    uint64_t mem_base;
+    uint64_t mem_bytes;
+    uint64_t si_va;          /* page aligned, right after the segments */
+    uint64_t args_va;        /* after struct keel_start_info, 16 aligned */
+    uint64_t args_bytes;
+    uint64_t heap_start;     /* page aligned */
+    uint64_t heap_end;       /* page aligned: the guard page */
+    uint64_t stack_top;      /* == mem_base + mem_bytes */
+    uint64_t stack_bytes;
+};
+
+/* A run of pages with one set of rights (KEEL_RIGHT_*; 0 = unmapped). */
+struct region {
+    uint64_t gva;
+    uint64_t npages;
+    uint32_t rights;
+};
+
+/* Segments, the gaps between them, start info + heap, guard, stack. */
+#define LAYOUT_MAX_REGIONS (2 * IMAGE_MAX_SEGS + 4)
+
+/* Plan the memory of a checked image that gets args_bytes of argument
+ * strings.  Returns 0, or -1 with the reason in msg if it does not fit. */
+int layout_plan(const struct image_info *img, uint64_t args_bytes,
+                struct layout *l, char *msg, size_t msglen);
+
+/* Cover [mem_base, stack_top) with regions in address order; returns how
+ * many were written to r[LAYOUT_MAX_REGIONS]. */
+unsigned layout_regions(const struct image_info *img, const struct layout *l,
+                        struct region *r);
+
+/* Page rights for a segment's ELF_PF_* flags: text r-x, rodata r--,
+ * data rw-.  A segment is always readable. */
+uint32_t layout_seg_rights(uint32_t pflags);
+
+#endif /* DOM0_LAYOUT_H */

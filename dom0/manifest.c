@@ -1,0 +1,196 @@
+/*
+ * Run manifest parser (grammar in keel/launch.h, interface in manifest.h).
+ *
+ * A cursor walks the bytes once per guest header and twice per argument list
+ * (measure, then copy), so a guest's strings take exactly one allocation of
+ * the right size.  Counts in the file are never trusted for allocation: each
+ * is first bounded by what the remaining bytes could possibly hold.
+ * Zero bytes after "end\n" are accepted (a loader may pad a module to a page);
+ * anything else there is an error.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/launch.h>
+#include "manifest.h"
+
+struct cursor {
+    const char *p;
+    size_t len, pos;
+    unsigned line;
+    char *msg;
+    size_t msglen;
+};
+
+#define MIN_ARG_BYTES   3   /* "0:\n" */
+#define MIN_GUEST_BYTES 14  /* "guest 0 1\n" + "1:x\n" */
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct cursor *c, const char *fmt, ...)
+{
+    int n = snprintf(c->msg, c->msglen, "manifest line %u: ", c->line);
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < c->msglen)
+        vsnprintf(c->msg + n, c->msglen - n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static size_t left(const struct cursor *c) { return c->len - c->pos; }
+
+static int literal(struct cursor *c, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (left(c) < n || memcmp(c->p + c->pos, s, n) != 0)
+        return 0;
+    c->pos += n;
+    return 1;
+}
+
+/* A decimal number <= max followed by the byte `stop`; no sign, no leading
+ * zeros, no overflow.  Returns 0 on success. */
+static int number(struct cursor *c, uint64_t max, char stop, uint64_t *out,
+                  const char *what)
+{
+    size_t start = c->pos;
+    uint64_t v = 0;
+
+    while (c->pos < c->len && c->p[c->pos] >= '0' && c->p[c->pos] <= '9') {
+        unsigned d = (unsigned)(c->p[c->pos] - '0');
+        if (d > max || v > (max - d) / 10)
+            return fail(c, "%s is too large (at most %llu)", what,
+                        (unsigned long long)max);
+        v = v * 10 + d;
+        c->pos++;
+    }
+    if (c->pos == start || (c->p[start] == '0' && c->pos - start > 1))
+        return fail(c, "expected %s as a plain decimal number", what);
+    if (!literal(c, (char[2]){ stop, 0 }))
+        return fail(c, "unexpected byte after %s", what);
+    *out = v;
+    return 0;
+}
+
+/* argc arguments "<len>:<bytes>\n".  With out == NULL only checks them and
+ * adds up the bytes they need; otherwise copies them with NULs. */
+static int arguments(struct cursor *c, uint64_t argc, char *out,
+                     size_t *bytes)
+{
+    *bytes = 0;
+    for (uint64_t a = 0; a < argc; a++) {
+        uint64_t n;
+        if (number(c, left(c), ':', &n, "an argument length"))
+            return -1;
+        if (n > left(c) || left(c) - n < 1 || c->p[c->pos + n] != '\n')
+            return fail(c, "argument %llu is shorter than its length",
+                        (unsigned long long)a);
+        if (memchr(c->p + c->pos, '\0', n))
+            return fail(c, "argument %llu holds a NUL byte",
+                        (unsigned long long)a);
+        if (a == 0 && n == 0)
+            return fail(c, "the guest's name (argument 0) is empty");
+        if (out) {
+            memcpy(out + *bytes, c->p + c->pos, n);
+            out[*bytes + n] = '\0';
+        }
+        *bytes += n + 1;
+        c->pos += n + 1;
+        c->line++;
+    }
+    return 0;
+}
+
+static int guest(struct cursor *c, uint32_t i, struct mf_guest *g)
+{
+    uint64_t idx, argc;
+    size_t bytes, mark;
+    unsigned mark_line;
+
+    if (!literal(c, "guest "))
+        return fail(c, "expected \"guest %u <argc>\"", i);
+    if (number(c, UINT32_MAX, ' ', &idx, "the guest number") ||
+        number(c, UINT32_MAX, '\n', &argc, "argc"))
+        return -1;
+    if (argc > left(c) / MIN_ARG_BYTES)
+        return fail(c, "guest %u announces %llu arguments, more than the "
+                    "manifest holds", i, (unsigned long long)argc);
+    if (idx != i)
+        return fail(c, "guest %llu out of order (expected %u)",
+                    (unsigned long long)idx, i);
+    if (argc == 0)
+        return fail(c, "guest %u has no arguments (argv[0] is its name)", i);
+    c->line++;
+    mark = c->pos;
+    mark_line = c->line;
+    if (arguments(c, argc, NULL, &bytes))
+        return -1;
+    if (!(g->args = malloc(bytes)))
+        return fail(c, "out of memory for %zu bytes of arguments", bytes);
+    c->pos = mark;
+    c->line = mark_line;
+    arguments(c, argc, g->args, &g->args_bytes);   /* cannot fail now */
+    g->argc = (uint32_t)argc;
+    g->name = g->args;
+    return 0;
+}
+
+static int trailer(struct cursor *c)
+{
+    if (!literal(c, "end\n"))
+        return fail(c, "expected \"end\"");
+    for (; c->pos < c->len; c->pos++)
+        if (c->p[c->pos] != '\0')
+            return fail(c, "unexpected bytes after \"end\"");
+    return 0;
+}
+
+static int body(struct cursor *c, struct manifest *m)
+{
+    uint64_t n;
+
+    if (!literal(c, KEEL_MANIFEST_MAGIC))
+        return fail(c, "not a Keel run manifest (expected \"KEELRUN 1\")");
+    c->line++;
+    if (!literal(c, "guests "))
+        return fail(c, "expected \"guests <n>\"");
+    if (number(c, MANIFEST_MAX_GUESTS, '\n', &n, "the guest count"))
+        return -1;
+    if (n > left(c) / MIN_GUEST_BYTES)   /* before n sizes an allocation */
+        return fail(c, "%llu guests announced, but the manifest is too short "
+                    "to describe them", (unsigned long long)n);
+    c->line++;
+    if (n && !(m->guests = calloc(n, sizeof(*m->guests))))
+        return fail(c, "out of memory for %llu guests", (unsigned long long)n);
+    for (m->nguests = 0; m->nguests < n; m->nguests++)
+        if (guest(c, m->nguests, &m->guests[m->nguests]))
+            return -1;
+    return trailer(c);
+}
+
+int manifest_parse(const void *buf, size_t len, struct manifest *m,
+                   char *msg, size_t msglen)
+{
+    struct cursor c = { buf, len, 0, 1, msg, msglen };
+
+    m->nguests = 0;
+    m->guests = NULL;
+    if (msglen)
+        msg[0] = '\0';
+    if (body(&c, m) == 0)
+        return 0;
+    manifest_free(m);
+    return -1;
+}
+
+void manifest_free(struct manifest *m)
+{
+    for (uint32_t i = 0; m->guests && i < m->nguests; i++)
+        free(m->guests[i].args);
+    free(m->guests);
+    m->guests = NULL;
+    m->nguests = 0;
+}

@@ -1,0 +1,38 @@
+/*
+ * The run manifest (keel/launch.h): which guests to start, with which
+ * arguments.  manifest_parse() accepts exactly the grammar launch.h gives
+ * and nothing else; any deviation is reported with the line it is on.
+ *
+ * The manifest is a boot module, mapped read-only: parsing copies every
+ * argument into one malloc'd block of NUL-terminated strings per guest,
+ * laid out exactly as the guest's start info wants them (argc strings back
+ * to back), so the builder copies them verbatim.
+ */
+#ifndef DOM0_MANIFEST_H
+#define DOM0_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MANIFEST_MSG_MAX  160
+#define MANIFEST_MAX_GUESTS 0x7fef    /* one domain id each (KEEL_DOMID_MAX) */
+
+struct mf_guest {
+    uint32_t argc;           /* >= 1: argv[0] is the guest's name */
+    char *args;              /* argc NUL-terminated strings, back to back */
+    size_t args_bytes;       /* including every NUL */
+    const char *name;        /* == args: argv[0] */
+};
+
+struct manifest {
+    uint32_t nguests;
+    struct mf_guest *guests; /* nguests entries */
+};
+
+/* Returns 0 and fills *m (release with manifest_free), or -1 with the
+ * reason in msg; on failure nothing stays allocated. */
+int manifest_parse(const void *buf, size_t len, struct manifest *m,
+                   char *msg, size_t msglen);
+void manifest_free(struct manifest *m);
+
+#endif /* DOM0_MANIFEST_H */

@@ -1,0 +1,180 @@
+/*
+ * dom0/builder.c against a fake hypervisor (dom0_fakehv.h): what a built
+ * guest's memory, rights and vCPU look like, the control lines, and that
+ * every failure is reported and cleaned up (domain destroyed, nothing left
+ * mapped) without touching other guests.
+ */
+#include "ktest.h"
+#include "dom0_image.h"
+#include "dom0_fakehv.h"
+#include "../../dom0/elf_check.c"
+#include "../../dom0/elf_note.c"
+#include "../../dom0/layout.c"
+#include "../../dom0/ctl.c"
+#include "../../dom0/foreign.c"
+#include "../../dom0/builder.c"
+
+static struct timage t;
+static struct guest g;
+static struct mf_guest mf = { 2, "hello\0a b", 10, "hello" };
+
+static int build(void)
+{
+    timage_emit(&t);
+    g = (struct guest){ .idx = 0, .mf = &mf, .image = t.file,
+                        .image_size = t.size };
+    return builder_start(&g, 2);
+}
+
+static uint8_t *gmem(uint64_t gva) { return fake.dom[0].mem + gva - 0x400000; }
+static uint8_t rights(uint64_t gva) { return fake.dom[0].rights[(gva - 0x400000) / 4096]; }
+
+KTEST(builds_a_guest)
+{
+    fake_reset();
+    timage_init(&t);
+    EXPECT_EQ(build(), 0);
+    EXPECT_EQ(g.domid, 1);
+    EXPECT_EQ(g.status, -1);
+    EXPECT_EQ(fake.dom[0].pages, KEEL_DEFAULT_MEM_BYTES / 4096);
+    EXPECT(fake.dom[0].unpaused);
+    EXPECT_EQ(fake.maps, 0);
+    /* segments copied, the rest of their pages and bss zeroed */
+    EXPECT_EQ(gmem(0x400000)[0], 0xc3);
+    EXPECT_EQ(gmem(0x4000ff)[0], 0xc3);
+    EXPECT_EQ(gmem(0x400100)[0], 0);
+    EXPECT_EQ(gmem(0x402000)[0x3f], 0xda);
+    EXPECT_EQ(gmem(0x402040)[0], 0);
+    EXPECT_EQ(gmem(0x404fff)[0], 0);
+    /* rights per page */
+    EXPECT_EQ(rights(0x400000), KEEL_RIGHT_R | KEEL_RIGHT_X);
+    EXPECT_EQ(rights(0x401000), KEEL_RIGHT_R);
+    EXPECT_EQ(rights(0x404000), KEEL_RIGHT_R | KEEL_RIGHT_W);
+    uint64_t top = 0x400000 + KEEL_DEFAULT_MEM_BYTES;
+    EXPECT_EQ(rights(top - KEEL_DEFAULT_STACK_BYTES - 4096), 0);
+    EXPECT_EQ(rights(top - 4096), KEEL_RIGHT_R | KEEL_RIGHT_W);
+    for (uint64_t p = 0; p < fake.dom[0].pages; p++)
+        if (fake.dom[0].rights[p] == 0xff)
+            EXPECT(!"a page was left without rights");
+    /* vCPU */
+    EXPECT_EQ(fake.dom[0].vcpu.rip, 0x400010);
+    EXPECT_EQ(fake.dom[0].vcpu.rsp, top);
+    EXPECT_EQ(fake.dom[0].vcpu.rdi, 0x405000);
+}
+
+KTEST(start_info_and_arguments)
+{
+    fake_reset();
+    timage_init(&t);
+    EXPECT_EQ(build(), 0);
+    struct keel_start_info si;
+    memcpy(&si, gmem(0x405000), sizeof(si));
+    EXPECT(memcmp(si.magic, "KEELSTRT", 8) == 0);
+    EXPECT_EQ(si.abi_version, KEEL_ABI_VERSION);
+    EXPECT_EQ(si.domid, 1);
+    EXPECT_EQ(si.nr_cpus, 2);
+    EXPECT_EQ(si.flags, 0);
+    EXPECT_EQ(si.mem_base, 0x400000);
+    EXPECT_EQ(si.mem_bytes, KEEL_DEFAULT_MEM_BYTES);
+    EXPECT_EQ(si.stack_top, 0x400000 + KEEL_DEFAULT_MEM_BYTES);
+    EXPECT_EQ(si.stack_bytes, KEEL_DEFAULT_STACK_BYTES);
+    EXPECT_EQ(si.heap_start, 0x406000);
+    EXPECT_EQ(si.heap_end, si.stack_top - si.stack_bytes - 4096);
+    EXPECT_EQ(si.shared_info_va, KEEL_SHARED_INFO_VA);
+    EXPECT_EQ(si.argc, 2);
+    EXPECT_EQ(si.args_bytes, 10);
+    EXPECT_EQ(si.nr_modules, 0);
+    EXPECT(memcmp(gmem(si.args_va), "hello\0a b\0", 10) == 0);
+    EXPECT_EQ(gmem(si.args_va + 10)[0], 0);       /* rest of the page zeroed */
+}
+
+KTEST(control_lines)
+{
+    fake_reset();
+    timage_init(&t);
+    build();
+    EXPECT(strncmp(fake.ctl, "start 0 1\ntiming 0 create_ns=", 29) == 0);
+    EXPECT(strstr(fake.ctl, " main_ready_ns=") != NULL);
+    EXPECT(strstr(fake.ctl, " copy_ns=") != NULL);
+    EXPECT(strstr(fake.ctl, " image_bytes=576\n") != NULL);
+}
+
+KTEST(bad_image_creates_nothing)
+{
+    fake_reset();
+    timage_init(&t);
+    t.eh.e_machine = 183;
+    EXPECT_EQ(build(), -1);
+    EXPECT_EQ(g.status, 126);
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_CREATE], 0);
+    EXPECT(strcmp(fake.ctl, "msg 0 hello: ELF is for machine 183, not x86-64\n"
+                  "exit 0 126\n") == 0);
+}
+
+KTEST(create_failure)
+{
+    fake_reset();
+    timage_init(&t);
+    fake.fail_cmd = KEEL_DOMCTL_CREATE;
+    fake.fail_rc = -KEEL_ENOMEM;
+    EXPECT_EQ(build(), -1);
+    EXPECT(strcmp(fake.ctl, "msg 0 hello: creating the domain failed: out of "
+                  "memory (-12)\nexit 0 126\n") == 0);
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_DESTROY], 0);
+}
+
+/* Each later step failing: the domain is destroyed, nothing stays mapped. */
+KTEST(later_failures_destroy)
+{
+    uint32_t cmds[] = { KEEL_DOMCTL_MAP_FOREIGN, KEEL_DOMCTL_MAP_FOREIGN,
+                        KEEL_DOMCTL_SET_RIGHTS, KEEL_DOMCTL_SET_RIGHTS,
+                        KEEL_DOMCTL_SET_VCPU, KEEL_DOMCTL_UNPAUSE };
+    unsigned skip[] = { 0, 3, 0, 4, 0, 0 };
+
+    for (unsigned i = 0; i < 6; i++) {
+        fake_reset();
+        timage_init(&t);
+        fake.fail_cmd = cmds[i];
+        fake.fail_skip = skip[i];
+        fake.fail_rc = -KEEL_EINVAL;
+        EXPECT_EQ(build(), -1);
+        EXPECT_EQ(fake.calls[KEEL_DOMCTL_DESTROY], 1);
+        EXPECT(!fake.dom[0].exists);
+        EXPECT_EQ(fake.maps, 0);
+        EXPECT(strstr(fake.ctl, "failed: invalid argument (-22)\nexit 0 126\n"));
+    }
+}
+
+KTEST(large_guest_maps_in_batches)
+{
+    fake_reset();
+    timage_init(&t);
+    t.note.mem_bytes = 64ull << 20;
+    t.ph[2].p_memsz = 20ull << 20;              /* 20 MiB of bss */
+    EXPECT_EQ(build(), 0);
+    EXPECT(fake.max_batch <= FOREIGN_BATCH);
+    EXPECT_EQ(gmem(0x402000 + (20ull << 20) - 1)[0], 0);
+    EXPECT_EQ(fake.maps, 0);
+}
+
+KTEST(names_cannot_forge_control_lines)
+{
+    static struct mf_guest evil = { 1, "x\ndone 0", 9, "x\ndone 0" };
+
+    fake_reset();
+    timage_init(&t);
+    t.note.abi_version = 9;
+    timage_emit(&t);
+    g = (struct guest){ .idx = 0, .mf = &evil, .image = t.file,
+                        .image_size = t.size };
+    builder_start(&g, 1);
+    EXPECT(strncmp(fake.ctl, "msg 0 x?done 0: image built for Keel ABI 9", 42)
+           == 0);
+    EXPECT(strstr(fake.ctl, "\ndone") == NULL);
+}
+
+KTEST_MAIN(KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments),
+           KTEST_CASE(control_lines), KTEST_CASE(bad_image_creates_nothing),
+           KTEST_CASE(create_failure), KTEST_CASE(later_failures_destroy),
+           KTEST_CASE(large_guest_maps_in_batches),
+           KTEST_CASE(names_cannot_forge_control_lines))

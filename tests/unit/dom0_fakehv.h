@@ -1,0 +1,181 @@
+/*
+ * A fake hypervisor for dom0's unit tests: the functions of dom0/hc.h,
+ * implemented on the host.
+ *
+ * Domains are host buffers (pre-filled with 0xaa, so a test sees what the
+ * builder forgot to write); MAP_FOREIGN hands out host pointers into them;
+ * SET_RIGHTS keeps a byte per page.  It enforces what the real hypervisor
+ * promises to enforce (ranges, W+X, no DESTROY while mapped) and can fail
+ * the n-th call of any domctl on request.  Control lines are collected in
+ * fake.ctl.
+ */
+#ifndef DOM0_FAKEHV_H
+#define DOM0_FAKEHV_H
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <keel/keel.h>
+#include "../../dom0/hc.h"
+
+#define FAKE_DOMS 8
+
+struct fake_dom {
+    int exists;
+    uint8_t *mem;
+    uint64_t pages;
+    uint8_t *rights;
+    int unpaused;
+    struct keel_vcpu_context vcpu;
+    struct keel_domain_info info;
+};
+
+static struct {
+    struct fake_dom dom[FAKE_DOMS];     /* domid = index + 1 */
+    int maps;                           /* live MAP_FOREIGN regions */
+    uint64_t max_batch;
+    unsigned calls[16];
+    uint32_t fail_cmd;                  /* fail this cmd ... */
+    unsigned fail_skip;                 /* ... after this many successes */
+    long fail_rc;
+    char ctl[16384];
+    size_t ctl_len;
+    uint64_t now, pending;
+    void (*on_wait)(void);
+} fake;
+
+static void fake_reset(void)
+{
+    for (unsigned i = 0; i < FAKE_DOMS; i++) {
+        free(fake.dom[i].mem);
+        free(fake.dom[i].rights);
+    }
+    memset(&fake, 0, sizeof(fake));
+}
+
+static struct fake_dom *fake_dom(uint32_t domid)
+{
+    if (domid < 1 || domid > FAKE_DOMS || !fake.dom[domid - 1].exists)
+        return NULL;
+    return &fake.dom[domid - 1];
+}
+
+static int fake_range(struct fake_dom *d, uint64_t gva, uint64_t npages)
+{
+    return d && gva >= KEEL_GUEST_BASE && !(gva & 4095) && npages &&
+           npages <= d->pages && (gva - KEEL_GUEST_BASE) / 4096 <= d->pages - npages;
+}
+
+static long fake_create(struct keel_domctl *op)
+{
+    for (unsigned i = 0; i < FAKE_DOMS; i++) {
+        struct fake_dom *d = &fake.dom[i];
+        if (d->exists)
+            continue;
+        free(d->mem);
+        free(d->rights);
+        memset(d, 0, sizeof(*d));
+        d->pages = op->u.create.mem_pages;
+        d->mem = malloc(d->pages * 4096);
+        d->rights = calloc(d->pages, 1);
+        memset(d->mem, 0xaa, d->pages * 4096);
+        memset(d->rights, 0xff, d->pages);   /* "never set" */
+        d->exists = 1;
+        d->info.state = KEEL_DOMSTATE_PAUSED;
+        op->domid = i + 1;
+        return 0;
+    }
+    return -KEEL_ENOMEM;
+}
+
+static long fake_set_rights(struct keel_domctl *op, struct fake_dom *d)
+{
+    uint32_t r = op->u.set_rights.rights;
+
+    if (!fake_range(d, op->u.set_rights.gva, op->u.set_rights.npages) ||
+        ((r & KEEL_RIGHT_W) && (r & KEEL_RIGHT_X)) || r > 7)
+        return -KEEL_EINVAL;
+    memset(d->rights + (op->u.set_rights.gva - KEEL_GUEST_BASE) / 4096, (int)r,
+           op->u.set_rights.npages);
+    return 0;
+}
+
+static long fake_map(struct keel_domctl *op, struct fake_dom *d)
+{
+    if (!fake_range(d, op->u.map_foreign.gva, op->u.map_foreign.npages))
+        return -KEEL_EINVAL;
+    op->u.map_foreign.va = (uint64_t)(uintptr_t)(d->mem +
+                           (op->u.map_foreign.gva - KEEL_GUEST_BASE));
+    if (op->u.map_foreign.npages > fake.max_batch)
+        fake.max_batch = op->u.map_foreign.npages;
+    fake.maps++;
+    return 0;
+}
+
+long hc_domctl(struct keel_domctl *op)
+{
+    struct fake_dom *d = fake_dom(op->domid);
+
+    if (op->cmd < 16)
+        fake.calls[op->cmd]++;
+    if (op->cmd == fake.fail_cmd && fake.fail_skip-- == 0)
+        return fake.fail_rc;
+    switch (op->cmd) {
+    case KEEL_DOMCTL_CREATE:      return fake_create(op);
+    case KEEL_DOMCTL_MAP_FOREIGN: return fake_map(op, d);
+    case KEEL_DOMCTL_UNMAP_FOREIGN: fake.maps--; return 0;
+    case KEEL_DOMCTL_SET_RIGHTS:  return fake_set_rights(op, d);
+    case KEEL_DOMCTL_SET_VCPU:
+        if (!d) return -KEEL_ESRCH;
+        d->vcpu = op->u.vcpu;
+        return 0;
+    case KEEL_DOMCTL_UNPAUSE:
+        if (!d) return -KEEL_ESRCH;
+        d->unpaused = 1;
+        d->info.state = KEEL_DOMSTATE_RUNNING;
+        return 0;
+    case KEEL_DOMCTL_GET_INFO:
+        if (!d) return -KEEL_ESRCH;
+        op->u.info = d->info;
+        return 0;
+    case KEEL_DOMCTL_DESTROY:
+        if (!d) return -KEEL_ESRCH;
+        if (fake.maps) return -KEEL_EBUSY;
+        d->exists = 0;
+        return 0;
+    default:
+        return -KEEL_ENOSYS;
+    }
+}
+
+long hc_console_write(uint32_t stream, const void *buf, size_t len)
+{
+    if (stream == KEEL_CONSOLE_CONTROL && len < sizeof(fake.ctl) - fake.ctl_len) {
+        memcpy(fake.ctl + fake.ctl_len, buf, len);
+        fake.ctl_len += len;
+        fake.ctl[fake.ctl_len] = '\0';
+    }
+    return (long)len;
+}
+
+void hc_wait(uint64_t mask)
+{
+    if (!(fake.pending & mask) && fake.on_wait)
+        fake.on_wait();
+}
+
+uint64_t hc_pending_take(uint64_t mask)
+{
+    uint64_t got = fake.pending & mask;
+
+    fake.pending &= ~mask;
+    return got;
+}
+
+uint64_t hc_now_ns(void) { return fake.now += 1000; }
+
+const struct keel_start_info *hc_start_info(void) { return NULL; }
+
+void hc_log(const char *fmt, ...) { (void)fmt; }
+
+#endif /* DOM0_FAKEHV_H */

@@ -1,0 +1,130 @@
+/*
+ * dom0/layout.c: where segments, start info, arguments, heap, guard page and
+ * stack go, and that the rights regions cover guest memory exactly once.
+ */
+#include "ktest.h"
+#include "dom0_image.h"
+#include "../../dom0/elf_check.c"
+#include "../../dom0/elf_note.c"
+#include "../../dom0/layout.c"
+
+static struct timage t;
+static struct image_info info;
+static struct layout l;
+static char msg[IMAGE_MSG_MAX];
+
+static void load(void)
+{
+    timage_init(&t);
+    timage_emit(&t);
+    if (elf_check(t.file, t.size, &info, msg, sizeof(msg)) != IMG_OK)
+        printf("    # setup: %s\n", msg);
+}
+
+KTEST(default_plan)
+{
+    load();
+    EXPECT_EQ(layout_plan(&info, 100, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.mem_base, KEEL_GUEST_BASE);
+    EXPECT_EQ(l.si_va, 0x405000);
+    EXPECT_EQ(l.args_va, 0x405000 + SI_BYTES);
+    EXPECT_EQ(l.args_va % 16, 0);
+    EXPECT(l.args_va >= l.si_va + sizeof(struct keel_start_info));
+    EXPECT_EQ(l.heap_start, 0x406000);
+    EXPECT_EQ(l.stack_top, KEEL_GUEST_BASE + KEEL_DEFAULT_MEM_BYTES);
+    EXPECT_EQ(l.stack_top % 16, 0);
+    EXPECT_EQ(l.heap_end, l.stack_top - KEEL_DEFAULT_STACK_BYTES - 4096);
+}
+
+KTEST(arguments_spill_into_pages)
+{
+    load();
+    EXPECT_EQ(layout_plan(&info, 4096 - SI_BYTES, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.heap_start, 0x406000);
+    EXPECT_EQ(layout_plan(&info, 4096 - SI_BYTES + 1, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.heap_start, 0x407000);
+}
+
+KTEST(arguments_that_do_not_fit)
+{
+    load();
+    uint64_t room = KEEL_DEFAULT_MEM_BYTES - 0x5000 - KEEL_DEFAULT_STACK_BYTES
+                    - 4096 - SI_BYTES;
+    EXPECT_EQ(layout_plan(&info, room, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.heap_start, l.heap_end);          /* no heap left, but fits */
+    EXPECT_EQ(layout_plan(&info, room + 1, &l, msg, sizeof(msg)), -1);
+    EXPECT(strstr(msg, "needs more") != NULL);
+    EXPECT_EQ(layout_plan(&info, UINT64_MAX, &l, msg, sizeof(msg)), -1);
+    EXPECT_EQ(layout_plan(&info, UINT64_MAX - 4000, &l, msg, sizeof(msg)), -1);
+}
+
+static void expect_cover(int *ktest_failed, const struct region *r, unsigned n)
+{
+    uint64_t at = l.mem_base, pages = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        EXPECT_EQ(r[i].gva, at);
+        EXPECT(r[i].npages > 0);
+        at += r[i].npages * 4096;
+        pages += r[i].npages;
+        EXPECT(!((r[i].rights & KEEL_RIGHT_W) && (r[i].rights & KEEL_RIGHT_X)));
+    }
+    EXPECT_EQ(at, l.stack_top);
+    EXPECT_EQ(pages, l.mem_bytes / 4096);
+}
+
+KTEST(regions_cover_memory)
+{
+    struct region r[LAYOUT_MAX_REGIONS];
+
+    load();
+    layout_plan(&info, 10, &l, msg, sizeof(msg));
+    unsigned n = layout_regions(&info, &l, r);
+    EXPECT_EQ(n, 6);
+    expect_cover(ktest_failed, r, n);
+    EXPECT_EQ(r[0].rights, KEEL_RIGHT_R | KEEL_RIGHT_X);
+    EXPECT_EQ(r[1].rights, KEEL_RIGHT_R);
+    EXPECT_EQ(r[2].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    EXPECT_EQ(r[2].npages, 3);                    /* data + bss */
+    EXPECT_EQ(r[3].gva, l.si_va);                 /* start info .. heap */
+    EXPECT_EQ(r[4].gva, l.heap_end);              /* guard */
+    EXPECT_EQ(r[4].rights, 0);
+    EXPECT_EQ(r[4].npages, 1);
+    EXPECT_EQ(r[5].npages, KEEL_DEFAULT_STACK_BYTES / 4096);
+}
+
+KTEST(holes_between_segments_get_no_rights)
+{
+    struct region r[LAYOUT_MAX_REGIONS];
+
+    timage_init(&t);
+    t.ph[0].p_vaddr = 0x406000;      /* text after data: unsorted in file */
+    t.eh.e_entry = 0x406010;
+    timage_emit(&t);
+    EXPECT_EQ(elf_check(t.file, t.size, &info, msg, sizeof(msg)), IMG_OK);
+    layout_plan(&info, 10, &l, msg, sizeof(msg));
+    unsigned n = layout_regions(&info, &l, r);
+    expect_cover(ktest_failed, r, n);
+    EXPECT_EQ(r[0].gva, KEEL_GUEST_BASE);         /* hole before rodata */
+    EXPECT_EQ(r[0].rights, 0);
+    EXPECT_EQ(r[1].gva, 0x401000);
+    EXPECT_EQ(r[3].gva, 0x405000);                /* hole before text */
+    EXPECT_EQ(r[3].rights, 0);
+    EXPECT_EQ(r[4].gva, 0x406000);
+    EXPECT_EQ(r[4].rights, KEEL_RIGHT_R | KEEL_RIGHT_X);
+    EXPECT_EQ(l.si_va, 0x407000);
+}
+
+KTEST(segment_rights)
+{
+    EXPECT_EQ(layout_seg_rights(ELF_PF_R | ELF_PF_X), KEEL_RIGHT_R | KEEL_RIGHT_X);
+    EXPECT_EQ(layout_seg_rights(ELF_PF_R), KEEL_RIGHT_R);
+    EXPECT_EQ(layout_seg_rights(ELF_PF_R | ELF_PF_W), KEEL_RIGHT_R | KEEL_RIGHT_W);
+    EXPECT_EQ(layout_seg_rights(0), KEEL_RIGHT_R);
+}
+
+KTEST_MAIN(KTEST_CASE(default_plan), KTEST_CASE(arguments_spill_into_pages),
+           KTEST_CASE(arguments_that_do_not_fit),
+           KTEST_CASE(regions_cover_memory),
+           KTEST_CASE(holes_between_segments_get_no_rights),
+           KTEST_CASE(segment_rights))
