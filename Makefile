@@ -42,7 +42,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory check
 
-check: unit integration
+check: unit hvtest integration
 
 # clean keeps the newlib build, which takes minutes; distclean drops it too.
 clean:
