@@ -2,11 +2,17 @@
  * to memcpy/memset/memmove/memcmp on its own). */
 #include <hv/lib.h>
 
+/* Bulk moves go eight bytes per iteration: under QEMU's TCG every
+ * iteration of a rep-prefixed string instruction costs about the same, so
+ * movsq/stosq are 8x faster than their byte forms for page-sized work
+ * (zeroing a new domain's memory dominates domain creation). */
 void *memcpy(void *d, const void *s, size_t n)
 {
     void *ret = d;
+    size_t q = n / 8, r = n % 8;
 
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) :: "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(r) :: "memory");
     return ret;
 }
 
@@ -25,8 +31,11 @@ void *memmove(void *d, const void *s, size_t n)
 void *memset(void *d, int c, size_t n)
 {
     void *ret = d;
+    uint64_t pattern = 0x0101010101010101ull * (unsigned char)c;
+    size_t q = n / 8, r = n % 8;
 
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(pattern) : "memory");
     return ret;
 }
 
