@@ -13,15 +13,20 @@
  * that a stale id held by dom0 is unlikely to name a new domain at once.
  * Id 0 is the privileged domain.  dom_lock protects the table only; a
  * domain's fields are changed by dom0's (single) vCPU or by the domain's own.
+ * Other domains reach it only through event channels, which hold a
+ * reference (domain_get) or a bound port (hv/evtchn.h) while they do.
  */
 #include <hv/domain.h>
+#include <hv/evtchn.h>
 #include <hv/foreign.h>
+#include <hv/grant.h>
 #include <hv/lib.h>
 
 static spinlock_t dom_lock = SPINLOCK_INIT;
 static struct domain *dom_table[DOMAIN_TABLE_SIZE];
 static unsigned dom_count;
 static uint32_t next_id = 1;
+static uint64_t next_serial = 1;     /* under dom_lock */
 
 void domain_init(void)
 {
@@ -42,6 +47,7 @@ static void domain_free(struct domain *d)
         }
         kfree(d->vcpu);
     }
+    evtchn_domain_free(d);
     kfree(d->fwin);
     kfree(d);
 }
@@ -90,6 +96,8 @@ static int alloc_parts(struct domain *d, uint64_t mem_pages, bool privileged)
             return -KEEL_ENOMEM;
         fwin_init(d->fwin, KEEL_DOM0_FOREIGN_VA, KEEL_DOM0_FOREIGN_PAGES);
     }
+    if ((rc = evtchn_domain_init(d)))
+        return rc;
     if ((rc = as_create(&d->as)))
         return rc;
     if ((rc = setup_shared_info(d)))
@@ -135,6 +143,7 @@ int domain_create(uint64_t mem_pages, bool privileged, struct domain **out)
     id = alloc_id(privileged);
     if (id >= 0) {
         d->id = (keel_domid_t)id;
+        d->serial = next_serial++;
         dom_table[id] = d;
         dom_count++;
     }
@@ -157,7 +166,14 @@ int domain_destroy(struct domain *d)
     dom_table[d->id] = NULL;
     dom_count--;
     spin_unlock(&dom_lock);
+    /* Nobody finds it by id now.  Closing its ports unlinks it from every
+     * peer; after that only references taken before can reach it, and
+     * they are short (no CPU blocks in the hypervisor). */
+    evtchn_domain_close_all(d);
+    while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE))
+        cpu_relax();
     vcpu_kill_and_wait(d->vcpu);
+    grant_domain_destroy(d);         /* before its memory goes */
     domain_free(d);
     return 0;
 }
@@ -171,6 +187,27 @@ struct domain *domain_lookup(uint32_t domid)
         d = dom_table[domid];
     spin_unlock(&dom_lock);
     return d;
+}
+
+struct domain *domain_get(uint32_t domid)
+{
+    struct domain *d = NULL;
+
+    spin_lock(&dom_lock);
+    if (domid < DOMAIN_TABLE_SIZE && (d = dom_table[domid]))
+        __atomic_fetch_add(&d->refs, 1, __ATOMIC_ACQ_REL);
+    spin_unlock(&dom_lock);
+    return d;
+}
+
+void domain_ref(struct domain *d)
+{
+    __atomic_fetch_add(&d->refs, 1, __ATOMIC_ACQ_REL);
+}
+
+void domain_put(struct domain *d)
+{
+    __atomic_fetch_sub(&d->refs, 1, __ATOMIC_RELEASE);
 }
 
 unsigned domain_count(void)

@@ -4,14 +4,15 @@
  *
  * A domain ends on its own vCPU (the shutdown hypercall, or a fault in ring
  * 3).  Its record (exit code or crash info) is written before its state, and
- * the state before the pending bit is set in dom0's shared info, so dom0
- * finds a complete record when it looks.  The domain keeps all its memory
+ * the state before dom0 is told (KEEL_PENDING_DOMAIN in its shared info and
+ * VIRQ_DOM_EXC if bound), so dom0 finds a complete record when it looks.  The domain keeps all its memory
  * until dom0 destroys it: dom0 may still read it (crash backtraces).
  *
  * The privileged domain ending ends the machine: there is nobody left to
  * report to.
  */
 #include <hv/domain.h>
+#include <hv/evtchn.h>
 #include <hv/lib.h>
 
 /* SHUTDOWN and CRASHED are final, and the domain's own vCPU may reach one
@@ -92,8 +93,10 @@ static void domain_ended(struct domain *d, uint32_t state)
         dom0_ended(d);
     vcpu_kill_current(d->vcpu);
     dom0 = domain_lookup(0);
-    if (dom0)
+    if (dom0) {
         domain_set_pending(dom0, KEEL_PENDING_DOMAIN);
+        evtchn_send_virq(dom0, KEEL_VIRQ_DOM_EXC);
+    }
 }
 
 void domain_shutdown(struct domain *d, int32_t code)

@@ -6,6 +6,8 @@
  * from ring 3, the scheduler decides what runs next.
  */
 #include <hv/hypercall.h>
+#include <hv/evtchn.h>
+#include <hv/grant.h>
 #include <hv/sched.h>
 #include <hv/lib.h>
 #include <keel/hypercall.h>
@@ -33,6 +35,9 @@ static const hc_handler_t handlers[KEEL_HC_COUNT] = {
     [KEEL_HC_SHUTDOWN]      = hc_shutdown,
     [KEEL_HC_DOMCTL]        = hc_domctl,
     [KEEL_HC_ABI_VERSION]   = hc_abi_version,
+    [KEEL_HC_EVTCHN_OP]     = hc_evtchn_op,
+    [KEEL_HC_SET_CALLBACK]  = hc_set_callback,
+    [KEEL_HC_GRANT_TABLE_OP] = hc_grant_table_op,
 };
 
 __noreturn void hv_hypercall(struct vcpu *v)

@@ -111,15 +111,44 @@ void vcpu_wake(struct vcpu *v)
     spin_unlock(&rq_lock);
 }
 
-/* The pending check is under rq_lock and wakers set the bit before they
- * take it (domain_set_pending), so a wake-up cannot fall between the check
- * and the state change. */
+/* An event for v: wake it if it is blocked; if it runs on another CPU,
+ * make that CPU leave the guest so that its way back to ring 3 enters the
+ * upcall promptly.  Runnable, paused or running here: it will pass the
+ * upcall check by itself. */
+void vcpu_notify(struct vcpu *v)
+{
+    spin_lock(&rq_lock);
+    if (v->state == VCPU_BLOCKED) {
+        if (v->paused) {
+            v->state = VCPU_PAUSED;
+        } else {
+            rq_push(v);
+            kick_someone();
+        }
+    } else if (v->state == VCPU_RUNNING && v->cpu != this_cpu()->id) {
+        arch_kick_cpu(v->cpu);
+    }
+    spin_unlock(&rq_lock);
+}
+
+/* Anything that should end a block: a pending-word bit, or an event
+ * (upcall_pending, whatever upcall_mask says: a guest masks, checks for
+ * work, then blocks, and must not sleep through an event in between). */
+static bool wake_reason(const struct keel_shared_info *si)
+{
+    return __atomic_load_n(&si->pending, __ATOMIC_SEQ_CST) != 0 ||
+           __atomic_load_n(&si->vcpu_info[0].upcall_pending, __ATOMIC_SEQ_CST);
+}
+
+/* The check is under rq_lock and wakers set their bit before they take it
+ * (domain_set_pending, vcpu_notify), so a wake-up cannot fall between the
+ * check and the state change. */
 void vcpu_block(struct vcpu *v)
 {
     spin_lock(&rq_lock);
     if (v->dying)
         v->state = VCPU_DEAD;
-    else if (__atomic_load_n(&v->domain->shared_info->pending, __ATOMIC_SEQ_CST) == 0)
+    else if (!wake_reason(v->domain->shared_info))
         v->state = VCPU_BLOCKED;
     spin_unlock(&rq_lock);
 }

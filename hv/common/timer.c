@@ -5,13 +5,15 @@
  * schedules (sched.c), so the CPU that last scheduled always covers the
  * head of the list.
  *
- * Firing sets KEEL_PENDING_TIMER in the domain's shared info and wakes the
- * vCPU while timer_lock is held (lock order timer_lock -> rq_lock), so a
- * concurrent timer_cancel() from domain destruction either removes the
- * timer first or waits until the vCPU is no longer touched.
+ * Firing sets KEEL_PENDING_TIMER in the domain's shared info, raises
+ * VIRQ_TIMER and wakes the vCPU while timer_lock is held (lock order
+ * timer_lock -> evtchn lock -> rq_lock), so a concurrent timer_cancel()
+ * from domain destruction either removes the timer first or waits until
+ * the vCPU is no longer touched.
  */
 #include <hv/sched.h>
 #include <hv/domain.h>
+#include <hv/evtchn.h>
 #include <hv/lib.h>
 
 static spinlock_t timer_lock = SPINLOCK_INIT;
@@ -44,6 +46,7 @@ static void insert_timer(struct vcpu *v, uint64_t deadline)
 static void fire(struct vcpu *v)
 {
     domain_set_pending(v->domain, KEEL_PENDING_TIMER);
+    evtchn_send_virq(v->domain, KEEL_VIRQ_TIMER);
 }
 
 void timer_set(struct vcpu *v, uint64_t deadline_ns)

@@ -57,6 +57,25 @@ void libos_clock_init(void);
 extern uint64_t libos_boot_mono_ns;    /* monotonic time at start of day */
 extern uint64_t libos_blocked_ns;      /* total time spent blocked */
 
+/* event.c, event_init.c, upcall.S */
+void libos_events_init(void);          /* registers the upcall entry */
+void libos_evtchn_dispatch(void);      /* upcalls masked */
+void libos_events_poll(void);          /* dispatch while upcall_pending */
+int libos_evtchn_received(uint32_t port);
+void libos_upcall_entry(void);
+extern uint64_t libos_upcall_fpu_bytes;   /* save area + alignment slack */
+extern uint8_t libos_upcall_xsave;        /* 1: XSAVE, 0: FXSAVE */
+
+/* thread.c: the scheduler every blocking call goes through.  The calling
+ * thread sleeps until ready(arg) is true (ready may be NULL) or the
+ * monotonic deadline passes; it may come back early, callers re-check. */
+void libos_sched_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns);
+void libos_ctx_switch(uint64_t *save_rsp, uint64_t load_rsp);   /* thread_switch.S */
+
+/* wait.c: the pending word as the scheduler sees it */
+uint64_t libos_pending_now(uint64_t mask);
+void libos_pending_set_aside(void);    /* before blocking the vCPU */
+
 /* sys_proc.c */
 void libos_stack_guard_init(void);
 _Noreturn void __stack_chk_fail(void);   /* called by -fstack-protector code */

@@ -4,7 +4,9 @@
 LIBOS_DIR    := sdk/libos
 LIBOS_OUT    := $(BUILD)/libos
 LIBOS_SRCS   := $(wildcard $(LIBOS_DIR)/*.c)
-LIBOS_OBJS   := $(patsubst $(LIBOS_DIR)/%.c,$(LIBOS_OUT)/%.o,$(LIBOS_SRCS))
+LIBOS_ASRCS  := $(filter-out $(LIBOS_DIR)/crt0.S,$(wildcard $(LIBOS_DIR)/*.S))
+LIBOS_OBJS   := $(patsubst $(LIBOS_DIR)/%.c,$(LIBOS_OUT)/%.o,$(LIBOS_SRCS)) \
+                $(patsubst $(LIBOS_DIR)/%.S,$(LIBOS_OUT)/%.S.o,$(LIBOS_ASRCS))
 LIBOS_LIB    := $(SYSROOT)/lib/libkeel.a
 LIBOS_CRT0   := $(SYSROOT)/lib/crt0.o
 LIBOS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
@@ -19,6 +21,11 @@ $(LIBOS_OUT)/%.o: $(LIBOS_DIR)/%.c $(LIBOS_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(KEEL_CC) $(LIBOS_CFLAGS) -c $< -o $@
+
+$(LIBOS_OUT)/%.S.o: $(LIBOS_DIR)/%.S $(LIBOS_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  AS      $@"
+	@$(KEEL_CC) -c $< -o $@
 
 $(LIBOS_CRT0): $(LIBOS_DIR)/crt0.S $(LIBOS_DEPS)
 	@mkdir -p $(dir $@)

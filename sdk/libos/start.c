@@ -82,6 +82,7 @@ void libos_start(const struct keel_start_info *si)
     libos_shinfo = (struct keel_shared_info *)(uintptr_t)si->shared_info_va;
     libos_heap_init(&libos_heap, si->heap_start, si->heap_end);
     libos_clock_init();
+    libos_events_init();
     libos_stack_guard_init();
 
     argv = unpack_argv(si);

@@ -1,18 +1,17 @@
 /*
- * Blocking: sleeping until a deadline and waiting for pending bits.
+ * Blocking on the pending word and on time, through the thread scheduler
+ * (thread.c), so that a sleeping or waiting thread lets the others run and
+ * the vCPU blocks only when none can.
  *
  * KEEL_HC_SCHED_BLOCK returns at once while ANY bit of shared_info->pending
  * is set.  A sleeper that ignores, say, dom0's KEEL_PENDING_DOMAIN would
- * therefore spin until its deadline.  So the libos owns the word: before it
- * blocks it moves every bit nobody is waiting for into `set_aside` (a
- * private copy that libos_pending_take() still reports), and clears the
- * timer bit, which belongs to the libos alone.
- *
- * No wake-up is lost: bits are cleared BEFORE the timer is armed and the
- * vCPU blocks, so a bit set or a timer fired after that point makes the
- * block return at once.  Wake-ups may be spurious; the loop re-checks.
- *
- * One vCPU and no upcalls yet: set_aside needs no atomics of its own.
+ * therefore spin.  So the libos owns the word: before the vCPU blocks, the
+ * scheduler moves every bit into `set_aside` (a private copy that waiters
+ * and libos_pending_take() still see) and drops the timer bit, which
+ * belongs to the libos alone.  It does so with upcalls masked and after its
+ * last look at the waiters, and SCHED_BLOCK returns at once for anything
+ * that arrives after that: no wake-up is lost.  Upcalls never touch
+ * set_aside (only thread context does), so it needs no atomics of its own.
  */
 #include <libos/hypercall.h>
 #include <libos/time.h>
@@ -33,26 +32,32 @@ uint64_t libos_pending_take(uint64_t mask)
     return got;
 }
 
-static uint64_t pending_now(uint64_t mask)
+uint64_t libos_pending_now(uint64_t mask)
 {
-    return (libos_shinfo->pending | set_aside) & mask;
+    return (__atomic_load_n(&libos_shinfo->pending, __ATOMIC_SEQ_CST) | set_aside) & mask;
+}
+
+void libos_pending_set_aside(void)
+{
+    set_aside |= pending_word_and(0) & ~KEEL_PENDING_TIMER;
+}
+
+static int mask_pending(void *mask)
+{
+    return libos_pending_now(*(uint64_t *)mask) != 0;
 }
 
 uint64_t libos_wait(uint64_t mask, uint64_t deadline_ns)
 {
     mask &= ~KEEL_PENDING_TIMER;
     for (;;) {
-        uint64_t got = pending_now(mask), now = libos_monotonic_ns();
+        uint64_t got = libos_pending_now(mask);
 
         if (got)
             return got;
-        if (now >= deadline_ns)
+        if (libos_monotonic_ns() >= deadline_ns)
             return 0;
-        set_aside |= pending_word_and(mask) & ~mask & ~KEEL_PENDING_TIMER;
-        if (deadline_ns != LIBOS_FOREVER)
-            keel_hc_set_timer(deadline_ns);
-        keel_hc_sched_block();
-        libos_blocked_ns += libos_monotonic_ns() - now;
+        libos_sched_wait(mask ? mask_pending : 0, &mask, deadline_ns);
     }
 }
 

@@ -12,7 +12,7 @@ HVT_LDFLAGS := -nostdlib -static -no-pie -T tests/hv/guest.ld -Wl,--build-id=non
                -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 HVT_RUN := python3 tests/hv/run.py --hv $(BUILD)/hv/keel-hv --logdir $(HVT_DIR)
 
-$(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h
+$(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn_lib.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HVT_CFLAGS) -c $< -o $@
 
@@ -20,10 +20,23 @@ $(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/tlib.
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_domains.img: $(HVT_DIR)/t_domains.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_evtchn.img: $(HVT_DIR)/t_evtchn.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_evtchn_guest.img: $(HVT_DIR)/t_evtchn_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+HVT_GRANT_OBJS := $(addprefix $(HVT_DIR)/,t_grant.o t_grant_copy.o t_grant_xdom.o)
+$(HVT_GRANT_OBJS): tests/hv/t_grant.h
+$(HVT_DIR)/t_grant.img: $(HVT_GRANT_OBJS) $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+# a libos guest, built like any application (fits tbuild's 256 KiB)
+$(HVT_DIR)/t_evtchn_libos.img: tests/hv/t_evtchn_libos.c $(LIBOS_LIB) $(LIBOS_CRT0)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 256K --stack 16K $< -o $@
 $(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 
-HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_crash.img t_exit.img)
+HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_crash.img t_exit.img \
+                t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img)
 
 .SECONDARY: $(HVT_DIR)/t_basic.o $(HVT_DIR)/t_crash.o $(HVT_DIR)/t_exit.o
 .PHONY: hvtest hvtest-images
@@ -44,4 +57,9 @@ hvtest: hv hvtest-images
 	$(HVT_RUN) hv-dom0-unprivileged --status 125 --expect 'KEEL_IMAGE_PRIVILEGED' \
 	    "$$G dom0" || fail=1; \
 	$(HVT_RUN) hv-no-dom0 --status 125 --expect 'no boot module' || fail=1; \
+	$(HVT_RUN) hv-evtchn --status 0 --expect '# RESULT: PASS' \
+	    "$(HVT_DIR)/t_evtchn.img dom0" "$(HVT_DIR)/t_evtchn_guest.img guest" \
+	    "$(HVT_DIR)/t_evtchn_libos.img libos" || fail=1; \
+	$(HVT_RUN) hv-grant --status 0 --expect '# RESULT: PASS' \
+	    "$(HVT_DIR)/t_grant.img dom0" "$(HVT_DIR)/t_grant_guest.img guest" || fail=1; \
 	exit $$fail

@@ -1,7 +1,8 @@
 /*
  * arch_switch_to: the one way back to ring 3 (or to idle).
  *
- * Rules (see hv/arch.h): the FPU state of whoever last ran here is saved
+ * Rules (see hv/arch.h): a pending event upcall is entered here, on the way
+ * out and never inside a hypercall (upcall.c); the FPU state of whoever last ran here is saved
  * and its `running` flag dropped before anything else runs; CR3 is
  * reloaded whenever the vCPU on this CPU changes (idle runs on the
  * hypervisor's own PML4, so a destroyed address space is never live); the
@@ -16,6 +17,7 @@
 
 void fpu_switch_out(struct percpu *pc);
 void fpu_switch_in(struct percpu *pc, struct vcpu *v);
+void upcall_inject(struct vcpu *v);
 
 /* CS/SS forced to the user selectors; IF on; IOPL 0, no NT/RF/VM/VIF/VIP. */
 static void sanitize(struct cpu_regs *r)
@@ -66,6 +68,7 @@ __noreturn void arch_switch_to(struct vcpu *next)
         fpu_switch_in(pc, next);
     }
     wrmsr(MSR_FS_BASE, next->arch.fs_base);
+    upcall_inject(next);             /* may crash next and not return */
     sanitize(&next->arch.regs);
     if (!rip_ok(&next->arch.regs))
         hv_guest_exception(next, 13, 0, 0);

@@ -18,6 +18,7 @@
 #include "sched.h"
 
 struct fwindow;                       /* hv/foreign.h */
+struct evtchn_dom;                    /* hv/evtchn.h */
 
 /* Sanity limits.  Guests are unikernels: a few MiB each, thousands of them. */
 #define DOMAIN_MIN_PAGES   4ull
@@ -38,6 +39,9 @@ struct domain {
     struct keel_shared_info *shared_info;  /* direct-map view of the frame */
     uint32_t foreign_refs;           /* regions of it mapped by dom0 */
     struct fwindow *fwin;            /* privileged only: foreign window */
+    struct evtchn_dom *evtchn;       /* hv/evtchn.h: ports, upcall entry */
+    uint64_t serial;                 /* unique for the machine's life */
+    uint32_t refs;                   /* domain_get()/domain_ref() holders */
 };
 
 /* ---- domain.c ---- */
@@ -48,6 +52,13 @@ int domain_create(uint64_t mem_pages, bool privileged, struct domain **out);
 /* Tear down a domain that no CPU is running; -KEEL_EBUSY with foreign refs. */
 int domain_destroy(struct domain *d);
 struct domain *domain_lookup(uint32_t domid);    /* NULL if none */
+/* References for code that may meet a concurrent DESTROY (event channels):
+ * domain_get looks up with a reference; domain_ref adds one to a domain
+ * the caller knows is alive; DESTROY waits, after closing the domain's
+ * ports, until every reference is put back.  Hold them briefly. */
+struct domain *domain_get(uint32_t domid);       /* NULL if none */
+void domain_ref(struct domain *d);
+void domain_put(struct domain *d);
 unsigned domain_count(void);
 
 /* ---- domain_state.c ---- */

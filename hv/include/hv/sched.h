@@ -7,7 +7,7 @@
  * `paused` and `dying` are requests that the owning CPU honours the next
  * time the vCPU passes through the scheduler (they are set under rq_lock).
  *
- * Lock order: domain table lock -> timer_lock -> rq_lock.
+ * Lock order: domain table lock -> timer_lock -> evtchn locks -> rq_lock.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
@@ -45,7 +45,10 @@ struct vcpu {
 void sched_init(void);
 /* BLOCKED -> RUNNABLE (or PAUSED if paused); no-op in any other state. */
 void vcpu_wake(struct vcpu *v);
-/* The current vCPU blocks unless a pending bit is already set. */
+/* An event channel fired for v: wake it, or kick its CPU if it runs
+ * elsewhere (so it takes its upcall soon). */
+void vcpu_notify(struct vcpu *v);
+/* The current vCPU blocks unless a pending bit or upcall_pending is set. */
 void vcpu_block(struct vcpu *v);
 void vcpu_pause(struct vcpu *v);
 void vcpu_unpause(struct vcpu *v);

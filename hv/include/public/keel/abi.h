@@ -59,7 +59,8 @@ typedef uint16_t keel_domid_t;
  *
  * The privileged domain additionally sees the boot modules, read-only, at
  * KEEL_DOM0_MODULE_VA and receives foreign mappings in the window at
- * KEEL_DOM0_FOREIGN_VA (KEEL_DOM0_FOREIGN_PAGES pages).
+ * KEEL_DOM0_FOREIGN_VA (KEEL_DOM0_FOREIGN_PAGES pages).  Every domain maps
+ * the pages others grant it in its grant window at KEEL_GRANT_WINDOW_VA.
  */
 #define KEEL_SHARED_INFO_VA      0x0000000000200000ull
 #define KEEL_GUEST_BASE          0x0000000000400000ull
@@ -67,6 +68,10 @@ typedef uint16_t keel_domid_t;
 #define KEEL_DOM0_MODULE_VA      0x0000100000000000ull
 #define KEEL_DOM0_FOREIGN_VA     0x0000200000000000ull
 #define KEEL_DOM0_FOREIGN_PAGES  (1ull << 20)               /* 4 GiB */
+/* Every domain: pages other domains granted it and it mapped (grant_table.h).
+ * Handle h is mapped at KEEL_GRANT_WINDOW_VA + h * KEEL_PAGE_SIZE. */
+#define KEEL_GRANT_WINDOW_VA     0x0000300000000000ull
+#define KEEL_GRANT_WINDOW_PAGES  4096u                      /* 16 MiB */
 #define KEEL_USER_VA_END         0x0000800000000000ull
 
 #endif /* KEEL_PUBLIC_ABI_H */

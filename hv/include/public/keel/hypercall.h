@@ -13,7 +13,7 @@
  * wraps, or that leaves the user half fails the call with -KEEL_EFAULT and
  * never harms the hypervisor.
  *
- * A hypercall never returns into the middle of another: upcalls (later) and
+ * A hypercall never returns into the middle of another: upcalls and
  * preemption happen only on the way back to ring 3.
  */
 #ifndef KEEL_PUBLIC_HYPERCALL_H
@@ -30,8 +30,9 @@
 #define KEEL_HC_CONSOLE_WRITE   1
 /* long sched_yield(void): give up the CPU to any other runnable vCPU. */
 #define KEEL_HC_SCHED_YIELD     2
-/* long sched_block(void): sleep until the one-shot timer fires or a bit in
- * shared_info->pending becomes set.  Returns 0 at once if one already is.
+/* long sched_block(void): sleep until the one-shot timer fires, a bit in
+ * shared_info->pending becomes set, or vcpu_info[0].upcall_pending does
+ * (whether upcalls are masked or not).  Returns 0 at once if one already is.
  * Callers must re-check their condition: wake-ups may be spurious. */
 #define KEEL_HC_SCHED_BLOCK     3
 /* long set_timer(uint64_t deadline_ns): arm this vCPU's one-shot timer for
@@ -50,7 +51,17 @@
 /* long abi_version(void): returns KEEL_ABI_VERSION. */
 #define KEEL_HC_ABI_VERSION     7
 
-#define KEEL_HC_COUNT           8
+/* long evtchn_op(uint32_t cmd, struct keel_evtchn_op *op): event channels,
+ * see event_channel.h. */
+#define KEEL_HC_EVTCHN_OP       8
+/* long set_callback(uint64_t entry): the upcall entry point, see
+ * event_channel.h; 0 removes it. */
+#define KEEL_HC_SET_CALLBACK    9
+/* long grant_table_op(uint32_t cmd, uint64_t a1, uint64_t a2): grant
+ * tables (set up, map, unmap, end, copy), see grant_table.h. */
+#define KEEL_HC_GRANT_TABLE_OP  10
+
+#define KEEL_HC_COUNT           11
 
 #define KEEL_SHUTDOWN_EXIT      0
 #define KEEL_SHUTDOWN_CRASH     1

@@ -21,6 +21,13 @@
  * running vCPU why it should look around; the guest clears the bits it has
  * handled with an atomic and.  KEEL_HC_SCHED_BLOCK returns at once while any
  * bit is set.
+ *
+ * Event channels (keel/event_channel.h): one pending and one mask bit per
+ * port, and per vCPU the upcall flags.  The hypervisor sets pending bits,
+ * pending_sel bits and upcall_pending with atomic read-modify-writes, and
+ * sets upcall_mask when it enters the callback; the guest clears what it has
+ * handled, also atomically.  The hypervisor trusts none of these bytes: a
+ * guest that scribbles on them only loses or duplicates its own events.
  */
 #ifndef KEEL_PUBLIC_SHARED_INFO_H
 #define KEEL_PUBLIC_SHARED_INFO_H
@@ -40,6 +47,15 @@ struct keel_time_info {
     uint64_t system_time_ns;
 };
 
+/* Per-vCPU event state, one cache line. */
+struct keel_vcpu_info {
+    volatile uint8_t upcall_pending;  /* some unmasked port became pending */
+    volatile uint8_t upcall_mask;     /* 1: no upcall now (set on entry) */
+    uint8_t  pad[6];
+    volatile uint64_t pending_sel;    /* bit w: look at evtchn_pending[w] */
+    uint64_t reserved[6];
+};
+
 struct keel_shared_info {
     struct keel_time_info time;
     uint32_t wc_version;          /* seqlock for wc_sec / wc_nsec */
@@ -47,13 +63,24 @@ struct keel_shared_info {
     uint64_t wc_sec;
     uint64_t tsc_khz;             /* informative */
     volatile uint64_t pending;    /* KEEL_PENDING_* */
-    uint8_t  reserved[4096 - 64];
+    /* offset 64 */
+    struct keel_vcpu_info vcpu_info[1];
+    /* offset 128: bit (port % 64) of word (port / 64) */
+    volatile uint64_t evtchn_pending[64];
+    volatile uint64_t evtchn_mask[64];
+    uint8_t  reserved[4096 - 1152];
 };
 
 #ifdef __cplusplus
 static_assert(sizeof(struct keel_shared_info) == 4096, "shared info is one page");
+static_assert(offsetof(struct keel_shared_info, vcpu_info) == 64, "vcpu_info");
+static_assert(offsetof(struct keel_shared_info, evtchn_pending) == 128, "pending");
 #else
 _Static_assert(sizeof(struct keel_shared_info) == 4096, "shared info is one page");
+_Static_assert(offsetof(struct keel_shared_info, pending) == 56, "pending word");
+_Static_assert(offsetof(struct keel_shared_info, vcpu_info) == 64, "vcpu_info");
+_Static_assert(offsetof(struct keel_shared_info, evtchn_pending) == 128, "pending");
+_Static_assert(offsetof(struct keel_shared_info, evtchn_mask) == 640, "mask");
 #endif
 
 #endif /* KEEL_PUBLIC_SHARED_INFO_H */

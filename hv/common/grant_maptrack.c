@@ -1,0 +1,87 @@
+/*
+ * A grantee's map handles.  Handle h is slot h of the table and page h of
+ * the grant window, so an address and a handle name the same map and
+ * nothing needs searching.  Slots come in chunks of MAPTRACK_CHUNK,
+ * allocated when the free list runs dry and kept until the domain dies
+ * (a domain that maps a few pages pays for one small chunk, not for the
+ * whole window).  Free slots form a list threaded through next_free.
+ *
+ * Pure logic over kzalloc/kfree, host-tested.
+ */
+#include <hv/grant.h>
+#include <hv/mm.h>
+
+void maptrack_init(struct maptrack *mt)
+{
+    memset(mt, 0, sizeof(*mt));
+    mt->free_head = MAPTRACK_NONE;
+}
+
+static struct grant_mapping *slot(struct maptrack *mt, uint32_t h)
+{
+    return &mt->chunk[h / MAPTRACK_CHUNK][h % MAPTRACK_CHUNK];
+}
+
+/* Add one chunk; its slots go on the free list lowest first. */
+static int grow(struct maptrack *mt)
+{
+    struct grant_mapping *c;
+    uint32_t base = mt->nr_chunks * MAPTRACK_CHUNK;
+
+    if (mt->nr_chunks == MAPTRACK_CHUNKS)
+        return -KEEL_ENOSPC;
+    c = kzalloc(MAPTRACK_CHUNK * sizeof(*c));
+    if (!c)
+        return -KEEL_ENOMEM;
+    for (uint32_t i = 0; i < MAPTRACK_CHUNK; i++)
+        c[i].next_free = i + 1 < MAPTRACK_CHUNK ? base + i + 1 : mt->free_head;
+    mt->chunk[mt->nr_chunks++] = c;
+    mt->free_head = base;
+    return 0;
+}
+
+long maptrack_alloc(struct maptrack *mt)
+{
+    uint32_t h;
+    int rc;
+
+    if (mt->free_head == MAPTRACK_NONE && (rc = grow(mt)))
+        return rc;
+    h = mt->free_head;
+    mt->free_head = slot(mt, h)->next_free;
+    slot(mt, h)->next_free = MAPTRACK_NONE;
+    mt->nr_used++;
+    return h;
+}
+
+void maptrack_free(struct maptrack *mt, uint32_t h)
+{
+    struct grant_mapping *m = slot(mt, h);
+
+    memset(&m->pin, 0, sizeof(m->pin));
+    m->next_free = mt->free_head;
+    mt->free_head = h;
+    mt->nr_used--;
+}
+
+struct grant_mapping *maptrack_get(struct maptrack *mt, uint64_t h)
+{
+    struct grant_mapping *m;
+
+    if (h >= (uint64_t)mt->nr_chunks * MAPTRACK_CHUNK)
+        return NULL;
+    m = slot(mt, (uint32_t)h);
+    return m->pin.gt ? m : NULL;
+}
+
+struct grant_mapping *maptrack_get_slot(struct maptrack *mt, uint32_t h)
+{
+    return slot(mt, h);
+}
+
+void maptrack_destroy(struct maptrack *mt)
+{
+    for (uint32_t i = 0; i < mt->nr_chunks; i++)
+        kfree(mt->chunk[i]);
+    maptrack_init(mt);
+}

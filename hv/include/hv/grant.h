@@ -1,0 +1,143 @@
+/*
+ * Grant tables inside the hypervisor (the contract is keel/grant_table.h;
+ * the design is docs/grants.md).
+ *
+ * grant_check.c    every argument and entry check (pure, host-tested)
+ * grant_maptrack.c a grantee's map handles (pure, host-tested)
+ * grant_table.c    per-domain state by domid, SETUP, END, death
+ * grant_pin.c      reading an entry, pinning and unpinning a grant
+ * grant_map.c      MAP/UNMAP into the grant window, the grantee's death
+ * grant_copy.c     COPY
+ * grant_op.c       the hypercall: decode and dispatch
+ *
+ * Lifetimes.  Granter state (struct grant_table) is reference counted: one
+ * reference for the living domain, one per pin (a map or a copy in flight).
+ * When the granter dies its table is marked dead, every frame still pinned
+ * is taken out of its address space (so as_destroy cannot free it) and
+ * given to a pin record, which frees it when its last pin goes.  Nothing
+ * else in the hypervisor holds a grant_table pointer, so no lookup races a
+ * free.
+ *
+ * Lock order: grant_index_lock -> grant_table.lock -> addr_space.lock ->
+ * frame/heap locks.  A grantee's maptrack is touched only by its own (single)
+ * vCPU, or at its death when that vCPU is gone: it needs no lock.
+ */
+#ifndef HV_GRANT_H
+#define HV_GRANT_H
+
+#include <keel/grant_table.h>
+#include <hv/lib.h>
+
+struct domain;
+struct vcpu;
+
+#define GRANT_TABLE_MAX_PAGES \
+    (KEEL_GRANT_MAX_ENTRIES / KEEL_GRANT_ENTRIES_PER_PAGE)
+
+/* The hypervisor's own record of one grant reference in use. */
+struct grant_active {
+    uint64_t pa;                 /* the frame, fixed while pinned */
+    uint32_t page;               /* its page index in the granter */
+    uint32_t pins_ro;            /* read-only maps + reading copies */
+    uint32_t pins_rw;            /* writable maps + writing copies */
+    bool owns_frame;             /* granter dead: we free pa at the last unpin */
+};
+
+struct grant_table {
+    spinlock_t lock;
+    uint32_t refs;               /* atomic; see above */
+    bool dead;                   /* granter gone: no new pins, no entry access */
+    struct domain *dom;          /* valid while !dead */
+    uint32_t nr_entries;         /* 0 until SETUP */
+    uint32_t nr_pinned;          /* records with pins */
+    uint64_t table_pa[GRANT_TABLE_MAX_PAGES];
+    struct grant_active *active; /* nr_entries records */
+};
+
+/* One use of a grant: what a map or a copy holds until it is undone. */
+struct grant_pin {
+    struct grant_table *gt;      /* holds one reference */
+    uint32_t ref;
+    bool rw;
+    uint64_t pa;
+};
+
+/* ---- grant_check.c: pure checks ---- */
+/* May `caller` use entry e, writably if rw?  0 or -KEEL_ENOENT/-KEEL_EACCES. */
+int grant_check_entry(uint64_t e, keel_domid_t caller, bool rw);
+uint64_t grant_entry_pack(uint16_t flags, keel_domid_t domid, uint32_t page);
+uint16_t grant_entry_flags(uint64_t e);
+uint32_t grant_entry_page(uint64_t e);
+/* SETUP arguments against the caller's memory size. */
+int grant_check_setup(uint64_t gva, uint64_t nr_entries, uint64_t mem_pages);
+/* One copy segment's shape (not its memory): flags, lengths, page bounds. */
+int grant_check_copy(const struct keel_grant_copy *c);
+/* A domid argument: KEEL_DOMID_SELF becomes self; -KEEL_ESRCH if out of range. */
+int grant_resolve_domid(uint32_t domid, keel_domid_t self, keel_domid_t *out);
+
+/* ---- grant_maptrack.c: a grantee's handles ---- */
+#define MAPTRACK_CHUNK   32
+#define MAPTRACK_CHUNKS  (KEEL_GRANT_MAX_MAPS / MAPTRACK_CHUNK)
+
+struct grant_mapping {
+    struct grant_pin pin;        /* pin.gt == NULL: free */
+    uint32_t next_free;
+};
+
+struct maptrack {
+    struct grant_mapping *chunk[MAPTRACK_CHUNKS];
+    uint32_t free_head;          /* MAPTRACK_NONE: no free slot in any chunk */
+    uint32_t nr_chunks, nr_used;
+};
+#define MAPTRACK_NONE 0xffffffffu
+
+void maptrack_init(struct maptrack *mt);
+/* A free handle (chunks are allocated on demand); -KEEL_ENOSPC/-KEEL_ENOMEM. */
+long maptrack_alloc(struct maptrack *mt);
+void maptrack_free(struct maptrack *mt, uint32_t handle);
+/* The mapping of a handle in use, or NULL for anything else. */
+struct grant_mapping *maptrack_get(struct maptrack *mt, uint64_t handle);
+/* The slot of a handle maptrack_alloc returned, in use or not yet. */
+struct grant_mapping *maptrack_get_slot(struct maptrack *mt, uint32_t handle);
+void maptrack_destroy(struct maptrack *mt);   /* all handles must be free */
+
+/* ---- grant_table.c ---- */
+/* Per-domain grant state, found by domid (created on first use). */
+struct grant_dom {
+    struct grant_table *gt;      /* NULL until SETUP */
+    struct maptrack mt;
+};
+struct grant_dom *grant_dom_of(struct domain *d);     /* NULL: -KEEL_ENOMEM */
+struct grant_dom *grant_dom_find(struct domain *d);   /* NULL: none yet */
+/* A reference on domain id's table (NULL: none), and dropping one. */
+struct grant_table *grant_table_get(keel_domid_t id);
+void grant_table_put(struct grant_table *gt);
+long grant_setup(struct domain *d, uint64_t gva, uint64_t nr_entries);
+long grant_end(struct domain *d, uint64_t ref);
+
+/* ---- grant_pin.c ---- */
+/* Validate entry `ref` of granter for a use by caller and pin it:
+ * 0 with *out filled, or -KEEL_Exxx.  grant_unpin undoes it. */
+int grant_pin(keel_domid_t caller, uint32_t granter, uint32_t ref, bool rw,
+              struct grant_pin *out);
+void grant_unpin(struct grant_pin *p);
+uint64_t *grant_entry_ptr(struct grant_table *gt, uint32_t ref);  /* under lock, !dead */
+/* Under gt->lock: move d's pinned frames out of its address space. */
+void grant_table_orphan_frames(struct grant_table *gt, struct domain *d);
+
+/* ---- grant_map.c, grant_copy.c ---- */
+long grant_map(struct domain *d, uint64_t uop);
+long grant_unmap(struct domain *d, uint64_t handle);
+long grant_copy(struct domain *d, uint64_t uops, uint64_t count);
+/* Undo d's maps of others' pages (before d's address space goes). */
+void grant_unmap_all(struct domain *d, struct grant_dom *gd);
+
+/* ---- grant_op.c: the hypercall ---- */
+struct hc_args;
+long hc_grant_table_op(struct vcpu *v, const struct hc_args *args);
+
+/* Called by domain_destroy once d's vCPU has left every CPU and before its
+ * memory is freed: undo its maps, end its table. */
+void grant_domain_destroy(struct domain *d);
+
+#endif /* HV_GRANT_H */

@@ -1,0 +1,100 @@
+/*
+ * Host unit test of hv/common/evtchn_bits.c: the port bitmap and the
+ * shared-info bit protocol of event channels (coalescing, masking,
+ * pending_sel, upcall_pending).
+ */
+#include "ktest.h"
+#include "../../hv/common/evtchn_bits.c"
+
+static struct keel_shared_info si;
+
+static void si_clear(void)
+{
+    memset(&si, 0, sizeof(si));
+}
+
+KTEST(bitmap_lowest_free_from_1)
+{
+    uint64_t used[KEEL_EVTCHN_WORDS] = { 0 };
+
+    EXPECT_EQ(evtchn_bitmap_alloc(used), 1);
+    EXPECT_EQ(evtchn_bitmap_alloc(used), 2);
+    EXPECT_EQ(evtchn_bitmap_alloc(used), 3);
+    evtchn_bitmap_free(used, 2);
+    EXPECT(!evtchn_bitmap_test(used, 2));
+    EXPECT(evtchn_bitmap_test(used, 3));
+    EXPECT_EQ(evtchn_bitmap_alloc(used), 2);
+}
+
+KTEST(bitmap_full_and_bounds)
+{
+    uint64_t used[KEEL_EVTCHN_WORDS] = { 0 };
+    int n = 0, last = 0, r;
+
+    while ((r = evtchn_bitmap_alloc(used)) > 0)
+        n++, last = r;
+    EXPECT_EQ(r, -KEEL_ENOSPC);
+    EXPECT_EQ(n, KEEL_EVTCHN_PORTS - 1);
+    EXPECT_EQ(last, KEEL_EVTCHN_PORTS - 1);
+    EXPECT(!evtchn_bitmap_test(used, 0));
+    EXPECT(!evtchn_bitmap_test(used, KEEL_EVTCHN_PORTS));
+    EXPECT(!evtchn_bitmap_test(used, 0xffffffffu));
+    evtchn_bitmap_free(used, 0);                 /* ignored */
+    evtchn_bitmap_free(used, KEEL_EVTCHN_PORTS); /* ignored */
+    evtchn_bitmap_free(used, 4000);
+    EXPECT_EQ(evtchn_bitmap_alloc(used), 4000);
+}
+
+KTEST(first_send_notifies_rest_coalesce)
+{
+    si_clear();
+    EXPECT(evtchn_si_set_pending(&si, 70));
+    EXPECT(!evtchn_si_set_pending(&si, 70));     /* already pending */
+    EXPECT(!evtchn_si_set_pending(&si, 5));      /* upcall_pending already 1 */
+    EXPECT_EQ(si.vcpu_info[0].upcall_pending, 1);
+    EXPECT_EQ(si.vcpu_info[0].pending_sel, 3);   /* words 0 and 1 */
+    EXPECT_EQ(si.evtchn_pending[1], 1ull << 6);
+    EXPECT_EQ(si.evtchn_pending[0], 1ull << 5);
+}
+
+KTEST(masked_port_waits_for_unmask)
+{
+    si_clear();
+    si.evtchn_mask[0] = 1ull << 9;
+    EXPECT(!evtchn_si_set_pending(&si, 9));
+    EXPECT_EQ(si.vcpu_info[0].upcall_pending, 0);
+    EXPECT_EQ(si.vcpu_info[0].pending_sel, 0);
+    EXPECT(evtchn_si_unmask(&si, 9));            /* delivered now */
+    EXPECT_EQ(si.vcpu_info[0].upcall_pending, 1);
+    EXPECT_EQ(si.vcpu_info[0].pending_sel, 1);
+    EXPECT_EQ(si.evtchn_mask[0], 0);
+    EXPECT(!evtchn_si_unmask(&si, 10));          /* nothing pending */
+}
+
+KTEST(guest_handled_then_new_event_notifies_again)
+{
+    si_clear();
+    EXPECT(evtchn_si_set_pending(&si, 100));
+    /* what the guest's dispatcher does */
+    si.vcpu_info[0].upcall_pending = 0;
+    si.vcpu_info[0].pending_sel = 0;
+    EXPECT(evtchn_si_take_pending(&si, 100));
+    EXPECT(!evtchn_si_take_pending(&si, 100));
+    EXPECT(evtchn_si_set_pending(&si, 100));
+}
+
+KTEST(reset_clears_pending_and_mask)
+{
+    si_clear();
+    si.evtchn_mask[63] = ~0ull;
+    evtchn_si_set_pending(&si, 4095);
+    evtchn_si_reset(&si, 4095);
+    EXPECT_EQ(si.evtchn_pending[63], 0);
+    EXPECT_EQ(si.evtchn_mask[63], ~0ull >> 1);
+}
+
+KTEST_MAIN(KTEST_CASE(bitmap_lowest_free_from_1), KTEST_CASE(bitmap_full_and_bounds),
+           KTEST_CASE(first_send_notifies_rest_coalesce),
+           KTEST_CASE(masked_port_waits_for_unmask),
+           KTEST_CASE(guest_handled_then_new_event_notifies_again),
+           KTEST_CASE(reset_clears_pending_and_mask))

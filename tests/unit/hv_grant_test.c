@@ -1,0 +1,195 @@
+/*
+ * Host tests of the pure parts of grant tables: every argument and entry
+ * check (hv/common/grant_check.c) and the grantee's handle table
+ * (hv/common/grant_maptrack.c).
+ */
+#include <stdint.h>
+#include "ktest.h"
+#include "../../hv/common/grant_check.c"
+#include "../../hv/common/grant_maptrack.c"
+
+static int allocs_left = -1;       /* >= 0: fail kzalloc after that many */
+static long live;
+
+void *kzalloc(size_t n)
+{
+    if (allocs_left == 0)
+        return NULL;
+    if (allocs_left > 0)
+        allocs_left--;
+    live++;
+    return calloc(1, n);
+}
+
+void kfree(void *p)
+{
+    if (p)
+        live--;
+    free(p);
+}
+
+#define PERMIT KEEL_GTF_PERMIT
+#define RO     KEEL_GTF_READONLY
+
+KTEST(entry_layout_matches_the_abi)
+{
+    struct keel_grant_entry e = { .flags = PERMIT | RO, .domid = 0x1234, .page = 0xdeadbeef };
+    uint64_t raw;
+    memcpy(&raw, &e, 8);
+    EXPECT_EQ(raw, grant_entry_pack(PERMIT | RO, 0x1234, 0xdeadbeef));
+    EXPECT_EQ(grant_entry_page(raw), 0xdeadbeef);
+    EXPECT_EQ(grant_entry_flags(raw), PERMIT | RO);
+}
+
+KTEST(entry_checks)
+{
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(PERMIT, 7, 1), 7, true), 0);
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(PERMIT, 7, 1), 7, false), 0);
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(PERMIT | RO, 7, 1), 7, false), 0);
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(PERMIT | RO, 7, 1), 7, true), -KEEL_EACCES);
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(PERMIT, 7, 1), 8, false), -KEEL_ENOENT);
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(RO, 7, 1), 7, false), -KEEL_ENOENT);
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(0, 7, 1), 7, false), -KEEL_ENOENT);
+    /* in-use bits and unknown bits do not grant anything */
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(KEEL_GTF_READING | KEEL_GTF_WRITING | 0xfff0,
+                                                 7, 1), 7, false), -KEEL_ENOENT);
+    EXPECT_EQ(grant_check_entry(grant_entry_pack(0xffff, 7, 1), 7, true), -KEEL_EACCES);
+}
+
+KTEST(setup_checks)
+{
+    const uint64_t B = KEEL_GUEST_BASE, P = KEEL_PAGE_SIZE;
+    EXPECT_EQ(grant_check_setup(B, 1, 4), 0);
+    EXPECT_EQ(grant_check_setup(B + 3 * P, 512, 4), 0);            /* last page */
+    EXPECT_EQ(grant_check_setup(B + 3 * P, 513, 4), -KEEL_EINVAL);  /* 2 pages */
+    EXPECT_EQ(grant_check_setup(B + 4 * P, 1, 4), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(B, 0, 4), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(B, KEEL_GRANT_MAX_ENTRIES, 16), 0);
+    EXPECT_EQ(grant_check_setup(B, KEEL_GRANT_MAX_ENTRIES + 1, 1000), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(B, ~0ull, ~0ull), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(B + 8, 1, 4), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(0, 1, 4), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(B - P, 1, 4), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(~0ull & ~(P - 1), 1, 1ull << 24), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_setup(0xffff800000000000ull, 1, 1ull << 24), -KEEL_EINVAL);
+}
+
+static struct keel_grant_copy seg(uint16_t flags, uint16_t len, uint64_t sgva, uint16_t soff,
+                                  uint64_t dgva, uint16_t doff)
+{
+    struct keel_grant_copy c;
+    memset(&c, 0, sizeof(c));
+    c.flags = flags;
+    c.len = len;
+    c.src.gva = sgva;
+    c.src.offset = soff;
+    c.dst.gva = dgva;
+    c.dst.offset = doff;
+    return c;
+}
+
+KTEST(copy_checks)
+{
+    const uint16_t S = KEEL_GRANT_COPY_SRC_GREF, D = KEEL_GRANT_COPY_DST_GREF;
+    struct keel_grant_copy c;
+    c = seg(S, 4096, 0, 0, 0x401000, 0);
+    EXPECT_EQ(grant_check_copy(&c), 0);
+    c = seg(S, 1, 0, 4095, 0x401fff, 0);
+    EXPECT_EQ(grant_check_copy(&c), 0);
+    c = seg(S, 2, 0, 4095, 0x401000, 0);                 /* grant side crosses */
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(S, 2, 0, 0, 0x401fff, 0);                    /* own side crosses */
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(D, 2, 0x401fff, 0, 0, 0);
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(S | D, 100, 0x401fff, 3996, 0x401fff, 3996); /* gvas ignored */
+    EXPECT_EQ(grant_check_copy(&c), 0);
+    c = seg(S | D, 100, 0, 4000, 0, 3997);
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(S, 4097, 0, 0, 0x401000, 0);
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(S, 0xffff, 0, 0, 0, 0);
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(S, 1, 0, 0xffff, 0, 0);
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(0, 1, 0x401000, 0, 0x402000, 0);             /* no grant side */
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(S | 4, 1, 0, 0, 0x402000, 0);
+    EXPECT_EQ(grant_check_copy(&c), -KEEL_EINVAL);
+    c = seg(S, 0, 0, 4096, 0x402000, 0);                 /* empty at the end */
+    EXPECT_EQ(grant_check_copy(&c), 0);
+}
+
+KTEST(domid_resolution)
+{
+    keel_domid_t d = 0;
+    EXPECT_EQ(grant_resolve_domid(KEEL_DOMID_SELF, 9, &d), 0);
+    EXPECT_EQ(d, 9);
+    EXPECT_EQ(grant_resolve_domid(KEEL_DOMID_MAX, 9, &d), 0);
+    EXPECT_EQ(d, KEEL_DOMID_MAX);
+    EXPECT_EQ(grant_resolve_domid(KEEL_DOMID_SELF + 1, 9, &d), -KEEL_ESRCH);
+    EXPECT_EQ(grant_resolve_domid(0xffff, 9, &d), -KEEL_ESRCH);
+    EXPECT_EQ(grant_resolve_domid(0x10000, 9, &d), -KEEL_ESRCH);
+}
+
+static struct grant_table fake_gt;
+
+static void use(struct maptrack *mt, long h)
+{
+    maptrack_get_slot(mt, (uint32_t)h)->pin.gt = &fake_gt;
+}
+
+KTEST(maptrack_handles)
+{
+    static struct maptrack mt;
+    maptrack_init(&mt);
+    EXPECT(maptrack_get(&mt, 0) == NULL);
+    for (long i = 0; i < 40; i++) {
+        long h = maptrack_alloc(&mt);
+        EXPECT_EQ(h, i);                                 /* lowest first */
+        EXPECT(maptrack_get(&mt, (uint64_t)h) == NULL);  /* not filled yet */
+        use(&mt, h);
+        EXPECT(maptrack_get(&mt, (uint64_t)h) != NULL);
+    }
+    EXPECT_EQ(mt.nr_chunks, 2);
+    maptrack_free(&mt, 7);
+    EXPECT(maptrack_get(&mt, 7) == NULL);
+    EXPECT_EQ(maptrack_alloc(&mt), 7);                   /* reused */
+    use(&mt, 7);
+    EXPECT(maptrack_get(&mt, 64) == NULL);               /* beyond the chunks */
+    EXPECT(maptrack_get(&mt, ~0ull) == NULL);
+    EXPECT(maptrack_get(&mt, 1ull << 32) == NULL);
+    EXPECT_EQ(mt.nr_used, 40);
+    maptrack_destroy(&mt);
+    EXPECT_EQ(live, 0);
+}
+
+KTEST(maptrack_limits)
+{
+    static struct maptrack mt;
+    long bad = 0;
+    maptrack_init(&mt);
+    for (long i = 0; i < KEEL_GRANT_MAX_MAPS; i++) {
+        long h = maptrack_alloc(&mt);
+        bad += h != i;
+        use(&mt, h);
+    }
+    EXPECT_EQ(bad, 0);
+    EXPECT_EQ(maptrack_alloc(&mt), -KEEL_ENOSPC);
+    maptrack_free(&mt, KEEL_GRANT_MAX_MAPS - 1);
+    EXPECT_EQ(maptrack_alloc(&mt), KEEL_GRANT_MAX_MAPS - 1);
+    maptrack_destroy(&mt);
+    EXPECT_EQ(live, 0);
+    /* out of memory: an error, and the table still works afterwards */
+    maptrack_init(&mt);
+    allocs_left = 0;
+    EXPECT_EQ(maptrack_alloc(&mt), -KEEL_ENOMEM);
+    allocs_left = -1;
+    EXPECT_EQ(maptrack_alloc(&mt), 0);
+    maptrack_destroy(&mt);
+    EXPECT_EQ(live, 0);
+}
+
+KTEST_MAIN(KTEST_CASE(entry_layout_matches_the_abi), KTEST_CASE(entry_checks),
+           KTEST_CASE(setup_checks), KTEST_CASE(copy_checks), KTEST_CASE(domid_resolution),
+           KTEST_CASE(maptrack_handles), KTEST_CASE(maptrack_limits))
