@@ -12,4 +12,6 @@
 #include "image_note.h"
 #include "domctl.h"
 #include "launch.h"
+#include "device.h"
+#include "stream.h"
 #endif

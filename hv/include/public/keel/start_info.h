@@ -57,7 +57,8 @@ struct keel_start_info {
     uint32_t argc;
     uint32_t nr_modules;                /* dom0 only, else 0 */
     uint64_t modules_va;                /* dom0 only: struct keel_module[nr_modules] */
-    uint64_t reserved[8];
+    uint64_t device_page_va;            /* keel/device.h; 0: no devices */
+    uint64_t reserved[7];
 };
 
 #endif /* KEEL_PUBLIC_START_INFO_H */
