@@ -2,6 +2,10 @@
 #   bench/hypercall.c   null hypercall vs a plain function call (rdtsc)
 #   bench/boot.c        dom0's create request -> the guest's main, vs copying
 #                       the image's bytes (keel run --timings)
+#   tests/hv/t_bench*.c inter-domain event round trip (one CPU, two CPUs)
+#                       vs the null hypercall; ring throughput by grant
+#                       copy and grant map vs memcpy (raw dom0 + guest
+#                       booted on the hypervisor directly, tests/hv/run.py)
 
 BENCH_DIR  := $(BUILD)/bench
 BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img
@@ -10,7 +14,9 @@ BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img
 bench: bench-images
 	@/usr/bin/python3 bench/bench.py
 
-bench-images: hv dom0 keel $(BENCH_IMGS)
+BENCH_HV_IMGS := $(HVT_DIR)/t_bench.img $(HVT_DIR)/t_bench_guest.img
+
+bench-images: hv dom0 keel $(BENCH_IMGS) $(BENCH_HV_IMGS)
 
 $(BENCH_DIR)/%.img: bench/%.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)

@@ -15,7 +15,10 @@
 #include <keel/start_info.h>
 #include <keel/launch.h>
 #include "builder.h"
+#include "channel.h"
+#include "consback.h"
 #include "ctl.h"
+#include "devpage.h"
 #include "foreign.h"
 #include "hc.h"
 #include "layout.h"
@@ -38,9 +41,25 @@ static int reject(struct guest *g, const char *why)
     return -1;
 }
 
+/* Device modules, in one place: each adds its entries (plan, before the
+ * layout) and learns the new domain (connect, after CREATE). */
+static int devices_plan(struct guest *g)
+{
+    return consback_plan(g) || chan_plan(g);
+}
+
+static long devices_connect(struct guest *g)
+{
+    return consback_connect(g);
+}
+
+/* Backends let go of the domain first: the console drains what the guest
+ * wrote before it ended, so no byte is lost and `exit` comes after it. */
 void builder_destroy(uint32_t domid)
 {
     struct keel_domctl op = { 0 };
+
+    consback_detach(domid);
     long rc = domctl(KEEL_DOMCTL_DESTROY, domid, &op);
 
     if (rc < 0)
@@ -80,6 +99,7 @@ static void fill_start_info(const struct guest *g, const struct layout *l,
     si->args_va = l->args_va;
     si->args_bytes = l->args_bytes;
     si->argc = g->mf->argc;
+    si->device_page_va = l->dev_va;
 }
 
 /* Start info and the argument strings, as one block at si_va. */
@@ -99,6 +119,17 @@ static long write_start_info(const struct guest *g, const struct layout *l,
                            l->si_va, buf, len);
     free(buf);
     return rc;
+}
+
+/* The device page, and the ring pages after it zeroed: a zeroed page is
+ * KEEL_CONN_UNKNOWN on both ends. */
+static long write_devpage(const struct guest *g, const struct layout *l)
+{
+    if (!l->dev_va)
+        return 0;
+    return foreign_load(g->domid, l->dev_va,
+                        l->rings_va + l->ring_pages * PAGE, l->dev_va,
+                        &g->dev->page, sizeof(g->dev->page));
 }
 
 static long set_rights(const struct guest *g, const struct layout *l)
@@ -160,8 +191,10 @@ static long populate(struct guest *g, const struct layout *l, uint32_t nr_cpus,
 {
     long rc;
 
-    if ((*step = "loading segments", rc = copy_segments(g)) < 0 ||
+    if ((*step = "connecting devices", rc = devices_connect(g)) < 0 ||
+        (*step = "loading segments", rc = copy_segments(g)) < 0 ||
         (*step = "writing start info", rc = write_start_info(g, l, nr_cpus)) < 0 ||
+        (*step = "writing the device page", rc = write_devpage(g, l)) < 0 ||
         (*step = "setting page rights", rc = set_rights(g, l)) < 0 ||
         (*step = "setting the vCPU", rc = set_vcpu(g, l)) < 0)
         return rc;
@@ -191,6 +224,9 @@ static long run_domain(struct guest *g, const struct layout *l,
     t->created = hc_now_ns();
     if ((rc = populate(g, l, nr_cpus, step)) >= 0) {
         t->populated = hc_now_ns();
+        t->ready = t->populated;
+        if (g->hold)
+            return 0;           /* builder_release unpauses (channel.h) */
         *step = "unpausing";
         rc = domctl(KEEL_DOMCTL_UNPAUSE, g->domid, &op);
         t->ready = hc_now_ns();
@@ -198,6 +234,27 @@ static long run_domain(struct guest *g, const struct layout *l,
     if (rc < 0)
         builder_destroy(g->domid);
     return rc;
+}
+
+/* Checks and plans everything before CREATE; g->dev is set on success. */
+static int plan(struct guest *g, struct layout *l, char *why, size_t len)
+{
+    if (elf_check(g->image, g->image_size, &g->info, why, len))
+        return -1;
+    if (!(g->dev = malloc(sizeof(*g->dev)))) {
+        snprintf(why, len, "out of memory for the device page");
+        return -1;
+    }
+    devpage_init(g->dev);
+    if (devices_plan(g)) {
+        snprintf(why, len, "too many devices for one device page");
+        return -1;
+    }
+    if (layout_plan_dev(&g->info, g->mf->args_bytes, 1, g->dev->ring_pages,
+                        l, why, len))
+        return -1;
+    devpage_place(g->dev, l->rings_va);
+    return 0;
 }
 
 int builder_start(struct guest *g, uint32_t nr_cpus)
@@ -208,10 +265,19 @@ int builder_start(struct guest *g, uint32_t nr_cpus)
     const char *step;
 
     g->status = -1;
-    if (elf_check(g->image, g->image_size, &g->info, why, sizeof(why)) ||
-        layout_plan(&g->info, g->mf->args_bytes, &l, why, sizeof(why)))
+    if (plan(g, &l, why, sizeof(why))) {
+        free(g->dev);
+        g->dev = NULL;
         return reject(g, why);
+    }
     long rc = run_domain(g, &l, nr_cpus, &t, &step);
+    if (rc >= 0 && g->hold) {
+        g->dev_va = l.dev_va;   /* g->dev stays until builder_release */
+        g->create_ns = t.create;
+        return 0;
+    }
+    free(g->dev);
+    g->dev = NULL;
     if (rc < 0) {
         snprintf(why, sizeof(why), "%s failed: %s (%ld)", step,
                  ctl_strerror(rc), rc);
@@ -228,4 +294,30 @@ int builder_start(struct guest *g, uint32_t nr_cpus)
            g->info.entry, (t.created - t.create) / 1000,
            (t.populated - t.created) / 1000, (t.ready - t.populated) / 1000);
     return 0;
+}
+
+/* A held guest: its final device page (channel entries complete), then
+ * UNPAUSE.  Only the device page is rewritten; its rings stay zeroed. */
+int builder_release(struct guest *g)
+{
+    struct keel_domctl op = { 0 };
+    char why[96];
+    long rc = foreign_load(g->domid, g->dev_va, g->dev_va + PAGE, g->dev_va,
+                           &g->dev->page, sizeof(g->dev->page));
+    const char *step = "writing the device page";
+
+    if (rc >= 0 && (step = "unpausing",
+                    rc = domctl(KEEL_DOMCTL_UNPAUSE, g->domid, &op)) >= 0) {
+        ctl_start(g->idx, g->domid);
+        ctl_timing(g->idx, g->create_ns, hc_now_ns(), copy_floor_ns(g),
+                   g->info.load_bytes);
+    }
+    free(g->dev);
+    g->dev = NULL;
+    g->hold = false;
+    if (rc >= 0)
+        return 0;
+    builder_destroy(g->domid);
+    snprintf(why, sizeof(why), "%s failed: %s (%ld)", step, ctl_strerror(rc), rc);
+    return reject(g, why);
 }

@@ -1,9 +1,12 @@
 /*
  * The domain builder: one guest from a checked image to a running domain.
  *
- *   elf_check + layout_plan  (refuse before anything is created)
- *   CREATE -> load segments, zero bss (foreign mappings, in batches)
- *          -> start info + argument strings -> SET_RIGHTS for every page
+ *   elf_check, devices_plan (device entries and their ring pages),
+ *   layout_plan_dev          (refuse before anything is created)
+ *   CREATE -> devices_connect (event ports; backends learn the guest)
+ *          -> load segments, zero bss (foreign mappings, in batches)
+ *          -> start info + argument strings -> device page, zeroed rings
+ *          -> SET_RIGHTS for every page
  *          -> SET_VCPU (rip = entry, rsp = stack_top, rdi = start info)
  *          -> UNPAUSE -> `start` and `timing` control lines
  *
@@ -16,9 +19,12 @@
 #ifndef DOM0_BUILDER_H
 #define DOM0_BUILDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "elf_check.h"
 #include "manifest.h"
+
+struct devpage;
 
 struct guest {
     int idx;                     /* command-line order */
@@ -28,11 +34,19 @@ struct guest {
     struct image_info info;      /* valid once built */
     uint32_t domid;
     int status;                  /* exit status, -1 while running */
+    struct devpage *dev;         /* while building: its device page */
+    bool hold;                   /* build paused; builder_release starts it */
+    uint64_t dev_va;             /* held: where its device page is */
+    uint64_t create_ns;          /* held: when CREATE was asked */
 };
 
 /* Build and unpause g.  Returns 0 when it runs; otherwise it has been
  * reported (status 126) and -1 is returned. */
 int builder_start(struct guest *g, uint32_t nr_cpus);
+
+/* Start a guest built with hold set (after chan_wire completed its device
+ * page).  0, or -1 when it failed (reported, status 126, destroyed). */
+int builder_release(struct guest *g);
 
 /* KEEL_DOMCTL_DESTROY; logs a failure (nothing else can be done). */
 void builder_destroy(uint32_t domid);

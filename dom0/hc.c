@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <keel/abi.h>
+#include <keel/event_channel.h>
 #include <libos/console.h>
 #include <libos/hypercall.h>
 #include <libos/start.h>
@@ -18,6 +19,14 @@ long hc_domctl(struct keel_domctl *op)
 {
     op->abi_version = KEEL_ABI_VERSION;
     return keel_hc_domctl(op);
+}
+
+long hc_evtchn_alloc_in(uint32_t owner, uint32_t remote)
+{
+    struct keel_evtchn_op op = { .remote_dom = remote, .dom = owner };
+
+    return keel_hypercall2(KEEL_HC_EVTCHN_OP, KEEL_EVTCHNOP_ALLOC_UNBOUND,
+                           (uint64_t)(uintptr_t)&op);
 }
 
 long hc_console_write(uint32_t stream, const void *buf, size_t len)

@@ -19,6 +19,10 @@
 /* KEEL_HC_DOMCTL; op->abi_version is filled in here.  >= 0 or -KEEL_E*. */
 long hc_domctl(struct keel_domctl *op);
 
+/* Privileged KEEL_EVTCHNOP_ALLOC_UNBOUND in owner's port space, offered
+ * to remote: the new port (> 0) or -KEEL_E*. */
+long hc_evtchn_alloc_in(uint32_t owner, uint32_t remote);
+
 /* KEEL_HC_CONSOLE_WRITE on one stream; bytes written or -KEEL_E*. */
 long hc_console_write(uint32_t stream, const void *buf, size_t len);
 

@@ -18,18 +18,31 @@
 int layout_plan(const struct image_info *img, uint64_t args_bytes,
                 struct layout *l, char *msg, size_t msglen)
 {
+    return layout_plan_dev(img, args_bytes, 0, 0, l, msg, msglen);
+}
+
+int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
+                    int dev_page, uint64_t ring_pages, struct layout *l,
+                    char *msg, size_t msglen)
+{
     uint64_t mem = img->note.mem_bytes, stack = img->note.stack_bytes;
     uint64_t used = img->seg_end - KEEL_GUEST_BASE;   /* <= mem, checked */
+    /* device page and rings: bounded by the caller (a few hundred pages) */
+    uint64_t dev = dev_page ? (1 + ring_pages) * PAGE : 0;
 
-    if (args_bytes > mem || PAGE_UP(SI_BYTES + args_bytes) > mem - used ||
-        stack > mem - used - PAGE_UP(SI_BYTES + args_bytes) ||
-        PAGE > mem - used - PAGE_UP(SI_BYTES + args_bytes) - stack) {
+    if (args_bytes > mem || ring_pages > (1u << 20) ||
+        PAGE_UP(SI_BYTES + args_bytes) > mem - used ||
+        dev > mem - used - PAGE_UP(SI_BYTES + args_bytes) ||
+        stack > mem - used - PAGE_UP(SI_BYTES + args_bytes) - dev ||
+        PAGE > mem - used - PAGE_UP(SI_BYTES + args_bytes) - dev - stack) {
         snprintf(msg, msglen, "image asks for %llu KiB of memory but needs "
                  "more: %llu KiB of segments, %llu KiB of start info and "
-                 "arguments, a guard page and a %llu KiB stack",
+                 "arguments, %llu KiB of devices, a guard page and a %llu "
+                 "KiB stack",
                  (unsigned long long)(mem >> 10),
                  (unsigned long long)(used >> 10),
                  (unsigned long long)(PAGE_UP(SI_BYTES + args_bytes) >> 10),
+                 (unsigned long long)(dev >> 10),
                  (unsigned long long)(stack >> 10));
         return -1;
     }
@@ -38,7 +51,10 @@ int layout_plan(const struct image_info *img, uint64_t args_bytes,
     l->si_va = img->seg_end;
     l->args_va = l->si_va + SI_BYTES;
     l->args_bytes = args_bytes;
-    l->heap_start = l->si_va + PAGE_UP(SI_BYTES + args_bytes);
+    l->dev_va = dev ? l->si_va + PAGE_UP(SI_BYTES + args_bytes) : 0;
+    l->rings_va = dev ? l->dev_va + PAGE : 0;
+    l->ring_pages = dev ? ring_pages : 0;
+    l->heap_start = l->si_va + PAGE_UP(SI_BYTES + args_bytes) + dev;
     l->stack_top = KEEL_GUEST_BASE + mem;
     l->stack_bytes = stack;
     l->heap_end = l->stack_top - stack - PAGE;
@@ -92,7 +108,14 @@ unsigned layout_regions(const struct image_info *img, const struct layout *l,
         at = end;
     }
     n = put(r, n, at, l->si_va, 0);
-    n = put(r, n, l->si_va, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    if (l->dev_va) {
+        /* the device page is the toolstack's word: read-only */
+        n = put(r, n, l->si_va, l->dev_va, KEEL_RIGHT_R | KEEL_RIGHT_W);
+        n = put(r, n, l->dev_va, l->rings_va, KEEL_RIGHT_R);
+        n = put(r, n, l->rings_va, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    } else {
+        n = put(r, n, l->si_va, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    }
     n = put(r, n, l->heap_end, l->heap_end + PAGE, 0);
     n = put(r, n, l->stack_top - l->stack_bytes, l->stack_top,
             KEEL_RIGHT_R | KEEL_RIGHT_W);

@@ -3,6 +3,8 @@
  *
  *   mem_base ... seg_end      the image's PT_LOAD segments, rights per ELF
  *   si_va                     start-info page, then the argument strings
+ *   dev_va                    the device page (r--), if the guest has devices
+ *   rings_va                  the ring pages of its GRANTER devices (rw-)
  *   heap_start .. heap_end    the heap (rw-)
  *   heap_end                  one guard page (no rights)
  *   stack_top - stack_bytes   the stack (rw-), stack_top = end of memory
@@ -22,6 +24,9 @@ struct layout {
     uint64_t si_va;          /* page aligned, right after the segments */
     uint64_t args_va;        /* after struct keel_start_info, 16 aligned */
     uint64_t args_bytes;
+    uint64_t dev_va;         /* 0: no device page */
+    uint64_t rings_va;       /* ring_pages pages after the device page */
+    uint64_t ring_pages;
     uint64_t heap_start;     /* page aligned */
     uint64_t heap_end;       /* page aligned: the guard page */
     uint64_t stack_top;      /* == mem_base + mem_bytes */
@@ -36,12 +41,19 @@ struct region {
 };
 
 /* Segments, the gaps between them, start info + heap, guard, stack. */
-#define LAYOUT_MAX_REGIONS (2 * IMAGE_MAX_SEGS + 4)
+#define LAYOUT_MAX_REGIONS (2 * IMAGE_MAX_SEGS + 6)
 
 /* Plan the memory of a checked image that gets args_bytes of argument
- * strings.  Returns 0, or -1 with the reason in msg if it does not fit. */
+ * strings and no devices.  Returns 0, or -1 with the reason in msg if it
+ * does not fit. */
 int layout_plan(const struct image_info *img, uint64_t args_bytes,
                 struct layout *l, char *msg, size_t msglen);
+
+/* The same with a device page and ring_pages ring pages when dev_page is
+ * set (taken from the heap). */
+int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
+                    int dev_page, uint64_t ring_pages, struct layout *l,
+                    char *msg, size_t msglen);
 
 /* Cover [mem_base, stack_top) with regions in address order; returns how
  * many were written to r[LAYOUT_MAX_REGIONS]. */

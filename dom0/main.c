@@ -2,7 +2,8 @@
  * Domain zero's toolstack: run what the launcher asked for, then power off.
  *
  *   start info -> module 1 (the manifest, keel/launch.h) -> parse it
- *   -> build and start guest i from module 2 + i, in order
+ *   -> bind VIRQ_DOM_EXC (reap.c) -> build and start guest i from module
+ *      2 + i, in order
  *   -> wait for every guest to end (reap.c) -> `done S` -> POWEROFF(S)
  *
  * A run that cannot even begin (no manifest, a malformed one, a module count
@@ -16,6 +17,8 @@
 #include <keel/abi.h>
 #include <keel/launch.h>
 #include "builder.h"
+#include "channel.h"
+#include "consback.h"
 #include "ctl.h"
 #include "hc.h"
 #include "manifest.h"
@@ -88,12 +91,18 @@ static void start_guests(const struct keel_start_info *si,
         const struct keel_module *mod = module(si, KEEL_FIRST_GUEST_MODULE + i);
         g[i] = (struct guest){ .idx = (int)i, .mf = &m->guests[i],
                                .image = (const void *)(uintptr_t)mod->va,
-                               .image_size = mod->bytes, .status = -1 };
+                               .image_size = mod->bytes, .status = -1,
+                               .hold = chan_held(i) };
         hc_log("guest %u: %s, image \"%.*s\", %llu bytes", i,
                m->guests[i].name, KEEL_MODULE_NAME_MAX, mod->name,
                (unsigned long long)mod->bytes);
         builder_start(&g[i], nr_cpus);
     }
+    /* Guests with channels were built held: wire, then start them. */
+    chan_wire(g, m->nguests);
+    for (unsigned i = 0; i < m->nguests; i++)
+        if (g[i].hold && g[i].status == -1)
+            builder_release(&g[i]);
 }
 
 int main(void)
@@ -115,6 +124,10 @@ int main(void)
         ctl_msg(-1, "out of memory for %u guests", m.nguests);
         finish(KEEL_STATUS_MACHINE);
     }
+    reap_watch();
+    if (consback_start() < 0)
+        hc_log("no console backend thread: guests' output is lost");
+    chan_setup(&m);
     start_guests(si, &m, g, physical_cpus());
     finish(reap_all(g, m.nguests));
 }

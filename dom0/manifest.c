@@ -138,6 +138,60 @@ static int guest(struct cursor *c, uint32_t i, struct mf_guest *g)
     return 0;
 }
 
+static int same_guest(const struct mf_connect *x, const struct mf_connect *y)
+{
+    return x->a == y->a || x->a == y->b || x->b == y->a || x->b == y->b;
+}
+
+/* One "connect" line; the caller has matched "connect ". */
+static int connect_line(struct cursor *c, const struct manifest *m,
+                        struct mf_connect *k)
+{
+    uint64_t a, b, n;
+
+    if (number(c, UINT32_MAX, ' ', &a, "a guest number") ||
+        number(c, UINT32_MAX, ' ', &b, "a guest number") ||
+        number(c, MF_CHAN_NAME_MAX + 1, ':', &n, "a channel name length"))
+        return -1;
+    if (a >= m->nguests || b >= m->nguests || a == b)
+        return fail(c, "connect %llu %llu: needs two different guests of the %u",
+                    (unsigned long long)a, (unsigned long long)b, m->nguests);
+    if (n == 0 || n > MF_CHAN_NAME_MAX)
+        return fail(c, "a channel name has 1 to %d bytes", MF_CHAN_NAME_MAX);
+    if (left(c) < n + 1 || c->p[c->pos + n] != '\n' ||
+        memchr(c->p + c->pos, '\0', n))
+        return fail(c, "channel name shorter than its length or holding NUL");
+    k->a = (uint32_t)a;
+    k->b = (uint32_t)b;
+    memcpy(k->name, c->p + c->pos, n);
+    k->name[n] = '\0';
+    c->pos += n + 1;
+    for (uint32_t j = 0; j < m->nconnects; j++)
+        if (same_guest(&m->connects[j], k) && !strcmp(m->connects[j].name, k->name))
+            return fail(c, "two channels named \"%s\" on one guest", k->name);
+    c->line++;
+    return 0;
+}
+
+/* Zero or more "connect" lines after the guests. */
+static int connects(struct cursor *c, struct manifest *m)
+{
+    while (literal(c, "connect ")) {
+        if (m->nconnects == MANIFEST_MAX_CONNECTS)
+            return fail(c, "more than %d connections", MANIFEST_MAX_CONNECTS);
+        if (m->nconnects % 16 == 0) {
+            void *p = realloc(m->connects, (m->nconnects + 16) * sizeof(*m->connects));
+            if (!p)
+                return fail(c, "out of memory for connections");
+            m->connects = p;
+        }
+        if (connect_line(c, m, &m->connects[m->nconnects]))
+            return -1;
+        m->nconnects++;
+    }
+    return 0;
+}
+
 static int trailer(struct cursor *c)
 {
     if (!literal(c, "end\n"))
@@ -168,6 +222,8 @@ static int body(struct cursor *c, struct manifest *m)
     for (m->nguests = 0; m->nguests < n; m->nguests++)
         if (guest(c, m->nguests, &m->guests[m->nguests]))
             return -1;
+    if (connects(c, m))
+        return -1;
     return trailer(c);
 }
 
@@ -178,6 +234,8 @@ int manifest_parse(const void *buf, size_t len, struct manifest *m,
 
     m->nguests = 0;
     m->guests = NULL;
+    m->nconnects = 0;
+    m->connects = NULL;
     if (msglen)
         msg[0] = '\0';
     if (body(&c, m) == 0)
@@ -193,4 +251,7 @@ void manifest_free(struct manifest *m)
     free(m->guests);
     m->guests = NULL;
     m->nguests = 0;
+    free(m->connects);
+    m->connects = NULL;
+    m->nconnects = 0;
 }

@@ -24,9 +24,22 @@ struct mf_guest {
     const char *name;        /* == args: argv[0] */
 };
 
+/* "connect <a> <b> <len>:<name>": a channel (keel/channel.h) between guests
+ * a (granter) and b (mapper), a != b, both < nguests; name 1 ..
+ * MF_CHAN_NAME_MAX bytes, unique among each guest's channels. */
+#define MF_CHAN_NAME_MAX    31
+#define MANIFEST_MAX_CONNECTS 4096
+
+struct mf_connect {
+    uint32_t a, b;
+    char name[MF_CHAN_NAME_MAX + 1];
+};
+
 struct manifest {
     uint32_t nguests;
     struct mf_guest *guests; /* nguests entries */
+    uint32_t nconnects;
+    struct mf_connect *connects;
 };
 
 /* Returns 0 and fills *m (release with manifest_free), or -1 with the

@@ -1,11 +1,22 @@
 /*
  * The wait loop (see reap.h) and the end of a guest.
  *
- * Live guests are kept as a compact list of indices, so a scan costs one
- * GET_INFO per guest still running, never per guest ever started.
+ * dom0 hears of every shutdown and crash through VIRQ_DOM_EXC, bound once
+ * before the first guest starts (reap_watch) and waited on with the libos
+ * event API, so other dom0 threads (backends) run while it waits.  The
+ * event says that something ended, not what: the live list is scanned.
+ * Many ends before dom0 looks are one event, and an end during a scan
+ * leaves the event received, so the next wait returns at once and rescans.
+ *
+ * Which ones ended comes from KEEL_DOMCTL_NEXT_ENDED, so a wake-up costs
+ * one GET_INFO per guest that ended, not per guest running; the full scan
+ * (one GET_INFO per live guest, kept as a compact list of indices) is the
+ * fallback when the hypervisor dropped some names.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <libos/event.h>
+#include <libos/time.h>
 #include <keel/abi.h>
 #include <keel/launch.h>
 #include "backtrace.h"
@@ -76,23 +87,71 @@ void reap_one(struct guest *g, const struct keel_domain_info *info)
     ctl_exit(g->idx, g->status);
 }
 
+/* GET_INFO live guest live[k]: reap it (and drop it from the list) if it
+ * ended.  Returns the new number of live guests. */
+static unsigned check_one(struct guest *g, unsigned *live, unsigned nlive,
+                          unsigned k)
+{
+    struct guest *x = &g[live[k]];
+    struct keel_domctl op = { .cmd = KEEL_DOMCTL_GET_INFO, .domid = x->domid };
+    long rc = hc_domctl(&op);
+
+    if (rc >= 0 && op.u.info.state != KEEL_DOMSTATE_SHUTDOWN &&
+        op.u.info.state != KEEL_DOMSTATE_CRASHED)
+        return nlive;
+    reap_one(x, rc >= 0 ? &op.u.info : NULL);
+    live[k] = live[--nlive];
+    return nlive;
+}
+
 /* GET_INFO each live guest; reap the ended ones.  Returns how many live. */
 static unsigned scan(struct guest *g, unsigned *live, unsigned nlive)
 {
     for (unsigned k = 0; k < nlive;) {
-        struct guest *x = &g[live[k]];
-        struct keel_domctl op = { .cmd = KEEL_DOMCTL_GET_INFO,
-                                  .domid = x->domid };
-        long rc = hc_domctl(&op);
-        if (rc >= 0 && op.u.info.state != KEEL_DOMSTATE_SHUTDOWN &&
-            op.u.info.state != KEEL_DOMSTATE_CRASHED) {
-            k++;
-            continue;
-        }
-        reap_one(x, rc >= 0 ? &op.u.info : NULL);
-        live[k] = live[--nlive];
+        unsigned before = nlive;
+        nlive = check_one(g, live, nlive, k);
+        k += nlive == before;        /* else live[k] is a new one: look */
     }
     return nlive;
+}
+
+/* Drain KEEL_DOMCTL_NEXT_ENDED and check only the guests it names; a full
+ * scan if the hypervisor lost some (or does not know the command). */
+static unsigned reap_ended(struct guest *g, unsigned *live, unsigned nlive)
+{
+    for (;;) {
+        struct keel_domctl op = { .cmd = KEEL_DOMCTL_NEXT_ENDED };
+        long rc = hc_domctl(&op);
+
+        if (rc == -KEEL_ENOENT)
+            return nlive;
+        if (rc < 0)
+            return scan(g, live, nlive);
+        for (unsigned k = 0; k < nlive; k++)
+            if (g[live[k]].domid == op.domid) {
+                nlive = check_one(g, live, nlive, k);
+                break;
+            }
+    }
+}
+
+static long dom_exc_port = -1;
+
+void reap_watch(void)
+{
+    dom_exc_port = libos_evtchn_bind_virq(KEEL_VIRQ_DOM_EXC);
+    if (dom_exc_port <= 0)
+        hc_log("cannot bind VIRQ_DOM_EXC (%ld): polling the pending bit",
+               dom_exc_port);
+}
+
+/* Until some domain has ended (or spuriously). */
+static void wait_for_an_end(void)
+{
+    if (dom_exc_port > 0)
+        libos_evtchn_wait((keel_evtchn_port_t)dom_exc_port, LIBOS_FOREVER);
+    else
+        hc_wait(KEEL_PENDING_DOMAIN);
 }
 
 int reap_all(struct guest *g, unsigned n)
@@ -106,11 +165,13 @@ int reap_all(struct guest *g, unsigned n)
         hc_log("out of memory for the guest list");
         return KEEL_STATUS_MACHINE;
     }
+    /* one full look, then only at the guests the hypervisor names */
+    nlive = scan(g, live, nlive);
     while (nlive) {
+        wait_for_an_end();
+        /* the bit is still set for old dom0s; keep it from piling up */
         hc_pending_take(KEEL_PENDING_DOMAIN);
-        nlive = scan(g, live, nlive);
-        if (nlive)
-            hc_wait(KEEL_PENDING_DOMAIN);
+        nlive = reap_ended(g, live, nlive);
     }
     free(live);
     for (unsigned i = 0; i < n; i++)

@@ -1,17 +1,22 @@
 /*
  * Watching the running guests until every one has ended (reap.c).
  *
- * The hypervisor sets KEEL_PENDING_DOMAIN in dom0's shared info whenever a
- * domain shuts down or crashes; it does not say which.  So each time the
- * bit is seen it is cleared first (atomically, before the scan: an end that
- * happens during the scan sets it again and is caught by the next round)
- * and every live guest is asked for its state.  Ended guests are reported
- * (`exit`, plus the crash report as `msg` lines) and destroyed.
+ * The hypervisor raises VIRQ_DOM_EXC (and, for compatibility, sets
+ * KEEL_PENDING_DOMAIN) whenever a domain shuts down or crashes, and queues
+ * its id for KEEL_DOMCTL_NEXT_ENDED.  After one full look at every guest,
+ * each event drains that queue and asks only the named guests for their
+ * state; an end during the drain leaves a new event for the next round.
+ * Ended guests are reported (`exit`, plus the crash report as `msg`
+ * lines) and destroyed.
  */
 #ifndef DOM0_REAP_H
 #define DOM0_REAP_H
 
 #include "builder.h"
+
+/* Bind VIRQ_DOM_EXC; before the first guest starts, so no end is missed.
+ * Without it (an old hypervisor) the wait falls back to the pending bit. */
+void reap_watch(void);
 
 /* Wait for every guest in g[0..n) whose status is -1 (running) to end; then
  * return the run's status: 0 if every status is 0, else the first non-zero

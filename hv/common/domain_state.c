@@ -12,6 +12,7 @@
  * report to.
  */
 #include <hv/domain.h>
+#include <hv/domctl.h>
 #include <hv/evtchn.h>
 #include <hv/lib.h>
 
@@ -92,6 +93,7 @@ static void domain_ended(struct domain *d, uint32_t state)
     if (d->privileged)
         dom0_ended(d);
     vcpu_kill_current(d->vcpu);
+    domctl_note_ended(d->id);
     dom0 = domain_lookup(0);
     if (dom0) {
         domain_set_pending(dom0, KEEL_PENDING_DOMAIN);

@@ -118,6 +118,21 @@ static long dc_poweroff(struct vcpu *v, struct keel_domctl *op)
     arch_poweroff(op->u.poweroff.status);
 }
 
+/* Any domain, the caller and dom0 included (unlike domctl_guest). */
+static long dc_set_affinity(struct vcpu *v, struct keel_domctl *op)
+{
+    uint32_t id = op->domid == KEEL_DOMID_SELF ? v->domain->id : op->domid;
+    uint32_t cpu = op->u.affinity.cpu;
+    struct domain *d = domain_lookup(id);
+
+    if (!d)
+        return -KEEL_ESRCH;
+    if (op->u.affinity.pad != 0 || (cpu != KEEL_CPU_ANY && cpu >= hv_nr_cpus))
+        return -KEEL_EINVAL;
+    vcpu_set_affinity(d->vcpu, cpu);
+    return 0;
+}
+
 typedef long (*domctl_fn)(struct vcpu *v, struct keel_domctl *op);
 
 static const domctl_fn commands[] = {
@@ -132,6 +147,8 @@ static const domctl_fn commands[] = {
     [KEEL_DOMCTL_GET_INFO]      = dc_get_info,
     [KEEL_DOMCTL_PHYSINFO]      = dc_physinfo,
     [KEEL_DOMCTL_POWEROFF]      = dc_poweroff,
+    [KEEL_DOMCTL_SET_AFFINITY]  = dc_set_affinity,
+    [KEEL_DOMCTL_NEXT_ENDED]    = domctl_next_ended,
 };
 
 long hc_domctl(struct vcpu *v, const struct hc_args *args)

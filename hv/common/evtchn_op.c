@@ -17,10 +17,11 @@
 #define F_RPORT  (1u << 2)
 #define F_VIRQ   (1u << 3)
 #define F_STATE  (1u << 4)
+#define F_DOM    (1u << 5)
 
 /* Fields each command reads (STATUS ignores what it writes). */
 static const uint8_t fields[] = {
-    [KEEL_EVTCHNOP_ALLOC_UNBOUND]    = F_RDOM,
+    [KEEL_EVTCHNOP_ALLOC_UNBOUND]    = F_RDOM | F_DOM,
     [KEEL_EVTCHNOP_BIND_INTERDOMAIN] = F_RDOM | F_RPORT,
     [KEEL_EVTCHNOP_BIND_VIRQ]        = F_VIRQ,
     [KEEL_EVTCHNOP_SEND]             = F_PORT,
@@ -33,7 +34,7 @@ static bool unused_zero(const struct keel_evtchn_op *op, unsigned f)
 {
     return ((f & F_PORT) || !op->port) && ((f & F_RDOM) || !op->remote_dom) &&
            ((f & F_RPORT) || !op->remote_port) && ((f & F_VIRQ) || !op->virq) &&
-           ((f & F_STATE) || !op->state) && !op->pad;
+           ((f & F_STATE) || !op->state) && ((f & F_DOM) || !op->dom);
 }
 
 static long status(struct domain *d, uint64_t gva, struct keel_evtchn_op *op)
@@ -42,6 +43,26 @@ static long status(struct domain *d, uint64_t gva, struct keel_evtchn_op *op)
 
     if (rc == 0 && copy_to_guest(d, gva, op, sizeof(*op)))
         rc = -KEEL_EFAULT;
+    return rc;
+}
+
+/* ALLOC_UNBOUND, possibly in another domain's space (privileged: the
+ * toolstack wires a connection before either end runs).  The reference
+ * keeps the owner alive across the allocation; a dying owner's table is
+ * marked dead, so the port cannot outlive it. */
+static long alloc_unbound(struct domain *d, const struct keel_evtchn_op *op)
+{
+    struct domain *owner;
+    long rc;
+
+    if (op->dom == 0 || op->dom == KEEL_DOMID_SELF || op->dom == d->id)
+        return evtchn_alloc_unbound(d, op->remote_dom);
+    if (!d->privileged)
+        return -KEEL_EPERM;
+    if (!(owner = domain_get(op->dom)))
+        return -KEEL_ESRCH;
+    rc = evtchn_alloc_unbound(owner, op->remote_dom);
+    domain_put(owner);
     return rc;
 }
 
@@ -59,7 +80,7 @@ long hc_evtchn_op(struct vcpu *v, const struct hc_args *args)
         return -KEEL_EINVAL;
     switch (cmd) {
     case KEEL_EVTCHNOP_ALLOC_UNBOUND:
-        return evtchn_alloc_unbound(d, op.remote_dom);
+        return alloc_unbound(d, &op);
     case KEEL_EVTCHNOP_BIND_INTERDOMAIN:
         return evtchn_bind_interdomain(d, op.remote_dom, op.remote_port);
     case KEEL_EVTCHNOP_BIND_VIRQ:

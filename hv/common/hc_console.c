@@ -15,6 +15,26 @@
 
 static char bounce[HV_MAX_CPUS][CONSOLE_CHUNK];
 
+/* KEEL_CONSOLE_FOR: the console backend writes a guest's record. */
+static int decode_for(uint64_t *stream, bool privileged, uint16_t *domid)
+{
+    uint64_t id = *stream >> KEEL_CONSOLE_DOMID_SHIFT;
+
+    if (!(*stream & KEEL_CONSOLE_FOR))
+        return 0;
+    if (!privileged)
+        return -KEEL_EPERM;
+    if (id > KEEL_DOMID_MAX ||
+        (*stream & ~(KEEL_CONSOLE_STREAM_MASK | KEEL_CONSOLE_FOR |
+                     ((uint64_t)0xffff << KEEL_CONSOLE_DOMID_SHIFT))))
+        return -KEEL_ESRCH;
+    *stream &= KEEL_CONSOLE_STREAM_MASK;
+    if (*stream == KEEL_CONSOLE_CONTROL)
+        return -KEEL_EBADF;
+    *domid = (uint16_t)id;
+    return 0;
+}
+
 static int stream_tag(uint64_t stream, bool privileged)
 {
     switch (stream) {
@@ -32,10 +52,13 @@ static int stream_tag(uint64_t stream, bool privileged)
 long hc_console_write(struct vcpu *v, const struct hc_args *args)
 {
     struct domain *d = v->domain;
-    uint64_t buf = args->a[1], len = args->a[2];
+    uint64_t buf = args->a[1], len = args->a[2], stream = args->a[0];
     char *tmp = bounce[this_cpu()->id];
-    int tag = stream_tag(args->a[0], d->privileged), rc;
+    uint16_t as = d->id;
+    int tag = decode_for(&stream, d->privileged, &as), rc;
 
+    if (tag == 0)
+        tag = stream_tag(stream, d->privileged);
     if (tag < 0)
         return tag;
     if (len > KEEL_CONSOLE_WRITE_MAX)
@@ -46,7 +69,7 @@ long hc_console_write(struct vcpu *v, const struct hc_args *args)
         size_t n = MIN(len - off, (uint64_t)CONSOLE_CHUNK);
         if ((rc = copy_from_guest(d, tmp, buf + off, n)))
             return rc;
-        console_record(d->id, (char)tag, tmp, n);
+        console_record(as, (char)tag, tmp, n);
     }
     return (long)len;
 }

@@ -38,6 +38,7 @@ static const hc_handler_t handlers[KEEL_HC_COUNT] = {
     [KEEL_HC_EVTCHN_OP]     = hc_evtchn_op,
     [KEEL_HC_SET_CALLBACK]  = hc_set_callback,
     [KEEL_HC_GRANT_TABLE_OP] = hc_grant_table_op,
+    [KEEL_HC_CONSOLE_READ]  = hc_console_read,
 };
 
 __noreturn void hv_hypercall(struct vcpu *v)

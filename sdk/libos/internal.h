@@ -80,4 +80,12 @@ void libos_pending_set_aside(void);    /* before blocking the vCPU */
 void libos_stack_guard_init(void);
 _Noreturn void __stack_chk_fail(void);   /* called by -fstack-protector code */
 
+/* channel_fd.c: descriptors >= 3 are channels ("/dev/chan/NAME"); each
+ * returns >= 0 or -errno (-EBADF for a descriptor that is not one). */
+int libos_chanfd_open(const char *path);
+int libos_chanfd_is(int fd);
+long libos_chanfd_read(int fd, void *buf, size_t len);
+long libos_chanfd_write(int fd, const void *buf, size_t len);
+int libos_chanfd_close(int fd);
+
 #endif /* LIBOS_INTERNAL_H */

@@ -15,6 +15,7 @@
 #include <libos/console.h>
 #include <libos/hypercall.h>
 #include <libos/start.h>
+#include "console_front.h"
 #include "internal.h"
 
 const struct keel_start_info *libos_si;
@@ -27,9 +28,10 @@ extern void __libc_fini_array(void);
 
 _Noreturn void libos_fatal(const char *msg)
 {
-    libos_console_puts(KEEL_CONSOLE_STDERR, "libos: ");
-    libos_console_puts(KEEL_CONSOLE_STDERR, msg);
-    libos_console_puts(KEEL_CONSOLE_STDERR, "\n");
+    /* the hypercall: a fatal path must not wait for a console backend */
+    libos_console_write_direct(KEEL_CONSOLE_STDERR, "libos: ", 7);
+    libos_console_write_direct(KEEL_CONSOLE_STDERR, msg, strlen(msg));
+    libos_console_write_direct(KEEL_CONSOLE_STDERR, "\n", 1);
     keel_hc_shutdown(KEEL_SHUTDOWN_CRASH, 0);
     __builtin_trap();
 }
@@ -83,6 +85,7 @@ void libos_start(const struct keel_start_info *si)
     libos_heap_init(&libos_heap, si->heap_start, si->heap_end);
     libos_clock_init();
     libos_events_init();
+    libos_console_init();     /* needs events; before any constructor prints */
     libos_stack_guard_init();
 
     argv = unpack_argv(si);

@@ -6,11 +6,12 @@
  * ...); they are defined here and set errno as POSIX says.
  *
  * A Keel guest has three descriptors, all character devices: 0 (stdin:
- * end of file for now, console input comes later), 1 (stdout) and 2
+ * the console's input stream, end of file without one), 1 (stdout) and 2
  * (stderr), both on the console.  Being character devices makes newlib
  * line-buffer stdout and leave stderr unbuffered, as on a terminal.
- * There is no file system yet: path lookups fail with ENOENT, as on a
- * system whose file system is empty.
+ * Inter-domain channels open as "/dev/chan/NAME" (descriptors >= 3,
+ * channel_fd.c).  There is no file system yet: other path lookups fail with
+ * ENOENT, as on a system whose file system is empty.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,10 +37,12 @@ ssize_t write(int fd, const void *buf, size_t len)
 {
     long r;
 
-    if (fd != 1 && fd != 2)
-        return fail(EBADF);
     if (len > SIZE_MAX / 2)       /* the result must fit an ssize_t */
         len = SIZE_MAX / 2;
+    if (fd > 2)                   /* channel_fd.c */
+        return (r = libos_chanfd_write(fd, buf, len)) < 0 ? fail((int)-r) : r;
+    if (fd != 1 && fd != 2)
+        return fail(EBADF);
     r = libos_console_write(fd == 1 ? KEEL_CONSOLE_STDOUT : KEEL_CONSOLE_STDERR,
                             buf, len);
     if (r < 0)
@@ -49,21 +52,32 @@ ssize_t write(int fd, const void *buf, size_t len)
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-    (void)buf;
-    (void)len;
+    long r;
+
+    if (len > SIZE_MAX / 2)
+        len = SIZE_MAX / 2;
+    if (fd > 2)
+        return (r = libos_chanfd_read(fd, buf, len)) < 0 ? fail((int)-r) : r;
     if (fd != 0)
         return fail(EBADF);
-    return 0;
+    r = libos_console_read(buf, len);
+    if (r < 0)
+        return fail((int)-r);
+    return (ssize_t)r;
 }
 
 int close(int fd)
 {
+    int r;
+
+    if (fd > 2)
+        return (r = libos_chanfd_close(fd)) < 0 ? fail(-r) : 0;
     return is_std_fd(fd) ? 0 : fail(EBADF);
 }
 
 int fstat(int fd, struct stat *st)
 {
-    if (!is_std_fd(fd))
+    if (!is_std_fd(fd) && !libos_chanfd_is(fd))
         return fail(EBADF);
     memset(st, 0, sizeof(*st));
     st->st_mode = S_IFCHR | 0620;
@@ -75,7 +89,7 @@ int fstat(int fd, struct stat *st)
 int isatty(int fd)
 {
     if (!is_std_fd(fd)) {
-        errno = EBADF;
+        errno = libos_chanfd_is(fd) ? ENOTTY : EBADF;
         return 0;
     }
     return 1;
@@ -85,14 +99,18 @@ off_t lseek(int fd, off_t off, int whence)
 {
     (void)off;
     (void)whence;
-    return fail(is_std_fd(fd) ? ESPIPE : EBADF);
+    return fail(is_std_fd(fd) || libos_chanfd_is(fd) ? ESPIPE : EBADF);
 }
 
+/* Only channels can be opened ("/dev/chan/NAME", channel_fd.c). */
 int open(const char *path, int flags, ...)
 {
-    (void)path;
+    int r;
+
     (void)flags;
-    return fail(ENOENT);
+    if (!path)
+        return fail(EFAULT);
+    return (r = libos_chanfd_open(path)) < 0 ? fail(-r) : r;
 }
 
 int stat(const char *path, struct stat *st)

@@ -215,3 +215,8 @@ int libos_thread_join(libos_thread_t *t, void **result)
     free(t);
     return 0;
 }
+
+void libos_thread_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns)
+{
+    libos_sched_wait(ready, arg, deadline_ns);
+}

@@ -31,3 +31,6 @@ $(GUEST_DIR)/fpu.host: tests/guests/fpu.c
 $(GUEST_DIR)/fpu_avx.host: tests/guests/fpu.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(GUEST_CFLAGS) $(AVX_CFLAGS) -o $@ $< -lm
+
+# the channel guests share helpers in headers
+$(filter $(GUEST_DIR)/chan_%,$(GUEST_IMGS)): $(wildcard tests/guests/chan_*.h)

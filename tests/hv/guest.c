@@ -41,6 +41,9 @@ static int hostile(void)
     bad += expect(domctl(&op, KEEL_DOMCTL_POWEROFF, 0), -KEEL_EPERM);
     bad += expect(hc(KEEL_HC_DOMCTL, 0, 0, 0), -KEEL_EPERM);
     bad += expect(hc(KEEL_HC_CONSOLE_WRITE, KEEL_CONSOLE_CONTROL, (long)"x", 1), -KEEL_EPERM);
+    bad += expect(hc(KEEL_HC_CONSOLE_WRITE, KEEL_CONSOLE_STDOUT | KEEL_CONSOLE_FOR,
+                     (long)"x", 1), -KEEL_EPERM);
+    bad += expect(hc(KEEL_HC_CONSOLE_READ, (long)"xxxxxxxx", 8, 0), -KEEL_EPERM);
     /* dom0's module and foreign windows are not mapped here */
     bad += expect(hc(KEEL_HC_CONSOLE_WRITE, 1, (long)KEEL_DOM0_MODULE_VA, 8), -KEEL_EFAULT);
     bad += expect(hc(KEEL_HC_CONSOLE_WRITE, 1, (long)KEEL_DOM0_FOREIGN_VA, 8), -KEEL_EFAULT);

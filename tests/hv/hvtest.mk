@@ -28,6 +28,15 @@ HVT_GRANT_OBJS := $(addprefix $(HVT_DIR)/,t_grant.o t_grant_copy.o t_grant_xdom.
 $(HVT_GRANT_OBJS): tests/hv/t_grant.h
 $(HVT_DIR)/t_grant.img: $(HVT_GRANT_OBJS) $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+HVT_BENCH_OBJS := $(addprefix $(HVT_DIR)/,t_bench.o t_bench_ring.o t_bench_guest.o)
+$(HVT_BENCH_OBJS): tests/hv/t_bench.h
+$(HVT_DIR)/t_bench.img: $(HVT_DIR)/t_bench.o $(HVT_DIR)/t_bench_ring.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_life.o: tests/hv/t_bench.h
+$(HVT_DIR)/t_life.img: $(HVT_DIR)/t_life.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_bench_guest.img: $(HVT_DIR)/t_bench_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 # a libos guest, built like any application (fits tbuild's 256 KiB)
 $(HVT_DIR)/t_evtchn_libos.img: tests/hv/t_evtchn_libos.c $(LIBOS_LIB) $(LIBOS_CRT0)
 	@mkdir -p $(@D)
@@ -36,7 +45,8 @@ $(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 
 HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_crash.img t_exit.img \
-                t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img)
+                t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img \
+                t_bench.img t_bench_guest.img t_life.img)
 
 .SECONDARY: $(HVT_DIR)/t_basic.o $(HVT_DIR)/t_crash.o $(HVT_DIR)/t_exit.o
 .PHONY: hvtest hvtest-images
@@ -62,4 +72,8 @@ hvtest: hv hvtest-images
 	    "$(HVT_DIR)/t_evtchn_libos.img libos" || fail=1; \
 	$(HVT_RUN) hv-grant --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_grant.img dom0" "$(HVT_DIR)/t_grant_guest.img guest" || fail=1; \
+	$(HVT_RUN) hv-lifecycle --status 0 --expect '# RESULT: PASS' \
+	    "$(HVT_DIR)/t_life.img dom0" "$(HVT_DIR)/t_bench_guest.img guest" || fail=1; \
+	$(HVT_RUN) hv-bench --status 0 --expect '# RESULT: PASS' \
+	    "$(HVT_DIR)/t_bench.img dom0" "$(HVT_DIR)/t_bench_guest.img guest" || fail=1; \
 	exit $$fail

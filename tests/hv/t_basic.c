@@ -45,6 +45,15 @@ static void console(struct keel_start_info *si)
     CHECK_EQ(cw(KEEL_CONSOLE_STDOUT, 0, 0), 0);
     CHECK_EQ(cw(0, (uint64_t)hi, 1), -KEEL_EBADF);
     CHECK_EQ(cw(99, (uint64_t)hi, 1), -KEEL_EBADF);
+    /* console backend: records on behalf of another domain */
+    CHECK_EQ(cw(KEEL_CONSOLE_STDOUT | KEEL_CONSOLE_FOR | (5l << 16), (uint64_t)"", 0), 0);
+    CHECK_EQ(cw(KEEL_CONSOLE_CONTROL | KEEL_CONSOLE_FOR, (uint64_t)hi, 1), -KEEL_EBADF);
+    CHECK_EQ(cw(KEEL_CONSOLE_STDOUT | KEEL_CONSOLE_FOR | (0x7ff0l << 16), (uint64_t)hi, 1),
+             -KEEL_ESRCH);
+    CHECK_EQ(cw(KEEL_CONSOLE_STDOUT | KEEL_CONSOLE_FOR | (1l << 40), (uint64_t)hi, 1),
+             -KEEL_ESRCH);
+    /* console input: nothing framed has arrived, a bad buffer faults */
+    CHECK_EQ(hc(KEEL_HC_CONSOLE_READ, (uint64_t)KEEL_DOM0_MODULE_VA, 16, 0), -KEEL_EFAULT);
     CHECK_EQ(cw(1, (uint64_t)hi, KEEL_CONSOLE_WRITE_MAX + 1), -KEEL_E2BIG);
     CHECK_EQ(cw(1, 0, 5), -KEEL_EFAULT);
     CHECK_EQ(cw(1, 0xffffffff80000000ull, 5), -KEEL_EFAULT);

@@ -42,9 +42,9 @@ static void hostile_args(void)
     CHECK_EQ(ev_close(4095), -KEEL_ENOENT);
     CHECK_EQ(ev_unmask(4096), -KEEL_EINVAL);
     op.port = 1;
-    op.pad = 1;
-    CHECK_EQ(ev_op(KEEL_EVTCHNOP_SEND, &op), -KEEL_EINVAL);
-    op.pad = 0;
+    op.dom = 1;
+    CHECK_EQ(ev_op(KEEL_EVTCHNOP_SEND, &op), -KEEL_EINVAL);           /* dom: ALLOC only */
+    op.dom = 0;
     op.virq = 1;
     CHECK_EQ(ev_op(KEEL_EVTCHNOP_SEND, &op), -KEEL_EINVAL);           /* unused field */
     CHECK_EQ(ev_virq(KEEL_NR_VIRQS), -KEEL_EINVAL);
@@ -249,6 +249,45 @@ static void destroy_open(void)
     CHECK_EQ(ev_close((uint32_t)q), 0);
 }
 
+static long alloc_in(uint32_t dom, uint32_t remote)
+{
+    struct keel_evtchn_op op = { .remote_dom = remote, .dom = dom };
+    return ev_op(KEEL_EVTCHNOP_ALLOC_UNBOUND, &op);
+}
+
+/* The toolstack's privileged ALLOC_UNBOUND in another domain's space: the
+ * port is the guest's, offered to whoever dom0 names; dom 0 and SELF mean
+ * dom0 itself; a missing owner or offeree is -ESRCH. */
+static void alloc_foreign(void)
+{
+    struct keel_evtchn_op st;
+    long d = tbuild_start(img, "ports:1"), p, q, own, up;
+
+    CHECK(d > 0);
+    up = bind_retry((uint32_t)d, 1);          /* the guest is up */
+    CHECK(up > 0);
+    CHECK_EQ(alloc_in(0x7fee, 0), -KEEL_ESRCH);
+    CHECK_EQ(alloc_in((uint32_t)d, 0x7fee), -KEEL_ESRCH);
+    p = alloc_in((uint32_t)d, 0);            /* guest's port, offered to dom0 */
+    CHECK(p > 1);
+    q = ev_bind((uint32_t)d, (uint32_t)p);
+    CHECK(q > 0);
+    CHECK_EQ(ev_status((uint32_t)q, &st), 0);
+    CHECK(st.state == KEEL_EVTCHNSTAT_INTERDOMAIN && st.remote_dom == (uint32_t)d &&
+          st.remote_port == (uint32_t)p);
+    own = alloc_in(KEEL_DOMID_SELF, KEEL_DOMID_SELF);
+    CHECK(own > 0);
+    CHECK_EQ(ev_status((uint32_t)own, &st), 0);
+    CHECK(st.state == KEEL_EVTCHNSTAT_UNBOUND && st.remote_dom == 0);
+    p = alloc_in((uint32_t)d, KEEL_DOMID_SELF);   /* SELF: the owner, loopback */
+    CHECK(p > 1);
+    destroy(d);
+    CHECK_EQ(alloc_in((uint32_t)d, 0), -KEEL_ESRCH);
+    CHECK_EQ(ev_take((uint32_t)q), 1);       /* peer died: UNBOUND, told */
+    CHECK(ev_close((uint32_t)q) == 0 && ev_close((uint32_t)own) == 0);
+    CHECK_EQ(ev_close((uint32_t)up), 0);
+}
+
 #define MAILBOX (KEEL_GUEST_BASE + (TGUEST_PAGES - 6) * 4096ull)
 #define SPAM 3000
 /* The guest sends SPAM events while dom0 closes and re-binds its end after
@@ -334,6 +373,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     ping_pong_dom0();
     ping_pong_guests();
     destroy_open();
+    alloc_foreign();
     close_rebind_race();
     many_cycles();
     CHECK_EQ(si->nr_modules, 3);

@@ -100,6 +100,16 @@ static int hostile(void)
     bad += expect(ev_op(KEEL_EVTCHNOP_SEND, (void *)KEEL_DOM0_MODULE_VA), -KEEL_EFAULT);
     bad += expect(hc(KEEL_HC_SET_CALLBACK, (long)&op, 0, 0), -KEEL_EFAULT);
     bad += expect(hc(KEEL_HC_SET_CALLBACK, (long)KEEL_USER_VA_END, 0, 0), -KEEL_EFAULT);
+    /* allocating in another domain's port space is the toolstack's alone */
+    for (uint32_t dom = 1; dom < 4; dom++) {
+        op = (struct keel_evtchn_op){ .remote_dom = KEEL_DOMID_SELF, .dom = dom };
+        long r = ev_op(KEEL_EVTCHNOP_ALLOC_UNBOUND, &op);
+        bad += expect(r == -KEEL_EPERM || r > 0, 1);   /* > 0: dom is us */
+        if (r > 0)
+            bad += expect(ev_close((uint32_t)r), 0);
+    }
+    op = (struct keel_evtchn_op){ .remote_dom = 0, .dom = 0x7fee };
+    bad += expect(ev_op(KEEL_EVTCHNOP_ALLOC_UNBOUND, &op), -KEEL_EPERM);
     return bad;
 }
 

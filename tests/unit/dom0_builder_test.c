@@ -13,6 +13,8 @@
 #include "../../dom0/ctl.c"
 #include "../../dom0/foreign.c"
 #include "../../dom0/builder.c"
+#include "dom0_devices_stub.h"
+#include "../../dom0/channel.c"
 
 static struct timage t;
 static struct guest g;
@@ -78,7 +80,9 @@ KTEST(start_info_and_arguments)
     EXPECT_EQ(si.mem_bytes, KEEL_DEFAULT_MEM_BYTES);
     EXPECT_EQ(si.stack_top, 0x400000 + KEEL_DEFAULT_MEM_BYTES);
     EXPECT_EQ(si.stack_bytes, KEEL_DEFAULT_STACK_BYTES);
-    EXPECT_EQ(si.heap_start, 0x406000);
+    /* the device page follows the arguments, its ring pages follow it */
+    EXPECT_EQ(si.device_page_va, 0x406000);
+    EXPECT_EQ(si.heap_start, 0x407000 + KEEL_CONSOLE_RING_PAGES * 4096);
     EXPECT_EQ(si.heap_end, si.stack_top - si.stack_bytes - 4096);
     EXPECT_EQ(si.shared_info_va, KEEL_SHARED_INFO_VA);
     EXPECT_EQ(si.argc, 2);
@@ -86,6 +90,52 @@ KTEST(start_info_and_arguments)
     EXPECT_EQ(si.nr_modules, 0);
     EXPECT(memcmp(gmem(si.args_va), "hello\0a b\0", 10) == 0);
     EXPECT_EQ(gmem(si.args_va + 10)[0], 0);       /* rest of the page zeroed */
+}
+
+KTEST(device_page)
+{
+    fake_reset();
+    timage_init(&t);
+    EXPECT_EQ(build(), 0);
+    struct keel_device_page dp;
+    memcpy(&dp, gmem(0x406000), sizeof(dp));
+    EXPECT(memcmp(dp.magic, KEEL_DEVPAGE_MAGIC, 8) == 0);
+    EXPECT_EQ(dp.version, KEEL_DEVPAGE_VERSION);
+    EXPECT_EQ(dp.nr_devices, 1);
+    EXPECT_EQ(dp.dev[0].type, KEEL_DEV_CONSOLE);
+    EXPECT_EQ(dp.dev[0].role, KEEL_DEV_GRANTER);
+    EXPECT_EQ(dp.dev[0].ring_va, 0x407000);
+    EXPECT_EQ(dp.dev[0].ring_pages, KEEL_CONSOLE_RING_PAGES);
+    EXPECT_EQ(dp.dev[0].ring_ref, 0);
+    EXPECT(strcmp(dp.dev[0].name, "console") == 0);
+    EXPECT_EQ(rights(0x406000), KEEL_RIGHT_R);            /* read-only */
+    EXPECT_EQ(rights(0x407000), KEEL_RIGHT_R | KEEL_RIGHT_W);
+    EXPECT_EQ(gmem(0x407000)[0], 0);                       /* rings zeroed */
+}
+
+/* Channels (dom0/channel.c): a held guest is built paused and silent;
+ * builder_release rewrites its device page and only then starts it. */
+KTEST(held_until_released)
+{
+    struct keel_device_page dp;
+
+    fake_reset();
+    timage_init(&t);
+    timage_emit(&t);
+    g = (struct guest){ .idx = 0, .mf = &mf, .image = t.file,
+                        .image_size = t.size, .hold = true };
+    EXPECT_EQ(builder_start(&g, 2), 0);
+    EXPECT(!fake.dom[0].unpaused);
+    EXPECT_EQ(fake.ctl_len, 0);
+    if (!g.dev)
+        return;
+    g.dev->page.dev[0].port = 77;                  /* as chan_wire would */
+    EXPECT_EQ(builder_release(&g), 0);
+    EXPECT(fake.dom[0].unpaused && g.dev == NULL && !g.hold);
+    EXPECT(strncmp(fake.ctl, "start 0 1\ntiming 0 create_ns=", 29) == 0);
+    memcpy(&dp, gmem(0x406000), sizeof(dp));
+    EXPECT_EQ(dp.dev[0].port, 77);
+    EXPECT_EQ(fake.maps, 0);
 }
 
 KTEST(control_lines)
@@ -173,7 +223,7 @@ KTEST(names_cannot_forge_control_lines)
     EXPECT(strstr(fake.ctl, "\ndone") == NULL);
 }
 
-KTEST_MAIN(KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments),
+KTEST_MAIN(KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(device_page), KTEST_CASE(held_until_released),
            KTEST_CASE(control_lines), KTEST_CASE(bad_image_creates_nothing),
            KTEST_CASE(create_failure), KTEST_CASE(later_failures_destroy),
            KTEST_CASE(large_guest_maps_in_batches),

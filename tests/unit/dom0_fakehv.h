@@ -112,6 +112,26 @@ static long fake_map(struct keel_domctl *op, struct fake_dom *d)
     return 0;
 }
 
+/* KEEL_DOMCTL_NEXT_ENDED's queue: tests push with fake_note_ended();
+ * fake_ended_on = 0 answers -KEEL_ENOSYS (an old hypervisor). */
+static uint32_t fake_ended[16];
+static unsigned fake_ended_head, fake_ended_tail, fake_ended_on;
+
+static void fake_note_ended(uint32_t domid)
+{
+    fake_ended[fake_ended_tail++ % 16] = domid;
+}
+
+static long fake_next_ended(struct keel_domctl *op)
+{
+    if (!fake_ended_on)
+        return -KEEL_ENOSYS;
+    if (fake_ended_head == fake_ended_tail)
+        return -KEEL_ENOENT;
+    op->domid = fake_ended[fake_ended_head++ % 16];
+    return 0;
+}
+
 long hc_domctl(struct keel_domctl *op)
 {
     struct fake_dom *d = fake_dom(op->domid);
@@ -143,6 +163,7 @@ long hc_domctl(struct keel_domctl *op)
         if (fake.maps) return -KEEL_EBUSY;
         d->exists = 0;
         return 0;
+    case KEEL_DOMCTL_NEXT_ENDED:  return fake_next_ended(op);
     default:
         return -KEEL_ENOSYS;
     }
@@ -175,6 +196,15 @@ uint64_t hc_pending_take(uint64_t mask)
 uint64_t hc_now_ns(void) { return fake.now += 1000; }
 
 const struct keel_start_info *hc_start_info(void) { return NULL; }
+
+/* dom0/channel.c's privileged ALLOC_UNBOUND: ports counted from 1. */
+long hc_evtchn_alloc_in(uint32_t owner, uint32_t remote)
+{
+    static long next;
+    (void)owner;
+    (void)remote;
+    return ++next;
+}
 
 void hc_log(const char *fmt, ...) { (void)fmt; }
 

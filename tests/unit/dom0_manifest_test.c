@@ -144,7 +144,58 @@ KTEST(random_bytes)
     EXPECT(1);
 }
 
-KTEST_MAIN(KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
+static const char conn[] =
+    "KEELRUN 1\nguests 3\nguest 0 1\n1:a\nguest 1 1\n1:b\nguest 2 1\n1:c\n"
+    "connect 0 1 4:chan\nconnect 2 1 5:a:b c\nend\n";
+
+KTEST(connects)
+{
+    EXPECT_EQ(parse(conn), 0);
+    EXPECT_EQ(m.nconnects, 2);
+    if (m.nconnects != 2)
+        return;
+    EXPECT(m.connects[0].a == 0 && m.connects[0].b == 1 &&
+           !strcmp(m.connects[0].name, "chan"));
+    EXPECT(m.connects[1].a == 2 && m.connects[1].b == 1 &&
+           !strcmp(m.connects[1].name, "a:b c"));
+    manifest_free(&m);
+    for (size_t len = 0; len < strlen(conn); len++) {
+        char *copy = malloc(len ? len : 1);
+        memcpy(copy, conn, len);
+        EXPECT_EQ(manifest_parse(copy, len, &m, msg, sizeof(msg)), -1);
+        EXPECT(m.connects == NULL && m.nconnects == 0);
+        free(copy);
+    }
+}
+
+KTEST(bad_connects)
+{
+    static const char *bad[] = {
+        "connect 0 0 1:x\n",                     /* itself */
+        "connect 0 2 1:x\n",                     /* no guest 2 */
+        "connect 0 1 0:\n",                      /* empty name */
+        "connect 0 1 32:01234567890123456789012345678901\n",   /* too long */
+        "connect 0 1 2:x\n",                     /* short */
+        "connect 0 1 1:xy\n",                    /* long */
+        "connect 01 1 1:x\n",
+        "connect 0 1 1:x\nconnect 1 0 1:x\n",    /* same name twice on a guest */
+        "connect 0 1 1:x\nguest 2 1\n1:c\n",    /* guests after connects */
+        "connect 0 1 -1:x\n",
+    };
+    char buf[256];
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        snprintf(buf, sizeof(buf), "KEELRUN 1\nguests 2\nguest 0 1\n1:a\n"
+                 "guest 1 1\n1:b\n%send\n", bad[i]);
+        EXPECT_EQ(parse(buf), -1);
+        EXPECT(m.connects == NULL);
+    }
+    EXPECT_EQ(parse("KEELRUN 1\nguests 2\nguest 0 1\n1:a\nguest 1 1\n1:b\n"
+                    "connect 0 1 31:0123456789012345678901234567890\n"
+                    "connect 0 1 1:\0\nend\n"), -1);
+}
+
+KTEST_MAIN(KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
            KTEST_CASE(every_truncation_fails), KTEST_CASE(bad_numbers),
            KTEST_CASE(bad_structure), KTEST_CASE(many_empty_arguments),
            KTEST_CASE(nul_inside_argument),

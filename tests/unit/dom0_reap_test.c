@@ -13,11 +13,28 @@
 #include "../../dom0/ctl.c"
 #include "../../dom0/foreign.c"
 #include "../../dom0/builder.c"
+#include "dom0_devices_stub.h"
+#include "../../dom0/channel.c"
 #include "../../dom0/symbols.c"
 #include "../../dom0/backtrace.c"
 #include "../../dom0/crash.c"
 #include "../../dom0/leaf.c"
 #include "../../dom0/reap.c"
+
+/* The fake's VIRQ_DOM_EXC: an event is its KEEL_PENDING_DOMAIN bit, which
+ * end_dom sets (reap.c takes the bit after each wait). */
+long libos_evtchn_bind_virq(uint32_t virq)
+{
+    return virq == KEEL_VIRQ_DOM_EXC ? 3 : -KEEL_EINVAL;
+}
+
+int libos_evtchn_wait(keel_evtchn_port_t port, uint64_t deadline_ns)
+{
+    (void)port;
+    (void)deadline_ns;
+    hc_wait(KEEL_PENDING_DOMAIN);
+    return 1;
+}
 
 static struct timage t;
 static struct guest g[3];
@@ -28,6 +45,8 @@ static int step;
 static void start(unsigned n)
 {
     fake_reset();
+    fake_ended_head = fake_ended_tail = fake_ended_on = 0;
+    reap_watch();
     timage_init(&t);
     t.sym[0] = (struct tsym){ "__libos_start", 0x400000, 0x10, ELF_STT_FUNC };
     t.sym[1] = (struct tsym){ "main", 0x400010, 0x20, ELF_STT_FUNC };
@@ -48,6 +67,7 @@ static void end_dom(uint32_t domid, uint32_t state, int32_t code)
     fake.dom[domid - 1].info.state = state;
     fake.dom[domid - 1].info.exit_code = code;
     fake.pending |= KEEL_PENDING_DOMAIN;
+    fake_note_ended(domid);
 }
 
 /* Guest 1 exits with 0x1203 first; then guest 0 reads address 0 in main,
@@ -139,7 +159,22 @@ KTEST(abort_status)
     EXPECT(strstr(fake.ctl, "a: crashed: aborted"));
 }
 
+/* With KEEL_DOMCTL_NEXT_ENDED: one full look, then one GET_INFO per guest
+ * the hypervisor names (not per live guest); stale names are ignored. */
+KTEST(next_ended_names_guests)
+{
+    start(3);
+    fake_ended_on = 1;
+    fake_note_ended(77);                      /* a hint for no guest of ours */
+    fake.on_wait = all_exit_zero;
+    unsigned before = fake.calls[KEEL_DOMCTL_GET_INFO];
+    EXPECT_EQ(reap_all(g, 3), 0);
+    EXPECT(strcmp(fake.ctl, "exit 0 0\nexit 1 0\nexit 2 0\n") == 0);
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_GET_INFO] - before, 3 + 3);
+}
+
 KTEST_MAIN(KTEST_CASE(exit_and_crash), KTEST_CASE(all_zero),
+           KTEST_CASE(next_ended_names_guests),
            KTEST_CASE(rejected_guest_is_not_waited_for),
            KTEST_CASE(vanished_domain), KTEST_CASE(no_guests),
            KTEST_CASE(abort_status))

@@ -2,6 +2,7 @@
 #include "ktest.h"
 #include "../../tools/keel/manifest.c"
 #include "../../tools/keel/names.c"
+#include "../../tools/keel/connect.c"
 
 /* Writes a manifest to memory; returns it (static buffer). */
 static const char *manifest(char *const *names, int n, char *const *args, int nargs,
@@ -101,6 +102,68 @@ KTEST(module_label_is_plain)
     EXPECT(!strcmp(tiny, "abc"));
 }
 
-KTEST_MAIN(KTEST_CASE(manifest_two_guests), KTEST_CASE(manifest_hostile_bytes),
+/* --connect specs resolved against the guests' names, then written. */
+static int resolve_one(const char *spec, struct keel_connect *out)
+{
+    static char *names[] = { "srv", "cli", "7" };
+    char *specs[] = { (char *)spec };
+    struct keel_connect *c;
+    FILE *devnull = fopen("/dev/null", "w");
+    int rc = keel_resolve_connects(specs, 1, names, 3, &c, devnull);
+
+    fclose(devnull);
+    if (rc == 0) {
+        *out = c[0];
+        free(c);
+    }
+    return rc;
+}
+
+KTEST(connect_specs)
+{
+    struct keel_connect c;
+
+    EXPECT(resolve_one("srv:cli", &c) == 0 && c.a == 0 && c.b == 1 &&
+           !strcmp(c.name, "chan"));
+    EXPECT(resolve_one("1:0:data:x", &c) == 0 && c.a == 1 && c.b == 0 &&
+           !strcmp(c.name, "data:x"));
+    EXPECT(resolve_one("7:srv", &c) == 0 && c.a == 2);      /* name before index */
+    EXPECT(resolve_one("2:srv", &c) == 0 && c.a == 2);
+    EXPECT_EQ(resolve_one("srv", &c), -1);
+    EXPECT_EQ(resolve_one("srv:srv", &c), -1);
+    EXPECT_EQ(resolve_one("0:3", &c), -1);
+    EXPECT_EQ(resolve_one("00:1", &c), -1);
+    EXPECT_EQ(resolve_one("-1:1", &c), -1);
+    EXPECT_EQ(resolve_one("x:1", &c), -1);
+    EXPECT_EQ(resolve_one("0:1:", &c), -1);
+    EXPECT_EQ(resolve_one("0:1:0123456789012345678901234567890123", &c), -1);
+    EXPECT_EQ(resolve_one("0:1:0123456789012345678901234567890", &c), 0);
+}
+
+KTEST(connect_same_name_twice)
+{
+    char *names[] = { "a", "b", "c" };
+    char *specs[] = { "a:b:x", "c:b:x" }, *ok[] = { "a:b:x", "c:b:y", "a:c" };
+    struct keel_connect *c;
+    FILE *devnull = fopen("/dev/null", "w");
+
+    EXPECT_EQ(keel_resolve_connects(specs, 2, names, 3, &c, devnull), -1);
+    EXPECT_EQ(keel_resolve_connects(ok, 3, names, 3, &c, devnull), 0);
+    fclose(devnull);
+    char *buf = NULL;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    EXPECT_EQ(keel_write_manifest_conn(f, names, 3, NULL, 0, c, 3), 0);
+    fclose(f);
+    const char *want = "KEELRUN 1\nguests 3\nguest 0 1\n1:a\nguest 1 1\n1:b\n"
+                       "guest 2 1\n1:c\nconnect 0 1 1:x\nconnect 2 1 1:y\n"
+                       "connect 0 2 4:chan\nend\n";
+    EXPECT(buf && !strcmp(buf, want));
+    free(buf);
+    free(c);
+}
+
+KTEST_MAIN(KTEST_CASE(connect_specs), KTEST_CASE(connect_same_name_twice),
+           KTEST_CASE(manifest_two_guests), KTEST_CASE(manifest_hostile_bytes),
            KTEST_CASE(manifest_no_args), KTEST_CASE(basename_strips_dir_and_extension),
            KTEST_CASE(unique_names), KTEST_CASE(module_label_is_plain))

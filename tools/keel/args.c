@@ -32,6 +32,8 @@ void keel_run_usage(FILE *f)
         "  -v, --verbose    show the hypervisor's and dom0's logs on stderr\n"
         "  --timeout S      stop the machine after S seconds (status 124)\n"
         "  --timings        show dom0's build timings on stderr\n"
+        "  --connect A:B[:NAME]  a channel NAME (default chan) between guests\n"
+        "                   A and B (names or 0-based indices); A grants\n"
         "  --smp N          virtual CPUs of the machine (default 2)\n"
         "  --mem SIZE       machine memory, e.g. 512M or 2G (default 2G)\n"
         "  --kvm            use KVM instead of TCG (where /dev/kvm works)\n"
@@ -118,6 +120,8 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         if (parse_timeout(v, &o->timeout_s) == 0) return 0;
         fprintf(err, "keel: --timeout wants a positive number of seconds, not '%s'\n", v);
         return -1;
+    } else if ((v = opt_value("--connect", argc, argv, i))) {
+        o->connects[o->nconnects++] = (char *)v;   /* checked in keel_run */
     } else if ((v = opt_value("--smp", argc, argv, i))) {
         if (parse_smp(v, &o->smp) == 0) return 0;
         fprintf(err, "keel: --smp wants a number from 1 to 255, not '%s'\n", v);
@@ -140,7 +144,8 @@ int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
     o->smp = 2;
     strcpy(o->mem, "2048M");
     o->images = calloc((size_t)argc + 1, sizeof(char *));
-    if (!o->images)
+    o->connects = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o->images || !o->connects)
         return -1;
     int i;
     for (i = 1; i < argc; i++) {

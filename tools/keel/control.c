@@ -75,6 +75,7 @@ static int do_verb(struct keel_router *r, const char *verb, char *args)
         if (parse_int(rest, &rest, 0, KEEL_DOMID_MAX, &v) || *rest)
             return -1;
         keel_route_claim(r, (unsigned)v, idx);
+        r->started = true;
     } else if (!strcmp(verb, "exit")) {
         if (parse_int(rest, &rest, 0, 255, &v) || *rest)
             return -1;

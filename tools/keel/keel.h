@@ -30,6 +30,8 @@ struct keel_opts {
     char **images;          /* points into argv */
     int nargs;
     char **args;            /* after "--", points into argv */
+    int nconnects;
+    char **connects;        /* --connect specs, point into argv */
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);
@@ -44,6 +46,19 @@ void keel_module_label(const char *name, char *out, size_t outsz);
 /* manifest.c: the run manifest of keel/launch.h */
 int keel_write_manifest(FILE *f, char *const *names, int n,
                         char *const *args, int nargs);
+/* connect.c: `--connect A:B[:NAME]`, A and B guest names or indices */
+#define KEEL_CONNECT_NAME_MAX 31   /* keel/device.h's name, without NUL */
+struct keel_connect {
+    int a, b;                  /* guest indices: a grants, b maps */
+    char name[KEEL_CONNECT_NAME_MAX + 1];
+};
+/* Resolves every spec against the guests' names; 0, or -1 with a message
+ * on err.  *out is malloc'd (NULL when there are none). */
+int keel_resolve_connects(char *const *specs, int nspecs, char *const *names,
+                          int n, struct keel_connect **out, FILE *err);
+int keel_write_manifest_conn(FILE *f, char *const *names, int n,
+                             char *const *args, int nargs,
+                             const struct keel_connect *c, int nc);
 
 /* record.c: serial record parser (keel/console.h framing) */
 struct keel_record {
@@ -94,6 +109,8 @@ struct keel_rec_sink keel_router_sink(struct keel_router *r);
 void keel_router_finish(struct keel_router *r);
 bool keel_router_done(const struct keel_router *r, int *status);
 bool keel_router_poweroff(const struct keel_router *r);
+/* A `start` line has come: dom0 runs guests (and reads console input). */
+bool keel_router_started(const struct keel_router *r);
 void keel_router_log_tail(const struct keel_router *r, FILE *f);
 
 /* stage.c: the private run folder */
@@ -119,11 +136,29 @@ int keel_find_paths(struct keel_paths *p, FILE *err);
 /* qemu.c: the QEMU command line and process */
 char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
                       const char *hv, const char *initrd);
-pid_t keel_qemu_spawn(char **argv, int *out_fd, int *err_fd);
+/* QEMU's serial line comes back on *out_fd, its stderr on *err_fd; its
+ * serial input (non-blocking) is *in_fd. */
+pid_t keel_qemu_spawn(char **argv, int *out_fd, int *err_fd, int *in_fd);
+
+/* input.c: our stdin, framed, to QEMU's serial input */
+#define KEEL_INPUT_CHUNK 4096
+struct keel_input {
+    int from, to;             /* our stdin; QEMU's input pipe (-1: gone) */
+    bool eof;                 /* EOF record queued */
+    bool ready;               /* the machine reads its input now */
+    size_t len;
+    uint8_t buf[4 * (KEEL_INPUT_CHUNK + 12)];
+};
+void keel_input_init(struct keel_input *in, int from_fd, int to_fd);
+bool keel_input_wants_read(const struct keel_input *in);
+bool keel_input_wants_write(const struct keel_input *in);
+void keel_input_read(struct keel_input *in);
+void keel_input_ready(struct keel_input *in);
+void keel_input_write(struct keel_input *in);
 
 /* run.c: `keel run` */
 int keel_run(const struct keel_opts *o);
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
-              struct keel_router *r);
+              int in_fd, struct keel_router *r);
 
 #endif /* KEEL_TOOL_H */

@@ -23,6 +23,7 @@
 extern volatile sig_atomic_t keel_got_signal;
 
 struct loop {
+    struct keel_input input;
     struct keel_rec_parser parser;
     struct keel_lineout qemulog;
     char errtail[2048];
@@ -131,13 +132,24 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
     struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
     sigset_t open;
     sigemptyset(&open);
-    if (ppoll(fds, 2, &ts, &open) < 0 && errno != EINTR)
+    /* our stdin and QEMU's serial input, only while there is work */
+    if (keel_router_started(r))
+        keel_input_ready(&l->input);
+    fds[2] = (struct pollfd){ .fd = keel_input_wants_read(&l->input) ? 0 : -1,
+                              .events = POLLIN };
+    fds[3] = (struct pollfd){ .fd = keel_input_wants_write(&l->input) ?
+                              l->input.to : -1, .events = POLLOUT };
+    if (ppoll(fds, 4, &ts, &open) < 0 && errno != EINTR)
         return false;
     if (keel_got_signal)
         return false;
     for (int i = 0; i < 2; i++)
         if (fds[i].revents && !pump(l, fds[i].fd, i == 0, o->verbose))
             fds[i].fd = -fds[i].fd - 1;   /* poll ignores negative fds */
+    if (fds[2].fd >= 0 && fds[2].revents)
+        keel_input_read(&l->input);
+    if (fds[3].fd >= 0 && fds[3].revents)
+        keel_input_write(&l->input);
     return fds[0].fd >= 0;
 }
 
@@ -178,14 +190,15 @@ static int reap(pid_t pid, double grace_s)
 }
 
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
-              struct keel_router *r)
+              int in_fd, struct keel_router *r)
 {
     struct loop *l = calloc(1, sizeof(*l));
     if (!l)
         return KEEL_STATUS_MACHINE;
     keel_rec_init(&l->parser, keel_router_sink(r));
     keel_lo_init(&l->qemulog, 2, "qemu| ");
-    struct pollfd fds[2] = { { .fd = out_fd, .events = POLLIN },
+    keel_input_init(&l->input, 0, in_fd);
+    struct pollfd fds[4] = { { .fd = out_fd, .events = POLLIN },
                              { .fd = err_fd, .events = POLLIN } };
     double deadline = o->timeout_s > 0 ? now_s() + o->timeout_s : 0, done_at = 0;
     while (step(l, o, r, fds, deadline, &done_at))
@@ -200,6 +213,7 @@ int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
     keel_lo_free(&l->qemulog);
     close(out_fd);
     close(err_fd);
+    close(in_fd);
     free(l);
     return status;
 }

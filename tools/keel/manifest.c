@@ -20,6 +20,14 @@ static int put_string(FILE *f, const char *s)
 int keel_write_manifest(FILE *f, char *const *names, int n,
                         char *const *args, int nargs)
 {
+    return keel_write_manifest_conn(f, names, n, args, nargs, NULL, 0);
+}
+
+/* "connect <a> <b> <len>:<name>\n" per channel, after the guests. */
+int keel_write_manifest_conn(FILE *f, char *const *names, int n,
+                             char *const *args, int nargs,
+                             const struct keel_connect *c, int nc)
+{
     if (n < 0 || nargs < 0)
         return -1;
     if (fputs(KEEL_MANIFEST_MAGIC, f) == EOF || fprintf(f, "guests %d\n", n) < 0)
@@ -31,6 +39,9 @@ int keel_write_manifest(FILE *f, char *const *names, int n,
             if (put_string(f, args[a]))
                 return -1;
     }
+    for (int i = 0; i < nc; i++)
+        if (fprintf(f, "connect %d %d ", c[i].a, c[i].b) < 0 || put_string(f, c[i].name))
+            return -1;
     if (fputs("end\n", f) == EOF)
         return -1;
     return fflush(f) == 0 ? 0 : -1;

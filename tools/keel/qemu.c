@@ -37,13 +37,13 @@ char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
     return argv;
 }
 
-static void child(char **argv, int out[2], int err[2])
+static void child(char **argv, int in[2], int out[2], int err[2])
 {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     setpgid(0, 0);
-    int null = open("/dev/null", O_RDONLY);
-    if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
+    if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
         _exit(127);
+    close(in[1]);
     close(out[0]);
     close(err[0]);
     sigset_t none;
@@ -56,26 +56,39 @@ static void child(char **argv, int out[2], int err[2])
 }
 
 /* Starts QEMU; its stdout (the serial line) and stderr come back as fds. */
-pid_t keel_qemu_spawn(char **argv, int *out_fd, int *err_fd)
+static void close_pair(int p[2])
 {
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC))
+    close(p[0]);
+    close(p[1]);
+}
+
+pid_t keel_qemu_spawn(char **argv, int *out_fd, int *err_fd, int *in_fd)
+{
+    int in[2], out[2], err[2];
+    if (pipe2(in, O_CLOEXEC))
         return -1;
+    if (pipe2(out, O_CLOEXEC)) {
+        close_pair(in);
+        return -1;
+    }
     if (pipe2(err, O_CLOEXEC)) {
-        close(out[0]);
-        close(out[1]);
+        close_pair(in);
+        close_pair(out);
         return -1;
     }
     pid_t pid = fork();
     if (pid == 0)
-        child(argv, out, err);
+        child(argv, in, out, err);
+    close(in[0]);
     close(out[1]);
     close(err[1]);
     if (pid < 0) {
+        close(in[1]);
         close(out[0]);
         close(err[0]);
         return -1;
     }
+    *in_fd = in[1];
     *out_fd = out[0];
     *err_fd = err[0];
     return pid;

@@ -184,6 +184,11 @@ bool keel_router_done(const struct keel_router *r, int *status)
     return r->done;
 }
 
+bool keel_router_started(const struct keel_router *r)
+{
+    return r->started;
+}
+
 bool keel_router_poweroff(const struct keel_router *r)
 {
     return r->poweroff;

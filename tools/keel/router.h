@@ -27,7 +27,7 @@ struct keel_router {
     struct keel_lineout hvlog, dom0out, dom0err, msg;
     char *ctl;                   /* partial control line */
     size_t ctl_len;
-    bool done, poweroff;
+    bool done, poweroff, started;
     int done_status;
     struct keel_pending *pending, **pending_tail;
     size_t pending_bytes;

@@ -58,7 +58,8 @@ static int add_module(char **initrd, size_t *len, const char *path, const char *
 
 /* Writes the manifest and links every module; returns the -initrd string. */
 static char *stage_run(struct keel_stage *st, const struct keel_opts *o,
-                       char **names, const struct keel_paths *p, char *hv, size_t hvsz)
+                       char **names, const struct keel_connect *conn,
+                       const struct keel_paths *p, char *hv, size_t hvsz)
 {
     char path[4200], label[64];
     char *initrd = NULL;
@@ -70,7 +71,8 @@ static char *stage_run(struct keel_stage *st, const struct keel_opts *o,
     FILE *f = keel_stage_create(st, "manifest", path, sizeof(path));
     if (!f)
         goto fail;
-    int rc = keel_write_manifest(f, names, o->nimages, o->args, o->nargs);
+    int rc = keel_write_manifest_conn(f, names, o->nimages, o->args, o->nargs,
+                                      conn, o->nconnects);
     if (fclose(f) || rc || add_module(&initrd, &len, path, KEEL_MANIFEST_MODULE_NAME))
         goto fail;
     for (int i = 0; i < o->nimages; i++) {
@@ -105,12 +107,12 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
             fprintf(stderr, " %s", *a);
         fprintf(stderr, "\n");
     }
-    int out_fd, err_fd, status = KEEL_STATUS_MACHINE;
-    pid_t pid = keel_qemu_spawn(argv, &out_fd, &err_fd);
+    int out_fd, err_fd, in_fd, status = KEEL_STATUS_MACHINE;
+    pid_t pid = keel_qemu_spawn(argv, &out_fd, &err_fd, &in_fd);
     if (pid < 0)
         fprintf(stderr, "keel: cannot start %s: %s\n", qemu, strerror(errno));
     else
-        status = keel_loop(o, pid, out_fd, err_fd, r);
+        status = keel_loop(o, pid, out_fd, err_fd, in_fd, r);
     free(argv);
     keel_router_free(r);
     return status;
@@ -127,15 +129,18 @@ int keel_run(const struct keel_opts *o)
         return KEEL_STATUS_MACHINE;
     }
     struct keel_stage st;
+    struct keel_connect *conn = NULL;
     int status = KEEL_EXIT_USAGE;
-    if (keel_stage_init(&st) == 0) {
+    if (keel_resolve_connects(o->connects, o->nconnects, names, o->nimages,
+                              &conn, stderr) == 0 && keel_stage_init(&st) == 0) {
         char hv[4200];
-        char *initrd = stage_run(&st, o, names, &p, hv, sizeof(hv));
+        char *initrd = stage_run(&st, o, names, conn, &p, hv, sizeof(hv));
         if (initrd)
             status = boot(o, names, p.qemu, hv, initrd);
         free(initrd);
         keel_stage_cleanup(&st);
     }
+    free(conn);
     for (int i = 0; i < o->nimages; i++)
         free(names[i]);
     free(names);

@@ -132,12 +132,24 @@ arch_resume_user:
     swapgs
     iretq
 
-/* arch_idle_loop(uint64_t stack_top): drop the stack, wait for interrupts.
- * Interrupt handlers never return here: they end in arch_switch_to. */
+/* arch_idle_loop(uint64_t stack_top, uint64_t poll_until_tsc): drop the
+ * stack, spin with interrupts on until the TSC passes poll_until_tsc, then
+ * halt.  The spin is there for wake-ups that come soon (an event round
+ * trip): under emulation a halted CPU is a sleeping host thread, and waking
+ * one costs far more than the short spin.  Interrupt handlers never return
+ * here: they end in arch_switch_to. */
     .globl arch_idle_loop
 arch_idle_loop:
     mov %rdi, %rsp
     xor %ebp, %ebp
+    mov %rsi, %r8
+    sti
+2:  pause
+    rdtsc
+    shl $32, %rdx
+    or %rdx, %rax
+    cmp %r8, %rax
+    jb 2b
 1:  sti
     hlt
     cli

@@ -11,6 +11,7 @@
 
 #define COM1 0x3f8
 #define LSR_THRE 0x20
+#define LSR_DR   0x01
 #define DEBUG_EXIT_PORT 0xf4
 
 static spinlock_t console_lock = SPINLOCK_INIT;
@@ -32,6 +33,13 @@ static void serial_putc(char c)
     for (unsigned i = 0; i < 1000000 && !(inb(COM1 + 5) & LSR_THRE); i++)
         cpu_relax();
     outb(COM1, (uint8_t)c);
+}
+
+int serial_getc(void)
+{
+    if (!(inb(COM1 + 5) & LSR_DR))
+        return -1;
+    return inb(COM1);
 }
 
 void serial_write_raw(const char *s, size_t n)

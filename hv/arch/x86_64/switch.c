@@ -34,13 +34,16 @@ static bool rip_ok(const struct cpu_regs *r)
     return r->rip < KEEL_USER_VA_END;
 }
 
+/* How long an idle CPU spins before it halts (see arch_idle_loop). */
+#define IDLE_POLL_US 200
+
 static __noreturn void go_idle(struct percpu *pc)
 {
     pc->current = NULL;
     write_cr3(hv_kernel_pml4);
     if (pc->fpu_owner)
         fpu_switch_out(pc);
-    arch_idle_loop(pc->hv_stack_top);
+    arch_idle_loop(pc->hv_stack_top, rdtsc() + arch_tsc_khz() * IDLE_POLL_US / 1000);
 }
 
 /* The CPU leaves the previous vCPU's page tables *before* fpu_switch_out()

@@ -197,7 +197,7 @@ void trap_dump(const struct cpu_regs *r);
 extern char isr_table[];
 void syscall_entry(void);
 __noreturn void arch_resume_user(const struct cpu_regs *r, uint64_t stack_top);
-__noreturn void arch_idle_loop(uint64_t stack_top);
+__noreturn void arch_idle_loop(uint64_t stack_top, uint64_t poll_until_tsc);
 /* selftest.c */
 void arch_selftest(void);
 

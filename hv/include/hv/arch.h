@@ -117,6 +117,8 @@ void arch_timer_program(uint64_t deadline_ns);
  * 0xffff bytes; records from different CPUs never interleave. */
 void console_record(uint16_t domid, char stream, const void *buf, size_t len);
 __noreturn void arch_poweroff(int status);   /* record 'x', then exit QEMU */
+/* One byte the UART has received, or -1 if none (polled, never waits). */
+int serial_getc(void);
 
 /* ---- boot modules (from multiboot) ------------------------------------ */
 #define HV_MAX_MODULES 64

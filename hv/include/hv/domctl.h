@@ -20,4 +20,8 @@ long domctl_map_foreign(struct vcpu *v, struct keel_domctl *op);
 long domctl_unmap_foreign(struct vcpu *v, struct keel_domctl *op);
 long domctl_set_rights(struct vcpu *v, struct keel_domctl *op);
 
+/* domctl_ended.c */
+long domctl_next_ended(struct vcpu *v, struct keel_domctl *op);
+void domctl_note_ended(uint32_t domid);   /* from domain_ended() */
+
 #endif /* HV_DOMCTL_H */

@@ -20,6 +20,7 @@ struct hc_args {
 typedef long (*hc_handler_t)(struct vcpu *v, const struct hc_args *args);
 
 long hc_console_write(struct vcpu *v, const struct hc_args *args);
+long hc_console_read(struct vcpu *v, const struct hc_args *args);
 long hc_domctl(struct vcpu *v, const struct hc_args *args);
 long hc_sched_yield(struct vcpu *v, const struct hc_args *args);
 long hc_sched_block(struct vcpu *v, const struct hc_args *args);

@@ -39,6 +39,8 @@ struct vcpu {
     bool has_context;           /* arch_vcpu_init done (SET_VCPU) */
     bool started;               /* has been unpaused once */
     unsigned cpu;               /* CPU it runs / last ran on */
+    bool pinned;                /* runs only on pin_cpu (zeroed: anywhere) */
+    unsigned pin_cpu;
 };
 
 /* ---- sched.c ---- */
@@ -59,6 +61,8 @@ void vcpu_kill_current(struct vcpu *v);
 void vcpu_kill_and_wait(struct vcpu *v);
 /* The current vCPU goes to the tail of the run queue at the next schedule. */
 void sched_yield_current(void);
+/* Restrict v to one CPU (or KEEL_CPU_ANY); it moves when it next schedules. */
+void vcpu_set_affinity(struct vcpu *v, unsigned cpu);
 
 /* ---- timer.c: one-shot guest timers ---- */
 void timer_set(struct vcpu *v, uint64_t deadline_ns);   /* 0 disarms */

@@ -46,6 +46,7 @@ typedef uint16_t keel_domid_t;
 #define KEEL_EEXIST  17
 #define KEEL_EINVAL  22   /* malformed argument */
 #define KEEL_ENOSPC  28
+#define KEEL_EPIPE   32   /* the other end has gone (console input ended) */
 #define KEEL_ERANGE  34
 #define KEEL_ENOSYS  38   /* no such hypercall or sub-command */
 

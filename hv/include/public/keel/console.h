@@ -21,6 +21,8 @@
 #define KEEL_PUBLIC_CONSOLE_H
 
 #include "abi.h"
+#include "device.h"
+#include "stream.h"
 
 /* stream argument of KEEL_HC_CONSOLE_WRITE */
 #define KEEL_CONSOLE_STDOUT   1
@@ -28,6 +30,81 @@
 #define KEEL_CONSOLE_CONTROL  3   /* privileged domain -> launcher protocol */
 
 #define KEEL_CONSOLE_WRITE_MAX 0x10000ul
+
+/*
+ * Writing on behalf of another domain (privileged domain only: the console
+ * backend).  stream = KEEL_CONSOLE_STDOUT or _STDERR
+ *                   | KEEL_CONSOLE_FOR | domid << KEEL_CONSOLE_DOMID_SHIFT
+ * frames the bytes as that domain's record, so the launcher routes them as
+ * the guest's own output.  -KEEL_EPERM for others, -KEEL_ESRCH for a domid
+ * above KEEL_DOMID_MAX, -KEEL_EBADF for the control stream.
+ */
+#define KEEL_CONSOLE_FOR          (1u << 8)
+#define KEEL_CONSOLE_DOMID_SHIFT  16
+#define KEEL_CONSOLE_STREAM_MASK  0xffu
+
+/*
+ * Console input: long console_read(void *buf, size_t len), privileged only
+ * (KEEL_HC_CONSOLE_READ).  The launcher frames its stdin on the serial line
+ * as records with the output records' header (domain id ffff):
+ *   stream KEEL_REC_STDIN  payload: input bytes, verbatim
+ *   stream KEEL_REC_EOF    length 0: end of input, last record
+ * Bytes outside records and records of other streams are dropped.  The
+ * hypervisor reads the UART only while it has room for the bytes, so a slow
+ * reader slows the sender instead of losing input.  console_read returns
+ * the number of bytes copied (> 0), 0 when none is waiting yet, and
+ * -KEEL_EPIPE once the EOF record has been read and every byte before it
+ * was returned.  Input is polled (no interrupt): the reader calls again.
+ */
+#define KEEL_REC_STDIN    'i'
+#define KEEL_REC_EOF      'z'
+
+/*
+ * The console split driver (device type KEEL_DEV_CONSOLE, device name
+ * "console", keel/device.h).  The guest is the GRANTER; dom0's console
+ * backend the MAPPER.  ring_pages == KEEL_CONSOLE_RING_PAGES:
+ *
+ *   page 0        struct keel_console_page (control, input data)
+ *   pages 1..8    stdout data, KEEL_CONSOLE_OUT_SIZE bytes (guest -> dom0)
+ *   pages 9..10   stderr data, KEEL_CONSOLE_ERR_SIZE bytes (guest -> dom0)
+ *
+ * Each direction is a keel/stream.h byte stream; the guest produces out and
+ * err and consumes in.  One event channel carries every notification both
+ * ways.  After the backend has sent the last input byte it sets in_eof
+ * (then notifies): reads past it return end of file.
+ *
+ * Connection: the guest grants the pages, binds the port, zeroes its
+ * counters, sets granter_state = INITIALISED and notifies.  The backend
+ * maps, checks, sets mapper_state = CONNECTED and bumps mapper_epoch.  The
+ * guest may write before the backend connects: bytes wait in the ring.  A
+ * backend that finds corrupt counters (prod - cons > size on any stream)
+ * sets mapper_state = CLOSED, unmaps and reports the guest; a guest that
+ * sees mapper_state == CLOSED fails writes with EPIPE and reads see EOF.
+ * When the guest has ended, the backend drains what is left before it
+ * reports the exit, so no byte written before exit is lost.
+ */
+#define KEEL_CONSOLE_RING_PAGES  11u
+#define KEEL_CONSOLE_OUT_PAGE    1u
+#define KEEL_CONSOLE_OUT_SIZE    (8u * KEEL_PAGE_SIZE)
+#define KEEL_CONSOLE_ERR_PAGE    9u
+#define KEEL_CONSOLE_ERR_SIZE    (2u * KEEL_PAGE_SIZE)
+#define KEEL_CONSOLE_IN_OFFSET   2048u
+#define KEEL_CONSOLE_IN_SIZE     2048u
+
+struct keel_console_page {
+    struct keel_conn_header hdr;       /* 0 */
+    struct keel_stream out;            /* 64: stdout */
+    uint32_t pad_out[12];
+    struct keel_stream err;            /* 128: stderr */
+    uint32_t pad_err[12];
+    struct keel_stream in;             /* 192: stdin */
+    volatile uint32_t in_eof;          /* backend: no input after in.prod */
+    uint32_t pad_in[11];
+};
+
+#ifndef __cplusplus
+_Static_assert(sizeof(struct keel_console_page) == 256, "console page layout");
+#endif
 
 /* stream characters in serial records */
 #define KEEL_REC_SOH      0x01
@@ -38,6 +115,7 @@
 #define KEEL_REC_CONTROL  'c'
 #define KEEL_REC_HVLOG    'l'   /* hypervisor log line */
 #define KEEL_REC_POWEROFF 'x'   /* payload: decimal exit status; last record */
+/* input records (launcher -> hypervisor): KEEL_REC_STDIN, KEEL_REC_EOF below */
 
 /*
  * Control protocol (KEEL_CONSOLE_CONTROL, written by dom0's toolstack, read

@@ -15,8 +15,10 @@
  *   running --fault in ring 3----> CRASHED  (crash record kept)
  *   any state -- DESTROY --> gone, every frame returned
  *
- * On SHUTDOWN and CRASHED the hypervisor sets KEEL_PENDING_DOMAIN in the
- * privileged domain's shared info and wakes it.
+ * On SHUTDOWN and CRASHED the hypervisor raises KEEL_VIRQ_DOM_EXC (bind it:
+ * keel/event_channel.h) and, for older privileged domains, sets
+ * KEEL_PENDING_DOMAIN in the privileged domain's shared info and wakes it.
+ * Neither says which domain: GET_INFO tells.
  */
 #ifndef KEEL_PUBLIC_DOMCTL_H
 #define KEEL_PUBLIC_DOMCTL_H
@@ -34,6 +36,23 @@
 #define KEEL_DOMCTL_GET_INFO       9  /* IN domid; OUT info */
 #define KEEL_DOMCTL_PHYSINFO      10  /* OUT physinfo */
 #define KEEL_DOMCTL_POWEROFF      11  /* IN status: ends the machine */
+#define KEEL_DOMCTL_SET_AFFINITY  12  /* IN domid (SELF allowed), affinity.cpu */
+#define KEEL_DOMCTL_NEXT_ENDED    13  /* OUT domid */
+
+/* NEXT_ENDED: the next domain, in order, that shut down or crashed since
+ * the previous call; the input domid is ignored.  -KEEL_ENOENT: none left.
+ * -KEEL_ENOSPC (once): more ended than the hypervisor could remember, some
+ * were dropped: ask every domain with GET_INFO instead.  An id is a hint:
+ * the domain may have been destroyed (or the id reused) since, so check it
+ * with GET_INFO.  Drain it after each KEEL_VIRQ_DOM_EXC. */
+
+/* SET_AFFINITY: the domain's vCPU runs only on physical CPU affinity.cpu
+ * (< physinfo.nr_cpus, else -KEEL_EINVAL), or anywhere with KEEL_CPU_ANY
+ * (the default).  Takes effect at the vCPU's next pass through the
+ * scheduler (at once for the caller itself: it moves before it returns to
+ * ring 3).  Any domain, the caller included; meant for measurements and
+ * for placing backends next to their frontends. */
+#define KEEL_CPU_ANY  0xffffffffu
 
 /* page rights for SET_RIGHTS; 0 = not mapped (guard page).
  * KEEL_RIGHT_W together with KEEL_RIGHT_X is refused (-KEEL_EINVAL). */
@@ -102,6 +121,7 @@ struct keel_domctl {
         struct keel_domain_info info;
         struct keel_physinfo physinfo;
         struct { int32_t status; uint32_t pad; } poweroff;
+        struct { uint32_t cpu; uint32_t pad; } affinity;
         uint8_t raw[256];
     } u;
 };

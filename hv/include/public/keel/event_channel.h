@@ -14,10 +14,19 @@
  * that is not in use is -KEEL_ENOENT.  Unused fields must be 0
  * (-KEEL_EINVAL), so that they can get a meaning later.
  *
- *   ALLOC_UNBOUND(remote_dom)  -> new port, UNBOUND, offered to remote_dom
- *        (KEEL_DOMID_SELF: the caller).  remote_dom must exist (-KEEL_ESRCH);
- *        the offer is for that domain only, not for a later domain that
- *        happens to get the same id.
+ *   ALLOC_UNBOUND(remote_dom[, dom]) -> new port, UNBOUND, offered to
+ *        remote_dom (KEEL_DOMID_SELF: the port's owner).  remote_dom must
+ *        exist (-KEEL_ESRCH); the offer is for that domain only, not for a
+ *        later domain that happens to get the same id.
+ *        dom names the domain whose port space gets the port: 0 or
+ *        KEEL_DOMID_SELF is the caller (so every caller that leaves the
+ *        field 0, as "unused fields must be 0" made it, keeps working).
+ *        Any other dom is privileged-only (-KEEL_EPERM) and must exist
+ *        (-KEEL_ESRCH): the toolstack uses it to pre-allocate a guest's
+ *        end of a connection before the guest runs (keel/device.h).  The
+ *        port is returned to the caller; its owner learns it from its
+ *        device page.  Because 0 means the caller, a privileged domain
+ *        other than domain 0 cannot allocate in domain 0's space.
  *   BIND_INTERDOMAIN(remote_dom, remote_port) -> new local port, bound to
  *        remote_port, which must be UNBOUND and offered to the caller:
  *        -KEEL_ESRCH no such (or dying) domain, -KEEL_ENOENT port not in
@@ -124,7 +133,9 @@ struct keel_evtchn_op {
     uint32_t remote_port;   /* i: BIND_INTERDOMAIN; o: STATUS */
     uint32_t virq;          /* i: BIND_VIRQ; o: STATUS */
     uint32_t state;         /* o: STATUS (KEEL_EVTCHNSTAT_*) */
-    uint32_t pad;
+    uint32_t dom;           /* i: ALLOC_UNBOUND: owner of the new port
+                             * (0 or KEEL_DOMID_SELF: the caller;
+                             * any other: privileged only) */
 };
 
 /* What the hypervisor writes at the callback's rsp: popfq; ret $128 from

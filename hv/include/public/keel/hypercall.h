@@ -61,7 +61,11 @@
  * tables (set up, map, unmap, end, copy), see grant_table.h. */
 #define KEEL_HC_GRANT_TABLE_OP  10
 
-#define KEEL_HC_COUNT           11
+/* long console_read(void *buf, size_t len): privileged only; console
+ * input from the launcher, see console.h. */
+#define KEEL_HC_CONSOLE_READ    11
+
+#define KEEL_HC_COUNT           12
 
 #define KEEL_SHUTDOWN_EXIT      0
 #define KEEL_SHUTDOWN_CRASH     1

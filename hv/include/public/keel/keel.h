@@ -14,4 +14,5 @@
 #include "launch.h"
 #include "device.h"
 #include "stream.h"
+#include "channel.h"
 #endif

@@ -14,6 +14,9 @@
  *   then for each guest i = 0 .. n-1:
  *     "guest <i> <argc>\n"
  *     argc times: "<len>:<len bytes>\n"   argv[0] is the guest's name
+ *   zero or more channels (keel/channel.h), guest a granting, b mapping:
+ *     "connect <a> <b> <len>:<name>\n"   a != b, both < n; name 1..31
+ *                                        bytes, unique on each guest
  *   "end\n"
  *
  * Numbers are decimal without sign or leading '+'.  dom0 rejects a manifest

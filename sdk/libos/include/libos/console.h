@@ -9,10 +9,11 @@
  *
  * Contract:
  *  - libos_console_write() writes all len bytes to stream (a
- *    KEEL_CONSOLE_* value of keel/console.h), splitting writes longer than
- *    KEEL_CONSOLE_WRITE_MAX into several hypercalls; each hypercall's bytes
- *    form one serial record, so a write of at most KEEL_CONSOLE_WRITE_MAX
- *    bytes is never interleaved with another domain's output.
+ *    KEEL_CONSOLE_* value of keel/console.h).  In a guest with a console
+ *    device, stdout and stderr go into the console ring (blocking the
+ *    calling thread while it is full; -KEEL_EPIPE once the backend closed
+ *    it).  Otherwise each hypercall of at most KEEL_CONSOLE_WRITE_MAX bytes
+ *    forms one serial record, never interleaved with another domain's.
  *  - It returns len, or -KEEL_Exxx from the first failing hypercall (bytes
  *    of earlier chunks are then already out).
  *  - It does not go through stdio: mixing it with buffered printf output
@@ -23,8 +24,23 @@
 
 #include <stddef.h>
 #include <keel/console.h>
+#include <keel/event_channel.h>
 
 long libos_console_write(unsigned stream, const void *buf, size_t len);
+
+/* Always the hypercall, never the ring: for crash paths, which must not
+ * wait for a backend.  May reorder with ring output. */
+long libos_console_write_direct(unsigned stream, const void *buf, size_t len);
+
+/* stdin (keel/console.h): blocks the calling thread until bytes arrive;
+ * returns how many were read (<= len), 0 at end of input (always 0 without
+ * a console device), -KEEL_EIO if the backend corrupted the ring. */
+long libos_console_read(void *buf, size_t len);
+
+/* The console's shared page and event port, NULL / 0 without a ring: for
+ * diagnostics and tests that play a hostile frontend. */
+struct keel_console_page *libos_console_page(void);
+keel_evtchn_port_t libos_console_port(void);
 
 /* libos_console_write of a NUL-terminated string. */
 long libos_console_puts(unsigned stream, const char *s);

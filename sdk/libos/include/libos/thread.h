@@ -34,6 +34,13 @@ void libos_thread_yield(void);
 _Noreturn void libos_thread_exit(void *result);
 libos_thread_t *libos_thread_self(void);
 
+/* Sleep the calling thread until ready(arg) is true or monotonic
+ * deadline_ns passes (LIBOS_FOREVER: none).  ready is re-evaluated whenever
+ * the scheduler looks (after events, timers, other threads' switches), so
+ * an event handler need only set a flag that ready reads.  May return
+ * early: callers re-check their condition. */
+void libos_thread_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns);
+
 /* Mutex: not recursive (locking one the caller holds is -KEEL_EBUSY);
  * unlocking one the caller does not hold is -KEEL_EPERM.  Zero-initialised (LIBOS_MUTEX_INIT) is unlocked. */
 typedef struct { libos_thread_t *owner; } libos_mutex_t;

@@ -1,0 +1,82 @@
+/*
+ * Console input (keel/console.h): the launcher's stdin, framed as records
+ * on the serial line, handed to the privileged domain by
+ * KEEL_HC_CONSOLE_READ.
+ *
+ * There is no UART interrupt routing yet, so input is polled: each read
+ * pulls what the UART holds through the record parser into `buf`.  The UART
+ * is read only while `buf` has room for a whole FIFO's worth, so QEMU keeps
+ * the rest (and in turn the launcher's pipe): back-pressure, never loss.
+ * One lock serialises readers; output uses other UART registers.
+ */
+#include <hv/hypercall.h>
+#include <hv/guest_access.h>
+#include <hv/domain.h>
+#include <hv/arch.h>
+#include <hv/lib.h>
+#include <hv/console_rx.h>
+#include <keel/console.h>
+
+#define IN_BUF   4096u        /* power of two */
+#define UART_FIFO 16u
+
+static spinlock_t in_lock = SPINLOCK_INIT;
+static uint8_t buf[IN_BUF];
+static uint32_t prod, cons;   /* free-running */
+
+static struct console_rx rx;
+
+/* Once bytes flow, QEMU refills the FIFO from its own thread shortly after
+ * we empty it: waiting a little for the refill moves far more per call
+ * than returning at each empty FIFO.  An idle line costs one status read. */
+#define REFILL_WAIT_NS 200000ull
+
+static void pull_uart(void)
+{
+    uint64_t until = 0;
+    int c;
+
+    while (!rx.eof && IN_BUF - (prod - cons) >= UART_FIFO) {
+        if ((c = serial_getc()) < 0) {
+            if (!until || hv_now_ns() >= until)
+                return;
+            cpu_relax();
+            continue;
+        }
+        until = hv_now_ns() + REFILL_WAIT_NS;
+        if ((c = console_rx_byte(&rx, (uint8_t)c)) >= 0)
+            buf[prod++ % IN_BUF] = (uint8_t)c;
+    }
+}
+
+long hc_console_read(struct vcpu *v, const struct hc_args *args)
+{
+    struct domain *d = v->domain;
+    uint64_t gva = args->a[0], len = args->a[1];
+    uint8_t tmp[256];
+    long got = 0;
+    int rc;
+
+    if (!d->privileged)
+        return -KEEL_EPERM;
+    if ((rc = guest_range_check(d, gva, len, KEEL_RIGHT_W)))
+        return rc;
+    spin_lock(&in_lock);
+    pull_uart();
+    while ((uint64_t)got < len && prod != cons) {
+        uint32_t n = 0;
+        while (n < sizeof(tmp) && (uint64_t)got + n < len && prod != cons)
+            tmp[n++] = buf[cons++ % IN_BUF];
+        if ((rc = copy_to_guest(d, gva + (uint64_t)got, tmp, n))) {
+            cons -= n;        /* not delivered: keep them */
+            break;
+        }
+        got += n;
+        pull_uart();
+    }
+    bool ended = rx.eof && prod == cons;
+    spin_unlock(&in_lock);
+    if (got == 0 && rc)
+        return rc;
+    return got ? got : ended ? -KEEL_EPIPE : 0;
+}
