@@ -26,17 +26,24 @@ void sched_init(void)
     rq_head = rq_tail = NULL;
 }
 
+/* Under rq_lock: a blocked vCPU becomes runnable (or paused, if its domain
+ * was paused while it slept). */
+static void wake_locked(struct vcpu *v)
+{
+    if (v->state != VCPU_BLOCKED)
+        return;
+    if (v->paused) {
+        v->state = VCPU_PAUSED;
+    } else {
+        rq_push(v);
+        kick_for(v);
+    }
+}
+
 void vcpu_wake(struct vcpu *v)
 {
     spin_lock(&rq_lock);
-    if (v->state == VCPU_BLOCKED) {
-        if (v->paused) {
-            v->state = VCPU_PAUSED;
-        } else {
-            rq_push(v);
-            kick_for(v);
-        }
-    }
+    wake_locked(v);
     spin_unlock(&rq_lock);
 }
 
@@ -47,16 +54,10 @@ void vcpu_wake(struct vcpu *v)
 void vcpu_notify(struct vcpu *v)
 {
     spin_lock(&rq_lock);
-    if (v->state == VCPU_BLOCKED) {
-        if (v->paused) {
-            v->state = VCPU_PAUSED;
-        } else {
-            rq_push(v);
-            kick_for(v);
-        }
-    } else if (v->state == VCPU_RUNNING && v->cpu != this_cpu()->id) {
+    if (v->state == VCPU_BLOCKED)
+        wake_locked(v);
+    else if (v->state == VCPU_RUNNING && v->cpu != this_cpu()->id)
         arch_kick_cpu(v->cpu);
-    }
     spin_unlock(&rq_lock);
 }
 
