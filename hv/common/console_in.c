@@ -8,6 +8,10 @@
  * is read only while `buf` has room for a whole FIFO's worth, so QEMU keeps
  * the rest (and in turn the launcher's pipe): back-pressure, never loss.
  * One lock serialises readers; output uses other UART registers.
+ *
+ * When the launcher gave us shared memory (keel/hostio.h), the same records
+ * come from its input stream instead, many bytes per call, with the same
+ * rule: take only what `buf` has room for, the rest waits in the ring.
  */
 #include <hv/hypercall.h>
 #include <hv/guest_access.h>
@@ -49,6 +53,27 @@ static void pull_uart(void)
     }
 }
 
+static void pull_hostio(void)
+{
+    uint8_t tmp[512];
+    size_t n;
+    int c;
+
+    while (!rx.eof && IN_BUF - (prod - cons) >= sizeof(tmp) &&
+           (n = hostio_read(tmp, sizeof(tmp))) > 0)
+        for (size_t i = 0; i < n; i++)
+            if ((c = console_rx_byte(&rx, tmp[i])) >= 0)
+                buf[prod++ % IN_BUF] = (uint8_t)c;
+}
+
+static void pull(void)
+{
+    if (hostio_active())
+        pull_hostio();
+    else
+        pull_uart();
+}
+
 long hc_console_read(struct vcpu *v, const struct hc_args *args)
 {
     struct domain *d = v->domain;
@@ -62,7 +87,7 @@ long hc_console_read(struct vcpu *v, const struct hc_args *args)
     if ((rc = guest_range_check(d, gva, len, KEEL_RIGHT_W)))
         return rc;
     spin_lock(&in_lock);
-    pull_uart();
+    pull();
     while ((uint64_t)got < len && prod != cons) {
         uint32_t n = 0;
         while (n < sizeof(tmp) && (uint64_t)got + n < len && prod != cons)
@@ -72,7 +97,7 @@ long hc_console_read(struct vcpu *v, const struct hc_args *args)
             break;
         }
         got += n;
-        pull_uart();
+        pull();
     }
     bool ended = rx.eof && prod == cons;
     spin_unlock(&in_lock);

@@ -8,6 +8,8 @@
  * we read stdin only while our buffer has room for a full record and write
  * to QEMU only what its pipe takes now, so neither side can block the loop
  * and the memory used stays bounded.  Slow consumers slow the producer.
+ * With the shared-memory path the same bytes go to its input stream instead
+ * of the pipe, as much as it has room for (keel_input_push, hostio.c).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include <keel/hostio.h>
+
 #define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
 
 /* args.c: the `keel run` command line */
@@ -135,10 +137,27 @@ int keel_find_paths(struct keel_paths *p, FILE *err);
 
 /* qemu.c: the QEMU command line and process */
 char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
-                      const char *hv, const char *initrd);
+                      const char *hv, const char *initrd, const char *hostio);
 /* QEMU's serial line comes back on *out_fd, its stderr on *err_fd; its
  * serial input (non-blocking) is *in_fd. */
 pid_t keel_qemu_spawn(char **argv, int *out_fd, int *err_fd, int *in_fd);
+
+/* hostio.c: the shared-memory host I/O path (keel/hostio.h) */
+struct keel_hostio {
+    struct keel_hostio_header *hdr;   /* NULL: the serial line only */
+    uint32_t out_off, out_size, in_off, in_size;   /* ours, never re-read */
+    bool out_ok, in_ok;               /* false once a peer counter was corrupt */
+    char path[4200];                  /* the file QEMU maps ("": none) */
+};
+int keel_hostio_create(struct keel_hostio *h, const struct keel_stage *st);
+void keel_hostio_destroy(struct keel_hostio *h);
+void keel_hostio_layout(void *mem);          /* KEEL_HOSTIO_TOTAL_SIZE bytes */
+void keel_hostio_attach(struct keel_hostio *h, void *mem);
+bool keel_hostio_live(const struct keel_hostio *h);
+/* Feeds what `out` holds to p; the bytes taken. */
+size_t keel_hostio_drain(struct keel_hostio *h, struct keel_rec_parser *p);
+/* Copies what fits of data into `in`, never waits; the bytes taken. */
+size_t keel_hostio_push(struct keel_hostio *h, const void *data, size_t n);
 
 /* input.c: our stdin, framed, to QEMU's serial input */
 #define KEEL_INPUT_CHUNK 4096
@@ -155,10 +174,11 @@ bool keel_input_wants_write(const struct keel_input *in);
 void keel_input_read(struct keel_input *in);
 void keel_input_ready(struct keel_input *in);
 void keel_input_write(struct keel_input *in);
+void keel_input_push(struct keel_input *in, struct keel_hostio *h);  /* hostio.c */
 
 /* run.c: `keel run` */
 int keel_run(const struct keel_opts *o);
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
-              int in_fd, struct keel_router *r);
+              int in_fd, struct keel_router *r, struct keel_hostio *h);
 
 #endif /* KEEL_TOOL_H */

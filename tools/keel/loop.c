@@ -3,6 +3,12 @@
  * reports `done` and the hypervisor powers off, QEMU goes away, the
  * timeout expires or we are told to stop (SIGINT/SIGTERM, blocked outside
  * ppoll so that none is lost).  Then QEMU is killed and reaped.
+ *
+ * With the shared-memory path (keel/hostio.h) the machine's records arrive
+ * in memory, not on a descriptor: we drain it whenever we wake, and wake
+ * at least every HOSTIO_POLL_S while it runs, and once more after QEMU has
+ * exited (it exits right after the poweroff record).  The serial line still
+ * carries the hypervisor's early log; it has its own parser, read first.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,12 +25,15 @@
 
 #define DONE_GRACE_S 10.0   /* after `done`, how long to wait for poweroff */
 #define TAIL_LINES   20
+#define HOSTIO_POLL_S 0.002
 
 extern volatile sig_atomic_t keel_got_signal;
 
 struct loop {
     struct keel_input input;
     struct keel_rec_parser parser;
+    struct keel_rec_parser shm_parser;
+    struct keel_hostio *hostio;
     struct keel_lineout qemulog;
     char errtail[2048];
     size_t errlen;
@@ -129,6 +138,9 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
     if (until && now >= until)
         return false;
     double left = until ? until - now : 3600;
+    if (l->hostio->hdr && left > HOSTIO_POLL_S)
+        left = HOSTIO_POLL_S;
+    bool shm_in = keel_hostio_live(l->hostio);
     struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
     sigset_t open;
     sigemptyset(&open);
@@ -137,7 +149,7 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
         keel_input_ready(&l->input);
     fds[2] = (struct pollfd){ .fd = keel_input_wants_read(&l->input) ? 0 : -1,
                               .events = POLLIN };
-    fds[3] = (struct pollfd){ .fd = keel_input_wants_write(&l->input) ?
+    fds[3] = (struct pollfd){ .fd = !shm_in && keel_input_wants_write(&l->input) ?
                               l->input.to : -1, .events = POLLOUT };
     if (ppoll(fds, 4, &ts, &open) < 0 && errno != EINTR)
         return false;
@@ -146,10 +158,19 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
     for (int i = 0; i < 2; i++)
         if (fds[i].revents && !pump(l, fds[i].fd, i == 0, o->verbose))
             fds[i].fd = -fds[i].fd - 1;   /* poll ignores negative fds */
+    if (l->hostio->hdr)
+        keel_hostio_drain(l->hostio, &l->shm_parser);
     if (fds[2].fd >= 0 && fds[2].revents)
         keel_input_read(&l->input);
     if (fds[3].fd >= 0 && fds[3].revents)
         keel_input_write(&l->input);
+    if (shm_in && l->input.len && l->input.ready) {
+        keel_input_push(&l->input, l->hostio);
+        if (keel_input_wants_read(&l->input) && fds[2].fd >= 0 && fds[2].revents) {
+            keel_input_read(&l->input);     /* keep the ring fed */
+            keel_input_push(&l->input, l->hostio);
+        }
+    }
     return fds[0].fd >= 0;
 }
 
@@ -190,12 +211,14 @@ static int reap(pid_t pid, double grace_s)
 }
 
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
-              int in_fd, struct keel_router *r)
+              int in_fd, struct keel_router *r, struct keel_hostio *h)
 {
     struct loop *l = calloc(1, sizeof(*l));
     if (!l)
         return KEEL_STATUS_MACHINE;
     keel_rec_init(&l->parser, keel_router_sink(r));
+    keel_rec_init(&l->shm_parser, keel_router_sink(r));
+    l->hostio = h;
     keel_lo_init(&l->qemulog, 2, "qemu| ");
     keel_input_init(&l->input, 0, in_fd);
     struct pollfd fds[4] = { { .fd = out_fd, .events = POLLIN },
@@ -207,7 +230,10 @@ int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
     int wstatus = reap(pid, fds[0].fd < 0 && !keel_got_signal ? 2.0 : 0);
     while (fds[1].fd >= 0 && pump(l, err_fd, false, o->verbose))
         ;
+    if (h->hdr)
+        keel_hostio_drain(h, &l->shm_parser);
     keel_rec_finish(&l->parser);
+    keel_rec_finish(&l->shm_parser);
     keel_router_finish(r);
     int status = verdict(l, o, r, wstatus, timed_out);
     keel_lo_free(&l->qemulog);

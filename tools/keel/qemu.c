@@ -4,6 +4,7 @@
  * hypervisor's poweroff, and the modules in launch.h's order.  QEMU runs in
  * its own process group (a terminal's ^C reaches only us, and we stop it)
  * and dies with us (PR_SET_PDEATHSIG) should we be killed outright.
+ * With a host I/O file (hostio.c), an ivshmem-plain device maps it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,8 +17,9 @@
 #include "keel.h"
 
 char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
-                      const char *hv, const char *initrd)
+                      const char *hv, const char *initrd, const char *hostio)
 {
+    static char mem[4400];
     static char smp[16];
     snprintf(smp, sizeof(smp), "%u", o->smp);
     const char *cpu = getenv("KEEL_QEMU_CPU");
@@ -28,9 +30,15 @@ char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
         "-smp", smp, "-m", o->mem, "-nodefaults", "-display", "none",
         "-no-reboot", "-serial", "stdio",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-        "-kernel", hv, "-initrd", initrd, NULL,
+        "-kernel", hv, "-initrd", initrd,
+        "-object", mem, "-device", "ivshmem-plain,memdev=hostio", NULL,
     };
     size_t n = sizeof(a) / sizeof(a[0]);
+    if (hostio && *hostio)
+        snprintf(mem, sizeof(mem), "memory-backend-file,id=hostio,mem-path=%s,"
+                 "size=%u,share=on", hostio, KEEL_HOSTIO_TOTAL_SIZE);
+    else
+        a[n - 5] = NULL;            /* no device */
     char **argv = calloc(n, sizeof(char *));
     if (argv)
         memcpy(argv, a, sizeof(a));

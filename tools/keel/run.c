@@ -89,10 +89,18 @@ fail:
     return NULL;
 }
 
-static int boot(const struct keel_opts *o, char **names, const char *qemu,
-                const char *hv, const char *initrd)
+/* KEEL_HOSTIO=serial keeps every byte on the serial line (the fallback
+ * path, tested). */
+static bool want_hostio(void)
 {
-    char **argv = keel_qemu_argv(o, qemu, hv, initrd);
+    const char *v = getenv("KEEL_HOSTIO");
+    return !v || strcmp(v, "serial") != 0;
+}
+
+static int boot(const struct keel_opts *o, char **names, const char *qemu,
+                const char *hv, const char *initrd, struct keel_hostio *h)
+{
+    char **argv = keel_qemu_argv(o, qemu, hv, initrd, h->path);
     struct keel_router *r = keel_router_new(names, o->nimages, 1, 2,
                                             o->verbose, o->timings);
     if (!argv || !r) {
@@ -112,7 +120,7 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
     if (pid < 0)
         fprintf(stderr, "keel: cannot start %s: %s\n", qemu, strerror(errno));
     else
-        status = keel_loop(o, pid, out_fd, err_fd, in_fd, r);
+        status = keel_loop(o, pid, out_fd, err_fd, in_fd, r, h);
     free(argv);
     keel_router_free(r);
     return status;
@@ -135,8 +143,12 @@ int keel_run(const struct keel_opts *o)
                               &conn, stderr) == 0 && keel_stage_init(&st) == 0) {
         char hv[4200];
         char *initrd = stage_run(&st, o, names, conn, &p, hv, sizeof(hv));
+        struct keel_hostio h = { 0 };
+        if (want_hostio() && keel_hostio_create(&h, &st) && o->verbose)
+            fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
         if (initrd)
-            status = boot(o, names, p.qemu, hv, initrd);
+            status = boot(o, names, p.qemu, hv, initrd, &h);
+        keel_hostio_destroy(&h);
         free(initrd);
         keel_stage_cleanup(&st);
     }

@@ -2,7 +2,8 @@
  * The boot CPU's path from boot.S to hv_main(), in dependency order:
  *
  *   serial -> multiboot info -> final page tables -> frame allocator ->
- *   per-CPU block, GDT/TSS/IDT, CPU features, FPU -> TSC, LAPIC, RTC ->
+ *   per-CPU block, GDT/TSS/IDT, CPU features, FPU -> TSC -> host I/O
+ *   (ivshmem; the console leaves the UART here) -> LAPIC, RTC ->
  *   other CPUs -> hv_main()
  *
  * Paging comes before the frame allocator (the brief's order swapped) so
@@ -73,6 +74,7 @@ __noreturn void arch_boot_main(uint32_t magic, uint64_t mbi_pa)
     log_modules();
     boot_cpu_setup();
     time_init();
+    hostio_init();
     ncpus = acpi_find_cpus(apic_ids, HV_MAX_CPUS, &lapic_pa);
     lapic_init_bsp(lapic_pa);
     hv_cpus[0]->apic_id = lapic_id();

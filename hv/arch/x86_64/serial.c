@@ -1,8 +1,10 @@
 /*
  * COM1 (16550 UART, 115200 8N1, polled) and the framed console records of
- * keel/console.h.  One lock makes each record atomic across CPUs.  A CPU
- * that panics while another holds the lock waits a bounded time and then
- * writes anyway: a garbled record beats a silent hang.
+ * keel/console.h.  Once hostio.c has found the launcher's shared memory,
+ * records go there instead (the UART stays the fallback).  One lock makes
+ * each record atomic across CPUs.  A CPU that panics while another holds
+ * the lock waits a bounded time and then writes anyway: a garbled record
+ * beats a silent hang.
  */
 #include <hv/arch.h>
 #include <hv/lib.h>
@@ -76,6 +78,8 @@ static void record_one(uint16_t domid, char stream, const char *buf, size_t len)
     hdr[6] = stream;
     put_hex4(hdr + 7, (unsigned)len);
     hdr[11] = ':';
+    if (hostio_write(hdr, sizeof(hdr)) && hostio_write(buf, len))
+        return;
     serial_write_raw(hdr, sizeof(hdr));
     serial_write_raw(buf, len);
 }

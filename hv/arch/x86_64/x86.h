@@ -84,6 +84,12 @@ static inline void outl(uint16_t port, uint32_t v)
 {
     __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port));
 }
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
@@ -176,6 +182,17 @@ void fpu_init_cpu(void);
 /* serial.c */
 void serial_init(void);
 void serial_write_raw(const char *s, size_t n);
+/* pci.c: configuration mechanism #1, bus 0 */
+uint32_t pci_read32(unsigned dev, unsigned fn, unsigned off);
+void pci_write32(unsigned dev, unsigned fn, unsigned off, uint32_t v);
+int pci_find(uint16_t vendor, uint16_t device, unsigned *dev, unsigned *fn);
+int pci_bar64(unsigned dev, unsigned fn, unsigned bar, uint64_t *pa, uint64_t *size);
+/* hostio.c: the shared-memory console path (keel/hostio.h) */
+void hostio_init(void);
+bool hostio_write(const void *buf, size_t n);   /* false: not active */
+/* hostio_check.c: NULL if the header is valid for a BAR of `bar` bytes */
+struct keel_hostio_header;
+const char *hostio_layout_error(const struct keel_hostio_header *h, uint64_t bar);
 /* time.c, lapic.c, rtc.c */
 void time_init(void);
 void time_delay_us(uint64_t us);

@@ -119,6 +119,10 @@ void console_record(uint16_t domid, char stream, const void *buf, size_t len);
 __noreturn void arch_poweroff(int status);   /* record 'x', then exit QEMU */
 /* One byte the UART has received, or -1 if none (polled, never waits). */
 int serial_getc(void);
+/* The shared-memory host I/O path (keel/hostio.h), when the launcher
+ * provided one: console input comes from it instead of the UART. */
+bool hostio_active(void);
+size_t hostio_read(void *buf, size_t n);   /* bytes copied, 0 if none */
 
 /* ---- boot modules (from multiboot) ------------------------------------ */
 #define HV_MAX_MODULES 64

@@ -1,0 +1,69 @@
+/*
+ * The host I/O path: shared memory between the hypervisor and the host
+ * launcher, over QEMU's ivshmem-plain PCI device (vendor 0x1af4, device
+ * 0x1110; the memory is BAR 2, a 64-bit memory BAR).  It carries exactly
+ * the byte streams of keel/console.h, so both sides keep their record
+ * parsers:
+ *
+ *   out   hypervisor -> launcher: the SOH 'K' output records, the poweroff
+ *         record last
+ *   in    launcher -> hypervisor: the console input records (stdin, EOF)
+ *
+ * Each direction is a keel/stream.h byte stream with free-running counters
+ * (the event indices are unused: both sides poll).  The launcher creates
+ * the memory, writes the header and the layout, zeroes the counters and
+ * stores `magic` last.  The hypervisor looks for the device once at boot;
+ * if it finds it with a valid header it sends every record from then on
+ * through `out` and reads input from `in`, and sets hv_state to
+ * KEEL_HOSTIO_HV_ACTIVE.  Otherwise it keeps the serial port (COM1), as it
+ * does for all output before the switch (its early boot log).
+ *
+ * Validity, checked once by the hypervisor (later changes to these fields
+ * are ignored): magic and version match; total_size equals the BAR size;
+ * each data area is a power of two >= 4096, 4096-aligned, inside
+ * [KEEL_HOSTIO_HDR_SIZE, total_size) and the two do not overlap.
+ * Either side that reads prod - cons > size on a stream stops using it.
+ * The hypervisor waits (spins) while `out` is full: the launcher MUST keep
+ * draining it while the machine runs.
+ */
+#ifndef KEEL_PUBLIC_HOSTIO_H
+#define KEEL_PUBLIC_HOSTIO_H
+
+#include "abi.h"
+#include "stream.h"
+
+#define KEEL_HOSTIO_PCI_VENDOR  0x1af4u
+#define KEEL_HOSTIO_PCI_DEVICE  0x1110u
+#define KEEL_HOSTIO_BAR         2
+
+#define KEEL_HOSTIO_MAGIC       0x4f49545354484b4bull  /* "KKHTSTIO" */
+#define KEEL_HOSTIO_VERSION     1u
+#define KEEL_HOSTIO_HDR_SIZE    4096u
+
+/* The launcher's layout (the hypervisor accepts any valid one). */
+#define KEEL_HOSTIO_OUT_SIZE    (2u << 20)
+#define KEEL_HOSTIO_IN_SIZE     (1u << 20)
+#define KEEL_HOSTIO_TOTAL_SIZE  (4u << 20)   /* a BAR: a power of two */
+
+#define KEEL_HOSTIO_HV_ACTIVE   1u
+
+struct keel_hostio_header {
+    volatile uint64_t magic;        /* 0: stored last by the launcher */
+    uint32_t version;               /* 8 */
+    uint32_t hdr_size;              /* 12: KEEL_HOSTIO_HDR_SIZE */
+    uint64_t total_size;            /* 16: the whole shared memory */
+    uint32_t out_offset, out_size;  /* 24: hypervisor -> launcher data */
+    uint32_t in_offset, in_size;    /* 32: launcher -> hypervisor data */
+    volatile uint32_t hv_state;     /* 40: KEEL_HOSTIO_HV_ACTIVE once used */
+    uint32_t pad0[5];
+    struct keel_stream out;         /* 64 */
+    uint32_t pad1[12];
+    struct keel_stream in;          /* 128 */
+    uint32_t pad2[12];
+};
+
+#ifndef __cplusplus
+_Static_assert(sizeof(struct keel_hostio_header) == 192, "hostio header layout");
+#endif
+
+#endif /* KEEL_PUBLIC_HOSTIO_H */

@@ -1,0 +1,92 @@
+"""The shared-memory host I/O path (docs/console.md, "Host I/O path"):
+the launcher's ivshmem file is found and used by default, big output and
+input cross it intact, nothing is left in /dev/shm, and KEEL_HOSTIO=serial
+keeps the old serial path working for a few of the console tests.
+"""
+import glob
+import os
+import subprocess
+import time
+
+from conftest import KEEL, TIMEOUT, guest, text
+from test_console import flood_expect
+
+
+def run(images, data=b"", env_extra=None, options=(), args=(), timeout=TIMEOUT):
+    env = dict(os.environ)
+    env.update(env_extra or {})
+    cmd = [KEEL, "run", "--timeout", str(timeout), *options, *images]
+    if args:
+        cmd += ["--", *args]
+    return subprocess.run(cmd, input=data, capture_output=True, env=env,
+                          timeout=timeout + 30)
+
+
+SERIAL = {"KEEL_HOSTIO": "serial"}
+
+
+def shm_files():
+    return set(glob.glob("/dev/shm/keel.*"))
+
+
+def test_hostio_is_the_default_path():
+    before = shm_files()
+    r = run([guest("hello.img")], options=("-v",))
+    err = text(r.stderr)
+    assert r.returncode == 0, err
+    assert "ivshmem-plain,memdev=hostio" in err
+    assert "hv| hostio: console on ivshmem" in err
+    assert b"hello from hello" in r.stdout
+    assert shm_files() <= before          # removed at exit
+
+
+def test_hostio_big_stdin_is_exact():
+    data = os.urandom(1 << 20) + b"\x01K0000z0000:" + bytes(range(256))
+    r = run([guest("cat.img")], data, timeout=120)
+    assert r.returncode == 0, text(r.stderr)
+    assert r.stdout == data
+
+
+def test_hostio_slow_reader_loses_nothing():
+    """The launcher blocks on a full stdout pipe, the ring fills, the
+    hypervisor waits: no byte is lost or reordered."""
+    n = 4 << 20
+    p = subprocess.Popen([KEEL, "run", "--timeout", "120", guest("flood.img"),
+                          "--", str(n)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(3)
+    out, err = p.communicate(timeout=150)
+    assert p.returncode == 0, text(err)
+    data, h = flood_expect(n)
+    assert out == data
+    assert text(err).strip().splitlines()[-1].split() == ["flood", str(n), h]
+
+
+def test_serial_fallback_has_no_device():
+    r = run([guest("hello.img")], env_extra=SERIAL, options=("-v",))
+    err = text(r.stderr)
+    assert r.returncode == 0, err
+    assert "ivshmem" not in err
+    assert r.stdout == b"hello from hello (1 args)\n"
+
+
+def test_serial_fallback_stdin():
+    data = bytes(range(256)) * 16 + b"\x01K0000z0000:" + b"tail\n"
+    r = run([guest("cat.img")], data, env_extra=SERIAL)
+    assert r.returncode == 0, text(r.stderr)
+    assert r.stdout == data
+
+
+def test_serial_fallback_empty_stdin():
+    r = run([guest("cat.img")], b"", env_extra=SERIAL)
+    assert r.returncode == 0, text(r.stderr)
+    assert r.stdout == b""
+
+
+def test_serial_fallback_flood():
+    n = 256 << 10
+    r = run([guest("flood.img")], env_extra=SERIAL, args=(str(n),), timeout=120)
+    assert r.returncode == 0, text(r.stderr)
+    data, h = flood_expect(n)
+    assert r.stdout == data
+    assert text(r.stderr).strip().splitlines()[-1].split() == ["flood", str(n), h]

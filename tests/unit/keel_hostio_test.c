@@ -1,0 +1,135 @@
+/*
+ * The launcher's side of the shared-memory host I/O path
+ * (tools/keel/hostio.c) on a plain buffer: the layout the hypervisor will
+ * check, records drained across the ring's wrap, input pushed without ever
+ * overrunning the consumer, and counters that lie.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "ktest.h"
+#include "../../tools/keel/record.c"
+#include "../../tools/keel/hostio.c"
+
+static uint8_t *mem;
+static struct keel_hostio h;
+static struct keel_rec_parser parser;
+static size_t got_len, nrec;
+static uint8_t got[1 << 16];
+
+static void on_record(void *ctx, const struct keel_record *r)
+{
+    (void)ctx;
+    nrec++;
+    if (got_len + r->len <= sizeof(got))
+        memcpy(got + got_len, r->data, r->len);
+    got_len += r->len;
+}
+
+static void on_log(void *ctx, const uint8_t *b, size_t n)
+{
+    (void)ctx, (void)b, (void)n;
+}
+
+static void setup(void)
+{
+    if (!mem)
+        mem = malloc(KEEL_HOSTIO_TOTAL_SIZE);
+    memset(mem, 0xa5, KEEL_HOSTIO_TOTAL_SIZE);
+    keel_hostio_layout(mem);
+    keel_hostio_attach(&h, mem);
+    keel_rec_init(&parser, (struct keel_rec_sink){ on_record, on_log, NULL });
+    got_len = nrec = 0;
+}
+
+/* The hypervisor's side of `out`: append bytes at prod. */
+static void hv_put(const void *data, uint32_t n)
+{
+    struct keel_hostio_header *hd = (void *)mem;
+    uint8_t *ring = mem + hd->out_offset;
+    for (uint32_t i = 0; i < n; i++)
+        ring[(hd->out.prod + i) % hd->out_size] = ((const uint8_t *)data)[i];
+    hd->out.prod += n;
+}
+
+KTEST(layout_is_valid)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+    EXPECT(hd->magic == KEEL_HOSTIO_MAGIC);
+    EXPECT_EQ(hd->version, KEEL_HOSTIO_VERSION);
+    EXPECT_EQ(hd->total_size, KEEL_HOSTIO_TOTAL_SIZE);
+    EXPECT(hd->out_offset >= KEEL_HOSTIO_HDR_SIZE);
+    EXPECT(hd->in_offset >= hd->out_offset + hd->out_size);
+    EXPECT(hd->in_offset + hd->in_size <= KEEL_HOSTIO_TOTAL_SIZE);
+    EXPECT_EQ(hd->out.prod | hd->out.cons | hd->in.prod | hd->in.cons, 0);
+    EXPECT(!keel_hostio_live(&h));
+    hd->hv_state = KEEL_HOSTIO_HV_ACTIVE;
+    EXPECT(keel_hostio_live(&h));
+}
+
+KTEST(drain_across_wrap)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+    /* start just before the wrap, and near the 32-bit counter wrap too */
+    hd->out.prod = hd->out.cons = 0xffffffffu - 5;
+    static uint8_t rec[12 + 1000];
+    memcpy(rec, "\x01K0001o03e8:", 12);
+    for (int i = 0; i < 1000; i++)
+        rec[12 + i] = (uint8_t)(i * 13);
+    hv_put(rec, sizeof(rec));
+    EXPECT_EQ(keel_hostio_drain(&h, &parser), sizeof(rec));
+    EXPECT_EQ(nrec, 1);
+    EXPECT_EQ(got_len, 1000);
+    EXPECT(!memcmp(got, rec + 12, 1000));
+    EXPECT_EQ(hd->out.cons, hd->out.prod);
+    EXPECT_EQ(keel_hostio_drain(&h, &parser), 0);
+}
+
+KTEST(corrupt_prod_is_not_followed)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+    hd->out.prod = hd->out_size + 1;
+    EXPECT_EQ(keel_hostio_drain(&h, &parser), 0);
+    EXPECT(!h.out_ok);
+    EXPECT_EQ(hd->out.cons, 0);
+    EXPECT_EQ(nrec, 0);
+}
+
+KTEST(push_respects_room)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+    static uint8_t data[(KEEL_HOSTIO_IN_SIZE) + 100];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (uint8_t)i;
+    EXPECT_EQ(keel_hostio_push(&h, data, sizeof(data)), KEEL_HOSTIO_IN_SIZE);
+    EXPECT_EQ(keel_hostio_push(&h, data, 1), 0);     /* full: never waits */
+    hd->in.cons += 50;                                /* the hv took 50 */
+    EXPECT_EQ(keel_hostio_push(&h, data + KEEL_HOSTIO_IN_SIZE, 100), 50);
+    uint8_t *ring = mem + hd->in_offset;
+    EXPECT_EQ(ring[0], data[KEEL_HOSTIO_IN_SIZE]);   /* wrapped */
+    EXPECT_EQ(ring[49], data[KEEL_HOSTIO_IN_SIZE + 49]);
+    hd->in.cons = hd->in.prod + 1;                    /* a lying consumer */
+    EXPECT_EQ(keel_hostio_push(&h, data, 1), 0);
+    EXPECT(!h.in_ok);
+}
+
+KTEST(input_records_move_to_the_ring)
+{
+    setup();
+    static struct keel_input in;
+    memset(&in, 0, sizeof(in));
+    memcpy(in.buf, "\x01Kffffi0002:hi\x01Kffffz0000:", 26);
+    in.len = 26;
+    keel_input_push(&in, &h);
+    EXPECT_EQ(in.len, 0);
+    EXPECT(!memcmp(mem + ((struct keel_hostio_header *)mem)->in_offset,
+                   "\x01Kffffi0002:hi", 14));
+}
+
+KTEST_MAIN(KTEST_CASE(layout_is_valid), KTEST_CASE(drain_across_wrap),
+           KTEST_CASE(corrupt_prod_is_not_followed), KTEST_CASE(push_respects_room),
+           KTEST_CASE(input_records_move_to_the_ring))

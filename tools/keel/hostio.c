@@ -1,0 +1,172 @@
+/*
+ * The launcher's side of the shared-memory host I/O path (keel/hostio.h).
+ *
+ * We create the file QEMU maps as the ivshmem-plain device's memory (under
+ * /dev/shm when we can, else in the run folder), lay out the header and
+ * map it ourselves.  The run loop drains `out` into the same record parser
+ * as the serial line and pushes framed stdin into `in`; neither ever waits
+ * for the machine.  The hypervisor is trusted, but we still never follow a
+ * counter that claims more than a stream holds: such a stream is dropped.
+ *
+ * keel_hostio_attach/drain/push work on any memory, so the unit tests run
+ * them on a plain buffer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "keel.h"
+
+static uint8_t *area(const struct keel_hostio *h, uint32_t off)
+{
+    return (uint8_t *)h->hdr + off;
+}
+
+void keel_hostio_layout(void *mem)
+{
+    struct keel_hostio_header *hd = mem;
+
+    memset(hd, 0, sizeof(*hd));
+    hd->version = KEEL_HOSTIO_VERSION;
+    hd->hdr_size = KEEL_HOSTIO_HDR_SIZE;
+    hd->total_size = KEEL_HOSTIO_TOTAL_SIZE;
+    hd->out_offset = KEEL_HOSTIO_HDR_SIZE;
+    hd->out_size = KEEL_HOSTIO_OUT_SIZE;
+    hd->in_offset = KEEL_HOSTIO_HDR_SIZE + KEEL_HOSTIO_OUT_SIZE;
+    hd->in_size = KEEL_HOSTIO_IN_SIZE;
+    __atomic_store_n(&hd->magic, KEEL_HOSTIO_MAGIC, __ATOMIC_RELEASE);
+}
+
+/* Takes the layout from memory we laid out: sizes are ours, not re-read. */
+void keel_hostio_attach(struct keel_hostio *h, void *mem)
+{
+    memset(h, 0, sizeof(*h));
+    h->hdr = mem;
+    h->out_off = KEEL_HOSTIO_HDR_SIZE;
+    h->out_size = KEEL_HOSTIO_OUT_SIZE;
+    h->in_off = KEEL_HOSTIO_HDR_SIZE + KEEL_HOSTIO_OUT_SIZE;
+    h->in_size = KEEL_HOSTIO_IN_SIZE;
+    h->out_ok = h->in_ok = true;
+}
+
+size_t keel_hostio_drain(struct keel_hostio *h, struct keel_rec_parser *p)
+{
+    struct keel_stream *s = &h->hdr->out;
+    uint32_t cons = s->cons, size = h->out_size;
+    uint32_t used;
+    size_t total = 0;
+
+    if (!h->out_ok)
+        return 0;
+    used = __atomic_load_n(&s->prod, __ATOMIC_ACQUIRE) - cons;
+    if (used > size) {
+        fprintf(stderr, "keel: shared-memory output corrupt (%u bytes in a %u-byte ring)\n",
+                used, size);
+        h->out_ok = false;
+        return 0;
+    }
+    while (used) {
+        uint32_t at = cons & (size - 1), k = size - at < used ? size - at : used;
+        keel_rec_feed(p, area(h, h->out_off) + at, k);
+        cons += k;
+        used -= k;
+        total += k;
+    }
+    __atomic_store_n(&s->cons, cons, __ATOMIC_RELEASE);
+    return total;
+}
+
+size_t keel_hostio_push(struct keel_hostio *h, const void *data, size_t n)
+{
+    struct keel_stream *s = &h->hdr->in;
+    uint32_t prod = s->prod, size = h->in_size;
+    uint32_t used, room;
+    const uint8_t *d = data;
+    size_t done = 0;
+
+    if (!h->in_ok)
+        return 0;
+    used = prod - __atomic_load_n(&s->cons, __ATOMIC_ACQUIRE);
+    if (used > size) {
+        h->in_ok = false;
+        return 0;
+    }
+    room = size - used;
+    while (done < n && room) {
+        uint32_t at = prod & (size - 1), k = size - at;
+        if (k > room)
+            k = room;
+        if (k > n - done)
+            k = (uint32_t)(n - done);
+        memcpy(area(h, h->in_off) + at, d + done, k);
+        prod += k;
+        room -= k;
+        done += k;
+    }
+    __atomic_store_n(&s->prod, prod, __ATOMIC_RELEASE);
+    return done;
+}
+
+/* The hypervisor reads input from shared memory: give it what fits. */
+void keel_input_push(struct keel_input *in, struct keel_hostio *h)
+{
+    size_t n = keel_hostio_push(h, in->buf, in->len);
+
+    memmove(in->buf, in->buf + n, in->len - n);
+    in->len -= n;
+}
+
+/* Did the hypervisor take the path?  (Before that, input waits here.) */
+bool keel_hostio_live(const struct keel_hostio *h)
+{
+    return h->hdr &&
+           __atomic_load_n(&h->hdr->hv_state, __ATOMIC_ACQUIRE) == KEEL_HOSTIO_HV_ACTIVE;
+}
+
+/* The file for QEMU: /dev/shm/<run folder name>.hostio, else in the
+ * run folder itself.  0, or -1 (the run then uses the serial line only). */
+int keel_hostio_create(struct keel_hostio *h, const struct keel_stage *st)
+{
+    const char *suffix = strrchr(st->dir, '/');
+    int fd = -1;
+
+    memset(h, 0, sizeof(*h));
+    snprintf(h->path, sizeof(h->path), "/dev/shm/%s.hostio", suffix ? suffix + 1 : "");
+    if (!suffix || strlen(suffix) < 2 ||
+        (fd = open(h->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        snprintf(h->path, sizeof(h->path), "%s/hostio", st->dir);
+        fd = open(h->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    }
+    if (fd < 0) {
+        h->path[0] = '\0';
+        return -1;
+    }
+    void *mem = MAP_FAILED;
+    if (ftruncate(fd, KEEL_HOSTIO_TOTAL_SIZE) == 0)
+        mem = mmap(NULL, KEEL_HOSTIO_TOTAL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (mem == MAP_FAILED) {
+        unlink(h->path);
+        h->path[0] = '\0';
+        return -1;
+    }
+    char path[sizeof(h->path)];
+    memcpy(path, h->path, sizeof(path));
+    keel_hostio_layout(mem);
+    keel_hostio_attach(h, mem);
+    memcpy(h->path, path, sizeof(path));
+    return 0;
+}
+
+void keel_hostio_destroy(struct keel_hostio *h)
+{
+    if (h->hdr)
+        munmap(h->hdr, KEEL_HOSTIO_TOTAL_SIZE);
+    if (h->path[0])
+        unlink(h->path);
+    h->hdr = NULL;
+    h->path[0] = '\0';
+}
