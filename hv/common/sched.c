@@ -213,7 +213,6 @@ __noreturn void schedule_and_return(void)
     struct percpu *c = this_cpu();
     struct vcpu *prev = c->current, *next;
     uint64_t now = hv_now_ns();
-    unsigned from = c->id;
     bool contended;
 
     spin_lock(&rq_lock);
@@ -223,7 +222,6 @@ __noreturn void schedule_and_return(void)
     }
     next = pick_next(c, prev, now);
     if (next) {
-        from = next->cpu;
         next->cpu = c->id;
         next->state = VCPU_RUNNING;
     }
@@ -234,10 +232,9 @@ __noreturn void schedule_and_return(void)
     spin_unlock(&rq_lock);
 
     program_timer(c, next && contended);
-    /* still being left by another CPU: wait for its FPU state */
-    if (next && from != c->id)
-        while (__atomic_load_n(&next->arch.running, __ATOMIC_ACQUIRE))
-            cpu_relax();
+    /* If next is still being left by another CPU, arch_switch_to() waits
+     * for its FPU state -- after releasing this CPU's previous vCPU.  Waiting
+     * here, before that release, deadlocks two CPUs that swap vCPUs. */
     arch_switch_to(next);
 }
 
