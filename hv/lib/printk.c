@@ -31,7 +31,7 @@ void printk(const char *fmt, ...)
     va_end(ap);
 }
 
-static volatile uint32_t panicking;
+volatile uint32_t hv_panicking;
 
 __attribute__((noreturn)) void panic(const char *fmt, ...)
 {
@@ -41,7 +41,7 @@ __attribute__((noreturn)) void panic(const char *fmt, ...)
     __asm__ volatile("cli");
     /* A second panic (another CPU, or a fault while dumping) gives the
      * first a moment to finish its dump, then stops the machine. */
-    if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST)) {
+    if (__atomic_exchange_n(&hv_panicking, 1, __ATOMIC_SEQ_CST)) {
         for (volatile uint32_t i = 0; i < 20000000u; i++)
             cpu_relax();
         arch_poweroff(125);

@@ -2,9 +2,10 @@
  * COM1 (16550 UART, 115200 8N1, polled) and the framed console records of
  * keel/console.h.  Once hostio.c has found the launcher's shared memory,
  * records go there instead (the UART stays the fallback).  One lock makes
- * each record atomic across CPUs.  A CPU that panics while another holds
- * the lock waits a bounded time and then writes anyway: a garbled record
- * beats a silent hang.
+ * each record atomic across CPUs; a writer waits as long as the launcher
+ * takes to drain (no record is ever lost or interleaved).  Only once the
+ * machine is panicking does a CPU stop waiting for the lock after a bounded
+ * time and write anyway: a garbled last record beats a silent hang.
  */
 #include <hv/arch.h>
 #include <hv/lib.h>
@@ -50,8 +51,12 @@ void serial_write_raw(const char *s, size_t n)
         serial_putc(s[i]);
 }
 
-static bool console_lock_bounded(void)
+static bool console_lock_take(void)
 {
+    if (!hv_panicking) {
+        spin_lock(&console_lock);
+        return true;
+    }
     for (unsigned long i = 0; i < 1000000000ul; i++) {
         if (!__atomic_exchange_n(&console_lock.locked, 1, __ATOMIC_ACQUIRE))
             return true;
@@ -87,7 +92,7 @@ static void record_one(uint16_t domid, char stream, const char *buf, size_t len)
 void console_record(uint16_t domid, char stream, const void *buf, size_t len)
 {
     const char *p = buf;
-    bool locked = console_lock_bounded();
+    bool locked = console_lock_take();
 
     do {
         size_t n = MIN(len, (size_t)0xffff);

@@ -22,6 +22,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A hypervisor log line (serial record from KEEL_DOMID_HV, stream 'l'). */
 void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Set once a CPU has started to panic. */
+extern volatile uint32_t hv_panicking;
 /* Broken invariant inside the hypervisor: log, dump, power off with 125. */
 __attribute__((noreturn)) void panic(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
