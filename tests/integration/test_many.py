@@ -20,6 +20,20 @@ def test_twenty_guests(hello):
     assert len(lines) == 20
 
 
+def test_three_hundred_guests_in_one_run(hello):
+    r = keel_run([hello] * 300, timeout=240)
+    assert r.returncode == 0, text(r.stderr)
+    lines = text(r.stdout).splitlines()
+    assert len(lines) == 300
+    assert "hello-300| hello from hello-300 (1 args)" in lines
+
+
+def test_more_guests_than_boot_modules_is_a_usage_error(hello):
+    r = keel_run([hello] * 1023, timeout=60)
+    assert r.returncode == 2
+    assert "at most 1022 guests" in text(r.stderr)
+
+
 def test_spinner_does_not_starve_a_worker():
     # One CPU: the worker only runs if the hypervisor preempts the spinner.
     t0 = time.monotonic()

@@ -166,5 +166,10 @@ int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
         fprintf(err, "keel: no image to run (see keel run --help)\n");
         return -1;
     }
+    if (o->nimages > KEEL_MAX_GUESTS) {
+        fprintf(err, "keel: %d images; one run boots at most %d guests\n",
+                o->nimages, KEEL_MAX_GUESTS);
+        return -1;
+    }
     return 0;
 }

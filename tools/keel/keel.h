@@ -19,8 +19,10 @@
 #include <sys/types.h>
 
 #include <keel/hostio.h>
+#include <keel/launch.h>
 
 #define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
+#define KEEL_MAX_GUESTS (KEEL_LAUNCH_MAX_MODULES - KEEL_FIRST_GUEST_MODULE)
 
 /* args.c: the `keel run` command line */
 struct keel_opts {

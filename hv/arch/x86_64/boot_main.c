@@ -19,7 +19,7 @@ void smp_release_aps(void);
 
 static void frames_setup(void)
 {
-    struct phys_range ram[64], rsv[HV_MAX_MODULES + 8];
+    static struct phys_range ram[64], rsv[HV_MAX_MODULES + 8];   /* boot stack is small */
     unsigned nram = multiboot_ram(ram, ARRAY_SIZE(ram));
     unsigned nrsv = multiboot_reserved(rsv, ARRAY_SIZE(rsv));
 

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <keel/domctl.h>
+#include <keel/launch.h>
 
 #define __noreturn __attribute__((noreturn))
 #define __aligned(x) __attribute__((aligned(x)))
@@ -125,7 +126,7 @@ bool hostio_active(void);
 size_t hostio_read(void *buf, size_t n);   /* bytes copied, 0 if none */
 
 /* ---- boot modules (from multiboot) ------------------------------------ */
-#define HV_MAX_MODULES 64
+#define HV_MAX_MODULES KEEL_LAUNCH_MAX_MODULES
 struct boot_module {
     uint64_t phys;             /* page aligned (arch copies it if it was not) */
     uint64_t bytes;

@@ -41,6 +41,8 @@
 #define KEEL_MANIFEST_MAGIC       "KEELRUN 1\n"
 #define KEEL_MANIFEST_MODULE_NAME "keel-run"
 #define KEEL_FIRST_GUEST_MODULE   2
+/* the hypervisor accepts at most this many boot modules */
+#define KEEL_LAUNCH_MAX_MODULES   1024
 
 #define KEEL_STATUS_REJECTED      126
 #define KEEL_STATUS_TIMEOUT       124
