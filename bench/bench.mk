@@ -1,14 +1,15 @@
 # make bench: costs beside their floors, measured in one run (bench/bench.py).
 #   bench/hypercall.c   null hypercall vs a plain function call (rdtsc)
 #   bench/boot.c        dom0's create request -> the guest's main, vs copying
-#                       the image's bytes (keel run --timings)
+#                       the image's bytes (keel run --timings); again with
+#                       bench/idle.c guests alive (sleeping) beside it
 #   tests/hv/t_bench*.c inter-domain event round trip (one CPU, two CPUs)
 #                       vs the null hypercall; ring throughput by grant
 #                       copy and grant map vs memcpy (raw dom0 + guest
 #                       booted on the hypervisor directly, tests/hv/run.py)
 
 BENCH_DIR  := $(BUILD)/bench
-BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img
+BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img $(BENCH_DIR)/idle.img
 
 .PHONY: bench bench-images
 bench: bench-images

@@ -73,6 +73,25 @@ def hv_rows(b):
         row(label, per, "us", "memcpy (per MiB)", floor, "us")
 
 
+# Boot cost must not grow with the number of domains already running.
+BOOT_BESIDE = [int(n) for n in os.environ.get("BENCH_BOOT_BESIDE", "100").split()]
+
+
+def boot_beside(alive):
+    """create -> main of one guest built after `alive` sleeping guests."""
+    images = [os.path.join(BUILD, "idle.img")] * alive + [os.path.join(BUILD, "boot.img")]
+    r = subprocess.run([KEEL, "run", "--timeout", "300", "--timings"] + images + ["--", "5"],
+                       capture_output=True, text=True, timeout=330)
+    if r.returncode != 0:
+        sys.exit("bench: %d idle guests + boot failed (%d):\n%s" % (alive, r.returncode, r.stderr))
+    t = fields(r.stderr, "boot| timing %d " % alive)
+    m = re.search(r"^boot\| main_ns=(\d+)$", r.stdout, re.M)
+    if not m or "create_ns" not in t:
+        sys.exit("bench: no timing for the boot guest:\n" + r.stdout + r.stderr)
+    row("create -> main, %d guests alive" % alive, (float(m.group(1)) - t["create_ns"]) / 1e3,
+        "us", "copy image bytes", t["copy_ns"] / 1e3, "us")
+
+
 def main():
     r = keel("hypercall.img", args=[os.environ.get("BENCH_ITERS", "200000")])
     hc = fields(r.stdout, "null_hypercall ")
@@ -93,6 +112,8 @@ def main():
     if "main_ready_ns" in t:
         row("create -> unpaused (dom0)", (t["main_ready_ns"] - t["create_ns"]) / 1e3, "us",
             "copy image bytes", t["copy_ns"] / 1e3, "us")
+    for alive in BOOT_BESIDE:
+        boot_beside(alive)
 
 
     hv_rows(hv_bench())
