@@ -23,14 +23,6 @@ int fpu_torture(uint32_t domid, unsigned ms);
 
 static uint8_t data_page[64] = { 0xc3 };     /* a `ret`, never executable */
 
-static int expect(long got, long want)
-{
-    if (got == want)
-        return 0;
-    outf("guest: got %ld want %ld\n", got, want);
-    return 1;
-}
-
 static int hostile(void)
 {
     struct keel_domctl op;

@@ -71,14 +71,6 @@ static int ggb(uint32_t a, unsigned n)
     return 0;
 }
 
-static int expect(long got, long want)
-{
-    if (got == want)
-        return 0;
-    outf("guest: got %ld want %ld\n", got, want);
-    return 1;
-}
-
 static int hostile(void)
 {
     struct keel_evtchn_op op;

@@ -100,14 +100,6 @@ static int hold(void)
     return 0;                                      /* exits with the map held */
 }
 
-static int expect(long got, long want)
-{
-    if (got == want)
-        return 0;
-    outf("guest: got %ld want %ld\n", got, want);
-    return 1;
-}
-
 static int hostile(void)
 {
     struct keel_grant_map m;

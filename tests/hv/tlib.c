@@ -164,3 +164,11 @@ void ktap_end_poweroff(void)
     for (;;)
         ;
 }
+
+int expect(long got, long want)
+{
+    if (got == want)
+        return 0;
+    outf("guest: got %ld want %ld\n", got, want);
+    return 1;
+}

@@ -48,6 +48,8 @@ void __attribute__((noreturn)) t_exit(int code);
 void ktap_begin(const char *suite);
 void check_eq(const char *what, long got, long want);
 void check(const char *what, int ok);
+/* guest side: 0 if got == want, else print both and return 1 (count failures) */
+int expect(long got, long want);
 void __attribute__((noreturn)) ktap_end_poweroff(void);
 
 #define CHECK_EQ(expr, want) check_eq(#expr, (long)(expr), (long)(want))
