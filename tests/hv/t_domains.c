@@ -223,31 +223,13 @@ static void many(void)
     CHECK_EQ(tbuild_free_frames(), free0);
 }
 
-/* The first foreign mapping gives dom0's window its page tables, which
- * belong to dom0's address space and stay; take them before counting. */
-static void warm_up(void)
-{
-    struct keel_domctl op;
-    memset(&op, 0, sizeof(op));
-    op.u.create.mem_pages = 4;
-    dc(&op, KEEL_DOMCTL_CREATE, 0);
-    uint32_t d = op.domid;
-    op.u.map_foreign.gva = KEEL_GUEST_BASE;
-    op.u.map_foreign.npages = 1;
-    dc(&op, KEEL_DOMCTL_MAP_FOREIGN, d);
-    op.u.unmap_foreign.va = op.u.map_foreign.va;
-    op.u.unmap_foreign.npages = 1;
-    dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0);
-    CHECK_EQ(dc(&op, KEEL_DOMCTL_DESTROY, d), 0);
-}
-
 void test_main(struct keel_start_info *si, uint64_t entry_rsp)
 {
     (void)entry_rsp;
     ktap_begin("hv-domains");
     img = (const struct keel_module *)si->modules_va + 1;
     CHECK_EQ(si->nr_modules, 2);
-    warm_up();
+    CHECK_EQ(tbuild_warm_up(), 0);
     hostile_domctls();
     run_mode("exit7", KEEL_DOMSTATE_SHUTDOWN, 7);
     run_mode("hostile", KEEL_DOMSTATE_SHUTDOWN, 0);

@@ -191,27 +191,9 @@ static void granter_dies_under_load(void)
     CHECK_EQ(tbuild_free_frames(), free0);
 }
 
-/* tbuild's first foreign mapping gives dom0's foreign window its page
- * tables, which stay with dom0: take them before counting frames. */
-static void warm_up(void)
-{
-    struct keel_domctl op;
-    memset(&op, 0, sizeof(op));
-    op.u.create.mem_pages = 4;
-    dc(&op, KEEL_DOMCTL_CREATE, 0);
-    uint32_t d = op.domid;
-    op.u.map_foreign.gva = KEEL_GUEST_BASE;
-    op.u.map_foreign.npages = 1;
-    dc(&op, KEEL_DOMCTL_MAP_FOREIGN, d);
-    op.u.unmap_foreign.va = op.u.map_foreign.va;
-    op.u.unmap_foreign.npages = 1;
-    dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0);
-    CHECK_EQ(dc(&op, KEEL_DOMCTL_DESTROY, d), 0);
-}
-
 void grant_xdom_tests(void)
 {
-    warm_up();
+    CHECK_EQ(tbuild_warm_up(), 0);
     granter_dies();
     grantee_dies_holding();
     ro_write_crashes_writer();

@@ -139,3 +139,24 @@ uint64_t tbuild_free_frames(void)
     dc(&op, KEEL_DOMCTL_PHYSINFO, 0);
     return op.u.physinfo.free_frames;
 }
+
+long tbuild_warm_up(void)
+{
+    struct keel_domctl op;
+    uint32_t d;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    op.u.create.mem_pages = 4;
+    if ((rc = dc(&op, KEEL_DOMCTL_CREATE, 0)))
+        return rc;
+    d = op.domid;
+    op.u.map_foreign.gva = KEEL_GUEST_BASE;
+    op.u.map_foreign.npages = 1;
+    if (!(rc = dc(&op, KEEL_DOMCTL_MAP_FOREIGN, d))) {
+        op.u.unmap_foreign.va = op.u.map_foreign.va;
+        op.u.unmap_foreign.npages = 1;
+        rc = dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0);
+    }
+    return dc(&op, KEEL_DOMCTL_DESTROY, d) ?: rc;
+}
