@@ -12,8 +12,6 @@
 #include "internal.h"
 #include "channel_impl.h"
 
-#define EPIPE_ 32   /* newlib's EPIPE; keel/abi.h has no name for it */
-
 static uint32_t min32(size_t a, long b)
 {
     return (uint32_t)((size_t)b < a ? (size_t)b : a);
@@ -98,7 +96,7 @@ static long wait_space(struct libos_chan *c, uint32_t seen)
     if (chan_peer_state(c, &st))
         return c->error;
     if (st >= KEEL_CONN_CLOSING)
-        return -EPIPE_;
+        return -KEEL_EPIPE;
     if ((n = chan_arm_write(&c->tx)) < 0) {
         chan_fail(c, -KEEL_EIO);
         return -KEEL_EIO;
@@ -119,7 +117,7 @@ long libos_chan_write(libos_chan_t *c, const void *buf, size_t len)
         if (c->error)
             return c->error;
         if (c->peer_gone || *c->peer_state >= KEEL_CONN_CLOSING)
-            return -EPIPE_;
+            return -KEEL_EPIPE;
         if ((n = write_some(c, p + done, len - done)) < 0)
             return n;
         if (n > 0)
