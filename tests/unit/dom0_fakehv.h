@@ -117,7 +117,7 @@ static long fake_map(struct keel_domctl *op, struct fake_dom *d)
 static uint32_t fake_ended[16];
 static unsigned fake_ended_head, fake_ended_tail, fake_ended_on;
 
-static void fake_note_ended(uint32_t domid)
+static inline void fake_note_ended(uint32_t domid)
 {
     fake_ended[fake_ended_tail++ % 16] = domid;
 }
