@@ -10,6 +10,8 @@ HVT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -ffreestanding -fno-pie -fno-stack-pr
               -I $(PUBLIC_INC)
 HVT_LDFLAGS := -nostdlib -static -no-pie -T tests/hv/guest.ld -Wl,--build-id=none \
                -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
+# hv/arch/x86_64/selftest.c's cases, all of which must pass
+HVT_SELFTESTS := $(shell grep -c '^    { "' hv/arch/x86_64/selftest.c)
 HVT_RUN := python3 tests/hv/run.py --hv $(BUILD)/hv/keel-hv --logdir $(HVT_DIR)
 
 $(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn_lib.h
@@ -56,6 +58,11 @@ hvtest: hv hvtest-images
 	@fail=0; G=$(HVT_DIR)/guest.img; \
 	$(HVT_RUN) hv-basic --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_basic.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-selftest --append selftest --status 0 --expect '# RESULT: PASS' \
+	    --expect '# hv-arch: $(HVT_SELFTESTS) passed, 0 failed' \
+	    "$(HVT_DIR)/t_basic.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-stack-guard --append selftest-stack-overflow --status 125 \
+	    --expect 'hypervisor stack overflow' "$(HVT_DIR)/t_basic.img dom0" || fail=1; \
 	$(HVT_RUN) hv-domains --status 0 --expect '# RESULT: PASS' --expect 'guest: hello' \
 	    "$(HVT_DIR)/t_domains.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-dom0-crash --status 125 --expect 'dom0 crashed' --expect 'rip ' \

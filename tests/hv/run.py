@@ -33,11 +33,14 @@ def main():
     ap.add_argument('--expect', action='append', default=[])
     ap.add_argument('--timeout', type=int, default=90)
     ap.add_argument('--logdir', default='build/hvtest')
+    ap.add_argument('--append', help='the hypervisor command line')
     ap.add_argument('modules', nargs='*')
     a = ap.parse_intermixed_args()
     cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', '512M',
            '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio',
            '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-kernel', a.hv]
+    if a.append:
+        cmd += ['-append', a.append]
     if a.modules:
         cmd += ['-initrd', ','.join(a.modules)]
     try:

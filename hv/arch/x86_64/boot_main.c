@@ -61,18 +61,14 @@ static bool cmdline_has(const char *word)
     return false;
 }
 
-__noreturn void arch_boot_main(uint32_t magic, uint64_t mbi_pa)
+/* The rest of the boot runs on the boot CPU's own stack, which has a
+ * guard page below it (kmap_stack); the image's boot stack is left behind. */
+static __noreturn void boot_on_cpu_stack(void)
 {
     uint32_t apic_ids[HV_MAX_CPUS];
     uint64_t lapic_pa;
     unsigned ncpus;
 
-    serial_init();
-    multiboot_parse(magic, mbi_pa);
-    kpaging_init();
-    frames_setup();
-    log_modules();
-    boot_cpu_setup();
     time_init();
     hostio_init();
     ncpus = acpi_find_cpus(apic_ids, HV_MAX_CPUS, &lapic_pa);
@@ -82,6 +78,23 @@ __noreturn void arch_boot_main(uint32_t magic, uint64_t mbi_pa)
     smp_boot_aps(apic_ids, ncpus);
     if (cmdline_has("selftest"))
         arch_selftest();
+    if (cmdline_has("selftest-stack-overflow"))
+        arch_selftest_stack_overflow();
     smp_release_aps();
     hv_main();
+}
+
+__noreturn void arch_boot_main(uint32_t magic, uint64_t mbi_pa)
+{
+    serial_init();
+    multiboot_parse(magic, mbi_pa);
+    kpaging_init();
+    frames_setup();
+    log_modules();
+    boot_cpu_setup();
+    __asm__ volatile("mov %0, %%rsp\n\t"
+                     "xor %%ebp, %%ebp\n\t"
+                     "call *%1"
+                     :: "r"(this_cpu()->hv_stack_top), "r"(boot_on_cpu_stack) : "memory");
+    __builtin_unreachable();
 }

@@ -85,7 +85,7 @@ static uint64_t alloc_stack(uint64_t bytes)
 
     if (!pa)
         panic("no memory for CPU stacks");
-    return (uint64_t)phys_to_virt(pa);
+    return (uint64_t)kmap_stack(pa, bytes);
 }
 
 struct percpu_arch *percpu_alloc(unsigned id, unsigned apic_id)
@@ -98,11 +98,12 @@ struct percpu_arch *percpu_alloc(unsigned id, unsigned apic_id)
     c->pc.id = id;
     c->pc.apic_id = apic_id;
     c->stack_base = alloc_stack(HV_STACK_SIZE);
-    c->ist_base = alloc_stack(3 * IST_STACK_SIZE);
     c->pc.hv_stack_top = c->stack_base + HV_STACK_SIZE;
     c->tss.rsp[0] = c->pc.hv_stack_top;
-    for (unsigned i = 0; i < 3; i++)
-        c->tss.ist[i] = c->ist_base + (i + 1) * IST_STACK_SIZE;
+    for (unsigned i = 0; i < ARRAY_SIZE(c->ist_base); i++) {
+        c->ist_base[i] = alloc_stack(IST_STACK_SIZE);
+        c->tss.ist[i] = c->ist_base[i] + IST_STACK_SIZE;
+    }
     c->tss.iomap_base = sizeof(struct tss);   /* no I/O bitmap: all ports trap */
     gdt_fill(c);
     hv_cpus[id] = &c->pc;

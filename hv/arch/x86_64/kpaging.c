@@ -5,6 +5,8 @@
  *   HV_DIRECT_MAP_BASE + pa   all RAM, 2 MiB pages, rw, NX, global
  *   HV_IMAGE_BASE + pa        the image, 4 KiB pages: text r-x, rodata r--,
  *                             data/bss rw- NX (W^X)
+ *   HV_STACK_AREA_BASE        CPU stacks, 4 KiB pages, each one above an
+ *                             unmapped guard page (kmap_stack)
  *
  * Built before the frame allocator exists, from a pool of pages in .bss
  * (reached through the boot mapping of the first GiB at HV_IMAGE_BASE);
@@ -126,6 +128,37 @@ void *kmap_firmware(uint64_t pa, uint64_t len)
 void *kmap_mmio(uint64_t pa, uint64_t len)
 {
     return kmap(pa, len, PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX, true);
+}
+
+/* A stack reached through the direct map would overflow silently into
+ * whatever frame lies below it.  Here each stack gets its own virtual
+ * range with an unmapped page beneath, so running off its bottom faults;
+ * the #PF cannot be delivered on that stack and becomes a #DF, which runs
+ * on an IST stack and reports it (trap.c).  Called at boot only, on the
+ * boot CPU, before any address space copies the upper half. */
+void *kmap_stack(uint64_t pa, uint64_t bytes)
+{
+    static uint64_t next = HV_STACK_AREA_BASE;
+    uint64_t base = next + PAGE_SIZE;          /* the guard: left unmapped */
+
+    bytes = ALIGN_UP(bytes, PAGE_SIZE);
+    if (base + bytes > HV_STACK_AREA_END)
+        panic("kpaging: stack area full");
+    for (uint64_t off = 0; off < bytes; off += PAGE_SIZE)
+        map_4k(base + off, pa + off, PTE_P | PTE_W | PTE_G | PTE_NX);
+    next = base + bytes;
+    return (void *)base;
+}
+
+bool kpaging_is_stack_guard(uint64_t va)
+{
+    static const struct pt_ops lookup_only = { NULL, table_virt };
+    uint64_t *e;
+
+    if (va < HV_STACK_AREA_BASE || va >= HV_STACK_AREA_END)
+        return false;
+    e = pt_walk(hv_kernel_pml4, va, 0, PT_TABLE_KERNEL, &lookup_only);
+    return !e || !(*e & PTE_P);
 }
 
 /* The AP trampoline turns paging on while running at its physical address

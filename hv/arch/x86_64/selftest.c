@@ -95,12 +95,56 @@ static bool test_image_wx(void)
     return true;
 }
 
+/* Every stack of every CPU sits right above an unmapped page, so an
+ * overflow faults instead of overwriting a neighbour. */
+static bool stack_guarded(uint64_t base, uint64_t bytes)
+{
+    CHECK(kpaging_is_stack_guard(base - PAGE_SIZE));
+    for (uint64_t off = 0; off < bytes; off += PAGE_SIZE)
+        CHECK(!kpaging_is_stack_guard(base + off));
+    return true;
+}
+
+static bool test_stack_guards(void)
+{
+    for (unsigned i = 0; i < hv_nr_cpus; i++) {
+        struct percpu_arch *c = (struct percpu_arch *)hv_cpus[i];
+        CHECK(stack_guarded(c->stack_base, HV_STACK_SIZE));
+        for (unsigned j = 0; j < ARRAY_SIZE(c->ist_base); j++)
+            CHECK(stack_guarded(c->ist_base[j], IST_STACK_SIZE));
+    }
+    return true;
+}
+
 static const struct { const char *name; selftest_fn fn; } tests[] = {
     { "address_space", test_address_space },
     { "heap", test_heap },
     { "time", test_time },
     { "image_wx", test_image_wx },
+    { "stack_guards", test_stack_guards },
 };
+
+/* `selftest-stack-overflow`: prove the guard pages and the #DF path by
+ * running off the bottom of this CPU's stack.  The machine must stop with
+ * "hypervisor stack overflow", not corrupt memory and go on. */
+static volatile uint64_t overflow_depth = ~0ull;   /* volatile: no "infinite recursion" */
+
+static __attribute__((noinline)) uint64_t recurse(uint64_t depth)
+{
+    volatile uint8_t pad[512];
+
+    pad[0] = (uint8_t)depth;
+    if (depth >= overflow_depth)
+        return pad[0];
+    return recurse(depth + 1) + pad[0];
+}
+
+void arch_selftest_stack_overflow(void)
+{
+    printk("selftest: overflowing the stack of CPU %u", this_cpu()->id);
+    recurse(0);
+    panic("selftest: the stack overflow went unnoticed");
+}
 
 void arch_selftest(void)
 {

@@ -39,6 +39,9 @@ static struct vcpu *save_guest_frame(const struct cpu_regs *r)
 static __noreturn void fatal_machine_event(struct cpu_regs *r)
 {
     trap_dump(r);
+    if (r->vector == 8 && kpaging_is_stack_guard(read_cr2()))
+        panic("hypervisor stack overflow on CPU with APIC id %u (guard page %#lx)",
+              lapic_id(), read_cr2());
     panic("fatal %s on CPU with APIC id %u", exc_names[r->vector], lapic_id());
 }
 

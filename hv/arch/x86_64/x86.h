@@ -37,6 +37,10 @@
 #define IST_MC  3
 
 #define HV_STACK_SIZE  (16 * 1024)
+/* every CPU's stacks (kmap_stack), inside the image's PML4 slot so that
+ * the shared upper half needs no new slot after boot */
+#define HV_STACK_AREA_BASE 0xffffffffc0000000ull
+#define HV_STACK_AREA_END  (HV_STACK_AREA_BASE + 0x1000000ull)
 #define IST_STACK_SIZE (8 * 1024)
 
 /* rflags */
@@ -147,8 +151,8 @@ struct percpu_arch {
     struct percpu pc;
     uint64_t gdt[GDT_ENTRIES];
     struct tss tss;
-    uint64_t stack_base;         /* HV_STACK_SIZE, direct-map address */
-    uint64_t ist_base;           /* 3 * IST_STACK_SIZE */
+    uint64_t stack_base;         /* HV_STACK_SIZE, in the stack area */
+    uint64_t ist_base[3];        /* IST_STACK_SIZE each, own guard pages */
     uint64_t timer_deadline_ns;  /* what arch_timer_program last asked */
     volatile uint32_t alive;     /* AP bring-up handshake */
 };
@@ -171,6 +175,8 @@ extern uint64_t hv_kernel_pml4;   /* physical */
 void kpaging_init(void);
 void *kmap_firmware(uint64_t pa, uint64_t len);   /* cached, read-write */
 void *kmap_mmio(uint64_t pa, uint64_t len);       /* uncached */
+void *kmap_stack(uint64_t pa, uint64_t bytes);    /* above a guard page */
+bool kpaging_is_stack_guard(uint64_t va);         /* unmapped, in the stack area */
 void kpaging_identity_low(bool on);               /* for the AP trampoline */
 /* cpu.c */
 struct percpu_arch *percpu_alloc(unsigned id, unsigned apic_id);
@@ -217,5 +223,6 @@ __noreturn void arch_resume_user(const struct cpu_regs *r, uint64_t stack_top);
 __noreturn void arch_idle_loop(uint64_t stack_top, uint64_t poll_until_tsc);
 /* selftest.c */
 void arch_selftest(void);
+void arch_selftest_stack_overflow(void);
 
 #endif /* HV_X86_H */
