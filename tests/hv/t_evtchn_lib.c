@@ -58,35 +58,18 @@ static int seen_take(uint32_t port)
     return __atomic_exchange_n(&ev_seen[port], 0, __ATOMIC_SEQ_CST) != 0;
 }
 
-/* Polling wait: clear upcall_pending first, then look, then block (block
- * returns at once if an event came in between). */
-int ev_wait(uint32_t port, unsigned timeout_ms)
-{
-    uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000;
-
-    for (;;) {
-        __atomic_store_n(&VI->upcall_pending, 0, __ATOMIC_SEQ_CST);
-        if (ev_take(port) || seen_take(port))
-            return 0;
-        if (now_ns() >= end)
-            return -1;
-        __atomic_fetch_and(&shinfo()->pending, ~KEEL_PENDING_TIMER, __ATOMIC_SEQ_CST);
-        hc(KEEL_HC_SET_TIMER, (long)(now_ns() + 5000000), 0, 0);
-        hc(KEEL_HC_SCHED_BLOCK, 0, 0, 0);
-    }
-}
-
 volatile unsigned ev_upcall_count;
 volatile uint8_t ev_seen[KEEL_EVTCHN_PORTS];
 
+static int callback_on;                 /* ev_upcall_entry is registered */
+
 /* The scan of keel/event_channel.h: upcall_pending, then pending_sel, then
  * the words; only general registers, so the stub need not save the FPU. */
-__attribute__((target("general-regs-only"), used))
-static void ev_upcall_c(void)
+__attribute__((target("general-regs-only")))
+static void ev_scan(void)
 {
     volatile struct keel_shared_info *si = shinfo();
 
-    ev_upcall_count++;
     __atomic_store_n(&VI->upcall_pending, 0, __ATOMIC_SEQ_CST);
     uint64_t sel = __atomic_exchange_n(&VI->pending_sel, 0, __ATOMIC_SEQ_CST);
     while (sel) {
@@ -101,6 +84,76 @@ static void ev_upcall_c(void)
                 ev_seen[w * 64 + b]++;
         }
     }
+}
+
+__attribute__((target("general-regs-only"), used))
+static void ev_upcall_c(void)
+{
+    ev_upcall_count++;
+    ev_scan();
+}
+
+/* With upcalls masked: what the upcall would have done (without upcalls
+ * registered there is nothing to scan, the caller takes its port's bit). */
+static void poll_masked(void)
+{
+    if (!callback_on)
+        __atomic_store_n(&VI->upcall_pending, 0, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&VI->upcall_pending, __ATOMIC_SEQ_CST))
+        ev_scan();
+}
+
+/* Unmask if the caller found upcalls on; an event that came while masked
+ * is scanned here, since the hypervisor enters only on the next exit. */
+static void upcalls_restore(uint8_t old)
+{
+    if (old)
+        return;
+    for (;;) {
+        poll_masked();
+        __atomic_store_n(&VI->upcall_mask, 0, __ATOMIC_SEQ_CST);
+        if (!__atomic_load_n(&VI->upcall_pending, __ATOMIC_SEQ_CST))
+            return;
+        __atomic_store_n(&VI->upcall_mask, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+struct ev_wait_stats ev_wait_stats;
+void (*ev_wait_hook)(void);
+
+/* Look, then block, with upcalls masked in between, as the libos's idle
+ * does: an upcall between the look and SCHED_BLOCK (on the way back from
+ * SET_TIMER, or a kick) would take the event into ev_seen and clear
+ * upcall_pending, and the block would then sleep until the timer.  Masked,
+ * the event leaves upcall_pending set and the block returns at once. */
+int ev_wait(uint32_t port, unsigned timeout_ms)
+{
+    uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000;
+    uint8_t old = __atomic_exchange_n(&VI->upcall_mask, 1, __ATOMIC_SEQ_CST);
+    void (*hook)(void) = ev_wait_hook;
+    int rc = -1;
+
+    ev_wait_hook = 0;
+    for (;;) {
+        poll_masked();
+        if (ev_take(port) || seen_take(port)) {
+            rc = 0;
+            break;
+        }
+        if (now_ns() >= end)
+            break;
+        if (hook)
+            hook();
+        hook = 0;
+        __atomic_fetch_and(&shinfo()->pending, ~KEEL_PENDING_TIMER, __ATOMIC_SEQ_CST);
+        hc(KEEL_HC_SET_TIMER, (long)(now_ns() + 5000000), 0, 0);
+        hc(KEEL_HC_SCHED_BLOCK, 0, 0, 0);
+        ev_wait_stats.blocks++;
+        if (__atomic_load_n(&shinfo()->pending, __ATOMIC_SEQ_CST) & KEEL_PENDING_TIMER)
+            ev_wait_stats.timer_wakes++;
+    }
+    upcalls_restore(old);
+    return rc;
 }
 
 /* rsp = S holds [rflags, rip]; the interrupted rsp is S + 144.  Save the
@@ -129,5 +182,12 @@ __asm__(".text\n.globl ev_upcall_entry\n"
 long ev_upcalls_on(void)
 {
     __atomic_store_n(&VI->upcall_mask, 0, __ATOMIC_SEQ_CST);
+    callback_on = 1;
     return hc(KEEL_HC_SET_CALLBACK, (long)(uintptr_t)ev_upcall_entry, 0, 0);
+}
+
+long ev_upcalls_off(void)
+{
+    callback_on = 0;
+    return hc(KEEL_HC_SET_CALLBACK, 0, 0, 0);
 }

@@ -115,21 +115,31 @@ int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_
 {
     uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000;
     struct keel_domctl op;
+    int rc = -1;
 
+    /* Clear, then look, then block; and leave neither bit nor timer behind:
+     * a KEEL_PENDING_DOMAIN or KEEL_PENDING_TIMER left set makes every later
+     * SCHED_BLOCK of dom0 return at once, and a wait that does not clear
+     * them (bench_wait, ev_wait) spins (hv-bench's upcall round trip). */
     for (;;) {
-        memset(&op, 0, sizeof(op));
-        if (dc(&op, KEEL_DOMCTL_GET_INFO, domid))
-            return -1;
-        *info = op.u.info;
-        if (info->state == KEEL_DOMSTATE_SHUTDOWN || info->state == KEEL_DOMSTATE_CRASHED)
-            return 0;
-        if (now_ns() >= end)
-            return -1;
         __atomic_fetch_and(&shinfo()->pending, ~(KEEL_PENDING_DOMAIN | KEEL_PENDING_TIMER),
                            __ATOMIC_SEQ_CST);
+        memset(&op, 0, sizeof(op));
+        if (dc(&op, KEEL_DOMCTL_GET_INFO, domid))
+            break;
+        *info = op.u.info;
+        if (info->state == KEEL_DOMSTATE_SHUTDOWN || info->state == KEEL_DOMSTATE_CRASHED) {
+            rc = 0;
+            break;
+        }
+        if (now_ns() >= end)
+            break;
         hc(KEEL_HC_SET_TIMER, (long)(now_ns() + 10000000), 0, 0);
         hc(KEEL_HC_SCHED_BLOCK, 0, 0, 0);
     }
+    hc(KEEL_HC_SET_TIMER, 0, 0, 0);
+    __atomic_fetch_and(&shinfo()->pending, ~KEEL_PENDING_TIMER, __ATOMIC_SEQ_CST);
+    return rc;
 }
 
 uint64_t tbuild_free_frames(void)
