@@ -18,7 +18,7 @@
 
 static struct timage t;
 static struct guest g;
-static struct mf_guest mf = { 2, "hello\0a b", 10, "hello" };
+static struct mf_guest mf = { 2, "hello\0a b", 10, "hello", 2 };
 
 static int build(void)
 {
@@ -209,7 +209,7 @@ KTEST(large_guest_maps_in_batches)
 
 KTEST(names_cannot_forge_control_lines)
 {
-    static struct mf_guest evil = { 1, "x\ndone 0", 9, "x\ndone 0" };
+    static struct mf_guest evil = { 1, "x\ndone 0", 9, "x\ndone 0", 2 };
 
     fake_reset();
     timage_init(&t);
