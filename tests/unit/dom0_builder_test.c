@@ -146,7 +146,8 @@ KTEST(control_lines)
     EXPECT(strncmp(fake.ctl, "start 0 1\ntiming 0 create_ns=", 29) == 0);
     EXPECT(strstr(fake.ctl, " main_ready_ns=") != NULL);
     EXPECT(strstr(fake.ctl, " copy_ns=") != NULL);
-    EXPECT(strstr(fake.ctl, " image_bytes=576\n") != NULL);
+    EXPECT(strstr(fake.ctl, " image_bytes=576 mem_bytes=") != NULL);
+    EXPECT(strstr(fake.ctl, " free_frames=4242\n") != NULL);
 }
 
 KTEST(bad_image_creates_nothing)
