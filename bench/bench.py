@@ -126,9 +126,13 @@ def density(n, one_guest_us):
                  " not all alive at once" % (n, span_ns / 1e9, sleep_s))
     row("boot %d guests, per guest" % n, span_ns / n / 1e3, "us",
         "create -> main, one guest", one_guest_us, "us")
-    # Guest 0's count already excludes its own memory; the last one's has
-    # n - 1 more guests, all alive (asleep).
-    frames = (t[0]["free_frames"] - t[n - 1]["free_frames"]) / (n - 1)
+    # Guest 0's count already excludes its own memory.  When the first guest
+    # ends, n - 1 more are alive, their consoles connected by dom0 (which it
+    # does only once it has built them all): what each one costs.
+    end = re.search(r"^timing -1 first_end_free_frames=(\d+)$", r.stderr, re.M)
+    if not end:
+        sys.exit("bench: no first_end_free_frames line:\n" + r.stderr[-4000:])
+    frames = (t[0]["free_frames"] - float(end.group(1))) / (n - 1)
     per_kib = frames * 4
     mem_kib = t[0]["mem_bytes"] / 1024
     row("hv memory per live guest", per_kib, "KiB", "its memory (image note)", mem_kib, "KiB")

@@ -185,13 +185,6 @@ static uint64_t copy_floor_ns(const struct guest *g)
     return hc_now_ns() - t0;
 }
 
-static uint64_t free_frames(void)
-{
-    struct keel_domctl op = { 0 };
-
-    return domctl(KEEL_DOMCTL_PHYSINFO, 0, &op) < 0 ? 0 : op.u.physinfo.free_frames;
-}
-
 /* The `timing` line of a guest that was just unpaused. */
 static void report_timing(const struct guest *g, uint64_t create_ns,
                           uint64_t ready_ns)
@@ -199,7 +192,7 @@ static void report_timing(const struct guest *g, uint64_t create_ns,
     struct ctl_timing t = {
         .create_ns = create_ns, .main_ready_ns = ready_ns,
         .copy_ns = copy_floor_ns(g), .image_bytes = g->info.load_bytes,
-        .mem_bytes = g->info.note.mem_bytes, .free_frames = free_frames(),
+        .mem_bytes = g->info.note.mem_bytes, .free_frames = ctl_free_frames(),
     };
 
     ctl_timing(g->idx, &t);

@@ -45,6 +45,18 @@ void ctl_timing(int idx, const struct ctl_timing *t)
           t->copy_ns, t->image_bytes, t->mem_bytes, t->free_frames);
 }
 
+void ctl_run_timing(const char *key, uint64_t v)
+{
+    sendf("timing -1 %s=%" PRIu64, key, v);
+}
+
+uint64_t ctl_free_frames(void)
+{
+    struct keel_domctl op = { .cmd = KEEL_DOMCTL_PHYSINFO };
+
+    return hc_domctl(&op) < 0 ? 0 : op.u.physinfo.free_frames;
+}
+
 void ctl_msg(int idx, const char *fmt, ...)
 {
     char line[CTL_LINE_MAX];

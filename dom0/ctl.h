@@ -26,6 +26,10 @@ struct ctl_timing {
     uint64_t free_frames;        /* 0: unknown */
 };
 void ctl_timing(int idx, const struct ctl_timing *t);
+/* "timing -1 <key>=<v>": a measurement of the run as a whole. */
+void ctl_run_timing(const char *key, uint64_t v);
+/* The hypervisor's free frames (KEEL_DOMCTL_PHYSINFO); 0 if unknown. */
+uint64_t ctl_free_frames(void);
 __attribute__((format(printf, 2, 3)))
 void ctl_msg(int idx, const char *fmt, ...);
 

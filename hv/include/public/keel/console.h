@@ -133,7 +133,10 @@ _Static_assert(sizeof(struct keel_console_page) == 256, "console page layout");
  *                                domain's memory), free_frames (the
  *                                hypervisor's, just after it started); shown
  *                                by the launcher only when asked (keel run
- *                                --timings)
+ *                                --timings).  idx -1: the run as a whole,
+ *                                first_end_free_frames (the free frames when
+ *                                dom0 first hears of a guest's end after
+ *                                building them all, before it destroys any)
  *   done <status>                every guest has ended; the run's status
  */
 
