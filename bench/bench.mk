@@ -3,6 +3,11 @@
 #   bench/boot.c        dom0's create request -> the guest's main, vs copying
 #                       the image's bytes (keel run --timings); again with
 #                       bench/idle.c guests alive (sleeping) beside it
+#   bench/idle.c        BENCH_DENSITY (1000) copies alive at once: boot time
+#                       per guest vs one guest's create -> main; the
+#                       hypervisor's frames per live guest (dom0's
+#                       free_frames timing key) vs the guest's own memory
+#                       and its image file
 #   tests/hv/t_bench*.c inter-domain event round trip (one CPU, two CPUs)
 #                       vs the null hypercall; ring throughput by grant
 #                       copy and grant map vs memcpy (raw dom0 + guest

@@ -92,6 +92,55 @@ def boot_beside(alive):
         "us", "copy image bytes", t["copy_ns"] / 1e3, "us")
 
 
+# N identical guests alive at once (bench/idle.c): boot time per guest and
+# the hypervisor's memory per live guest.
+DENSITY = int(os.environ.get("BENCH_DENSITY", "1000"))
+
+
+def timings(stderr):
+    """{guest index: {key: value}} from the --timings lines."""
+    out = {}
+    for idx, rest in re.findall(r"^\S+\| timing (\d+) (.*)$", stderr, re.M):
+        out[int(idx)] = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
+    return out
+
+
+def density(n, one_guest_us):
+    """n copies of idle.img, every one asleep until the last has booted."""
+    sleep_s = 20 + n // 25
+    last = "idle-%d" % n
+    image = os.path.join(BUILD, "idle.img")
+    mem = "%dM" % (n * 5 + 1024)      # 4 MiB guests (the default) + overhead
+    r = subprocess.run([KEEL, "run", "--timeout", str(sleep_s + 600), "--mem", mem, "--timings"]
+                       + [image] * n + ["--", str(sleep_s), last],
+                       capture_output=True, text=True, timeout=sleep_s + 660)
+    if r.returncode != 0:
+        sys.exit("bench: %d idle guests failed (%d):\n%s" % (n, r.returncode, r.stderr[-4000:]))
+    t = timings(r.stderr)
+    m = re.search(r"^%s\| main_ns=(\d+)$" % re.escape(last), r.stdout, re.M)
+    if not m or len(t) != n:
+        sys.exit("bench: no timings for %d idle guests:\n%s" % (n, r.stderr[-4000:]))
+    span_ns = float(m.group(1)) - t[0]["create_ns"]
+    if span_ns >= sleep_s * 1e9:
+        sys.exit("bench: booting %d guests took %.1f s, longer than they sleep (%d s):"
+                 " not all alive at once" % (n, span_ns / 1e9, sleep_s))
+    row("boot %d guests, per guest" % n, span_ns / n / 1e3, "us",
+        "create -> main, one guest", one_guest_us, "us")
+    # Guest 0's count already excludes its own memory.  When the first guest
+    # ends, n - 1 more are alive, their consoles connected by dom0 (which it
+    # does only once it has built them all): what each one costs.
+    end = re.search(r"^timing -1 first_end_free_frames=(\d+)$", r.stderr, re.M)
+    if not end:
+        sys.exit("bench: no first_end_free_frames line:\n" + r.stderr[-4000:])
+    frames = (t[0]["free_frames"] - float(end.group(1))) / (n - 1)
+    per_kib = frames * 4
+    mem_kib = t[0]["mem_bytes"] / 1024
+    row("hv memory per live guest", per_kib, "KiB", "its memory (image note)", mem_kib, "KiB")
+    row("hv memory per live guest", per_kib, "KiB", "image file",
+        os.path.getsize(image) / 1024, "KiB")
+    row("hv overhead per live guest", per_kib - mem_kib, "KiB", "one page", 4, "KiB")
+
+
 def main():
     r = keel("hypercall.img", args=[os.environ.get("BENCH_ITERS", "200000")])
     hc = fields(r.stdout, "null_hypercall ")
@@ -114,7 +163,8 @@ def main():
             "copy image bytes", t["copy_ns"] / 1e3, "us")
     for alive in BOOT_BESIDE:
         boot_beside(alive)
-
+    if DENSITY > 1:
+        density(DENSITY, create_to_main / 1e3)
 
     hv_rows(hv_bench())
 

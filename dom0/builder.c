@@ -185,6 +185,19 @@ static uint64_t copy_floor_ns(const struct guest *g)
     return hc_now_ns() - t0;
 }
 
+/* The `timing` line of a guest that was just unpaused. */
+static void report_timing(const struct guest *g, uint64_t create_ns,
+                          uint64_t ready_ns)
+{
+    struct ctl_timing t = {
+        .create_ns = create_ns, .main_ready_ns = ready_ns,
+        .copy_ns = copy_floor_ns(g), .image_bytes = g->info.load_bytes,
+        .mem_bytes = g->info.note.mem_bytes, .free_frames = ctl_free_frames(),
+    };
+
+    ctl_timing(g->idx, &t);
+}
+
 /* Everything between CREATE and UNPAUSE; the caller destroys on failure. */
 static long populate(struct guest *g, const struct layout *l, uint32_t nr_cpus,
                      const char **step)
@@ -286,8 +299,7 @@ int builder_start(struct guest *g, uint32_t nr_cpus)
     /* The guest may already have printed: the launcher holds the records of
      * a domain until `start` names its guest. */
     ctl_start(g->idx, g->domid);
-    ctl_timing(g->idx, t.create, t.ready, copy_floor_ns(g),
-               g->info.load_bytes);
+    report_timing(g, t.create, t.ready);
     hc_log("guest %d: domain %u, %" PRIu64 " KiB, entry 0x%" PRIx64
            ": create %" PRIu64 " us, load %" PRIu64 " us, start %" PRIu64
            " us", g->idx, g->domid, g->info.note.mem_bytes >> 10,
@@ -309,8 +321,7 @@ int builder_release(struct guest *g)
     if (rc >= 0 && (step = "unpausing",
                     rc = domctl(KEEL_DOMCTL_UNPAUSE, g->domid, &op)) >= 0) {
         ctl_start(g->idx, g->domid);
-        ctl_timing(g->idx, g->create_ns, hc_now_ns(), copy_floor_ns(g),
-                   g->info.load_bytes);
+        report_timing(g, g->create_ns, hc_now_ns());
     }
     free(g->dev);
     g->dev = NULL;

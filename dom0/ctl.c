@@ -37,12 +37,24 @@ void ctl_start(int idx, uint32_t domid) { sendf("start %d %u", idx, domid); }
 void ctl_exit(int idx, int status) { sendf("exit %d %d", idx, status); }
 void ctl_done(int status) { sendf("done %d", status); }
 
-void ctl_timing(int idx, uint64_t create_ns, uint64_t main_ready_ns,
-                uint64_t copy_ns, uint64_t image_bytes)
+void ctl_timing(int idx, const struct ctl_timing *t)
 {
     sendf("timing %d create_ns=%" PRIu64 " main_ready_ns=%" PRIu64
-          " copy_ns=%" PRIu64 " image_bytes=%" PRIu64, idx, create_ns,
-          main_ready_ns, copy_ns, image_bytes);
+          " copy_ns=%" PRIu64 " image_bytes=%" PRIu64 " mem_bytes=%" PRIu64
+          " free_frames=%" PRIu64, idx, t->create_ns, t->main_ready_ns,
+          t->copy_ns, t->image_bytes, t->mem_bytes, t->free_frames);
+}
+
+void ctl_run_timing(const char *key, uint64_t v)
+{
+    sendf("timing -1 %s=%" PRIu64, key, v);
+}
+
+uint64_t ctl_free_frames(void)
+{
+    struct keel_domctl op = { .cmd = KEEL_DOMCTL_PHYSINFO };
+
+    return hc_domctl(&op) < 0 ? 0 : op.u.physinfo.free_frames;
 }
 
 void ctl_msg(int idx, const char *fmt, ...)

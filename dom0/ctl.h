@@ -17,8 +17,19 @@
 void ctl_start(int idx, uint32_t domid);
 void ctl_exit(int idx, int status);
 void ctl_done(int status);
-void ctl_timing(int idx, uint64_t create_ns, uint64_t main_ready_ns,
-                uint64_t copy_ns, uint64_t image_bytes);
+/* One guest's build (keel/console.h `timing`).  free_frames is the
+ * hypervisor's free-frame count right after the guest was unpaused, so
+ * a run of guests that stay alive shows what each one costs (bench/). */
+struct ctl_timing {
+    uint64_t create_ns, main_ready_ns, copy_ns, image_bytes;
+    uint64_t mem_bytes;          /* the domain's memory (image note) */
+    uint64_t free_frames;        /* 0: unknown */
+};
+void ctl_timing(int idx, const struct ctl_timing *t);
+/* "timing -1 <key>=<v>": a measurement of the run as a whole. */
+void ctl_run_timing(const char *key, uint64_t v);
+/* The hypervisor's free frames (KEEL_DOMCTL_PHYSINFO); 0 if unknown. */
+uint64_t ctl_free_frames(void);
 __attribute__((format(printf, 2, 3)))
 void ctl_msg(int idx, const char *fmt, ...);
 

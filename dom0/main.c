@@ -2,8 +2,9 @@
  * Domain zero's toolstack: run what the launcher asked for, then power off.
  *
  *   start info -> module 1 (the manifest, keel/launch.h) -> parse it
- *   -> bind VIRQ_DOM_EXC (reap.c) -> build and start guest i from module
- *      2 + i, in order
+ *   -> bind VIRQ_DOM_EXC (reap.c) -> build and start guest i, in order,
+ *      from the boot module the manifest names for it (many guests may
+ *      share one image module)
  *   -> wait for every guest to end (reap.c) -> `done S` -> POWEROFF(S)
  *
  * A run that cannot even begin (no manifest, a malformed one, a module count
@@ -61,9 +62,9 @@ static int load_manifest(const struct keel_start_info *si, struct manifest *m)
         ctl_msg(-1, "bad run manifest: %s", why);
         return -1;
     }
-    if (si->nr_modules - KEEL_FIRST_GUEST_MODULE != m->nguests) {
-        ctl_msg(-1, "run manifest lists %u guests but %u images were loaded",
-                m->nguests, si->nr_modules - KEEL_FIRST_GUEST_MODULE);
+    if (si->nr_modules - KEEL_FIRST_GUEST_MODULE != m->nimages) {
+        ctl_msg(-1, "run manifest lists %u images but %u were loaded",
+                m->nimages, si->nr_modules - KEEL_FIRST_GUEST_MODULE);
         manifest_free(m);
         return -1;
     }
@@ -88,13 +89,16 @@ static void start_guests(const struct keel_start_info *si,
                          uint32_t nr_cpus)
 {
     for (unsigned i = 0; i < m->nguests; i++) {
-        const struct keel_module *mod = module(si, KEEL_FIRST_GUEST_MODULE + i);
+        /* in range: manifest_parse checked it against nimages, and
+         * load_manifest nimages against nr_modules */
+        const struct keel_module *mod = module(si, m->guests[i].module);
         g[i] = (struct guest){ .idx = (int)i, .mf = &m->guests[i],
                                .image = (const void *)(uintptr_t)mod->va,
                                .image_size = mod->bytes, .status = -1,
                                .hold = chan_held(i) };
-        hc_log("guest %u: %s, image \"%.*s\", %llu bytes", i,
-               m->guests[i].name, KEEL_MODULE_NAME_MAX, mod->name,
+        hc_log("guest %u: %s, module %u \"%.*s\", %llu bytes", i,
+               m->guests[i].name, m->guests[i].module, KEEL_MODULE_NAME_MAX,
+               mod->name,
                (unsigned long long)mod->bytes);
         builder_start(&g[i], nr_cpus);
     }

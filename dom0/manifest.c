@@ -24,7 +24,7 @@ struct cursor {
 };
 
 #define MIN_ARG_BYTES   3   /* "0:\n" */
-#define MIN_GUEST_BYTES 14  /* "guest 0 1\n" + "1:x\n" */
+#define MIN_GUEST_BYTES 16  /* "guest 0 2 1\n" + "1:x\n" */
 
 __attribute__((format(printf, 2, 3)))
 static int fail(struct cursor *c, const char *fmt, ...)
@@ -104,23 +104,50 @@ static int arguments(struct cursor *c, uint64_t argc, char *out,
     return 0;
 }
 
-static int guest(struct cursor *c, uint32_t i, struct mf_guest *g)
+/* "<module> " of a guest header: a guest image module of this run. */
+static int guest_module(struct cursor *c, const struct manifest *m, uint32_t i,
+                        uint32_t *out)
+{
+    uint64_t mod;
+    const uint32_t first = KEEL_FIRST_GUEST_MODULE;
+
+    if (number(c, UINT32_MAX, ' ', &mod, "the module number"))
+        return -1;
+    if (mod == 0)
+        return fail(c, "guest %u boots module 0, which is dom0's image", i);
+    if (mod == 1)
+        return fail(c, "guest %u boots module 1, which is the manifest", i);
+    if (m->nimages == 0)
+        return fail(c, "guest %u boots module %llu, but the run has no guest "
+                    "images", i, (unsigned long long)mod);
+    if (mod - first >= m->nimages)
+        return fail(c, "guest %u boots module %llu, but the guest images are "
+                    "modules %u to %u", i, (unsigned long long)mod, first,
+                    first + m->nimages - 1);
+    *out = (uint32_t)mod;
+    return 0;
+}
+
+static int guest(struct cursor *c, const struct manifest *m, uint32_t i,
+                 struct mf_guest *g)
 {
     uint64_t idx, argc;
     size_t bytes, mark;
     unsigned mark_line;
 
     if (!literal(c, "guest "))
-        return fail(c, "expected \"guest %u <argc>\"", i);
-    if (number(c, UINT32_MAX, ' ', &idx, "the guest number") ||
+        return fail(c, "expected \"guest %u <module> <argc>\"", i);
+    if (number(c, UINT32_MAX, ' ', &idx, "the guest number"))
+        return -1;
+    if (idx != i)
+        return fail(c, "guest %llu out of order (expected %u)",
+                    (unsigned long long)idx, i);
+    if (guest_module(c, m, i, &g->module) ||
         number(c, UINT32_MAX, '\n', &argc, "argc"))
         return -1;
     if (argc > left(c) / MIN_ARG_BYTES)
         return fail(c, "guest %u announces %llu arguments, more than the "
                     "manifest holds", i, (unsigned long long)argc);
-    if (idx != i)
-        return fail(c, "guest %llu out of order (expected %u)",
-                    (unsigned long long)idx, i);
     if (argc == 0)
         return fail(c, "guest %u has no arguments (argv[0] is its name)", i);
     c->line++;
@@ -207,7 +234,13 @@ static int body(struct cursor *c, struct manifest *m)
     uint64_t n;
 
     if (!literal(c, KEEL_MANIFEST_MAGIC))
-        return fail(c, "not a Keel run manifest (expected \"KEELRUN 1\")");
+        return fail(c, "not a Keel run manifest (expected \"KEELRUN 2\")");
+    c->line++;
+    if (!literal(c, "images "))
+        return fail(c, "expected \"images <m>\"");
+    if (number(c, KEEL_LAUNCH_MAX_IMAGES, '\n', &n, "the image count"))
+        return -1;
+    m->nimages = (uint32_t)n;
     c->line++;
     if (!literal(c, "guests "))
         return fail(c, "expected \"guests <n>\"");
@@ -220,7 +253,7 @@ static int body(struct cursor *c, struct manifest *m)
     if (n && !(m->guests = calloc(n, sizeof(*m->guests))))
         return fail(c, "out of memory for %llu guests", (unsigned long long)n);
     for (m->nguests = 0; m->nguests < n; m->nguests++)
-        if (guest(c, m->nguests, &m->guests[m->nguests]))
+        if (guest(c, m, m->nguests, &m->guests[m->nguests]))
             return -1;
     if (connects(c, m))
         return -1;
@@ -232,6 +265,7 @@ int manifest_parse(const void *buf, size_t len, struct manifest *m,
 {
     struct cursor c = { buf, len, 0, 1, msg, msglen };
 
+    m->nimages = 0;
     m->nguests = 0;
     m->guests = NULL;
     m->nconnects = 0;
@@ -251,6 +285,7 @@ void manifest_free(struct manifest *m)
     free(m->guests);
     m->guests = NULL;
     m->nguests = 0;
+    m->nimages = 0;
     free(m->connects);
     m->connects = NULL;
     m->nconnects = 0;

@@ -1,6 +1,6 @@
 /*
- * The run manifest (keel/launch.h): which guests to start, with which
- * arguments.  manifest_parse() accepts exactly the grammar launch.h gives
+ * The run manifest (keel/launch.h): which guests to start, from which boot
+ * module, with which arguments.  manifest_parse() accepts exactly the grammar launch.h gives
  * and nothing else; any deviation is reported with the line it is on.
  *
  * The manifest is a boot module, mapped read-only: parsing copies every
@@ -22,6 +22,8 @@ struct mf_guest {
     char *args;              /* argc NUL-terminated strings, back to back */
     size_t args_bytes;       /* including every NUL */
     const char *name;        /* == args: argv[0] */
+    uint32_t module;         /* boot module: KEEL_FIRST_GUEST_MODULE ..
+                                KEEL_FIRST_GUEST_MODULE + nimages - 1 */
 };
 
 /* "connect <a> <b> <len>:<name>": a channel (keel/channel.h) between guests
@@ -40,6 +42,7 @@ struct manifest {
     struct mf_guest *guests; /* nguests entries */
     uint32_t nconnects;
     struct mf_connect *connects;
+    uint32_t nimages;        /* image modules: boot modules 2 .. 2 + nimages - 1 */
 };
 
 /* Returns 0 and fills *m (release with manifest_free), or -1 with the

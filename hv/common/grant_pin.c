@@ -72,7 +72,8 @@ static int pin_locked(struct grant_table *gt, keel_domid_t caller, uint32_t ref,
         return -KEEL_ESRCH;
     if (ref >= gt->nr_entries)
         return -KEEL_EINVAL;
-    a = &gt->active[ref];
+    if (!(a = grant_active_get(gt, ref)))
+        return -KEEL_ENOMEM;
     ep = grant_entry_ptr(gt, ref);
     for (int i = 0; i < PIN_TRIES && rc == -KEEL_EAGAIN; i++) {
         e = __atomic_load_n(ep, __ATOMIC_ACQUIRE);
@@ -126,9 +127,11 @@ int grant_pin(keel_domid_t caller, uint32_t granter, uint32_t ref, bool rw,
  * scan costs nothing in the common case. */
 static void release_orphan(struct grant_table *gt, struct grant_active *a)
 {
+    uint32_t i = 0;
+    struct grant_active *o;
+
     a->owns_frame = false;
-    for (uint32_t i = 0; i < gt->nr_entries; i++) {
-        struct grant_active *o = &gt->active[i];
+    while ((o = grant_active_next(gt, &i))) {
         if (o != a && pinned(o) && o->pa == a->pa) {
             o->owns_frame = true;
             return;
@@ -143,7 +146,7 @@ void grant_unpin(struct grant_pin *p)
     struct grant_active *a;
 
     spin_lock(&gt->lock);
-    a = &gt->active[p->ref];
+    a = grant_active_find(gt, p->ref);     /* pinned: it exists */
     uint32_t *count = p->rw ? &a->pins_rw : &a->pins_ro;
     BUG_ON(*count == 0);
     if (--*count == 0 && !gt->dead) {
@@ -166,8 +169,10 @@ void grant_unpin(struct grant_pin *p)
  * is taken once; the others find it gone and share through release_orphan. */
 void grant_table_orphan_frames(struct grant_table *gt, struct domain *d)
 {
-    for (uint32_t i = 0; i < gt->nr_entries; i++) {
-        struct grant_active *a = &gt->active[i];
+    uint32_t i = 0;
+    struct grant_active *a;
+
+    while ((a = grant_active_next(gt, &i))) {
         uint64_t va = KEEL_GUEST_BASE + (uint64_t)a->page * PAGE_SIZE, pa;
         unsigned rights, flags;
 

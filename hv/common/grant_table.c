@@ -61,7 +61,7 @@ void grant_table_put(struct grant_table *gt)
     if (__atomic_sub_fetch(&gt->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
     BUG_ON(gt->nr_pinned);       /* every pin holds a reference */
-    kfree(gt->active);
+    grant_active_free(gt);
     kfree(gt);
 }
 
@@ -96,7 +96,6 @@ static struct grant_table *table_new(struct domain *d, struct grant_dom *gd)
 long grant_setup(struct domain *d, uint64_t gva, uint64_t nr_entries)
 {
     uint64_t pa[GRANT_TABLE_MAX_PAGES];
-    struct grant_active *active, *old;
     struct grant_dom *gd;
     struct grant_table *gt;
     uint32_t pages;
@@ -109,27 +108,20 @@ long grant_setup(struct domain *d, uint64_t gva, uint64_t nr_entries)
         return rc;
     if ((rc = table_frames(d, gva, pages, pa)))
         return rc;
-    active = kzalloc(nr_entries * sizeof(*active));
-    if (!active)
-        return -KEEL_ENOMEM;
     gd = grant_dom_of(d);
     gt = !gd ? NULL : gd->gt ? gd->gt : table_new(d, gd);
-    if (!gt) {
-        kfree(active);
+    if (!gt)
         return -KEEL_ENOMEM;
-    }
+    /* Active records are made on first pin (grant_active.c); with nothing
+     * pinned, every record that exists is unpinned: nothing to reset. */
     spin_lock(&gt->lock);
     if (gt->nr_pinned) {
         spin_unlock(&gt->lock);
-        kfree(active);
         return -KEEL_EBUSY;
     }
-    old = gt->active;
-    gt->active = active;
     gt->nr_entries = (uint32_t)nr_entries;
     memcpy(gt->table_pa, pa, pages * sizeof(pa[0]));
     spin_unlock(&gt->lock);
-    kfree(old);
     return 0;
 }
 
@@ -137,6 +129,7 @@ long grant_end(struct domain *d, uint64_t ref)
 {
     struct grant_dom *gd = grant_dom_find(d);
     struct grant_table *gt = gd ? gd->gt : NULL;
+    struct grant_active *a;
     long rc = 0;
 
     if (!gt)
@@ -144,7 +137,7 @@ long grant_end(struct domain *d, uint64_t ref)
     spin_lock(&gt->lock);
     if (ref >= gt->nr_entries) {
         rc = -KEEL_EINVAL;
-    } else if (gt->active[ref].pins_ro || gt->active[ref].pins_rw) {
+    } else if ((a = grant_active_find(gt, (uint32_t)ref)) && (a->pins_ro || a->pins_rw)) {
         rc = -KEEL_EBUSY;
     } else {
         uint64_t *ep = grant_entry_ptr(gt, (uint32_t)ref);

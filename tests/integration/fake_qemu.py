@@ -33,24 +33,27 @@ def ctl(line):
     out(rec(0, "c", line + "\n"))
 
 
-def read_manifest(path):
+def read_manifest(path, nmodules):
+    """[(module, argv)] per guest; checks the grammar of keel/launch.h."""
     data = open(path, "rb").read()
-    lines = data.split(b"\n", 2)
-    assert lines[0] == b"KEELRUN 1", lines[0]
-    n = int(lines[1].split()[1])
-    rest = lines[2]
+    lines = data.split(b"\n", 3)
+    assert lines[0] == b"KEELRUN 2", lines[0]
+    images = int(lines[1].split()[1])
+    assert lines[1] == b"images %d" % images and images == nmodules - 2, lines[1]
+    n = int(lines[2].split()[1])
+    rest = lines[3]
     guests = []
     for i in range(n):
         head, rest = rest.split(b"\n", 1)
-        _, idx, argc = head.split()
-        assert int(idx) == i
+        _, idx, module, argc = head.split()
+        assert int(idx) == i and 2 <= int(module) < nmodules, head
         argv = []
         for _ in range(int(argc)):
             ln, rest = rest.split(b":", 1)
             argv.append(rest[:int(ln)].decode())
             assert rest[int(ln):int(ln) + 1] == b"\n"
             rest = rest[int(ln) + 1:]
-        guests.append(argv)
+        guests.append((int(module), argv))
     assert rest == b"end\n", rest
     return guests
 
@@ -99,13 +102,15 @@ def finish(status):
 
 def run_guests(guests, opts, modules, scenario):
     statuses = [int(s) for s in os.environ.get("FAKE_STATUSES", "0").split(",")]
-    for i, argv in enumerate(guests):
+    for i, _ in enumerate(guests):
         ctl("start %d %d" % (i, 1 + i))
-    for i, argv in enumerate(guests):
+    for i, (module, argv) in enumerate(guests):
         dom = 1 + i
         if scenario == "echo":
             for j, a in enumerate(argv):
                 out(rec(dom, "o", "argv[%d]=%s\n" % (j, a)))
+            out(rec(dom, "o", "module %d of %d (%s)\n" % (module, len(modules),
+                                                          modules[module][1])))
             problems = check_cmdline(opts, modules)
             out(rec(dom, "o", "cmdline %s\n" % ("ok" if not problems else problems)))
             out(rec(dom, "o", "smp=%s mem=%s\n" % (opts["-smp"][0], opts["-m"][0])))
@@ -126,7 +131,7 @@ def run_guests(guests, opts, modules, scenario):
 
 def main():
     opts, modules = parse_cmdline(sys.argv)
-    guests = read_manifest(modules[1][0])
+    guests = read_manifest(modules[1][0], len(modules))
     scenario = os.environ.get("FAKE_QEMU_SCENARIO", "hello")
     if os.environ.get("FAKE_PIDFILE"):
         open(os.environ["FAKE_PIDFILE"], "w").write(str(os.getpid()))

@@ -21,10 +21,10 @@ def fake(tmp_path):
                KEEL_DOM0=str(tmp_path / "dom0.img"), TMPDIR=str(tmp_path / "tmp"))
     os.mkdir(tmp_path / "tmp")
 
-    def image(name):
+    def image(name, content=b"\x7fELF"):
         p = tmp_path / name
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(b"\x7fELF")
+        p.write_bytes(content)
         return str(p)
 
     def run(*argv, scenario="hello", timeout=30, **extra):
@@ -79,6 +79,22 @@ def test_same_names_made_unique(fake):
              scenario="echo")
     names = {ln.split("| ")[0] for ln in text(r.stdout).splitlines()}
     assert names == {"a", "a-2", "a-3"}
+
+
+def test_one_module_per_distinct_image(fake):
+    # a copy with the same bytes shares a's module; b's bytes differ
+    a, b = fake.image("a.img", b"AAAA"), fake.image("b.img", b"BBBB")
+    copy = fake.image("x/a.img", b"AAAA")
+    r = fake(a, copy, b, a, b, a, "--", "z", scenario="echo")
+    assert r.returncode == 0, text(r.stderr)
+    want = {"a": 2, "a-2": 2, "b": 3, "a-3": 2, "b-2": 3, "a-4": 2}
+    out = text(r.stdout).splitlines()
+    for name, module in want.items():
+        label = "b" if module == 3 else "a"
+        assert "%s| module %d of 4 (%s)" % (name, module, label) in out
+        assert "%s| argv[0]=%s" % (name, name) in out
+        assert "%s| argv[1]=z" % name in out
+    assert out.count("a-3| cmdline ok") == 1
 
 
 def test_several_guests_prefix_and_status(fake):

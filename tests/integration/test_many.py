@@ -1,7 +1,10 @@
-"""Several guests at once: twenty printers, a spinner beside a worker, and
-SSE/AVX guests whose results must equal the host's bit for bit."""
+"""Several guests at once: twenty printers, hundreds of guests of one image,
+several images interleaved (one boot module per distinct image), a spinner
+beside a worker, and SSE/AVX guests whose results must equal the host's bit
+for bit."""
 import os
 import re
+import shutil
 import subprocess
 import time
 
@@ -21,11 +24,49 @@ def test_twenty_guests(hello):
 
 
 def test_three_hundred_guests_in_one_run(hello):
-    r = keel_run([hello] * 300, timeout=240)
+    r = keel_run([hello] * 300, args=["x"], timeout=240)
     assert r.returncode == 0, text(r.stderr)
     lines = text(r.stdout).splitlines()
     assert len(lines) == 300
-    assert "hello-300| hello from hello-300 (1 args)" in lines
+    names = ["hello"] + ["hello-%d" % i for i in range(2, 301)]
+    assert sorted(lines) == sorted("%s| hello from %s (2 args)" % (n, n) for n in names)
+
+
+def module_lines(stderr):
+    """{guest name: boot module} from dom0's log (keel run -v)."""
+    return {name: int(mod) for name, mod in
+            re.findall(r"^dom0\| guest \d+: (\S+), module (\d+) ", stderr, re.M)}
+
+
+def test_interleaved_images_share_modules(hello, tmp_path):
+    # hello, args and exit interleaved and repeated, plus a copy of hello
+    # under another name: three boot modules for twelve guests, each guest
+    # with its own name, the run's args and its own status.
+    copy = str(tmp_path / "other.img")
+    shutil.copy(hello, copy)
+    a, e = guest("args.img"), guest("exit.img")
+    images = [hello, a, e, a, copy, e, hello, a, copy, hello, e, a]
+    r = keel_run(images, args=["ret", "7"], options=["-v"], timeout=120)
+    assert r.returncode == 7, text(r.stderr)       # the first non-zero: exit's
+    out, err = text(r.stdout).splitlines(), text(r.stderr)
+    want = {"hello": 2, "args": 3, "exit": 4, "args-2": 3, "other": 2, "exit-2": 4,
+            "hello-2": 2, "args-3": 3, "other-2": 2, "hello-3": 2, "exit-3": 4,
+            "args-4": 3}
+    assert module_lines(err) == want
+    assert "5 boot modules" in err
+    for name, module in want.items():
+        if module == 2:
+            assert "%s| hello from %s (3 args)" % (name, name) in out
+        elif module == 3:
+            assert ["%s| argv[%d]=<%s>" % (name, i, v) for i, v in
+                    enumerate([name, "ret", "7"])] == \
+                [ln for ln in out if ln.startswith(name + "| argv")]
+        else:
+            assert "%s| returning 7" % name in out
+    assert len(out) == 5 + 4 * 4 + 3     # every guest's lines, no others
+    ended = dict(re.findall(r"^dom0\| guest (\d+) \(domain \d+\) exited with (\d+)$",
+                            err, re.M))
+    assert ended == {str(i): "7" if images[i] == e else "0" for i in range(12)}
 
 
 def test_more_guests_than_boot_modules_is_a_usage_error(hello):

@@ -18,7 +18,7 @@
 
 static struct timage t;
 static struct guest g;
-static struct mf_guest mf = { 2, "hello\0a b", 10, "hello" };
+static struct mf_guest mf = { 2, "hello\0a b", 10, "hello", 2 };
 
 static int build(void)
 {
@@ -146,7 +146,8 @@ KTEST(control_lines)
     EXPECT(strncmp(fake.ctl, "start 0 1\ntiming 0 create_ns=", 29) == 0);
     EXPECT(strstr(fake.ctl, " main_ready_ns=") != NULL);
     EXPECT(strstr(fake.ctl, " copy_ns=") != NULL);
-    EXPECT(strstr(fake.ctl, " image_bytes=576\n") != NULL);
+    EXPECT(strstr(fake.ctl, " image_bytes=576 mem_bytes=") != NULL);
+    EXPECT(strstr(fake.ctl, " free_frames=4242\n") != NULL);
 }
 
 KTEST(bad_image_creates_nothing)
@@ -209,7 +210,7 @@ KTEST(large_guest_maps_in_batches)
 
 KTEST(names_cannot_forge_control_lines)
 {
-    static struct mf_guest evil = { 1, "x\ndone 0", 9, "x\ndone 0" };
+    static struct mf_guest evil = { 1, "x\ndone 0", 9, "x\ndone 0", 2 };
 
     fake_reset();
     timage_init(&t);

@@ -164,6 +164,10 @@ long hc_domctl(struct keel_domctl *op)
         d->exists = 0;
         return 0;
     case KEEL_DOMCTL_NEXT_ENDED:  return fake_next_ended(op);
+    case KEEL_DOMCTL_PHYSINFO:
+        op->u.physinfo.nr_cpus = 2;
+        op->u.physinfo.free_frames = 4242;
+        return 0;
     default:
         return -KEEL_ENOSYS;
     }

@@ -15,15 +15,18 @@ static int parse(const char *s)
 }
 
 static const char good[] =
-    "KEELRUN 1\nguests 2\n"
-    "guest 0 3\n5:hello\n11:a b,c\nd e f\n0:\n"
-    "guest 1 1\n4:echo\n"
+    "KEELRUN 2\nimages 2\nguests 2\n"
+    "guest 0 3 3\n5:hello\n11:a b,c\nd e f\n0:\n"
+    "guest 1 2 1\n4:echo\n"
     "end\n";
 
 KTEST(two_guests)
 {
     EXPECT_EQ(parse(good), 0);
+    EXPECT_EQ(m.nimages, 2);
     EXPECT_EQ(m.nguests, 2);
+    EXPECT_EQ(m.guests[0].module, 3);
+    EXPECT_EQ(m.guests[1].module, 2);
     EXPECT_EQ(m.guests[0].argc, 3);
     EXPECT(strcmp(m.guests[0].name, "hello") == 0);
     EXPECT_EQ(m.guests[0].args_bytes, 6 + 12 + 1);
@@ -36,10 +39,10 @@ KTEST(two_guests)
 
 KTEST(zero_guests_and_padding)
 {
-    EXPECT_EQ(parse("KEELRUN 1\nguests 0\nend\n"), 0);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\nend\n"), 0);
     EXPECT_EQ(m.nguests, 0);
     manifest_free(&m);
-    static const char padded[] = "KEELRUN 1\nguests 0\nend\n\0\0\0";
+    static const char padded[] = "KEELRUN 2\nimages 1\nguests 0\nend\n\0\0\0";
     EXPECT_EQ(manifest_parse(padded, sizeof(padded), &m, msg, sizeof(msg)), 0);
     manifest_free(&m);
 }
@@ -59,48 +62,48 @@ KTEST(every_truncation_fails)
 
 KTEST(bad_numbers)
 {
-    EXPECT_EQ(parse("KEELRUN 1\nguests -1\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests +0\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 00\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 0 \nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 18446744073709551617\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests -1\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests +0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 00\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0 \nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 18446744073709551617\nend\n"), -1);
     EXPECT(strstr(msg, "too large") != NULL);
     /* more guests than the bytes left could describe: refused before any
      * allocation is sized by it */
-    EXPECT_EQ(parse("KEELRUN 1\nguests 4000000000\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 99999999999\n1:a\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 1\n99999999999999999999:a\n"
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 4000000000\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 99999999999\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n99999999999999999999:a\n"
                     "end\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 1\n18446744073709551615:a\n"
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n18446744073709551615:a\n"
                     "end\n"), -1);
 }
 
 KTEST(bad_structure)
 {
-    EXPECT_EQ(parse("KEELRUN 2\nguests 0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 1\nguests 0\nend\n"), -1);   /* the old grammar */
     EXPECT(strstr(msg, "not a Keel run manifest") != NULL);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 0\n"), -1);
-    EXPECT(strstr(msg, "line 3") != NULL);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 0\nend\nx"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 0\nend\n\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\r\nguests 0\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 1 1\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\n"), -1);
+    EXPECT(strstr(msg, "line 4") != NULL);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\nend\nx"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\nend\n\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\r\nimages 1\nguests 0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 1 2 1\n1:a\nend\n"), -1);
     EXPECT(strstr(msg, "out of order") != NULL);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 0\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 1\n0:\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n0:\nend\n"), -1);
     EXPECT(strstr(msg, "empty") != NULL);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 1\n3:ab\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 1\n1:ab\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 2\nguest 0 1\n1:a\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 2\n1:a\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 1\nguests 1\nguest 0 1\n1:a\nguest 1 1\n1:b\n"
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n3:ab\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n1:ab\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 2\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n1:a\nguest 1 2 1\n1:b\n"
                     "end\n"), -1);
 }
 
 KTEST(many_empty_arguments)
 {
     static char s[4096];
-    int n = snprintf(s, sizeof(s), "KEELRUN 1\nguests 1\nguest 0 200\n1:x\n");
+    int n = snprintf(s, sizeof(s), "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 200\n1:x\n");
 
     for (int i = 1; i < 200; i++)
         n += snprintf(s + n, sizeof(s) - n, "0:\n");
@@ -113,7 +116,7 @@ KTEST(many_empty_arguments)
 
 KTEST(nul_inside_argument)
 {
-    static const char s[] = "KEELRUN 1\nguests 1\nguest 0 2\n1:a\n3:b\0c\nend\n";
+    static const char s[] = "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 2\n1:a\n3:b\0c\nend\n";
 
     EXPECT_EQ(manifest_parse(s, sizeof(s) - 1, &m, msg, sizeof(msg)), -1);
     EXPECT(strstr(msg, "NUL") != NULL);
@@ -123,7 +126,7 @@ KTEST(failure_frees_earlier_guests)
 {
     /* guest 0 parses (and allocates), guest 1 fails: ASan's leak check
      * would catch what manifest_parse forgot to free */
-    EXPECT_EQ(parse("KEELRUN 1\nguests 2\nguest 0 1\n1:a\nguest 1 1\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\nguest 1 2 1\n"), -1);
     EXPECT(m.guests == NULL);
 }
 
@@ -145,7 +148,7 @@ KTEST(random_bytes)
 }
 
 static const char conn[] =
-    "KEELRUN 1\nguests 3\nguest 0 1\n1:a\nguest 1 1\n1:b\nguest 2 1\n1:c\n"
+    "KEELRUN 2\nimages 1\nguests 3\nguest 0 2 1\n1:a\nguest 1 2 1\n1:b\nguest 2 2 1\n1:c\n"
     "connect 0 1 4:chan\nconnect 2 1 5:a:b c\nend\n";
 
 KTEST(connects)
@@ -179,23 +182,66 @@ KTEST(bad_connects)
         "connect 0 1 1:xy\n",                    /* long */
         "connect 01 1 1:x\n",
         "connect 0 1 1:x\nconnect 1 0 1:x\n",    /* same name twice on a guest */
-        "connect 0 1 1:x\nguest 2 1\n1:c\n",    /* guests after connects */
+        "connect 0 1 1:x\nguest 2 2 1\n1:c\n",    /* guests after connects */
         "connect 0 1 -1:x\n",
     };
     char buf[256];
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(buf, sizeof(buf), "KEELRUN 1\nguests 2\nguest 0 1\n1:a\n"
-                 "guest 1 1\n1:b\n%send\n", bad[i]);
+        snprintf(buf, sizeof(buf), "KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\n"
+                 "guest 1 2 1\n1:b\n%send\n", bad[i]);
         EXPECT_EQ(parse(buf), -1);
         EXPECT(m.connects == NULL);
     }
-    EXPECT_EQ(parse("KEELRUN 1\nguests 2\nguest 0 1\n1:a\nguest 1 1\n1:b\n"
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\nguest 1 2 1\n1:b\n"
                     "connect 0 1 31:0123456789012345678901234567890\n"
                     "connect 0 1 1:\0\nend\n"), -1);
 }
 
-KTEST_MAIN(KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
+/* Many guests on one image, and every module number a guest may not boot. */
+KTEST(modules)
+{
+    static char s[8192];
+    int n = snprintf(s, sizeof(s), "KEELRUN 2\nimages 3\nguests 300\n");
+
+    for (int i = 0; i < 300; i++)
+        n += snprintf(s + n, sizeof(s) - n, "guest %d %d 1\n1:g\n", i,
+                      2 + (i % 7 == 3 ? 2 : i % 2));
+    snprintf(s + n, sizeof(s) - n, "end\n");
+    EXPECT_EQ(parse(s), 0);
+    EXPECT_EQ(m.nguests, 300);
+    EXPECT_EQ(m.guests[0].module, 2);
+    EXPECT_EQ(m.guests[3].module, 4);
+    EXPECT_EQ(m.guests[299].module, 3);
+    manifest_free(&m);
+
+    static const struct { const char *text, *why; } bad[] = {
+        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 0 1\n1:a\nend\n", "dom0's image" },
+        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 1 1\n1:a\nend\n", "the manifest" },
+        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 4 1\n1:a\nend\n", "modules 2 to 3" },
+        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 4294967295 1\n1:a\nend\n",
+          "modules 2 to 3" },
+        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 4294967298 1\n1:a\nend\n",
+          "too large" },
+        { "KEELRUN 2\nimages 0\nguests 1\nguest 0 2 1\n1:a\nend\n", "no guest images" },
+        { "KEELRUN 2\nimages 1\nguests 1\nguest 0 02 1\n1:a\nend\n", "plain decimal" },
+        { "KEELRUN 2\nimages 1\nguests 1\nguest 0 -2 1\n1:a\nend\n", "plain decimal" },
+        { "KEELRUN 2\nimages 1\nguests 1\nguest 0 1\n1:a\nend\n", "" },  /* no module */
+        { "KEELRUN 2\nimages 1023\nguests 0\nend\n", "too large" },
+        { "KEELRUN 2\nguests 1\nguest 0 2 1\n1:a\nend\n", "images" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        EXPECT_EQ(parse(bad[i].text), -1);
+        if (!strstr(msg, bad[i].why))
+            printf("    # case %zu: \"%s\", want \"%s\"\n", i, msg, bad[i].why);
+        EXPECT(strstr(msg, bad[i].why) != NULL);
+        EXPECT(m.guests == NULL);
+    }
+    EXPECT_EQ(parse("KEELRUN 2\nimages 1022\nguests 1\nguest 0 1023 1\n1:a\nend\n"), 0);
+    manifest_free(&m);
+}
+
+KTEST_MAIN(KTEST_CASE(modules), KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
            KTEST_CASE(every_truncation_fails), KTEST_CASE(bad_numbers),
            KTEST_CASE(bad_structure), KTEST_CASE(many_empty_arguments),
            KTEST_CASE(nul_inside_argument),

@@ -1,12 +1,14 @@
 /*
  * Host tests of the pure parts of grant tables: every argument and entry
- * check (hv/common/grant_check.c) and the grantee's handle table
- * (hv/common/grant_maptrack.c).
+ * check (hv/common/grant_check.c), the grantee's handle table
+ * (hv/common/grant_maptrack.c) and the granter's active records
+ * (hv/common/grant_active.c).
  */
 #include <stdint.h>
 #include "ktest.h"
 #include "../../hv/common/grant_check.c"
 #include "../../hv/common/grant_maptrack.c"
+#include "../../hv/common/grant_active.c"
 
 static int allocs_left = -1;       /* >= 0: fail kzalloc after that many */
 static long live;
@@ -190,6 +192,51 @@ KTEST(maptrack_limits)
     EXPECT_EQ(live, 0);
 }
 
-KTEST_MAIN(KTEST_CASE(entry_layout_matches_the_abi), KTEST_CASE(entry_checks),
+/* Records exist only for chunks something was pinned in: a console's 11
+ * references cost one chunk, not a record per reference of the table. */
+KTEST(active_records_on_demand)
+{
+    static struct grant_table gt;
+    struct grant_active *a, *b;
+    long before = live;
+
+    gt.nr_entries = 512;
+    EXPECT(grant_active_find(&gt, 0) == NULL);
+    EXPECT(grant_active_find(&gt, KEEL_GRANT_MAX_ENTRIES) == NULL);
+    EXPECT(grant_active_get(&gt, KEEL_GRANT_MAX_ENTRIES) == NULL);
+    uint32_t it = 0;
+    EXPECT(grant_active_next(&gt, &it) == NULL);
+    for (uint32_t ref = 0; ref < 11; ref++)
+        EXPECT(grant_active_get(&gt, ref) != NULL);
+    EXPECT_EQ(live - before, 1);                     /* one chunk */
+    a = grant_active_get(&gt, 3);
+    EXPECT(a == grant_active_find(&gt, 3) && a->pins_ro == 0 && a->pa == 0);
+    a->pins_rw = 1;
+    EXPECT(grant_active_find(&gt, 63) == a + 60);    /* same chunk, zeroed */
+    EXPECT(grant_active_find(&gt, 63)->pins_rw == 0);
+    EXPECT(grant_active_find(&gt, 64) == NULL);
+    b = grant_active_get(&gt, KEEL_GRANT_MAX_ENTRIES - 1);
+    EXPECT(b != NULL && b != a);
+    EXPECT_EQ(live - before, 2);
+    /* the walk sees the two chunks' records, in order, and nothing else */
+    uint32_t n = 0, last = 0;
+    it = 0;
+    while ((a = grant_active_next(&gt, &it))) {
+        EXPECT(a == grant_active_find(&gt, it - 1));
+        last = it - 1;
+        n++;
+    }
+    EXPECT_EQ(n, 2 * GRANT_ACTIVE_CHUNK);
+    EXPECT_EQ(last, KEEL_GRANT_MAX_ENTRIES - 1);
+    allocs_left = 0;                                 /* out of memory */
+    EXPECT(grant_active_get(&gt, 100) == NULL);
+    EXPECT(grant_active_get(&gt, 10) != NULL);       /* no allocation needed */
+    allocs_left = -1;
+    grant_active_free(&gt);
+    EXPECT_EQ(live, before);
+    EXPECT(grant_active_find(&gt, 3) == NULL);
+}
+
+KTEST_MAIN(KTEST_CASE(active_records_on_demand), KTEST_CASE(entry_layout_matches_the_abi), KTEST_CASE(entry_checks),
            KTEST_CASE(setup_checks), KTEST_CASE(copy_checks), KTEST_CASE(domid_resolution),
            KTEST_CASE(maptrack_handles), KTEST_CASE(maptrack_limits))

@@ -5,18 +5,26 @@
 #include "../../tools/keel/connect.c"
 
 /* Writes a manifest to memory; returns it (static buffer). */
-static const char *manifest(char *const *names, int n, char *const *args, int nargs,
-                            size_t *len)
+static const char *write_manifest(const struct keel_manifest *m, size_t *len)
 {
     static char *buf;
     static size_t size;
     free(buf);
     buf = NULL;
     FILE *f = open_memstream(&buf, &size);
-    int rc = keel_write_manifest(f, names, n, args, nargs);
+    int rc = keel_write_manifest(f, m);
     fclose(f);
     *len = size;
     return rc == 0 ? buf : NULL;
+}
+
+/* n guests, guest i on image i */
+static const char *manifest(char *const *names, int n, char *const *args, int nargs,
+                            size_t *len)
+{
+    struct keel_manifest m = { names, n, NULL, n, args, nargs, NULL, 0 };
+
+    return write_manifest(&m, len);
 }
 
 KTEST(manifest_two_guests)
@@ -25,9 +33,9 @@ KTEST(manifest_two_guests)
     char *args[] = { "x", "arg 2" };
     size_t len;
     const char *m = manifest(names, 2, args, 2, &len);
-    const char *want = "KEELRUN 1\nguests 2\n"
-                       "guest 0 3\n1:a\n1:x\n5:arg 2\n"
-                       "guest 1 3\n1:b\n1:x\n5:arg 2\nend\n";
+    const char *want = "KEELRUN 2\nimages 2\nguests 2\n"
+                       "guest 0 2 3\n1:a\n1:x\n5:arg 2\n"
+                       "guest 1 3 3\n1:b\n1:x\n5:arg 2\nend\n";
     EXPECT(m && len == strlen(want) && !strcmp(m, want));
 }
 
@@ -37,7 +45,7 @@ KTEST(manifest_hostile_bytes)
     char *args[] = { "", "a,b", "line1\nline2", "\x01K0000o0001:" };
     size_t len;
     const char *m = manifest(names, 1, args, 4, &len);
-    const char *want = "KEELRUN 1\nguests 1\nguest 0 5\n1:g\n0:\n3:a,b\n"
+    const char *want = "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 5\n1:g\n0:\n3:a,b\n"
                        "11:line1\nline2\n12:\x01K0000o0001:\nend\n";
     EXPECT(m && len == strlen(want) && !memcmp(m, want, len));
 }
@@ -47,7 +55,7 @@ KTEST(manifest_no_args)
     char *names[] = { "only" };
     size_t len;
     const char *m = manifest(names, 1, NULL, 0, &len);
-    EXPECT(m && !strcmp(m, "KEELRUN 1\nguests 1\nguest 0 1\n4:only\nend\n"));
+    EXPECT(m && !strcmp(m, "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n4:only\nend\n"));
 }
 
 static int name_is(const char *path, const char *want)
@@ -150,20 +158,38 @@ KTEST(connect_same_name_twice)
     EXPECT_EQ(keel_resolve_connects(specs, 2, names, 3, &c, devnull), -1);
     EXPECT_EQ(keel_resolve_connects(ok, 3, names, 3, &c, devnull), 0);
     fclose(devnull);
-    char *buf = NULL;
+    int image_of[] = { 0, 0, 0 };
+    struct keel_manifest mf = { names, 3, image_of, 1, NULL, 0, c, 3 };
     size_t len;
-    FILE *f = open_memstream(&buf, &len);
-    EXPECT_EQ(keel_write_manifest_conn(f, names, 3, NULL, 0, c, 3), 0);
-    fclose(f);
-    const char *want = "KEELRUN 1\nguests 3\nguest 0 1\n1:a\nguest 1 1\n1:b\n"
-                       "guest 2 1\n1:c\nconnect 0 1 1:x\nconnect 2 1 1:y\n"
-                       "connect 0 2 4:chan\nend\n";
+    const char *buf = write_manifest(&mf, &len);
+    const char *want = "KEELRUN 2\nimages 1\nguests 3\nguest 0 2 1\n1:a\n"
+                       "guest 1 2 1\n1:b\nguest 2 2 1\n1:c\nconnect 0 1 1:x\n"
+                       "connect 2 1 1:y\nconnect 0 2 4:chan\nend\n";
     EXPECT(buf && !strcmp(buf, want));
-    free(buf);
     free(c);
 }
 
-KTEST_MAIN(KTEST_CASE(connect_specs), KTEST_CASE(connect_same_name_twice),
+/* Guests share image modules; the module numbers follow image_of. */
+KTEST(manifest_shared_images)
+{
+    char *names[] = { "a", "b", "a-2", "c", "b-2" };
+    char *args[] = { "x" };
+    int image_of[] = { 0, 1, 0, 2, 1 };
+    struct keel_manifest mf = { names, 5, image_of, 3, args, 1, NULL, 0 };
+    size_t len;
+    const char *m = write_manifest(&mf, &len);
+    const char *want = "KEELRUN 2\nimages 3\nguests 5\n"
+                       "guest 0 2 2\n1:a\n1:x\nguest 1 3 2\n1:b\n1:x\n"
+                       "guest 2 2 2\n3:a-2\n1:x\nguest 3 4 2\n1:c\n1:x\n"
+                       "guest 4 3 2\n3:b-2\n1:x\nend\n";
+    EXPECT(m && !strcmp(m, want));
+    image_of[3] = 3;                      /* no such image: refused */
+    EXPECT(write_manifest(&mf, &len) == NULL);
+    image_of[3] = -1;
+    EXPECT(write_manifest(&mf, &len) == NULL);
+}
+
+KTEST_MAIN(KTEST_CASE(manifest_shared_images), KTEST_CASE(connect_specs), KTEST_CASE(connect_same_name_twice),
            KTEST_CASE(manifest_two_guests), KTEST_CASE(manifest_hostile_bytes),
            KTEST_CASE(manifest_no_args), KTEST_CASE(basename_strips_dir_and_extension),
            KTEST_CASE(unique_names), KTEST_CASE(module_label_is_plain))

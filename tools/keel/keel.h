@@ -47,9 +47,12 @@ char *keel_guest_basename(const char *path);
 int keel_unique_names(char **names, int n);
 void keel_module_label(const char *name, char *out, size_t outsz);
 
-/* manifest.c: the run manifest of keel/launch.h */
-int keel_write_manifest(FILE *f, char *const *names, int n,
-                        char *const *args, int nargs);
+/* images.c: one boot module per distinct image.  image_of[i] = the image
+ * guest i boots, numbered 0.. in order of first use; two paths are one
+ * image when they are one file or hold the same bytes.  Returns the number
+ * of distinct images, or -1 with a message on err. */
+int keel_distinct_images(char *const *paths, int n, int *image_of, FILE *err);
+
 /* connect.c: `--connect A:B[:NAME]`, A and B guest names or indices */
 #define KEEL_CONNECT_NAME_MAX 31   /* keel/device.h's name, without NUL */
 struct keel_connect {
@@ -60,9 +63,19 @@ struct keel_connect {
  * on err.  *out is malloc'd (NULL when there are none). */
 int keel_resolve_connects(char *const *specs, int nspecs, char *const *names,
                           int n, struct keel_connect **out, FILE *err);
-int keel_write_manifest_conn(FILE *f, char *const *names, int n,
-                             char *const *args, int nargs,
-                             const struct keel_connect *c, int nc);
+
+/* manifest.c: the run manifest of keel/launch.h */
+struct keel_manifest {
+    char *const *names;        /* n guests: argv[0] of each */
+    int n;
+    const int *image_of;       /* n entries (images.c); NULL: guest i boots image i */
+    int nimages;
+    char *const *args;         /* every guest's argv[1..] */
+    int nargs;
+    const struct keel_connect *conn;
+    int nconn;
+};
+int keel_write_manifest(FILE *f, const struct keel_manifest *m);
 
 /* record.c: serial record parser (keel/console.h framing) */
 struct keel_record {

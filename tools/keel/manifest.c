@@ -1,7 +1,8 @@
 /*
  * The run manifest (keel/launch.h): text with length-prefixed strings, so
  * arguments may hold spaces, commas and newlines.  argv[0] of each guest is
- * its name; the run's ARGS follow.
+ * its name; the run's ARGS follow.  Guest i boots boot module
+ * KEEL_FIRST_GUEST_MODULE + image_of[i] (images.c).
  */
 #include <string.h>
 
@@ -17,30 +18,36 @@ static int put_string(FILE *f, const char *s)
     return 0;
 }
 
-int keel_write_manifest(FILE *f, char *const *names, int n,
-                        char *const *args, int nargs)
+static int put_guest(FILE *f, const struct keel_manifest *m, int i)
 {
-    return keel_write_manifest_conn(f, names, n, args, nargs, NULL, 0);
+    int image = m->image_of ? m->image_of[i] : i;
+
+    if (image < 0 || image >= m->nimages)
+        return -1;
+    if (fprintf(f, "guest %d %d %d\n", i, KEEL_FIRST_GUEST_MODULE + image,
+                m->nargs + 1) < 0 || put_string(f, m->names[i]))
+        return -1;
+    for (int a = 0; a < m->nargs; a++)
+        if (put_string(f, m->args[a]))
+            return -1;
+    return 0;
 }
 
-/* "connect <a> <b> <len>:<name>\n" per channel, after the guests. */
-int keel_write_manifest_conn(FILE *f, char *const *names, int n,
-                             char *const *args, int nargs,
-                             const struct keel_connect *c, int nc)
+/* The guests, then "connect <a> <b> <len>:<name>\n" per channel. */
+int keel_write_manifest(FILE *f, const struct keel_manifest *m)
 {
-    if (n < 0 || nargs < 0)
+    if (m->n < 0 || m->nargs < 0 || m->nconn < 0 || m->nimages < 0 ||
+        m->nimages > KEEL_LAUNCH_MAX_IMAGES)
         return -1;
-    if (fputs(KEEL_MANIFEST_MAGIC, f) == EOF || fprintf(f, "guests %d\n", n) < 0)
+    if (fputs(KEEL_MANIFEST_MAGIC, f) == EOF ||
+        fprintf(f, "images %d\nguests %d\n", m->nimages, m->n) < 0)
         return -1;
-    for (int i = 0; i < n; i++) {
-        if (fprintf(f, "guest %d %d\n", i, nargs + 1) < 0 || put_string(f, names[i]))
+    for (int i = 0; i < m->n; i++)
+        if (put_guest(f, m, i))
             return -1;
-        for (int a = 0; a < nargs; a++)
-            if (put_string(f, args[a]))
-                return -1;
-    }
-    for (int i = 0; i < nc; i++)
-        if (fprintf(f, "connect %d %d ", c[i].a, c[i].b) < 0 || put_string(f, c[i].name))
+    for (int i = 0; i < m->nconn; i++)
+        if (fprintf(f, "connect %d %d ", m->conn[i].a, m->conn[i].b) < 0 ||
+            put_string(f, m->conn[i].name))
             return -1;
     if (fputs("end\n", f) == EOF)
         return -1;

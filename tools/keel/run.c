@@ -56,37 +56,54 @@ static int add_module(char **initrd, size_t *len, const char *path, const char *
     return 0;
 }
 
-/* Writes the manifest and links every module; returns the -initrd string. */
+/* The manifest, then one module per distinct image (images.c), labelled
+ * with its first guest's name. */
+static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
+                        char **names, const struct keel_connect *conn,
+                        char **initrd, size_t *len)
+{
+    char path[4200], label[64];
+    int *image_of = calloc((size_t)o->nimages + 1, sizeof(int));
+    int nimages = image_of ? keel_distinct_images(o->images, o->nimages,
+                                                  image_of, stderr) : -1;
+    struct keel_manifest m = { names, o->nimages, image_of, nimages,
+                               o->args, o->nargs, conn, o->nconnects };
+    FILE *f = nimages < 0 ? NULL : keel_stage_create(st, "manifest", path, sizeof(path));
+    int rc = f ? keel_write_manifest(f, &m) : -1;
+
+    if ((f && fclose(f)) || rc ||
+        add_module(initrd, len, path, KEEL_MANIFEST_MODULE_NAME))
+        rc = -1;
+    for (int i = 0, next = 0; rc == 0 && i < o->nimages; i++) {
+        if (image_of[i] != next)
+            continue;               /* an image staged for an earlier guest */
+        char file[32];
+        snprintf(file, sizeof(file), "m%d.img", next++);
+        keel_module_label(names[i], label, sizeof(label));
+        if (keel_stage_link(st, o->images[i], file, path, sizeof(path)) ||
+            add_module(initrd, len, path, label))
+            rc = -1;
+    }
+    free(image_of);
+    return rc;
+}
+
+/* Stages dom0, the manifest and the images; returns the -initrd string. */
 static char *stage_run(struct keel_stage *st, const struct keel_opts *o,
                        char **names, const struct keel_connect *conn,
                        const struct keel_paths *p, char *hv, size_t hvsz)
 {
-    char path[4200], label[64];
+    char path[4200];
     char *initrd = NULL;
     size_t len = 0;
     if (keel_stage_link(st, p->hv, "keel-hv", hv, hvsz) ||
         keel_stage_link(st, p->dom0, "dom0.img", path, sizeof(path)) ||
-        add_module(&initrd, &len, path, "dom0"))
-        goto fail;
-    FILE *f = keel_stage_create(st, "manifest", path, sizeof(path));
-    if (!f)
-        goto fail;
-    int rc = keel_write_manifest_conn(f, names, o->nimages, o->args, o->nargs,
-                                      conn, o->nconnects);
-    if (fclose(f) || rc || add_module(&initrd, &len, path, KEEL_MANIFEST_MODULE_NAME))
-        goto fail;
-    for (int i = 0; i < o->nimages; i++) {
-        char file[32];
-        snprintf(file, sizeof(file), "g%d.img", i);
-        keel_module_label(names[i], label, sizeof(label));
-        if (keel_stage_link(st, o->images[i], file, path, sizeof(path)) ||
-            add_module(&initrd, &len, path, label))
-            goto fail;
+        add_module(&initrd, &len, path, "dom0") ||
+        stage_guests(st, o, names, conn, &initrd, &len)) {
+        free(initrd);
+        return NULL;
     }
     return initrd;
-fail:
-    free(initrd);
-    return NULL;
 }
 
 /* KEEL_HOSTIO=serial keeps every byte on the serial line (the fallback

@@ -5,6 +5,7 @@
  * grant_check.c    every argument and entry check (pure, host-tested)
  * grant_maptrack.c a grantee's map handles (pure, host-tested)
  * grant_table.c    per-domain state by domid, SETUP, END, death
+ * grant_active.c   a granter's active records, in chunks (pure, host-tested)
  * grant_pin.c      reading an entry, pinning and unpinning a grant
  * grant_map.c      MAP/UNMAP into the grant window, the grantee's death
  * grant_copy.c     COPY
@@ -43,6 +44,10 @@ struct grant_active {
     bool owns_frame;             /* granter dead: we free pa at the last unpin */
 };
 
+/* Active records come in chunks, allocated on first pin (grant_active.c). */
+#define GRANT_ACTIVE_CHUNK  64u
+#define GRANT_ACTIVE_CHUNKS (KEEL_GRANT_MAX_ENTRIES / GRANT_ACTIVE_CHUNK)
+
 struct grant_table {
     spinlock_t lock;
     uint32_t refs;               /* atomic; see above */
@@ -51,7 +56,9 @@ struct grant_table {
     uint32_t nr_entries;         /* 0 until SETUP */
     uint32_t nr_pinned;          /* records with pins */
     uint64_t table_pa[GRANT_TABLE_MAX_PAGES];
-    struct grant_active *active; /* nr_entries records */
+    /* records of references 64k .. 64k+63 (NULL until one is pinned);
+     * records stay when a new SETUP shrinks nr_entries, all unpinned */
+    struct grant_active *active[GRANT_ACTIVE_CHUNKS];
 };
 
 /* One use of a grant: what a map or a copy holds until it is undone. */
@@ -74,6 +81,17 @@ int grant_check_setup(uint64_t gva, uint64_t nr_entries, uint64_t mem_pages);
 int grant_check_copy(const struct keel_grant_copy *c);
 /* A domid argument: KEEL_DOMID_SELF becomes self; -KEEL_ESRCH if out of range. */
 int grant_resolve_domid(uint32_t domid, keel_domid_t self, keel_domid_t *out);
+
+/* ---- grant_active.c: active records; the caller holds gt->lock ---- */
+/* ref's record, or NULL when none of its chunk was ever pinned (so it is
+ * not pinned either). */
+struct grant_active *grant_active_find(struct grant_table *gt, uint32_t ref);
+/* ref's record, allocating its chunk; NULL when out of memory. */
+struct grant_active *grant_active_get(struct grant_table *gt, uint32_t ref);
+/* Every existing record from *ref on: the next one (*ref is then its
+ * reference + 1), or NULL at the end.  Start with *ref = 0. */
+struct grant_active *grant_active_next(struct grant_table *gt, uint32_t *ref);
+void grant_active_free(struct grant_table *gt);
 
 /* ---- grant_maptrack.c: a grantee's handles ---- */
 #define MAPTRACK_CHUNK   32

@@ -129,8 +129,14 @@ _Static_assert(sizeof(struct keel_console_page) == 256, "console page layout");
  *                                idx -1 means the run as a whole
  *   timing <idx> <key>=<u64> ... measurements of building guest idx, e.g.
  *                                create_ns (dom0's create request, monotonic),
- *                                copy_ns, image_bytes; shown by the launcher
- *                                only when asked (keel run --timings)
+ *                                copy_ns, image_bytes, mem_bytes (the
+ *                                domain's memory), free_frames (the
+ *                                hypervisor's, just after it started); shown
+ *                                by the launcher only when asked (keel run
+ *                                --timings).  idx -1: the run as a whole,
+ *                                first_end_free_frames (the free frames when
+ *                                dom0 first hears of a guest's end after
+ *                                building them all, before it destroys any)
  *   done <status>                every guest has ended; the run's status
  */
 

@@ -4,20 +4,33 @@
  * Boot modules, in this order (QEMU -initrd, or a boot loader):
  *   module 0        the dom0 image (built by the hypervisor itself)
  *   module 1        the run manifest below, module string "keel-run"
- *   module 2 + i    the image of guest i, i in command-line order
+ *   module 2 + k    guest image k, k = 0 .. m-1: each distinct image once,
+ *                   in the order of its first guest on the command line
+ *
+ * Many guests may boot from one image module: a run of a thousand copies
+ * of one image loads and reserves that image once.  Each guest names its
+ * module; guest numbers (command-line order) and module numbers are
+ * different things, and everything else (control lines, "connect") uses
+ * guest numbers.
  *
  * The manifest is text with length-prefixed strings, so arguments may hold
  * any byte but NUL (spaces, commas, newlines):
  *
- *   "KEELRUN 1\n"
+ *   "KEELRUN 2\n"
+ *   "images <m>\n"                     m = boot modules - 2
  *   "guests <n>\n"
  *   then for each guest i = 0 .. n-1:
- *     "guest <i> <argc>\n"
+ *     "guest <i> <module> <argc>\n"    module: the boot module it boots,
+ *                                      2 <= module < 2 + m
  *     argc times: "<len>:<len bytes>\n"   argv[0] is the guest's name
  *   zero or more channels (keel/channel.h), guest a granting, b mapping:
  *     "connect <a> <b> <len>:<name>\n"   a != b, both < n; name 1..31
  *                                        bytes, unique on each guest
  *   "end\n"
+ *
+ * dom0 checks that m matches the modules it was given, and refuses a
+ * guest whose module is 0 (dom0), 1 (the manifest) or not below 2 + m.
+ * A module no guest names is allowed (and wasted).
  *
  * Numbers are decimal without sign or leading '+'.  dom0 rejects a manifest
  * that does not parse exactly (with a `msg -1` control line and `done 125`).
@@ -38,11 +51,12 @@
 #ifndef KEEL_PUBLIC_LAUNCH_H
 #define KEEL_PUBLIC_LAUNCH_H
 
-#define KEEL_MANIFEST_MAGIC       "KEELRUN 1\n"
+#define KEEL_MANIFEST_MAGIC       "KEELRUN 2\n"
 #define KEEL_MANIFEST_MODULE_NAME "keel-run"
 #define KEEL_FIRST_GUEST_MODULE   2
 /* the hypervisor accepts at most this many boot modules */
 #define KEEL_LAUNCH_MAX_MODULES   1024
+#define KEEL_LAUNCH_MAX_IMAGES    (KEEL_LAUNCH_MAX_MODULES - KEEL_FIRST_GUEST_MODULE)
 
 #define KEEL_STATUS_REJECTED      126
 #define KEEL_STATUS_TIMEOUT       124

@@ -1,0 +1,112 @@
+/* The launcher's one module per distinct image (tools/keel/images.c). */
+#include "ktest.h"
+#include <unistd.h>
+#include "../../tools/keel/images.c"
+
+static char dir[64];
+
+static void cleanup(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+}
+
+/* A file in a private folder (made on first use, removed at exit); NULL
+ * data: only the path. */
+static char *file(const char *name, const void *data, size_t len)
+{
+    static char paths[16][128];
+    static int next;
+    char *p = paths[next++ % 16];
+    if (!dir[0]) {
+        snprintf(dir, sizeof(dir), "/tmp/keel_images_test.XXXXXX");
+        if (!mkdtemp(dir))
+            abort();
+        atexit(cleanup);
+    }
+    snprintf(p, 128, "%s/%s", dir, name);
+    if (data) {
+        FILE *f = fopen(p, "w");
+        fwrite(data, 1, len, f);
+        fclose(f);
+    }
+    return p;
+}
+
+static int distinct(char **paths, int n, int *image_of)
+{
+    FILE *devnull = fopen("/dev/null", "w");
+    int k = keel_distinct_images(paths, n, image_of, devnull);
+    fclose(devnull);
+    return k;
+}
+
+KTEST(same_file_same_bytes_one_image)
+{
+    static uint8_t big[200000], big2[200000];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = big2[i] = (uint8_t)(i * 7 + i / 251);
+    big2[sizeof(big2) - 1] ^= 1;        /* differs in its last chunk only */
+
+    char *a = file("a.img", "ELF one", 7);
+    char *copy = file("copy.img", "ELF one", 7);
+    char *other = file("other.img", "ELF two", 7);   /* same size */
+    char *longer = file("longer.img", "ELF one!", 8);
+    char *bg = file("big.img", big, sizeof(big));
+    char *bg2 = file("big2.img", big2, sizeof(big2));
+    char *bgcopy = file("bigcopy.img", big, sizeof(big));
+    char *link = file("link.img", NULL, 0);
+    EXPECT_EQ(symlink(a, link), 0);
+    char *paths[] = { a, other, a, copy, longer, link, bg, bg2, bgcopy, other };
+    int want[] =    { 0, 1,     0, 0,    2,      0,    3,  4,   3,      1 };
+    int image_of[10];
+
+    EXPECT_EQ(distinct(paths, 10, image_of), 5);
+    for (int i = 0; i < 10; i++) {
+        if (image_of[i] != want[i])
+            printf("    # image_of[%d] = %d, want %d\n", i, image_of[i], want[i]);
+        EXPECT_EQ(image_of[i], want[i]);
+    }
+}
+
+KTEST(many_guests_of_one_image)
+{
+    enum { N = 1022 };
+    static char *paths[N];
+    static int image_of[N];
+    char *a = file("many.img", "x", 1);
+    for (int i = 0; i < N; i++)
+        paths[i] = a;
+    EXPECT_EQ(distinct(paths, N, image_of), 1);
+    int bad = 0;
+    for (int i = 0; i < N; i++)
+        bad += image_of[i] != 0;
+    EXPECT_EQ(bad, 0);
+}
+
+KTEST(empty_images_are_one_image)
+{
+    char *paths[] = { file("e1.img", "", 0), file("e2.img", "", 0) };
+    int image_of[2];
+    EXPECT_EQ(distinct(paths, 2, image_of), 1);
+    EXPECT(image_of[0] == 0 && image_of[1] == 0);
+}
+
+KTEST(unreadable_image_is_an_error)
+{
+    char *paths[] = { file("ok.img", "y", 1), file("missing.img", NULL, 0) };
+    int image_of[2];
+    char *msg = NULL;
+    size_t len;
+    FILE *f = open_memstream(&msg, &len);
+    EXPECT_EQ(keel_distinct_images(paths, 2, image_of, f), -1);
+    fclose(f);
+    EXPECT(msg && strstr(msg, "missing.img") && strstr(msg, "No such file"));
+    free(msg);
+}
+
+KTEST_MAIN(KTEST_CASE(same_file_same_bytes_one_image),
+           KTEST_CASE(many_guests_of_one_image), KTEST_CASE(empty_images_are_one_image),
+           KTEST_CASE(unreadable_image_is_an_error))
