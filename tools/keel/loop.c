@@ -63,6 +63,12 @@ static void keep_tail(struct loop *l, const char *d, size_t n)
     l->errlen += n;
 }
 
+static bool readable_now(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    return poll(&p, 1, 0) > 0;
+}
+
 /* Reads one chunk; false at end of file. */
 static bool pump(struct loop *l, int fd, bool serial, bool verbose)
 {
@@ -172,8 +178,10 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
     }
     if (shm_in && l->input.len && l->input.ready) {
         keel_input_push(&l->input, l->hostio);
-        if (keel_input_wants_read(&l->input) && fds[2].fd >= 0 && fds[2].revents) {
-            keel_input_read(&l->input);     /* keep the ring fed */
+        /* keep the ring fed, but only from bytes already there: an
+         * interactive stdin has none, and a read would block the loop */
+        if (keel_input_wants_read(&l->input) && fds[2].fd >= 0 && readable_now(0)) {
+            keel_input_read(&l->input);
             keel_input_push(&l->input, l->hostio);
         }
     }
