@@ -3,6 +3,8 @@
 #   bench/boot.c        dom0's create request -> the guest's main, vs copying
 #                       the image's bytes (keel run --timings); again with
 #                       bench/idle.c guests alive (sleeping) beside it
+#   tests/guests/cat.c  a stdin line -> its echo on stdout through keel run
+#                       (ivshmem and serial), vs the same through host cat
 #   tests/hv/t_bench*.c inter-domain event round trip (one CPU, two CPUs)
 #                       vs the null hypercall; ring throughput by grant
 #                       copy and grant map vs memcpy (raw dom0 + guest
@@ -17,7 +19,7 @@ bench: bench-images
 
 BENCH_HV_IMGS := $(HVT_DIR)/t_bench.img $(HVT_DIR)/t_bench_guest.img
 
-bench-images: hv dom0 keel $(BENCH_IMGS) $(BENCH_HV_IMGS)
+bench-images: hv dom0 keel $(BENCH_IMGS) $(BENCH_HV_IMGS) $(GUEST_DIR)/cat.img
 
 $(BENCH_DIR)/%.img: bench/%.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
