@@ -3,7 +3,8 @@
 is written, on both host I/O paths.  Each line can only come back if the
 hypervisor's input interrupt (and, with ivshmem, the launcher's doorbell)
 woke dom0: nothing else is in flight.  Closing stdin then ends the guest
-through the EOF record.  Every wait is bounded.
+through the EOF record.  Without the interrupt (boot option noconsoleirq)
+dom0's polling fallback must do the same.  Every wait is bounded.
 """
 import os
 import select
@@ -84,6 +85,14 @@ def test_interactive_echo_ivshmem():
 
 def test_interactive_echo_serial():
     echo_session({"KEEL_HOSTIO": "serial"})
+
+
+@pytest.mark.parametrize("env_extra", [{}, {"KEEL_HOSTIO": "serial"}],
+                         ids=["ivshmem", "serial"])
+def test_interactive_echo_without_the_interrupt(env_extra):
+    """The hypervisor told to do without the route (as on a machine whose
+    MADT has none): BIND_VIRQ(VIRQ_CONSOLE) is refused and dom0 polls."""
+    echo_session(dict(env_extra, KEEL_HV_CMDLINE="noconsoleirq"))
 
 
 @pytest.mark.parametrize("env_extra", [{}, {"KEEL_HOSTIO": "serial"}],

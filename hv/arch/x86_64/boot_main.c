@@ -78,7 +78,7 @@ __noreturn void arch_boot_main(uint32_t magic, uint64_t mbi_pa)
     ncpus = acpi_find_cpus(apic_ids, HV_MAX_CPUS, &lapic_pa);
     lapic_init_bsp(lapic_pa);
     hv_cpus[0]->apic_id = lapic_id();
-    console_irq_init();
+    console_irq_init(!cmdline_has("noconsoleirq"));
     rtc_read_boot();
     smp_boot_aps(apic_ids, ncpus);
     if (cmdline_has("selftest"))

@@ -54,13 +54,16 @@ static bool uart_present(void)
 }
 
 /* Boot CPU, after the LAPIC and the MADT walk.  Failing is fine: dom0's
- * BIND_VIRQ(VIRQ_CONSOLE) is then refused and it polls. */
-void console_irq_init(void)
+ * BIND_VIRQ(VIRQ_CONSOLE) is then refused and it polls.  `wanted` false
+ * (boot option noconsoleirq) takes that path on purpose, for its test. */
+void console_irq_init(bool wanted)
 {
     struct isa_route r;
     const char *why;
 
-    if (!uart_present())
+    if (!wanted)
+        why = "noconsoleirq";
+    else if (!uart_present())
         why = "no UART";
     else if (!(why = acpi_isa_route(COM1_IRQ, &r)) &&
              ioapic_route(&r, VEC_CONSOLE, hv_cpus[0]->apic_id))

@@ -213,7 +213,7 @@ const char *acpi_isa_route(unsigned irq, struct isa_route *r);
 /* ioapic.c */
 int ioapic_route(const struct isa_route *r, uint8_t vector, uint32_t apic_id);
 /* console_irq.c */
-void console_irq_init(void);
+void console_irq_init(bool wanted);
 __noreturn void console_irq_interrupt(void);
 /* smp.c */
 void smp_boot_aps(const uint32_t *apic_ids, unsigned n);
