@@ -127,7 +127,7 @@ long hc_console_read(struct vcpu *v, const struct hc_args *args)
 {
     struct domain *d = v->domain;
     uint64_t gva = args->a[0], len = args->a[1];
-    bool ended, rearm = false;
+    bool ended, again = false;
     long got;
     int rc;
 
@@ -139,12 +139,12 @@ long hc_console_read(struct vcpu *v, const struct hc_args *args)
     got = deliver(d, gva, len, &rc);
     if (!got && !rc && !rx.eof && prod == cons && !arm()) {
         got = deliver(d, gva, len, &rc);
-        /* input that is all framing returns 0 unarmed: come back */
-        rearm = !got && !rc && !rx.eof;
+        /* input that was all framing: 0, unarmed, so make dom0 come back */
+        again = !got && !rc && !rx.eof;
     }
     ended = rx.eof && prod == cons;
     spin_unlock(&in_lock);
-    if (rearm)
+    if (again)
         evtchn_send_virq(d, KEEL_VIRQ_CONSOLE);
     if (got == 0 && rc)
         return rc;
