@@ -8,6 +8,8 @@
 #                       hypervisor's frames per live guest (dom0's
 #                       free_frames timing key) vs the guest's own memory
 #                       and its image file
+#   tests/guests/cat.c  a stdin line -> its echo on stdout through keel run
+#                       (ivshmem and serial), vs the same through host cat
 #   tests/hv/t_bench*.c inter-domain event round trip (one CPU, two CPUs)
 #                       vs the null hypercall; ring throughput by grant
 #                       copy and grant map vs memcpy (raw dom0 + guest
@@ -22,7 +24,7 @@ bench: bench-images
 
 BENCH_HV_IMGS := $(HVT_DIR)/t_bench.img $(HVT_DIR)/t_bench_guest.img
 
-bench-images: hv dom0 keel $(BENCH_IMGS) $(BENCH_HV_IMGS)
+bench-images: hv dom0 keel $(BENCH_IMGS) $(BENCH_HV_IMGS) $(GUEST_DIR)/cat.img
 
 $(BENCH_DIR)/%.img: bench/%.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)

@@ -4,8 +4,10 @@ benchmark (tests/hv/t_bench*.c) on the hypervisor directly, and prints each
 cost beside its floor, measured in the same run, with their ratio."""
 import os
 import re
+import select
 import subprocess
 import sys
+import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEEL = os.path.join(REPO, "bin", "keel")
@@ -141,6 +143,47 @@ def density(n, one_guest_us):
     row("hv overhead per live guest", per_kib - mem_kib, "KiB", "one page", 4, "KiB")
 
 
+ECHO_LINES = int(os.environ.get("BENCH_ECHO_LINES", "200"))
+
+
+def echo_rtt(cmd, env=None):
+    """Median time from writing a line to reading its echo, in us; each line
+    is written only after the previous one came back."""
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, env=env)
+    fd, times = p.stdout.fileno(), []
+    try:
+        for i in range(ECHO_LINES + 10):        # the first 10 warm up
+            line, got = b"echo %06d\n" % i, b""
+            t0 = time.perf_counter()
+            p.stdin.write(line)
+            p.stdin.flush()
+            while not got.endswith(line):
+                if not select.select([fd], [], [], 30)[0]:
+                    sys.exit("bench: no echo from %s" % cmd[0])
+                got += os.read(fd, 4096)
+            if i >= 10:
+                times.append(time.perf_counter() - t0)
+        p.stdin.close()
+        p.wait(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return sorted(times)[len(times) // 2] * 1e6
+
+
+def echo_rows():
+    cat = os.path.join(REPO, "build", "tests", "guests", "cat.img")
+    for mode in ("ivshmem", "serial"):
+        env = dict(os.environ)
+        if mode == "serial":
+            env["KEEL_HOSTIO"] = "serial"
+        guest = echo_rtt([KEEL, "run", "--timeout", "300", cat], env)
+        floor = echo_rtt(["cat"])
+        row("stdin line -> echo, %s" % mode, guest, "us", "host cat pipe", floor, "us")
+
+
 def main():
     r = keel("hypercall.img", args=[os.environ.get("BENCH_ITERS", "200000")])
     hc = fields(r.stdout, "null_hypercall ")
@@ -165,6 +208,7 @@ def main():
         boot_beside(alive)
     if DENSITY > 1:
         density(DENSITY, create_to_main / 1e3)
+    echo_rows()
 
     hv_rows(hv_bench())
 

@@ -197,7 +197,7 @@ void consback_detach(uint32_t domid)
 static int is_kicked(void *arg)
 {
     (void)arg;
-    return kicked;
+    return kicked || cb_input_fired();
 }
 
 static void *backend(void *arg)
@@ -206,6 +206,7 @@ static void *backend(void *arg)
     for (;;) {
         long moved = 0;
         kicked = 0;
+        cb_input_take_event();
         for (unsigned k = 0; k < nguests; k++) {
             struct cb_guest *c = guests[(turn + k) % nguests];
             moved += serve(c, CB_PASS_BYTES);
@@ -223,5 +224,6 @@ int consback_start(void)
 {
     libos_thread_t *t;
 
+    cb_input_start();
     return libos_thread_create(&t, backend, NULL, 0);
 }

@@ -185,6 +185,8 @@ long evtchn_bind_virq(struct domain *d, uint32_t virq)
         return -KEEL_EINVAL;
     if (!virq_allowed(d, virq))
         return -KEEL_EPERM;
+    if (virq == KEEL_VIRQ_CONSOLE && !arch_console_irq())
+        return -KEEL_ENODEV;          /* it would never fire: poll instead */
     spin_lock(&d->evtchn->lock);
     if (d->evtchn->virq_port[virq]) {
         port = -KEEL_EEXIST;

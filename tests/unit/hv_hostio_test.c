@@ -32,7 +32,7 @@ KTEST(identity_checked)
     h->magic ^= 1;
     EXPECT(hostio_layout_error(h, KEEL_HOSTIO_TOTAL_SIZE) != NULL);
     h = good();
-    h->version = 2;
+    h->version = KEEL_HOSTIO_VERSION + 1;
     EXPECT(hostio_layout_error(h, KEEL_HOSTIO_TOTAL_SIZE) != NULL);
 }
 

@@ -2,14 +2,18 @@
  * The launcher's side of the shared-memory host I/O path
  * (tools/keel/hostio.c) on a plain buffer: the layout the hypervisor will
  * check, records drained across the ring's wrap, input pushed without ever
- * overrunning the consumer, and counters that lie.
+ * overrunning the consumer, counters that lie, and the doorbell: rung once
+ * per wait of the hypervisor, only after input was published, and kept
+ * owed while the serial pipe is full.
  */
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "ktest.h"
 #include "../../tools/keel/record.c"
 #include "../../tools/keel/hostio.c"
+#include "../../tools/keel/input.c"
 
 static uint8_t *mem;
 static struct keel_hostio h;
@@ -130,6 +134,81 @@ KTEST(input_records_move_to_the_ring)
                    "\x01Kffffi0002:hi", 14));
 }
 
+/* A keel_input whose serial side is a non-blocking pipe; bell[0] reads it. */
+static struct keel_input *bell_input(int bell[2])
+{
+    static struct keel_input in;
+
+    if (pipe(bell))
+        abort();
+    fcntl(bell[0], F_SETFL, O_NONBLOCK);
+    keel_input_init(&in, -1, bell[1]);
+    keel_input_ready(&in);
+    return &in;
+}
+
+static void queue(struct keel_input *in, const char *rec, size_t n)
+{
+    memcpy(in->buf + in->len, rec, n);
+    in->len += n;
+}
+
+static ssize_t rings(int fd)
+{
+    uint8_t b[64];
+    ssize_t n = read(fd, b, sizeof(b));
+    return n < 0 ? 0 : n;
+}
+
+KTEST(doorbell_once_per_wait)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+    int bell[2];
+    struct keel_input *in = bell_input(bell);
+
+    queue(in, "\x01Kffffi0001:a", 13);
+    keel_input_push(in, &h);               /* not waiting: no byte */
+    EXPECT_EQ(rings(bell[0]), 0);
+    hd->in_waiting = 1;
+    keel_input_push(in, &h);               /* nothing pushed: no byte */
+    EXPECT_EQ(rings(bell[0]), 0);
+    EXPECT_EQ(hd->in_waiting, 1);
+    queue(in, "\x01Kffffi0001:b", 13);
+    keel_input_push(in, &h);
+    EXPECT_EQ(rings(bell[0]), 1);
+    EXPECT_EQ(hd->in_waiting, 0);          /* answered */
+    queue(in, "\x01Kffffi0001:c", 13);
+    keel_input_push(in, &h);
+    EXPECT_EQ(rings(bell[0]), 0);
+    close(bell[0]);
+    close(bell[1]);
+}
+
+KTEST(doorbell_owed_while_pipe_full)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+    int bell[2];
+    struct keel_input *in = bell_input(bell);
+    static uint8_t fill[1 << 16];
+
+    while (write(bell[1], fill, sizeof(fill)) > 0)
+        ;
+    hd->in_waiting = 1;
+    queue(in, "\x01Kffffz0000:", 12);
+    keel_input_push(in, &h);
+    EXPECT(in->bell);                      /* could not write: owed */
+    while (rings(bell[0]) > 0)
+        ;
+    keel_input_ring(in);
+    EXPECT(!in->bell);
+    EXPECT_EQ(rings(bell[0]), 1);
+    close(bell[0]);
+    close(bell[1]);
+}
+
 KTEST_MAIN(KTEST_CASE(layout_is_valid), KTEST_CASE(drain_across_wrap),
            KTEST_CASE(corrupt_prod_is_not_followed), KTEST_CASE(push_respects_room),
-           KTEST_CASE(input_records_move_to_the_ring))
+           KTEST_CASE(input_records_move_to_the_ring),
+           KTEST_CASE(doorbell_once_per_wait), KTEST_CASE(doorbell_owed_while_pipe_full))

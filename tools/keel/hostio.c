@@ -110,13 +110,39 @@ size_t keel_hostio_push(struct keel_hostio *h, const void *data, size_t n)
     return done;
 }
 
-/* The hypervisor reads input from shared memory: give it what fits. */
+/* The hypervisor waits for input that is now there: one byte on the
+ * serial line.  One the pipe cannot take now stays owed (`bell`). */
+void keel_input_ring(struct keel_input *in)
+{
+    static const uint8_t bell = 0x07;
+
+    if (!in->bell || in->to < 0)
+        return;
+    ssize_t n = write(in->to, &bell, 1);
+    if (n == 1 || (n < 0 && errno != EINTR && errno != EAGAIN))
+        in->bell = false;           /* rung, or QEMU is gone */
+}
+
+/* After publishing input: did the hypervisor ask for a doorbell?  The
+ * fence orders our prod store before the load of in_waiting (its mirror
+ * image is in the hypervisor), and the exchange answers each wait once. */
+bool keel_hostio_take_waiting(struct keel_hostio *h)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_exchange_n(&h->hdr->in_waiting, 0, __ATOMIC_SEQ_CST) != 0;
+}
+
+/* The hypervisor reads input from shared memory: give it what fits, and
+ * ring the doorbell if it waits (keel/hostio.h). */
 void keel_input_push(struct keel_input *in, struct keel_hostio *h)
 {
     size_t n = keel_hostio_push(h, in->buf, in->len);
 
     memmove(in->buf, in->buf + n, in->len - n);
     in->len -= n;
+    if (n && keel_hostio_take_waiting(h))
+        in->bell = true;
+    keel_input_ring(in);
 }
 
 /* Did the hypervisor take the path?  (Before that, input waits here.) */

@@ -9,7 +9,10 @@
  * to QEMU only what its pipe takes now, so neither side can block the loop
  * and the memory used stays bounded.  Slow consumers slow the producer.
  * With the shared-memory path the same bytes go to its input stream instead
- * of the pipe, as much as it has room for (keel_input_push, hostio.c).
+ * of the pipe, as much as it has room for (keel_input_push, hostio.c), and
+ * the pipe carries only doorbell bytes (keel/hostio.h): one when the
+ * hypervisor said it waits.  A doorbell the pipe cannot take now stays
+ * owed (`bell`) until it can.
  */
 #include <errno.h>
 #include <fcntl.h>

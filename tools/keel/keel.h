@@ -173,6 +173,8 @@ bool keel_hostio_live(const struct keel_hostio *h);
 size_t keel_hostio_drain(struct keel_hostio *h, struct keel_rec_parser *p);
 /* Copies what fits of data into `in`, never waits; the bytes taken. */
 size_t keel_hostio_push(struct keel_hostio *h, const void *data, size_t n);
+/* After a push: true (once per wait) if the hypervisor waits for input. */
+bool keel_hostio_take_waiting(struct keel_hostio *h);
 
 /* input.c: our stdin, framed, to QEMU's serial input */
 #define KEEL_INPUT_CHUNK 4096
@@ -180,6 +182,7 @@ struct keel_input {
     int from, to;             /* our stdin; QEMU's input pipe (-1: gone) */
     bool eof;                 /* EOF record queued */
     bool ready;               /* the machine reads its input now */
+    bool bell;                /* a doorbell byte is owed (shared memory) */
     size_t len;
     uint8_t buf[4 * (KEEL_INPUT_CHUNK + 12)];
 };
@@ -190,6 +193,7 @@ void keel_input_read(struct keel_input *in);
 void keel_input_ready(struct keel_input *in);
 void keel_input_write(struct keel_input *in);
 void keel_input_push(struct keel_input *in, struct keel_hostio *h);  /* hostio.c */
+void keel_input_ring(struct keel_input *in);   /* hostio.c: an owed doorbell */
 
 /* run.c: `keel run` */
 int keel_run(const struct keel_opts *o);

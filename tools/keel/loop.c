@@ -9,6 +9,8 @@
  * at least every HOSTIO_POLL_S while it runs, and once more after QEMU has
  * exited (it exits right after the poweroff record).  The serial line still
  * carries the hypervisor's early log; it has its own parser, read first.
+ * Input goes into memory too; QEMU's serial input then only carries the
+ * doorbell that wakes a hypervisor waiting for input (keel/hostio.h).
  */
 #include <errno.h>
 #include <poll.h>
@@ -59,6 +61,12 @@ static void keep_tail(struct loop *l, const char *d, size_t n)
     }
     memcpy(l->errtail + l->errlen, d, n);
     l->errlen += n;
+}
+
+static bool readable_now(int fd)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    return poll(&p, 1, 0) > 0;
 }
 
 /* Reads one chunk; false at end of file. */
@@ -149,8 +157,8 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
         keel_input_ready(&l->input);
     fds[2] = (struct pollfd){ .fd = keel_input_wants_read(&l->input) ? 0 : -1,
                               .events = POLLIN };
-    fds[3] = (struct pollfd){ .fd = !shm_in && keel_input_wants_write(&l->input) ?
-                              l->input.to : -1, .events = POLLOUT };
+    bool to_qemu = shm_in ? l->input.bell : keel_input_wants_write(&l->input);
+    fds[3] = (struct pollfd){ .fd = to_qemu ? l->input.to : -1, .events = POLLOUT };
     if (ppoll(fds, 4, &ts, &open) < 0 && errno != EINTR)
         return false;
     if (keel_got_signal)
@@ -162,12 +170,18 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
         keel_hostio_drain(l->hostio, &l->shm_parser);
     if (fds[2].fd >= 0 && fds[2].revents)
         keel_input_read(&l->input);
-    if (fds[3].fd >= 0 && fds[3].revents)
-        keel_input_write(&l->input);
+    if (fds[3].fd >= 0 && fds[3].revents) {
+        if (shm_in)
+            keel_input_ring(&l->input);
+        else
+            keel_input_write(&l->input);
+    }
     if (shm_in && l->input.len && l->input.ready) {
         keel_input_push(&l->input, l->hostio);
-        if (keel_input_wants_read(&l->input) && fds[2].fd >= 0 && fds[2].revents) {
-            keel_input_read(&l->input);     /* keep the ring fed */
+        /* keep the ring fed, but only from bytes already there: an
+         * interactive stdin has none, and a read would block the loop */
+        if (keel_input_wants_read(&l->input) && fds[2].fd >= 0 && readable_now(0)) {
+            keel_input_read(&l->input);
             keel_input_push(&l->input, l->hostio);
         }
     }

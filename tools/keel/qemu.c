@@ -5,6 +5,8 @@
  * its own process group (a terminal's ^C reaches only us, and we stop it)
  * and dies with us (PR_SET_PDEATHSIG) should we be killed outright.
  * With a host I/O file (hostio.c), an ivshmem-plain device maps it.
+ * KEEL_HV_CMDLINE, if set, is the hypervisor's command line (-append; the
+ * tests use "noconsoleirq").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,14 +33,17 @@ char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
         "-no-reboot", "-serial", "stdio",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
         "-kernel", hv, "-initrd", initrd,
-        "-object", mem, "-device", "ivshmem-plain,memdev=hostio", NULL,
+        "-object", mem, "-device", "ivshmem-plain,memdev=hostio",
+        "-append", getenv("KEEL_HV_CMDLINE"), NULL,
     };
     size_t n = sizeof(a) / sizeof(a[0]);
+    if (!a[n - 2] || !*a[n - 2])
+        a[n - 3] = NULL;            /* no hypervisor command line */
     if (hostio && *hostio)
         snprintf(mem, sizeof(mem), "memory-backend-file,id=hostio,mem-path=%s,"
                  "size=%u,share=on", hostio, KEEL_HOSTIO_TOTAL_SIZE);
     else
-        a[n - 5] = NULL;            /* no device */
+        memmove(&a[n - 7], &a[n - 3], 3 * sizeof(a[0]));   /* no device */
     char **argv = calloc(n, sizeof(char *));
     if (argv)
         memcpy(argv, a, sizeof(a));

@@ -1,10 +1,12 @@
 /*
- * Just enough ACPI to find the CPUs: RSDP (EBDA or the BIOS area) ->
- * RSDT/XSDT -> MADT.  Every table is checksummed and every length is
- * bounded; anything odd means "one CPU", never a crash.
+ * Just enough ACPI to find the CPUs and where an ISA IRQ goes: RSDP (EBDA
+ * or the BIOS area) -> RSDT/XSDT -> MADT.  Every table is checksummed and
+ * every length is bounded; anything odd means "one CPU" or "no interrupt"
+ * (madt.c), never a crash.
  */
 #include <hv/arch.h>
 #include <hv/lib.h>
+#include "madt.h"
 #include "x86.h"
 
 struct rsdp {
@@ -27,6 +29,9 @@ struct sdt {
 } __attribute__((packed));
 
 #define MAX_TABLE_LEN (1u << 20)
+#define MADT_FIXED    (sizeof(struct sdt) + 8)   /* LAPIC address, flags */
+
+static const struct sdt *madt;    /* checked, kept for acpi_isa_route */
 
 static bool csum_ok(const void *p, size_t n)
 {
@@ -84,7 +89,7 @@ static const struct sdt *find_madt(const struct rsdp *r)
 static unsigned madt_cpus(const struct sdt *m, uint32_t *ids, unsigned max,
                           uint64_t *lapic_pa)
 {
-    const uint8_t *p = (const uint8_t *)m + sizeof(*m) + 8, *end = (const uint8_t *)m + m->len;
+    const uint8_t *p = (const uint8_t *)m + MADT_FIXED, *end = (const uint8_t *)m + m->len;
     unsigned n = 0;
 
     memcpy(lapic_pa, (const uint8_t *)m + sizeof(*m), 4);
@@ -103,7 +108,7 @@ unsigned acpi_find_cpus(uint32_t *ids, unsigned max, uint64_t *lapic_pa)
 {
     uint16_t ebda_seg = *(const uint16_t *)kmap_firmware(0x40e, 2);
     const struct rsdp *r = NULL;
-    const struct sdt *madt;
+    const struct sdt *m;
     unsigned n;
 
     *lapic_pa = 0xfee00000;
@@ -111,11 +116,21 @@ unsigned acpi_find_cpus(uint32_t *ids, unsigned max, uint64_t *lapic_pa)
         r = scan((uint64_t)ebda_seg << 4, 1024);
     if (!r)
         r = scan(0xe0000, 0x20000);
-    if (!r || !(madt = find_madt(r))) {
+    if (!r || !(m = find_madt(r))) {
         printk("acpi: no MADT, running on one CPU");
         return 0;
     }
-    n = madt_cpus(madt, ids, max, lapic_pa);
+    n = madt_cpus(m, ids, max, lapic_pa);
     printk("acpi: MADT lists %u CPU(s), LAPIC at %#lx", n, *lapic_pa);
+    madt = m;
     return n;
+}
+
+/* After acpi_find_cpus: NULL and *r, or why ISA IRQ irq has no route. */
+const char *acpi_isa_route(unsigned irq, struct isa_route *r)
+{
+    if (!madt || madt->len < MADT_FIXED)
+        return "no MADT";
+    return madt_isa_route((const uint8_t *)madt + MADT_FIXED,
+                          madt->len - MADT_FIXED, irq, r);
 }

@@ -3,8 +3,8 @@
  *
  *   serial -> multiboot info -> final page tables -> frame allocator ->
  *   per-CPU block, GDT/TSS/IDT, CPU features, FPU -> TSC -> host I/O
- *   (ivshmem; the console leaves the UART here) -> LAPIC, RTC ->
- *   other CPUs -> hv_main()
+ *   (ivshmem; the console leaves the UART here) -> LAPIC -> console
+ *   input interrupt (IOAPIC) -> RTC -> other CPUs -> hv_main()
  *
  * Paging comes before the frame allocator (the brief's order swapped) so
  * that the allocator's bitmap can sit anywhere in RAM, reached through the
@@ -74,6 +74,7 @@ static __noreturn void boot_on_cpu_stack(void)
     ncpus = acpi_find_cpus(apic_ids, HV_MAX_CPUS, &lapic_pa);
     lapic_init_bsp(lapic_pa);
     hv_cpus[0]->apic_id = lapic_id();
+    console_irq_init(!cmdline_has("noconsoleirq"));
     rtc_read_boot();
     smp_boot_aps(apic_ids, ncpus);
     if (cmdline_has("selftest"))

@@ -13,7 +13,9 @@
  * Output runs under the console lock (serial.c), so there is one producer.
  * When `out` is full we spin until the launcher drains it, which it always
  * does while the machine runs (see out_room).
- * Input has one consumer, under console_in.c's lock.
+ * Input has one consumer, under console_in.c's lock; before it waits for
+ * more it sets in_waiting (hostio_in_wait), and the launcher rings the
+ * serial line as a doorbell (keel/hostio.h, console_irq.c).
  */
 #include <hv/arch.h>
 #include <hv/lib.h>
@@ -151,4 +153,13 @@ size_t hostio_read(void *buf, size_t n)
     in.mine = cons;
     __atomic_store_n(&in.s->cons, cons, __ATOMIC_RELEASE);
     return n;
+}
+
+bool hostio_in_wait(void)
+{
+    if (!in.live)
+        return true;                    /* nothing more will come */
+    __atomic_store_n(&hdr->in_waiting, 1, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(&in.s->prod, __ATOMIC_SEQ_CST) == in.mine;
 }

@@ -12,7 +12,6 @@
 #include <keel/console.h>
 #include "x86.h"
 
-#define COM1 0x3f8
 #define LSR_THRE 0x20
 #define LSR_DR   0x01
 #define DEBUG_EXIT_PORT 0xf4

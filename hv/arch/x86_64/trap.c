@@ -56,6 +56,8 @@ static void ring0_interrupt(struct cpu_regs *r)
     case VEC_KICK:
         lapic_eoi();
         hv_kick_interrupt();
+    case VEC_CONSOLE:
+        console_irq_interrupt();
     default:
         return;    /* spurious, masked legacy PIC lines: nothing to do */
     }
@@ -78,6 +80,8 @@ static void guest_event(struct cpu_regs *r)
     case VEC_KICK:
         lapic_eoi();
         hv_kick_interrupt();
+    case VEC_CONSOLE:
+        console_irq_interrupt();
     default:
         break;
     }

@@ -26,6 +26,7 @@
 /* interrupt vectors */
 #define VEC_LEGACY_FIRST 0x20     /* masked 8259 remapped here, ignored */
 #define VEC_LEGACY_LAST  0x2f
+#define VEC_CONSOLE      0x40     /* COM1 receive, via the IOAPIC */
 #define VEC_TIMER        0xf0
 #define VEC_KICK         0xf1
 #define VEC_SPURIOUS     0xff
@@ -186,6 +187,7 @@ void idt_init(void);
 /* fpu.c */
 void fpu_init_cpu(void);
 /* serial.c */
+#define COM1 0x3f8
 void serial_init(void);
 void serial_write_raw(const char *s, size_t n);
 /* pci.c: configuration mechanism #1, bus 0 */
@@ -211,7 +213,14 @@ void lapic_timer_expired(void);
 bool lapic_timer_early(void);
 void rtc_read_boot(void);
 /* acpi.c */
+struct isa_route;
 unsigned acpi_find_cpus(uint32_t *apic_ids, unsigned max, uint64_t *lapic_pa);
+const char *acpi_isa_route(unsigned irq, struct isa_route *r);
+/* ioapic.c */
+int ioapic_route(const struct isa_route *r, uint8_t vector, uint32_t apic_id);
+/* console_irq.c */
+void console_irq_init(bool wanted);
+__noreturn void console_irq_interrupt(void);
 /* smp.c */
 void smp_boot_aps(const uint32_t *apic_ids, unsigned n);
 /* trap.c */

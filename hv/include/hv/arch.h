@@ -124,6 +124,18 @@ int serial_getc(void);
  * provided one: console input comes from it instead of the UART. */
 bool hostio_active(void);
 size_t hostio_read(void *buf, size_t n);   /* bytes copied, 0 if none */
+/* About to wait for input: set the header's in_waiting, then look once
+ * more.  true: `in` is still empty (the launcher will ring the doorbell);
+ * false: input came meanwhile, read it. */
+bool hostio_in_wait(void);
+/* The console input interrupt (console_irq.c explains the protocol).
+ * false: the machine has none, and input can only be polled. */
+bool arch_console_irq(void);
+/* One interrupt (-> hv_console_interrupt) as soon as the UART holds data,
+ * now or later; call only after finding every input source empty. */
+void arch_console_rx_arm(void);
+/* Throw away what the UART holds (host I/O mode: doorbell bytes). */
+void arch_console_rx_discard(void);
 
 /* ---- boot modules (from multiboot) ------------------------------------ */
 #define HV_MAX_MODULES KEEL_LAUNCH_MAX_MODULES
@@ -147,6 +159,8 @@ __noreturn void hv_guest_exception(struct vcpu *v, unsigned vector,
 /* Timer or kick interrupt, from ring 3 (regs saved in current) or idle. */
 __noreturn void hv_timer_interrupt(void);
 __noreturn void hv_kick_interrupt(void);
+/* Console input may be there (raises VIRQ_CONSOLE to domain 0). */
+__noreturn void hv_console_interrupt(void);
 __noreturn void schedule_and_return(void);
 
 #endif /* HV_ARCH_H */

@@ -44,6 +44,7 @@ typedef uint16_t keel_domid_t;
 #define KEEL_EFAULT  14   /* guest pointer not mapped with the needed rights */
 #define KEEL_EBUSY   16   /* object in use */
 #define KEEL_EEXIST  17
+#define KEEL_ENODEV  19   /* the machine lacks the device (an interrupt) */
 #define KEEL_EINVAL  22   /* malformed argument */
 #define KEEL_ENOSPC  28
 #define KEEL_EPIPE   32   /* the other end has gone (console input ended) */

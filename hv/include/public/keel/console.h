@@ -54,7 +54,10 @@
  * reader slows the sender instead of losing input.  console_read returns
  * the number of bytes copied (> 0), 0 when none is waiting yet, and
  * -KEEL_EPIPE once the EOF record has been read and every byte before it
- * was returned.  Input is polled (no interrupt): the reader calls again.
+ * was returned.  A call that returns 0 arms KEEL_VIRQ_CONSOLE: it fires
+ * once input may be there (keel/event_channel.h says how to read; without
+ * the interrupt the reader polls).  With the host I/O path the records
+ * come through shared memory instead (keel/hostio.h).
  */
 #define KEEL_REC_STDIN    'i'
 #define KEEL_REC_EOF      'z'

@@ -34,7 +34,8 @@
  *        someone else.  Both ends are then INTERDOMAIN.
  *   BIND_VIRQ(virq)            -> new port bound to a virtual IRQ of the
  *        caller.  -KEEL_EINVAL unknown virq, -KEEL_EPERM privileged-only
- *        virq, -KEEL_EEXIST virq bound to a port already.
+ *        virq, -KEEL_EEXIST virq bound to a port already, -KEEL_ENODEV
+ *        VIRQ_CONSOLE on a machine without a console input interrupt.
  *   SEND(port)                 -> 0.  INTERDOMAIN: the peer's port becomes
  *        pending.  UNBOUND: the event is kept and delivered to the port
  *        that binds to it next (no notification is lost while a peer
@@ -86,8 +87,15 @@
  * Virtual IRQs are per domain: VIRQ_TIMER fires with the one-shot timer
  * (KEEL_PENDING_TIMER is set as well); VIRQ_DOM_EXC (privileged domain only)
  * fires whenever a domain shuts down or crashes (KEEL_PENDING_DOMAIN is set
- * as well); VIRQ_CONSOLE (privileged only) is reserved for console input
- * and not raised yet.
+ * as well); VIRQ_CONSOLE (privileged only) says console input may be
+ * waiting for KEEL_HC_CONSOLE_READ.  It is one-shot: after it fires it
+ * fires again only once a CONSOLE_READ has returned 0 (nothing anywhere)
+ * and input arrives after that.  So the reader binds it, then reads until
+ * a read returns 0 (or -KEEL_EPIPE, end of input), and after each event
+ * reads until 0 again; it may pause (back-pressure) and resume later, but
+ * no event comes until it has read to 0.  Events may be spurious (a read
+ * then returns 0).  Binding it is refused (-KEEL_ENODEV) when the machine
+ * has no console input interrupt: the reader must then poll.
  *
  * Destroying a domain closes all its ports, with the effects of CLOSE on
  * their peers.
@@ -119,7 +127,7 @@ typedef uint32_t keel_evtchn_port_t;
 
 /* virtual IRQs */
 #define KEEL_VIRQ_TIMER    0   /* the vCPU's one-shot timer fired */
-#define KEEL_VIRQ_CONSOLE  1   /* privileged: console input (reserved) */
+#define KEEL_VIRQ_CONSOLE  1   /* privileged: console input may be there */
 #define KEEL_VIRQ_DOM_EXC  2   /* privileged: a domain shut down or crashed */
 #define KEEL_NR_VIRQS      3
 

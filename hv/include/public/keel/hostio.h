@@ -10,7 +10,22 @@
  *   in    launcher -> hypervisor: the console input records (stdin, EOF)
  *
  * Each direction is a keel/stream.h byte stream with free-running counters
- * (the event indices are unused: both sides poll).  The launcher creates
+ * (the event indices are unused).  The launcher polls `out`.  For `in`,
+ * ivshmem-plain has no interrupt, so the serial line is the doorbell:
+ *
+ *   hypervisor, on finding `in` empty: store in_waiting = 1, full fence,
+ *       read in.prod again; if it moved, read on (in_waiting stays 1);
+ *       else wait for a byte on COM1.  Bytes on COM1 mean nothing else in
+ *       this mode and are thrown away, before in_waiting is set.
+ *   launcher, after publishing in.prod: full fence, then atomically
+ *       exchange in_waiting with 0; if it was 1, write one byte (any
+ *       value) to the serial line.
+ *
+ * Either the hypervisor's second look sees the new bytes or the launcher
+ * sees in_waiting = 1 (the fences order each side's store before its
+ * load), so a wait never misses input; the exchange makes each wait cost
+ * at most one doorbell byte.  A hypervisor without the serial interrupt
+ * never sets in_waiting (and polls).  The launcher creates
  * the memory, writes the header and the layout, zeroes the counters and
  * stores `magic` last.  The hypervisor looks for the device once at boot;
  * if it finds it with a valid header it sends every record from then on
@@ -37,7 +52,7 @@
 #define KEEL_HOSTIO_BAR         2
 
 #define KEEL_HOSTIO_MAGIC       0x4f49545354484b4bull  /* "KKHTSTIO" */
-#define KEEL_HOSTIO_VERSION     1u
+#define KEEL_HOSTIO_VERSION     2u     /* 2: in_waiting, the doorbell */
 #define KEEL_HOSTIO_HDR_SIZE    4096u
 
 /* The launcher's layout (the hypervisor accepts any valid one). */
@@ -55,7 +70,8 @@ struct keel_hostio_header {
     uint32_t out_offset, out_size;  /* 24: hypervisor -> launcher data */
     uint32_t in_offset, in_size;    /* 32: launcher -> hypervisor data */
     volatile uint32_t hv_state;     /* 40: KEEL_HOSTIO_HV_ACTIVE once used */
-    uint32_t pad0[5];
+    volatile uint32_t in_waiting;   /* 44: 1 = ring the doorbell (above) */
+    uint32_t pad0[4];
     struct keel_stream out;         /* 64 */
     uint32_t pad1[12];
     struct keel_stream in;          /* 128 */
