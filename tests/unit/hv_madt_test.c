@@ -44,6 +44,15 @@ static void iso(uint8_t src, uint32_t gsi, uint16_t flags)
     len += 10;
 }
 
+static void x2apic(uint32_t id, uint32_t flags)
+{
+    uint8_t *e = t + len;
+    e[0] = 9, e[1] = 16;
+    put32(e + 4, id);
+    put32(e + 8, flags);
+    len += 16;
+}
+
 /* QEMU's: one IOAPIC, IRQ 0 -> GSI 2, the PCI IRQs level/high. */
 static void qemu_like(void)
 {
@@ -172,7 +181,70 @@ KTEST(many_ioapics_are_bounded)
     EXPECT_EQ(r.ioapic_pa, 0xfec00000);
 }
 
-KTEST_MAIN(KTEST_CASE(identity_route_by_default), KTEST_CASE(override_is_honoured),
+KTEST(cpus_from_lapic_and_x2apic_entries)
+{
+    uint32_t ids[8];
+    uint64_t pa = 0xfee00000;
+    unsigned far;
+
+    reset();
+    lapic(0);
+    lapic(1);
+    t[len - 4] = 0;                       /* CPU 1 disabled */
+    x2apic(2, 1);
+    x2apic(0, 1);                         /* listed twice: once */
+    x2apic(300, 1);                       /* beyond xAPIC's reach */
+    x2apic(255, 1);                       /* the broadcast id */
+    x2apic(7, 0);                         /* disabled */
+    EXPECT_EQ(madt_cpus(t, len, ids, 8, &pa, &far), 2);
+    EXPECT_EQ(ids[0], 0);
+    EXPECT_EQ(ids[1], 2);
+    EXPECT_EQ(far, 2);
+    EXPECT_EQ(pa, 0xfee00000);
+}
+
+KTEST(cpus_are_bounded_and_broken_entries_stop_the_walk)
+{
+    uint32_t ids[4];
+    uint64_t pa = 0xfee00000;
+    unsigned far;
+
+    reset();
+    for (unsigned i = 0; i < 10; i++)
+        lapic((uint8_t)i);
+    EXPECT_EQ(madt_cpus(t, len, ids, 4, &pa, &far), 4);
+    EXPECT_EQ(ids[3], 3);
+    reset();
+    lapic(0);
+    t[len++] = 9, t[len++] = 16;          /* an x2APIC entry cut short */
+    EXPECT_EQ(madt_cpus(t, len, ids, 4, &pa, &far), 1);
+    reset();
+    lapic(0);
+    t[len++] = 0, t[len++] = 0;           /* zero length: the walk stops */
+    lapic(1);
+    EXPECT_EQ(madt_cpus(t, len, ids, 4, &pa, &far), 1);
+    EXPECT_EQ(madt_cpus(t, 0, ids, 4, &pa, &far), 0);
+}
+
+KTEST(lapic_address_override)
+{
+    uint32_t ids[2];
+    uint64_t pa = 0xfee00000, big = 0x123456789000ull;
+    unsigned far;
+
+    reset();
+    t[0] = 5, t[1] = 12;
+    memcpy(t + 4, &big, 8);
+    len = 12;
+    lapic(0);
+    EXPECT_EQ(madt_cpus(t, len, ids, 2, &pa, &far), 1);
+    EXPECT_EQ(pa, big);
+}
+
+KTEST_MAIN(KTEST_CASE(cpus_from_lapic_and_x2apic_entries),
+           KTEST_CASE(cpus_are_bounded_and_broken_entries_stop_the_walk),
+           KTEST_CASE(lapic_address_override),
+           KTEST_CASE(identity_route_by_default), KTEST_CASE(override_is_honoured),
            KTEST_CASE(second_ioapic_by_base), KTEST_CASE(ambiguity_is_refused),
            KTEST_CASE(reserved_flags_are_refused),
            KTEST_CASE(addresses_and_ranges_are_checked),

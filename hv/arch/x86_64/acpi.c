@@ -80,28 +80,9 @@ static const struct sdt *find_madt(const struct rsdp *r)
         memcpy(&pa, ents + i * esz, esz);
         const struct sdt *t = map_table(pa);
         if (t && !memcmp(t->sig, "APIC", 4))
-            return t;
+            return t->len >= MADT_FIXED ? t : NULL;
     }
     return NULL;
-}
-
-/* Walk the MADT: local APIC entries (type 0) that are enabled. */
-static unsigned madt_cpus(const struct sdt *m, uint32_t *ids, unsigned max,
-                          uint64_t *lapic_pa)
-{
-    const uint8_t *p = (const uint8_t *)m + MADT_FIXED, *end = (const uint8_t *)m + m->len;
-    unsigned n = 0;
-
-    memcpy(lapic_pa, (const uint8_t *)m + sizeof(*m), 4);
-    *lapic_pa &= 0xffffffffull;
-    while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-        if (p[0] == 0 && p[1] >= 8 && (p[4] & 1) && n < max)
-            ids[n++] = p[3];
-        if (p[0] == 5 && p[1] >= 12)            /* 64-bit LAPIC address */
-            memcpy(lapic_pa, p + 4, 8);
-        p += p[1];
-    }
-    return n;
 }
 
 unsigned acpi_find_cpus(uint32_t *ids, unsigned max, uint64_t *lapic_pa)
@@ -109,7 +90,7 @@ unsigned acpi_find_cpus(uint32_t *ids, unsigned max, uint64_t *lapic_pa)
     uint16_t ebda_seg = *(const uint16_t *)kmap_firmware(0x40e, 2);
     const struct rsdp *r = NULL;
     const struct sdt *m;
-    unsigned n;
+    unsigned n, unreachable;
 
     *lapic_pa = 0xfee00000;
     if (ebda_seg)
@@ -120,8 +101,14 @@ unsigned acpi_find_cpus(uint32_t *ids, unsigned max, uint64_t *lapic_pa)
         printk("acpi: no MADT, running on one CPU");
         return 0;
     }
-    n = madt_cpus(m, ids, max, lapic_pa);
+    memcpy(lapic_pa, (const uint8_t *)m + sizeof(*m), 4);
+    *lapic_pa &= 0xffffffffull;
+    n = madt_cpus((const uint8_t *)m + MADT_FIXED, m->len - MADT_FIXED, ids, max,
+                  lapic_pa, &unreachable);
     printk("acpi: MADT lists %u CPU(s), LAPIC at %#lx", n, *lapic_pa);
+    if (unreachable)
+        printk("acpi: %u CPU(s) with x2APIC ids above %u left idle (xAPIC mode)",
+               unreachable, XAPIC_MAX_ID);
     madt = m;
     return n;
 }

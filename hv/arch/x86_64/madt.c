@@ -9,8 +9,12 @@
 #include <string.h>
 #include "madt.h"
 
-#define MADT_IOAPIC 1
-#define MADT_ISO    2
+#define MADT_LAPIC        0
+#define MADT_IOAPIC       1
+#define MADT_ISO          2
+#define MADT_LAPIC_ADDR   5
+#define MADT_X2APIC       9
+#define MADT_CPU_ENABLED  1u
 /* Where the architecture puts IOAPICs: never RAM, so mapping it uncached
  * and writing its select register cannot touch memory (nor make kmap_mmio
  * panic on a cached RAM page). */
@@ -90,6 +94,53 @@ static const char *pick_ioapic(const struct walk *w, struct isa_route *r)
     return NULL;
 }
 
+/* The next entry, or NULL at the end or at the first entry whose length
+ * is too small to walk past or runs off the table. */
+static const uint8_t *next_entry(const uint8_t *p, const uint8_t *end)
+{
+    if (end - p < 2 || p[1] < 2 || p[1] > end - p)
+        return NULL;
+    return p;
+}
+
+static bool listed(const uint32_t *ids, unsigned n, uint32_t id)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
+unsigned madt_cpus(const uint8_t *ents, size_t len, uint32_t *ids, unsigned max,
+                   uint64_t *lapic_pa, unsigned *unreachable)
+{
+    const uint8_t *p = ents, *end = ents + len;
+    unsigned n = 0;
+
+    *unreachable = 0;
+    for (; (p = next_entry(p, end)); p += p[1]) {
+        uint32_t id, flags;
+        if (p[0] == MADT_LAPIC && p[1] >= 8) {
+            id = p[3];
+            flags = le32(p + 4);
+        } else if (p[0] == MADT_X2APIC && p[1] >= 16) {
+            id = le32(p + 4);
+            flags = le32(p + 8);
+        } else {
+            if (p[0] == MADT_LAPIC_ADDR && p[1] >= 12)
+                memcpy(lapic_pa, p + 4, 8);
+            continue;
+        }
+        if (!(flags & MADT_CPU_ENABLED) || listed(ids, n, id))
+            continue;
+        if (id > XAPIC_MAX_ID)
+            ++*unreachable;
+        else if (n < max)
+            ids[n++] = id;
+    }
+    return n;
+}
+
 const char *madt_isa_route(const uint8_t *ents, size_t len, unsigned irq,
                            struct isa_route *r)
 {
@@ -99,10 +150,8 @@ const char *madt_isa_route(const uint8_t *ents, size_t len, unsigned irq,
 
     if (irq > 15)
         return "not an ISA IRQ";
-    while (end - p >= 2 && p[1] >= 2 && p[1] <= end - p) {
+    for (; (p = next_entry(p, end)); p += p[1])
         note(&w, p, irq);
-        p += p[1];
-    }
     if (w.nover > 1)
         return "several overrides for one IRQ";
     memset(r, 0, sizeof(*r));
