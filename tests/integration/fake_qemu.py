@@ -100,7 +100,7 @@ def finish(status):
     sys.exit(0)
 
 
-def run_guests(guests, opts, modules, scenario):
+def run_guests(guests, opts, modules, problems, scenario):
     statuses = [int(s) for s in os.environ.get("FAKE_STATUSES", "0").split(",")]
     for i, _ in enumerate(guests):
         ctl("start %d %d" % (i, 1 + i))
@@ -111,7 +111,6 @@ def run_guests(guests, opts, modules, scenario):
                 out(rec(dom, "o", "argv[%d]=%s\n" % (j, a)))
             out(rec(dom, "o", "module %d of %d (%s)\n" % (module, len(modules),
                                                           modules[module][1])))
-            problems = check_cmdline(opts, modules)
             out(rec(dom, "o", "cmdline %s\n" % ("ok" if not problems else problems)))
             out(rec(dom, "o", "smp=%s mem=%s\n" % (opts["-smp"][0], opts["-m"][0])))
         elif scenario == "hello":
@@ -135,6 +134,9 @@ def main():
     scenario = os.environ.get("FAKE_QEMU_SCENARIO", "hello")
     if os.environ.get("FAKE_PIDFILE"):
         open(os.environ["FAKE_PIDFILE"], "w").write(str(os.getpid()))
+    # as QEMU does, every file is read before the machine prints anything
+    # (the launcher removes its run folder once it has)
+    problems = check_cmdline(opts, modules)
     boot_noise()
     if scenario == "hang":
         out(rec(1, "o", "about to hang\n"))
@@ -151,7 +153,7 @@ def main():
         out(rec(1, "o", "second\n"))
         ctl("exit 0 0")
         finish(0)
-    finish(run_guests(guests, opts, modules, scenario))
+    finish(run_guests(guests, opts, modules, problems, scenario))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The shared-memory host I/O path (docs/console.md, "Host I/O path"):
 the launcher's ivshmem file is found and used by default, big output and
-input cross it intact, nothing is left in /dev/shm, and KEEL_HOSTIO=serial
-keeps the old serial path working for a few of the console tests.
+input cross it intact, nothing is left in /dev/shm or the run folder, not
+even by a launcher killed with SIGKILL, and KEEL_HOSTIO=serial keeps the
+old serial path working for a few of the console tests.
 """
 import glob
 import os
@@ -35,9 +36,30 @@ def test_hostio_is_the_default_path():
     err = text(r.stderr)
     assert r.returncode == 0, err
     assert "ivshmem-plain,memdev=hostio" in err
+    assert "mem-path=/dev/fd/" in err     # an anonymous memfd QEMU inherits
     assert "hv| hostio: console on ivshmem" in err
     assert b"hello from hello" in r.stdout
     assert shm_files() <= before          # removed at exit
+
+
+def test_sigkilled_launcher_leaves_nothing(tmp_path):
+    """SIGKILL gives the launcher no chance to clean up: the run folder goes
+    as soon as the machine speaks, the shared memory has no name, and QEMU
+    dies with its parent."""
+    before = shm_files()
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    p = subprocess.Popen([KEEL, "run", "--timeout", "60", guest("cat.img")],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, env=env)   # cat waits for input
+    try:
+        deadline = time.monotonic() + 30
+        while os.listdir(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert os.listdir(tmp_path) == [], "the run folder outlived the boot"
+    finally:
+        p.kill()
+        p.wait(timeout=10)
+    assert shm_files() <= before
 
 
 def test_hostio_big_stdin_is_exact():

@@ -1,9 +1,11 @@
 /*
  * The launcher's side of the shared-memory host I/O path (keel/hostio.h).
  *
- * We create the file QEMU maps as the ivshmem-plain device's memory (under
- * /dev/shm when we can, else in the run folder), lay out the header and
- * map it ourselves.  The run loop drains `out` into the same record parser
+ * We create the memory QEMU maps as the ivshmem-plain device's (an
+ * anonymous memfd QEMU inherits and opens as /dev/fd/N, so a launcher
+ * killed by SIGKILL leaves no file behind; a file under /dev/shm or in the
+ * run folder where memfd is missing), lay out the header and map it
+ * ourselves.  The run loop drains `out` into the same record parser
  * as the serial line and pushes framed stdin into `in`; neither ever waits
  * for the machine.  The hypervisor is trusted, but we still never follow a
  * counter that claims more than a stream holds: such a stream is dropped.
@@ -44,6 +46,7 @@ void keel_hostio_layout(void *mem)
 void keel_hostio_attach(struct keel_hostio *h, void *mem)
 {
     memset(h, 0, sizeof(*h));
+    h->memfd = -1;
     h->hdr = mem;
     h->out_off = KEEL_HOSTIO_HDR_SIZE;
     h->out_size = KEEL_HOSTIO_OUT_SIZE;
@@ -152,38 +155,61 @@ bool keel_hostio_live(const struct keel_hostio *h)
            __atomic_load_n(&h->hdr->hv_state, __ATOMIC_ACQUIRE) == KEEL_HOSTIO_HV_ACTIVE;
 }
 
-/* The file for QEMU: /dev/shm/<run folder name>.hostio, else in the
- * run folder itself.  0, or -1 (the run then uses the serial line only). */
-int keel_hostio_create(struct keel_hostio *h, const struct keel_stage *st)
+/* An anonymous file QEMU inherits (no close-on-exec) and opens by its
+ * number: nothing in any file system to leave behind.  -1 if unavailable. */
+static int open_memfd(struct keel_hostio *h)
+{
+    int fd = (int)memfd_create("keel-hostio", 0);
+
+    if (fd >= 0) {
+        snprintf(h->path, sizeof(h->path), "/dev/fd/%d", fd);
+        h->memfd = fd;
+    }
+    return fd;
+}
+
+/* Without memfd: /dev/shm/<run folder name>.hostio, else in the run folder
+ * itself; removed by keel_hostio_destroy. */
+static int open_named(struct keel_hostio *h, const struct keel_stage *st)
 {
     const char *suffix = strrchr(st->dir, '/');
     int fd = -1;
 
-    memset(h, 0, sizeof(*h));
     snprintf(h->path, sizeof(h->path), "/dev/shm/%s.hostio", suffix ? suffix + 1 : "");
     if (!suffix || strlen(suffix) < 2 ||
         (fd = open(h->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
         snprintf(h->path, sizeof(h->path), "%s/hostio", st->dir);
         fd = open(h->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     }
-    if (fd < 0) {
+    if (fd < 0)
         h->path[0] = '\0';
+    return fd;
+}
+
+/* The shared memory for QEMU.  0, or -1 (the run then uses the serial line
+ * only). */
+int keel_hostio_create(struct keel_hostio *h, const struct keel_stage *st)
+{
+    int fd;
+
+    memset(h, 0, sizeof(*h));
+    h->memfd = -1;
+    if ((fd = open_memfd(h)) < 0 && (fd = open_named(h, st)) < 0)
         return -1;
-    }
     void *mem = MAP_FAILED;
     if (ftruncate(fd, KEEL_HOSTIO_TOTAL_SIZE) == 0)
         mem = mmap(NULL, KEEL_HOSTIO_TOTAL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
+    if (fd != h->memfd)
+        close(fd);
     if (mem == MAP_FAILED) {
-        unlink(h->path);
-        h->path[0] = '\0';
+        keel_hostio_destroy(h);
         return -1;
     }
-    char path[sizeof(h->path)];
-    memcpy(path, h->path, sizeof(path));
+    struct keel_hostio saved = *h;       /* attach resets the struct */
     keel_hostio_layout(mem);
     keel_hostio_attach(h, mem);
-    memcpy(h->path, path, sizeof(path));
+    memcpy(h->path, saved.path, sizeof(h->path));
+    h->memfd = saved.memfd;
     return 0;
 }
 
@@ -191,8 +217,11 @@ void keel_hostio_destroy(struct keel_hostio *h)
 {
     if (h->hdr)
         munmap(h->hdr, KEEL_HOSTIO_TOTAL_SIZE);
-    if (h->path[0])
+    if (h->memfd >= 0)
+        close(h->memfd);
+    else if (h->path[0])
         unlink(h->path);
     h->hdr = NULL;
+    h->memfd = -1;
     h->path[0] = '\0';
 }

@@ -163,6 +163,7 @@ struct keel_hostio {
     uint32_t out_off, out_size, in_off, in_size;   /* ours, never re-read */
     bool out_ok, in_ok;               /* false once a peer counter was corrupt */
     char path[4200];                  /* the file QEMU maps ("": none) */
+    int memfd;                        /* path is /dev/fd/<memfd>, or -1 */
 };
 int keel_hostio_create(struct keel_hostio *h, const struct keel_stage *st);
 void keel_hostio_destroy(struct keel_hostio *h);
@@ -197,7 +198,10 @@ void keel_input_ring(struct keel_input *in);   /* hostio.c: an owed doorbell */
 
 /* run.c: `keel run` */
 int keel_run(const struct keel_opts *o);
+/* Runs until the machine is off; removes the run folder st as soon as the
+ * machine has printed anything (QEMU has read every file by then). */
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
-              int in_fd, struct keel_router *r, struct keel_hostio *h);
+              int in_fd, struct keel_router *r, struct keel_hostio *h,
+              struct keel_stage *st);
 
 #endif /* KEEL_TOOL_H */

@@ -36,6 +36,7 @@ struct loop {
     struct keel_rec_parser parser;
     struct keel_rec_parser shm_parser;
     struct keel_hostio *hostio;
+    struct keel_stage *stage;       /* the run folder, until the machine speaks */
     struct keel_lineout qemulog;
     char errtail[2048];
     size_t errlen;
@@ -69,6 +70,18 @@ static bool readable_now(int fd)
     return poll(&p, 1, 0) > 0;
 }
 
+/* QEMU reads the kernel, modules and manifest before the machine runs, so
+ * once the hypervisor has printed anything the run folder is no longer
+ * needed: removing it now means a launcher killed later (SIGKILL gives us
+ * no chance to clean up) leaves nothing behind. */
+static void forget_stage(struct loop *l)
+{
+    if (l->stage) {
+        keel_stage_cleanup(l->stage);
+        l->stage = NULL;
+    }
+}
+
 /* Reads one chunk; false at end of file. */
 static bool pump(struct loop *l, int fd, bool serial, bool verbose)
 {
@@ -79,6 +92,7 @@ static bool pump(struct loop *l, int fd, bool serial, bool verbose)
     if (n <= 0)
         return false;
     if (serial) {
+        forget_stage(l);
         keel_rec_feed(&l->parser, buf, (size_t)n);
     } else {
         keep_tail(l, (char *)buf, (size_t)n);
@@ -225,11 +239,13 @@ static int reap(pid_t pid, double grace_s)
 }
 
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
-              int in_fd, struct keel_router *r, struct keel_hostio *h)
+              int in_fd, struct keel_router *r, struct keel_hostio *h,
+              struct keel_stage *st)
 {
     struct loop *l = calloc(1, sizeof(*l));
     if (!l)
         return KEEL_STATUS_MACHINE;
+    l->stage = st;
     keel_rec_init(&l->parser, keel_router_sink(r));
     keel_rec_init(&l->shm_parser, keel_router_sink(r));
     l->hostio = h;

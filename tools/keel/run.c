@@ -115,7 +115,8 @@ static bool want_hostio(void)
 }
 
 static int boot(const struct keel_opts *o, char **names, const char *qemu,
-                const char *hv, const char *initrd, struct keel_hostio *h)
+                const char *hv, const char *initrd, struct keel_hostio *h,
+                struct keel_stage *st)
 {
     char **argv = keel_qemu_argv(o, qemu, hv, initrd, h->path);
     struct keel_router *r = keel_router_new(names, o->nimages, 1, 2,
@@ -137,7 +138,7 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
     if (pid < 0)
         fprintf(stderr, "keel: cannot start %s: %s\n", qemu, strerror(errno));
     else
-        status = keel_loop(o, pid, out_fd, err_fd, in_fd, r, h);
+        status = keel_loop(o, pid, out_fd, err_fd, in_fd, r, h, st);
     free(argv);
     keel_router_free(r);
     return status;
@@ -164,7 +165,7 @@ int keel_run(const struct keel_opts *o)
         if (want_hostio() && keel_hostio_create(&h, &st) && o->verbose)
             fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
         if (initrd)
-            status = boot(o, names, p.qemu, hv, initrd, &h);
+            status = boot(o, names, p.qemu, hv, initrd, &h, &st);
         keel_hostio_destroy(&h);
         free(initrd);
         keel_stage_cleanup(&st);

@@ -104,7 +104,8 @@ void keel_stage_cleanup(struct keel_stage *s)
     free(s->files);
     s->files = NULL;
     s->nfiles = 0;
-    if (s->dir[0])
-        rmdir(s->dir);
-    s->dir[0] = '\0';
+    /* a host I/O file of our own may still be in it: then the next call
+     * (after keel_hostio_destroy) removes the folder */
+    if (s->dir[0] && rmdir(s->dir) == 0)
+        s->dir[0] = '\0';
 }
