@@ -26,14 +26,19 @@ static void lapic(uint8_t id)
     len += 8;
 }
 
-static void ioapic(uint32_t pa, uint32_t base)
+/* An entry of `type` and `size` whose bytes 4..11 are two 32-bit fields
+ * (IOAPIC: address, GSI base; local x2APIC: id, flags). */
+static void two_words(uint8_t type, uint8_t size, uint32_t a, uint32_t b)
 {
     uint8_t *e = t + len;
-    e[0] = 1, e[1] = 12;
-    put32(e + 4, pa);
-    put32(e + 8, base);
-    len += 12;
+    e[0] = type, e[1] = size;
+    put32(e + 4, a);
+    put32(e + 8, b);
+    len += size;
 }
+
+static void ioapic(uint32_t pa, uint32_t base) { two_words(1, 12, pa, base); }
+static void x2apic(uint32_t id, uint32_t flags) { two_words(9, 16, id, flags); }
 
 static void iso(uint8_t src, uint32_t gsi, uint16_t flags)
 {
@@ -42,15 +47,6 @@ static void iso(uint8_t src, uint32_t gsi, uint16_t flags)
     put32(e + 4, gsi);
     memcpy(e + 8, &flags, 2);
     len += 10;
-}
-
-static void x2apic(uint32_t id, uint32_t flags)
-{
-    uint8_t *e = t + len;
-    e[0] = 9, e[1] = 16;
-    put32(e + 4, id);
-    put32(e + 8, flags);
-    len += 16;
 }
 
 /* QEMU's: one IOAPIC, IRQ 0 -> GSI 2, the PCI IRQs level/high. */
