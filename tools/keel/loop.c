@@ -150,6 +150,24 @@ static void post_mortem(struct loop *l, const struct keel_router *r, int wstatus
     }
 }
 
+/* With shared memory: what to do before sleeping, and how long (at most
+ * `left`) we may sleep. */
+static double before_sleep(struct loop *l, bool shm_in, double left)
+{
+    if (shm_in && l->input.len && l->input.ready) {
+        /* input read before the machine could take it (or before `in`
+         * had room): push it now, not only after the next wake */
+        keel_input_push(&l->input, l->hostio);
+        /* what `in` has no room for: nothing rings when room is made */
+        if (l->input.len && left > HOSTIO_POLL_S)
+            left = HOSTIO_POLL_S;
+    }
+    /* the output doorbell: sleep only if `out` is empty after arming */
+    if (l->hostio->hdr && !keel_hostio_out_arm(l->hostio))
+        left = 0;
+    return left;
+}
+
 /* Waits for the next event; false when the run is over. */
 static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *r,
                  struct pollfd *fds, double deadline, double *done_at)
@@ -169,17 +187,7 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
     bool shm_in = keel_hostio_live(l->hostio);
     if (keel_router_started(r))
         keel_input_ready(&l->input);
-    if (shm_in && l->input.len && l->input.ready) {
-        /* input read before the machine could take it (or before `in`
-         * had room): push it now, not only after the next wake */
-        keel_input_push(&l->input, l->hostio);
-        /* what `in` has no room for: nothing rings when room is made */
-        if (l->input.len && left > HOSTIO_POLL_S)
-            left = HOSTIO_POLL_S;
-    }
-    /* the output doorbell: sleep only if `out` is empty after arming */
-    if (l->hostio->hdr && !keel_hostio_out_arm(l->hostio))
-        left = 0;
+    left = before_sleep(l, shm_in, left);
     struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
     sigset_t open;
     sigemptyset(&open);
