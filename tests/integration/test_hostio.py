@@ -1,12 +1,16 @@
 """The shared-memory host I/O path (docs/console.md, "Host I/O path"):
 the launcher's ivshmem file is found and used by default, big output and
 input cross it intact, nothing is left in /dev/shm or the run folder, not
-even by a launcher killed with SIGKILL, and KEEL_HOSTIO=serial keeps the
-old serial path working for a few of the console tests.
+even by a launcher killed with SIGKILL, an idle machine lets the launcher
+sleep (the output doorbell), and KEEL_HOSTIO=serial keeps the old serial
+path working for a few of the console tests.
 """
 import glob
 import os
+import re
+import select
 import subprocess
+import tempfile
 import time
 
 from conftest import KEEL, TIMEOUT, guest, text
@@ -60,6 +64,54 @@ def test_sigkilled_launcher_leaves_nothing(tmp_path):
         p.kill()
         p.wait(timeout=10)
     assert shm_files() <= before
+
+
+IDLE_S = 4
+
+
+def cpu_ticks(pid):
+    fields = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])       # utime + stime
+
+
+def test_idle_launcher_sleeps():
+    """cat waits for stdin for IDLE_S seconds: the launcher sleeps on the
+    serial line until the hypervisor rings it (keel/hostio.h, out_waiting)
+    instead of polling the ring every 2 ms (IDLE_S * 500 wake-ups).  Counted
+    by the launcher itself (-v: "run loop: N wake-ups"), not timed, so a
+    loaded machine does not make it flaky; boot and exit take a few hundred
+    at most."""
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen([KEEL, "run", "-v", "--timeout", "120", guest("cat.img")],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+        try:
+            p.stdin.write(b"awake?\n")
+            p.stdin.flush()
+            got, deadline = b"", time.monotonic() + 90
+            while not got.endswith(b"awake?\n") and time.monotonic() < deadline:
+                if select.select([p.stdout], [], [], 1)[0]:
+                    got += os.read(p.stdout.fileno(), 4096)
+            assert got == b"awake?\n"
+            ticks = cpu_ticks(p.pid)
+            time.sleep(IDLE_S)
+            ticks = cpu_ticks(p.pid) - ticks
+            p.stdin.close()
+            assert p.stdout.read() == b""
+            assert p.wait(timeout=60) == 0
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        err.seek(0)
+        log = text(err.read())
+    m = re.search(r"^keel: run loop: (\d+) wake-ups in ([\d.]+) s, (\d+) on a timer "
+                  r"\(shared memory, output doorbell\)$", log, re.M)
+    assert m, log[-3000:]
+    wakes, timer = int(m.group(1)), int(m.group(3))
+    polling = IDLE_S * 500
+    assert wakes < polling * 0.3, "%d wake-ups (%d CPU ticks idle): %s" % (
+        wakes, ticks, m.group(0))
+    assert timer < 50, m.group(0)
 
 
 def test_hostio_big_stdin_is_exact():

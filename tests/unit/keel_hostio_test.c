@@ -4,7 +4,10 @@
  * check, records drained across the ring's wrap, input pushed without ever
  * overrunning the consumer, counters that lie, and the doorbell: rung once
  * per wait of the hypervisor, only after input was published, and kept
- * owed while the serial pipe is full.
+ * owed while the serial pipe is full.  The output doorbell's launcher
+ * half: we sleep only with out_waiting set and `out` empty, a full ring
+ * is never slept on, and a corrupt one is not waited for.
+ * (hv_hostio_test.c interleaves it with the hypervisor's half.)
  */
 #include <fcntl.h>
 #include <stdbool.h>
@@ -67,6 +70,7 @@ KTEST(layout_is_valid)
     EXPECT(hd->in_offset >= hd->out_offset + hd->out_size);
     EXPECT(hd->in_offset + hd->in_size <= KEEL_HOSTIO_TOTAL_SIZE);
     EXPECT_EQ(hd->out.prod | hd->out.cons | hd->in.prod | hd->in.cons, 0);
+    EXPECT_EQ(hd->in_waiting | hd->out_waiting, 0);
     EXPECT(!keel_hostio_live(&h));
     hd->hv_state = KEEL_HOSTIO_HV_ACTIVE;
     EXPECT(keel_hostio_live(&h));
@@ -100,6 +104,8 @@ KTEST(corrupt_prod_is_not_followed)
     EXPECT(!h.out_ok);
     EXPECT_EQ(hd->out.cons, 0);
     EXPECT_EQ(nrec, 0);
+    EXPECT(keel_hostio_out_arm(&h));           /* nothing more to wait for */
+    EXPECT_EQ(hd->out_waiting, 0);             /* nor a doorbell to ask for */
 }
 
 KTEST(push_respects_room)
@@ -208,7 +214,39 @@ KTEST(doorbell_owed_while_pipe_full)
     close(bell[1]);
 }
 
+KTEST(out_arm_sleeps_only_on_an_empty_ring)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+
+    EXPECT_EQ(hd->out_waiting, 0);             /* laid out clear */
+    EXPECT(keel_hostio_out_arm(&h));           /* empty: sleep */
+    EXPECT_EQ(hd->out_waiting, 1);
+    keel_hostio_out_awake(&h);
+    EXPECT_EQ(hd->out_waiting, 0);
+    hv_put("\x01K0001o0001:x", 13);
+    EXPECT(!keel_hostio_out_arm(&h));          /* bytes came: drain first */
+    EXPECT_EQ(hd->out_waiting, 1);             /* the hv may still ring */
+    keel_hostio_out_awake(&h);
+    EXPECT_EQ(keel_hostio_drain(&h, &parser), 13);
+    EXPECT_EQ(nrec, 1);
+    EXPECT(keel_hostio_out_arm(&h));
+}
+
+KTEST(out_arm_never_sleeps_on_a_full_ring)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+
+    hd->out.prod = hd->out.cons = 0xfffff000u;     /* across the counter wrap */
+    hd->out.prod += hd->out_size;
+    EXPECT(!keel_hostio_out_arm(&h));
+    EXPECT_EQ(hd->out_waiting, 1);
+}
+
 KTEST_MAIN(KTEST_CASE(layout_is_valid), KTEST_CASE(drain_across_wrap),
            KTEST_CASE(corrupt_prod_is_not_followed), KTEST_CASE(push_respects_room),
            KTEST_CASE(input_records_move_to_the_ring),
-           KTEST_CASE(doorbell_once_per_wait), KTEST_CASE(doorbell_owed_while_pipe_full))
+           KTEST_CASE(doorbell_once_per_wait), KTEST_CASE(doorbell_owed_while_pipe_full),
+           KTEST_CASE(out_arm_sleeps_only_on_an_empty_ring),
+           KTEST_CASE(out_arm_never_sleeps_on_a_full_ring))

@@ -1,4 +1,5 @@
-/* Serial record parser of the launcher (tools/keel/record.c). */
+/* Serial record parser of the launcher (tools/keel/record.c), with the
+ * host I/O path's doorbell bytes mixed in. */
 #include <stdbool.h>
 
 #include "ktest.h"
@@ -135,7 +136,29 @@ KTEST(truncated_record_is_log)
     EXPECT_EQ(cap.log_len, 16);
 }
 
+KTEST(doorbells_are_dropped_outside_records)
+{
+    /* BEL (KEEL_HOSTIO_DOORBELL) before, between and after records, after
+     * a stray SOH and inside a header is no log; inside a payload it is
+     * data */
+    static const char s[] = "\a\abo\aot\x01K0001o0003:a\ab\a\a\x01\a"
+                            "\x01K00\a\x01K0002e0001:\a\a";
+    for (size_t chunk = 1; chunk < sizeof(s); chunk++) {
+        run(s, sizeof(s) - 1, chunk);
+        bool ok = cap.nrec == 2 && cap.rec[0].len == 3 &&
+                  !memcmp(cap.rec[0].data, "a\ab", 3) && cap.rec[1].domid == 2 &&
+                  cap.rec[1].len == 1 && cap.rec[1].data[0] == '\a' &&
+                  cap.log_len == 4 + 1 + 4 && !memcmp(cap.log, "boot\x01\x01K00", 9);
+        if (!ok) {
+            printf("    # split in pieces of %zu bytes\n", chunk);
+            EXPECT(ok);
+            break;
+        }
+    }
+}
+
 KTEST_MAIN(KTEST_CASE(one_record), KTEST_CASE(split_at_every_byte),
            KTEST_CASE(zero_length_record), KTEST_CASE(garbage_around_records),
            KTEST_CASE(bad_header_resyncs), KTEST_CASE(soh_soh),
-           KTEST_CASE(largest_record), KTEST_CASE(truncated_record_is_log))
+           KTEST_CASE(largest_record), KTEST_CASE(truncated_record_is_log),
+           KTEST_CASE(doorbells_are_dropped_outside_records))

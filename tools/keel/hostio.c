@@ -7,7 +7,9 @@
  * run folder where memfd is missing), lay out the header and map it
  * ourselves.  The run loop drains `out` into the same record parser
  * as the serial line and pushes framed stdin into `in`; neither ever waits
- * for the machine.  The hypervisor is trusted, but we still never follow a
+ * for the machine.  Both directions have a doorbell on the serial line
+ * (keel/hostio.h): we ring the hypervisor's after pushing input, and arm
+ * ours (out_waiting) before we sleep.  The hypervisor is trusted, but we still never follow a
  * counter that claims more than a stream holds: such a stream is dropped.
  *
  * keel_hostio_attach/drain/push work on any memory, so the unit tests run
@@ -111,6 +113,43 @@ size_t keel_hostio_push(struct keel_hostio *h, const void *data, size_t n)
     }
     __atomic_store_n(&s->prod, prod, __ATOMIC_RELEASE);
     return done;
+}
+
+/*
+ * The output doorbell (keel/hostio.h): before we sleep we say so in
+ * out_waiting, fence, and look at `out` once more.  The hypervisor stores
+ * out.prod, fences and exchanges out_waiting with 0, ringing the serial
+ * line if it was set: either our second look sees its bytes, or it sees
+ * our flag.  Split in two steps so that the unit tests can interleave
+ * them with the hypervisor's.
+ */
+void keel_hostio_out_want(struct keel_hostio *h)
+{
+    __atomic_store_n(&h->hdr->out_waiting, 1, __ATOMIC_SEQ_CST);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/* Nothing to drain in `out` (or nothing we will ever drain again). */
+bool keel_hostio_out_empty(const struct keel_hostio *h)
+{
+    return !h->out_ok ||
+           __atomic_load_n(&h->hdr->out.prod, __ATOMIC_SEQ_CST) == h->hdr->out.cons;
+}
+
+/* True if we may sleep until the serial line wakes us; false: drain now. */
+bool keel_hostio_out_arm(struct keel_hostio *h)
+{
+    if (!h->out_ok)
+        return true;                /* output comes on the serial line */
+    keel_hostio_out_want(h);
+    return keel_hostio_out_empty(h);
+}
+
+/* Awake: the hypervisor need not ring (we drain before sleeping again,
+ * and arm again first). */
+void keel_hostio_out_awake(struct keel_hostio *h)
+{
+    __atomic_store_n(&h->hdr->out_waiting, 0, __ATOMIC_RELAXED);
 }
 
 /* The hypervisor waits for input that is now there: one byte on the

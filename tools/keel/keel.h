@@ -176,6 +176,13 @@ size_t keel_hostio_drain(struct keel_hostio *h, struct keel_rec_parser *p);
 size_t keel_hostio_push(struct keel_hostio *h, const void *data, size_t n);
 /* After a push: true (once per wait) if the hypervisor waits for input. */
 bool keel_hostio_take_waiting(struct keel_hostio *h);
+/* Before sleeping: set out_waiting, look at `out` again; true: `out` is
+ * empty, sleep until the serial line wakes us (keel_hostio_out_want, then
+ * keel_hostio_out_empty).  keel_hostio_out_awake clears the flag. */
+bool keel_hostio_out_arm(struct keel_hostio *h);
+void keel_hostio_out_want(struct keel_hostio *h);
+bool keel_hostio_out_empty(const struct keel_hostio *h);
+void keel_hostio_out_awake(struct keel_hostio *h);
 
 /* input.c: our stdin, framed, to QEMU's serial input */
 #define KEEL_INPUT_CHUNK 4096

@@ -5,12 +5,17 @@
  * ppoll so that none is lost).  Then QEMU is killed and reaped.
  *
  * With the shared-memory path (keel/hostio.h) the machine's records arrive
- * in memory, not on a descriptor: we drain it whenever we wake, and wake
- * at least every HOSTIO_POLL_S while it runs, and once more after QEMU has
- * exited (it exits right after the poweroff record).  The serial line still
+ * in memory, not on a descriptor: we drain it whenever we wake, and once
+ * more after QEMU has exited (it exits right after the poweroff record).
+ * Before sleeping we arm the output doorbell (out_waiting, then a last
+ * look at the ring), so the hypervisor writes a byte to the serial line
+ * when it publishes output, and we sleep on that line with no timer.  Only
+ * input that `in` has no room for yet is retried every HOSTIO_POLL_S (no
+ * doorbell says that the hypervisor made room).  The serial line still
  * carries the hypervisor's early log; it has its own parser, read first.
  * Input goes into memory too; QEMU's serial input then only carries the
- * doorbell that wakes a hypervisor waiting for input (keel/hostio.h).
+ * doorbell that wakes a hypervisor waiting for input.  With -v we say at
+ * exit how often we woke.
  */
 #include <errno.h>
 #include <poll.h>
@@ -40,6 +45,7 @@ struct loop {
     struct keel_lineout qemulog;
     char errtail[2048];
     size_t errlen;
+    unsigned long wakes, timer_wakes;   /* ppoll returns; of them, timeouts */
 };
 
 static double now_s(void)
@@ -144,6 +150,24 @@ static void post_mortem(struct loop *l, const struct keel_router *r, int wstatus
     }
 }
 
+/* With shared memory: what to do before sleeping, and how long (at most
+ * `left`) we may sleep. */
+static double before_sleep(struct loop *l, bool shm_in, double left)
+{
+    if (shm_in && l->input.len && l->input.ready) {
+        /* input read before the machine could take it (or before `in`
+         * had room): push it now, not only after the next wake */
+        keel_input_push(&l->input, l->hostio);
+        /* what `in` has no room for: nothing rings when room is made */
+        if (l->input.len && left > HOSTIO_POLL_S)
+            left = HOSTIO_POLL_S;
+    }
+    /* the output doorbell: sleep only if `out` is empty after arming */
+    if (l->hostio->hdr && !keel_hostio_out_arm(l->hostio))
+        left = 0;
+    return left;
+}
+
 /* Waits for the next event; false when the run is over. */
 static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *r,
                  struct pollfd *fds, double deadline, double *done_at)
@@ -160,21 +184,25 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
     if (until && now >= until)
         return false;
     double left = until ? until - now : 3600;
-    if (l->hostio->hdr && left > HOSTIO_POLL_S)
-        left = HOSTIO_POLL_S;
     bool shm_in = keel_hostio_live(l->hostio);
+    if (keel_router_started(r))
+        keel_input_ready(&l->input);
+    left = before_sleep(l, shm_in, left);
     struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
     sigset_t open;
     sigemptyset(&open);
     /* our stdin and QEMU's serial input, only while there is work */
-    if (keel_router_started(r))
-        keel_input_ready(&l->input);
     fds[2] = (struct pollfd){ .fd = keel_input_wants_read(&l->input) ? 0 : -1,
                               .events = POLLIN };
     bool to_qemu = shm_in ? l->input.bell : keel_input_wants_write(&l->input);
     fds[3] = (struct pollfd){ .fd = to_qemu ? l->input.to : -1, .events = POLLOUT };
-    if (ppoll(fds, 4, &ts, &open) < 0 && errno != EINTR)
+    int ready = ppoll(fds, 4, &ts, &open);
+    if (ready < 0 && errno != EINTR)
         return false;
+    l->wakes++;
+    l->timer_wakes += ready == 0 && left > 0;
+    if (l->hostio->hdr)
+        keel_hostio_out_awake(l->hostio);
     if (keel_got_signal)
         return false;
     for (int i = 0; i < 2; i++)
@@ -253,7 +281,8 @@ int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
     keel_input_init(&l->input, 0, in_fd);
     struct pollfd fds[4] = { { .fd = out_fd, .events = POLLIN },
                              { .fd = err_fd, .events = POLLIN } };
-    double deadline = o->timeout_s > 0 ? now_s() + o->timeout_s : 0, done_at = 0;
+    double started = now_s();
+    double deadline = o->timeout_s > 0 ? started + o->timeout_s : 0, done_at = 0;
     while (step(l, o, r, fds, deadline, &done_at))
         ;
     bool timed_out = deadline && now_s() >= deadline && !keel_router_done(r, NULL);
@@ -266,6 +295,10 @@ int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
     keel_rec_finish(&l->shm_parser);
     keel_router_finish(r);
     int status = verdict(l, o, r, wstatus, timed_out);
+    if (o->verbose)
+        fprintf(stderr, "keel: run loop: %lu wake-ups in %.2f s, %lu on a timer%s\n",
+                l->wakes, now_s() - started, l->timer_wakes,
+                h->hdr ? " (shared memory, output doorbell)" : "");
     keel_lo_free(&l->qemulog);
     close(out_fd);
     close(err_fd);

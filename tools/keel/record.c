@@ -1,7 +1,10 @@
 /*
  * Serial record parser.  The serial line carries records framed by the
  * hypervisor (keel/console.h): SOH 'K' dddd s llll ':' payload.  Anything
- * else (firmware bytes, a record header that does not check out) is log.
+ * else (firmware bytes, a record header that does not check out) is log,
+ * except the host I/O path's doorbell byte (KEEL_HOSTIO_DOORBELL, BEL,
+ * keel/hostio.h), which is dropped: it only wakes us.  It cannot start or
+ * continue a header, so a doorbell after a stray SOH ends up here too.
  *
  * The parser is fed whatever read() returned, so every state survives a
  * split at any byte.  A header is validated byte by byte; at the first byte
@@ -12,6 +15,7 @@
 #include <string.h>
 
 #include <keel/console.h>
+#include <keel/hostio.h>
 
 #include "keel.h"
 
@@ -89,12 +93,22 @@ static size_t feed_header(struct keel_rec_parser *p, const uint8_t *d, size_t n)
     return used;
 }
 
-static size_t feed_log(struct keel_rec_parser *p, const uint8_t *d, size_t n)
+/* Up to the next SOH or doorbell byte, whichever comes first. */
+static const uint8_t *special(const uint8_t *d, size_t n)
 {
     const uint8_t *soh = memchr(d, KEEL_REC_SOH, n);
+    const uint8_t *bell = memchr(d, KEEL_HOSTIO_DOORBELL, soh ? (size_t)(soh - d) : n);
+    return bell ? bell : soh;
+}
+
+static size_t feed_log(struct keel_rec_parser *p, const uint8_t *d, size_t n)
+{
+    const uint8_t *soh = special(d, n);
     size_t plain = soh ? (size_t)(soh - d) : n;
     if (plain)
         p->sink.log(p->sink.ctx, d, plain);
+    if (soh && *soh == KEEL_HOSTIO_DOORBELL)
+        return plain + 1;               /* a doorbell: nothing to log */
     if (soh) {
         p->buf[0] = KEEL_REC_SOH;
         p->have = 1;

@@ -12,7 +12,10 @@
  *
  * Output runs under the console lock (serial.c), so there is one producer.
  * When `out` is full we spin until the launcher drains it, which it always
- * does while the machine runs (see out_room).
+ * does while the machine runs (see out_room).  The launcher sleeps between
+ * drains; after publishing (at the end of each console write, and before
+ * spinning on a full ring) hostio_out_kick rings it through the UART if it
+ * said so in out_waiting (keel/hostio.h).
  * Input has one consumer, under console_in.c's lock; before it waits for
  * more it sets in_waiting (hostio_in_wait), and the launcher rings the
  * serial line as a doorbell (keel/hostio.h, console_irq.c).
@@ -92,6 +95,8 @@ bool hostio_active(void)
  */
 static uint32_t out_room(uint32_t prod)
 {
+    bool kicked = false;
+
     for (;;) {
         uint32_t used = prod - __atomic_load_n(&out.s->cons, __ATOMIC_ACQUIRE);
         if (used > out.size) {
@@ -100,8 +105,25 @@ static uint32_t out_room(uint32_t prod)
         }
         if (used < out.size)
             return out.size - used;
+        if (!kicked) {
+            hostio_out_kick();          /* a sleeping launcher must drain */
+            kicked = true;
+        }
         cpu_relax();
     }
+}
+
+/*
+ * Everything up to out.mine is published: wake the launcher if it sleeps.
+ * It set out_waiting before its last look at the ring, so either that look
+ * saw our bytes or this exchange sees its flag (keel/hostio.h).  Under the
+ * console lock (the caller's), so the byte never lands inside a record
+ * that another CPU writes to the UART.
+ */
+void hostio_out_kick(void)
+{
+    if (hdr && out.live && hostio_out_take_waiting(hdr))
+        serial_doorbell();
 }
 
 /* Appends n bytes to `out` (caller holds the console lock). */

@@ -1,7 +1,8 @@
 /*
  * The check of the launcher's host I/O header (keel/hostio.h), done once
- * at boot by hostio.c.  Pure (no hypervisor state), so that
- * tests/unit/hv_hostio_test.c runs it on the host with hostile headers.
+ * at boot by hostio.c, and the output doorbell's decision.  Pure (no
+ * hypervisor state), so that tests/unit/hv_hostio_test.c runs them on the
+ * host with hostile headers and against the launcher's side.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #define HOSTIO_PAGE 4096u
 
 const char *hostio_layout_error(const struct keel_hostio_header *h, uint64_t bar);
+bool hostio_out_take_waiting(struct keel_hostio_header *h);
 
 static bool pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
@@ -38,3 +40,16 @@ const char *hostio_layout_error(const struct keel_hostio_header *h, uint64_t bar
     return NULL;
 }
 
+
+/*
+ * After publishing out.prod: does the launcher sleep, waiting for it?  The
+ * fence orders our prod store before the load of out_waiting; the launcher
+ * stores out_waiting before it loads prod (keel/hostio.h), so one of us
+ * sees the other.  The exchange answers each of its waits once; any
+ * non-zero value counts (garbage costs a doorbell, nothing more).
+ */
+bool hostio_out_take_waiting(struct keel_hostio_header *h)
+{
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_exchange_n(&h->out_waiting, 0, __ATOMIC_SEQ_CST) != 0;
+}

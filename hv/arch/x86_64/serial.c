@@ -1,7 +1,8 @@
 /*
  * COM1 (16550 UART, 115200 8N1, polled) and the framed console records of
  * keel/console.h.  Once hostio.c has found the launcher's shared memory,
- * records go there instead (the UART stays the fallback).  One lock makes
+ * records go there instead (the UART stays the fallback, and carries the
+ * doorbell that wakes the launcher).  One lock makes
  * each record atomic across CPUs; a writer waits as long as the launcher
  * takes to drain (no record is ever lost or interleaved).  Only once the
  * machine is panicking does a CPU stop waiting for the lock after a bounded
@@ -10,6 +11,7 @@
 #include <hv/arch.h>
 #include <hv/lib.h>
 #include <keel/console.h>
+#include <keel/hostio.h>
 #include "x86.h"
 
 #define LSR_THRE 0x20
@@ -42,6 +44,17 @@ int serial_getc(void)
     if (!(inb(COM1 + 5) & LSR_DR))
         return -1;
     return inb(COM1);
+}
+
+/*
+ * The host I/O path's output doorbell (keel/hostio.h), written under the
+ * console lock.  Never waits: a transmitter still busy holds bytes that
+ * reach the launcher after this moment and wake it just the same.
+ */
+void serial_doorbell(void)
+{
+    if (inb(COM1 + 5) & LSR_THRE)
+        outb(COM1, KEEL_HOSTIO_DOORBELL);
 }
 
 void serial_write_raw(const char *s, size_t n)
@@ -99,6 +112,7 @@ void console_record(uint16_t domid, char stream, const void *buf, size_t len)
         p += n;
         len -= n;
     } while (len);
+    hostio_out_kick();
     if (locked)
         spin_unlock(&console_lock);
 }

@@ -198,9 +198,16 @@ int pci_bar64(unsigned dev, unsigned fn, unsigned bar, uint64_t *pa, uint64_t *s
 /* hostio.c: the shared-memory console path (keel/hostio.h) */
 void hostio_init(void);
 bool hostio_write(const void *buf, size_t n);   /* false: not active */
+/* After publishing output (console lock held): ring the launcher if it
+ * sleeps (keel/hostio.h, out_waiting). */
+void hostio_out_kick(void);
+/* serial.c: the output doorbell byte, only if the UART is idle (no wait) */
+void serial_doorbell(void);
 /* hostio_check.c: NULL if the header is valid for a BAR of `bar` bytes */
 struct keel_hostio_header;
 const char *hostio_layout_error(const struct keel_hostio_header *h, uint64_t bar);
+/* hostio_check.c: after publishing out.prod, true once per launcher wait */
+bool hostio_out_take_waiting(struct keel_hostio_header *h);
 /* time.c, lapic.c, rtc.c */
 void time_init(void);
 void time_delay_us(uint64_t us);

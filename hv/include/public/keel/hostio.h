@@ -10,9 +10,11 @@
  *   in    launcher -> hypervisor: the console input records (stdin, EOF)
  *
  * Each direction is a keel/stream.h byte stream with free-running counters
- * (the event indices are unused).  The launcher polls `out`.  For `in`,
- * ivshmem-plain has no interrupt, so the serial line is the doorbell:
+ * (the event indices are unused).  ivshmem-plain has no interrupt in
+ * either direction, so the serial line is the doorbell both ways, and each
+ * side says in the header when it is about to sleep.
  *
+ * Input (`in`, in_waiting):
  *   hypervisor, on finding `in` empty: store in_waiting = 1, full fence,
  *       read in.prod again; if it moved, read on (in_waiting stays 1);
  *       else wait for a byte on COM1.  Bytes on COM1 mean nothing else in
@@ -21,11 +23,33 @@
  *       exchange in_waiting with 0; if it was 1, write one byte (any
  *       value) to the serial line.
  *
- * Either the hypervisor's second look sees the new bytes or the launcher
- * sees in_waiting = 1 (the fences order each side's store before its
- * load), so a wait never misses input; the exchange makes each wait cost
- * at most one doorbell byte.  A hypervisor without the serial interrupt
- * never sets in_waiting (and polls).  The launcher creates
+ * Output (`out`, out_waiting; version 3):
+ *   launcher, before it sleeps: store out_waiting = 1, full fence, read
+ *       out.prod again; if the ring is not empty, drain it instead of
+ *       sleeping; else sleep on the serial line (QEMU's stdout) with no
+ *       timeout.  Once awake it stores out_waiting = 0 (fewer doorbells)
+ *       and drains.
+ *   hypervisor, after publishing out.prod (at the end of each console
+ *       write, and before it waits on a full ring): full fence, then
+ *       atomically exchange out_waiting with 0; if it was non-zero, write
+ *       KEEL_HOSTIO_DOORBELL to the UART, under the console lock (so never
+ *       inside a serial record), and only if the transmitter is idle:
+ *       a busy one holds bytes that will reach the launcher after this
+ *       moment and wake it just as well, and the hypervisor never waits
+ *       for the launcher because of a doorbell.  The launcher's record
+ *       parser drops KEEL_HOSTIO_DOORBELL outside records (it is neither
+ *       SOH nor a byte a record header may hold, nor text a log contains).
+ *
+ * No wake-up is lost, in either direction: each side stores its own word
+ * (the counter it publishes, or the flag saying it will sleep), fences,
+ * then loads the other side's; under the fences one of the two loads sees
+ * the other side's store.  Either the sleeper's second look sees the new
+ * bytes (it does not sleep), or the publisher sees the flag (it rings);
+ * both may happen (one spare doorbell, harmless).  The exchange answers
+ * each wait with at most one doorbell.  A full `out` ring is not empty, so
+ * the launcher never sleeps on one with out_waiting unset, and the
+ * hypervisor rings before it spins on one.  A hypervisor without the
+ * serial interrupt never sets in_waiting (and polls).  The launcher creates
  * the memory, writes the header and the layout, zeroes the counters and
  * stores `magic` last.  The hypervisor looks for the device once at boot;
  * if it finds it with a valid header it sends every record from then on
@@ -39,7 +63,13 @@
  * [KEEL_HOSTIO_HDR_SIZE, total_size) and the two do not overlap.
  * Either side that reads prod - cons > size on a stream stops using it.
  * The hypervisor waits (spins) while `out` is full: the launcher MUST keep
- * draining it while the machine runs.
+ * draining it while the machine runs.  Any non-zero out_waiting counts as
+ * set: a launcher that always sets it costs one UART byte per console
+ * write, never a wait.  A hypervisor of another version refuses the
+ * header and keeps the serial line, so the launcher may always sleep
+ * without a timeout: output comes on the serial line or rings it.  The
+ * doorbell does not cover room in `in`: input the ring cannot take yet is
+ * retried on a timer.
  */
 #ifndef KEEL_PUBLIC_HOSTIO_H
 #define KEEL_PUBLIC_HOSTIO_H
@@ -52,7 +82,10 @@
 #define KEEL_HOSTIO_BAR         2
 
 #define KEEL_HOSTIO_MAGIC       0x4f49545354484b4bull  /* "KKHTSTIO" */
-#define KEEL_HOSTIO_VERSION     2u     /* 2: in_waiting, the doorbell */
+#define KEEL_HOSTIO_VERSION     3u     /* 2: in_waiting; 3: out_waiting */
+
+/* The byte the hypervisor writes to the UART as the output doorbell (BEL). */
+#define KEEL_HOSTIO_DOORBELL    0x07u
 #define KEEL_HOSTIO_HDR_SIZE    4096u
 
 /* The launcher's layout (the hypervisor accepts any valid one). */
@@ -70,8 +103,9 @@ struct keel_hostio_header {
     uint32_t out_offset, out_size;  /* 24: hypervisor -> launcher data */
     uint32_t in_offset, in_size;    /* 32: launcher -> hypervisor data */
     volatile uint32_t hv_state;     /* 40: KEEL_HOSTIO_HV_ACTIVE once used */
-    volatile uint32_t in_waiting;   /* 44: 1 = ring the doorbell (above) */
-    uint32_t pad0[4];
+    volatile uint32_t in_waiting;   /* 44: hv sleeps: ring it on input */
+    volatile uint32_t out_waiting;  /* 48: launcher sleeps: ring it on output */
+    uint32_t pad0[3];
     struct keel_stream out;         /* 64 */
     uint32_t pad1[12];
     struct keel_stream in;          /* 128 */
