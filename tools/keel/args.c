@@ -166,9 +166,11 @@ int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
         fprintf(err, "keel: no image to run (see keel run --help)\n");
         return -1;
     }
-    if (o->nimages > KEEL_MAX_GUESTS) {
-        fprintf(err, "keel: %d images; one run boots at most %d guests\n",
-                o->nimages, KEEL_MAX_GUESTS);
+    if (o->nimages > KEEL_LAUNCH_MAX_GUESTS) {
+        fprintf(err, "keel: %d guests asked for; one run boots at most %d "
+                "(dom0 gives each live guest's console one of its event "
+                "channel ports and grant pages, keel/launch.h)\n",
+                o->nimages, KEEL_LAUNCH_MAX_GUESTS);
         return -1;
     }
     return 0;
