@@ -15,6 +15,9 @@
 #include <libos/start.h>
 #include <libos/thread.h>
 #include <libos/time.h>
+#include <keel/event_channel.h>
+#include <keel/grant_table.h>
+#include <keel/launch.h>
 #include "builder.h"
 #include "consback.h"
 #include "consback_impl.h"
@@ -22,6 +25,15 @@
 #include "ctl.h"
 #include "devpage.h"
 #include "hc.h"
+
+/* Each console holds one port of dom0's own (besides its two VIRQs,
+ * VIRQ_DOM_EXC and VIRQ_CONSOLE) and, while connected, one page of its
+ * grant window: keel/launch.h's guest limit is derived from these. */
+#define CB_MAX_CONSOLES KEEL_LAUNCH_MAX_GUESTS
+_Static_assert(CB_MAX_CONSOLES + 2 < KEEL_EVTCHN_PORTS,
+               "a port for every console");
+_Static_assert(CB_MAX_CONSOLES <= KEEL_GRANT_MAX_MAPS,
+               "a grant-window page for every console");
 
 static struct cb_guest **guests;
 static unsigned nguests, cap;
@@ -73,6 +85,8 @@ long consback_connect(struct guest *g)
 
     if (!d)
         return 0;
+    if (nguests >= CB_MAX_CONSOLES)
+        return -KEEL_ENOSPC;      /* refused before a port or page runs out */
     if (!(c = calloc(1, sizeof(*c))))
         return -KEEL_ENOMEM;
     if ((port = libos_evtchn_alloc_unbound((keel_domid_t)g->domid)) < 0) {
