@@ -116,13 +116,24 @@ static void unmap(struct cb_guest *c)
     c->pg = NULL;
 }
 
+/* Not granted yet is the normal first answer; out of grant handles or of
+ * hypervisor memory is not (admission control, admit.h, keeps room for
+ * every live console), so the user hears of it once.  Either way we try
+ * again on the guest's next event: memory comes back as guests end. */
 static int map_page0(struct cb_guest *c)
 {
     void *va;
     long h = libos_grant_map((keel_domid_t)c->domid, c->ref, 0, &va);
 
-    if (h < 0)
+    if (h < 0) {
+        if ((h == -KEEL_ENOMEM || h == -KEEL_ENOSPC) && !c->warned) {
+            c->warned = 1;
+            ctl_msg(c->idx, "%s: console not connected yet: %s (%ld) in the "
+                    "hypervisor; its output waits (raise keel run --mem)",
+                    c->name, ctl_strerror(h), h);
+        }
         return -1;
+    }
     c->handle = (uint32_t)h;
     c->page0 = va;
     c->pg = va;
