@@ -209,6 +209,25 @@ KTEST(not_enough_memory_is_refused_before_create)
     builder_destroy(g.domid);
 }
 
+/* dom0 out of console ports or grant pages (consback refuses a console
+ * beyond keel/launch.h's limit; the hypervisor when dom0's ports run out):
+ * this guest alone is refused, destroyed, and the message says why. */
+KTEST(no_console_port_left_is_refused)
+{
+    fake_reset();
+    timage_init(&t);
+    stub_connect_rc = -KEEL_ENOSPC;
+    EXPECT_EQ(build(), -1);
+    stub_connect_rc = 0;
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_DESTROY], 1);
+    EXPECT(!fake.dom[0].exists);
+    EXPECT(strcmp(fake.ctl, "msg 0 hello: connecting devices failed: no space "
+                  "left (-28): dom0 has no event channel port or grant page "
+                  "left for its console (at most 4000 guests at once)\n"
+                  "exit 0 126\n") == 0);
+    EXPECT_EQ(build(), 0);                 /* the next guest is not affected */
+}
+
 /* Each later step failing: the domain is destroyed, nothing stays mapped. */
 KTEST(later_failures_destroy)
 {
@@ -264,6 +283,6 @@ KTEST_MAIN(KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTE
            KTEST_CASE(control_lines), KTEST_CASE(bad_image_creates_nothing),
            KTEST_CASE(create_failure),
            KTEST_CASE(not_enough_memory_is_refused_before_create),
-           KTEST_CASE(later_failures_destroy),
+           KTEST_CASE(no_console_port_left_is_refused), KTEST_CASE(later_failures_destroy),
            KTEST_CASE(large_guest_maps_in_batches),
            KTEST_CASE(names_cannot_forge_control_lines))

@@ -42,7 +42,10 @@
  *                                  #UD 132 (ILL), #DE/#MF/#XM 136 (FPE),
  *                                  #BP/#DB 133 (TRAP), #AC 135 (BUS),
  *                                  abort() 134 (ABRT)
- *   image rejected by the builder  126
+ *   image rejected by the builder, 126
+ *   or the guest not built (no
+ *   memory, port or grant page
+ *   left for it)
  *   run: 0 if every guest's status is 0, else the first non-zero status in
  *   command-line order.
  * The launcher adds 124 (its --timeout expired) and 125 (the machine
