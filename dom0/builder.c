@@ -14,6 +14,7 @@
 #include <keel/abi.h>
 #include <keel/start_info.h>
 #include <keel/launch.h>
+#include "admit.h"
 #include "builder.h"
 #include "channel.h"
 #include "consback.h"
@@ -62,7 +63,9 @@ void builder_destroy(uint32_t domid)
     consback_detach(domid);
     long rc = domctl(KEEL_DOMCTL_DESTROY, domid, &op);
 
-    if (rc < 0)
+    if (rc >= 0)
+        admit_destroyed();
+    else
         hc_log("destroying domain %u failed: %s (%ld)", domid,
                ctl_strerror(rc), rc);
 }
@@ -234,6 +237,7 @@ static long run_domain(struct guest *g, const struct layout *l,
     if (rc < 0)
         return rc;
     g->domid = op.domid;
+    admit_created();
     t->created = hc_now_ns();
     if ((rc = populate(g, l, nr_cpus, step)) >= 0) {
         t->populated = hc_now_ns();
@@ -267,7 +271,22 @@ static int plan(struct guest *g, struct layout *l, char *why, size_t len)
                         l, why, len))
         return -1;
     devpage_place(g->dev, l->rings_va);
-    return 0;
+    return admit_memory(g->info.note.mem_bytes, why, len);
+}
+
+/* Why a step failed, and what to do about it when there is something. */
+static void explain(const char *step, long rc, char *why, size_t len)
+{
+    int n = snprintf(why, len, "%s failed: %s (%ld)", step, ctl_strerror(rc), rc);
+
+    if (n < 0 || (size_t)n >= len)
+        return;
+    if (rc == -KEEL_ENOMEM && !strcmp(step, "creating the domain"))
+        snprintf(why + n, len - (size_t)n, ": raise keel run --mem");
+    else if (rc == -KEEL_ENOSPC && !strcmp(step, "connecting devices"))
+        snprintf(why + n, len - (size_t)n, ": dom0 has no event channel port "
+                 "or grant page left for its console (at most %d guests "
+                 "at once)", KEEL_LAUNCH_MAX_GUESTS);
 }
 
 int builder_start(struct guest *g, uint32_t nr_cpus)
@@ -292,8 +311,7 @@ int builder_start(struct guest *g, uint32_t nr_cpus)
     free(g->dev);
     g->dev = NULL;
     if (rc < 0) {
-        snprintf(why, sizeof(why), "%s failed: %s (%ld)", step,
-                 ctl_strerror(rc), rc);
+        explain(step, rc, why, sizeof(why));
         return reject(g, why);
     }
     /* The guest may already have printed: the launcher holds the records of

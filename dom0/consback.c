@@ -15,6 +15,9 @@
 #include <libos/start.h>
 #include <libos/thread.h>
 #include <libos/time.h>
+#include <keel/event_channel.h>
+#include <keel/grant_table.h>
+#include <keel/launch.h>
 #include "builder.h"
 #include "consback.h"
 #include "consback_impl.h"
@@ -22,6 +25,15 @@
 #include "ctl.h"
 #include "devpage.h"
 #include "hc.h"
+
+/* Each console holds one port of dom0's own (besides its two VIRQs,
+ * VIRQ_DOM_EXC and VIRQ_CONSOLE) and, while connected, one page of its
+ * grant window: keel/launch.h's guest limit is derived from these. */
+#define CB_MAX_CONSOLES KEEL_LAUNCH_MAX_GUESTS
+_Static_assert(CB_MAX_CONSOLES + 2 < KEEL_EVTCHN_PORTS,
+               "a port for every console");
+_Static_assert(CB_MAX_CONSOLES <= KEEL_GRANT_MAX_MAPS,
+               "a grant-window page for every console");
 
 static struct cb_guest **guests;
 static unsigned nguests, cap;
@@ -73,6 +85,8 @@ long consback_connect(struct guest *g)
 
     if (!d)
         return 0;
+    if (nguests >= CB_MAX_CONSOLES)
+        return -KEEL_ENOSPC;      /* refused before a port or page runs out */
     if (!(c = calloc(1, sizeof(*c))))
         return -KEEL_ENOMEM;
     if ((port = libos_evtchn_alloc_unbound((keel_domid_t)g->domid)) < 0) {
@@ -102,13 +116,24 @@ static void unmap(struct cb_guest *c)
     c->pg = NULL;
 }
 
+/* Not granted yet is the normal first answer; out of grant handles or of
+ * hypervisor memory is not (admission control, admit.h, keeps room for
+ * every live console), so the user hears of it once.  Either way we try
+ * again on the guest's next event: memory comes back as guests end. */
 static int map_page0(struct cb_guest *c)
 {
     void *va;
     long h = libos_grant_map((keel_domid_t)c->domid, c->ref, 0, &va);
 
-    if (h < 0)
+    if (h < 0) {
+        if ((h == -KEEL_ENOMEM || h == -KEEL_ENOSPC) && !c->warned) {
+            c->warned = 1;
+            ctl_msg(c->idx, "%s: console not connected yet: %s (%ld) in the "
+                    "hypervisor; its output waits (raise keel run --mem)",
+                    c->name, ctl_strerror(h), h);
+        }
         return -1;
+    }
     c->handle = (uint32_t)h;
     c->page0 = va;
     c->pg = va;

@@ -18,6 +18,7 @@ struct cb_guest {
     uint32_t ref;                   /* first grant reference */
     volatile int kicked;            /* set by the event handler */
     int mapped, closed;
+    int warned;                     /* told the user we cannot map */
     /* Only page 0 (counters, state, input) is mapped; output is fetched
      * with grant copies, so each guest costs one page of dom0's grant
      * window and thousands of consoles fit. */

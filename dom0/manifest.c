@@ -244,7 +244,7 @@ static int body(struct cursor *c, struct manifest *m)
     c->line++;
     if (!literal(c, "guests "))
         return fail(c, "expected \"guests <n>\"");
-    if (number(c, MANIFEST_MAX_GUESTS, '\n', &n, "the guest count"))
+    if (number(c, KEEL_LAUNCH_MAX_GUESTS, '\n', &n, "the guest count"))
         return -1;
     if (n > left(c) / MIN_GUEST_BYTES)   /* before n sizes an allocation */
         return fail(c, "%llu guests announced, but the manifest is too short "

@@ -15,7 +15,6 @@
 #include <stdint.h>
 
 #define MANIFEST_MSG_MAX  160
-#define MANIFEST_MAX_GUESTS 0x7fef    /* one domain id each (KEEL_DOMID_MAX) */
 
 struct mf_guest {
     uint32_t argc;           /* >= 1: argv[0] is the guest's name */

@@ -6,7 +6,7 @@
 GUEST_DIR    := $(BUILD)/tests/guests
 GUEST_SRCS   := $(wildcard tests/guests/*.c)
 GUEST_IMGS   := $(patsubst tests/guests/%.c,$(GUEST_DIR)/%.img,$(GUEST_SRCS)) \
-                $(GUEST_DIR)/fpu_avx.img
+                $(GUEST_DIR)/fpu_avx.img $(GUEST_DIR)/small.img
 GUEST_HOST   := $(GUEST_DIR)/fpu.host $(GUEST_DIR)/fpu_avx.host
 # -ffp-contract=off: no fused multiply-add unless the source asks for one,
 # so that guest and host builds round the same way.
@@ -23,6 +23,10 @@ $(GUEST_DIR)/%.img: tests/guests/%.c $(MKIMAGE_DEPS)
 $(GUEST_DIR)/fpu_avx.img: tests/guests/fpu.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
 	$(MKIMAGE) $(GUEST_CFLAGS) $(AVX_CFLAGS) $< -o $@
+
+$(GUEST_DIR)/small.img: tests/guests/hello.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 512K --stack 64K $(GUEST_CFLAGS) $< -o $@
 
 $(GUEST_DIR)/fpu.host: tests/guests/fpu.c
 	@mkdir -p $(@D)

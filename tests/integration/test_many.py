@@ -1,7 +1,8 @@
-"""Several guests at once: twenty printers, hundreds of guests of one image,
-several images interleaved (one boot module per distinct image), a spinner
-beside a worker, and SSE/AVX guests whose results must equal the host's bit
-for bit."""
+"""Several guests at once: twenty printers, hundreds and thousands of guests
+of one image (up to keel/launch.h's limit, and one more refused), several
+images interleaved (one boot module per distinct image), more guests than
+the machine's memory holds, a spinner beside a worker, and SSE/AVX guests
+whose results must equal the host's bit for bit."""
 import os
 import re
 import shutil
@@ -69,10 +70,62 @@ def test_interleaved_images_share_modules(hello, tmp_path):
     assert ended == {str(i): "7" if images[i] == e else "0" for i in range(12)}
 
 
-def test_more_guests_than_boot_modules_is_a_usage_error(hello):
-    r = keel_run([hello] * 1023, timeout=60)
+MAX_GUESTS = 4000      # KEEL_LAUNCH_MAX_GUESTS, keel/launch.h
+
+
+def check_many(n, mem, timeout):
+    """n copies of small.img (hello in 512 KiB) in one run: every guest's
+    line, no other output, status 0, within timeout seconds."""
+    small = guest("small.img")
+    t0 = time.monotonic()
+    r = keel_run([small] * n, args=["x"], options=["--mem", mem], timeout=timeout)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, text(r.stderr)[-3000:]
+    names = ["small"] + ["small-%d" % i for i in range(2, n + 1)]
+    assert sorted(text(r.stdout).splitlines()) == \
+        sorted("%s| hello from %s (2 args)" % (g, g) for g in names)
+    assert text(r.stderr) == ""
+    return took
+
+
+def test_more_guests_than_boot_modules():
+    # 1100 > 1022, the old limit (one boot module per guest): a few seconds
+    assert check_many(1100, "1G", timeout=120) < 60
+
+
+def test_as_many_guests_as_the_limit():
+    # all of them alive at once (dom0 builds every guest before it reaps
+    # one): 4000 consoles, ports and grant pages in dom0
+    assert check_many(MAX_GUESTS, "3G", timeout=240) < 180
+
+
+def test_more_guests_than_memory_holds(hello):
+    # 4 MiB guests in 160 MiB: those that fit run, each of the others is
+    # refused on its own with what to do, and the run says 126 at once
+    t0 = time.monotonic()
+    r = keel_run([hello] * 100, options=["--mem", "160M"], timeout=60)
+    assert r.returncode == 126, text(r.stderr)
+    out, err = text(r.stdout).splitlines(), text(r.stderr).splitlines()
+    ran = {ln.split("| ")[0] for ln in out}
+    refused = {ln.split("| ")[0] for ln in err
+               if "not enough memory left on the machine for its 4096 KiB" in ln
+               and ln.endswith("raise keel run --mem, or build the image with "
+                               "a smaller mkimage --mem")}
+    assert ran and refused and not ran & refused
+    assert len(ran) + len(refused) == 100
+    assert len(err) == len(refused)
+    assert time.monotonic() - t0 < 30
+
+
+def test_one_guest_more_than_the_limit_is_a_usage_error(hello):
+    # refused on the command line, before anything is staged or booted
+    t0 = time.monotonic()
+    r = keel_run([hello] * (MAX_GUESTS + 1), timeout=60)
     assert r.returncode == 2
-    assert "at most 1022 guests" in text(r.stderr)
+    assert "%d guests asked for; one run boots at most %d" % (MAX_GUESTS + 1, MAX_GUESTS) \
+        in text(r.stderr)
+    assert r.stdout == b""
+    assert time.monotonic() - t0 < 5
 
 
 def test_spinner_does_not_starve_a_worker():

@@ -11,6 +11,7 @@
 #include "../../dom0/elf_note.c"
 #include "../../dom0/layout.c"
 #include "../../dom0/ctl.c"
+#include "../../dom0/admit.c"
 #include "../../dom0/foreign.c"
 #include "../../dom0/builder.c"
 #include "dom0_devices_stub.h"
@@ -170,8 +171,61 @@ KTEST(create_failure)
     fake.fail_rc = -KEEL_ENOMEM;
     EXPECT_EQ(build(), -1);
     EXPECT(strcmp(fake.ctl, "msg 0 hello: creating the domain failed: out of "
-                  "memory (-12)\nexit 0 126\n") == 0);
+                  "memory (-12): raise keel run --mem\nexit 0 126\n") == 0);
     EXPECT_EQ(fake.calls[KEEL_DOMCTL_DESTROY], 0);
+}
+
+/* dom0's admission control (admit.h): a guest the free frames cannot hold,
+ * with the reserve for the live guests' later costs, is refused before
+ * CREATE with what to do; destroyed guests give their reserve back. */
+KTEST(not_enough_memory_is_refused_before_create)
+{
+    uint64_t pages = KEEL_DEFAULT_MEM_BYTES / 4096;
+
+    EXPECT_EQ(admit_frames_needed(1024, 0), 1024 + 4 + 16 + 256 + 2);
+    EXPECT_EQ(admit_frames_needed(64, 3999), 64 + 0 + 16 + 256 + 8000);
+    fake_reset();
+    timage_init(&t);
+    live = 0;                       /* earlier tests left guests built */
+    fake.free_frames = admit_frames_needed(pages, 0) - 1;
+    EXPECT_EQ(build(), -1);
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_CREATE], 0);
+    EXPECT(strstr(fake.ctl, "msg 0 hello: not enough memory left on the machine "
+                  "for its 4096 KiB (") == fake.ctl);
+    EXPECT(strstr(fake.ctl, "with 0 guests running, ") &&
+           strstr(fake.ctl, "KiB needed): raise keel run --mem, or build the "
+                  "image with a smaller mkimage --mem\nexit 0 126\n"));
+    /* exactly enough: built, and then it counts as live */
+    fake_reset();
+    fake.free_frames = admit_frames_needed(pages, 0);
+    EXPECT_EQ(build(), 0);
+    fake.free_frames = admit_frames_needed(pages, 0);   /* one more live now */
+    fake.ctl_len = 0;
+    g.idx = 1;
+    EXPECT_EQ(builder_start(&g, 2), -1);
+    EXPECT(strstr(fake.ctl, "with 1 guests running"));
+    builder_destroy(1);                                /* its reserve returns */
+    EXPECT_EQ(build(), 0);
+    builder_destroy(g.domid);
+}
+
+/* dom0 out of console ports or grant pages (consback refuses a console
+ * beyond keel/launch.h's limit; the hypervisor when dom0's ports run out):
+ * this guest alone is refused, destroyed, and the message says why. */
+KTEST(no_console_port_left_is_refused)
+{
+    fake_reset();
+    timage_init(&t);
+    stub_connect_rc = -KEEL_ENOSPC;
+    EXPECT_EQ(build(), -1);
+    stub_connect_rc = 0;
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_DESTROY], 1);
+    EXPECT(!fake.dom[0].exists);
+    EXPECT(strcmp(fake.ctl, "msg 0 hello: connecting devices failed: no space "
+                  "left (-28): dom0 has no event channel port or grant page "
+                  "left for its console (at most 4000 guests at once)\n"
+                  "exit 0 126\n") == 0);
+    EXPECT_EQ(build(), 0);                 /* the next guest is not affected */
 }
 
 /* Each later step failing: the domain is destroyed, nothing stays mapped. */
@@ -202,6 +256,7 @@ KTEST(large_guest_maps_in_batches)
     timage_init(&t);
     t.note.mem_bytes = 64ull << 20;
     t.ph[2].p_memsz = 20ull << 20;              /* 20 MiB of bss */
+    fake.free_frames = 1 << 20;
     EXPECT_EQ(build(), 0);
     EXPECT(fake.max_batch <= FOREIGN_BATCH);
     EXPECT_EQ(gmem(0x402000 + (20ull << 20) - 1)[0], 0);
@@ -226,6 +281,8 @@ KTEST(names_cannot_forge_control_lines)
 
 KTEST_MAIN(KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(device_page), KTEST_CASE(held_until_released),
            KTEST_CASE(control_lines), KTEST_CASE(bad_image_creates_nothing),
-           KTEST_CASE(create_failure), KTEST_CASE(later_failures_destroy),
+           KTEST_CASE(create_failure),
+           KTEST_CASE(not_enough_memory_is_refused_before_create),
+           KTEST_CASE(no_console_port_left_is_refused), KTEST_CASE(later_failures_destroy),
            KTEST_CASE(large_guest_maps_in_batches),
            KTEST_CASE(names_cannot_forge_control_lines))

@@ -42,6 +42,7 @@ static struct {
     size_t ctl_len;
     uint64_t now, pending;
     void (*on_wait)(void);
+    uint64_t free_frames;               /* PHYSINFO; 0: 4242 */
 } fake;
 
 static void fake_reset(void)
@@ -166,7 +167,7 @@ long hc_domctl(struct keel_domctl *op)
     case KEEL_DOMCTL_NEXT_ENDED:  return fake_next_ended(op);
     case KEEL_DOMCTL_PHYSINFO:
         op->u.physinfo.nr_cpus = 2;
-        op->u.physinfo.free_frames = 4242;
+        op->u.physinfo.free_frames = fake.free_frames ? fake.free_frames : 4242;
         return 0;
     default:
         return -KEEL_ENOSYS;

@@ -241,7 +241,36 @@ KTEST(modules)
     manifest_free(&m);
 }
 
-KTEST_MAIN(KTEST_CASE(modules), KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
+/* n guests of one image, each "guest <i> 2 1\n1:g\n" */
+static char *many(unsigned n)
+{
+    size_t cap = 64 + (size_t)n * 32, len;
+    char *s = malloc(cap);
+    len = (size_t)snprintf(s, cap, "KEELRUN 2\nimages 1\nguests %u\n", n);
+    for (unsigned i = 0; i < n; i++)
+        len += (size_t)snprintf(s + len, cap - len, "guest %u 2 1\n1:g\n", i);
+    snprintf(s + len, cap - len, "end\n");
+    return s;
+}
+
+/* launch.h's limit, the same one the launcher applies: exactly that many
+ * guests parse, one more is refused by the count alone. */
+KTEST(guest_limit)
+{
+    char *s = many(KEEL_LAUNCH_MAX_GUESTS);
+    EXPECT_EQ(parse(s), 0);
+    EXPECT_EQ(m.nguests, KEEL_LAUNCH_MAX_GUESTS);
+    EXPECT_EQ(m.guests[KEEL_LAUNCH_MAX_GUESTS - 1].module, 2);
+    manifest_free(&m);
+    free(s);
+    s = many(KEEL_LAUNCH_MAX_GUESTS + 1);
+    EXPECT_EQ(parse(s), -1);
+    EXPECT(strstr(msg, "the guest count is too large (at most 4000)") != NULL);
+    EXPECT(m.guests == NULL);
+    free(s);
+}
+
+KTEST_MAIN(KTEST_CASE(modules), KTEST_CASE(guest_limit), KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
            KTEST_CASE(every_truncation_fails), KTEST_CASE(bad_numbers),
            KTEST_CASE(bad_structure), KTEST_CASE(many_empty_arguments),
            KTEST_CASE(nul_inside_argument),

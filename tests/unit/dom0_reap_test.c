@@ -11,6 +11,7 @@
 #include "../../dom0/elf_note.c"
 #include "../../dom0/layout.c"
 #include "../../dom0/ctl.c"
+#include "../../dom0/admit.c"
 #include "../../dom0/foreign.c"
 #include "../../dom0/builder.c"
 #include "dom0_devices_stub.h"

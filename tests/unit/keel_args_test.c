@@ -70,5 +70,32 @@ KTEST(memory_sizes)
     EXPECT_EQ(keel_parse_mem("", out, sizeof(out)), -1);
 }
 
+/* launch.h's limit: exactly KEEL_LAUNCH_MAX_GUESTS images are a run, one
+ * more is a usage error that says the limit. */
+KTEST(guest_limit)
+{
+    enum { N = KEEL_LAUNCH_MAX_GUESTS + 1 };
+    static char *argv[N + 3];
+    char *msg = NULL;
+    size_t len;
+
+    argv[0] = "run";
+    for (int i = 1; i <= N; i++)
+        argv[i] = "a.img";
+    EXPECT_EQ(parse(N, argv), 0);
+    EXPECT_EQ(o.nimages, KEEL_LAUNCH_MAX_GUESTS);
+    argv[N] = "--";
+    argv[N + 1] = "x";
+    EXPECT_EQ(parse(N + 2, argv), 0);     /* arguments are not guests */
+    argv[N] = "a.img";
+    FILE *f = open_memstream(&msg, &len);
+    free(o.images);
+    EXPECT_EQ(keel_parse_run(N + 1, argv, &o, f), -1);
+    fclose(f);
+    EXPECT(msg && strstr(msg, "4001 guests asked for; one run boots at most 4000"));
+    free(msg);
+}
+
 KTEST_MAIN(KTEST_CASE(defaults), KTEST_CASE(options_and_args),
-           KTEST_CASE(bad_command_lines), KTEST_CASE(memory_sizes))
+           KTEST_CASE(bad_command_lines), KTEST_CASE(memory_sizes),
+           KTEST_CASE(guest_limit))

@@ -73,7 +73,7 @@ KTEST(same_file_same_bytes_one_image)
 
 KTEST(many_guests_of_one_image)
 {
-    enum { N = 1022 };
+    enum { N = KEEL_LAUNCH_MAX_GUESTS };
     static char *paths[N];
     static int image_of[N];
     char *a = file("many.img", "x", 1);
@@ -84,6 +84,31 @@ KTEST(many_guests_of_one_image)
     for (int i = 0; i < N; i++)
         bad += image_of[i] != 0;
     EXPECT_EQ(bad, 0);
+}
+
+/* One module each: more distinct images than the hypervisor takes modules
+ * is an error that says so (guests of one image are not bounded by it). */
+KTEST(too_many_distinct_images)
+{
+    enum { N = KEEL_LAUNCH_MAX_IMAGES + 1 };
+    static char *paths[N];
+    static int image_of[N];
+    char *msg = NULL;
+    size_t len;
+
+    for (int i = 0; i < N; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "d%d.img", i);
+        paths[i] = strdup(file(name, name, strlen(name)));
+    }
+    EXPECT_EQ(distinct(paths, N - 1, image_of), KEEL_LAUNCH_MAX_IMAGES);
+    FILE *f = open_memstream(&msg, &len);
+    EXPECT_EQ(keel_distinct_images(paths, N, image_of, f), -1);
+    fclose(f);
+    EXPECT(msg && strstr(msg, "more than 1022 distinct images"));
+    free(msg);
+    for (int i = 0; i < N; i++)
+        free(paths[i]);
 }
 
 KTEST(empty_images_are_one_image)
@@ -108,5 +133,6 @@ KTEST(unreadable_image_is_an_error)
 }
 
 KTEST_MAIN(KTEST_CASE(same_file_same_bytes_one_image),
-           KTEST_CASE(many_guests_of_one_image), KTEST_CASE(empty_images_are_one_image),
+           KTEST_CASE(many_guests_of_one_image), KTEST_CASE(too_many_distinct_images),
+           KTEST_CASE(empty_images_are_one_image),
            KTEST_CASE(unreadable_image_is_an_error))

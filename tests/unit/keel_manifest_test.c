@@ -98,6 +98,28 @@ KTEST(unique_names)
     }
 }
 
+/* The most guests of one image a run takes: "a", "a-2" .. "a-4000", every
+ * one unique, fast (the table skips suffixes already taken). */
+KTEST(unique_names_of_many_copies)
+{
+    enum { N = KEEL_LAUNCH_MAX_GUESTS };
+    static char *names[N];
+    char want[32];
+    int bad = 0;
+
+    for (int i = 0; i < N; i++)
+        names[i] = strdup(i == 7 ? "a-3" : "a");   /* a later "a-3" is skipped */
+    EXPECT_EQ(keel_unique_names(names, N), 0);
+    for (int i = 0; i < N; i++) {
+        int k = i == 0 ? 1 : i < 2 ? i + 1 : i < 7 ? i + 2 : i == 7 ? 3 : i + 1;
+        snprintf(want, sizeof(want), k == 1 ? "a" : "a-%d", k);
+        bad += strcmp(names[i], want) != 0;
+    }
+    EXPECT_EQ(bad, 0);
+    for (int i = 0; i < N; i++)
+        free(names[i]);
+}
+
 KTEST(module_label_is_plain)
 {
     char out[64];
@@ -192,4 +214,5 @@ KTEST(manifest_shared_images)
 KTEST_MAIN(KTEST_CASE(manifest_shared_images), KTEST_CASE(connect_specs), KTEST_CASE(connect_same_name_twice),
            KTEST_CASE(manifest_two_guests), KTEST_CASE(manifest_hostile_bytes),
            KTEST_CASE(manifest_no_args), KTEST_CASE(basename_strips_dir_and_extension),
-           KTEST_CASE(unique_names), KTEST_CASE(module_label_is_plain))
+           KTEST_CASE(unique_names), KTEST_CASE(unique_names_of_many_copies),
+           KTEST_CASE(module_label_is_plain))

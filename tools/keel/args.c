@@ -27,6 +27,8 @@ void keel_run_usage(FILE *f)
         "Runs each IMAGE as a guest.  ARGS after -- go to every guest, after\n"
         "argv[0] (the guest's name: its file name without extension).\n"
         "With several guests each output line is prefixed \"name| \".\n"
+        "At most %d guests and %d distinct images; --mem must hold every\n"
+        "guest's memory (mkimage --mem) plus about 48K each.\n"
         "\n"
         "options:\n"
         "  -v, --verbose    show the hypervisor's and dom0's logs on stderr\n"
@@ -42,11 +44,13 @@ void keel_run_usage(FILE *f)
         "exit status: the guest's exit status; with several guests 0 if all\n"
         "exited 0, else the first non-zero one in command-line order.\n"
         "  128+N  the guest crashed (139 SEGV, 132 ILL, 136 FPE, 134 abort)\n"
-        "  126    the image was rejected    124  --timeout expired\n"
+        "  126    the image was rejected, or no memory left for the guest\n"
+        "  124    --timeout expired\n"
         "  125    the machine stopped without a result\n"
         "  2      bad command line, missing file, or Keel not built\n"
         "\n"
-        "environment: KEEL_QEMU (QEMU binary), KEEL_HV, KEEL_DOM0 (paths)\n");
+        "environment: KEEL_QEMU (QEMU binary), KEEL_HV, KEEL_DOM0 (paths)\n",
+        KEEL_LAUNCH_MAX_GUESTS, KEEL_LAUNCH_MAX_IMAGES);
 }
 
 /* "512M", "2G", "1024" (MiB, as QEMU's -m) -> "<n>M" */
@@ -166,9 +170,11 @@ int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
         fprintf(err, "keel: no image to run (see keel run --help)\n");
         return -1;
     }
-    if (o->nimages > KEEL_MAX_GUESTS) {
-        fprintf(err, "keel: %d images; one run boots at most %d guests\n",
-                o->nimages, KEEL_MAX_GUESTS);
+    if (o->nimages > KEEL_LAUNCH_MAX_GUESTS) {
+        fprintf(err, "keel: %d guests asked for; one run boots at most %d "
+                "(dom0 gives each live guest's console one of its event "
+                "channel ports and grant pages, keel/launch.h)\n",
+                o->nimages, KEEL_LAUNCH_MAX_GUESTS);
         return -1;
     }
     return 0;

@@ -130,6 +130,13 @@ int keel_distinct_images(char *const *paths, int n, int *image_of, FILE *err)
             k = -1;
             break;
         }
+        if (j == k && k == KEEL_LAUNCH_MAX_IMAGES) {
+            fprintf(err, "keel: more than %d distinct images; one run loads "
+                    "at most %d (guests of one image share it)\n",
+                    KEEL_LAUNCH_MAX_IMAGES, KEEL_LAUNCH_MAX_IMAGES);
+            k = -1;
+            break;
+        }
         image_of[i] = j;
         if (j == k)
             k++;

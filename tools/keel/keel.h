@@ -22,7 +22,6 @@
 #include <keel/launch.h>
 
 #define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
-#define KEEL_MAX_GUESTS (KEEL_LAUNCH_MAX_MODULES - KEEL_FIRST_GUEST_MODULE)
 
 /* args.c: the `keel run` command line */
 struct keel_opts {
@@ -50,7 +49,8 @@ void keel_module_label(const char *name, char *out, size_t outsz);
 /* images.c: one boot module per distinct image.  image_of[i] = the image
  * guest i boots, numbered 0.. in order of first use; two paths are one
  * image when they are one file or hold the same bytes.  Returns the number
- * of distinct images, or -1 with a message on err. */
+ * of distinct images, or -1 with a message on err (also when there are
+ * more than KEEL_LAUNCH_MAX_IMAGES). */
 int keel_distinct_images(char *const *paths, int n, int *image_of, FILE *err);
 
 /* connect.c: `--connect A:B[:NAME]`, A and B guest names or indices */

@@ -31,36 +31,101 @@ char *keel_guest_basename(const char *path)
     return strndup(base, n);
 }
 
-static bool name_taken(char **names, int n, int self, const char *s)
+/*
+ * Names seen so far, for keel_unique_names: an open-addressing hash table of
+ * strings (copies: a renamed guest frees its old name), each with how many
+ * guests hold it now, whether an earlier guest holds it, and the next
+ * suffix to try for it.  A name once held stays held (only later duplicates
+ * are renamed, and the earlier holder keeps it), so suffixes below `next`
+ * never need trying again: a thousand copies of one image cost O(n), not
+ * the O(n^3) of trying "a-2", "a-3", ... against every name each time.
+ */
+struct name_slot {
+    char *s;
+    unsigned held;           /* guests whose name this is now */
+    bool earlier;            /* held by a guest already made unique */
+    unsigned next;           /* the next suffix to try for this base */
+};
+
+struct name_set {
+    struct name_slot *slot;
+    size_t mask;
+};
+
+static size_t name_hash(const char *s)
 {
-    for (int i = 0; i < n; i++)
-        if (i != self && names[i] && !strcmp(names[i], s))
-            return true;
-    return false;
+    size_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The slot of s, made (held 0) if it is new; NULL when out of memory. */
+static struct name_slot *name_get(struct name_set *t, const char *s)
+{
+    size_t i = name_hash(s) & t->mask;
+    while (t->slot[i].s && strcmp(t->slot[i].s, s))
+        i = (i + 1) & t->mask;
+    if (!t->slot[i].s && !(t->slot[i].s = strdup(s)))
+        return NULL;
+    return &t->slot[i];
+}
+
+static int rename_dup(struct name_set *t, char **name, struct name_slot *base)
+{
+    size_t cap = strlen(*name) + 16;
+    char *s = malloc(cap);
+    struct name_slot *e;
+    if (!s)
+        return -1;
+    for (unsigned k = base->next < 2 ? 2 : base->next;; k++) {
+        snprintf(s, cap, "%s-%u", *name, k);
+        if (!(e = name_get(t, s))) {
+            free(s);
+            return -1;
+        }
+        if (!e->held) {
+            base->next = k + 1;
+            break;
+        }
+    }
+    base->held--;
+    e->held++;
+    free(*name);
+    *name = s;
+    return 0;
 }
 
 /* Renames later duplicates in place (names are malloc'd).  0 or -1 (ENOMEM). */
 int keel_unique_names(char **names, int n)
 {
-    for (int i = 1; i < n; i++) {
-        bool dup = false;
-        for (int j = 0; j < i && !dup; j++)
-            dup = !strcmp(names[i], names[j]);
-        if (!dup)
-            continue;
-        size_t cap = strlen(names[i]) + 16;
-        char *s = malloc(cap);
-        if (!s)
-            return -1;
-        for (unsigned k = 2;; k++) {
-            snprintf(s, cap, "%s-%u", names[i], k);
-            if (!name_taken(names, n, i, s))
-                break;
-        }
-        free(names[i]);
-        names[i] = s;
+    size_t size = 16;
+    while (size < 4 * (size_t)n)     /* every name and its rename: half full */
+        size *= 2;
+    struct name_set t = { calloc(size, sizeof(*t.slot)), size - 1 };
+    int rc = t.slot ? 0 : -1;
+    struct name_slot *e;
+
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (!(e = name_get(&t, names[i])))
+            rc = -1;
+        else
+            e->held++;
     }
-    return 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        if (!(e = name_get(&t, names[i])))
+            rc = -1;
+        else if (e->earlier && rename_dup(&t, &names[i], e))
+            rc = -1;
+        else if (!(e = name_get(&t, names[i])))
+            rc = -1;
+        else
+            e->earlier = true;
+    }
+    for (size_t i = 0; t.slot && i < size; i++)
+        free(t.slot[i].s);
+    free(t.slot);
+    return rc;
 }
 
 /*

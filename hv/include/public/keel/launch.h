@@ -42,7 +42,10 @@
  *                                  #UD 132 (ILL), #DE/#MF/#XM 136 (FPE),
  *                                  #BP/#DB 133 (TRAP), #AC 135 (BUS),
  *                                  abort() 134 (ABRT)
- *   image rejected by the builder  126
+ *   image rejected by the builder, 126
+ *   or the guest not built (no
+ *   memory, port or grant page
+ *   left for it)
  *   run: 0 if every guest's status is 0, else the first non-zero status in
  *   command-line order.
  * The launcher adds 124 (its --timeout expired) and 125 (the machine
@@ -57,6 +60,30 @@
 /* the hypervisor accepts at most this many boot modules */
 #define KEEL_LAUNCH_MAX_MODULES   1024
 #define KEEL_LAUNCH_MAX_IMAGES    (KEEL_LAUNCH_MAX_MODULES - KEEL_FIRST_GUEST_MODULE)
+
+/*
+ * Guests in one run (the manifest's `guests <n>`).  Images are bounded by
+ * modules; guests are bounded by what dom0 holds for each live guest:
+ *   - one event channel port in dom0's own port space for its console:
+ *     KEEL_EVTCHN_PORTS - 1 = 4095 usable ports, less dom0's two VIRQs
+ *     (VIRQ_DOM_EXC, VIRQ_CONSOLE): 4093 consoles;
+ *   - one page of dom0's grant window for the console's page 0
+ *     (KEEL_GRANT_MAX_MAPS = KEEL_GRANT_WINDOW_PAGES = 4096 handles).
+ * Guests of one run may all be alive at once (dom0 builds every guest
+ * before it reaps any), so the smaller budget, 4093, is the real bound;
+ * 4000 keeps 93 ports and 96 grant handles for dom0's own devices.  Every
+ * other per-guest cost is far below it: domain ids (KEEL_DOMID_MAX =
+ * 32751), dom0's memory (about 1 KiB a guest of its 64 MiB), the console
+ * record's 4 hex digits of domain id.  The machine's memory (`keel run
+ * --mem`) bounds it further: each live guest holds its image note's
+ * mem_bytes plus about 40 KiB.
+ *
+ * The launcher refuses more guests than this; dom0 refuses a manifest that
+ * announces more.  If dom0 nonetheless runs out of a resource for one guest
+ * (ports, grant handles, memory), that guest is reported as rejected (126,
+ * with a `msg` saying which) and the others run.
+ */
+#define KEEL_LAUNCH_MAX_GUESTS    4000
 
 #define KEEL_STATUS_REJECTED      126
 #define KEEL_STATUS_TIMEOUT       124
