@@ -41,8 +41,9 @@ void ctl_timing(int idx, const struct ctl_timing *t)
 {
     sendf("timing %d create_ns=%" PRIu64 " main_ready_ns=%" PRIu64
           " copy_ns=%" PRIu64 " image_bytes=%" PRIu64 " mem_bytes=%" PRIu64
-          " free_frames=%" PRIu64, idx, t->create_ns, t->main_ready_ns,
-          t->copy_ns, t->image_bytes, t->mem_bytes, t->free_frames);
+          " free_frames=%" PRIu64 " created_ns=%" PRIu64 " unpause_ns=%" PRIu64,
+          idx, t->create_ns, t->main_ready_ns, t->copy_ns, t->image_bytes,
+          t->mem_bytes, t->free_frames, t->created_ns, t->unpause_ns);
 }
 
 void ctl_run_timing(const char *key, uint64_t v)

@@ -17,11 +17,16 @@
 void ctl_start(int idx, uint32_t domid);
 void ctl_exit(int idx, int status);
 void ctl_done(int status);
-/* One guest's build (keel/console.h `timing`).  free_frames is the
- * hypervisor's free-frame count right after the guest was unpaused, so
- * a run of guests that stay alive shows what each one costs (bench/). */
+/* One guest's build (keel/console.h `timing`).  The stamps split create ->
+ * unpaused into CREATE (create_ns .. created_ns), loading the image and
+ * setting up the domain (.. unpause_ns) and the UNPAUSE call itself
+ * (.. main_ready_ns); a held guest (channel.h) has no created/unpause
+ * stamps (0).  free_frames is the hypervisor's free-frame count right after
+ * the guest was unpaused, so a run of guests that stay alive shows what
+ * each one costs (bench/). */
 struct ctl_timing {
     uint64_t create_ns, main_ready_ns, copy_ns, image_bytes;
+    uint64_t created_ns, unpause_ns;
     uint64_t mem_bytes;          /* the domain's memory (image note) */
     uint64_t free_frames;        /* 0: unknown */
 };
