@@ -148,7 +148,8 @@ KTEST(control_lines)
     EXPECT(strstr(fake.ctl, " main_ready_ns=") != NULL);
     EXPECT(strstr(fake.ctl, " copy_ns=") != NULL);
     EXPECT(strstr(fake.ctl, " image_bytes=576 mem_bytes=") != NULL);
-    EXPECT(strstr(fake.ctl, " free_frames=4242\n") != NULL);
+    EXPECT(strstr(fake.ctl, " free_frames=4242 created_ns=") != NULL);
+    EXPECT(strstr(fake.ctl, " unpause_ns=") != NULL);
 }
 
 KTEST(bad_image_creates_nothing)
