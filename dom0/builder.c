@@ -194,8 +194,10 @@ struct build_times {
     uint64_t create, created, populated, ready;
 };
 
-/* The `timing` line of a guest that was just unpaused. */
-static void report_timing(const struct guest *g, const struct build_times *b)
+/* `start` and `timing` of a guest that was just unpaused, and note in
+ * dom0's log (ctl_started: two console writes in all). */
+static void report_started(const struct guest *g, const struct build_times *b,
+                           const char *note)
 {
     struct ctl_timing t = {
         .create_ns = b->create, .main_ready_ns = b->ready,
@@ -204,7 +206,7 @@ static void report_timing(const struct guest *g, const struct build_times *b)
         .mem_bytes = g->info.note.mem_bytes, .free_frames = ctl_free_frames(),
     };
 
-    ctl_timing(g->idx, &t);
+    ctl_started(g->idx, g->domid, &t, note);
 }
 
 /* Everything between CREATE and UNPAUSE; the caller destroys on failure. */
@@ -317,13 +319,13 @@ int builder_start(struct guest *g, uint32_t nr_cpus)
     }
     /* The guest may already have printed: the launcher holds the records of
      * a domain until `start` names its guest. */
-    ctl_start(g->idx, g->domid);
-    report_timing(g, &t);
-    hc_log("guest %d: domain %u, %" PRIu64 " KiB, entry 0x%" PRIx64
-           ": create %" PRIu64 " us, load %" PRIu64 " us, start %" PRIu64
-           " us", g->idx, g->domid, g->info.note.mem_bytes >> 10,
-           g->info.entry, (t.created - t.create) / 1000,
-           (t.populated - t.created) / 1000, (t.ready - t.populated) / 1000);
+    snprintf(why, sizeof(why), "guest %d: domain %u, %" PRIu64 " KiB, entry "
+             "0x%" PRIx64 ": create %" PRIu64 " us, load %" PRIu64 " us, "
+             "start %" PRIu64 " us", g->idx, g->domid,
+             g->info.note.mem_bytes >> 10, g->info.entry,
+             (t.created - t.create) / 1000, (t.populated - t.created) / 1000,
+             (t.ready - t.populated) / 1000);
+    report_started(g, &t, why);
     return 0;
 }
 
@@ -340,8 +342,7 @@ int builder_release(struct guest *g)
     if (rc >= 0 && (step = "unpausing",
                     rc = domctl(KEEL_DOMCTL_UNPAUSE, g->domid, &op)) >= 0) {
         struct build_times t = { .create = g->create_ns, .ready = hc_now_ns() };
-        ctl_start(g->idx, g->domid);
-        report_timing(g, &t);
+        report_started(g, &t, NULL);
     }
     free(g->dev);
     g->dev = NULL;

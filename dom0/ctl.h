@@ -14,7 +14,6 @@
 
 #define CTL_LINE_MAX 512
 
-void ctl_start(int idx, uint32_t domid);
 void ctl_exit(int idx, int status);
 void ctl_done(int status);
 /* One guest's build (keel/console.h `timing`).  The stamps split create ->
@@ -30,7 +29,13 @@ struct ctl_timing {
     uint64_t mem_bytes;          /* the domain's memory (image note) */
     uint64_t free_frames;        /* 0: unknown */
 };
-void ctl_timing(int idx, const struct ctl_timing *t);
+/* A guest just started: `start` and `timing` as one control write, and
+ * their echo plus note (one more log line, without its newline; NULL for
+ * none) as one log write.  Each console write of dom0 costs a wake-up of
+ * the launcher, and these come between a guest's UNPAUSE and dom0's next
+ * block (docs/boot-time.md). */
+void ctl_started(int idx, uint32_t domid, const struct ctl_timing *t,
+                 const char *note);
 /* "timing -1 <key>=<v>": a measurement of the run as a whole. */
 void ctl_run_timing(const char *key, uint64_t v);
 /* The hypervisor's free frames (KEEL_DOMCTL_PHYSINFO); 0 if unknown. */
