@@ -1,8 +1,10 @@
 # make bench: costs beside their floors, measured in one run (bench/bench.py).
 #   bench/hypercall.c   null hypercall vs a plain function call (rdtsc)
 #   bench/boot.c        dom0's create request -> the guest's main, vs copying
-#                       the image's bytes (keel run --timings); again with
-#                       bench/idle.c guests alive (sleeping) beside it
+#                       the image's bytes (keel run --timings), and its
+#                       phases (docs/boot-time.md), medians of
+#                       BENCH_BOOT_RUNS (7) runs; again with bench/idle.c
+#                       guests alive (sleeping) beside it
 #   bench/idle.c        BENCH_DENSITY (2000) copies alive at once, built
 #                       with 512 KiB of memory (more than the 1022 boot
 #                       modules that once bounded a run): boot time per

@@ -188,17 +188,25 @@ static uint64_t copy_floor_ns(const struct guest *g)
     return hc_now_ns() - t0;
 }
 
-/* The `timing` line of a guest that was just unpaused. */
-static void report_timing(const struct guest *g, uint64_t create_ns,
-                          uint64_t ready_ns)
+/* Timestamps of one build, for the `timing` line and dom0's log (a held
+ * guest's release knows only create and ready: the others are 0). */
+struct build_times {
+    uint64_t create, created, populated, ready;
+};
+
+/* `start` and `timing` of a guest that was just unpaused, and note in
+ * dom0's log (ctl_started: two console writes in all). */
+static void report_started(const struct guest *g, const struct build_times *b,
+                           const char *note)
 {
     struct ctl_timing t = {
-        .create_ns = create_ns, .main_ready_ns = ready_ns,
+        .create_ns = b->create, .main_ready_ns = b->ready,
+        .created_ns = b->created, .unpause_ns = b->populated,
         .copy_ns = copy_floor_ns(g), .image_bytes = g->info.load_bytes,
         .mem_bytes = g->info.note.mem_bytes, .free_frames = ctl_free_frames(),
     };
 
-    ctl_timing(g->idx, &t);
+    ctl_started(g->idx, g->domid, &t, note);
 }
 
 /* Everything between CREATE and UNPAUSE; the caller destroys on failure. */
@@ -216,11 +224,6 @@ static long populate(struct guest *g, const struct layout *l, uint32_t nr_cpus,
         return rc;
     return 0;
 }
-
-/* Timestamps of one build, for the `timing` line and dom0's log. */
-struct build_times {
-    uint64_t create, created, populated, ready;
-};
 
 /* CREATE .. UNPAUSE.  Nothing is written to the console in between: a
  * console write costs more than several of these steps together. */
@@ -316,13 +319,13 @@ int builder_start(struct guest *g, uint32_t nr_cpus)
     }
     /* The guest may already have printed: the launcher holds the records of
      * a domain until `start` names its guest. */
-    ctl_start(g->idx, g->domid);
-    report_timing(g, t.create, t.ready);
-    hc_log("guest %d: domain %u, %" PRIu64 " KiB, entry 0x%" PRIx64
-           ": create %" PRIu64 " us, load %" PRIu64 " us, start %" PRIu64
-           " us", g->idx, g->domid, g->info.note.mem_bytes >> 10,
-           g->info.entry, (t.created - t.create) / 1000,
-           (t.populated - t.created) / 1000, (t.ready - t.populated) / 1000);
+    snprintf(why, sizeof(why), "guest %d: domain %u, %" PRIu64 " KiB, entry "
+             "0x%" PRIx64 ": create %" PRIu64 " us, load %" PRIu64 " us, "
+             "start %" PRIu64 " us", g->idx, g->domid,
+             g->info.note.mem_bytes >> 10, g->info.entry,
+             (t.created - t.create) / 1000, (t.populated - t.created) / 1000,
+             (t.ready - t.populated) / 1000);
+    report_started(g, &t, why);
     return 0;
 }
 
@@ -338,8 +341,8 @@ int builder_release(struct guest *g)
 
     if (rc >= 0 && (step = "unpausing",
                     rc = domctl(KEEL_DOMCTL_UNPAUSE, g->domid, &op)) >= 0) {
-        ctl_start(g->idx, g->domid);
-        report_timing(g, g->create_ns, hc_now_ns());
+        struct build_times t = { .create = g->create_ns, .ready = hc_now_ns() };
+        report_started(g, &t, NULL);
     }
     free(g->dev);
     g->dev = NULL;

@@ -33,16 +33,49 @@ static void sendf(const char *fmt, ...)
         send(line, strlen(line));
 }
 
-void ctl_start(int idx, uint32_t domid) { sendf("start %d %u", idx, domid); }
 void ctl_exit(int idx, int status) { sendf("exit %d %d", idx, status); }
 void ctl_done(int status) { sendf("done %d", status); }
 
-void ctl_timing(int idx, const struct ctl_timing *t)
+/* Appends one formatted line (and its newline) at buf + *at, if it fits
+ * whole in CTL_LINE_MAX; a line that would not is cut, as send() cuts. */
+static void put_line(char *buf, size_t size, size_t *at, const char *fmt, ...)
 {
-    sendf("timing %d create_ns=%" PRIu64 " main_ready_ns=%" PRIu64
-          " copy_ns=%" PRIu64 " image_bytes=%" PRIu64 " mem_bytes=%" PRIu64
-          " free_frames=%" PRIu64, idx, t->create_ns, t->main_ready_ns,
-          t->copy_ns, t->image_bytes, t->mem_bytes, t->free_frames);
+    size_t room = size - *at < CTL_LINE_MAX ? size - *at : CTL_LINE_MAX;
+    va_list ap;
+
+    if (room < 2)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *at, room - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    *at += (size_t)n < room - 2 ? (size_t)n : room - 2;
+    buf[(*at)++] = '\n';
+    buf[*at] = '\0';
+}
+
+#define TIMING_FMT "timing %d create_ns=%" PRIu64 " main_ready_ns=%" PRIu64 \
+    " copy_ns=%" PRIu64 " image_bytes=%" PRIu64 " mem_bytes=%" PRIu64 \
+    " free_frames=%" PRIu64 " created_ns=%" PRIu64 " unpause_ns=%" PRIu64
+#define TIMING_ARGS(idx, t) idx, (t)->create_ns, (t)->main_ready_ns, \
+    (t)->copy_ns, (t)->image_bytes, (t)->mem_bytes, (t)->free_frames, \
+    (t)->created_ns, (t)->unpause_ns
+
+void ctl_started(int idx, uint32_t domid, const struct ctl_timing *t,
+                 const char *note)
+{
+    char ctl[2 * CTL_LINE_MAX], log[3 * CTL_LINE_MAX];
+    size_t nc = 0, nl = 0;
+
+    put_line(ctl, sizeof(ctl), &nc, "start %d %u", idx, domid);
+    put_line(ctl, sizeof(ctl), &nc, TIMING_FMT, TIMING_ARGS(idx, t));
+    put_line(log, sizeof(log), &nl, "ctl start %d %u", idx, domid);
+    put_line(log, sizeof(log), &nl, "ctl " TIMING_FMT, TIMING_ARGS(idx, t));
+    if (note)
+        put_line(log, sizeof(log), &nl, "%s", note);
+    hc_log_lines(log, nl);
+    hc_console_write(KEEL_CONSOLE_CONTROL, ctl, nc);
 }
 
 void ctl_run_timing(const char *key, uint64_t v)

@@ -14,18 +14,28 @@
 
 #define CTL_LINE_MAX 512
 
-void ctl_start(int idx, uint32_t domid);
 void ctl_exit(int idx, int status);
 void ctl_done(int status);
-/* One guest's build (keel/console.h `timing`).  free_frames is the
- * hypervisor's free-frame count right after the guest was unpaused, so
- * a run of guests that stay alive shows what each one costs (bench/). */
+/* One guest's build (keel/console.h `timing`).  The stamps split create ->
+ * unpaused into CREATE (create_ns .. created_ns), loading the image and
+ * setting up the domain (.. unpause_ns) and the UNPAUSE call itself
+ * (.. main_ready_ns); a held guest (channel.h) has no created/unpause
+ * stamps (0).  free_frames is the hypervisor's free-frame count right after
+ * the guest was unpaused, so a run of guests that stay alive shows what
+ * each one costs (bench/). */
 struct ctl_timing {
     uint64_t create_ns, main_ready_ns, copy_ns, image_bytes;
+    uint64_t created_ns, unpause_ns;
     uint64_t mem_bytes;          /* the domain's memory (image note) */
     uint64_t free_frames;        /* 0: unknown */
 };
-void ctl_timing(int idx, const struct ctl_timing *t);
+/* A guest just started: `start` and `timing` as one control write, and
+ * their echo plus note (one more log line, without its newline; NULL for
+ * none) as one log write.  Each console write of dom0 costs a wake-up of
+ * the launcher, and these come between a guest's UNPAUSE and dom0's next
+ * block (docs/boot-time.md). */
+void ctl_started(int idx, uint32_t domid, const struct ctl_timing *t,
+                 const char *note);
 /* "timing -1 <key>=<v>": a measurement of the run as a whole. */
 void ctl_run_timing(const char *key, uint64_t v);
 /* The hypervisor's free frames (KEEL_DOMCTL_PHYSINFO); 0 if unknown. */

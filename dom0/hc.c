@@ -54,6 +54,12 @@ const struct keel_start_info *hc_start_info(void)
     return libos_start_info();
 }
 
+void hc_log_lines(const char *text, size_t len)
+{
+    fflush(stdout);                  /* after what printf still holds */
+    libos_console_write(KEEL_CONSOLE_STDOUT, text, len);
+}
+
 void hc_log(const char *fmt, ...)
 {
     va_list ap;

@@ -41,6 +41,11 @@ uint64_t hc_now_ns(void);
 __attribute__((format(printf, 1, 2)))
 void hc_log(const char *fmt, ...);
 
+/* Several finished log lines ("...\n" each) as one write to dom0's log:
+ * a console write costs a hypercall and, when the launcher sleeps, a
+ * wake-up through the serial line (docs/boot-time.md). */
+void hc_log_lines(const char *text, size_t len);
+
 /* dom0's own start info (with the boot modules). */
 const struct keel_start_info *hc_start_info(void);
 

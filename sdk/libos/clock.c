@@ -78,3 +78,8 @@ void libos_clock_init(void)
 {
     libos_boot_mono_ns = libos_monotonic_ns();
 }
+
+uint64_t libos_start_ns(void)
+{
+    return libos_boot_mono_ns;
+}

@@ -2,10 +2,13 @@
  * Start of day: from crt0's _start to main() and back out through exit().
  *
  * Order matters:
- *  1. check the start-info page before trusting any address in it, and the
+ *  1. check that the start-info page is one (magic, ABI version), then
+ *     read the clock from its shared-info page: the start of day's time
+ *     stamp (libos_start_ns), taken before any other work;
+ *  2. check the rest of the page before trusting any address in it, and the
  *     hypervisor's ABI version before relying on any hypercall semantics;
- *  2. record the shared-info page and the heap, so that clocks and malloc
- *     work for everything after (constructors included);
+ *     then record the heap, so that malloc works for everything after
+ *     (constructors included);
  *  3. unpack argv (malloc'd: it must outlive start of day);
  *  4. run constructors, then main, then exit() (atexit handlers, stdio
  *     flush, destructors) which ends in _exit -> shutdown hypercall.
@@ -44,12 +47,16 @@ static int in_memory(const struct keel_start_info *si, uint64_t va, uint64_t byt
     return va >= si->mem_base && va <= end && bytes <= end - va;
 }
 
-static void check_start_info(const struct keel_start_info *si)
+static void check_magic(const struct keel_start_info *si)
 {
     if (memcmp(si->magic, KEEL_START_MAGIC, sizeof(si->magic)) != 0)
         libos_fatal("start info has a bad magic: not started by a Keel builder");
     if (si->abi_version != KEEL_ABI_VERSION)
         libos_fatal("start info is for another Keel ABI version");
+}
+
+static void check_start_info(const struct keel_start_info *si)
+{
     if (keel_hc_abi_version() != KEEL_ABI_VERSION)
         libos_fatal("the hypervisor speaks another Keel ABI version");
     if (si->heap_start > si->heap_end ||
@@ -79,11 +86,12 @@ void libos_start(const struct keel_start_info *si)
 {
     char **argv;
 
+    check_magic(si);
+    libos_shinfo = (struct keel_shared_info *)(uintptr_t)si->shared_info_va;
+    libos_clock_init();       /* first: start of day is timed from here */
     check_start_info(si);
     libos_si = si;
-    libos_shinfo = (struct keel_shared_info *)(uintptr_t)si->shared_info_va;
     libos_heap_init(&libos_heap, si->heap_start, si->heap_end);
-    libos_clock_init();
     libos_events_init();
     libos_console_init();     /* needs events; before any constructor prints */
     libos_stack_guard_init();

@@ -148,7 +148,20 @@ KTEST(control_lines)
     EXPECT(strstr(fake.ctl, " main_ready_ns=") != NULL);
     EXPECT(strstr(fake.ctl, " copy_ns=") != NULL);
     EXPECT(strstr(fake.ctl, " image_bytes=576 mem_bytes=") != NULL);
-    EXPECT(strstr(fake.ctl, " free_frames=4242\n") != NULL);
+    EXPECT(strstr(fake.ctl, " free_frames=4242 created_ns=") != NULL);
+    EXPECT(strstr(fake.ctl, " unpause_ns=") != NULL);
+}
+
+/* Between a guest's UNPAUSE and dom0's next block, every console write
+ * wakes the launcher (docs/boot-time.md): `start`, `timing` and their log
+ * echo go out as one control write and one log write. */
+KTEST(start_costs_two_console_writes)
+{
+    fake_reset();
+    timage_init(&t);
+    build();
+    EXPECT_EQ(fake.console_writes, 2u);
+    EXPECT(strncmp(fake.ctl, "start 0 1\ntiming 0 ", 19) == 0);
 }
 
 KTEST(bad_image_creates_nothing)
@@ -280,7 +293,8 @@ KTEST(names_cannot_forge_control_lines)
 }
 
 KTEST_MAIN(KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(device_page), KTEST_CASE(held_until_released),
-           KTEST_CASE(control_lines), KTEST_CASE(bad_image_creates_nothing),
+           KTEST_CASE(control_lines), KTEST_CASE(start_costs_two_console_writes),
+           KTEST_CASE(bad_image_creates_nothing),
            KTEST_CASE(create_failure),
            KTEST_CASE(not_enough_memory_is_refused_before_create),
            KTEST_CASE(no_console_port_left_is_refused), KTEST_CASE(later_failures_destroy),

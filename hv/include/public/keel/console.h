@@ -132,7 +132,9 @@ _Static_assert(sizeof(struct keel_console_page) == 256, "console page layout");
  *                                idx -1 means the run as a whole
  *   timing <idx> <key>=<u64> ... measurements of building guest idx, e.g.
  *                                create_ns (dom0's create request, monotonic),
- *                                copy_ns, image_bytes, mem_bytes (the
+ *                                created_ns (CREATE returned), unpause_ns
+ *                                (UNPAUSE asked), main_ready_ns (UNPAUSE
+ *                                returned), copy_ns, image_bytes, mem_bytes (the
  *                                domain's memory), free_frames (the
  *                                hypervisor's, just after it started); shown
  *                                by the launcher only when asked (keel run

@@ -27,6 +27,11 @@
 /* Monotonic time in ns; never goes backwards within a domain. */
 uint64_t libos_monotonic_ns(void);
 
+/* Monotonic time when start of day began: the first thing crt0's
+ * libos_start does once the start-info page proved to be one.  main's
+ * first reading minus this is what the libos costs before main (bench/). */
+uint64_t libos_start_ns(void);
+
 /* Wall-clock time (UTC) in ns since 1970-01-01. */
 uint64_t libos_wallclock_ns(void);
 
