@@ -45,12 +45,13 @@ static __noreturn void fatal_machine_event(struct cpu_regs *r)
     panic("fatal %s on CPU with APIC id %u", exc_names[r->vector], lapic_id());
 }
 
-static void ring0_interrupt(struct cpu_regs *r)
+/* The timer, the kick IPI and the console interrupt, from ring 0 or 3
+ * alike: each handler reschedules and does not return.  Any other vector
+ * (spurious, masked legacy PIC lines) returns to the caller. */
+static void device_interrupt(uint64_t vector)
 {
-    switch (r->vector) {
+    switch (vector) {
     case VEC_TIMER:
-        if (lapic_timer_early())
-            return;
         lapic_eoi();
         hv_timer_interrupt();
     case VEC_KICK:
@@ -59,8 +60,15 @@ static void ring0_interrupt(struct cpu_regs *r)
     case VEC_CONSOLE:
         console_irq_interrupt();
     default:
-        return;    /* spurious, masked legacy PIC lines: nothing to do */
+        return;
     }
+}
+
+static void ring0_interrupt(struct cpu_regs *r)
+{
+    if (r->vector == VEC_TIMER && lapic_timer_early())
+        return;
+    device_interrupt(r->vector);
 }
 
 static void guest_event(struct cpu_regs *r)
@@ -73,18 +81,7 @@ static void guest_event(struct cpu_regs *r)
     if (r->vector == VEC_TIMER && lapic_timer_early())
         return;
     v = save_guest_frame(r);
-    switch (r->vector) {
-    case VEC_TIMER:
-        lapic_eoi();
-        hv_timer_interrupt();
-    case VEC_KICK:
-        lapic_eoi();
-        hv_kick_interrupt();
-    case VEC_CONSOLE:
-        console_irq_interrupt();
-    default:
-        break;
-    }
+    device_interrupt(r->vector);
     if (r->vector < 32)
         hv_guest_exception(v, (unsigned)r->vector, r->error_code,
                            r->vector == 14 ? read_cr2() : 0);
