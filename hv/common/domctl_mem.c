@@ -94,17 +94,15 @@ long domctl_unmap_foreign(struct vcpu *v, struct keel_domctl *op)
     return 0;
 }
 
-/* A shared module page (AS_READONLY, MAP_MODULE) never becomes writable:
- * checked for the whole range first, so a refused SET_RIGHTS changes
- * nothing (as_set_rights refuses it too). */
-static int none_readonly(const struct domain *t, uint64_t gva, uint64_t npages)
+int domctl_pages_are(const struct domain *t, uint64_t gva, uint64_t npages,
+                     unsigned mask, unsigned want, int err)
 {
     for (uint64_t i = 0; i < npages; i++) {
         unsigned flags;
         if (as_lookup(&t->as, gva + i * PAGE_SIZE, NULL, NULL, &flags))
-            return -KEEL_ENOENT;
-        if (flags & AS_READONLY)
-            return -KEEL_EACCES;
+            return -KEEL_EINVAL;
+        if ((flags & mask) != want)
+            return err;
     }
     return 0;
 }
@@ -127,7 +125,11 @@ long domctl_set_rights(struct vcpu *v, struct keel_domctl *op)
         return -KEEL_EINVAL;
     if (!in_guest_memory(t, gva, npages))
         return -KEEL_EINVAL;
-    if ((rights & KEEL_RIGHT_W) && (rc = none_readonly(t, gva, npages)))
+    /* a shared module page (AS_READONLY, MAP_MODULE) never becomes
+     * writable: checked for the whole range first, so a refused call
+     * changes nothing (as_set_rights refuses it too) */
+    if ((rights & KEEL_RIGHT_W) &&
+        (rc = domctl_pages_are(t, gva, npages, AS_READONLY, 0, -KEEL_EACCES)))
         return rc;
     for (uint64_t i = 0; i < npages; i++)
         if ((rc = as_set_rights(&t->as, gva + i * PAGE_SIZE, rights)))

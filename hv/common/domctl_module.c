@@ -11,7 +11,8 @@
  * no foreign mapping of it and it has no grant table yet, so no CPU caches
  * its entries and nobody else holds the frames that are freed here.
  *
- * Every check comes first (check_args, check_owned); only then is anything
+ * Every check comes first (check_args; then every page still the guest's
+ * own: not shared already, not foreign); only then is anything
  * changed, page by page, with steps that cannot fail once checked.
  */
 #include <hv/domctl.h>
@@ -47,19 +48,6 @@ static int check_args(const struct domain *t, const struct keel_domctl *op,
     return 0;
 }
 
-/* Every page is still the guest's own: not shared already, not foreign. */
-static int check_owned(const struct domain *t, uint64_t gva, uint64_t npages)
-{
-    for (uint64_t i = 0; i < npages; i++) {
-        unsigned flags;
-        if (as_lookup(&t->as, gva + i * PAGE_SIZE, NULL, NULL, &flags))
-            return -KEEL_EINVAL;
-        if (!(flags & AS_OWNED))
-            return -KEEL_EEXIST;
-    }
-    return 0;
-}
-
 /* as_map into the entry as_unmap just cleared cannot fail (its table
  * stays, the arguments were checked); if it ever did, the guest's frame goes
  * back and the error is returned. */
@@ -88,7 +76,7 @@ long domctl_map_module(struct vcpu *v, struct keel_domctl *op)
     int rc = domctl_guest(v, op, &t);
 
     if (rc || (rc = check_args(t, op, &module_pa)) ||
-        (rc = check_owned(t, gva, npages)))
+        (rc = domctl_pages_are(t, gva, npages, AS_OWNED, AS_OWNED, -KEEL_EEXIST)))
         return rc;
     for (uint64_t i = 0; i < npages && !rc; i++)
         rc = share_page(t, gva + i * PAGE_SIZE, module_pa + i * PAGE_SIZE,

@@ -20,6 +20,10 @@ int domctl_guest(struct vcpu *v, const struct keel_domctl *op, struct domain **o
 long domctl_map_foreign(struct vcpu *v, struct keel_domctl *op);
 long domctl_unmap_foreign(struct vcpu *v, struct keel_domctl *op);
 long domctl_set_rights(struct vcpu *v, struct keel_domctl *op);
+/* Every page of [gva, + npages) of t mapped (else -KEEL_EINVAL) with
+ * (flags & mask) == want, AS_* flags (else err). */
+int domctl_pages_are(const struct domain *t, uint64_t gva, uint64_t npages,
+                     unsigned mask, unsigned want, int err);
 /* domctl_module.c */
 long domctl_map_module(struct vcpu *v, struct keel_domctl *op);
 
