@@ -49,7 +49,7 @@
  * Only for a guest that is paused and has never run (-KEEL_EBUSY
  * otherwise, and while dom0 holds a foreign mapping of it).  rights is
  * KEEL_RIGHT_R, optionally with KEEL_RIGHT_X; KEEL_RIGHT_W is refused
- * (-KEEL_EACCES), as are other bits and pad != 0 (-KEEL_EINVAL).  gva must
+ * (-KEEL_EACCES); R missing or other bits set: -KEEL_EINVAL.  gva must
  * be page aligned with the range inside the guest's memory, offset +
  * npages inside the module (rounded up to whole pages), the module an
  * existing boot module, npages > 0 (-KEEL_EINVAL), and every page of the
