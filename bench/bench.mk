@@ -12,7 +12,9 @@
 #                       main (boot_small.img: boot.c in 512 KiB); the
 #                       hypervisor's frames per live guest (dom0's
 #                       free_frames timing key) vs the guest's own memory
-#                       and its image file
+#                       and its image file; the overhead row subtracts
+#                       only the frames the guest owns (its whole
+#                       read-only pages are the boot module's, dom0/share.c)
 #   tests/guests/cat.c  a stdin line -> its echo on stdout through keel run
 #                       (ivshmem and serial), vs the same through host cat
 #   tests/hv/t_bench*.c inter-domain event round trip (one CPU, two CPUs)

@@ -23,6 +23,7 @@
 #include "foreign.h"
 #include "hc.h"
 #include "layout.h"
+#include "share.h"
 
 #define PAGE      KEEL_PAGE_SIZE
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(uint64_t)(PAGE - 1))
@@ -70,14 +71,49 @@ void builder_destroy(uint32_t domid)
                ctl_strerror(rc), rc);
 }
 
-static long copy_segments(const struct guest *g)
+/* Pages [first, end) of segment s copied from the image (gaps zeroed). */
+static long copy_pages(const struct guest *g, const struct image_seg *s,
+                       uint64_t first, uint64_t end)
+{
+    return foreign_load(g->domid, first, end, s->vaddr,
+                        (const uint8_t *)g->image + s->offset, s->filesz);
+}
+
+static long share_pages(const struct guest *g, const struct share_run *r)
+{
+    struct keel_domctl op = { 0 };
+
+    op.u.map_module.gva = r->gva;
+    op.u.map_module.npages = r->npages;
+    op.u.map_module.offset = r->offset;
+    op.u.map_module.module = g->mf->module;
+    op.u.map_module.rights = r->rights;
+    return domctl(KEEL_DOMCTL_MAP_MODULE, g->domid, &op);
+}
+
+/* Each segment's pages: the run share.h allows is mapped from the boot
+ * module (one MAP_MODULE), the pages around it are copied.  Should the
+ * hypervisor refuse the run (an older one: -KEEL_ENOSYS), it is copied
+ * too, so the guest sees the same bytes either way. */
+static long build_segments(const struct guest *g)
 {
     for (unsigned i = 0; i < g->info.nsegs; i++) {
         const struct image_seg *s = &g->info.seg[i];
-        long rc = foreign_load(g->domid, s->vaddr & ~(uint64_t)(PAGE - 1),
-                               PAGE_UP(s->vaddr + s->memsz), s->vaddr,
-                               (const uint8_t *)g->image + s->offset,
-                               s->filesz);
+        uint64_t first = s->vaddr & ~(uint64_t)(PAGE - 1);
+        uint64_t end = PAGE_UP(s->vaddr + s->memsz);
+        struct share_run r;
+        long rc;
+
+        if (!share_run(&g->info, i, &r)) {
+            rc = copy_pages(g, s, first, end);
+        } else {
+            uint64_t r_end = r.gva + r.npages * PAGE;
+            if ((rc = copy_pages(g, s, first, r.gva)) >= 0 &&
+                share_pages(g, &r) < 0)
+                rc = copy_pages(g, s, r.gva, r_end);
+            if (rc >= 0)
+                rc = copy_pages(g, s, r_end, end);
+        }
         if (rc < 0)
             return rc;
     }
@@ -216,7 +252,7 @@ static long populate(struct guest *g, const struct layout *l, uint32_t nr_cpus,
     long rc;
 
     if ((*step = "connecting devices", rc = devices_connect(g)) < 0 ||
-        (*step = "loading segments", rc = copy_segments(g)) < 0 ||
+        (*step = "loading segments", rc = build_segments(g)) < 0 ||
         (*step = "writing start info", rc = write_start_info(g, l, nr_cpus)) < 0 ||
         (*step = "writing the device page", rc = write_devpage(g, l)) < 0 ||
         (*step = "setting page rights", rc = set_rights(g, l)) < 0 ||

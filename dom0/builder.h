@@ -4,7 +4,9 @@
  *   elf_check, devices_plan (device entries and their ring pages),
  *   layout_plan_dev          (refuse before anything is created)
  *   CREATE -> devices_connect (event ports; backends learn the guest)
- *          -> load segments, zero bss (foreign mappings, in batches)
+ *          -> load segments: read-only pages shared from the image's
+ *             boot module (MAP_MODULE, share.h), the rest copied and bss
+ *             zeroed (foreign mappings, in batches)
  *          -> start info + argument strings -> device page, zeroed rings
  *          -> SET_RIGHTS for every page
  *          -> SET_VCPU (rip = entry, rsp = stack_top, rdi = start info)

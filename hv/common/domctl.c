@@ -149,6 +149,7 @@ static const domctl_fn commands[] = {
     [KEEL_DOMCTL_POWEROFF]      = dc_poweroff,
     [KEEL_DOMCTL_SET_AFFINITY]  = dc_set_affinity,
     [KEEL_DOMCTL_NEXT_ENDED]    = domctl_next_ended,
+    [KEEL_DOMCTL_MAP_MODULE]    = domctl_map_module,
 };
 
 long hc_domctl(struct vcpu *v, const struct hc_args *args)

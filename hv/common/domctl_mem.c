@@ -1,6 +1,8 @@
 /*
  * Domctls on a guest's memory: foreign mappings into the privileged
- * domain's window, and page rights.
+ * domain's window, and page rights.  Pages shared from a boot module
+ * (domctl_module.c) are not the guest's own: MAP_FOREIGN refuses them
+ * (AS_OWNED only) and SET_RIGHTS never makes them writable.
  *
  * A foreign region maps frames the target owns; the target's foreign_refs
  * counts the regions, and DESTROY refuses a target with any (-KEEL_EBUSY),
@@ -92,6 +94,19 @@ long domctl_unmap_foreign(struct vcpu *v, struct keel_domctl *op)
     return 0;
 }
 
+int domctl_pages_are(const struct domain *t, uint64_t gva, uint64_t npages,
+                     unsigned mask, unsigned want, int err)
+{
+    for (uint64_t i = 0; i < npages; i++) {
+        unsigned flags;
+        if (as_lookup(&t->as, gva + i * PAGE_SIZE, NULL, NULL, &flags))
+            return -KEEL_EINVAL;
+        if ((flags & mask) != want)
+            return err;
+    }
+    return 0;
+}
+
 /* Rights change on a running target takes effect for sure only after it
  * next enters the hypervisor (its CPU may cache the old entries); either
  * way it only affects the target's view of its own frames. */
@@ -110,6 +125,12 @@ long domctl_set_rights(struct vcpu *v, struct keel_domctl *op)
         return -KEEL_EINVAL;
     if (!in_guest_memory(t, gva, npages))
         return -KEEL_EINVAL;
+    /* a shared module page (AS_READONLY, MAP_MODULE) never becomes
+     * writable: checked for the whole range first, so a refused call
+     * changes nothing (as_set_rights refuses it too) */
+    if ((rights & KEEL_RIGHT_W) &&
+        (rc = domctl_pages_are(t, gva, npages, AS_READONLY, 0, -KEEL_EACCES)))
+        return rc;
     for (uint64_t i = 0; i < npages; i++)
         if ((rc = as_set_rights(&t->as, gva + i * PAGE_SIZE, rights)))
             return rc;

@@ -14,6 +14,12 @@
  *   timer    sleep 20 ms with its timer: exit(0) if it woke at the right time
  *   fpu      keep patterns in SSE/AVX registers across preemption
  *            (guest_fpu.c): exit(0) if none was disturbed
+ *   shared   (built with its read-only pages shared from the boot module,
+ *            t_share.c) a hypercall output buffer in its rodata gets
+ *            -EFAULT and leaves it as it was; grants its rodata page
+ *            (refs 0, 1) and a data page (ref 2) to dom0: exit(number of
+ *            checks that failed)
+ *   rodataw  write to its rodata                -> crash, #PF (protection)
  */
 #include "tlib.h"
 
@@ -22,6 +28,43 @@ TEST_NOTE(0, 256 << 10, 16 << 10);
 int fpu_torture(uint32_t domid, unsigned ms);
 
 static uint8_t data_page[64] = { 0xc3 };     /* a `ret`, never executable */
+
+/* Two pages of rodata, page aligned: the first is entirely inside the
+ * segment's file bytes, so a sharing builder maps it from the module. */
+static const struct {
+    struct keel_evtchn_op op;
+    uint8_t rest[2 * 4096 - sizeof(struct keel_evtchn_op)];
+} ro __attribute__((aligned(4096))) = { .op = { .port = 1 }, .rest = { 1 } };
+
+static struct keel_grant_entry gtable[512] __attribute__((aligned(4096)));
+static uint64_t gpage[512] __attribute__((aligned(4096))) = { 0x5348 };
+
+static void grant_dom0(uint32_t ref, const void *p, uint16_t flags)
+{
+    gtable[ref].domid = 0;
+    gtable[ref].page = (uint32_t)(((uint64_t)p - KEEL_GUEST_BASE) / 4096);
+    __asm__ volatile("" ::: "memory");
+    gtable[ref].flags = flags;
+}
+
+static int shared(void)
+{
+    struct keel_evtchn_op op;
+    int bad = 0;
+
+    memset(&op, 0, sizeof(op));
+    op.remote_dom = 0;
+    bad += expect(hc(KEEL_HC_EVTCHN_OP, KEEL_EVTCHNOP_ALLOC_UNBOUND, (long)&op, 0), 1);
+    /* STATUS of port 1 writes its result back: into rodata it cannot */
+    bad += expect(hc(KEEL_HC_EVTCHN_OP, KEEL_EVTCHNOP_STATUS, (long)&ro.op, 0),
+                  -KEEL_EFAULT);
+    bad += expect(ro.op.port == 1 && ro.op.state == 0 && ro.rest[0] == 1, 1);
+    bad += expect(hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_SETUP, (long)gtable, 512), 0);
+    grant_dom0(0, &ro, KEEL_GTF_PERMIT | KEEL_GTF_READONLY);
+    grant_dom0(1, &ro, KEEL_GTF_PERMIT);
+    grant_dom0(2, gpage, KEEL_GTF_PERMIT | KEEL_GTF_READONLY);
+    return bad;
+}
 
 static int hostile(void)
 {
@@ -41,6 +84,10 @@ static int hostile(void)
     bad += expect(hc(KEEL_HC_CONSOLE_WRITE, 1, (long)KEEL_DOM0_FOREIGN_VA, 8), -KEEL_EFAULT);
     bad += expect(hc(KEEL_HC_CONSOLE_WRITE, 1, (long)0xffff800000000000ull, 8), -KEEL_EFAULT);
     bad += expect(hc(KEEL_HC_ABI_VERSION, 0, 0, 0), KEEL_ABI_VERSION);
+    op.u.map_module.gva = KEEL_GUEST_BASE;
+    op.u.map_module.npages = 1;
+    op.u.map_module.rights = KEEL_RIGHT_R;
+    bad += expect(domctl(&op, KEEL_DOMCTL_MAP_MODULE, KEEL_DOMID_SELF), -KEEL_EPERM);
     return bad;
 }
 
@@ -85,5 +132,9 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
         t_exit(fpu_torture(si->domid, 300));
     if (!t_strcmp(mode, "timer"))
         t_exit(sleep_20ms());
+    if (!t_strcmp(mode, "shared"))
+        t_exit(shared());
+    if (!t_strcmp(mode, "rodataw"))
+        *(volatile uint8_t *)&ro.rest[0] = 0;
     t_exit(101);
 }

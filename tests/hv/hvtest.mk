@@ -22,6 +22,8 @@ $(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/tlib.
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_domains.img: $(HVT_DIR)/t_domains.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_share.img: $(HVT_DIR)/t_share.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_evtchn.img: $(HVT_DIR)/t_evtchn.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_evtchn_guest.img: $(HVT_DIR)/t_evtchn_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
@@ -46,7 +48,7 @@ $(HVT_DIR)/t_evtchn_libos.img: tests/hv/t_evtchn_libos.c $(LIBOS_LIB) $(LIBOS_CR
 $(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 
-HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_crash.img t_exit.img \
+HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_share.img t_crash.img t_exit.img \
                 t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img \
                 t_bench.img t_bench_guest.img t_life.img)
 
@@ -65,6 +67,8 @@ hvtest: hv hvtest-images
 	    --expect 'hypervisor stack overflow' "$(HVT_DIR)/t_basic.img dom0" || fail=1; \
 	$(HVT_RUN) hv-domains --status 0 --expect '# RESULT: PASS' --expect 'guest: hello' \
 	    "$(HVT_DIR)/t_domains.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-share --status 0 --expect '# RESULT: PASS' --expect 'guest: hello' \
+	    "$(HVT_DIR)/t_share.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-dom0-crash --status 125 --expect 'dom0 crashed' --expect 'rip ' \
 	    "$(HVT_DIR)/t_crash.img dom0" || fail=1; \
 	$(HVT_RUN) hv-dom0-exit --status 3 --expect 'dom0 exited with status 3' \

@@ -53,6 +53,33 @@ static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t g
     return rc ? rc : dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
 }
 
+uint32_t tbuild_share_module;
+uint64_t tbuild_shared;
+
+static long share(uint32_t domid, const struct keel_module *img)
+{
+    const struct elf64_ehdr *eh = (const void *)img->va;
+    const struct elf64_phdr *ph = (const void *)(img->va + eh->e_phoff);
+    struct keel_domctl op;
+    long rc = 0;
+
+    for (unsigned i = 0; i < eh->e_phnum && !rc; i++) {
+        uint64_t lo = (ph[i].p_vaddr + PAGE - 1) & ~(PAGE - 1);
+        uint64_t hi = (ph[i].p_vaddr + ph[i].p_filesz) & ~(PAGE - 1);
+        if (ph[i].p_type != ELF_PT_LOAD || (ph[i].p_flags & ELF_PF_W) || lo >= hi)
+            continue;
+        memset(&op, 0, sizeof(op));
+        op.u.map_module.gva = lo;
+        op.u.map_module.npages = (hi - lo) / PAGE;
+        op.u.map_module.offset = (ph[i].p_offset + lo - ph[i].p_vaddr) / PAGE;
+        op.u.map_module.module = tbuild_share_module;
+        op.u.map_module.rights = KEEL_RIGHT_R | ((ph[i].p_flags & ELF_PF_X) ? KEEL_RIGHT_X : 0);
+        if (!(rc = dc(&op, KEEL_DOMCTL_MAP_MODULE, domid)))
+            tbuild_shared += op.u.map_module.npages;
+    }
+    return rc;
+}
+
 /* Start info and "guest\0mode\0" right after the image. */
 static uint64_t write_info(uint8_t *mem, uint64_t info_va, uint32_t domid, const char *mode)
 {
@@ -100,7 +127,9 @@ long tbuild_start(const struct keel_module *img, const char *mode)
     guard = write_info(mem, info_va, domid, mode);
     op.u.unmap_foreign.va = (uint64_t)mem;
     op.u.unmap_foreign.npages = TGUEST_PAGES;
-    if ((rc = dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0)) || (rc = set_rights(domid, img, guard)))
+    if ((rc = dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0)) ||
+        (tbuild_share_module && (rc = share(domid, img))) ||
+        (rc = set_rights(domid, img, guard)))
         return rc;
     memset(&op, 0, sizeof(op));
     op.u.vcpu.rip = entry;

@@ -13,6 +13,11 @@ long tbuild_start(const struct keel_module *img, const char *mode);
  * Returns 0, or -1 after timeout_ms. */
 int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms);
 uint64_t tbuild_free_frames(void);
+/* Non-zero: tbuild_start maps the whole pages inside every non-writable
+ * segment's file bytes from this boot module (KEEL_DOMCTL_MAP_MODULE) after
+ * loading, as dom0's builder does; tbuild_shared counts the pages. */
+extern uint32_t tbuild_share_module;
+extern uint64_t tbuild_shared;
 /* The first foreign mapping gives dom0's foreign window its page tables,
  * which stay with dom0: take them (0 or an error) before counting frames. */
 long tbuild_warm_up(void);

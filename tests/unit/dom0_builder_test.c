@@ -13,6 +13,7 @@
 #include "../../dom0/ctl.c"
 #include "../../dom0/admit.c"
 #include "../../dom0/foreign.c"
+#include "../../dom0/share.c"
 #include "../../dom0/builder.c"
 #include "dom0_devices_stub.h"
 #include "../../dom0/channel.c"
@@ -292,7 +293,61 @@ KTEST(names_cannot_forge_control_lines)
     EXPECT(strstr(fake.ctl, "\ndone") == NULL);
 }
 
-KTEST_MAIN(KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(device_page), KTEST_CASE(held_until_released),
+/* Whole pages of text and rodata come from the boot module (MAP_MODULE),
+ * byte for byte what a copy gave; edge pages and data are copied. */
+static void shareable(void)
+{
+    fake_reset();
+    timage_init(&t);
+    t.ph[0].p_filesz = t.ph[0].p_memsz = 0x1000;   /* text: one whole page */
+    fake.module[2] = t.file;
+    fake.module_bytes[2] = TIMG_SIZE;
+}
+
+KTEST(read_only_pages_shared)
+{
+    shareable();
+    EXPECT_EQ(build(), 0);
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_MAP_MODULE], 1);   /* rodata: 0x100 */
+    EXPECT_EQ(fake.shared_pages, 1);
+    EXPECT(fake.dom[0].shared[0]);
+    EXPECT(!fake.dom[0].shared[1] && !fake.dom[0].shared[2]);
+    EXPECT(memcmp(gmem(0x400000), t.file + 0x1000, 4096) == 0);
+    EXPECT_EQ(rights(0x400000), KEEL_RIGHT_R | KEEL_RIGHT_X);
+    EXPECT_EQ(gmem(0x401000)[0], 0x52);                 /* rodata copied */
+    EXPECT_EQ(gmem(0x401100)[0], 0);
+    EXPECT_EQ(gmem(0x402000)[0x3f], 0xda);
+    EXPECT_EQ(fake.maps, 0);
+    EXPECT(fake.dom[0].unpaused);
+}
+
+KTEST(refused_share_falls_back_to_copying)
+{
+    shareable();
+    fake.fail_cmd = KEEL_DOMCTL_MAP_MODULE;
+    fake.fail_rc = -KEEL_ENOSYS;
+    EXPECT_EQ(build(), 0);
+    EXPECT_EQ(fake.shared_pages, 0);
+    EXPECT(memcmp(gmem(0x400000), t.file + 0x1000, 4096) == 0);
+    EXPECT_EQ(rights(0x400000), KEEL_RIGHT_R | KEEL_RIGHT_X);
+    EXPECT(fake.dom[0].unpaused);
+}
+
+/* offset != vaddr mod page: elf_check refuses the image before CREATE
+ * (share.c refuses to share it too: dom0_share_test.c). */
+KTEST(misaligned_segment_refused)
+{
+    shareable();
+    t.ph[0].p_offset = 0x1010;
+    EXPECT_EQ(build(), -1);
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_CREATE], 0);
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_MAP_MODULE], 0);
+}
+
+KTEST_MAIN(KTEST_CASE(read_only_pages_shared),
+           KTEST_CASE(refused_share_falls_back_to_copying),
+           KTEST_CASE(misaligned_segment_refused),
+           KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(device_page), KTEST_CASE(held_until_released),
            KTEST_CASE(control_lines), KTEST_CASE(start_costs_two_console_writes),
            KTEST_CASE(bad_image_creates_nothing),
            KTEST_CASE(create_failure),

@@ -4,7 +4,9 @@
  *
  * Domains are host buffers (pre-filled with 0xaa, so a test sees what the
  * builder forgot to write); MAP_FOREIGN hands out host pointers into them;
- * SET_RIGHTS keeps a byte per page.  It enforces what the real hypervisor
+ * SET_RIGHTS keeps a byte per page; MAP_MODULE copies the module's bytes
+ * from fake.module[] and marks the pages shared (MAP_FOREIGN then refuses
+ * them, SET_RIGHTS refuses W on them).  It enforces what the real hypervisor
  * promises to enforce (ranges, W+X, no DESTROY while mapped) and can fail
  * the n-th call of any domctl on request.  Control lines are collected in
  * fake.ctl.
@@ -25,6 +27,7 @@ struct fake_dom {
     uint8_t *mem;
     uint64_t pages;
     uint8_t *rights;
+    uint8_t *shared;                    /* per page: from MAP_MODULE */
     int unpaused;
     struct keel_vcpu_context vcpu;
     struct keel_domain_info info;
@@ -44,6 +47,9 @@ static struct {
     uint64_t now, pending;
     void (*on_wait)(void);
     uint64_t free_frames;               /* PHYSINFO; 0: 4242 */
+    const uint8_t *module[4];           /* MAP_MODULE's boot modules */
+    uint64_t module_bytes[4];
+    uint64_t shared_pages;              /* pages MAP_MODULE mapped */
 } fake;
 
 static void fake_reset(void)
@@ -51,6 +57,7 @@ static void fake_reset(void)
     for (unsigned i = 0; i < FAKE_DOMS; i++) {
         free(fake.dom[i].mem);
         free(fake.dom[i].rights);
+        free(fake.dom[i].shared);
     }
     memset(&fake, 0, sizeof(fake));
 }
@@ -76,10 +83,12 @@ static long fake_create(struct keel_domctl *op)
             continue;
         free(d->mem);
         free(d->rights);
+        free(d->shared);
         memset(d, 0, sizeof(*d));
         d->pages = op->u.create.mem_pages;
         d->mem = malloc(d->pages * 4096);
         d->rights = calloc(d->pages, 1);
+        d->shared = calloc(d->pages, 1);
         memset(d->mem, 0xaa, d->pages * 4096);
         memset(d->rights, 0xff, d->pages);   /* "never set" */
         d->exists = 1;
@@ -90,6 +99,15 @@ static long fake_create(struct keel_domctl *op)
     return -KEEL_ENOMEM;
 }
 
+/* Any page of the range shared from a module? */
+static int fake_any_shared(struct fake_dom *d, uint64_t gva, uint64_t npages)
+{
+    for (uint64_t p = 0; p < npages; p++)
+        if (d->shared[(gva - KEEL_GUEST_BASE) / 4096 + p])
+            return 1;
+    return 0;
+}
+
 static long fake_set_rights(struct keel_domctl *op, struct fake_dom *d)
 {
     uint32_t r = op->u.set_rights.rights;
@@ -97,6 +115,9 @@ static long fake_set_rights(struct keel_domctl *op, struct fake_dom *d)
     if (!fake_range(d, op->u.set_rights.gva, op->u.set_rights.npages) ||
         ((r & KEEL_RIGHT_W) && (r & KEEL_RIGHT_X)) || r > 7)
         return -KEEL_EINVAL;
+    if ((r & KEEL_RIGHT_W) &&
+        fake_any_shared(d, op->u.set_rights.gva, op->u.set_rights.npages))
+        return -KEEL_EACCES;
     memset(d->rights + (op->u.set_rights.gva - KEEL_GUEST_BASE) / 4096, (int)r,
            op->u.set_rights.npages);
     return 0;
@@ -104,13 +125,46 @@ static long fake_set_rights(struct keel_domctl *op, struct fake_dom *d)
 
 static long fake_map(struct keel_domctl *op, struct fake_dom *d)
 {
-    if (!fake_range(d, op->u.map_foreign.gva, op->u.map_foreign.npages))
+    if (!fake_range(d, op->u.map_foreign.gva, op->u.map_foreign.npages) ||
+        fake_any_shared(d, op->u.map_foreign.gva, op->u.map_foreign.npages))
         return -KEEL_EINVAL;
     op->u.map_foreign.va = (uint64_t)(uintptr_t)(d->mem +
                            (op->u.map_foreign.gva - KEEL_GUEST_BASE));
     if (op->u.map_foreign.npages > fake.max_batch)
         fake.max_batch = op->u.map_foreign.npages;
     fake.maps++;
+    return 0;
+}
+
+/* MAP_MODULE as the hypervisor checks it; the module's bytes land in the
+ * guest's buffer (what the guest would read) and the pages are marked. */
+static long fake_map_module(struct keel_domctl *op, struct fake_dom *d)
+{
+    uint64_t gva = op->u.map_module.gva, n = op->u.map_module.npages;
+    uint64_t off = op->u.map_module.offset;
+    uint32_t m = op->u.map_module.module, r = op->u.map_module.rights;
+
+    if (!d)
+        return -KEEL_ESRCH;
+    if (d->unpaused)
+        return -KEEL_EBUSY;
+    if (r & KEEL_RIGHT_W)
+        return -KEEL_EACCES;
+    if (!(r & KEEL_RIGHT_R) || r > 7 || m >= 4 || !fake.module[m] ||
+        !fake_range(d, gva, n) || off > (fake.module_bytes[m] + 4095) / 4096 ||
+        n > (fake.module_bytes[m] + 4095) / 4096 - off)
+        return -KEEL_EINVAL;
+    if (fake_any_shared(d, gva, n))
+        return -KEEL_EEXIST;
+    uint64_t p0 = (gva - KEEL_GUEST_BASE) / 4096;
+    for (uint64_t p = 0; p < n; p++) {
+        uint64_t at = (off + p) * 4096, len = fake.module_bytes[m] - at;
+        memset(d->mem + (p0 + p) * 4096, 0, 4096);
+        memcpy(d->mem + (p0 + p) * 4096, fake.module[m] + at, len < 4096 ? len : 4096);
+        d->shared[p0 + p] = 1;
+        d->rights[p0 + p] = (uint8_t)r;
+    }
+    fake.shared_pages += n;
     return 0;
 }
 
@@ -166,6 +220,7 @@ long hc_domctl(struct keel_domctl *op)
         d->exists = 0;
         return 0;
     case KEEL_DOMCTL_NEXT_ENDED:  return fake_next_ended(op);
+    case KEEL_DOMCTL_MAP_MODULE:  return fake_map_module(op, d);
     case KEEL_DOMCTL_PHYSINFO:
         op->u.physinfo.nr_cpus = 2;
         op->u.physinfo.free_frames = fake.free_frames ? fake.free_frames : 4242;

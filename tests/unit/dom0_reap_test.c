@@ -13,6 +13,7 @@
 #include "../../dom0/ctl.c"
 #include "../../dom0/admit.c"
 #include "../../dom0/foreign.c"
+#include "../../dom0/share.c"
 #include "../../dom0/builder.c"
 #include "dom0_devices_stub.h"
 #include "../../dom0/channel.c"

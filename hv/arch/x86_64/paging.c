@@ -113,9 +113,12 @@ int as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
 
     if (rc)
         return rc;
-    if ((pa & ~PTE_ADDR) || (flags & ~(AS_OWNED | AS_FOREIGN)) ||
-        (flags & AS_OWNED && flags & AS_FOREIGN))
+    if ((pa & ~PTE_ADDR) || (flags & ~(AS_OWNED | AS_FOREIGN | AS_READONLY)) ||
+        (flags & AS_OWNED && flags & AS_FOREIGN) ||
+        (flags & AS_READONLY && !(flags & AS_FOREIGN)))
         return -KEEL_EINVAL;
+    if (flags & AS_READONLY && rights & KEEL_RIGHT_W)
+        return -KEEL_EACCES;
     spin_lock(&as->lock);
     e = pt_walk(as->pml4, va, 0, PT_TABLE_USER, &ops_alloc);
     if (!e)
@@ -124,9 +127,16 @@ int as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
         rc = -KEEL_EEXIST;
     else
         *e = pa | leaf_bits(rights) | (flags & AS_OWNED ? PTE_OWNED : 0) |
-             (flags & AS_FOREIGN ? PTE_FOREIGN : 0);
+             (flags & AS_FOREIGN ? PTE_FOREIGN : 0) |
+             (flags & AS_READONLY ? PTE_READONLY : 0);
     spin_unlock(&as->lock);
     return rc;
+}
+
+static unsigned pte_flags(uint64_t e)
+{
+    return (e & PTE_OWNED ? AS_OWNED : 0) | (e & PTE_FOREIGN ? AS_FOREIGN : 0) |
+           (e & PTE_READONLY ? AS_READONLY : 0);
 }
 
 static uint64_t *find_leaf(const struct addr_space *as, uint64_t va)
@@ -148,13 +158,17 @@ int as_set_rights(struct addr_space *as, uint64_t va, unsigned rights)
         return rc;
     spin_lock(&as->lock);
     e = find_leaf(as, va);
-    if (e) {
-        uint64_t keep = *e & (PTE_ADDR | PTE_OWNED | PTE_FOREIGN);
+    if (!e) {
+        rc = -KEEL_ENOENT;
+    } else if ((*e & PTE_READONLY) && (rights & KEEL_RIGHT_W)) {
+        rc = -KEEL_EACCES;
+    } else {
+        uint64_t keep = *e & (PTE_ADDR | PTE_OWNED | PTE_FOREIGN | PTE_READONLY);
         *e = keep | leaf_bits(rights);
         flush_local(as, va);
     }
     spin_unlock(&as->lock);
-    return e ? 0 : -KEEL_ENOENT;
+    return rc;
 }
 
 int as_unmap(struct addr_space *as, uint64_t va, uint64_t *pa, unsigned *flags)
@@ -174,7 +188,7 @@ int as_unmap(struct addr_space *as, uint64_t va, uint64_t *pa, unsigned *flags)
     if (pa)
         *pa = old & PTE_ADDR;
     if (flags)
-        *flags = (old & PTE_OWNED ? AS_OWNED : 0) | (old & PTE_FOREIGN ? AS_FOREIGN : 0);
+        *flags = pte_flags(old);
     return 0;
 }
 
@@ -193,6 +207,6 @@ int as_lookup(const struct addr_space *as, uint64_t va, uint64_t *pa,
     if (rights)
         *rights = (unsigned)((e & PTE_RIGHTS_MASK) >> PTE_RIGHTS_SHIFT);
     if (flags)
-        *flags = (e & PTE_OWNED ? AS_OWNED : 0) | (e & PTE_FOREIGN ? AS_FOREIGN : 0);
+        *flags = pte_flags(e);
     return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * KEEL_HC_DOMCTL sub-commands (hv/common/domctl.c, domctl_mem.c).  Each gets
+ * KEEL_HC_DOMCTL sub-commands (hv/common/domctl.c, domctl_mem.c,
+ * domctl_module.c).  Each gets
  * the caller's vCPU (already known to be privileged) and the op copied into
  * hypervisor memory; OUT fields are written into *op, which the dispatcher
  * copies back.  Same shape as every handler: check, act, 0 or -KEEL_Exxx.
@@ -19,6 +20,12 @@ int domctl_guest(struct vcpu *v, const struct keel_domctl *op, struct domain **o
 long domctl_map_foreign(struct vcpu *v, struct keel_domctl *op);
 long domctl_unmap_foreign(struct vcpu *v, struct keel_domctl *op);
 long domctl_set_rights(struct vcpu *v, struct keel_domctl *op);
+/* Every page of [gva, + npages) of t mapped (else -KEEL_EINVAL) with
+ * (flags & mask) == want, AS_* flags (else err). */
+int domctl_pages_are(const struct domain *t, uint64_t gva, uint64_t npages,
+                     unsigned mask, unsigned want, int err);
+/* domctl_module.c */
+long domctl_map_module(struct vcpu *v, struct keel_domctl *op);
 
 /* domctl_ended.c */
 long domctl_next_ended(struct vcpu *v, struct keel_domctl *op);

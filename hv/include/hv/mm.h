@@ -58,6 +58,9 @@ struct addr_space {
 /* flags for as_map */
 #define AS_OWNED    (1u << 0)  /* frame belongs to the domain: freed with it */
 #define AS_FOREIGN  (1u << 1)  /* frame belongs to someone else: never freed */
+#define AS_READONLY (1u << 2)  /* with AS_FOREIGN: never writable (boot module
+                                  pages shared with a guest): as_map and
+                                  as_set_rights refuse KEEL_RIGHT_W */
 
 int  as_create(struct addr_space *as);          /* 0 / -KEEL_ENOMEM */
 /* Frees every page-table page and every AS_OWNED frame.  The address space
@@ -67,7 +70,8 @@ void as_destroy(struct addr_space *as);
  * with KEEL_RIGHT_* rights (0 = present bit clear).  -KEEL_EEXIST if va is
  * mapped already, -KEEL_ENOMEM if a table page could not be had. */
 int  as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights, unsigned flags);
-/* Change rights of a mapped page, keeping its frame. -KEEL_ENOENT if none. */
+/* Change rights of a mapped page, keeping its frame. -KEEL_ENOENT if none,
+ * -KEEL_EACCES for KEEL_RIGHT_W on an AS_READONLY page. */
 int  as_set_rights(struct addr_space *as, uint64_t va, unsigned rights);
 /* Remove a mapping; returns its frame and flags.  Does not free the frame. */
 int  as_unmap(struct addr_space *as, uint64_t va, uint64_t *pa, unsigned *flags);

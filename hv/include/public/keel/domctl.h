@@ -38,6 +38,30 @@
 #define KEEL_DOMCTL_POWEROFF      11  /* IN status: ends the machine */
 #define KEEL_DOMCTL_SET_AFFINITY  12  /* IN domid (SELF allowed), affinity.cpu */
 #define KEEL_DOMCTL_NEXT_ENDED    13  /* OUT domid */
+#define KEEL_DOMCTL_MAP_MODULE    14  /* IN domid, gva, npages, module, offset, rights */
+
+/* MAP_MODULE: the guest's pages [gva, gva + npages pages) become boot
+ * module `module`'s pages [offset, offset + npages) (offset in pages from
+ * the module's start, as dom0 sees it at KEEL_DOM0_MODULE_VA): every guest
+ * of one image shares the frames of its read-only segments instead of a
+ * copy each.  The guest's own frames there are freed at once.
+ *
+ * Only for a guest that is paused and has never run (-KEEL_EBUSY
+ * otherwise, and while dom0 holds a foreign mapping of it).  rights is
+ * KEEL_RIGHT_R, optionally with KEEL_RIGHT_X; KEEL_RIGHT_W is refused
+ * (-KEEL_EACCES); R missing or other bits set: -KEEL_EINVAL.  gva must
+ * be page aligned with the range inside the guest's memory, offset +
+ * npages inside the module (rounded up to whole pages), the module an
+ * existing boot module, npages > 0 (-KEEL_EINVAL), and every page of the
+ * range the guest's own (never shared before; -KEEL_EEXIST otherwise).
+ * All or nothing: on an error no page has changed.
+ *
+ * A shared page stays shared until DESTROY, which never frees its frame.
+ * It is never writable by anyone: SET_RIGHTS with KEEL_RIGHT_W on it fails
+ * (-KEEL_EACCES, nothing changed; R, R+X and 0 are fine), MAP_FOREIGN of
+ * a range holding one fails (-KEEL_EINVAL), a guest cannot grant it
+ * (MAP/COPY of such a grant: -KEEL_EINVAL), and the hypervisor never
+ * writes it (a hypercall output buffer there: -KEEL_EFAULT). */
 
 /* NEXT_ENDED: the next domain, in order, that shut down or crashed since
  * the previous call; the input domid is ignored.  -KEEL_ENOENT: none left.
@@ -122,6 +146,13 @@ struct keel_domctl {
         struct keel_physinfo physinfo;
         struct { int32_t status; uint32_t pad; } poweroff;
         struct { uint32_t cpu; uint32_t pad; } affinity;
+        struct {
+            uint64_t gva;     /* first guest page */
+            uint64_t npages;
+            uint64_t offset;  /* in pages, from the module's start */
+            uint32_t module;  /* boot module index (keel/launch.h) */
+            uint32_t rights;  /* KEEL_RIGHT_R [| KEEL_RIGHT_X] */
+        } map_module;
         uint8_t raw[256];
     } u;
 };
