@@ -36,7 +36,9 @@ static int check_args(const struct domain *t, const struct keel_domctl *op,
         return -KEEL_EINVAL;
     if (m >= hv_nr_boot_modules || npages == 0)
         return -KEEL_EINVAL;
-    uint64_t mpages = ALIGN_UP(hv_boot_modules[m].bytes, PAGE_SIZE) / PAGE_SIZE;
+    /* whole pages only: a module's last partial page may hold bytes that
+     * are not the module's (its loader's padding, or another module's) */
+    uint64_t mpages = hv_boot_modules[m].bytes / PAGE_SIZE;
     if (offset > mpages || npages > mpages - offset)
         return -KEEL_EINVAL;
     if (gva % PAGE_SIZE || gva < KEEL_GUEST_BASE)

@@ -78,7 +78,7 @@ static long destroy(uint32_t domid)
 
 static void bad_arguments(void)
 {
-    uint64_t free0 = tbuild_free_frames(), mpages = (img->bytes + PAGE - 1) / PAGE;
+    uint64_t free0 = tbuild_free_frames(), mpages = img->bytes / PAGE;   /* whole */
     uint32_t d = create(16);
 
     CHECK(d > 0);
@@ -94,7 +94,7 @@ static void bad_arguments(void)
     CHECK_EQ(mm(d, B, 1, 1, 0, R | 8), -KEEL_EINVAL);
     CHECK_EQ(mm(d, B, 1, 2, 0, R), -KEEL_EINVAL);                /* no module 2 */
     CHECK_EQ(mm(d, B, 1, ~0u, 0, R), -KEEL_EINVAL);
-    CHECK_EQ(mm(d, B, 1, 1, mpages, R), -KEEL_EINVAL);           /* past its end */
+    CHECK_EQ(mm(d, B, 1, 1, mpages, R), -KEEL_EINVAL);   /* partial last page, or past the end */
     CHECK_EQ(mm(d, B, 2, 1, mpages - 1, R), -KEEL_EINVAL);
     CHECK_EQ(mm(d, B, 2, 1, ~0ull, R), -KEEL_EINVAL);            /* wraps */
     CHECK_EQ(mm(d, B, ~0ull, 1, 1, R), -KEEL_EINVAL);

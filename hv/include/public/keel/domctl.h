@@ -51,8 +51,9 @@
  * KEEL_RIGHT_R, optionally with KEEL_RIGHT_X; KEEL_RIGHT_W is refused
  * (-KEEL_EACCES); R missing or other bits set: -KEEL_EINVAL.  gva must
  * be page aligned with the range inside the guest's memory, offset +
- * npages inside the module (rounded up to whole pages), the module an
- * existing boot module, npages > 0 (-KEEL_EINVAL), and every page of the
+ * npages inside the module's whole pages (never its last partial page:
+ * what follows the module's bytes there is not the module's), the module
+ * an existing boot module, npages > 0 (-KEEL_EINVAL), and every page of the
  * range the guest's own (never shared before; -KEEL_EEXIST otherwise).
  * All or nothing: on an error no page has changed.
  *
