@@ -8,15 +8,38 @@
  *
  * Allocation is next-fit over 64-bit words, so a run of allocations is a
  * sequence of cheap scans; frame 0 is never handed out, so 0 can mean
- * failure.  One lock guards the bitmap and counters.
+ * failure.  One lock guards the bitmaps, the pool and the counters.
+ *
+ * The zero pool.  Idle CPUs call frames_prezero_some(): it takes a few free
+ * frames out of the bitmap, zeroes them with the lock dropped, and pushes
+ * them on a bounded stack of known-zero frames that frame_alloc_zeroed()
+ * pops before it would allocate and zero one itself (CREATE zeroes every
+ * guest frame; this moves that off its path).  Invariants:
+ *   - a frame owned by the pool (being zeroed, or ready) has its bit set in
+ *     `bitmap` (so no scan hands it out) and in `poolmap` (so frame_free of
+ *     it panics as the double free it is); it leaves the pool only by a pop
+ *     under the lock, so it is handed out once;
+ *   - nfree counts pool frames as free: frames_free_count() is the same
+ *     with or without a pool, and prezeroing never changes it;
+ *   - bitmap-free frames = nfree - npool - nzeroing;
+ *   - frame_alloc() takes from the bitmap first, then from the pool, then
+ *     waits for frames being zeroed (a batch of a few pages, on a CPU with
+ *     interrupts off): every free frame can be had;
+ *   - frames_alloc_range() drains the pool back into the bitmap when it
+ *     finds no run, so pool frames never split the memory it needs.
+ * Freed frames go back to the bitmap dirty.
  */
 #include <hv/mm.h>
 #include <hv/lib.h>
 
-static uint64_t *bitmap;
+static uint64_t *bitmap;        /* 1 = not free in the bitmap */
+static uint64_t *poolmap;       /* 1 = owned by the zero pool */
 static uint64_t nframes;        /* frames covered by the bitmap */
-static uint64_t nfree, ntotal;
+static uint64_t nfree, ntotal;  /* nfree includes the pool's frames */
 static uint64_t hint;           /* word index to start the next search at */
+static uint64_t pool[FRAME_POOL_MAX];   /* frame numbers, ready and zero */
+static uint64_t npool, nzeroing, pool_cap;
+static void *(*frame_virt)(uint64_t pa);
 static spinlock_t frame_lock = SPINLOCK_INIT;
 
 #define LOW_RESERVED (1ull << 20)
@@ -24,6 +47,14 @@ static spinlock_t frame_lock = SPINLOCK_INIT;
 static bool test_bit(uint64_t f) { return bitmap[f / 64] >> (f % 64) & 1; }
 static void set_bit(uint64_t f) { bitmap[f / 64] |= 1ull << (f % 64); }
 static void clear_bit(uint64_t f) { bitmap[f / 64] &= ~(1ull << (f % 64)); }
+static bool in_pool(uint64_t f) { return poolmap[f / 64] >> (f % 64) & 1; }
+static void pool_mark(uint64_t f, bool on)
+{
+    if (on)
+        poolmap[f / 64] |= 1ull << (f % 64);
+    else
+        poolmap[f / 64] &= ~(1ull << (f % 64));
+}
 
 static bool overlaps(uint64_t s, uint64_t e, const struct phys_range *r, unsigned n)
 {
@@ -72,13 +103,17 @@ int frames_init(const struct phys_range *ram, unsigned nram,
     for (unsigned i = 0; i < nram; i++)
         top = MAX(top, ram[i].end);
     nframes = top / PAGE_SIZE;
-    uint64_t bytes = ALIGN_UP(ALIGN_UP(nframes, 64) / 8, PAGE_SIZE);
+    uint64_t map_bytes = ALIGN_UP(nframes, 64) / 8;
+    uint64_t bytes = ALIGN_UP(2 * map_bytes, PAGE_SIZE);   /* bitmap, poolmap */
     uint64_t at = place_bitmap(ram, nram, rsv, nrsv, bytes);
     if (!nframes || !at)
         return -1;
     bitmap = to_virt(at);
-    memset(bitmap, 0xff, bytes);
-    nfree = 0;
+    poolmap = bitmap + map_bytes / 8;
+    frame_virt = to_virt;
+    memset(bitmap, 0xff, map_bytes);
+    memset(poolmap, 0, map_bytes);
+    nfree = npool = nzeroing = 0;
     /* free the whole pages of RAM, then take back what must stay out */
     for (unsigned i = 0; i < nram; i++)
         mark_range(ALIGN_UP(ram[i].start, PAGE_SIZE), ram[i].end & PAGE_MASK, false);
@@ -87,15 +122,17 @@ int frames_init(const struct phys_range *ram, unsigned nram,
     mark_range(0, LOW_RESERVED, true);
     mark_range(at, at + bytes, true);
     ntotal = nfree;
+    pool_cap = MIN((uint64_t)FRAME_POOL_MAX, ntotal / 8);
     hint = 0;
     return 0;
 }
 
-uint64_t frame_alloc(void)
+/* Next-fit: a free frame from the bitmap, marked used; 0 if none.  Under
+ * frame_lock; nfree is the caller's. */
+static uint64_t bitmap_take(void)
 {
-    uint64_t words = ALIGN_UP(nframes, 64) / 64, pa = 0;
+    uint64_t words = ALIGN_UP(nframes, 64) / 64;
 
-    spin_lock(&frame_lock);
     for (uint64_t n = 0; n < words; n++) {
         uint64_t w = (hint + n) % words;
         if (bitmap[w] == ~0ull)
@@ -104,14 +141,95 @@ uint64_t frame_alloc(void)
         if (f >= nframes)
             continue;
         set_bit(f);
-        nfree--;
         hint = w;
-        pa = f * PAGE_SIZE;
-        break;
+        return f;
+    }
+    return 0;
+}
+
+/* A ready frame off the pool: it stays used in the bitmap, now the
+ * caller's.  Under frame_lock, npool > 0. */
+static uint64_t pool_pop(void)
+{
+    uint64_t f = pool[--npool];
+
+    pool_mark(f, false);
+    nfree--;
+    return f;
+}
+
+static bool bitmap_has_free(void) { return nfree > npool + nzeroing; }
+
+uint64_t frame_alloc(void)
+{
+    uint64_t f = 0;
+
+    spin_lock(&frame_lock);
+    /* frames being zeroed are someone's for a few microseconds (a CPU
+     * with interrupts off): wait for them rather than fail with free
+     * frames left */
+    while (!bitmap_has_free() && !npool && nzeroing) {
+        spin_unlock(&frame_lock);
+        cpu_relax();
+        spin_lock(&frame_lock);
+    }
+    if (bitmap_has_free()) {
+        f = bitmap_take();
+        if (f)
+            nfree--;
+    } else if (npool) {
+        f = pool_pop();
     }
     spin_unlock(&frame_lock);
+    return f * PAGE_SIZE;
+}
+
+uint64_t frame_alloc_zeroed(void)
+{
+    uint64_t f = 0, pa;
+
+    spin_lock(&frame_lock);
+    if (npool)
+        f = pool_pop();
+    spin_unlock(&frame_lock);
+    if (f)
+        return f * PAGE_SIZE;
+    pa = frame_alloc();
+    if (pa)
+        memset(frame_virt(pa), 0, PAGE_SIZE);
     return pa;
 }
+
+bool frames_prezero_some(unsigned max_pages)
+{
+    uint64_t batch[FRAME_PREZERO_MAX];
+    unsigned n = 0;
+
+    max_pages = MIN(max_pages, (unsigned)FRAME_PREZERO_MAX);
+    /* a full pool is the common case: no lock for it */
+    if (__atomic_load_n(&npool, __ATOMIC_RELAXED) >= pool_cap)
+        return false;
+    spin_lock(&frame_lock);
+    while (n < max_pages && npool + nzeroing < pool_cap && bitmap_has_free()) {
+        uint64_t f = bitmap_take();
+        if (!f)
+            break;
+        pool_mark(f, true);
+        nzeroing++;
+        batch[n++] = f;
+    }
+    spin_unlock(&frame_lock);
+    for (unsigned i = 0; i < n; i++)
+        memset(frame_virt(batch[i] * PAGE_SIZE), 0, PAGE_SIZE);
+    spin_lock(&frame_lock);     /* its release orders the zeroes before the push */
+    for (unsigned i = 0; i < n; i++)
+        pool[npool++] = batch[i];
+    nzeroing -= n;
+    spin_unlock(&frame_lock);
+    return n != 0;
+}
+
+uint64_t frames_pool_count(void) { return npool; }
 
 void frame_free(uint64_t pa)
 {
@@ -120,7 +238,7 @@ void frame_free(uint64_t pa)
     if ((pa & ~PAGE_MASK) || f == 0 || f >= nframes)
         panic("frame_free: bad frame %#lx", (unsigned long)pa);
     spin_lock(&frame_lock);
-    if (!test_bit(f)) {
+    if (!test_bit(f) || in_pool(f)) {
         spin_unlock(&frame_lock);
         panic("frame_free: double free of %#lx", (unsigned long)pa);
     }
@@ -138,15 +256,10 @@ static uint64_t first_used(uint64_t f, uint64_t n)
     return n;
 }
 
-/* n physically contiguous frames (first fit, slow path: boot, stacks,
- * large heap blocks). */
-uint64_t frames_alloc_range(uint64_t n)
+/* The first run of n free frames in the bitmap, marked used; 0 if none.
+ * Under frame_lock. */
+static uint64_t range_take(uint64_t n)
 {
-    uint64_t pa = 0;
-
-    if (n == 0)
-        return 0;
-    spin_lock(&frame_lock);
     for (uint64_t f = 1; f + n <= nframes; ) {
         uint64_t used = first_used(f, n);
         if (used < n) {
@@ -156,11 +269,44 @@ uint64_t frames_alloc_range(uint64_t n)
         for (uint64_t i = 0; i < n; i++)
             set_bit(f + i);
         nfree -= n;
-        pa = f * PAGE_SIZE;
-        break;
+        return f;
+    }
+    return 0;
+}
+
+/* Every pool frame back to the bitmap (still counted free), once no frame
+ * is being zeroed.  Under frame_lock. */
+static void pool_drain(void)
+{
+    while (nzeroing) {
+        spin_unlock(&frame_lock);
+        cpu_relax();
+        spin_lock(&frame_lock);
+    }
+    while (npool) {
+        uint64_t f = pool[--npool];
+        pool_mark(f, false);
+        clear_bit(f);
+    }
+}
+
+/* n physically contiguous frames (first fit, slow path: boot, stacks,
+ * large heap blocks).  Never from the pool as such; a failed search drains
+ * the pool into the bitmap and looks once more. */
+uint64_t frames_alloc_range(uint64_t n)
+{
+    uint64_t f = 0;
+
+    if (n == 0 || n > nframes)
+        return 0;
+    spin_lock(&frame_lock);
+    f = range_take(n);
+    if (!f && (npool || nzeroing)) {
+        pool_drain();
+        f = range_take(n);
     }
     spin_unlock(&frame_lock);
-    return pa;
+    return f * PAGE_SIZE;
 }
 
 void frames_free_range(uint64_t pa, uint64_t n)

@@ -5,15 +5,6 @@
 #include <hv/mm.h>
 #include <hv/lib.h>
 
-uint64_t frame_alloc_zeroed(void)
-{
-    uint64_t pa = frame_alloc();
-
-    if (pa)
-        memset(phys_to_virt(pa), 0, PAGE_SIZE);
-    return pa;
-}
-
 uint64_t virt_to_phys(const void *va)
 {
     uint64_t v = (uint64_t)va;

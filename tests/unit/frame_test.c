@@ -109,6 +109,146 @@ KTEST(double_and_bad_free_panic)
     EXPECT_EQ(panics, 4);
 }
 
+/* fill the pool to its cap; returns the frames it holds */
+static uint64_t fill_pool(void)
+{
+    while (frames_prezero_some(FRAME_PREZERO_MAX))
+        ;
+    return frames_pool_count();
+}
+
+/* every free frame's contents to 0xa5 */
+static void dirty_free_frames(void)
+{
+    uint64_t pa, n = 0;
+    uint64_t *all = calloc(RAM_END / 4096, sizeof(*all));
+    while ((pa = frame_alloc()) != 0) {
+        memset(ram_mem + pa, 0xa5, 4096);
+        all[n++] = pa;
+    }
+    while (n)
+        frame_free(all[--n]);
+    free(all);
+}
+
+static bool page_is_zero(uint64_t pa)
+{
+    for (uint64_t i = 0; i < 4096; i++)
+        if (ram_mem[pa + i])
+            return false;
+    return true;
+}
+
+KTEST(pool_fills_to_cap_and_keeps_counts)
+{
+    setup();
+    dirty_free_frames();
+    uint64_t free0 = frames_free_count();
+    EXPECT(frames_prezero_some(5));
+    EXPECT_EQ(frames_pool_count(), 5);
+    EXPECT_EQ(frames_free_count(), free0);
+    uint64_t n = fill_pool();
+    EXPECT_EQ(n, frames_total_count() / 8);
+    EXPECT(n <= FRAME_POOL_MAX);
+    EXPECT(!frames_prezero_some(FRAME_PREZERO_MAX));      /* full: no work */
+    EXPECT_EQ(frames_free_count(), free0);
+    for (unsigned i = 0; i < n; i++) {                   /* pool frames only */
+        uint64_t pa = frame_alloc_zeroed();
+        EXPECT(pa && !in_rsv(pa) && page_is_zero(pa));
+        memset(ram_mem + pa, 0x5a, 4096);
+        frame_free(pa);                                   /* back dirty */
+    }
+    EXPECT_EQ(frames_pool_count(), 0);
+    EXPECT_EQ(frames_free_count(), free0);
+    /* an empty pool falls back to allocate and zero */
+    uint64_t pa = frame_alloc_zeroed();
+    EXPECT(pa && page_is_zero(pa));
+    frame_free(pa);
+    EXPECT_EQ(frames_free_count(), free0);
+}
+
+/* frame_alloc takes the bitmap's frames first, then the pool's: every free
+ * frame can be had, each once, and the pool's come back zeroed. */
+KTEST(exhaustion_takes_pool_frames_once)
+{
+    setup();
+    dirty_free_frames();
+    uint64_t n = frames_free_count(), got = 0, pooled = fill_pool(), pa;
+    uint8_t *seen = calloc(RAM_END / 4096, 1);
+    EXPECT(pooled > 0);
+    while ((pa = frame_alloc()) != 0) {
+        EXPECT(!in_rsv(pa));
+        EXPECT(!seen[pa / 4096]);
+        seen[pa / 4096] = 1;
+        got++;
+        if (got > n - pooled)
+            EXPECT(page_is_zero(pa));                     /* a pool frame */
+    }
+    EXPECT_EQ(got, n);
+    EXPECT_EQ(frames_free_count(), 0);
+    EXPECT_EQ(frames_pool_count(), 0);
+    EXPECT_EQ(frame_alloc_zeroed(), 0);
+    EXPECT(!frames_prezero_some(FRAME_PREZERO_MAX));      /* nothing free */
+    for (uint64_t f = 0; f < RAM_END / 4096; f++)
+        if (seen[f])
+            frame_free(f * 4096);
+    EXPECT_EQ(frames_free_count(), n);
+    free(seen);
+}
+
+/* Mixed: the bitmap's frames and the pool's are never the same frame. */
+KTEST(no_double_hand_out)
+{
+    setup();
+    uint8_t *seen = calloc(RAM_END / 4096, 1);
+    uint64_t pa;
+    unsigned i = 0;
+    fill_pool();
+    while ((pa = (i++ % 3) ? frame_alloc() : frame_alloc_zeroed()) != 0) {
+        EXPECT(!seen[pa / 4096]);
+        seen[pa / 4096] = 1;
+        if (i % 64 == 0)
+            frames_prezero_some(FRAME_PREZERO_MAX);
+    }
+    EXPECT_EQ(frames_free_count(), 0);
+    for (uint64_t f = 0; f < RAM_END / 4096; f++)
+        if (seen[f])
+            frame_free(f * 4096);
+    EXPECT_EQ(frames_free_count(), frames_total_count());
+    free(seen);
+}
+
+/* a frame in the pool is free: freeing it is a double free */
+KTEST(free_of_pool_frame_panics)
+{
+    setup();
+    uint64_t pa = frame_alloc();
+    frame_free(pa);
+    fill_pool();                  /* next-fit: pa is among the pool's now */
+    EXPECT(in_pool(pa / 4096));
+    panics = 0;
+    if (!setjmp(panic_jmp))
+        frame_free(pa);
+    EXPECT_EQ(panics, 1);
+    EXPECT_EQ(frames_free_count(), frames_total_count());
+}
+
+/* contiguous allocations drain the pool when they find no run */
+KTEST(range_drains_pool)
+{
+    setup();
+    uint64_t free0 = frames_free_count();
+    fill_pool();
+    /* the biggest run there is: RAM above the module, pool frames included */
+    uint64_t big = (RAM_END - 0x1000 - (3 * MiB + 2 * 4096)) / 4096;
+    uint64_t a = frames_alloc_range(big);
+    EXPECT(a != 0);
+    EXPECT_EQ(frames_pool_count(), 0);
+    EXPECT_EQ(frames_free_count(), free0 - big);
+    frames_free_range(a, big);
+    EXPECT_EQ(frames_free_count(), free0);
+}
+
 KTEST(no_ram_fails)
 {
     struct phys_range tiny[] = { { 0, 0x9fc00 } };
@@ -120,4 +260,9 @@ KTEST_MAIN(KTEST_CASE(counts_exclude_reserved),
            KTEST_CASE(alloc_all_unique_and_outside_reserved),
            KTEST_CASE(range_is_contiguous_and_free),
            KTEST_CASE(double_and_bad_free_panic),
+           KTEST_CASE(pool_fills_to_cap_and_keeps_counts),
+           KTEST_CASE(exhaustion_takes_pool_frames_once),
+           KTEST_CASE(no_double_hand_out),
+           KTEST_CASE(free_of_pool_frame_panics),
+           KTEST_CASE(range_drains_pool),
            KTEST_CASE(no_ram_fails))

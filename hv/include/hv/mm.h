@@ -25,13 +25,25 @@ uint64_t virt_to_phys(const void *va);   /* direct-map or hv-image address */
 
 /* frames: 0 means failure (frame 0 is never handed out) */
 uint64_t frame_alloc(void);              /* contents undefined */
-uint64_t frame_alloc_zeroed(void);
+uint64_t frame_alloc_zeroed(void);       /* from the zero pool if it can */
 void frame_free(uint64_t pa);             /* panics on a double free */
+/* Free frames, the zero pool's included: prezeroing never changes it. */
 uint64_t frames_free_count(void);
 uint64_t frames_total_count(void);
 /* n physically contiguous frames (slow: boot-time and large blocks) */
 uint64_t frames_alloc_range(uint64_t n);
 void frames_free_range(uint64_t pa, uint64_t n);
+
+/* The zero pool (hv/mm/frame.c): at most FRAME_POOL_MAX free frames (and
+ * an eighth of all frames) zeroed ahead of time by idle CPUs.
+ * frames_prezero_some zeroes up to max_pages (<= FRAME_PREZERO_MAX) free
+ * frames into the pool and says whether it did any; call it with
+ * interrupts off (a batch abandoned half done would lose its frames) and
+ * in small batches (the CPU takes no interrupt meanwhile). */
+#define FRAME_POOL_MAX     4096
+#define FRAME_PREZERO_MAX  16
+bool frames_prezero_some(unsigned max_pages);
+uint64_t frames_pool_count(void);        /* ready frames in the pool */
 
 /* Boot-time set-up (arch code): RAM ranges and ranges to keep out,
  * [start, end) in bytes.  The bitmap is carved out of RAM above 1 MiB and
