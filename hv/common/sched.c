@@ -245,6 +245,18 @@ __noreturn void hv_timer_interrupt(void)
     schedule_and_return();
 }
 
+/* Pages zeroed between two looks at the kick flag: a few tens of
+ * microseconds under TCG, where the kick is then taken. */
+#define IDLE_ZERO_BATCH 8
+
+bool sched_idle_work(void)
+{
+    /* kick_cpu_if_needed clears idle before it sends the kick */
+    if (!__atomic_load_n(&sc[this_cpu()->id].idle, __ATOMIC_RELAXED))
+        return false;
+    return frames_prezero_some(IDLE_ZERO_BATCH);
+}
+
 __noreturn void hv_kick_interrupt(void)
 {
     schedule_and_return();

@@ -133,10 +133,10 @@ arch_resume_user:
     iretq
 
 /* arch_idle_loop(uint64_t stack_top, uint64_t poll_until_tsc): drop the
- * stack, zero free frames for the zero pool a batch at a time
- * (frames_prezero_some, hv/mm/frame.c) with interrupts off, opening them
- * for one instruction between batches so a kick or timer is taken within a
- * batch; then spin with interrupts on until the TSC passes poll_until_tsc,
+ * stack, do the idle CPU's background work a batch at a time
+ * (sched_idle_work: zeroing free frames for the zero pool; it stops when
+ * this CPU is kicked) with interrupts off, opening them for one
+ * instruction between batches so a timer is taken within a batch; then spin with interrupts on until the TSC passes poll_until_tsc,
  * then halt.  A batch runs with interrupts off because an interrupt never
  * comes back: a batch abandoned half done would lose its frames.  The spin
  * is there for wake-ups that come soon (an event round trip): under
@@ -144,14 +144,12 @@ arch_resume_user:
  * far more than the short spin.  Interrupt handlers never return here:
  * they end in arch_switch_to, and each new entry starts again at
  * stack_top, so the stack never grows. */
-#define IDLE_ZERO_BATCH 8
     .globl arch_idle_loop
 arch_idle_loop:
     mov %rdi, %rsp
     xor %ebp, %ebp
     mov %rsi, %rbx              /* callee-saved across the C call */
-3:  mov $IDLE_ZERO_BATCH, %edi
-    call frames_prezero_some
+3:  call sched_idle_work
     test %al, %al
     jz 4f
     sti                         /* interrupts are taken after the nop */

@@ -63,6 +63,11 @@ void vcpu_kill_and_wait(struct vcpu *v);
 void sched_yield_current(void);
 /* Restrict v to one CPU (or KEEL_CPU_ANY); it moves when it next schedules. */
 void vcpu_set_affinity(struct vcpu *v, unsigned cpu);
+/* The idle CPU's background work, one small batch a call (the arch idle
+ * loop, interrupts off, opening them between calls): zero free frames for
+ * the zero pool (hv/mm/frame.c).  False when there is none, or this CPU was
+ * kicked and must take its kick now. */
+bool sched_idle_work(void);
 
 /* ---- timer.c: one-shot guest timers ---- */
 void timer_set(struct vcpu *v, uint64_t deadline_ns);   /* 0 disarms */
