@@ -42,6 +42,14 @@ static bool in_rsv(uint64_t pa)
            pa >= RAM_END - 4096;
 }
 
+/* free every frame marked in seen[] */
+static void free_seen(const uint8_t *seen)
+{
+    for (uint64_t f = 0; f < RAM_END / 4096; f++)
+        if (seen[f])
+            frame_free(f * 4096);
+}
+
 KTEST(counts_exclude_reserved)
 {
     setup();
@@ -66,9 +74,7 @@ KTEST(alloc_all_unique_and_outside_reserved)
     }
     EXPECT_EQ(got, n);
     EXPECT_EQ(frames_free_count(), 0);
-    for (uint64_t f = 0; f < RAM_END / 4096; f++)
-        if (seen[f])
-            frame_free(f * 4096);
+    free_seen(seen);
     EXPECT_EQ(frames_free_count(), n);
     free(seen);
 }
@@ -189,9 +195,7 @@ KTEST(exhaustion_takes_pool_frames_once)
     EXPECT_EQ(frames_pool_count(), 0);
     EXPECT_EQ(frame_alloc_zeroed(), 0);
     EXPECT(!frames_prezero_some(FRAME_PREZERO_MAX));      /* nothing free */
-    for (uint64_t f = 0; f < RAM_END / 4096; f++)
-        if (seen[f])
-            frame_free(f * 4096);
+    free_seen(seen);
     EXPECT_EQ(frames_free_count(), n);
     free(seen);
 }
@@ -211,9 +215,7 @@ KTEST(no_double_hand_out)
             frames_prezero_some(FRAME_PREZERO_MAX);
     }
     EXPECT_EQ(frames_free_count(), 0);
-    for (uint64_t f = 0; f < RAM_END / 4096; f++)
-        if (seen[f])
-            frame_free(f * 4096);
+    free_seen(seen);
     EXPECT_EQ(frames_free_count(), frames_total_count());
     free(seen);
 }
