@@ -249,10 +249,18 @@ __noreturn void hv_timer_interrupt(void)
  * microseconds under TCG, where the kick is then taken. */
 #define IDLE_ZERO_BATCH 8
 
+/* Stops for a kick or a timer that is due even if the window the idle loop
+ * opens between batches let neither in (whether it does under TCG is not
+ * established: docs/boot-time.md). */
 bool sched_idle_work(void)
 {
+    struct sched_cpu *s = &sc[this_cpu()->id];
+    uint64_t due = s->programmed;       /* this CPU's own field */
+
     /* kick_cpu_if_needed clears idle before it sends the kick */
-    if (!__atomic_load_n(&sc[this_cpu()->id].idle, __ATOMIC_RELAXED))
+    if (!__atomic_load_n(&s->idle, __ATOMIC_RELAXED))
+        return false;
+    if (due && hv_now_ns() >= due)
         return false;
     return frames_prezero_some(IDLE_ZERO_BATCH);
 }

@@ -66,7 +66,7 @@ void vcpu_set_affinity(struct vcpu *v, unsigned cpu);
 /* The idle CPU's background work, one small batch a call (the arch idle
  * loop, interrupts off, opening them between calls): zero free frames for
  * the zero pool (hv/mm/frame.c).  False when there is none, or this CPU was
- * kicked and must take its kick now. */
+ * kicked or its timer is due, and it must take that now. */
 bool sched_idle_work(void);
 
 /* ---- timer.c: one-shot guest timers ---- */
