@@ -135,9 +135,9 @@ arch_resume_user:
 /* arch_idle_loop(uint64_t stack_top, uint64_t poll_until_tsc): drop the
  * stack, do the idle CPU's background work a batch at a time
  * (sched_idle_work: zeroing free frames for the zero pool; it stops when
- * this CPU is kicked) with interrupts off, opening them for one
- * instruction between batches so a timer is taken within a batch; then spin with interrupts on until the TSC passes poll_until_tsc,
- * then halt.  A batch runs with interrupts off because an interrupt never
+ * this CPU is kicked or its timer is due) with interrupts off, opening
+ * them for one instruction between batches; then spin with interrupts on
+ * until the TSC passes poll_until_tsc, then halt.  A batch runs with interrupts off because an interrupt never
  * comes back: a batch abandoned half done would lose its frames.  The spin
  * is there for wake-ups that come soon (an event round trip): under
  * emulation a halted CPU is a sleeping host thread, and waking one costs
