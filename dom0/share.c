@@ -25,9 +25,10 @@ static void clip(const struct image_seg *j, uint64_t *lo, uint64_t *hi)
 
 bool share_run(const struct image_info *info, unsigned i, struct share_run *out)
 {
+    if (i >= info->nsegs)
+        return false;
     const struct image_seg *s = &info->seg[i];
-
-    if (i >= info->nsegs || !(s->flags & ELF_PF_R) || (s->flags & ELF_PF_W) ||
+    if (!(s->flags & ELF_PF_R) || (s->flags & ELF_PF_W) ||
         s->offset % SH_PAGE != s->vaddr % SH_PAGE)
         return false;
     /* elf_check keeps vaddr + filesz from wrapping */
