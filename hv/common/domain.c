@@ -42,7 +42,7 @@ static void domain_free(struct domain *d)
         frame_free(d->shared_info_pa);
     if (d->vcpu) {
         if (d->vcpu->has_context) {
-            arch_fpu_release(d->vcpu);
+            arch_vcpu_release(d->vcpu);
             arch_vcpu_free(&d->vcpu->arch);
         }
         kfree(d->vcpu);

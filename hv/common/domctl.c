@@ -79,7 +79,7 @@ static long dc_set_vcpu(struct vcpu *v, struct keel_domctl *op)
         return -KEEL_EINVAL;
     if (d->vcpu->has_context) {
         d->vcpu->has_context = false;
-        arch_fpu_release(d->vcpu);
+        arch_vcpu_release(d->vcpu);
         arch_vcpu_free(&d->vcpu->arch);
     }
     if ((rc = arch_vcpu_init(&d->vcpu->arch, ctx)))

@@ -20,12 +20,14 @@
  *            (refs 0, 1) and a data page (ref 2) to dom0: exit(number of
  *            checks that failed)
  *   rodataw  write to its rodata                -> crash, #PF (protection)
+ *   segs1 segs2 movss_syscall movss_int3 icebp acflag: guest_isolation.c
  */
 #include "tlib.h"
 
 TEST_NOTE(0, 256 << 10, 16 << 10);
 
 int fpu_torture(uint32_t domid, unsigned ms);
+int isolation_mode(const char *mode);
 
 static uint8_t data_page[64] = { 0xc3 };     /* a `ret`, never executable */
 
@@ -136,5 +138,6 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
         t_exit(shared());
     if (!t_strcmp(mode, "rodataw"))
         *(volatile uint8_t *)&ro.rest[0] = 0;
-    t_exit(101);
+    int rc = isolation_mode(mode);
+    t_exit(rc >= 0 ? rc : 101);
 }

@@ -18,9 +18,11 @@ $(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HVT_CFLAGS) -c $< -o $@
 
-$(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+$(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/guest_isolation.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_domains.img: $(HVT_DIR)/t_domains.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_isolation.img: $(HVT_DIR)/t_isolation.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_share.img: $(HVT_DIR)/t_share.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
@@ -49,6 +51,7 @@ $(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 
 HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_share.img t_crash.img t_exit.img \
+                t_isolation.img \
                 t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img \
                 t_bench.img t_bench_guest.img t_life.img)
 
@@ -67,6 +70,8 @@ hvtest: hv hvtest-images
 	    --expect 'hypervisor stack overflow' "$(HVT_DIR)/t_basic.img dom0" || fail=1; \
 	$(HVT_RUN) hv-domains --status 0 --expect '# RESULT: PASS' --expect 'guest: hello' \
 	    "$(HVT_DIR)/t_domains.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-isolation --status 0 --expect '# RESULT: PASS' --forbid 'RFLAGS.AC' \
+	    "$(HVT_DIR)/t_isolation.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-share --status 0 --expect '# RESULT: PASS' --expect 'guest: hello' \
 	    "$(HVT_DIR)/t_share.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-dom0-crash --status 125 --expect 'dom0 crashed' --expect 'rip ' \

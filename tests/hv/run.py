@@ -2,7 +2,7 @@
 """Boot the hypervisor with test modules under QEMU (TCG, time-bounded) and
 judge the run from its serial records (keel/console.h).
 
-  run.py NAME --hv build/hv/keel-hv --status N [--expect TEXT]... MODULE...
+  run.py NAME --hv build/hv/keel-hv --status N [--expect TEXT]... [--forbid TEXT]... MODULE...
 
 Each MODULE is "path" or "path name".  Prints PASS/FAIL/CRASH/TIMEOUT NAME
 and exits 0 only on PASS.  The full demultiplexed log goes to build/hvtest/NAME.log.
@@ -31,6 +31,8 @@ def main():
     ap.add_argument('--hv', required=True)
     ap.add_argument('--status', type=int, required=True)
     ap.add_argument('--expect', action='append', default=[])
+    ap.add_argument('--forbid', action='append', default=[],
+                    help='text that must not appear in the log')
     ap.add_argument('--timeout', type=int, default=90)
     ap.add_argument('--logdir', default='build/hvtest')
     ap.add_argument('--append', help='the hypervisor command line')
@@ -65,12 +67,15 @@ def main():
         verdict = 'TIMEOUT'
     elif status is None:
         verdict = 'CRASH'
-    elif status != a.status or any(e not in log for e in a.expect):
+    elif (status != a.status or any(e not in log for e in a.expect)
+          or any(f in log for f in a.forbid)):
         verdict = 'FAIL'
     if verdict != 'PASS' or os.environ.get('V'):
         sys.stdout.write(log)
         missing = [e for e in a.expect if e not in log]
-        print(f'# status {status} (want {a.status}), qemu rc {rc}, missing {missing}')
+        found = [f for f in a.forbid if f in log]
+        print(f'# status {status} (want {a.status}), qemu rc {rc}, missing {missing}, '
+              f'forbidden {found}')
     print(f'{verdict} {a.name}')
     return 0 if verdict == 'PASS' else 1
 

@@ -23,6 +23,7 @@ struct desc_ptr {
 static struct idt_gate idt[256] __aligned(16);
 
 unsigned hv_nr_cpus;
+uint8_t hv_smap_enabled;
 struct percpu *hv_cpus[HV_MAX_CPUS];
 
 struct percpu *this_cpu(void)
@@ -56,6 +57,7 @@ void idt_init(void)
     idt[8].ist = IST_DF;
     idt[2].ist = IST_NMI;
     idt[18].ist = IST_MC;
+    idt[1].ist = IST_DB;        /* entry.S says why */
 }
 
 static uint64_t tss_desc_lo(uint64_t base, uint32_t limit)
@@ -156,13 +158,19 @@ void cpu_init_features(void)
     cr4 |= 1ull << 7;                       /* PGE */
     if (r[1] & (1u << 7))
         cr4 |= 1ull << 20;                  /* SMEP */
-    if (r[1] & (1u << 20))
+    if (r[1] & (1u << 20)) {
         cr4 |= 1ull << 21;                  /* SMAP */
+        hv_smap_enabled = 1;
+    }
     if (r[2] & (1u << 2))
         cr4 |= 1ull << 11;                  /* UMIP: no sgdt/sidt for guests */
-    cr4 &= ~((1ull << 2) | (1ull << 16));   /* TSD, FSGSBASE */
+    /* TSD, PCE, FSGSBASE, PKE stay clear: rdpmc, wr{fs,gs}base and wrpkru
+     * fault in ring 3, so no guest holds counter, base or key state that
+     * we would have to switch (docs/isolation.md) */
+    cr4 &= ~((1ull << 2) | (1ull << 8) | (1ull << 16) | (1ull << 22));
     __asm__ volatile("mov %0, %%cr4" :: "r"(cr4));
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
+    write_dr7(0x400);                       /* no breakpoint armed, ever */
     uint64_t cr0 = read_cr0() | (1ull << 16);   /* WP: honour r/o even in ring 0 */
     __asm__ volatile("mov %0, %%cr0" :: "r"(cr0));
 }

@@ -15,11 +15,33 @@
  *
  * The IST entries (#DF, NMI, #MC) may arrive anywhere, even between the
  * swapgs and the iretq of the exit path, so their C side does not use %gs.
+ * #DB has an IST stack too: a guest's single step held back by MOV SS /
+ * POP SS is delivered on the first instruction of an entry path, in ring
+ * 0, before the swapgs and, for syscall, on the guest's stack pointer
+ * (CVE-2018-8897).  trap.c takes such a #DB without touching %gs; a
+ * guest's ordinary #DB (from ring 3) leaves its IST stack at once for this
+ * CPU's own stack, below.
+ *
+ * RFLAGS.AC: with SMAP it decides whether ring 0 may touch user pages, and
+ * a guest may set it.  syscall clears it through FMASK; every other entry
+ * clears it first thing (interrupt and exception delivery keep it), when
+ * the CPU has SMAP (clac is #UD without).  iretq restores the interrupted
+ * context's own flags.
  */
 #define VEC_SYSCALL 0x100
 #define SEL_UCODE 0x2b
 #define SEL_UDATA 0x23
 #define REGS_SIZE (22 * 8)
+#define REGS_VECTOR (15 * 8)      /* offsets in struct cpu_regs */
+#define REGS_CS (18 * 8)
+#define VEC_DB 1
+
+.macro CLAC_IF_SMAP
+    testb $1, hv_smap_enabled(%rip)
+    jz 9f
+    clac
+9:
+.endm
 
 .macro PUSH_GPRS
     push %rax
@@ -79,13 +101,24 @@ isr_table:
 
 isr_common:
     cld
+    CLAC_IF_SMAP
     testb $3, 24(%rsp)          /* saved CS: vector, error, rip, cs */
     jz 1f
     swapgs
 1:  PUSH_GPRS
     xor %ebp, %ebp              /* backtraces stop at the entry */
     mov %rsp, %rdi
+    cmpq $VEC_DB, REGS_VECTOR(%rsp)
+    jne 3f
+    testb $3, REGS_CS(%rsp)
+    jz 3f
+    /* A guest's #DB: its handling ends in the scheduler and never returns,
+     * so run it on this CPU's stack (empty: we came from ring 3), leaving
+     * the small IST stack free. */
+    mov %gs:8, %rsp             /* percpu.hv_stack_top */
     call trap_entry
+    ud2
+3:  call trap_entry
     /* trap_entry returned: resume whatever was interrupted, unchanged. */
     POP_GPRS
     add $16, %rsp

@@ -20,12 +20,38 @@
 #define XCR0_AVX 4ull
 
 static bool use_xsave;
+/* AMD CPUs without CPUID 0x80000008 EBX[2] (XSaveErPtr) save and restore
+ * the x87 last-instruction and last-operand pointers only while an x87
+ * exception is pending, so the next vCPU would read the previous one's
+ * (fnstenv, fxsave).  Before each restore we execute an x87 load of our
+ * own, which leaves pointers that tell nothing about any guest. */
+static bool x87_pointers_leak;
+static const uint32_t x87_scrub_value;
 static uint64_t xcr0;
 static uint32_t area_size = 512;
 
 static void xsetbv(uint32_t idx, uint64_t v)
 {
     __asm__ volatile("xsetbv" :: "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static bool cpu_is_amd(void)
+{
+    uint32_t r[4];
+
+    cpuid(0, 0, r);        /* "AuthenticAMD": ebx, edx, ecx */
+    return r[1] == 0x68747541u && r[3] == 0x69746e65u && r[2] == 0x444d4163u;
+}
+
+static bool amd_saves_error_pointers(void)
+{
+    uint32_t r[4];
+
+    cpuid(0x80000000u, 0, r);
+    if (r[0] < 0x80000008u)
+        return false;
+    cpuid(0x80000008u, 0, r);
+    return r[1] & (1u << 2);
 }
 
 /* Per CPU: CR0.MP/NE on, EM/TS off; CR4.OSFXSR/OSXMMEXCPT(/OSXSAVE). */
@@ -49,11 +75,12 @@ void fpu_init_cpu(void)
         area_size = r[1];          /* bytes for the features now enabled */
     }
     __asm__ volatile("fninit");
+    x87_pointers_leak = cpu_is_amd() && !amd_saves_error_pointers();
 }
 
 uint64_t fpu_xcr0(void) { return xcr0; }
 
-static void fpu_save(void *area)
+void fpu_save(void *area)
 {
     if (use_xsave)
         __asm__ volatile("xsave64 (%0)" :: "r"(area), "a"((uint32_t)xcr0),
@@ -62,31 +89,16 @@ static void fpu_save(void *area)
         __asm__ volatile("fxsave64 (%0)" :: "r"(area) : "memory");
 }
 
-static void fpu_restore(const void *area)
+void fpu_restore(const void *area)
 {
+    if (x87_pointers_leak)
+        __asm__ volatile("fnclex\n\tffree %%st(7)\n\tfildl %0"
+                         :: "m"(x87_scrub_value));
     if (use_xsave)
         __asm__ volatile("xrstor64 (%0)" :: "r"(area), "a"((uint32_t)xcr0),
                          "d"((uint32_t)(xcr0 >> 32)) : "memory");
     else
         __asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory");
-}
-
-/* Save the live state of this CPU's owner and release it to other CPUs. */
-void fpu_switch_out(struct percpu *pc)
-{
-    struct vcpu *v = pc->fpu_owner;
-
-    if (!v)
-        return;
-    fpu_save(v->arch.fpu);
-    pc->fpu_owner = NULL;
-    __atomic_store_n(&v->arch.running, 0, __ATOMIC_RELEASE);
-}
-
-void fpu_switch_in(struct percpu *pc, struct vcpu *v)
-{
-    fpu_restore(v->arch.fpu);
-    pc->fpu_owner = v;
 }
 
 int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx)
@@ -109,7 +121,7 @@ int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx)
     a->regs.ss = SEL_UDATA;
     a->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;
     a->fpu = area;
-    a->fs_base = 0;
+    seg_init(a);
     a->running = 0;
     return 0;
 }

@@ -123,6 +123,7 @@ __noreturn void arch_poweroff(int status)
     int n = snprintf(num, sizeof(num), "%d", status);
 
     __asm__ volatile("cli");
+    trap_report();
     console_record(KEEL_DOMID_HV, KEEL_REC_POWEROFF, num, (size_t)n);
     /* isa-debug-exit: QEMU exits with (value << 1) | 1 */
     outb(DEBUG_EXIT_PORT, (uint8_t)status);

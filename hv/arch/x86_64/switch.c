@@ -2,8 +2,11 @@
  * arch_switch_to: the one way back to ring 3 (or to idle).
  *
  * Rules (see hv/arch.h): a pending event upcall is entered here, on the way
- * out and never inside a hypercall (upcall.c); the FPU state of whoever last ran here is saved
- * and its `running` flag dropped before anything else runs; CR3 is
+ * out and never inside a hypercall (upcall.c); the register state a guest
+ * owns beyond its saved frame (FPU/SSE/AVX, data selectors, FS/GS bases:
+ * docs/isolation.md) stays live in the CPU while its owner is in the
+ * hypervisor, and is saved, with the owner's `running` flag dropped, before
+ * anyone else runs here; CR3 is
  * reloaded whenever the vCPU on this CPU changes (idle runs on the
  * hypervisor's own PML4, so a destroyed address space is never live); the
  * saved frame is sanitized before iretq, because a guest (or dom0 through
@@ -15,9 +18,27 @@
 #include <hv/domain.h>
 #include "x86.h"
 
-void fpu_switch_out(struct percpu *pc);
-void fpu_switch_in(struct percpu *pc, struct vcpu *v);
 void upcall_inject(struct vcpu *v);
+
+/* Save the live state of this CPU's owner and release it to other CPUs. */
+static void owner_switch_out(struct percpu *pc)
+{
+    struct vcpu *v = pc->state_owner;
+
+    if (!v)
+        return;
+    seg_save(&v->arch);
+    fpu_save(v->arch.fpu);
+    pc->state_owner = NULL;
+    __atomic_store_n(&v->arch.running, 0, __ATOMIC_RELEASE);
+}
+
+static void owner_switch_in(struct percpu *pc, struct vcpu *v)
+{
+    fpu_restore(v->arch.fpu);
+    seg_load(&v->arch);
+    pc->state_owner = v;
+}
 
 /* CS/SS forced to the user selectors; IF on; IOPL 0, no NT/RF/VM/VIF/VIP. */
 static void sanitize(struct cpu_regs *r)
@@ -41,12 +62,11 @@ static __noreturn void go_idle(struct percpu *pc)
 {
     pc->current = NULL;
     write_cr3(hv_kernel_pml4);
-    if (pc->fpu_owner)
-        fpu_switch_out(pc);
+    owner_switch_out(pc);
     arch_idle_loop(pc->hv_stack_top, rdtsc() + arch_tsc_khz() * IDLE_POLL_US / 1000);
 }
 
-/* The CPU leaves the previous vCPU's page tables *before* fpu_switch_out()
+/* The CPU leaves the previous vCPU's page tables *before* owner_switch_out()
  * drops that vCPU's `running` flag: the moment the flag is 0, another CPU
  * may destroy the domain and free those tables, and a CPU still walking a
  * freed PML4 would lose the hypervisor half under its feet. */
@@ -61,16 +81,14 @@ __noreturn void arch_switch_to(struct vcpu *next)
         pc->current = next;
         write_cr3(next->domain->as.pml4);
     }
-    if (pc->fpu_owner != next) {
-        if (pc->fpu_owner)
-            fpu_switch_out(pc);
+    if (pc->state_owner != next) {
+        owner_switch_out(pc);
         /* the scheduler waits for this too; never load state in flight */
         while (__atomic_load_n(&next->arch.running, __ATOMIC_ACQUIRE))
             cpu_relax();
         next->arch.running = 1;
-        fpu_switch_in(pc, next);
+        owner_switch_in(pc, next);
     }
-    wrmsr(MSR_FS_BASE, next->arch.fs_base);
     upcall_inject(next);             /* may crash next and not return */
     sanitize(&next->arch.regs);
     if (!rip_ok(&next->arch.regs))
@@ -78,17 +96,17 @@ __noreturn void arch_switch_to(struct vcpu *next)
     arch_resume_user(&next->arch.regs, pc->hv_stack_top);
 }
 
-/* Release everything this CPU holds of v: its FPU state (saved to its
- * area, `running` back to 0) and, if v is current here, its address space
+/* Release everything this CPU holds of v: its FPU and segment state (saved,
+ * `running` back to 0) and, if v is current here, its address space
  * (CR3 goes back to the hypervisor's own tables), so v's domain can be torn
  * down.  this_cpu()->current is left alone: arch_switch_to compares it
  * only, never dereferences it. */
-void arch_fpu_release(struct vcpu *v)
+void arch_vcpu_release(struct vcpu *v)
 {
     struct percpu *pc = this_cpu();
 
-    if (pc->fpu_owner == v)
-        fpu_switch_out(pc);
+    if (pc->state_owner == v)
+        owner_switch_out(pc);
     if (pc->current == v)
         write_cr3(hv_kernel_pml4);
 }

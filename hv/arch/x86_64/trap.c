@@ -24,10 +24,24 @@ static const char *const exc_names[32] = {
     "#SX", "?31",
 };
 
+/* entry.S clears RFLAGS.AC on every entry so that a guest cannot switch
+ * SMAP off for us; one cheap look makes sure it stays so (hv-isolation
+ * fails on this line). */
+static void check_ac_clear(void)
+{
+    static bool said;
+
+    if ((read_rflags() & RFLAGS_AC) && !said) {
+        said = true;
+        printk("BUG: RFLAGS.AC set in the hypervisor after an entry from ring 3");
+    }
+}
+
 static struct vcpu *save_guest_frame(const struct cpu_regs *r)
 {
     struct vcpu *v = this_cpu()->current;
 
+    check_ac_clear();
     if (!v)
         panic("entry from ring 3 with no current vCPU (rip %#lx)", r->rip);
     v->arch.regs = *r;
@@ -43,6 +57,43 @@ static __noreturn void fatal_machine_event(struct cpu_regs *r)
         panic("hypervisor stack overflow on CPU with APIC id %u (guard page %#lx)",
               lapic_id(), read_cr2());
     panic("fatal %s on CPU with APIC id %u", exc_names[r->vector], lapic_id());
+}
+
+/* A #DB in ring 0 has one source: a guest's single step (TF) held back by
+ * MOV SS / POP SS until the next instruction, a syscall or an int3/int n
+ * that entered ring 0, so it lands on the first instruction of an entry
+ * path, before its swapgs: %gs may still be the guest's.  Touch nothing
+ * per-CPU; the frame's TF is already clear (FMASK, the gate), so going
+ * back finishes the entry normally.  Anywhere else it would be a
+ * hypervisor bug, and then %gs is ours and panicking is safe. */
+static uint64_t ring0_debug_traps;
+
+static bool at_entry_point(uint64_t rip)
+{
+    uint64_t stubs = (uint64_t)isr_table;
+
+    return rip == (uint64_t)syscall_entry ||
+           (rip >= stubs && rip < stubs + 256 * 16 && rip % 16 == 0);
+}
+
+static void ring0_debug_trap(struct cpu_regs *r)
+{
+    write_dr6(DR6_RESET);
+    if (!at_entry_point(r->rip)) {
+        trap_dump(r);
+        panic("#DB in the hypervisor at %#lx", r->rip);
+    }
+    __atomic_add_fetch(&ring0_debug_traps, 1, __ATOMIC_RELAXED);
+}
+
+/* At power-off, so that a test can see the path was taken (the trap
+ * itself cannot print: printk needs %gs). */
+void trap_report(void)
+{
+    uint64_t n = __atomic_load_n(&ring0_debug_traps, __ATOMIC_RELAXED);
+
+    if (n)
+        printk("trap: %lu guest single step(s) held over into ring 0, taken on the #DB stack", n);
 }
 
 /* The timer, the kick IPI and the console interrupt, from ring 0 or 3
@@ -91,6 +142,10 @@ static void guest_event(struct cpu_regs *r)
 
 void trap_entry(struct cpu_regs *r)
 {
+    if (r->vector == 1 && (r->cs & 3) == 0) {
+        ring0_debug_trap(r);
+        return;
+    }
     if (r->vector == 2 || r->vector == 8 || r->vector == 18)
         fatal_machine_event(r);
     if ((r->cs & 3) == 3) {

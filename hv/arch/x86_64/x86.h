@@ -36,6 +36,8 @@
 #define IST_DF  1
 #define IST_NMI 2
 #define IST_MC  3
+#define IST_DB  4
+#define IST_COUNT 4
 
 #define HV_STACK_SIZE  (16 * 1024)
 /* every CPU's stacks (kmap_stack), inside the image's PML4 slot so that
@@ -128,6 +130,23 @@ static inline uint64_t read_cr4(void)
     __asm__ volatile("mov %%cr4, %0" : "=r"(v));
     return v;
 }
+#define RFLAGS_AC   (1ull << 18)
+static inline uint64_t read_rflags(void)
+{
+    uint64_t v;
+    __asm__ volatile("pushfq; pop %0" : "=r"(v));
+    return v;
+}
+#define DR6_RESET 0xffff0ff0ull
+static inline void write_dr6(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%dr6" :: "r"(v));
+}
+static inline void write_dr7(uint64_t v)
+{
+    __asm__ volatile("mov %0, %%dr7" :: "r"(v));
+}
+
 static inline void invlpg(uint64_t va)
 {
     __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory");
@@ -153,7 +172,7 @@ struct percpu_arch {
     uint64_t gdt[GDT_ENTRIES];
     struct tss tss;
     uint64_t stack_base;         /* HV_STACK_SIZE, in the stack area */
-    uint64_t ist_base[3];        /* IST_STACK_SIZE each, own guard pages */
+    uint64_t ist_base[IST_COUNT]; /* IST_STACK_SIZE each, own guard pages */
     uint64_t timer_deadline_ns;  /* what arch_timer_program last asked */
     volatile uint32_t alive;     /* AP bring-up handshake */
 };
@@ -180,12 +199,19 @@ void *kmap_stack(uint64_t pa, uint64_t bytes);    /* above a guard page */
 bool kpaging_is_stack_guard(uint64_t va);         /* unmapped, in the stack area */
 void kpaging_identity_low(bool on);               /* for the AP trampoline */
 /* cpu.c */
+extern uint8_t hv_smap_enabled;   /* entry.S: clac only where SMAP exists */
 struct percpu_arch *percpu_alloc(unsigned id, unsigned apic_id);
 void cpu_init_features(void);
 void cpu_load_tables(struct percpu_arch *c);
 void idt_init(void);
 /* fpu.c */
 void fpu_init_cpu(void);
+void fpu_save(void *area);
+void fpu_restore(const void *area);
+/* segments.c: a vCPU's data selectors and FS/GS bases (see there) */
+void seg_init(struct arch_vcpu *a);
+void seg_save(struct arch_vcpu *a);
+void seg_load(const struct arch_vcpu *a);
 /* serial.c */
 #define COM1 0x3f8
 void serial_init(void);
@@ -232,6 +258,7 @@ __noreturn void console_irq_interrupt(void);
 void smp_boot_aps(const uint32_t *apic_ids, unsigned n);
 /* trap.c */
 void trap_dump(const struct cpu_regs *r);
+void trap_report(void);          /* at power-off: rare events worth a line */
 /* entry.S */
 extern char isr_table[];
 void syscall_entry(void);

@@ -40,12 +40,20 @@ struct cpu_regs {
     uint64_t rip, cs, rflags, rsp, ss;  /* the iretq frame */
 };
 
+/* Data segment selectors and the FS/GS bases (hv/arch/x86_64/segments.c):
+ * a guest changes them with plain `mov`s, so they are switched with the
+ * FPU state, not saved in every frame. */
+struct user_segments {
+    uint16_t ds, es, fs, gs;
+    uint64_t fs_base, gs_base;
+};
+
 struct arch_vcpu {
     struct cpu_regs regs;      /* valid whenever the vCPU is not running */
     void *fpu;                 /* XSAVE area, 64-byte aligned, owned */
-    uint64_t fs_base;
+    struct user_segments seg;  /* valid whenever `running` is 0 */
     /* 1 from the moment arch_switch_to() loads this vCPU on a CPU until its
-     * FPU state has been saved back after it left that CPU.  The scheduler
+     * FPU and segment state have been saved back after it left that CPU.  The scheduler
      * must not resume a vCPU elsewhere while this is 1 (spin until 0). */
     volatile uint32_t running;
 };
@@ -63,7 +71,7 @@ struct percpu {
     unsigned id;               /* 0 = boot CPU */
     unsigned apic_id;
     struct vcpu *current;      /* vCPU running (or last run) here; NULL = idle */
-    struct vcpu *fpu_owner;    /* whose FPU state is live in the registers */
+    struct vcpu *state_owner;  /* whose FPU and segment state is live here */
     uint64_t slice_end_ns;     /* for the scheduler */
     bool need_resched;
 };
@@ -82,8 +90,8 @@ static inline uint64_t rdtsc(void)
 }
 
 /* Resume `next` in ring 3 on this CPU (NULL: run the idle loop).  Saves the
- * FPU state of the vCPU that last ran here if it is not `next`, loads next's
- * address space and FPU state, sets this_cpu()->current = next.  Always
+ * FPU and segment state of the vCPU that last ran here if it is not `next`,
+ * loads next's address space, FPU and segment state, sets this_cpu()->current = next.  Always
  * reloads CR3 when the vCPU on this CPU changes (so stale TLB entries of an
  * address space that ran elsewhere can never be used). */
 __noreturn void arch_switch_to(struct vcpu *next);
@@ -92,12 +100,12 @@ __noreturn void arch_switch_to(struct vcpu *next);
  * FPU area allocated and in reset state.  Returns 0 or -KEEL_ENOMEM. */
 int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx);
 void arch_vcpu_free(struct arch_vcpu *a);
-/* The vCPU's FPU state is saved to its area if live on this CPU (running
+/* The vCPU's FPU and segment state is saved if live on this CPU (running
  * drops to 0), and if v is this CPU's current vCPU its address space is
  * unloaded (CR3 back to the hypervisor's own tables) so that it can be
  * destroyed; this_cpu()->current itself is left as it is.  Call on the CPU
  * a dying vCPU last ran on, before freeing it or its address space. */
-void arch_fpu_release(struct vcpu *v);
+void arch_vcpu_release(struct vcpu *v);
 void arch_vcpu_get_regs(const struct arch_vcpu *a, struct keel_cpu_regs *out);
 
 /* IPI: make CPU `cpu` enter the scheduler soon (from idle or from a guest). */
