@@ -22,6 +22,7 @@ HV_CFLAGS := -std=gnu11 -ffreestanding -mno-red-zone -mno-mmx -mno-sse \
              -mno-sse2 -mno-avx -mcmodel=kernel -fno-pie -fno-pic \
              -fno-stack-protector -fno-omit-frame-pointer \
              -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra \
+             -mindirect-branch=thunk -mindirect-branch-register \
              -I hv/include/public -I hv/include -MMD -MP
 HV_ASFLAGS := -mcmodel=kernel -fno-pie -g -I hv/include/public -I hv/include -MMD -MP
 HV_LDFLAGS := -nostdlib -static -n -z max-page-size=4096 -z noexecstack \
@@ -40,6 +41,9 @@ $(HV_OUT)/keel-hv.elf: $(HV_OBJS) $(HV_ARCH)/hv.ld $(HV_OUT)/objs.list
 $(HV_OUT)/objs.list: hv-force
 	@mkdir -p $(@D)
 	@echo '$(HV_OBJS)' | cmp -s - $@ || echo '$(HV_OBJS)' > $@
+
+# new flags rebuild everything
+$(HV_OBJS): hv/hv.mk
 
 $(HV_OUT)/obj/%.c.o: %.c
 	@mkdir -p $(@D)

@@ -184,7 +184,7 @@ struct domain *domain_lookup(uint32_t domid)
 
     spin_lock(&dom_lock);
     if (domid < DOMAIN_TABLE_SIZE)
-        d = dom_table[domid];
+        d = dom_table[index_nospec(domid, DOMAIN_TABLE_SIZE)];
     spin_unlock(&dom_lock);
     return d;
 }
@@ -194,7 +194,7 @@ struct domain *domain_get(uint32_t domid)
     struct domain *d = NULL;
 
     spin_lock(&dom_lock);
-    if (domid < DOMAIN_TABLE_SIZE && (d = dom_table[domid]))
+    if (domid < DOMAIN_TABLE_SIZE && (d = dom_table[index_nospec(domid, DOMAIN_TABLE_SIZE)]))
         __atomic_fetch_add(&d->refs, 1, __ATOMIC_ACQ_REL);
     spin_unlock(&dom_lock);
     return d;

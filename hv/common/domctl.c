@@ -167,7 +167,10 @@ long hc_domctl(struct vcpu *v, const struct hc_args *args)
         return rc;
     if (op.abi_version != KEEL_ABI_VERSION)
         return -KEEL_EINVAL;
-    if (op.cmd >= ARRAY_SIZE(commands) || !commands[op.cmd])
+    if (op.cmd >= ARRAY_SIZE(commands))
+        return -KEEL_ENOSYS;
+    op.cmd = (uint32_t)index_nospec(op.cmd, ARRAY_SIZE(commands));
+    if (!commands[op.cmd])
         return -KEEL_ENOSYS;
     rc = commands[op.cmd](v, &op);
     if (rc >= 0 && copy_to_guest(self, uop, &op, sizeof(op)))

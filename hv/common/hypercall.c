@@ -48,8 +48,11 @@ __noreturn void hv_hypercall(struct vcpu *v)
     uint64_t nr = r->rax;
     long ret = -KEEL_ENOSYS;
 
-    if (nr < KEEL_HC_COUNT && handlers[nr])
-        ret = handlers[nr](v, &args);
+    if (nr < KEEL_HC_COUNT) {
+        nr = index_nospec(nr, KEEL_HC_COUNT);
+        if (handlers[nr])
+            ret = handlers[nr](v, &args);
+    }
     r->rax = (uint64_t)ret;
     schedule_and_return();
 }

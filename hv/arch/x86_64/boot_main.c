@@ -70,6 +70,7 @@ static __noreturn void boot_on_cpu_stack(void)
     unsigned ncpus;
 
     time_init();
+    spec_ctrl_init();
     hostio_init();
     ncpus = acpi_find_cpus(apic_ids, HV_MAX_CPUS, &lapic_pa);
     lapic_init_bsp(lapic_pa);

@@ -36,6 +36,14 @@
 #define REGS_CS (18 * 8)
 #define VEC_DB 1
 
+ /* MDS: clear the CPU's buffers on the way out to a guest (spec_ctrl.c) */
+.macro VERW_IF_NEEDED
+    testb $1, hv_verw_on_exit(%rip)
+    jz 9f
+    verw hv_verw_selector(%rip)
+9:
+.endm
+
 .macro CLAC_IF_SMAP
     testb $1, hv_smap_enabled(%rip)
     jz 9f
@@ -124,6 +132,7 @@ isr_common:
     add $16, %rsp
     testb $3, 8(%rsp)
     jz 2f
+    VERW_IF_NEEDED
     swapgs
 2:  iretq
 
@@ -162,6 +171,7 @@ arch_resume_user:
     rep movsq
     POP_GPRS
     add $16, %rsp
+    VERW_IF_NEEDED
     swapgs
     iretq
 

@@ -78,6 +78,8 @@ __noreturn void arch_switch_to(struct vcpu *next)
         go_idle(pc);
     BUG_ON(!next->domain || !next->domain->as.pml4 || !next->arch.fpu);
     if (pc->current != next || (read_cr3() & ~0xfffull) != next->domain->as.pml4) {
+        if (pc->current != next)
+            spec_ctrl_domain_switch();
         pc->current = next;
         write_cr3(next->domain->as.pml4);
     }

@@ -204,6 +204,10 @@ struct percpu_arch *percpu_alloc(unsigned id, unsigned apic_id);
 void cpu_init_features(void);
 void cpu_load_tables(struct percpu_arch *c);
 void idt_init(void);
+/* spec_ctrl.c */
+void spec_ctrl_init(void);
+void spec_ctrl_domain_switch(void);
+extern uint8_t hv_verw_on_exit;   /* entry.S */
 /* fpu.c */
 void fpu_init_cpu(void);
 void fpu_save(void *area);

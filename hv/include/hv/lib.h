@@ -32,6 +32,19 @@ __attribute__((noreturn)) void panic(const char *fmt, ...)
     panic("BUG_ON(%s) at %s:%d", #c, __FILE__, __LINE__); } while (0)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Spectre v1: behind a bounds check on an index a guest chose, the CPU may
+ * still speculate with the index out of bounds and leave a trace of what
+ * it loaded in the cache.  index_nospec(i, n) is i when i < n and 0
+ * otherwise, computed without a branch, so use its result, not i, to
+ * index a table after the check. */
+static inline uint64_t index_nospec(uint64_t i, uint64_t n)
+{
+    uint64_t mask;
+
+    __asm__("cmp %2, %1\n\tsbb %0, %0" : "=r"(mask) : "r"(i), "r"(n) : "cc");
+    return i & mask;
+}
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
