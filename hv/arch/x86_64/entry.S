@@ -113,7 +113,10 @@ isr_common:
     testb $3, 24(%rsp)          /* saved CS: vector, error, rip, cs */
     jz 1f
     swapgs
-1:  PUSH_GPRS
+    /* both ways: no load through %gs until the branch above is resolved,
+     * or a mispredicted one could read with the other base (CVE-2019-1125) */
+1:  lfence
+    PUSH_GPRS
     xor %ebp, %ebp              /* backtraces stop at the entry */
     mov %rsp, %rdi
     cmpq $VEC_DB, REGS_VECTOR(%rsp)
