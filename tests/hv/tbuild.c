@@ -31,7 +31,21 @@ static uint64_t load(const struct keel_module *img, uint8_t *mem, uint64_t *entr
     return (end + PAGE - 1) & ~(PAGE - 1);
 }
 
-static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t guard)
+static long set_one(uint32_t domid, uint64_t gva, uint32_t rights)
+{
+    struct keel_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.set_rights.gva = gva;
+    op.u.set_rights.npages = 1;
+    op.u.set_rights.rights = rights;
+    return dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
+}
+
+/* Read-only segments, the start-info page (r--, the builder's word) and
+ * the guard page (none); the rest stays rw-. */
+static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t info_va,
+                       uint64_t guard)
 {
     const struct elf64_ehdr *eh = (const void *)img->va;
     const struct elf64_phdr *ph = (const void *)(img->va + eh->e_phoff);
@@ -47,10 +61,9 @@ static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t g
         op.u.set_rights.rights = KEEL_RIGHT_R | ((ph[i].p_flags & ELF_PF_X) ? KEEL_RIGHT_X : 0);
         rc = dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
     }
-    memset(&op, 0, sizeof(op));
-    op.u.set_rights.gva = guard;
-    op.u.set_rights.npages = 1;
-    return rc ? rc : dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
+    if (!rc)
+        rc = set_one(domid, info_va, KEEL_RIGHT_R);
+    return rc ? rc : set_one(domid, guard, 0);
 }
 
 uint32_t tbuild_share_module;
@@ -129,7 +142,7 @@ long tbuild_start(const struct keel_module *img, const char *mode)
     op.u.unmap_foreign.npages = TGUEST_PAGES;
     if ((rc = dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0)) ||
         (tbuild_share_module && (rc = share(domid, img))) ||
-        (rc = set_rights(domid, img, guard)))
+        (rc = set_rights(domid, img, info_va, guard)))
         return rc;
     memset(&op, 0, sizeof(op));
     op.u.vcpu.rip = entry;
