@@ -3,7 +3,8 @@
  * the other domain).  This file: dom0 granting to itself (map, unmap, END,
  * read-only maps, every hostile argument, leaks over 1000 cycles, a full
  * window); t_grant_copy.c: COPY; t_grant_xdom.c: two domains, and one of
- * them dying with grants in use.
+ * them dying with grants in use; t_grant_rights.c: grants of pages the
+ * granter may not write, or not touch at all.
  */
 #include "t_grant.h"
 
@@ -208,6 +209,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     cycles();
     grant_copy_tests();
     grant_xdom_tests();
+    grant_rights_tests(si);
     full_window();
     ktap_end_poweroff();
 }
