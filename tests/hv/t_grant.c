@@ -38,22 +38,6 @@ void grant(uint32_t ref, const void *p, keel_domid_t to, uint16_t flags)
     gtable[ref].flags = flags;
 }
 
-long map(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *va, uint32_t *handle)
-{
-    struct keel_grant_map m;
-    long rc;
-    memset(&m, 0, sizeof(m));
-    m.domid = dom;
-    m.ref = ref;
-    m.flags = flags;
-    rc = gnt(KEEL_GNTOP_MAP, (uint64_t)&m, 0);
-    if (!rc) {
-        *va = m.va;
-        *handle = m.handle;
-    }
-    return rc;
-}
-
 static void before_setup(void)
 {
     uint64_t va;

@@ -8,7 +8,6 @@
  * so what a pin checked holds while it lasts.
  */
 #include "t_grant.h"
-#include "t_grant_uses.h"
 
 #define REF0 30                      /* dom0's refs for its own pages */
 
@@ -27,17 +26,6 @@ static void dom0_own_pages(const struct keel_start_info *si)
     }
 }
 
-static long set_rights(uint32_t d, uint64_t npages, uint32_t rights)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    op.u.set_rights.gva = KEEL_GUEST_BASE;
-    op.u.set_rights.npages = npages;
-    op.u.set_rights.rights = rights;
-    return dc(&op, KEEL_DOMCTL_SET_RIGHTS, d);
-}
-
 static void guest_pages(void)
 {
     struct keel_domain_info info;
@@ -54,8 +42,9 @@ static void guest_pages(void)
     for (uint32_t i = 0; i < RIGHTS_NR; i++)
         CHECK_EQ(grant_uses_bad((keel_domid_t)d, RIGHTS_TO_DOM0 + i, rights_access[i]), 0);
     /* making the guard page (or any) writable now would widen its grants */
-    CHECK_EQ(set_rights((uint32_t)d, TGUEST_PAGES, KEEL_RIGHT_R | KEEL_RIGHT_W), -KEEL_EBUSY);
-    CHECK_EQ(set_rights((uint32_t)d, 1, KEEL_RIGHT_R), -KEEL_EBUSY);
+    CHECK_EQ(tbuild_set_rights((uint32_t)d, KEEL_GUEST_BASE, TGUEST_PAGES,
+                               KEEL_RIGHT_R | KEEL_RIGHT_W), -KEEL_EBUSY);
+    CHECK_EQ(tbuild_set_rights((uint32_t)d, KEEL_GUEST_BASE, 1, KEEL_RIGHT_R), -KEEL_EBUSY);
     CHECK_EQ(grant_uses_bad((keel_domid_t)d, RIGHTS_TO_DOM0, PAGE_NONE), 0);
     CHECK_EQ(dc(&op, KEEL_DOMCTL_DESTROY, (uint32_t)d), 0);
     CHECK_EQ(tbuild_free_frames(), free0);

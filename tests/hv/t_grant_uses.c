@@ -14,8 +14,7 @@ static long gop(uint32_t cmd, uint64_t a1, uint64_t a2)
     return hc(KEEL_HC_GRANT_TABLE_OP, cmd, (long)a1, (long)a2);
 }
 
-/* MAP, read the first word, UNMAP: 0 or MAP's error. */
-static long map_use(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *word)
+long map(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *va, uint32_t *handle)
 {
     struct keel_grant_map m;
     long rc;
@@ -24,10 +23,25 @@ static long map_use(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *wo
     m.domid = dom;
     m.ref = ref;
     m.flags = flags;
-    if ((rc = gop(KEEL_GNTOP_MAP, (uint64_t)&m, 0)))
+    rc = gop(KEEL_GNTOP_MAP, (uint64_t)&m, 0);
+    if (!rc) {
+        *va = m.va;
+        *handle = m.handle;
+    }
+    return rc;
+}
+
+/* MAP, read the first word, UNMAP: 0 or MAP's error. */
+static long map_use(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *word)
+{
+    uint64_t va;
+    uint32_t h;
+    long rc = map(dom, ref, flags, &va, &h);
+
+    if (rc)
         return rc;
-    *word = *(volatile uint64_t *)m.va;
-    return gop(KEEL_GNTOP_UNMAP, m.handle, 0) ? -1000 : 0;
+    *word = *(volatile uint64_t *)va;
+    return gop(KEEL_GNTOP_UNMAP, h, 0) ? -1000 : 0;
 }
 
 /* COPY the first word into the granted page (into) or out of it: 0 or the

@@ -1,8 +1,12 @@
-/* hv-grant's rights cases, shared by dom0 (t_grant_rights.c) and the guest
- * (t_grant_guest.c): every use a grantee can make of one grant. */
+/* Linked into both halves of hv-grant (dom0: t_grant*.c; the guest:
+ * t_grant_guest.c): MAP, and every use a grantee can make of one grant
+ * for the rights cases (t_grant_rights.c). */
 #ifndef T_GRANT_USES_H
 #define T_GRANT_USES_H
 #include "tlib.h"
+
+/* MAP: the rc; va and handle filled on success */
+long map(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *va, uint32_t *handle);
 
 /* What the granter itself may do with the granted page. */
 enum page_access {
