@@ -107,15 +107,13 @@ unsigned layout_regions(const struct image_info *img, const struct layout *l,
         n = put(r, n, first, end, layout_seg_rights(s->flags));
         at = end;
     }
+    /* start info, arguments and the device page are the toolstack's word:
+     * read-only, so no grant of the guest's can make them writable either;
+     * the ring pages and the heap after them are the guest's */
+    uint64_t ro_end = l->dev_va ? l->rings_va : l->heap_start;
     n = put(r, n, at, l->si_va, 0);
-    if (l->dev_va) {
-        /* the device page is the toolstack's word: read-only */
-        n = put(r, n, l->si_va, l->dev_va, KEEL_RIGHT_R | KEEL_RIGHT_W);
-        n = put(r, n, l->dev_va, l->rings_va, KEEL_RIGHT_R);
-        n = put(r, n, l->rings_va, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
-    } else {
-        n = put(r, n, l->si_va, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
-    }
+    n = put(r, n, l->si_va, ro_end, KEEL_RIGHT_R);
+    n = put(r, n, ro_end, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
     n = put(r, n, l->heap_end, l->heap_end + PAGE, 0);
     n = put(r, n, l->stack_top - l->stack_bytes, l->stack_top,
             KEEL_RIGHT_R | KEEL_RIGHT_W);

@@ -2,7 +2,7 @@
  * Where things go in a guest's memory (keel/start_info.h has the picture):
  *
  *   mem_base ... seg_end      the image's PT_LOAD segments, rights per ELF
- *   si_va                     start-info page, then the argument strings
+ *   si_va                     start-info page, then the argument strings (r--)
  *   dev_va                    the device page (r--), if the guest has devices
  *   rings_va                  the ring pages of its GRANTER devices (rw-)
  *   heap_start .. heap_end    the heap (rw-)

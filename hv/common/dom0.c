@@ -29,13 +29,18 @@ static void load_segments(struct domain *d, const uint8_t *img, const struct elf
 }
 
 /* Segment pages get their union of rights, gaps between them none; the
- * guard page below the stack none; everything else stays rw (NX). */
+ * start info, module list and arguments r-- (the builder's word, which no
+ * grant may make writable); the guard page below the stack none;
+ * everything else stays rw (NX). */
 static void set_rights(struct domain *d, const struct elf_image *ei,
                        const struct guest_layout *l)
 {
     for (uint64_t va = KEEL_GUEST_BASE; va < l->info_va; va += PAGE_SIZE)
         if (as_set_rights(&d->as, va, elf_page_rights(ei, va)))
             fail("rights", "page not mapped");
+    for (uint64_t va = l->info_va; va < l->heap_start; va += PAGE_SIZE)
+        if (as_set_rights(&d->as, va, KEEL_RIGHT_R))
+            fail("rights", "start info not mapped");
     if (as_set_rights(&d->as, l->heap_end, 0))
         fail("rights", "guard page not mapped");
 }

@@ -107,9 +107,12 @@ int domctl_pages_are(const struct domain *t, uint64_t gva, uint64_t npages,
     return 0;
 }
 
-/* Rights change on a running target takes effect for sure only after it
- * next enters the hypervisor (its CPU may cache the old entries); either
- * way it only affects the target's view of its own frames. */
+/* Only before the target first runs: its rights bound what it may grant
+ * (grant_check_page), and a grant is checked once, when it is pinned.  A
+ * guest that never ran has no grant table (only its own SETUP makes one),
+ * so no pin can exist or appear while its rights change, and afterwards
+ * they never change: no pin outlives the rights it was checked against,
+ * and no CPU caches an entry that changes under it. */
 long domctl_set_rights(struct vcpu *v, struct keel_domctl *op)
 {
     uint64_t gva = op->u.set_rights.gva, npages = op->u.set_rights.npages;
@@ -119,6 +122,8 @@ long domctl_set_rights(struct vcpu *v, struct keel_domctl *op)
 
     if (rc)
         return rc;
+    if (t->vcpu->started)
+        return -KEEL_EBUSY;
     if (rights & ~(KEEL_RIGHT_R | KEEL_RIGHT_W | KEEL_RIGHT_X))
         return -KEEL_EINVAL;
     if ((rights & KEEL_RIGHT_W) && (rights & KEEL_RIGHT_X))

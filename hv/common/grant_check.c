@@ -7,8 +7,17 @@
  * A grant entry is read from the granter's memory as one 64-bit value
  * (flags | domid << 16 | page << 32, little endian), so the decision is
  * made on a snapshot the granter cannot change halfway.
+ *
+ * A grant never gives more than the granter has: the page's own rights in
+ * the granter's address space bound every use (grant_check_page).  Pages
+ * the builder gives a guest read-only (text, rodata, start info, device
+ * page) are read-only to every grantee; a guard page (rights 0, frame
+ * kept) is nobody's to use.  Rights alone decide: the pages the hypervisor
+ * or the builder own are either outside the granter's memory or not
+ * AS_OWNED (shared-info, boot module pages) or read-only to the guest.
  */
 #include <hv/grant.h>
+#include <hv/mm.h>
 
 uint64_t grant_entry_pack(uint16_t flags, keel_domid_t domid, uint32_t page)
 {
@@ -26,6 +35,17 @@ int grant_check_entry(uint64_t e, keel_domid_t caller, bool rw)
     if (!(flags & KEEL_GTF_PERMIT) || entry_domid(e) != caller)
         return -KEEL_ENOENT;
     if (rw && (flags & KEEL_GTF_READONLY))
+        return -KEEL_EACCES;
+    return 0;
+}
+
+int grant_check_page(unsigned rights, unsigned flags, bool rw)
+{
+    if (!(flags & AS_OWNED))
+        return -KEEL_EINVAL;
+    if (!(rights & KEEL_RIGHT_R))
+        return -KEEL_EACCES;
+    if (rw && (!(rights & KEEL_RIGHT_W) || (rights & KEEL_RIGHT_X)))
         return -KEEL_EACCES;
     return 0;
 }

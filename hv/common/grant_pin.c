@@ -27,20 +27,23 @@ static bool pinned(const struct grant_active *a)
     return a->pins_ro || a->pins_rw;
 }
 
-/* The frame behind page index `page` of the granter.  Only frames the
- * granter owns; never a writable use of a page the granter can execute. */
+/* The frame behind page index `page` of the granter, for a use the
+ * granter's own rights on that page allow (grant_check_page): only frames
+ * it owns, nothing of a page it cannot read, nothing writable of a page it
+ * cannot write.  Its rights cannot change after it has run (SET_RIGHTS is
+ * refused then, domctl_mem.c), and it has no table before, so what is
+ * checked here holds for as long as the pin lasts. */
 static int resolve_frame(struct domain *g, uint32_t page, bool rw, uint64_t *pa)
 {
     unsigned rights, flags;
+    int rc;
 
     if (page >= g->mem_pages)
         return -KEEL_EINVAL;
     if (as_lookup(&g->as, KEEL_GUEST_BASE + (uint64_t)page * PAGE_SIZE, pa, &rights, &flags))
         return -KEEL_EINVAL;
-    if (!(flags & AS_OWNED))
-        return -KEEL_EINVAL;
-    if (rw && (rights & KEEL_RIGHT_X))
-        return -KEEL_EACCES;
+    if ((rc = grant_check_page(rights, flags, rw)))
+        return rc;
     *pa &= PAGE_MASK;
     return 0;
 }

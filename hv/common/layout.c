@@ -2,7 +2,7 @@
  * Where a domain's pieces go inside its memory (see keel/start_info.h):
  *
  *   mem_base   segments ............ image_end
- *   info_va    struct keel_start_info, keel_module[nr_modules], args
+ *   info_va    struct keel_start_info, keel_module[nr_modules], args (r--)
  *   heap_start .. heap_end            free memory
  *   heap_end   one guard page (rights 0)
  *   stack_top - stack_bytes .. stack_top == mem_base + mem_bytes

@@ -9,7 +9,8 @@
  *     hypervisor's ABI version before relying on any hypercall semantics;
  *     then record the heap, so that malloc works for everything after
  *     (constructors included);
- *  3. unpack argv (malloc'd: it must outlive start of day);
+ *  3. unpack argv (malloc'd, strings copied: they must outlive start of
+ *     day and be writable, and the start info is read-only);
  *  4. run constructors, then main, then exit() (atexit handlers, stdio
  *     flush, destructors) which ends in _exit -> shutdown hypercall.
  */
@@ -66,18 +67,22 @@ static void check_start_info(const struct keel_start_info *si)
         libos_fatal("start info: arguments outside the domain's memory");
 }
 
+/* argv and a copy of the strings in one block: the strings in the start
+ * info are read-only, and a C program may write its arguments. */
 static char **unpack_argv(const struct keel_start_info *si)
 {
+    size_t vec = ((size_t)si->argc + 1) * sizeof(char *);
     char **argv;
 
-    /* each argument takes at least its NUL: this also bounds the malloc */
+    /* each argument takes at least its NUL, and the bytes lie in our
+     * memory (checked): this also bounds the malloc */
     if (si->argc > si->args_bytes)
         libos_fatal("start info: more arguments than argument bytes");
-    argv = malloc(((size_t)si->argc + 1) * sizeof(*argv));
+    argv = malloc(vec + si->args_bytes);
     if (!argv)
         libos_fatal("no memory for argv");
-    if (libos_unpack_args((char *)(uintptr_t)si->args_va, si->args_bytes,
-                          si->argc, argv) != 0)
+    memcpy((char *)argv + vec, (const char *)(uintptr_t)si->args_va, si->args_bytes);
+    if (libos_unpack_args((char *)argv + vec, si->args_bytes, si->argc, argv) != 0)
         libos_fatal("start info: malformed arguments");
     return argv;
 }

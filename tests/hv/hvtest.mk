@@ -14,7 +14,8 @@ HVT_LDFLAGS := -nostdlib -static -no-pie -T tests/hv/guest.ld -Wl,--build-id=non
 HVT_SELFTESTS := $(shell grep -c '^    { "' hv/arch/x86_64/selftest.c)
 HVT_RUN := python3 tests/hv/run.py --hv $(BUILD)/hv/keel-hv --logdir $(HVT_DIR)
 
-$(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn_lib.h
+$(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn_lib.h \
+                tests/hv/t_grant_uses.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HVT_CFLAGS) -c $< -o $@
 
@@ -30,9 +31,11 @@ $(HVT_DIR)/t_evtchn.img: $(HVT_DIR)/t_evtchn.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_D
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_evtchn_guest.img: $(HVT_DIR)/t_evtchn_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
-HVT_GRANT_OBJS := $(addprefix $(HVT_DIR)/,t_grant.o t_grant_copy.o t_grant_xdom.o)
+HVT_GRANT_OBJS := $(addprefix $(HVT_DIR)/,t_grant.o t_grant_copy.o t_grant_xdom.o t_grant_rights.o)
 $(HVT_GRANT_OBJS): tests/hv/t_grant.h
-$(HVT_DIR)/t_grant.img: $(HVT_GRANT_OBJS) $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+$(HVT_DIR)/t_grant.img: $(HVT_GRANT_OBJS) $(HVT_DIR)/t_grant_uses.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_grant_guest.img: $(HVT_DIR)/t_grant_guest.o $(HVT_DIR)/t_grant_uses.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 HVT_BENCH_OBJS := $(addprefix $(HVT_DIR)/,t_bench.o t_bench_ring.o t_bench_guest.o)
 $(HVT_BENCH_OBJS): tests/hv/t_bench.h

@@ -3,7 +3,8 @@
  * the other domain).  This file: dom0 granting to itself (map, unmap, END,
  * read-only maps, every hostile argument, leaks over 1000 cycles, a full
  * window); t_grant_copy.c: COPY; t_grant_xdom.c: two domains, and one of
- * them dying with grants in use.
+ * them dying with grants in use; t_grant_rights.c: grants of pages the
+ * granter may not write, or not touch at all.
  */
 #include "t_grant.h"
 
@@ -35,22 +36,6 @@ void grant(uint32_t ref, const void *p, keel_domid_t to, uint16_t flags)
     gtable[ref].page = page_of(p);
     __asm__ volatile("" ::: "memory");
     gtable[ref].flags = flags;
-}
-
-long map(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *va, uint32_t *handle)
-{
-    struct keel_grant_map m;
-    long rc;
-    memset(&m, 0, sizeof(m));
-    m.domid = dom;
-    m.ref = ref;
-    m.flags = flags;
-    rc = gnt(KEEL_GNTOP_MAP, (uint64_t)&m, 0);
-    if (!rc) {
-        *va = m.va;
-        *handle = m.handle;
-    }
-    return rc;
 }
 
 static void before_setup(void)
@@ -208,6 +193,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     cycles();
     grant_copy_tests();
     grant_xdom_tests();
+    grant_rights_tests(si);
     full_window();
     ktap_end_poweroff();
 }

@@ -2,6 +2,7 @@
 #ifndef T_GRANT_H
 #define T_GRANT_H
 #include "tbuild.h"
+#include "t_grant_uses.h"
 
 #define PAGE 4096ull
 #define NR_REFS 1024                 /* two pages of table */
@@ -14,10 +15,9 @@ extern const struct keel_module *guest_img;
 long gnt(uint32_t cmd, uint64_t a1, uint64_t a2);
 uint32_t page_of(const void *p);
 void grant(uint32_t ref, const void *p, keel_domid_t to, uint16_t flags);
-/* MAP: the rc; va and handle filled on success */
-long map(keel_domid_t dom, uint32_t ref, uint16_t flags, uint64_t *va, uint32_t *handle);
 long dc(struct keel_domctl *op, uint32_t cmd, uint32_t domid);
 
 void grant_copy_tests(void);         /* t_grant_copy.c */
 void grant_xdom_tests(void);         /* t_grant_xdom.c */
+void grant_rights_tests(const struct keel_start_info *si);  /* t_grant_rights.c */
 #endif

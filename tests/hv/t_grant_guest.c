@@ -13,8 +13,11 @@
  *             created just before this one: ref 2) in a loop while dom0
  *             destroys it, holding one map throughout: exit(0) if every
  *             call gave 0 or -KEEL_ESRCH and the held page never changed
+ *   rights    grant its guard page, start info, text, rodata and page A
+ *             to itself and to dom0 (t_grant_uses.h), use its own grants:
+ *             exit(number of surprises); dom0 uses the others after
  */
-#include "tlib.h"
+#include "t_grant_uses.h"
 
 TEST_NOTE(0, 256 << 10, 16 << 10);
 
@@ -27,6 +30,7 @@ TEST_NOTE(0, 256 << 10, 16 << 10);
 static struct keel_grant_entry table[512] __attribute__((aligned(PAGE)));
 static uint64_t page_a[512] __attribute__((aligned(PAGE)));
 static uint64_t page_b[512] __attribute__((aligned(PAGE)));
+static const uint64_t ro_page[512] __attribute__((aligned(PAGE))) = { 0x524f44415441ull };
 
 static long gnt(uint32_t cmd, uint64_t a1, uint64_t a2)
 {
@@ -174,6 +178,26 @@ static int stress(void)
     return bad;
 }
 
+/* The grant entries ask for read-write; the hypervisor gives no more than
+ * this domain has. */
+static int rights(const struct keel_start_info *si)
+{
+    const void *page[RIGHTS_NR] = {
+        (const void *)si->heap_end, si, (const void *)KEEL_GUEST_BASE, ro_page, page_a,
+    };
+    int bad = 0;
+
+    if (gnt(KEEL_GNTOP_SETUP, (uint64_t)table, 512))
+        return 100;
+    for (unsigned i = 0; i < RIGHTS_NR; i++) {
+        grant(i, page[i], (keel_domid_t)my_id, KEEL_GTF_PERMIT);
+        grant(RIGHTS_TO_DOM0 + i, page[i], 0, KEEL_GTF_PERMIT);
+    }
+    for (unsigned i = 0; i < RIGHTS_NR; i++)
+        bad += grant_uses_bad(KEEL_DOMID_SELF, i, rights_access[i]);
+    return bad;
+}
+
 void test_main(struct keel_start_info *si, uint64_t entry_rsp)
 {
     const char *mode = (const char *)si->args_va;
@@ -193,5 +217,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
         t_exit(hostile());
     if (!t_strcmp(mode, "stress"))
         t_exit(stress());
+    if (!t_strcmp(mode, "rights"))
+        t_exit(rights(si));
     t_exit(101);
 }

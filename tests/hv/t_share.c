@@ -32,17 +32,6 @@ static long mm(uint32_t domid, uint64_t gva, uint64_t n, uint32_t module,
     return domctl(&op, KEEL_DOMCTL_MAP_MODULE, domid);
 }
 
-static long rights(uint32_t domid, uint64_t gva, uint64_t n, uint32_t r)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    op.u.set_rights.gva = gva;
-    op.u.set_rights.npages = n;
-    op.u.set_rights.rights = r;
-    return domctl(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
-}
-
 /* MAP_FOREIGN and at once UNMAP_FOREIGN: 0 or the error. */
 static long foreign(uint32_t domid, uint64_t gva, uint64_t n)
 {
@@ -118,12 +107,12 @@ static void bad_arguments(void)
     CHECK_EQ(foreign(d, B + 3 * PAGE, 1), 0);
     CHECK_EQ(foreign(d, B + PAGE, 1), -KEEL_EINVAL);             /* shared */
     CHECK_EQ(foreign(d, B, 4), -KEEL_EINVAL);
-    CHECK_EQ(rights(d, B + PAGE, 1, R | W), -KEEL_EACCES);       /* never W */
-    CHECK_EQ(rights(d, B, 4, R | W), -KEEL_EACCES);
-    CHECK_EQ(rights(d, B + PAGE, 2, R | X), 0);
-    CHECK_EQ(rights(d, B + PAGE, 1, 0), 0);                      /* a guard is fine */
-    CHECK_EQ(rights(d, B + PAGE, 1, R), 0);
-    CHECK_EQ(rights(d, B, 1, R | W), 0);                         /* its own page */
+    CHECK_EQ(tbuild_set_rights(d, B + PAGE, 1, R | W), -KEEL_EACCES); /* never W */
+    CHECK_EQ(tbuild_set_rights(d, B, 4, R | W), -KEEL_EACCES);
+    CHECK_EQ(tbuild_set_rights(d, B + PAGE, 2, R | X), 0);
+    CHECK_EQ(tbuild_set_rights(d, B + PAGE, 1, 0), 0);           /* a guard is fine */
+    CHECK_EQ(tbuild_set_rights(d, B + PAGE, 1, R), 0);
+    CHECK_EQ(tbuild_set_rights(d, B, 1, R | W), 0);              /* its own page */
 
     /* dom0 holding a foreign mapping of the target: busy */
     struct keel_domctl op;

@@ -31,26 +31,36 @@ static uint64_t load(const struct keel_module *img, uint8_t *mem, uint64_t *entr
     return (end + PAGE - 1) & ~(PAGE - 1);
 }
 
-static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t guard)
+long tbuild_set_rights(uint32_t domid, uint64_t gva, uint64_t npages, uint32_t rights)
+{
+    struct keel_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.set_rights.gva = gva;
+    op.u.set_rights.npages = npages;
+    op.u.set_rights.rights = rights;
+    return dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
+}
+
+/* Read-only segments, the start-info page (r--, the builder's word) and
+ * the guard page (none); the rest stays rw-. */
+static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t info_va,
+                       uint64_t guard)
 {
     const struct elf64_ehdr *eh = (const void *)img->va;
     const struct elf64_phdr *ph = (const void *)(img->va + eh->e_phoff);
-    struct keel_domctl op;
     long rc = 0;
 
     for (unsigned i = 0; i < eh->e_phnum && !rc; i++) {
         if (ph[i].p_type != ELF_PT_LOAD || (ph[i].p_flags & ELF_PF_W))
             continue;
-        memset(&op, 0, sizeof(op));
-        op.u.set_rights.gva = ph[i].p_vaddr & ~(PAGE - 1);
-        op.u.set_rights.npages = (ph[i].p_vaddr + ph[i].p_memsz - op.u.set_rights.gva + PAGE - 1) / PAGE;
-        op.u.set_rights.rights = KEEL_RIGHT_R | ((ph[i].p_flags & ELF_PF_X) ? KEEL_RIGHT_X : 0);
-        rc = dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
+        uint64_t gva = ph[i].p_vaddr & ~(PAGE - 1);
+        rc = tbuild_set_rights(domid, gva, (ph[i].p_vaddr + ph[i].p_memsz - gva + PAGE - 1) / PAGE,
+                               KEEL_RIGHT_R | ((ph[i].p_flags & ELF_PF_X) ? KEEL_RIGHT_X : 0));
     }
-    memset(&op, 0, sizeof(op));
-    op.u.set_rights.gva = guard;
-    op.u.set_rights.npages = 1;
-    return rc ? rc : dc(&op, KEEL_DOMCTL_SET_RIGHTS, domid);
+    if (!rc)
+        rc = tbuild_set_rights(domid, info_va, 1, KEEL_RIGHT_R);
+    return rc ? rc : tbuild_set_rights(domid, guard, 1, 0);
 }
 
 uint32_t tbuild_share_module;
@@ -129,7 +139,7 @@ long tbuild_start(const struct keel_module *img, const char *mode)
     op.u.unmap_foreign.npages = TGUEST_PAGES;
     if ((rc = dc(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0)) ||
         (tbuild_share_module && (rc = share(domid, img))) ||
-        (rc = set_rights(domid, img, guard)))
+        (rc = set_rights(domid, img, info_va, guard)))
         return rc;
     memset(&op, 0, sizeof(op));
     op.u.vcpu.rip = entry;

@@ -80,17 +80,40 @@ KTEST(regions_cover_memory)
     load();
     layout_plan(&info, 10, &l, msg, sizeof(msg));
     unsigned n = layout_regions(&info, &l, r);
-    EXPECT_EQ(n, 6);
+    EXPECT_EQ(n, 7);
     expect_cover(ktest_failed, r, n);
     EXPECT_EQ(r[0].rights, KEEL_RIGHT_R | KEEL_RIGHT_X);
     EXPECT_EQ(r[1].rights, KEEL_RIGHT_R);
     EXPECT_EQ(r[2].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
     EXPECT_EQ(r[2].npages, 3);                    /* data + bss */
-    EXPECT_EQ(r[3].gva, l.si_va);                 /* start info .. heap */
-    EXPECT_EQ(r[4].gva, l.heap_end);              /* guard */
-    EXPECT_EQ(r[4].rights, 0);
-    EXPECT_EQ(r[4].npages, 1);
-    EXPECT_EQ(r[5].npages, KEEL_DEFAULT_STACK_BYTES / 4096);
+    EXPECT_EQ(r[3].gva, l.si_va);                 /* start info + args: r-- */
+    EXPECT_EQ(r[3].rights, KEEL_RIGHT_R);
+    EXPECT_EQ(r[3].npages, 1);
+    EXPECT_EQ(r[4].gva, l.heap_start);            /* heap */
+    EXPECT_EQ(r[4].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    EXPECT_EQ(r[5].gva, l.heap_end);              /* guard */
+    EXPECT_EQ(r[5].rights, 0);
+    EXPECT_EQ(r[5].npages, 1);
+    EXPECT_EQ(r[6].npages, KEEL_DEFAULT_STACK_BYTES / 4096);
+}
+
+/* Start info, arguments and device page read-only; rings and heap not. */
+KTEST(builder_pages_are_read_only)
+{
+    struct region r[LAYOUT_MAX_REGIONS];
+
+    load();
+    EXPECT_EQ(layout_plan_dev(&info, 5000, 1, 2, &l, msg, sizeof(msg)), 0);
+    unsigned n = layout_regions(&info, &l, r);
+    EXPECT_EQ(n, 7);
+    expect_cover(ktest_failed, r, n);
+    EXPECT_EQ(r[3].gva, l.si_va);
+    EXPECT_EQ(r[3].gva + r[3].npages * 4096, l.rings_va);
+    EXPECT_EQ(r[3].npages, 3);                    /* 2 pages of start info + args, device page */
+    EXPECT_EQ(r[3].rights, KEEL_RIGHT_R);
+    EXPECT_EQ(r[4].gva, l.rings_va);              /* rings, then heap */
+    EXPECT_EQ(r[4].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    EXPECT_EQ(r[5].gva, l.heap_end);
 }
 
 KTEST(holes_between_segments_get_no_rights)
@@ -125,6 +148,6 @@ KTEST(segment_rights)
 
 KTEST_MAIN(KTEST_CASE(default_plan), KTEST_CASE(arguments_spill_into_pages),
            KTEST_CASE(arguments_that_do_not_fit),
-           KTEST_CASE(regions_cover_memory),
+           KTEST_CASE(regions_cover_memory), KTEST_CASE(builder_pages_are_read_only),
            KTEST_CASE(holes_between_segments_get_no_rights),
            KTEST_CASE(segment_rights))

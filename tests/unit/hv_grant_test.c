@@ -58,6 +58,35 @@ KTEST(entry_checks)
     EXPECT_EQ(grant_check_entry(grant_entry_pack(0xffff, 7, 1), 7, true), -KEEL_EACCES);
 }
 
+/* A grant never gives more than the granter has on the page itself. */
+KTEST(page_rights_bound_every_use)
+{
+    const unsigned R = KEEL_RIGHT_R, W = KEEL_RIGHT_W, X = KEEL_RIGHT_X;
+
+    /* data, heap, stack: every use */
+    EXPECT_EQ(grant_check_page(R | W, AS_OWNED, false), 0);
+    EXPECT_EQ(grant_check_page(R | W, AS_OWNED, true), 0);
+    /* rodata, start info, device page: read-only */
+    EXPECT_EQ(grant_check_page(R, AS_OWNED, false), 0);
+    EXPECT_EQ(grant_check_page(R, AS_OWNED, true), -KEEL_EACCES);
+    /* text: read-only */
+    EXPECT_EQ(grant_check_page(R | X, AS_OWNED, false), 0);
+    EXPECT_EQ(grant_check_page(R | X, AS_OWNED, true), -KEEL_EACCES);
+    /* a guard page keeps its frame but is nobody's to use */
+    EXPECT_EQ(grant_check_page(0, AS_OWNED, false), -KEEL_EACCES);
+    EXPECT_EQ(grant_check_page(0, AS_OWNED, true), -KEEL_EACCES);
+    /* rights without R (never set by a builder) give nothing either */
+    EXPECT_EQ(grant_check_page(W, AS_OWNED, false), -KEEL_EACCES);
+    EXPECT_EQ(grant_check_page(X, AS_OWNED, false), -KEEL_EACCES);
+    EXPECT_EQ(grant_check_page(W, AS_OWNED, true), -KEEL_EACCES);
+    /* W+X never exists; if it did, no writable use */
+    EXPECT_EQ(grant_check_page(R | W | X, AS_OWNED, true), -KEEL_EACCES);
+    /* not the granter's own frame (a shared module page): not even read */
+    EXPECT_EQ(grant_check_page(R, AS_FOREIGN | AS_READONLY, false), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_page(R | W, AS_FOREIGN, true), -KEEL_EINVAL);
+    EXPECT_EQ(grant_check_page(R | W, 0, false), -KEEL_EINVAL);
+}
+
 KTEST(setup_checks)
 {
     const uint64_t B = KEEL_GUEST_BASE, P = KEEL_PAGE_SIZE;
@@ -238,5 +267,5 @@ KTEST(active_records_on_demand)
 }
 
 KTEST_MAIN(KTEST_CASE(active_records_on_demand), KTEST_CASE(entry_layout_matches_the_abi), KTEST_CASE(entry_checks),
-           KTEST_CASE(setup_checks), KTEST_CASE(copy_checks), KTEST_CASE(domid_resolution),
+           KTEST_CASE(page_rights_bound_every_use), KTEST_CASE(setup_checks), KTEST_CASE(copy_checks), KTEST_CASE(domid_resolution),
            KTEST_CASE(maptrack_handles), KTEST_CASE(maptrack_limits))

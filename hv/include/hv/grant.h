@@ -72,6 +72,11 @@ struct grant_pin {
 /* ---- grant_check.c: pure checks ---- */
 /* May `caller` use entry e, writably if rw?  0 or -KEEL_ENOENT/-KEEL_EACCES. */
 int grant_check_entry(uint64_t e, keel_domid_t caller, bool rw);
+/* May a grantee use, writably if rw, a page the granter maps with these
+ * KEEL_RIGHT_* rights and AS_* flags?  0; -KEEL_EINVAL if the frame is not
+ * the granter's own (not AS_OWNED); -KEEL_EACCES if the granter cannot
+ * read it (a guard page), or for rw if it cannot write it or may execute it. */
+int grant_check_page(unsigned rights, unsigned flags, bool rw);
 uint64_t grant_entry_pack(uint16_t flags, keel_domid_t domid, uint32_t page);
 uint16_t grant_entry_flags(uint64_t e);
 uint32_t grant_entry_page(uint64_t e);

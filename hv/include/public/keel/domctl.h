@@ -31,7 +31,7 @@
 #define KEEL_DOMCTL_UNPAUSE        4  /* IN domid (needs a vCPU context) */
 #define KEEL_DOMCTL_MAP_FOREIGN    5  /* IN domid, gva, npages; OUT va */
 #define KEEL_DOMCTL_UNMAP_FOREIGN  6  /* IN va, npages (caller's window) */
-#define KEEL_DOMCTL_SET_RIGHTS     7  /* IN domid, gva, npages, rights */
+#define KEEL_DOMCTL_SET_RIGHTS     7  /* IN domid, gva, npages, rights (never run) */
 #define KEEL_DOMCTL_SET_VCPU       8  /* IN domid, context (paused, never run) */
 #define KEEL_DOMCTL_GET_INFO       9  /* IN domid; OUT info */
 #define KEEL_DOMCTL_PHYSINFO      10  /* OUT physinfo */
@@ -79,7 +79,12 @@
  * for placing backends next to their frontends. */
 #define KEEL_CPU_ANY  0xffffffffu
 
-/* page rights for SET_RIGHTS; 0 = not mapped (guard page).
+/* SET_RIGHTS: the guest's pages [gva, gva + npages pages) get these
+ * rights, keeping their frames.  Only for a guest that has never been
+ * unpaused (-KEEL_EBUSY otherwise): a page's rights also bound what its
+ * guest may grant (keel/grant_table.h), so they are fixed once it runs.
+ *
+ * page rights for SET_RIGHTS; 0 = not mapped (guard page).
  * KEEL_RIGHT_W together with KEEL_RIGHT_X is refused (-KEEL_EINVAL). */
 #define KEEL_RIGHT_R  1u
 #define KEEL_RIGHT_W  2u

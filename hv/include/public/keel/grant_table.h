@@ -28,6 +28,15 @@
  * in-use bits, changes the page) can only confuse itself: a mapped frame
  * stays mapped, pinned and readable by the grantee until it is unmapped.
  *
+ * Never more than the granter has.  A grant is bounded by the granter's
+ * own rights on the page, whatever its entry says: a page the granter may
+ * only read (text, read-only data, its start-info page, its device page)
+ * can be mapped and copied read-only, never written; a page it cannot
+ * touch (a guard page) cannot be used at all; only pages of its own memory
+ * can be granted (not the shared-info page, not the read-only module pages
+ * its text may be shared from).  A guest's page rights are fixed once it
+ * runs (keel/domctl.h SET_RIGHTS), so a map keeps the rights it was given.
+ *
  * Lifetime.  A page granted by a domain that dies stays valid for everyone
  * who still has it mapped, until the last of them unmaps it; a domain that
  * dies with grants of others mapped has those maps undone, after which the
@@ -36,12 +45,14 @@
  * Every bad argument is an error code, never harm to the hypervisor:
  *   -KEEL_EINVAL  unknown flags, ref >= the table's size, a copy segment that
  *                 leaves its page, a handle that is not mapped, bad SETUP,
- *                 an entry whose page is outside the granter's memory
+ *                 an entry whose page is outside the granter's memory or
+ *                 not its own (a shared boot module page)
  *   -KEEL_ENOENT  the granter has no table, or the entry does not grant this
  *                 caller the page (no PERMIT, other domid, ended)
  *   -KEEL_ESRCH   no such granter domain
  *   -KEEL_EACCES  writable use of a read-only grant, or of a page the granter
- *                 itself may execute
+ *                 itself may not write (or may execute); any use of a page
+ *                 the granter may not read (a guard page)
  *   -KEEL_EFAULT  a pointer in the caller's memory is not mapped with the
  *                 rights needed (or is a hypervisor / non-canonical address)
  *   -KEEL_EBUSY   END while the grant is in use, SETUP while any is; a

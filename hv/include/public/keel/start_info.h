@@ -13,7 +13,9 @@
  *
  *   mem_base        ELF PT_LOAD segments, each page with its own rights
  *                   (text r-x, rodata r--, data/bss rw-, never w+x)
- *   ...             start-info page(s) (rw-), then args (rw-)
+ *   ...             start-info page(s), then args: read-only (r--), as
+ *                   is the device page after them (keel/device.h); the
+ *                   builder's word, which no grant can make writable
  *   heap_start      free memory (rw-) up to heap_end
  *   heap_end        one unmapped guard page
  *   stack_top - stack_bytes .. stack_top   the stack (rw-)
