@@ -130,7 +130,9 @@ static void timers(void)
     /* re-arming replaces, 0 disarms */
     clear_pending();
     t0 = now_ns();
-    hc(KEEL_HC_SET_TIMER, (long)(t0 + 2000000), 0, 0);
+    /* far enough that a loaded host cannot let it fire before it is
+     * replaced (2 ms did, once) */
+    hc(KEEL_HC_SET_TIMER, (long)(t0 + 1000000000), 0, 0);
     hc(KEEL_HC_SET_TIMER, 0, 0, 0);
     hc(KEEL_HC_SET_TIMER, (long)(t0 + 30000000), 0, 0);
     while (!(shinfo()->pending & KEEL_PENDING_TIMER))
