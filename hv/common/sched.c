@@ -238,9 +238,16 @@ __noreturn void schedule_and_return(void)
     arch_switch_to(next);
 }
 
+/* The counts are this CPU's own: a plain add, read racily by CPU_INFO. */
+static void count(uint64_t *n)
+{
+    __atomic_store_n(n, *n + 1, __ATOMIC_RELAXED);
+}
+
 __noreturn void hv_timer_interrupt(void)
 {
     sc[this_cpu()->id].programmed = 0;      /* one-shot: it has fired */
+    count(&sc[this_cpu()->id].timer_irqs);
     timers_run(hv_now_ns());
     schedule_and_return();
 }
@@ -267,5 +274,6 @@ bool sched_idle_work(void)
 
 __noreturn void hv_kick_interrupt(void)
 {
+    count(&sc[this_cpu()->id].kicks);
     schedule_and_return();
 }
