@@ -153,24 +153,25 @@ static void moves(void)
     }
 }
 
-/* n sleeps of len ns each, back to back: never early; how late, and how
- * long each took (the bound shows in the period of short sleeps). */
+/* n sleeps of len ns each, back to back: never early; how late, and the
+ * period from the first wake to the last (the bound shows in short ones). */
 static uint64_t sleeps(uint64_t len, unsigned n)
 {
-    uint64_t late = 0, worst = 0, start = now_ns();
+    uint64_t late = 0, worst = 0, first = 0, t = 0;
     unsigned early = 0;
 
     other_wakes = 0;
-
     for (unsigned i = 0; i < n; i++) {
-        uint64_t dl = now_ns() + len, t = sleep_until(dl);
-        uint64_t d = t > dl ? t - dl : 0;
+        uint64_t dl = now_ns() + len, d;
 
+        t = sleep_until(dl);
+        d = t > dl ? t - dl : 0;
+        first = i ? first : t;
         early += t < dl;
         late += d;
         worst = d > worst ? d : worst;
     }
-    uint64_t period = (now_ns() - start) / n;
+    uint64_t period = (t - first) / (n - 1);
     outf("# sleep %lu us x %u: late %lu us mean, %lu us worst; period %lu us"
          " (%lu other wake-ups)\n", (unsigned long)(len / 1000), n,
          (unsigned long)(late / n / 1000), (unsigned long)(worst / 1000),
