@@ -150,6 +150,7 @@ static const domctl_fn commands[] = {
     [KEEL_DOMCTL_SET_AFFINITY]  = dc_set_affinity,
     [KEEL_DOMCTL_NEXT_ENDED]    = domctl_next_ended,
     [KEEL_DOMCTL_MAP_MODULE]    = domctl_map_module,
+    [KEEL_DOMCTL_CPU_INFO]      = domctl_cpu_info,
 };
 
 long hc_domctl(struct vcpu *v, const struct hc_args *args)

@@ -7,7 +7,9 @@
  * lasts; otherwise it goes to the tail of the queue and the head runs.
  * Preemption comes from the per-CPU one-shot timer, which is armed for the
  * slice end only while something else waits (so an uncontended guest takes
- * no timer interrupts), and for the earliest guest timer.  When work appears
+ * no timer interrupts), and for the earliest guest timer of this CPU's own
+ * list (timer.c: the timers of the vCPUs it runs or ran last, which follow
+ * their vCPU here when it is picked).  When work appears
  * and every CPU is busy without an armed slice, one CPU is kicked so that it
  * arms its slice: a guest that never yields cannot starve the others.
  *
@@ -137,7 +139,6 @@ void vcpu_kill_and_wait(struct vcpu *v)
     else
         v->state = VCPU_DEAD;
     spin_unlock(&rq_lock);
-    timer_cancel(v);
     /* Bounded: the other CPU takes the kick as soon as it is back in ring 3
      * or idle, and holds no lock we hold. */
     do {
@@ -148,6 +149,9 @@ void vcpu_kill_and_wait(struct vcpu *v)
             break;
         cpu_relax();
     } while (1);
+    /* Only now: until it left its CPU, v could still arm its timer (a
+     * SET_TIMER under way there) or have it follow it to a new CPU. */
+    timer_cancel(v);
 }
 
 void sched_yield_current(void)
@@ -198,7 +202,7 @@ static struct vcpu *pick_next(struct percpu *c, struct vcpu *prev, uint64_t now)
 
 static void program_timer(struct percpu *c, bool slice_matters)
 {
-    uint64_t dl = timers_earliest();
+    uint64_t dl = timers_earliest(c->id);
 
     if (slice_matters)
         dl = dl ? MIN(dl, c->slice_end_ns) : c->slice_end_ns;
@@ -231,6 +235,8 @@ __noreturn void schedule_and_return(void)
     c->need_resched = false;
     spin_unlock(&rq_lock);
 
+    if (next)
+        timer_follow(next);
     program_timer(c, next && contended);
     /* If next is still being left by another CPU, arch_switch_to() waits
      * for its FPU state -- after releasing this CPU's previous vCPU.  Waiting
@@ -238,10 +244,17 @@ __noreturn void schedule_and_return(void)
     arch_switch_to(next);
 }
 
+/* The counts are this CPU's own: a plain add, read racily by CPU_INFO. */
+static void count(uint64_t *n)
+{
+    __atomic_store_n(n, *n + 1, __ATOMIC_RELAXED);
+}
+
 __noreturn void hv_timer_interrupt(void)
 {
     sc[this_cpu()->id].programmed = 0;      /* one-shot: it has fired */
-    timers_run(hv_now_ns());
+    count(&sc[this_cpu()->id].timer_irqs);
+    timers_run(this_cpu()->id, hv_now_ns());
     schedule_and_return();
 }
 
@@ -267,5 +280,6 @@ bool sched_idle_work(void)
 
 __noreturn void hv_kick_interrupt(void)
 {
+    count(&sc[this_cpu()->id].kicks);
     schedule_and_return();
 }

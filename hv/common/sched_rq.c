@@ -5,6 +5,7 @@
  * never reorders the others.
  */
 #include "sched_rq.h"
+#include <hv/domctl.h>
 
 spinlock_t rq_lock = SPINLOCK_INIT;
 struct vcpu *rq_head, *rq_tail;
@@ -108,4 +109,20 @@ void kick_for(const struct vcpu *v)
     for (unsigned i = 0; i < hv_nr_cpus; i++)
         if (i != me && kick_cpu_if_needed(i))
             return;
+}
+
+/* KEEL_DOMCTL_CPU_INFO.  Each count is written by its own CPU only; read
+ * from here it may be an interrupt old. */
+long domctl_cpu_info(struct vcpu *v, struct keel_domctl *op)
+{
+    struct keel_cpu_info *ci = &op->u.cpu_info;
+    unsigned cpu;
+
+    (void)v;
+    if (ci->pad != 0 || ci->cpu >= hv_nr_cpus)
+        return -KEEL_EINVAL;
+    cpu = (unsigned)index_nospec(ci->cpu, hv_nr_cpus);
+    ci->timer_irqs = __atomic_load_n(&sc[cpu].timer_irqs, __ATOMIC_RELAXED);
+    ci->kicks = __atomic_load_n(&sc[cpu].kicks, __ATOMIC_RELAXED);
+    return 0;
 }

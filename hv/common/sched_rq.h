@@ -1,6 +1,7 @@
 /*
  * Between sched.c and sched_rq.c only: the run queue and per-CPU state,
- * all under rq_lock (sc[].programmed: touched only by its own CPU).
+ * all under rq_lock (sc[].programmed and the counters: written only by
+ * their own CPU).
  */
 #ifndef HV_COMMON_SCHED_RQ_H
 #define HV_COMMON_SCHED_RQ_H
@@ -13,6 +14,8 @@ struct sched_cpu {
     bool idle;              /* running the idle loop */
     bool slice_armed;       /* timer covers the slice end */
     uint64_t programmed;    /* deadline last given to arch_timer_program */
+    uint64_t timer_irqs;    /* KEEL_DOMCTL_CPU_INFO */
+    uint64_t kicks;
 };
 
 extern spinlock_t rq_lock;

@@ -1,13 +1,23 @@
 /*
- * One-shot guest timers: one per vCPU, in a single list sorted by deadline
- * under timer_lock.  Any CPU's timer interrupt fires what has expired, and
- * every CPU arms its hardware timer for the earliest deadline each time it
- * schedules (sched.c), so the CPU that last scheduled always covers the
- * head of the list.
+ * One-shot guest timers, one per vCPU, kept per CPU as Xen keeps them: an
+ * armed timer is in the sorted list of the CPU its vCPU runs on or last
+ * ran on, and moves with the vCPU when another CPU picks it
+ * (timer_follow, from the scheduler).  Each CPU fires only its own list
+ * and arms its hardware timer only for its own list's head and its own
+ * slice end (sched.c), so a guest's timers interrupt the CPU it runs on
+ * or left, never the other tenants' CPUs.  The list logic and the rate
+ * bound are in timer_list.c.
  *
- * Firing sets KEEL_PENDING_TIMER in the domain's shared info, raises
- * VIRQ_TIMER and wakes the vCPU while timer_lock is held (lock order
- * timer_lock -> evtchn lock -> rq_lock), so a concurrent timer_cancel()
+ * Only the vCPU's own SET_TIMER and the CPU about to run it insert into a
+ * list, and both insert into their own CPU's list, which they reprogram
+ * on their way out of the hypervisor; removals from another CPU (cancel,
+ * follow) only leave that CPU a spurious interrupt.
+ *
+ * Locks: one per CPU list; a timer's `cpu` changes only with both the old
+ * and the new list's locks held (lower CPU first), so holding the lock of
+ * the list it names keeps it there.  Firing sets KEEL_PENDING_TIMER,
+ * raises VIRQ_TIMER and wakes the vCPU under the list's lock (lock order
+ * timer lists -> evtchn lock -> rq_lock), so a concurrent timer_cancel()
  * from domain destruction either removes the timer first or waits until
  * the vCPU is no longer touched.
  */
@@ -16,31 +26,38 @@
 #include <hv/evtchn.h>
 #include <hv/lib.h>
 
-static spinlock_t timer_lock = SPINLOCK_INIT;
-static struct vcpu *timer_head;          /* sorted by timer_deadline_ns */
+struct timer_cpu {
+    spinlock_t lock;
+    struct vcpu_timer *head;
+};
 
-static void unlink_timer(struct vcpu *v)
+static struct timer_cpu timer_cpus[HV_MAX_CPUS];
+
+static void lock_two(unsigned a, unsigned b)
 {
-    if (!v->timer_deadline_ns)
-        return;
-    for (struct vcpu **pp = &timer_head; *pp; pp = &(*pp)->timer_next)
-        if (*pp == v) {
-            *pp = v->timer_next;
-            break;
-        }
-    v->timer_deadline_ns = 0;
-    v->timer_next = NULL;
+    spin_lock(&timer_cpus[MIN(a, b)].lock);
+    if (a != b)
+        spin_lock(&timer_cpus[MAX(a, b)].lock);
 }
 
-static void insert_timer(struct vcpu *v, uint64_t deadline)
+static void unlock_two(unsigned a, unsigned b)
 {
-    struct vcpu **pp = &timer_head;
+    if (a != b)
+        spin_unlock(&timer_cpus[MAX(a, b)].lock);
+    spin_unlock(&timer_cpus[MIN(a, b)].lock);
+}
 
-    while (*pp && (*pp)->timer_deadline_ns <= deadline)
-        pp = &(*pp)->timer_next;
-    v->timer_deadline_ns = deadline;
-    v->timer_next = *pp;
-    *pp = v;
+/* Lock v's timer's list and CPU me's; returns the former's CPU. */
+static unsigned lock_with(struct vcpu *v, unsigned me)
+{
+    for (;;) {
+        unsigned cpu = __atomic_load_n(&v->timer.cpu, __ATOMIC_RELAXED);
+
+        lock_two(cpu, me);
+        if (v->timer.cpu == cpu)
+            return cpu;
+        unlock_two(cpu, me);
+    }
 }
 
 static void fire(struct vcpu *v)
@@ -49,43 +66,72 @@ static void fire(struct vcpu *v)
     evtchn_send_virq(v->domain, KEEL_VIRQ_TIMER);
 }
 
+static struct vcpu *timer_vcpu(struct vcpu_timer *t)
+{
+    return (struct vcpu *)((char *)t - offsetof(struct vcpu, timer));
+}
+
 void timer_set(struct vcpu *v, uint64_t deadline_ns)
 {
-    spin_lock(&timer_lock);
-    unlink_timer(v);
-    if (deadline_ns && deadline_ns <= hv_now_ns())
+    unsigned me = this_cpu()->id, cpu = lock_with(v, me);
+    uint64_t now = hv_now_ns();
+    uint64_t dl = timer_bounded_deadline(&v->timer, deadline_ns);
+
+    timer_list_remove(&timer_cpus[cpu].head, &v->timer);
+    __atomic_store_n(&v->timer.cpu, me, __ATOMIC_RELAXED);
+    if (dl && dl <= now) {
+        v->timer.last_fire_ns = now;
         fire(v);
-    else if (deadline_ns)
-        insert_timer(v, deadline_ns);
-    spin_unlock(&timer_lock);
+    } else if (dl) {
+        timer_list_insert(&timer_cpus[me].head, &v->timer, dl);
+    }
+    unlock_two(cpu, me);
 }
 
 void timer_cancel(struct vcpu *v)
 {
-    spin_lock(&timer_lock);
-    unlink_timer(v);
-    spin_unlock(&timer_lock);
+    unsigned me = this_cpu()->id, cpu = lock_with(v, me);
+
+    timer_list_remove(&timer_cpus[cpu].head, &v->timer);
+    unlock_two(cpu, me);
 }
 
-void timers_run(uint64_t now_ns)
+/* Nothing but this CPU moves v's timer now (v runs nowhere else), so the
+ * unlocked look is exact. */
+void timer_follow(struct vcpu *v)
 {
-    spin_lock(&timer_lock);
-    while (timer_head && timer_head->timer_deadline_ns <= now_ns) {
-        struct vcpu *v = timer_head;
-        timer_head = v->timer_next;
-        v->timer_deadline_ns = 0;
-        v->timer_next = NULL;
-        fire(v);
-    }
-    spin_unlock(&timer_lock);
-}
-
-uint64_t timers_earliest(void)
-{
+    unsigned me = this_cpu()->id, cpu;
     uint64_t dl;
 
-    spin_lock(&timer_lock);
-    dl = timer_head ? timer_head->timer_deadline_ns : 0;
-    spin_unlock(&timer_lock);
+    if (__atomic_load_n(&v->timer.cpu, __ATOMIC_RELAXED) == me)
+        return;
+    cpu = lock_with(v, me);
+    if ((dl = v->timer.deadline_ns)) {
+        timer_list_remove(&timer_cpus[cpu].head, &v->timer);
+        timer_list_insert(&timer_cpus[me].head, &v->timer, dl);
+    }
+    __atomic_store_n(&v->timer.cpu, me, __ATOMIC_RELAXED);
+    unlock_two(cpu, me);
+}
+
+void timers_run(unsigned cpu, uint64_t now_ns)
+{
+    struct timer_cpu *tc = &timer_cpus[cpu];
+    struct vcpu_timer *t;
+
+    spin_lock(&tc->lock);
+    while ((t = timer_list_expired(&tc->head, now_ns)))
+        fire(timer_vcpu(t));
+    spin_unlock(&tc->lock);
+}
+
+uint64_t timers_earliest(unsigned cpu)
+{
+    struct timer_cpu *tc = &timer_cpus[cpu];
+    uint64_t dl;
+
+    spin_lock(&tc->lock);
+    dl = tc->head ? tc->head->deadline_ns : 0;
+    spin_unlock(&tc->lock);
     return dl;
 }

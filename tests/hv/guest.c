@@ -11,6 +11,8 @@
  *   ud       ud2                            -> crash, #UD
  *   abort    shutdown(KEEL_SHUTDOWN_CRASH)  -> crash, KEEL_CRASH_ABORT
  *   spin     loop forever, never yield
+ *   busy     loop forever, with a null hypercall every 1000 rounds (a
+ *            guest that computes and now and then enters the hypervisor)
  *   timer    sleep 20 ms with its timer: exit(0) if it woke at the right time
  *   fpu      keep patterns in SSE/AVX registers across preemption
  *            (guest_fpu.c): exit(0) if none was disturbed
@@ -20,6 +22,11 @@
  *            (refs 0, 1) and a data page (ref 2) to dom0: exit(number of
  *            checks that failed)
  *   rodataw  write to its rodata                -> crash, #PF (protection)
+ *   tstorm   hostile: a timer 1 us ahead, again and again, blocking until
+ *            each fires (hv-timers counts the interrupts it causes)
+ *   tspin    the same without blocking: spins until each fires
+ *   tmove    arm a timer 100 ms ahead and spin until it fires while dom0
+ *            moves it between CPUs: exit(0) if it fired, and not early
  *   segs1 segs2 movss_syscall movss_int3 icebp acflag: guest_isolation.c
  */
 #include "tlib.h"
@@ -103,6 +110,27 @@ static int sleep_20ms(void)
     return now_ns() >= deadline ? 0 : 1;
 }
 
+static void timer_storm(int block)
+{
+    for (;;) {
+        __atomic_fetch_and(&shinfo()->pending, ~KEEL_PENDING_TIMER, __ATOMIC_SEQ_CST);
+        hc(KEEL_HC_SET_TIMER, (long)(now_ns() + 1000), 0, 0);
+        while (!(shinfo()->pending & KEEL_PENDING_TIMER))
+            if (block)
+                hc(KEEL_HC_SCHED_BLOCK, 0, 0, 0);
+    }
+}
+
+static int spin_until_timer(void)
+{
+    uint64_t deadline = now_ns() + 100000000;
+
+    hc(KEEL_HC_SET_TIMER, (long)deadline, 0, 0);
+    while (!(shinfo()->pending & KEEL_PENDING_TIMER))
+        __asm__ volatile("" ::: "memory");
+    return now_ns() >= deadline ? 0 : 1;
+}
+
 void test_main(struct keel_start_info *si, uint64_t entry_rsp)
 {
     const char *mode = (const char *)si->args_va;
@@ -130,6 +158,10 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     if (!t_strcmp(mode, "spin"))
         for (;;)
             __asm__ volatile("" ::: "memory");
+    if (!t_strcmp(mode, "busy"))
+        for (unsigned i = 0;; i++)
+            if (i % 1000 == 0)
+                hc(KEEL_HC_NULL, 0, 0, 0);
     if (!t_strcmp(mode, "fpu"))
         t_exit(fpu_torture(si->domid, 300));
     if (!t_strcmp(mode, "timer"))
@@ -138,6 +170,10 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
         t_exit(shared());
     if (!t_strcmp(mode, "rodataw"))
         *(volatile uint8_t *)&ro.rest[0] = 0;
+    if (!t_strcmp(mode, "tstorm") || !t_strcmp(mode, "tspin"))
+        timer_storm(!t_strcmp(mode, "tstorm"));
+    if (!t_strcmp(mode, "tmove"))
+        t_exit(spin_until_timer());
     int rc = isolation_mode(mode);
     t_exit(rc >= 0 ? rc : 101);
 }

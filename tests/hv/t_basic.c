@@ -123,10 +123,23 @@ static void timers(void)
     t0 = now_ns();
     CHECK_EQ(hc(KEEL_HC_SCHED_BLOCK, 0, 0, 0), 0);
     CHECK(now_ns() - t0 < 50000000);
-    /* a deadline in the past fires at once */
+    /* a deadline in the past fires at once, once the last firing (before
+     * t1) is KEEL_TIMER_MIN_INTERVAL_NS old ... */
+    while (now_ns() < t1 + KEEL_TIMER_MIN_INTERVAL_NS)
+        ;
     clear_pending();
     hc(KEEL_HC_SET_TIMER, 1, 0, 0);
     CHECK(shinfo()->pending & KEEL_PENDING_TIMER);
+    /* ... but at most once per interval: 20 past deadlines in a row take
+     * 19 intervals at least */
+    t0 = now_ns();
+    for (int i = 0; i < 20; i++) {
+        clear_pending();
+        hc(KEEL_HC_SET_TIMER, 1, 0, 0);
+        while (!(shinfo()->pending & KEEL_PENDING_TIMER))
+            hc(KEEL_HC_SCHED_BLOCK, 0, 0, 0);
+    }
+    CHECK(now_ns() - t0 >= 19 * KEEL_TIMER_MIN_INTERVAL_NS);
     /* re-arming replaces, 0 disarms */
     clear_pending();
     t0 = now_ns();

@@ -27,6 +27,9 @@ int domctl_pages_are(const struct domain *t, uint64_t gva, uint64_t npages,
 /* domctl_module.c */
 long domctl_map_module(struct vcpu *v, struct keel_domctl *op);
 
+/* sched_rq.c */
+long domctl_cpu_info(struct vcpu *v, struct keel_domctl *op);
+
 /* domctl_ended.c */
 long domctl_next_ended(struct vcpu *v, struct keel_domctl *op);
 void domctl_note_ended(uint32_t domid);   /* from domain_ended() */

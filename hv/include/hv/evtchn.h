@@ -10,7 +10,7 @@
  *
  * Locking.  Each domain's ports are under its evtchn_dom.lock.  An operation
  * on two domains takes both locks, the lower domid first.  Lock order:
- * domain table lock -> timer_lock -> evtchn locks -> rq_lock.
+ * domain table lock -> timer list locks -> evtchn locks -> rq_lock.
  *
  * Lifetime.  An INTERDOMAIN port holds a plain pointer to its peer domain.
  * That is safe because destroying a domain closes every one of its ports

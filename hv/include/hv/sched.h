@@ -7,7 +7,9 @@
  * `paused` and `dying` are requests that the owning CPU honours the next
  * time the vCPU passes through the scheduler (they are set under rq_lock).
  *
- * Lock order: domain table lock -> timer_lock -> evtchn locks -> rq_lock.
+ * Lock order: domain table lock -> timer list locks -> evtchn locks ->
+ * rq_lock.  The timer list locks are one per CPU (timer.c), and two of them
+ * are taken in CPU order.
  */
 #ifndef HV_SCHED_H
 #define HV_SCHED_H
@@ -24,14 +26,22 @@ enum vcpu_state {
     VCPU_DEAD,       /* domain shut down or crashed */
 };
 
+/* A vCPU's one-shot timer (timer.c).  Armed, it is in the list of CPU
+ * `cpu`, sorted by deadline. */
+struct vcpu_timer {
+    uint64_t deadline_ns;       /* 0 = not armed */
+    uint64_t last_fire_ns;      /* when it last fired: the rate bound */
+    struct vcpu_timer *next;
+    unsigned cpu;               /* changes only with both lists locked */
+};
+
 struct vcpu {
     struct arch_vcpu arch;      /* must stay first */
     struct domain *domain;
     enum vcpu_state state;
     /* the rest belongs to hv/common */
     struct vcpu *rq_next;       /* run queue link */
-    uint64_t timer_deadline_ns; /* 0 = none */
-    struct vcpu *timer_next;
+    struct vcpu_timer timer;
     uint64_t run_start_ns;
     uint64_t cpu_time_ns;
     bool paused;                /* domain paused by dom0 */
@@ -69,10 +79,23 @@ void vcpu_set_affinity(struct vcpu *v, unsigned cpu);
  * kicked or its timer is due, and it must take that now. */
 bool sched_idle_work(void);
 
-/* ---- timer.c: one-shot guest timers ---- */
-void timer_set(struct vcpu *v, uint64_t deadline_ns);   /* 0 disarms */
+/* ---- timer.c: one-shot guest timers, one list per CPU ---- */
+/* v is this CPU's current vCPU (its own SET_TIMER); 0 disarms. */
+void timer_set(struct vcpu *v, uint64_t deadline_ns);
 void timer_cancel(struct vcpu *v);
-void timers_run(uint64_t now_ns);      /* fire every expired timer */
-uint64_t timers_earliest(void);        /* 0 = none armed */
+/* v is about to run on this CPU: its armed timer moves to this CPU's list. */
+void timer_follow(struct vcpu *v);
+void timers_run(unsigned cpu, uint64_t now_ns);  /* cpu's expired timers */
+uint64_t timers_earliest(unsigned cpu);          /* 0 = none armed */
+
+/* ---- timer_list.c: pure, under the list's lock ---- */
+void timer_list_insert(struct vcpu_timer **head, struct vcpu_timer *t,
+                       uint64_t deadline_ns);
+void timer_list_remove(struct vcpu_timer **head, struct vcpu_timer *t);
+/* The head, taken out and disarmed if it has expired at now_ns (it fires
+ * now: last_fire_ns = now_ns); else NULL. */
+struct vcpu_timer *timer_list_expired(struct vcpu_timer **head, uint64_t now_ns);
+/* deadline_ns deferred to KEEL_TIMER_MIN_INTERVAL_NS after t last fired. */
+uint64_t timer_bounded_deadline(const struct vcpu_timer *t, uint64_t deadline_ns);
 
 #endif /* HV_SCHED_H */

@@ -39,6 +39,7 @@
 #define KEEL_DOMCTL_SET_AFFINITY  12  /* IN domid (SELF allowed), affinity.cpu */
 #define KEEL_DOMCTL_NEXT_ENDED    13  /* OUT domid */
 #define KEEL_DOMCTL_MAP_MODULE    14  /* IN domid, gva, npages, module, offset, rights */
+#define KEEL_DOMCTL_CPU_INFO      15  /* IN cpu_info.cpu; OUT cpu_info */
 
 /* MAP_MODULE: the guest's pages [gva, gva + npages pages) become boot
  * module `module`'s pages [offset, offset + npages) (offset in pages from
@@ -78,6 +79,20 @@
  * ring 3).  Any domain, the caller included; meant for measurements and
  * for placing backends next to their frontends. */
 #define KEEL_CPU_ANY  0xffffffffu
+
+/* CPU_INFO: what physical CPU cpu_info.cpu (< physinfo.nr_cpus, else
+ * -KEEL_EINVAL; pad must be 0, else -KEEL_EINVAL) has taken since boot:
+ * timer_irqs, its hardware timer's interrupts (guest timers and slice
+ * ends; the silent re-arm of a deadline beyond the timer's reach is not
+ * counted), and kicks, the scheduler's wake-up IPIs it received.  The
+ * counts only grow: read twice and subtract.  Meant for measurements,
+ * such as how often one guest interrupts the others' CPUs. */
+struct keel_cpu_info {
+    uint32_t cpu;
+    uint32_t pad;
+    uint64_t timer_irqs;
+    uint64_t kicks;
+};
 
 /* SET_RIGHTS: the guest's pages [gva, gva + npages pages) get these
  * rights, keeping their frames.  Only for a guest that has never been
@@ -152,6 +167,7 @@ struct keel_domctl {
         struct keel_physinfo physinfo;
         struct { int32_t status; uint32_t pad; } poweroff;
         struct { uint32_t cpu; uint32_t pad; } affinity;
+        struct keel_cpu_info cpu_info;
         struct {
             uint64_t gva;     /* first guest page */
             uint64_t npages;

@@ -37,9 +37,16 @@
 #define KEEL_HC_SCHED_BLOCK     3
 /* long set_timer(uint64_t deadline_ns): arm this vCPU's one-shot timer for
  * monotonic time deadline_ns (see shared_info.h); 0 disarms.  When it fires
- * the vCPU is woken and KEEL_PENDING_TIMER is set.  A deadline in the past
- * fires at once. */
+ * the vCPU is woken and KEEL_PENDING_TIMER is set.  It never fires before
+ * its deadline, and at most once per KEEL_TIMER_MIN_INTERVAL_NS: a deadline
+ * earlier than that after the timer last fired is deferred to it.  Any
+ * other deadline in the past fires at once (inside this call). */
 #define KEEL_HC_SET_TIMER       4
+/* 100 us: a vCPU's timer fires at most 10,000 times a second, so a guest
+ * that re-arms short timers in a loop interrupts its CPU (and whoever shares
+ * it) at a bounded rate.  A sleep longer than this, or one that starts this
+ * long after the previous firing, is not affected. */
+#define KEEL_TIMER_MIN_INTERVAL_NS 100000ull
 /* long shutdown(uint32_t reason, int32_t code): never returns on success.
  * reason KEEL_SHUTDOWN_EXIT: normal exit with code (the guest's exit
  * status); KEEL_SHUTDOWN_CRASH: the guest reports a fatal error itself
