@@ -7,9 +7,8 @@
  * properties) are skipped.  The image must hold exactly one Keel image note:
  * two would leave the builder guessing which memory size was meant.
  */
-#include <stdio.h>
-#include <string.h>
-#include "elf_check.h"
+#include <image/elf_check.h>
+#include "why.h"
 
 static uint64_t note_pad(uint64_t n, uint64_t align)
 {
@@ -21,7 +20,8 @@ static int is_keel_note(const uint8_t *seg, uint64_t name_off,
 {
     return nh->n_type == KEEL_NOTE_IMAGE &&
            nh->n_namesz == sizeof(KEEL_NOTE_NAME) &&
-           memcmp(seg + name_off, KEEL_NOTE_NAME, sizeof(KEEL_NOTE_NAME)) == 0;
+           __builtin_memcmp(seg + name_off, KEEL_NOTE_NAME,
+                            sizeof(KEEL_NOTE_NAME)) == 0;
 }
 
 /* Walk one note segment; counts Keel notes into *found and copies the first
@@ -42,55 +42,45 @@ static int walk_notes(const uint8_t *seg, uint64_t len, uint64_t align,
             !elf_in_file(len, desc_off, nh.n_descsz))
             goto bad;
         if (is_keel_note(seg, name_off, &nh)) {
-            if (nh.n_descsz != sizeof(*note)) {
-                snprintf(msg, msglen, "Keel note has %u bytes, expected %zu",
-                         (unsigned)nh.n_descsz, sizeof(*note));
-                return IMG_ENOTE;
-            }
+            if (nh.n_descsz != sizeof(*note))
+                REFUSE(IMG_ENOTE, "Keel note has %u bytes, expected %u",
+                       nh.n_descsz, sizeof(*note));
             if ((*found)++ == 0)
-                memcpy(note, seg + desc_off, sizeof(*note));
+                __builtin_memcpy(note, seg + desc_off, sizeof(*note));
         }
         pos = desc_off + note_pad(nh.n_descsz, align);
     }
     return IMG_OK;
 bad:
-    snprintf(msg, msglen, "note segment %u is malformed (a note runs past "
-             "its end)", idx);
-    return IMG_ENOTE;
+    REFUSE(IMG_ENOTE, "note segment %u is malformed (a note runs past its "
+           "end)", idx);
 }
 
-int elf_find_keel_note(const void *file, uint64_t size,
-                       const struct elf64_ehdr *eh,
-                       struct keel_image_note *note, char *msg, size_t msglen)
+int image_find_note(const void *file, uint64_t size,
+                    const struct elf64_ehdr *eh,
+                    struct keel_image_note *note, char *msg, size_t msglen)
 {
     unsigned found = 0;
 
     for (unsigned i = 0; i < eh->e_phnum; i++) {
         struct elf64_phdr ph;
-        elf_read(file, size, eh->e_phoff + (uint64_t)i * sizeof(ph), &ph,
-                 sizeof(ph));   /* the table was bounds-checked by the caller */
+        elf_read_phdr(file, size, eh, i, &ph);
         if (ph.p_type != ELF_PT_NOTE)
             continue;
-        if (!elf_in_file(size, ph.p_offset, ph.p_filesz)) {
-            snprintf(msg, msglen, "truncated: note segment %u lies beyond the "
-                     "end of the file", i);
-            return IMG_ETRUNC;
-        }
+        if (!elf_in_file(size, ph.p_offset, ph.p_filesz))
+            REFUSE(IMG_ETRUNC, "truncated: note segment %u lies beyond the "
+                   "end of the file", i);
         int rc = walk_notes((const uint8_t *)file + ph.p_offset, ph.p_filesz,
                             ph.p_align == 8 ? 8 : 4, i, &found, note, msg,
                             msglen);
         if (rc != IMG_OK)
             return rc;
     }
-    if (found == 0) {
-        snprintf(msg, msglen, "no Keel note: not a Keel image (build it "
-                 "with mkimage)");
-        return IMG_ENOTE;
-    }
-    if (found > 1) {
-        snprintf(msg, msglen, "%u Keel notes, an image must have exactly one",
-                 found);
-        return IMG_ENOTE;
-    }
+    if (found == 0)
+        REFUSE(IMG_ENOTE, "no Keel note: not a Keel image (build it with "
+               "mkimage)");
+    if (found > 1)
+        REFUSE(IMG_ENOTE, "%u Keel notes, an image must have exactly one",
+               found);
     return IMG_OK;
 }
