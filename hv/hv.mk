@@ -23,10 +23,12 @@ HV_CFLAGS := -std=gnu11 -ffreestanding -mno-red-zone -mno-mmx -mno-sse \
              -mno-sse2 -mno-avx -mcmodel=kernel -fno-pie -fno-pic \
              -fno-stack-protector -fno-omit-frame-pointer \
              -fno-asynchronous-unwind-tables -O2 -g -Wall -Wextra \
-             -I hv/include/public -I hv/include -I $(LIB_INC) -MMD -MP
+             -I hv/include/public -I hv/include -MMD -MP
 HV_ASFLAGS := -mcmodel=kernel -fno-pie -g -I hv/include/public -I hv/include -MMD -MP
 HV_LDFLAGS := -nostdlib -static -n -z max-page-size=4096 -z noexecstack \
               --no-warn-rwx-segments -T $(HV_ARCH)/hv.ld
+# lib/ (lib.mk) is built into the hypervisor with the hypervisor's flags
+HV_CFLAGS  += -I $(LIB_INC)
 
 .PHONY: hv
 hv: $(HV_OUT)/keel-hv
