@@ -14,7 +14,6 @@
 #include "why.h"
 
 #define PAGE_MASK ((uint64_t)KEEL_PAGE_SIZE - 1)
-#define KNOWN_FLAGS KEEL_IMAGE_PRIVILEGED
 
 static int check_ident(const void *file, uint64_t size,
                        struct elf64_ehdr *eh, char *msg, size_t msglen)
@@ -84,47 +83,6 @@ static int check_static(const void *file, uint64_t size,
             REFUSE(IMG_EFORMAT, "program header %u is PT_TLS: Keel images "
                    "have no thread-local storage", i);
     }
-    return IMG_OK;
-}
-
-static int check_flags(uint32_t flags, uint32_t need, uint32_t refuse,
-                       char *msg, size_t msglen)
-{
-    uint32_t missing = need & ~flags, refused = flags & refuse;
-
-    if (refused & KEEL_IMAGE_PRIVILEGED)
-        REFUSE(IMG_EPRIV, "image is privileged (built for domain zero) and "
-               "cannot run as a guest");
-    if (missing & KEEL_IMAGE_PRIVILEGED)
-        REFUSE(IMG_EPRIV, "image is not privileged: domain zero must be "
-               "built with mkimage --privileged (KEEL_IMAGE_PRIVILEGED)");
-    if (flags & ~KNOWN_FLAGS)
-        REFUSE(IMG_ENOTE, "image has unknown flags 0x%x", flags);
-    if (missing || refused)
-        REFUSE(IMG_EPRIV, "image has flags 0x%x, but needs 0x%x and "
-               "refuses 0x%x", flags, need, refuse);
-    return IMG_OK;
-}
-
-static int check_note(const struct keel_image_note *n, uint32_t need,
-                      uint32_t refuse, char *msg, size_t msglen)
-{
-    int rc;
-
-    if (n->abi_version != KEEL_ABI_VERSION)
-        REFUSE(IMG_EABI, "image built for Keel ABI %u, this hypervisor "
-               "speaks %u", n->abi_version, KEEL_ABI_VERSION);
-    if ((rc = check_flags(n->flags, need, refuse, msg, msglen)))
-        return rc;
-    if (n->mem_bytes == 0 || (n->mem_bytes & PAGE_MASK) ||
-        n->mem_bytes > KEEL_GUEST_MAX_BYTES)
-        REFUSE(IMG_EMEM, "image asks for %u bytes of memory: not a page "
-               "multiple between 4 KiB and 64 GiB", n->mem_bytes);
-    if (n->stack_bytes == 0 || (n->stack_bytes & PAGE_MASK) ||
-        n->stack_bytes >= n->mem_bytes)
-        REFUSE(IMG_EMEM, "image asks for a stack of %u bytes: not a page "
-               "multiple below its memory (%u bytes)", n->stack_bytes,
-               n->mem_bytes);
     return IMG_OK;
 }
 
@@ -256,9 +214,8 @@ int image_check(const void *file, uint64_t size, uint32_t need_flags,
     if ((rc = check_ident(file, size, &eh, msg, msglen)) ||
         (rc = check_header(&eh, size, msg, msglen)) ||
         (rc = check_static(file, size, &eh, msg, msglen)) ||
-        (rc = image_find_note(file, size, &eh, &out->note, msg, msglen)) ||
-        (rc = check_note(&out->note, need_flags, refuse_flags, msg,
-                         msglen)) ||
+        (rc = image_check_note(file, size, &eh, need_flags, refuse_flags,
+                               &out->note, msg, msglen)) ||
         (rc = load_segments(file, size, &eh, out, msg, msglen)))
         return rc;
     out->entry = eh.e_entry;

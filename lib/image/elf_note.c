@@ -5,10 +5,15 @@
  * records, each part padded to the segment's alignment (4 for most notes, 8
  * for segments the linker aligned to 8).  Other notes (GNU build-id,
  * properties) are skipped.  The image must hold exactly one Keel image note:
- * two would leave the builder guessing which memory size was meant.
+ * two would leave the builder guessing which memory size was meant.  Then
+ * what it says is judged: its ABI, its flags against the role, its sizes.
  */
+#include <keel/abi.h>
 #include <image/elf_check.h>
 #include "why.h"
+
+#define NOTE_PAGE_MASK ((uint64_t)KEEL_PAGE_SIZE - 1)
+#define KNOWN_FLAGS KEEL_IMAGE_PRIVILEGED
 
 static uint64_t note_pad(uint64_t n, uint64_t align)
 {
@@ -56,9 +61,9 @@ bad:
            "end)", idx);
 }
 
-int image_find_note(const void *file, uint64_t size,
-                    const struct elf64_ehdr *eh,
-                    struct keel_image_note *note, char *msg, size_t msglen)
+static int find_note(const void *file, uint64_t size,
+                     const struct elf64_ehdr *eh,
+                     struct keel_image_note *note, char *msg, size_t msglen)
 {
     unsigned found = 0;
 
@@ -83,4 +88,55 @@ int image_find_note(const void *file, uint64_t size,
         REFUSE(IMG_ENOTE, "%u Keel notes, an image must have exactly one",
                found);
     return IMG_OK;
+}
+
+static int check_flags(uint32_t flags, uint32_t need, uint32_t refuse,
+                       char *msg, size_t msglen)
+{
+    uint32_t missing = need & ~flags, refused = flags & refuse;
+
+    if (refused & KEEL_IMAGE_PRIVILEGED)
+        REFUSE(IMG_EPRIV, "image is privileged (built for domain zero) and "
+               "cannot run as a guest");
+    if (missing & KEEL_IMAGE_PRIVILEGED)
+        REFUSE(IMG_EPRIV, "image is not privileged: domain zero must be "
+               "built with mkimage --privileged (KEEL_IMAGE_PRIVILEGED)");
+    if (flags & ~KNOWN_FLAGS)
+        REFUSE(IMG_ENOTE, "image has unknown flags 0x%x", flags);
+    if (missing || refused)
+        REFUSE(IMG_EPRIV, "image has flags 0x%x, but needs 0x%x and "
+               "refuses 0x%x", flags, need, refuse);
+    return IMG_OK;
+}
+
+static int check_note(const struct keel_image_note *n, uint32_t need,
+                      uint32_t refuse, char *msg, size_t msglen)
+{
+    int rc;
+
+    if (n->abi_version != KEEL_ABI_VERSION)
+        REFUSE(IMG_EABI, "image built for Keel ABI %u, this hypervisor "
+               "speaks %u", n->abi_version, KEEL_ABI_VERSION);
+    if ((rc = check_flags(n->flags, need, refuse, msg, msglen)))
+        return rc;
+    if (n->mem_bytes == 0 || (n->mem_bytes & NOTE_PAGE_MASK) ||
+        n->mem_bytes > KEEL_GUEST_MAX_BYTES)
+        REFUSE(IMG_EMEM, "image asks for %u bytes of memory: not a page "
+               "multiple between 4 KiB and 64 GiB", n->mem_bytes);
+    if (n->stack_bytes == 0 || (n->stack_bytes & NOTE_PAGE_MASK) ||
+        n->stack_bytes >= n->mem_bytes)
+        REFUSE(IMG_EMEM, "image asks for a stack of %u bytes: not a page "
+               "multiple below its memory (%u bytes)", n->stack_bytes,
+               n->mem_bytes);
+    return IMG_OK;
+}
+
+int image_check_note(const void *file, uint64_t size,
+                     const struct elf64_ehdr *eh, uint32_t need_flags,
+                     uint32_t refuse_flags, struct keel_image_note *note,
+                     char *msg, size_t msglen)
+{
+    int rc = find_note(file, size, eh, note, msg, msglen);
+
+    return rc ? rc : check_note(note, need_flags, refuse_flags, msg, msglen);
 }

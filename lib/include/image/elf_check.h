@@ -78,9 +78,11 @@ int image_check(const void *file, uint64_t size, uint32_t need_flags,
                 size_t msglen);
 
 /* elf_note.c: find the one Keel note among the PT_NOTE segments of a file
- * whose program header table image_check() has already bounds-checked. */
-int image_find_note(const void *file, uint64_t size,
-                    const struct elf64_ehdr *eh,
-                    struct keel_image_note *note, char *msg, size_t msglen);
+ * whose program header table image_check() has already bounds-checked, and
+ * check what it says (as image_check does). */
+int image_check_note(const void *file, uint64_t size,
+                     const struct elf64_ehdr *eh, uint32_t need_flags,
+                     uint32_t refuse_flags, struct keel_image_note *note,
+                     char *msg, size_t msglen);
 
 #endif /* LIB_IMAGE_ELF_CHECK_H */
