@@ -19,6 +19,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 KEEL_CC    := toolchain/x86_64-keel-gcc
 MKIMAGE    := bin/mkimage
 
+include lib/lib.mk
 include hv/hv.mk
 include toolchain/toolchain.mk
 include sdk/libos/libos.mk

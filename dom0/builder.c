@@ -295,7 +295,8 @@ static long run_domain(struct guest *g, const struct layout *l,
 /* Checks and plans everything before CREATE; g->dev is set on success. */
 static int plan(struct guest *g, struct layout *l, char *why, size_t len)
 {
-    if (elf_check(g->image, g->image_size, &g->info, why, len))
+    if (image_check(g->image, g->image_size, 0, KEEL_IMAGE_PRIVILEGED,
+                    &g->info, why, len))
         return -1;
     if (!(g->dev = malloc(sizeof(*g->dev)))) {
         snprintf(why, len, "out of memory for the device page");

@@ -1,7 +1,7 @@
 /*
  * The domain builder: one guest from a checked image to a running domain.
  *
- *   elf_check, devices_plan (device entries and their ring pages),
+ *   image_check, devices_plan (device entries and their ring pages),
  *   layout_plan_dev          (refuse before anything is created)
  *   CREATE -> devices_connect (event ports; backends learn the guest)
  *          -> load segments: read-only pages shared from the image's
@@ -23,7 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "elf_check.h"
+#include <image/elf_check.h>
 #include "manifest.h"
 
 struct devpage;

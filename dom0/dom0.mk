@@ -1,15 +1,17 @@
 # Domain zero: the toolstack appliance, build/dom0/dom0.img.
 #
-# Every dom0/*.c is part of the image (mkimage compiles them together), so
-# host-only code never lives here; the pure modules are unit-tested from
-# tests/unit/ by #including their .c files.
+# Every dom0/*.c is part of the image (mkimage compiles them together), with
+# the shared lib/ (lib.mk: the image checker and layout), so host-only code
+# never lives here; the pure modules are unit-tested from tests/unit/ by
+# #including their .c files.
 
 DOM0_OUT    := $(BUILD)/dom0
 DOM0_IMG    := $(DOM0_OUT)/dom0.img
-DOM0_SRCS   := $(sort $(wildcard dom0/*.c))
-DOM0_HDRS   := $(wildcard dom0/*.h) $(wildcard $(PUBLIC_INC)/keel/*.h)
+DOM0_SRCS   := $(sort $(wildcard dom0/*.c)) $(LIB_SRCS)
+DOM0_HDRS   := $(wildcard dom0/*.h) $(wildcard $(PUBLIC_INC)/keel/*.h) \
+               $(LIB_HDRS)
 DOM0_CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 \
-               -Wmissing-prototypes
+               -Wmissing-prototypes -I $(LIB_INC)
 
 .PHONY: dom0
 dom0: $(DOM0_IMG)

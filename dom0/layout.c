@@ -1,14 +1,13 @@
 /*
- * Guest memory layout (see layout.h).
- *
- * Everything is computed as offsets from mem_base that are each bounded by
- * the image's mem_bytes (at most KEEL_GUEST_MAX_BYTES, 2^36), so no sum
- * below can wrap even for hostile argument sizes.
+ * Guest memory layout (see layout.h): lib/'s image_layout places start
+ * info, arguments, the device page and rings, heap, guard page and stack;
+ * what is dom0's own is where the arguments and devices sit in it.
  */
 #include <stdio.h>
 #include <keel/abi.h>
 #include <keel/domctl.h>
 #include <keel/start_info.h>
+#include <image/layout.h>
 #include "layout.h"
 
 #define PAGE      KEEL_PAGE_SIZE
@@ -29,12 +28,12 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
     uint64_t used = img->seg_end - KEEL_GUEST_BASE;   /* <= mem, checked */
     /* device page and rings: bounded by the caller (a few hundred pages) */
     uint64_t dev = dev_page ? (1 + ring_pages) * PAGE : 0;
+    struct image_layout il;
 
+    /* the first two keep SI_BYTES + args_bytes and dev from wrapping */
     if (args_bytes > mem || ring_pages > (1u << 20) ||
-        PAGE_UP(SI_BYTES + args_bytes) > mem - used ||
-        dev > mem - used - PAGE_UP(SI_BYTES + args_bytes) ||
-        stack > mem - used - PAGE_UP(SI_BYTES + args_bytes) - dev ||
-        PAGE > mem - used - PAGE_UP(SI_BYTES + args_bytes) - dev - stack) {
+        image_layout(img->seg_end, mem, stack, SI_BYTES + args_bytes,
+                     dev / PAGE, &il)) {
         snprintf(msg, msglen, "image asks for %llu KiB of memory but needs "
                  "more: %llu KiB of segments, %llu KiB of start info and "
                  "arguments, %llu KiB of devices, a guard page and a %llu "
@@ -48,28 +47,17 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
     }
     l->mem_base = KEEL_GUEST_BASE;
     l->mem_bytes = mem;
-    l->si_va = img->seg_end;
+    l->si_va = il.info_va;
     l->args_va = l->si_va + SI_BYTES;
     l->args_bytes = args_bytes;
-    l->dev_va = dev ? l->si_va + PAGE_UP(SI_BYTES + args_bytes) : 0;
+    l->dev_va = dev ? il.extra_va : 0;
     l->rings_va = dev ? l->dev_va + PAGE : 0;
     l->ring_pages = dev ? ring_pages : 0;
-    l->heap_start = l->si_va + PAGE_UP(SI_BYTES + args_bytes) + dev;
-    l->stack_top = KEEL_GUEST_BASE + mem;
+    l->heap_start = il.heap_start;
+    l->stack_top = il.stack_top;
     l->stack_bytes = stack;
-    l->heap_end = l->stack_top - stack - PAGE;
+    l->heap_end = il.heap_end;
     return 0;
-}
-
-uint32_t layout_seg_rights(uint32_t pflags)
-{
-    uint32_t r = KEEL_RIGHT_R;
-
-    if (pflags & ELF_PF_W)
-        r |= KEEL_RIGHT_W;
-    if (pflags & ELF_PF_X)
-        r |= KEEL_RIGHT_X;
-    return r;
 }
 
 static unsigned put(struct region *r, unsigned n, uint64_t from, uint64_t to,
@@ -81,30 +69,19 @@ static unsigned put(struct region *r, unsigned n, uint64_t from, uint64_t to,
     return n + 1;
 }
 
-/* Segment indices sorted by address (at most IMAGE_MAX_SEGS: insertion). */
-static void sort_segs(const struct image_info *img, unsigned *idx)
-{
-    for (unsigned i = 0; i < img->nsegs; i++) {
-        unsigned j = i;
-        for (; j > 0 && img->seg[idx[j - 1]].vaddr > img->seg[i].vaddr; j--)
-            idx[j] = idx[j - 1];
-        idx[j] = i;
-    }
-}
-
+/* image_check keeps the segments in address order, on pages of their own. */
 unsigned layout_regions(const struct image_info *img, const struct layout *l,
                         struct region *r)
 {
-    unsigned idx[IMAGE_MAX_SEGS], n = 0;
+    unsigned n = 0;
     uint64_t at = l->mem_base;
 
-    sort_segs(img, idx);
     for (unsigned k = 0; k < img->nsegs; k++) {
-        const struct image_seg *s = &img->seg[idx[k]];
+        const struct image_seg *s = &img->seg[k];
         uint64_t first = s->vaddr & ~(uint64_t)(PAGE - 1);
         uint64_t end = PAGE_UP(s->vaddr + s->memsz);
         n = put(r, n, at, first, 0);           /* hole between segments */
-        n = put(r, n, first, end, layout_seg_rights(s->flags));
+        n = put(r, n, first, end, image_seg_rights(s->flags));
         at = end;
     }
     /* start info, arguments and the device page are the toolstack's word:

@@ -9,14 +9,15 @@
  *   heap_end                  one guard page (no rights)
  *   stack_top - stack_bytes   the stack (rw-), stack_top = end of memory
  *
- * Pure arithmetic on a checked image (elf_check.h), tested on the host.
+ * Pure arithmetic on a checked image (image/elf_check.h), on the layout
+ * every builder shares (image/layout.h), tested on the host.
  */
 #ifndef DOM0_LAYOUT_H
 #define DOM0_LAYOUT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include "elf_check.h"
+#include <image/elf_check.h>
 
 struct layout {
     uint64_t mem_base;
@@ -59,9 +60,5 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
  * many were written to r[LAYOUT_MAX_REGIONS]. */
 unsigned layout_regions(const struct image_info *img, const struct layout *l,
                         struct region *r);
-
-/* Page rights for a segment's ELF_PF_* flags: text r-x, rodata r--,
- * data rw-.  A segment is always readable. */
-uint32_t layout_seg_rights(uint32_t pflags);
 
 #endif /* DOM0_LAYOUT_H */

@@ -15,7 +15,7 @@
 #define DOM0_LEAF_H
 
 #include <stdint.h>
-#include "elf_check.h"
+#include <image/elf_check.h>
 
 /* For a crash at rip inside the function starting at fn: returns 1 and the
  * offset from rsp of the return address when rbp does not yet hold this

@@ -3,7 +3,7 @@
  */
 #include <keel/abi.h>
 #include <keel/domctl.h>
-#include "elf64.h"
+#include <image/elf64.h>
 #include "share.h"
 
 #define SH_PAGE       ((uint64_t)KEEL_PAGE_SIZE)
@@ -31,7 +31,7 @@ bool share_run(const struct image_info *info, unsigned i, struct share_run *out)
     if (!(s->flags & ELF_PF_R) || (s->flags & ELF_PF_W) ||
         s->offset % SH_PAGE != s->vaddr % SH_PAGE)
         return false;
-    /* elf_check keeps vaddr + filesz from wrapping */
+    /* image_check keeps vaddr + filesz from wrapping */
     uint64_t lo = SH_UP(s->vaddr), hi = SH_DOWN(s->vaddr + s->filesz);
     for (unsigned j = 0; j < info->nsegs && lo < hi; j++)
         if (j != i)

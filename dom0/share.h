@@ -9,14 +9,14 @@
  * no other segment touches it (its rights are that segment's alone).  Per
  * segment those pages are one run; the pages around it are copied.
  *
- * Pure arithmetic on a checked image (elf_check.h), tested on the host.
+ * Pure arithmetic on a checked image (image/elf_check.h), tested on the host.
  */
 #ifndef DOM0_SHARE_H
 #define DOM0_SHARE_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "elf_check.h"
+#include <image/elf_check.h>
 
 struct share_run {
     uint64_t gva;        /* first shared page */

@@ -8,7 +8,7 @@
  * function: better a raw address than a wrong name.
  */
 #include <string.h>
-#include "elf64.h"
+#include <image/elf64.h>
 #include "symbols.h"
 
 static int read_shdr(const void *file, uint64_t size,

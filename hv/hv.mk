@@ -2,6 +2,7 @@
 # and build/hv/keel-hv.elf (the same, with symbols, for addr2line/gdb).
 #
 #   make hv                                   arch + mm + lib + hv/common
+#                                             + the shared lib/ (lib.mk)
 #   make hv HV_COMMON_SRCS= HV_EXTRA_SRCS=x.c  swap hv/common for a test stub
 
 HV_OUT     := $(BUILD)/hv
@@ -14,7 +15,7 @@ HV_COMMON_SRCS ?= $(wildcard hv/common/*.c)
 HV_EXTRA_SRCS  ?=
 
 HV_SRCS := $(wildcard $(HV_ARCH)/*.c) $(wildcard $(HV_ARCH)/*.S) \
-           $(wildcard hv/mm/*.c) $(wildcard hv/lib/*.c) \
+           $(wildcard hv/mm/*.c) $(wildcard hv/lib/*.c) $(LIB_SRCS) \
            $(HV_COMMON_SRCS) $(HV_EXTRA_SRCS)
 HV_OBJS := $(patsubst %,$(HV_OUT)/obj/%.o,$(abspath $(HV_SRCS)))
 
@@ -27,6 +28,8 @@ HV_CFLAGS := -std=gnu11 -ffreestanding -mno-red-zone -mno-mmx -mno-sse \
 HV_ASFLAGS := -mcmodel=kernel -fno-pie -g -I hv/include/public -I hv/include -MMD -MP
 HV_LDFLAGS := -nostdlib -static -n -z max-page-size=4096 -z noexecstack \
               --no-warn-rwx-segments -T $(HV_ARCH)/hv.ld
+# lib/ (lib.mk) is built into the hypervisor with the hypervisor's flags
+HV_CFLAGS  += -I $(LIB_INC)
 
 .PHONY: hv
 hv: $(HV_OUT)/keel-hv

@@ -11,7 +11,8 @@ UNIT_DIR    := $(BUILD)/tests/unit
 UNIT_SRCS   := $(wildcard tests/unit/*_test.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRCS))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
-               -I $(PUBLIC_INC) -I hv/include -I tests/unit -I sdk/libos/include
+               -I $(PUBLIC_INC) -I hv/include -I $(LIB_INC) -I tests/unit \
+               -I sdk/libos/include
 
 .PHONY: unit integration test-guests
 

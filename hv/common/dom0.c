@@ -1,15 +1,19 @@
 /*
  * Building domain zero: the only image the hypervisor itself parses (every
  * other domain is built by dom0's toolstack).  Boot module 0 is validated
- * strictly (elf.c), laid out as keel/start_info.h says (layout.c), loaded
- * through the checked guest accessors, given its page rights, the other
- * boot modules mapped read-only one after another at KEEL_DOM0_MODULE_VA,
- * and started.  Anything wrong ends the boot with a clear reason.
+ * by the checker dom0 uses for guests (lib/image/elf_check.c, with
+ * KEEL_IMAGE_PRIVILEGED required), laid out as keel/start_info.h says
+ * (layout.c), loaded through the checked guest accessors, given its page
+ * rights, the other boot modules mapped read-only one after another at
+ * KEEL_DOM0_MODULE_VA, and started.  Anything wrong ends the boot with a
+ * clear reason, in the words a guest's refusal gets.
  */
 #include <hv/domain.h>
-#include <hv/elf.h>
 #include <hv/guest_access.h>
+#include <hv/layout.h>
 #include <hv/lib.h>
+#include <image/elf_check.h>
+#include <image/layout.h>
 
 static const char dom0_args[] = "dom0";   /* argv[0]; sizeof counts the NUL */
 
@@ -19,11 +23,11 @@ static __noreturn void fail(const char *what, const char *why)
     arch_poweroff(KEEL_STATUS_MACHINE);
 }
 
-static void load_segments(struct domain *d, const uint8_t *img, const struct elf_image *ei)
+static void load_segments(struct domain *d, const uint8_t *img, const struct image_info *ei)
 {
-    for (unsigned i = 0; i < ei->nr_loads; i++) {
-        const struct elf_load *l = &ei->loads[i];
-        if (copy_to_guest(d, l->vaddr, img + l->offset, l->filesz))
+    for (unsigned i = 0; i < ei->nsegs; i++) {
+        const struct image_seg *s = &ei->seg[i];
+        if (copy_to_guest(d, s->vaddr, img + s->offset, s->filesz))
             fail("loading", "segment copy failed");
     }
 }
@@ -32,11 +36,11 @@ static void load_segments(struct domain *d, const uint8_t *img, const struct elf
  * start info, module list and arguments r-- (the builder's word, which no
  * grant may make writable); the guard page below the stack none;
  * everything else stays rw (NX). */
-static void set_rights(struct domain *d, const struct elf_image *ei,
+static void set_rights(struct domain *d, const struct image_info *ei,
                        const struct guest_layout *l)
 {
     for (uint64_t va = KEEL_GUEST_BASE; va < l->info_va; va += PAGE_SIZE)
-        if (as_set_rights(&d->as, va, elf_page_rights(ei, va)))
+        if (as_set_rights(&d->as, va, image_page_rights(ei, va)))
             fail("rights", "page not mapped");
     for (uint64_t va = l->info_va; va < l->heap_start; va += PAGE_SIZE)
         if (as_set_rights(&d->as, va, KEEL_RIGHT_R))
@@ -131,19 +135,21 @@ void dom0_build(void)
 {
     const struct boot_module *m = &hv_boot_modules[0];
     unsigned nmods = hv_nr_boot_modules;
-    struct elf_image *ei = kzalloc(sizeof(*ei));
+    struct image_info *ei = kzalloc(sizeof(*ei));
     struct guest_layout l;
     struct domain *d;
     const char *why = "";
+    char reason[IMAGE_MSG_MAX];
     int rc;
 
     if (hv_nr_boot_modules == 0)
         fail("no image", "no boot module: dom0 must be the first module");
     if (!ei)
         fail("validation", "out of memory");
-    if (elf_check(phys_to_virt(m->phys), m->bytes, KEEL_IMAGE_PRIVILEGED, ei, &why))
-        fail(m->name, why);
-    if (guest_layout_compute(ei->end, ei->note.mem_bytes, ei->note.stack_bytes, nmods,
+    if (image_check(phys_to_virt(m->phys), m->bytes, KEEL_IMAGE_PRIVILEGED, 0, ei,
+                    reason, sizeof(reason)))
+        fail(m->name, reason);
+    if (guest_layout_compute(ei->seg_end, ei->note.mem_bytes, ei->note.stack_bytes, nmods,
                              sizeof(dom0_args), &l, &why))
         fail(m->name, why);
     if ((rc = domain_create(ei->note.mem_bytes / PAGE_SIZE, true, &d)))

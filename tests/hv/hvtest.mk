@@ -7,7 +7,7 @@
 HVT_DIR  := $(BUILD)/hvtest
 HVT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -ffreestanding -fno-pie -fno-stack-protector \
               -fno-asynchronous-unwind-tables -fcf-protection=none -fno-builtin \
-              -I $(PUBLIC_INC)
+              -I $(PUBLIC_INC) -I $(LIB_INC)
 HVT_LDFLAGS := -nostdlib -static -no-pie -T tests/hv/guest.ld -Wl,--build-id=none \
                -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 # hv/arch/x86_64/selftest.c's cases, all of which must pass
@@ -83,7 +83,7 @@ hvtest: hv hvtest-images
 	    "$(HVT_DIR)/t_crash.img dom0" || fail=1; \
 	$(HVT_RUN) hv-dom0-exit --status 3 --expect 'dom0 exited with status 3' \
 	    "$(HVT_DIR)/t_exit.img dom0" || fail=1; \
-	$(HVT_RUN) hv-dom0-not-elf --status 125 --expect 'not an ELF' \
+	$(HVT_RUN) hv-dom0-not-elf --status 125 --expect 'not a Keel image' \
 	    "tests/hv/guest.ld dom0" || fail=1; \
 	$(HVT_RUN) hv-dom0-unprivileged --status 125 --expect 'KEEL_IMAGE_PRIVILEGED' \
 	    "$$G dom0" || fail=1; \

@@ -6,7 +6,7 @@
  * cannot starve dom0, and can be destroyed while they run.
  */
 #include "tbuild.h"
-#include "../../hv/include/hv/elf.h"
+#include <image/elf64.h>
 
 TEST_NOTE(KEEL_IMAGE_PRIVILEGED, 1 << 20, 64 << 10);
 

@@ -1,10 +1,10 @@
 /*
- * A minimal builder: trusts its own test image (the hypervisor's ELF
+ * A minimal builder: trusts its own test image (lib/'s image
  * checks are tested elsewhere) and follows keel/start_info.h's layout:
  * segments, start info + args, heap, guard page, stack at the top.
  */
 #include "tbuild.h"
-#include "../../hv/include/hv/elf.h"
+#include <image/elf64.h>
 
 #define PAGE 4096ull
 

@@ -5,10 +5,12 @@
  * mapped) without touching other guests.
  */
 #include "ktest.h"
-#include "dom0_image.h"
+#include "timage.h"
 #include "dom0_fakehv.h"
-#include "../../dom0/elf_check.c"
-#include "../../dom0/elf_note.c"
+#include "../../lib/image/why.c"
+#include "../../lib/image/elf_note.c"
+#include "../../lib/image/elf_check.c"
+#include "../../lib/image/layout.c"
 #include "../../dom0/layout.c"
 #include "../../dom0/ctl.c"
 #include "../../dom0/admit.c"
@@ -333,7 +335,7 @@ KTEST(refused_share_falls_back_to_copying)
     EXPECT(fake.dom[0].unpaused);
 }
 
-/* offset != vaddr mod page: elf_check refuses the image before CREATE
+/* offset != vaddr mod page: image_check refuses the image before CREATE
  * (share.c refuses to share it too: dom0_share_test.c). */
 KTEST(misaligned_segment_refused)
 {

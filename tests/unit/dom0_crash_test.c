@@ -2,7 +2,7 @@
  * dom0/crash.c: exit statuses per keel/launch.h and the report's lines.
  */
 #include "ktest.h"
-#include "dom0_image.h"
+#include "timage.h"
 #include "../../dom0/symbols.c"
 #include "../../dom0/crash.c"
 

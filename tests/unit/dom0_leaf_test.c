@@ -4,9 +4,11 @@
  * accepting only values that follow a call instruction.
  */
 #include "ktest.h"
-#include "dom0_image.h"
-#include "../../dom0/elf_check.c"
-#include "../../dom0/elf_note.c"
+#include "timage.h"
+#include "../../lib/image/why.c"
+#include "../../lib/image/elf_note.c"
+#include "../../lib/image/elf_check.c"
+#include "../../lib/image/layout.c"
 #include "../../dom0/layout.c"
 #include "../../dom0/leaf.c"
 
@@ -36,7 +38,7 @@ static void setup(void)
     memcpy(TEXT(0x400080), "\x41\xff\xd3", 3);              /* ret 0x400083 */
     memcpy(TEXT(0x400090), "\xff\x15\x10\x00\x00\x00", 6);  /* ret 0x400096 */
     memcpy(TEXT(0x4000a0), "\xff\x50\x08", 3);              /* ret 0x4000a3 */
-    if (elf_check(t.file, t.size, &info, msg, sizeof(msg)) != IMG_OK)
+    if (image_check(t.file, t.size, 0, KEEL_IMAGE_PRIVILEGED, &info, msg, sizeof(msg)) != IMG_OK)
         printf("    # setup: %s\n", msg);
 }
 

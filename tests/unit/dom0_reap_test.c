@@ -5,10 +5,12 @@
  * one in command-line order.
  */
 #include "ktest.h"
-#include "dom0_image.h"
+#include "timage.h"
 #include "dom0_fakehv.h"
-#include "../../dom0/elf_check.c"
-#include "../../dom0/elf_note.c"
+#include "../../lib/image/why.c"
+#include "../../lib/image/elf_note.c"
+#include "../../lib/image/elf_check.c"
+#include "../../lib/image/layout.c"
 #include "../../dom0/layout.c"
 #include "../../dom0/ctl.c"
 #include "../../dom0/admit.c"

@@ -1,7 +1,7 @@
 /*
  * dom0/share.c: which pages of a guest image are shared from its boot
  * module and which are copied.  Segments are described directly (an
- * image_info as elf_check would fill it), so every edge can be placed.
+ * image_info as image_check would fill it), so every edge can be placed.
  */
 #include "ktest.h"
 #include "../../dom0/share.c"

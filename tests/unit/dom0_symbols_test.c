@@ -3,7 +3,7 @@
  * whose section headers, tables or names are missing or lie.
  */
 #include "ktest.h"
-#include "dom0_image.h"
+#include "timage.h"
 #include "../../dom0/symbols.c"
 
 static struct timage t;

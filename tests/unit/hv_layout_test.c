@@ -1,5 +1,6 @@
 /* Host tests for hv/common/layout.c: dom0's memory layout (start_info.h). */
 #include "ktest.h"
+#include "../../lib/image/layout.c"
 #include "../../hv/common/layout.c"
 
 KTEST(dom0_like)

@@ -1,22 +1,31 @@
 /*
- * dom0/elf_check.c: every rule a guest image must pass, and hostile images
- * (truncated, overflowing, overlapping, mislabelled, random) that must be
- * refused with the right code and a message naming the problem.
+ * lib/image/elf_check.c, as dom0 checks a guest: every rule an image must
+ * pass, and hostile images (truncated, overflowing, overlapping,
+ * mislabelled, random) that must be refused with the right code and a
+ * message naming the problem.  lib_image_rules_test.c holds the rules
+ * checked in both roles (guest and dom0).
  */
 #include "ktest.h"
-#include "dom0_image.h"
-#include "../../dom0/elf_check.c"
-#include "../../dom0/elf_note.c"
-#include "../../dom0/layout.c"
+#include "timage.h"
+#include "../../lib/image/why.c"
+#include "../../lib/image/elf_note.c"
+#include "../../lib/image/elf_check.c"
+#include "../../lib/image/layout.c"
 
 static struct timage t;
 static struct image_info info;
 static char msg[IMAGE_MSG_MAX];
 
+static int guest_check(const void *file, uint64_t size)
+{
+    return image_check(file, size, 0, KEEL_IMAGE_PRIVILEGED, &info, msg,
+                       sizeof(msg));
+}
+
 static int check(void)
 {
     timage_emit(&t);
-    return elf_check(t.file, t.size, &info, msg, sizeof(msg));
+    return guest_check(t.file, t.size);
 }
 
 #define EXPECT_MSG(s) do { if (!strstr(msg, s)) { \
@@ -40,16 +49,16 @@ KTEST(not_elf)
     const char *text = "#!/bin/sh\necho hello\n";
     uint8_t rnd[4096];
 
-    EXPECT_EQ(elf_check(text, strlen(text), &info, msg, sizeof(msg)),
+    EXPECT_EQ(guest_check(text, strlen(text)),
               IMG_ENOTELF);
     EXPECT(strcmp(msg, "not a Keel image (no ELF header)") == 0);
     srand(7);
     for (size_t i = 0; i < sizeof(rnd); i++)
         rnd[i] = (uint8_t)rand();
-    EXPECT_EQ(elf_check(rnd, sizeof(rnd), &info, msg, sizeof(msg)),
+    EXPECT_EQ(guest_check(rnd, sizeof(rnd)),
               IMG_ENOTELF);
-    EXPECT_EQ(elf_check(rnd, 0, &info, msg, sizeof(msg)), IMG_ENOTELF);
-    EXPECT_EQ(elf_check("\x7f" "EL", 3, &info, msg, sizeof(msg)),
+    EXPECT_EQ(guest_check(rnd, 0), IMG_ENOTELF);
+    EXPECT_EQ(guest_check("\x7f" "EL", 3),
               IMG_ENOTELF);
 }
 
@@ -57,15 +66,15 @@ KTEST(truncated_header)
 {
     timage_init(&t);
     timage_emit(&t);
-    EXPECT_EQ(elf_check(t.file, 40, &info, msg, sizeof(msg)), IMG_ETRUNC);
+    EXPECT_EQ(guest_check(t.file, 40), IMG_ETRUNC);
     EXPECT_MSG("truncated");
     /* cut in the middle of program header 3 */
-    EXPECT_EQ(elf_check(t.file, 64 + 3 * 56 + 10, &info, msg, sizeof(msg)),
+    EXPECT_EQ(guest_check(t.file, 64 + 3 * 56 + 10),
               IMG_ETRUNC);
     EXPECT(strcmp(msg, "truncated: program header 3 lies beyond the end of "
                   "the file") == 0);
     /* cut inside the data segment */
-    EXPECT_EQ(elf_check(t.file, 0x3020, &info, msg, sizeof(msg)), IMG_ETRUNC);
+    EXPECT_EQ(guest_check(t.file, 0x3020), IMG_ETRUNC);
     EXPECT_MSG("segment 2");
 }
 
@@ -106,9 +115,14 @@ KTEST(program_header_table_overflow)
     t.eh.e_phoff = UINT64_MAX - 60;        /* offset + size wraps */
     EXPECT_EQ(check(), IMG_ETRUNC);
     timage_init(&t);
+    t.eh.e_phnum = 30;                     /* past the end of a short file */
+    timage_emit(&t);
+    EXPECT_EQ(guest_check(t.file, 64 + 20 * 56), IMG_ETRUNC);
+    EXPECT_MSG("program header 20 lies beyond");
+    timage_init(&t);
     t.eh.e_phnum = 0xfffe;                 /* 3.5 MiB of headers */
-    EXPECT_EQ(check(), IMG_ETRUNC);
-    EXPECT_MSG("program header");
+    EXPECT_EQ(check(), IMG_EFORMAT);
+    EXPECT_MSG("bad program header table (65534 entries of 56 bytes");
 }
 
 KTEST(segment_offsets_overflow)
@@ -123,6 +137,10 @@ KTEST(segment_offsets_overflow)
     EXPECT_EQ(check(), IMG_ETRUNC);
     timage_init(&t);
     t.ph[2].p_memsz = UINT64_MAX - 0x402000 + 0x1000;  /* end wraps */
+    EXPECT_EQ(check(), IMG_ESEGMENT);
+    timage_init(&t);
+    t.ph[2].p_vaddr = UINT64_MAX - 0xfff;  /* start near the top */
+    t.ph[2].p_offset = 0x3000;
     EXPECT_EQ(check(), IMG_ESEGMENT);
 }
 
@@ -140,7 +158,8 @@ KTEST(segment_rules)
     timage_init(&t);
     t.ph[0].p_vaddr = 0x3ff000;            /* below KEEL_GUEST_BASE */
     EXPECT_EQ(check(), IMG_ESEGMENT);
-    EXPECT_MSG("outside");
+    EXPECT(strcmp(msg, "segment 0 (0x3ff000, 256 bytes) lies outside the "
+                  "guest's memory [0x400000, 0x800000)") == 0);
     timage_init(&t);
     t.ph[2].p_memsz = KEEL_DEFAULT_MEM_BYTES;   /* past the end of memory */
     EXPECT_EQ(check(), IMG_ESEGMENT);
@@ -158,6 +177,8 @@ KTEST(overlapping_segments)
     timage_init(&t);
     t.ph[2].p_vaddr = 0x400000;            /* on top of text */
     EXPECT_EQ(check(), IMG_EOVERLAP);
+    EXPECT_MSG("segment 2 overlaps an earlier segment (they share a page "
+               "at or after 0x400000)");
     timage_init(&t);
     t.ph[0].p_memsz = 0x1001;              /* text spills into rodata's page */
     EXPECT_EQ(check(), IMG_EOVERLAP);
@@ -190,6 +211,8 @@ KTEST(entry_point)
     timage_init(&t);
     t.eh.e_entry = 0;
     EXPECT_EQ(check(), IMG_EENTRY);
+    EXPECT(strcmp(msg, "entry point 0x0 is not in an executable segment")
+           == 0);
 }
 
 KTEST(keel_note)
@@ -222,14 +245,14 @@ KTEST(note_fields_hostile)
     timage_init(&t);
     timage_emit(&t);
     memcpy(t.file + TIMG_NOTE_OFF, &huge, 4);          /* namesz */
-    EXPECT_EQ(elf_check(t.file, t.size, &info, msg, sizeof(msg)), IMG_ENOTE);
+    EXPECT_EQ(guest_check(t.file, t.size), IMG_ENOTE);
     timage_emit(&t);
     memcpy(t.file + TIMG_NOTE_OFF + 4, &huge, 4);      /* descsz */
-    EXPECT_EQ(elf_check(t.file, t.size, &info, msg, sizeof(msg)), IMG_ENOTE);
+    EXPECT_EQ(guest_check(t.file, t.size), IMG_ENOTE);
     timage_emit(&t);
     uint32_t small = 8;
     memcpy(t.file + TIMG_NOTE_OFF + 4, &small, 4);
-    EXPECT_EQ(elf_check(t.file, t.size, &info, msg, sizeof(msg)), IMG_ENOTE);
+    EXPECT_EQ(guest_check(t.file, t.size), IMG_ENOTE);
     EXPECT_MSG("Keel note has 8 bytes");
 }
 
@@ -243,9 +266,12 @@ KTEST(abi_and_flags)
     timage_init(&t);
     t.note.flags = KEEL_IMAGE_PRIVILEGED;
     EXPECT_EQ(check(), IMG_EPRIV);
+    EXPECT(strcmp(msg, "image is privileged (built for domain zero) and "
+                  "cannot run as a guest") == 0);
     timage_init(&t);
     t.note.flags = 0x80;
     EXPECT_EQ(check(), IMG_ENOTE);
+    EXPECT(strcmp(msg, "image has unknown flags 0x80") == 0);
 }
 
 KTEST(memory_sizes)
@@ -293,7 +319,7 @@ KTEST(fuzz_mutations)
             copy[at] = (uint8_t)rand();
         }
         uint64_t size = rand() % 10 ? sizeof(copy) : (uint64_t)(rand() % 0x6000);
-        ok += elf_check(copy, size, &info, msg, sizeof(msg)) == IMG_OK;
+        ok += guest_check(copy, size) == IMG_OK;
         EXPECT(strlen(msg) < sizeof(msg));
     }
     EXPECT(ok < 20000);

@@ -1,5 +1,6 @@
 /*
- * Synthetic Keel images for dom0's unit tests.
+ * Synthetic Keel images for the image checker's (lib/image) and dom0's
+ * unit tests.
  *
  * timage_init() describes a small valid image laid out as the Keel linker
  * script would (text r-x, rodata r-- holding the note, data rw- with bss,
@@ -12,13 +13,13 @@
  *        0x3000  data   -> 0x402000 (0x40 bytes of 0xda, 0x3000 memory)
  *        0x4000  .symtab, 0x4800 .strtab, 0x5000 section headers
  */
-#ifndef DOM0_IMAGE_H
-#define DOM0_IMAGE_H
+#ifndef TIMAGE_H
+#define TIMAGE_H
 
 #include <stdint.h>
 #include <string.h>
 #include <keel/keel.h>
-#include "../../dom0/elf64.h"
+#include <image/elf64.h>
 
 #define TIMG_SIZE      0x6000
 #define TIMG_NOTE_OFF  0x2080
@@ -130,4 +131,4 @@ static void timage_emit(struct timage *t)
             memcpy(t->file + 64 + i * 56, &t->ph[i], 56);
 }
 
-#endif /* DOM0_IMAGE_H */
+#endif /* TIMAGE_H */

@@ -1,18 +1,18 @@
 /*
- * The subset of the ELF64 format that dom0 reads: file header, program
+ * The subset of the ELF64 format that Keel reads: file header, program
  * headers, section headers, symbols and notes.
  *
- * Our own definitions (newlib has no <elf.h>), laid out as the System V gABI
- * specifies.  Images are read straight out of a boot module whose fields may
- * sit at any offset, so readers copy a header out with memcpy before looking
- * at it (elf_read() below) instead of casting a pointer into the file.
+ * Our own definitions (neither newlib nor the hypervisor has <elf.h>), laid
+ * out as the System V gABI specifies.  Images are read straight out of a
+ * boot module whose fields may sit at any offset, so readers copy a header
+ * out (elf_read() below) before looking at it instead of casting a pointer
+ * into the file.  Freestanding: see lib/README.md.
  */
-#ifndef DOM0_ELF64_H
-#define DOM0_ELF64_H
+#ifndef LIB_IMAGE_ELF64_H
+#define LIB_IMAGE_ELF64_H
 
 #include <stdint.h>
 #include <stddef.h>
-#include <string.h>
 
 #define ELF_NIDENT      16
 #define ELF_MAG0        0x7f
@@ -26,7 +26,10 @@
 #define ELF_PN_XNUM     0xffff /* e_phnum escape for extended numbering */
 
 #define ELF_PT_LOAD     1
+#define ELF_PT_DYNAMIC  2
+#define ELF_PT_INTERP   3
 #define ELF_PT_NOTE     4
+#define ELF_PT_TLS      7
 #define ELF_PF_X        1u
 #define ELF_PF_W        2u
 #define ELF_PF_R        4u
@@ -114,8 +117,17 @@ static inline int elf_read(const void *file, uint64_t size, uint64_t off,
 {
     if (!elf_in_file(size, off, len))
         return 0;
-    memcpy(out, (const uint8_t *)file + off, len);
+    __builtin_memcpy(out, (const uint8_t *)file + off, len);
     return 1;
 }
 
-#endif /* DOM0_ELF64_H */
+/* Program header i of a file whose table image_check has bounds-checked. */
+static inline int elf_read_phdr(const void *file, uint64_t size,
+                                const struct elf64_ehdr *eh, unsigned i,
+                                struct elf64_phdr *ph)
+{
+    return elf_read(file, size, eh->e_phoff + (uint64_t)i * sizeof(*ph), ph,
+                    sizeof(*ph));
+}
+
+#endif /* LIB_IMAGE_ELF64_H */
