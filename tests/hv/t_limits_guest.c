@@ -156,26 +156,12 @@ static int hog(const struct hog_limits *l)
     return bad + hog_records(entries) + hog_maps(l) + hog_ports(l) + hog_copy();
 }
 
-/* dom0 grants after it has created us: retry for a while. */
-static long map_dom0(uint32_t ref, struct keel_grant_map *m)
-{
-    uint64_t end = now_ns() + 5000000000ull;
-    long rc;
-
-    do {
-        if ((rc = map(0, ref, m)) != -KEEL_ENOENT)
-            return rc;
-        hc(KEEL_HC_SCHED_YIELD, 0, 0, 0);
-    } while (now_ns() < end);
-    return rc;
-}
-
 static int benign(void)
 {
     struct keel_grant_map m;
     int bad = 0;
 
-    if (expect(map_dom0(0, &m), 0))
+    if (expect(map_dom0(0, 0, &m), 0))
         return 100;
     bad += expect(*(volatile uint64_t *)m.va, DOM0_MAGIC);
     *(volatile uint64_t *)(m.va + 8) = BENIGN_MAGIC;
