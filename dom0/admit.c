@@ -7,28 +7,33 @@
 
 static unsigned live;     /* guests created and not yet destroyed */
 
-uint64_t admit_frames_needed(uint64_t mem_pages, unsigned nlive)
+uint64_t admit_frames_needed(uint64_t mem_pages, const struct keel_domain_limits *l)
 {
     /* hv/common/domain.c refuses CREATE below mem_pages + mem_pages / 256
-     * + 16 free frames */
-    return mem_pages + mem_pages / 256 + 16 + ADMIT_BASE_FRAMES +
-           (uint64_t)ADMIT_LIVE_FRAMES * (nlive + 1u);
+     * + 16 + the reserve unreserved free frames */
+    return mem_pages + mem_pages / 256 + 16 + keel_domain_hv_frames(l) +
+           ADMIT_BASE_FRAMES;
 }
 
-int admit_memory(uint64_t mem_bytes, char *why, size_t len)
+int admit_memory(uint64_t mem_bytes, const struct keel_domain_limits *l,
+                 char *why, size_t len)
 {
     struct keel_domctl op = { .cmd = KEEL_DOMCTL_PHYSINFO };
-    uint64_t need = admit_frames_needed(mem_bytes / KEEL_PAGE_SIZE, live);
+    uint64_t need = admit_frames_needed(mem_bytes / KEEL_PAGE_SIZE, l), room;
 
-    if (hc_domctl(&op) < 0 || op.u.physinfo.free_frames >= need)
+    if (hc_domctl(&op) < 0)
         return 0;           /* unknown: CREATE itself will say */
+    room = op.u.physinfo.free_frames > op.u.physinfo.reserved_frames ?
+           op.u.physinfo.free_frames - op.u.physinfo.reserved_frames : 0;
+    if (room >= need)
+        return 0;
     snprintf(why, len, "not enough memory left on the machine for its "
              "%llu KiB (%llu KiB free with %u guests running, %llu KiB "
              "needed): raise keel run --mem, or build the image with a "
              "smaller mkimage --mem",
              (unsigned long long)(mem_bytes >> 10),
-             (unsigned long long)op.u.physinfo.free_frames * 4,
-             live, (unsigned long long)need * 4);
+             (unsigned long long)room * 4, live,
+             (unsigned long long)need * 4);
     return -1;
 }
 

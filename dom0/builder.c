@@ -270,6 +270,7 @@ static long run_domain(struct guest *g, const struct layout *l,
     struct keel_domctl op = { 0 };
 
     op.u.create.mem_pages = g->info.note.mem_bytes / PAGE;
+    devpage_limits(g->dev, &op.u.create.limits);
     *step = "creating the domain";
     t->create = hc_now_ns();
     long rc = domctl(KEEL_DOMCTL_CREATE, 0, &op);
@@ -295,6 +296,8 @@ static long run_domain(struct guest *g, const struct layout *l,
 /* Checks and plans everything before CREATE; g->dev is set on success. */
 static int plan(struct guest *g, struct layout *l, char *why, size_t len)
 {
+    struct keel_domain_limits limits;
+
     if (image_check(g->image, g->image_size, 0, KEEL_IMAGE_PRIVILEGED,
                     &g->info, why, len))
         return -1;
@@ -311,7 +314,8 @@ static int plan(struct guest *g, struct layout *l, char *why, size_t len)
                         l, why, len))
         return -1;
     devpage_place(g->dev, l->rings_va);
-    return admit_memory(g->info.note.mem_bytes, why, len);
+    devpage_limits(g->dev, &limits);
+    return admit_memory(g->info.note.mem_bytes, &limits, why, len);
 }
 
 /* Why a step failed, and what to do about it when there is something. */

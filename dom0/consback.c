@@ -117,9 +117,10 @@ static void unmap(struct cb_guest *c)
 }
 
 /* Not granted yet is the normal first answer; out of grant handles or of
- * hypervisor memory is not (admission control, admit.h, keeps room for
- * every live console), so the user hears of it once.  Either way we try
- * again on the guest's next event: memory comes back as guests end. */
+ * hypervisor memory should never be (dom0's handle and window tables come
+ * out of dom0's reserve, the guest's grant records out of the guest's:
+ * keel/domctl.h, admit.h), so the user hears of it once.  Either way we
+ * try again on the guest's next event. */
 static int map_page0(struct cb_guest *c)
 {
     void *va;

@@ -3,7 +3,11 @@
  */
 #include <string.h>
 #include <keel/abi.h>
+#include <keel/grant_table.h>
 #include "devpage.h"
+
+_Static_assert(DEVPAGE_MAX_REFS <= KEEL_DEFAULT_GRANT_ENTRIES,
+               "a guest's default grant limit holds its device references");
 
 void devpage_init(struct devpage *dp)
 {
@@ -74,4 +78,16 @@ void devpage_place(struct devpage *dp, uint64_t rings_va)
         d->ring_va = rings_va;
         rings_va += (uint64_t)d->ring_pages * KEEL_PAGE_SIZE;
     }
+}
+
+void devpage_limits(const struct devpage *dp, struct keel_domain_limits *l)
+{
+    uint32_t maps = KEEL_DEFAULT_GRANT_MAPS;
+
+    for (uint32_t i = 0; i < dp->page.nr_devices; i++)
+        if (dp->page.dev[i].role == KEEL_DEV_MAPPER)
+            maps += dp->page.dev[i].ring_pages;
+    *l = (struct keel_domain_limits){
+        .grant_maps = maps < KEEL_GRANT_MAX_MAPS ? maps : KEEL_GRANT_MAX_MAPS,
+    };
 }

@@ -21,6 +21,7 @@
 
 #include <stdint.h>
 #include <keel/device.h>
+#include <keel/domctl.h>
 
 #define DEVPAGE_MAX_REFS 256u
 
@@ -48,5 +49,12 @@ struct keel_device *devpage_add_mapper(struct devpage *dp, uint32_t type,
 
 /* Give GRANTER entries their ring_va, consecutively from rings_va. */
 void devpage_place(struct devpage *dp, uint64_t rings_va);
+
+/* The limits a guest with these devices is created with: the defaults
+ * (keel/domctl.h: room for the libos's 512 grant references, which hold
+ * every GRANTER entry's, 255 ports, 128 maps of its own), and on top of
+ * those maps the ring pages of every MAPPER entry, which it maps all at
+ * once. */
+void devpage_limits(const struct devpage *dp, struct keel_domain_limits *l);
 
 #endif /* DOM0_DEVPAGE_H */

@@ -17,6 +17,23 @@
 
 static const char dom0_args[] = "dom0";   /* argv[0]; sizeof counts the NUL */
 
+/* dom0 serves every guest's console: one port and one grant map of its own
+ * per console, for up to KEEL_LAUNCH_MAX_GUESTS guests, so it may have
+ * every port, map and grant reference the ABI allows.  Its foreign window
+ * only ever holds what the toolstack maps at once (a batch of a load, a
+ * page a backtrace reads): 64 MiB of it.  Its reserve is 141 frames
+ * (docs/memory.md). */
+#define DOM0_FOREIGN_PAGES 16384u
+static const struct keel_domain_limits dom0_limits = {
+    .grant_entries = KEEL_GRANT_MAX_ENTRIES,
+    .grant_maps = KEEL_GRANT_MAX_MAPS,
+    .evtchn_ports = KEEL_EVTCHN_PORTS - 1,
+    .foreign_pages = DOM0_FOREIGN_PAGES,
+};
+_Static_assert(KEEL_LAUNCH_MAX_GUESTS + 2 <= KEEL_EVTCHN_PORTS - 1 &&
+               KEEL_LAUNCH_MAX_GUESTS <= KEEL_GRANT_MAX_MAPS,
+               "dom0's limits hold a console for every guest of a run");
+
 static __noreturn void fail(const char *what, const char *why)
 {
     printk("dom0: %s: %s", what, why);
@@ -152,7 +169,7 @@ void dom0_build(void)
     if (guest_layout_compute(ei->seg_end, ei->note.mem_bytes, ei->note.stack_bytes, nmods,
                              sizeof(dom0_args), &l, &why))
         fail(m->name, why);
-    if ((rc = domain_create(ei->note.mem_bytes / PAGE_SIZE, true, &d)))
+    if ((rc = domain_create(ei->note.mem_bytes / PAGE_SIZE, &dom0_limits, true, &d)))
         fail(m->name, rc == -KEEL_ENOMEM ? "not enough memory for dom0"
                                          : "cannot create the domain");
     load_segments(d, phys_to_virt(m->phys), ei);

@@ -3,11 +3,14 @@
  *
  * A domain is created paused with all of its memory: mem_pages zeroed
  * frames mapped at KEEL_GUEST_BASE (rw, NX, AS_OWNED) plus a shared-info
- * frame.  Creation either succeeds completely or returns every frame it
- * took.  Destruction waits until the vCPU has left every CPU and then frees
- * the address space (which frees every AS_OWNED frame and the page tables),
- * the shared-info frame, the vCPU and the struct: frames_free_count() is
- * back where it was before CREATE.
+ * frame, every structure of fixed size it will need (vCPU and FPU area,
+ * port and grant bookkeeping), and the reserve its limits call for
+ * (hv/domain.h).  Creation either succeeds completely or returns every
+ * frame it took.  Destruction waits until the vCPU has left every CPU,
+ * gives the untaken part of the reserve back, and then frees the address
+ * space (which frees every AS_OWNED frame and the page tables), the
+ * shared-info frame, the vCPU and the struct: frames_free_count() is back
+ * where it was before CREATE (once the last map of its grants is gone).
  *
  * The table is indexed by domid; ids are handed out round-robin from 1 so
  * that a stale id held by dom0 is unlikely to name a new domain at once.
@@ -36,18 +39,19 @@ void domain_init(void)
 /* Free whatever a (possibly half-built) domain holds. */
 static void domain_free(struct domain *d)
 {
+    charge_close(&d->charge);          /* nothing takes from it any more */
     if (d->as.pml4)
         as_destroy(&d->as);
     if (d->shared_info_pa)
         frame_free(d->shared_info_pa);
     if (d->vcpu) {
-        if (d->vcpu->has_context) {
+        if (d->vcpu->has_context)
             arch_vcpu_release(d->vcpu);
-            arch_vcpu_free(&d->vcpu->arch);
-        }
+        arch_vcpu_free(&d->vcpu->arch);
         kfree(d->vcpu);
     }
     evtchn_domain_free(d);
+    grant_domain_free(d);
     kfree(d->fwin);
     kfree(d);
 }
@@ -90,13 +94,15 @@ static int alloc_parts(struct domain *d, uint64_t mem_pages, bool privileged)
     d->vcpu->domain = d;
     d->vcpu->state = VCPU_PAUSED;
     d->vcpu->paused = true;
+    if ((rc = arch_vcpu_alloc(&d->vcpu->arch)))
+        return rc;
     if (privileged) {
         d->fwin = kzalloc(sizeof(*d->fwin));
         if (!d->fwin)
             return -KEEL_ENOMEM;
-        fwin_init(d->fwin, KEEL_DOM0_FOREIGN_VA, KEEL_DOM0_FOREIGN_PAGES);
+        fwin_init(d->fwin, KEEL_DOM0_FOREIGN_VA, d->limits.foreign_pages);
     }
-    if ((rc = evtchn_domain_init(d)))
+    if ((rc = evtchn_domain_init(d)) || (rc = grant_domain_init(d)))
         return rc;
     if ((rc = as_create(&d->as)))
         return rc;
@@ -119,15 +125,27 @@ static int alloc_id(bool privileged)
     return -KEEL_ENOMEM;
 }
 
-int domain_create(uint64_t mem_pages, bool privileged, struct domain **out)
+/* Fail early rather than zero gigabytes and give them back.  Frames the
+ * reserves hold are not free for CREATE (frame_alloc will not take them). */
+static bool room_for(uint64_t mem_pages, uint64_t reserve)
 {
+    uint64_t free = frames_free_count(), held = frames_reserved_count();
+
+    return free >= held && free - held >= mem_pages + mem_pages / 256 + 16 + reserve;
+}
+
+int domain_create(uint64_t mem_pages, const struct keel_domain_limits *limits,
+                  bool privileged, struct domain **out)
+{
+    struct keel_domain_limits lim;
     struct domain *d;
     int rc, id;
 
     if (mem_pages < DOMAIN_MIN_PAGES || mem_pages > DOMAIN_MAX_PAGES)
         return -KEEL_EINVAL;
-    /* fail early rather than zero gigabytes and give them back */
-    if (mem_pages + mem_pages / 256 + 16 > frames_free_count())
+    if ((rc = limits_resolve(limits, privileged, &lim)))
+        return rc;
+    if (!room_for(mem_pages, keel_domain_hv_frames(&lim)))
         return -KEEL_ENOMEM;
     d = kzalloc(sizeof(*d));
     if (!d)
@@ -135,6 +153,11 @@ int domain_create(uint64_t mem_pages, bool privileged, struct domain **out)
     d->privileged = privileged;
     d->mem_pages = mem_pages;
     d->state = KEEL_DOMSTATE_PAUSED;
+    d->limits = lim;
+    if ((rc = charge_open(&d->charge, keel_domain_hv_frames(&lim)))) {
+        kfree(d);
+        return rc;
+    }
     if ((rc = alloc_parts(d, mem_pages, privileged))) {
         domain_free(d);
         return rc;
@@ -152,6 +175,7 @@ int domain_create(uint64_t mem_pages, bool privileged, struct domain **out)
         domain_free(d);
         return id;
     }
+    grant_domain_publish(d);         /* its grants can be found by id now */
     *out = d;
     return 0;
 }
@@ -174,7 +198,7 @@ int domain_destroy(struct domain *d)
         cpu_relax();
     vcpu_kill_and_wait(d->vcpu);
     grant_domain_destroy(d);         /* before its memory goes */
-    domain_free(d);
+    domain_free(d);                  /* its reserve goes back first */
     return 0;
 }
 

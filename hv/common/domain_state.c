@@ -124,4 +124,7 @@ void domain_get_info(struct domain *d, struct keel_domain_info *info)
     info->mem_pages = d->mem_pages;
     info->cpu_time_ns = d->vcpu->cpu_time_ns;
     info->crash = d->crash;
+    info->limits = d->limits;
+    info->hv_frames = __atomic_load_n(&d->charge.used, __ATOMIC_RELAXED);
+    info->hv_frames_max = d->charge.max;
 }

@@ -33,7 +33,7 @@ static long dc_create(struct vcpu *v, struct keel_domctl *op)
     (void)v;
     if (op->u.create.flags != 0 || op->u.create.pad != 0)
         return -KEEL_EINVAL;
-    if ((rc = domain_create(op->u.create.mem_pages, false, &d)))
+    if ((rc = domain_create(op->u.create.mem_pages, &op->u.create.limits, false, &d)))
         return rc;
     op->domid = d->id;
     return 0;
@@ -80,8 +80,8 @@ static long dc_set_vcpu(struct vcpu *v, struct keel_domctl *op)
     if (d->vcpu->has_context) {
         d->vcpu->has_context = false;
         arch_vcpu_release(d->vcpu);
-        arch_vcpu_free(&d->vcpu->arch);
     }
+    /* the FPU area made at CREATE, reset: nothing here can run dry */
     if ((rc = arch_vcpu_init(&d->vcpu->arch, ctx)))
         return rc;
     d->vcpu->has_context = true;
@@ -109,6 +109,7 @@ static long dc_physinfo(struct vcpu *v, struct keel_domctl *op)
     op->u.physinfo.nr_cpus = hv_nr_cpus;
     op->u.physinfo.nr_domains = domain_count();
     op->u.physinfo.tsc_khz = arch_tsc_khz();
+    op->u.physinfo.reserved_frames = frames_reserved_count();
     return 0;
 }
 

@@ -41,9 +41,11 @@ static int map_pages(struct domain *self, struct domain *t, uint64_t va,
         int rc = as_lookup(&t->as, gva + i * PAGE_SIZE, &pa, &rights, &flags);
         if (rc == 0 && !(flags & AS_OWNED))
             rc = -KEEL_EINVAL;
+        /* the window's page tables are the caller's, bounded by its
+         * foreign_pages limit */
         if (rc == 0)
-            rc = as_map(&self->as, va + i * PAGE_SIZE, pa & PAGE_MASK,
-                        KEEL_RIGHT_R | KEEL_RIGHT_W, AS_FOREIGN);
+            rc = as_map_charged(&self->as, va + i * PAGE_SIZE, pa & PAGE_MASK,
+                                KEEL_RIGHT_R | KEEL_RIGHT_W, AS_FOREIGN, &self->charge);
         if (rc) {
             unmap_pages(self, va, i);
             return rc;

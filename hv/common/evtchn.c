@@ -3,9 +3,12 @@
  * ports.  See hv/evtchn.h for the locking and lifetime rules and
  * keel/event_channel.h for the semantics.
  *
- * A domain's table is a bitmap of used ports plus 64 buckets of 64 slots,
- * each bucket allocated the first time one of its ports is: a domain with a
- * handful of ports costs about 1.5 KiB, one with all 4095 about 66 KiB.
+ * A domain's table is a bitmap of used ports plus 16 buckets of 256 slots,
+ * each bucket one frame out of the domain's charge, allocated the first
+ * time one of its ports is (whoever asks: the domain, or the toolstack
+ * allocating in its space): a domain with a handful of ports costs one
+ * frame, one with all 4095 sixteen.  Ports above the domain's evtchn_ports
+ * limit are never handed out, so its buckets stay inside its reserve.
  * Buckets never move or go away before the domain does, so a slot pointer
  * stays valid while its lock is held, even across another allocation.
  */
@@ -32,7 +35,7 @@ void evtchn_domain_free(struct domain *d)
     if (!d->evtchn)
         return;
     for (unsigned i = 0; i < EVTCHN_BUCKETS; i++)
-        kfree(d->evtchn->bucket[i]);
+        charge_page_free(d->evtchn->bucket[i]);
     kfree(d->evtchn);
     d->evtchn = NULL;
 }
@@ -80,12 +83,12 @@ static long port_alloc(struct domain *d, struct evtchn **out)
 
     if (e->dead)
         return -KEEL_ESRCH;
-    port = evtchn_bitmap_alloc(e->used);
+    port = evtchn_bitmap_alloc(e->used, d->limits.evtchn_ports);
     if (port < 0)
         return port;
     bucket = &e->bucket[port / EVTCHN_BUCKET_PORTS];
     if (!*bucket)
-        *bucket = kzalloc(sizeof(struct evtchn) * EVTCHN_BUCKET_PORTS);
+        *bucket = charge_page(&d->charge);
     if (!*bucket) {
         evtchn_bitmap_free(e->used, (unsigned)port);
         return -KEEL_ENOMEM;

@@ -20,13 +20,17 @@
 static inline unsigned word_of(unsigned port) { return port / 64; }
 static inline uint64_t bit_of(unsigned port) { return 1ull << (port % 64); }
 
-int evtchn_bitmap_alloc(uint64_t *used)
+int evtchn_bitmap_alloc(uint64_t *used, unsigned max_port)
 {
+    if (max_port >= KEEL_EVTCHN_PORTS)
+        max_port = KEEL_EVTCHN_PORTS - 1;
     used[0] |= 1;                       /* port 0 is never handed out */
-    for (unsigned w = 0; w < KEEL_EVTCHN_WORDS; w++) {
-        if (used[w] == ~0ull)
+    for (unsigned w = 0; w <= word_of(max_port); w++) {
+        /* bits above max_port count as used */
+        uint64_t above = w < word_of(max_port) ? 0 : ~(bit_of(max_port) * 2 - 1);
+        if ((used[w] | above) == ~0ull)
             continue;
-        unsigned b = (unsigned)__builtin_ctzll(~used[w]);
+        unsigned b = (unsigned)__builtin_ctzll(~(used[w] | above));
         used[w] |= 1ull << b;
         return (int)(w * 64 + b);
     }

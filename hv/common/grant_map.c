@@ -31,8 +31,9 @@ static int map_one(struct domain *d, struct grant_dom *gd, const struct keel_gra
         return (int)h;
     if ((rc = grant_pin(d->id, op->domid, op->ref, rw, &pin)))
         goto out_handle;
-    rc = as_map(&d->as, handle_va((uint32_t)h), pin.pa,
-                KEEL_RIGHT_R | (rw ? KEEL_RIGHT_W : 0), AS_FOREIGN);
+    /* the window's page tables are d's: handles < its grant_maps bound them */
+    rc = as_map_charged(&d->as, handle_va((uint32_t)h), pin.pa,
+                        KEEL_RIGHT_R | (rw ? KEEL_RIGHT_W : 0), AS_FOREIGN, &d->charge);
     if (rc)
         goto out_pin;
     maptrack_get_slot(&gd->mt, (uint32_t)h)->pin = pin;
@@ -58,7 +59,7 @@ static void unmap_one(struct domain *d, struct grant_dom *gd, uint32_t h)
 long grant_map(struct domain *d, uint64_t uop)
 {
     struct keel_grant_map op;
-    struct grant_dom *gd;
+    struct grant_dom *gd = d->grant;
     uint32_t h = 0;
     int rc;
 
@@ -68,8 +69,6 @@ long grant_map(struct domain *d, uint64_t uop)
         return rc;
     if ((op.flags & ~KEEL_GRANT_MAP_READONLY) || op.pad)
         return -KEEL_EINVAL;
-    if (!(gd = grant_dom_of(d)))
-        return -KEEL_ENOMEM;
     if ((rc = map_one(d, gd, &op, &h)))
         return rc;
     op.handle = h;
@@ -83,9 +82,9 @@ long grant_map(struct domain *d, uint64_t uop)
 
 long grant_unmap(struct domain *d, uint64_t handle)
 {
-    struct grant_dom *gd = grant_dom_find(d);
+    struct grant_dom *gd = d->grant;
 
-    if (!gd || !maptrack_get(&gd->mt, handle))
+    if (!maptrack_get(&gd->mt, handle))
         return -KEEL_EINVAL;
     unmap_one(d, gd, (uint32_t)handle);
     return 0;

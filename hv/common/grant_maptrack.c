@@ -1,20 +1,25 @@
 /*
  * A grantee's map handles.  Handle h is slot h of the table and page h of
  * the grant window, so an address and a handle name the same map and
- * nothing needs searching.  Slots come in chunks of MAPTRACK_CHUNK,
- * allocated when the free list runs dry and kept until the domain dies
- * (a domain that maps a few pages pays for one small chunk, not for the
- * whole window).  Free slots form a list threaded through next_free.
+ * nothing needs searching.  Slots come in chunks of MAPTRACK_CHUNK (one
+ * frame out of the grantee's charge), allocated when the free list runs
+ * dry and kept until the domain dies (a domain that maps a few pages pays
+ * for one chunk, not for the whole window).  Handles stay below the
+ * grantee's grant_maps limit, which bounds both the chunks and the page
+ * tables of the window (hv/common/limits.c).  Free slots form a list
+ * threaded through next_free.
  *
- * Pure logic over kzalloc/kfree, host-tested.
+ * Pure logic over charge_page/charge_page_free, host-tested.
  */
 #include <hv/grant.h>
 #include <hv/mm.h>
 
-void maptrack_init(struct maptrack *mt)
+void maptrack_init(struct maptrack *mt, struct hv_charge *charge, uint32_t max)
 {
     memset(mt, 0, sizeof(*mt));
     mt->free_head = MAPTRACK_NONE;
+    mt->charge = charge;
+    mt->max = MIN(max, (uint32_t)KEEL_GRANT_MAX_MAPS);
 }
 
 static struct grant_mapping *slot(struct maptrack *mt, uint32_t h)
@@ -22,19 +27,21 @@ static struct grant_mapping *slot(struct maptrack *mt, uint32_t h)
     return &mt->chunk[h / MAPTRACK_CHUNK][h % MAPTRACK_CHUNK];
 }
 
-/* Add one chunk; its slots go on the free list lowest first. */
+/* Add one chunk; its slots below the limit go on the free list, lowest
+ * first. */
 static int grow(struct maptrack *mt)
 {
     struct grant_mapping *c;
     uint32_t base = mt->nr_chunks * MAPTRACK_CHUNK;
+    uint32_t n = MIN((uint32_t)MAPTRACK_CHUNK, mt->max - MIN(base, mt->max));
 
-    if (mt->nr_chunks == MAPTRACK_CHUNKS)
+    if (n == 0)
         return -KEEL_ENOSPC;
-    c = kzalloc(MAPTRACK_CHUNK * sizeof(*c));
+    c = charge_page(mt->charge);
     if (!c)
         return -KEEL_ENOMEM;
-    for (uint32_t i = 0; i < MAPTRACK_CHUNK; i++)
-        c[i].next_free = i + 1 < MAPTRACK_CHUNK ? base + i + 1 : mt->free_head;
+    for (uint32_t i = 0; i < n; i++)
+        c[i].next_free = i + 1 < n ? base + i + 1 : mt->free_head;
     mt->chunk[mt->nr_chunks++] = c;
     mt->free_head = base;
     return 0;
@@ -82,6 +89,6 @@ struct grant_mapping *maptrack_get_slot(struct maptrack *mt, uint32_t h)
 void maptrack_destroy(struct maptrack *mt)
 {
     for (uint32_t i = 0; i < mt->nr_chunks; i++)
-        kfree(mt->chunk[i]);
-    maptrack_init(mt);
+        charge_page_free(mt->chunk[i]);
+    maptrack_init(mt, mt->charge, mt->max);
 }

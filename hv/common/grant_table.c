@@ -3,8 +3,9 @@
  * table's life: SETUP, END, and the granter's death.
  *
  * grant_doms[] is the only way from a domid to grant state, and it is
- * changed only under grant_index_lock: a domain's entry is created by its
- * own vCPU and removed by grant_domain_destroy before anything is freed.
+ * changed only under grant_index_lock: a domain's entry (d->grant, made at
+ * CREATE) is published once the domain has its id and removed by
+ * grant_domain_destroy before anything is freed.
  * Someone holding a grant_table reference (taken under that lock) may use
  * the struct after the granter died; the table then reads as dead and its
  * guest memory is never touched again.
@@ -16,31 +17,37 @@
 static spinlock_t grant_index_lock = SPINLOCK_INIT;
 static struct grant_dom *grant_doms[DOMAIN_TABLE_SIZE];
 
-struct grant_dom *grant_dom_find(struct domain *d)
+/* Everything of fixed size at CREATE, so that SETUP and the first MAP
+ * allocate nothing but frames out of the domain's charge. */
+int grant_domain_init(struct domain *d)
 {
-    struct grant_dom *gd;
+    struct grant_dom *gd = kzalloc(sizeof(*gd));
 
-    spin_lock(&grant_index_lock);
-    gd = grant_doms[d->id];
-    spin_unlock(&grant_index_lock);
-    return gd;
+    if (!gd)
+        return -KEEL_ENOMEM;
+    d->grant = gd;
+    maptrack_init(&gd->mt, &d->charge, d->limits.grant_maps);
+    gd->spare = kzalloc(sizeof(*gd->spare));
+    return gd->spare ? 0 : -KEEL_ENOMEM;
 }
 
-/* d's own state, created on first use; only d's vCPU calls this. */
-struct grant_dom *grant_dom_of(struct domain *d)
+void grant_domain_publish(struct domain *d)
 {
-    struct grant_dom *gd = grant_dom_find(d);
-
-    if (gd)
-        return gd;
-    gd = kzalloc(sizeof(*gd));
-    if (!gd)
-        return NULL;
-    maptrack_init(&gd->mt);
     spin_lock(&grant_index_lock);
-    grant_doms[d->id] = gd;
+    grant_doms[d->id] = d->grant;
     spin_unlock(&grant_index_lock);
-    return gd;
+}
+
+void grant_domain_free(struct domain *d)
+{
+    struct grant_dom *gd = d->grant;
+
+    if (!gd)
+        return;
+    maptrack_destroy(&gd->mt);
+    kfree(gd->spare);
+    kfree(gd);
+    d->grant = NULL;
 }
 
 struct grant_table *grant_table_get(keel_domid_t id)
@@ -78,15 +85,16 @@ static int table_frames(struct domain *d, uint64_t gva, uint32_t pages, uint64_t
     return 0;
 }
 
+/* The first SETUP's table: the one made at CREATE. */
 static struct grant_table *table_new(struct domain *d, struct grant_dom *gd)
 {
-    struct grant_table *gt = kzalloc(sizeof(*gt));
+    struct grant_table *gt = gd->spare;
 
-    if (!gt)
-        return NULL;
+    gd->spare = NULL;
     gt->lock = (spinlock_t)SPINLOCK_INIT;
     gt->refs = 1;                /* the living granter's */
     gt->dom = d;
+    gt->charge = &d->charge;
     spin_lock(&grant_index_lock);
     gd->gt = gt;
     spin_unlock(&grant_index_lock);
@@ -96,22 +104,21 @@ static struct grant_table *table_new(struct domain *d, struct grant_dom *gd)
 long grant_setup(struct domain *d, uint64_t gva, uint64_t nr_entries)
 {
     uint64_t pa[GRANT_TABLE_MAX_PAGES];
-    struct grant_dom *gd;
+    struct grant_dom *gd = d->grant;
     struct grant_table *gt;
     uint32_t pages;
     int rc = grant_check_setup(gva, nr_entries, d->mem_pages);
 
     if (rc)
         return rc;
+    if (nr_entries > d->limits.grant_entries)
+        return -KEEL_ENOSPC;         /* its records could outgrow its reserve */
     pages = (uint32_t)((nr_entries + KEEL_GRANT_ENTRIES_PER_PAGE - 1) / KEEL_GRANT_ENTRIES_PER_PAGE);
     if ((rc = guest_range_check(d, gva, pages * PAGE_SIZE, KEEL_RIGHT_R | KEEL_RIGHT_W)))
         return rc;
     if ((rc = table_frames(d, gva, pages, pa)))
         return rc;
-    gd = grant_dom_of(d);
-    gt = !gd ? NULL : gd->gt ? gd->gt : table_new(d, gd);
-    if (!gt)
-        return -KEEL_ENOMEM;
+    gt = gd->gt ? gd->gt : table_new(d, gd);
     /* Active records are made on first pin (grant_active.c); with nothing
      * pinned, every record that exists is unpinned: nothing to reset. */
     spin_lock(&gt->lock);
@@ -127,8 +134,7 @@ long grant_setup(struct domain *d, uint64_t gva, uint64_t nr_entries)
 
 long grant_end(struct domain *d, uint64_t ref)
 {
-    struct grant_dom *gd = grant_dom_find(d);
-    struct grant_table *gt = gd ? gd->gt : NULL;
+    struct grant_table *gt = d->grant->gt;
     struct grant_active *a;
     long rc = 0;
 
@@ -156,24 +162,21 @@ static void table_die(struct grant_table *gt, struct domain *d)
     grant_table_orphan_frames(gt, d);
     gt->dead = true;
     gt->dom = NULL;
+    gt->charge = NULL;
     spin_unlock(&gt->lock);
     grant_table_put(gt);
 }
 
 void grant_domain_destroy(struct domain *d)
 {
-    struct grant_dom *gd;
+    struct grant_dom *gd = d->grant;
 
     spin_lock(&grant_index_lock);
-    gd = grant_doms[d->id];
     grant_doms[d->id] = NULL;
     spin_unlock(&grant_index_lock);
-    if (!gd)
-        return;
     /* its maps first: it may have mapped its own grants */
     grant_unmap_all(d, gd);
-    maptrack_destroy(&gd->mt);
     if (gd->gt)
         table_die(gd->gt, d);
-    kfree(gd);
+    gd->gt = NULL;                   /* the last pin frees it */
 }

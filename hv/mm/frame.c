@@ -28,6 +28,12 @@
  *   - frames_alloc_range() drains the pool back into the bitmap when it
  *     finds no run, so pool frames never split the memory it needs.
  * Freed frames go back to the bitmap dirty.
+ *
+ * Reserves.  frames_reserve() sets free frames aside for allocations that
+ * must not fail later (a domain's hypervisor memory, hv/mm/charge.c):
+ * nfree >= nreserved always, frame_alloc_reserved() takes one out of a
+ * reserve, and every other allocation fails rather than take a frame the
+ * reserves hold.
  */
 #include <hv/mm.h>
 #include <hv/lib.h>
@@ -39,6 +45,7 @@ static uint64_t nfree, ntotal;  /* nfree includes the pool's frames */
 static uint64_t hint;           /* word index to start the next search at */
 static uint64_t pool[FRAME_POOL_MAX];   /* frame numbers, ready and zero */
 static uint64_t npool, nzeroing, pool_cap;
+static uint64_t nreserved;      /* free frames the reserves hold */
 static void *(*frame_virt)(uint64_t pa);
 static spinlock_t frame_lock = SPINLOCK_INIT;
 
@@ -113,7 +120,7 @@ int frames_init(const struct phys_range *ram, unsigned nram,
     frame_virt = to_virt;
     memset(bitmap, 0xff, map_bytes);
     memset(poolmap, 0, map_bytes);
-    nfree = npool = nzeroing = 0;
+    nfree = npool = nzeroing = nreserved = 0;
     /* free the whole pages of RAM, then take back what must stay out */
     for (unsigned i = 0; i < nram; i++)
         mark_range(ALIGN_UP(ram[i].start, PAGE_SIZE), ram[i].end & PAGE_MASK, false);
@@ -160,45 +167,82 @@ static uint64_t pool_pop(void)
 
 static bool bitmap_has_free(void) { return nfree > npool + nzeroing; }
 
-uint64_t frame_alloc(void)
+/* May one frame be taken, out of a reserve or outside all of them? */
+static bool may_take(bool reserved)
+{
+    return reserved ? nreserved > 0 : nfree > nreserved;
+}
+
+/* One frame for a caller, under frame_lock: a ready zero frame first when
+ * `zero` (then *zeroed says so), else the bitmap's first, then the pool's.
+ * Frame number, or 0 when none may be had. */
+static uint64_t take_one(bool zero, bool reserved, bool *zeroed)
 {
     uint64_t f = 0;
 
-    spin_lock(&frame_lock);
+    *zeroed = false;
     /* frames being zeroed are someone's for a few microseconds (a CPU
      * with interrupts off): wait for them rather than fail with free
      * frames left */
-    while (!bitmap_has_free() && !npool && nzeroing) {
+    while (may_take(reserved) && !bitmap_has_free() && !npool && nzeroing) {
         spin_unlock(&frame_lock);
         cpu_relax();
         spin_lock(&frame_lock);
     }
-    if (bitmap_has_free()) {
-        f = bitmap_take();
-        if (f)
-            nfree--;
-    } else if (npool) {
+    if (!may_take(reserved))
+        return 0;
+    if (npool && (zero || !bitmap_has_free())) {
         f = pool_pop();
+        *zeroed = true;
+    } else if (bitmap_has_free() && (f = bitmap_take()) != 0) {
+        nfree--;
     }
-    spin_unlock(&frame_lock);
-    return f * PAGE_SIZE;
+    if (f && reserved)
+        nreserved--;
+    return f;
 }
 
-uint64_t frame_alloc_zeroed(void)
+static uint64_t alloc_one(bool zero, bool reserved)
 {
-    uint64_t f = 0, pa;
+    bool zeroed;
+    uint64_t pa;
 
     spin_lock(&frame_lock);
-    if (npool)
-        f = pool_pop();
+    pa = take_one(zero, reserved, &zeroed) * PAGE_SIZE;
     spin_unlock(&frame_lock);
-    if (f)
-        return f * PAGE_SIZE;
-    pa = frame_alloc();
-    if (pa)
+    if (pa && zero && !zeroed)
         memset(frame_virt(pa), 0, PAGE_SIZE);
     return pa;
 }
+
+uint64_t frame_alloc(void) { return alloc_one(false, false); }
+uint64_t frame_alloc_zeroed(void) { return alloc_one(true, false); }
+uint64_t frame_alloc_reserved(void) { return alloc_one(true, true); }
+
+bool frames_reserve(uint64_t n)
+{
+    bool ok;
+
+    spin_lock(&frame_lock);
+    ok = nfree >= nreserved && nfree - nreserved >= n;
+    if (ok)
+        nreserved += n;
+    spin_unlock(&frame_lock);
+    return ok;
+}
+
+void frames_unreserve(uint64_t n)
+{
+    spin_lock(&frame_lock);
+    if (n > nreserved) {
+        spin_unlock(&frame_lock);
+        panic("frames_unreserve: %lu of %lu", (unsigned long)n, (unsigned long)nreserved);
+    }
+    nreserved -= n;
+    spin_unlock(&frame_lock);
+}
+
+uint64_t frames_reserved_count(void) { return nreserved; }
 
 bool frames_prezero_some(unsigned max_pages)
 {
@@ -300,6 +344,10 @@ uint64_t frames_alloc_range(uint64_t n)
     if (n == 0 || n > nframes)
         return 0;
     spin_lock(&frame_lock);
+    if (nfree < nreserved || nfree - nreserved < n) {
+        spin_unlock(&frame_lock);
+        return 0;
+    }
     f = range_take(n);
     if (!f && (npool || nzeroing)) {
         pool_drain();

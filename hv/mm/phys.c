@@ -1,6 +1,7 @@
 /*
- * The hypervisor side of the frame allocator and heap: everything that
- * needs the direct map, kept apart from the pure logic in frame.c/heap.c.
+ * The hypervisor side of the frame allocator, the heap and charges:
+ * everything that needs the direct map, kept apart from the pure logic in
+ * frame.c, heap.c and charge.c.
  */
 #include <hv/mm.h>
 #include <hv/lib.h>
@@ -25,4 +26,17 @@ void *heap_pages_get(uint64_t npages)
 void heap_pages_put(void *p, uint64_t npages)
 {
     frames_free_range(virt_to_phys(p), npages);
+}
+
+void *charge_page(struct hv_charge *c)
+{
+    uint64_t pa = charge_frame(c);
+
+    return pa ? phys_to_virt(pa) : NULL;
+}
+
+void charge_page_free(void *page)
+{
+    if (page)
+        frame_free(virt_to_phys(page));
 }

@@ -28,6 +28,11 @@ $(GUEST_DIR)/small.img: tests/guests/hello.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
 	$(MKIMAGE) --mem 512K --stack 64K $(GUEST_CFLAGS) $< -o $@
 
+# small guests, so that many fit in a small machine (test_limits.py)
+$(GUEST_DIR)/hog.img $(GUEST_DIR)/tenant.img: $(GUEST_DIR)/%.img: tests/guests/%.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 512K --stack 64K $(GUEST_CFLAGS) $< -o $@
+
 $(GUEST_DIR)/fpu.host: tests/guests/fpu.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(GUEST_CFLAGS) -o $@ $< -lm

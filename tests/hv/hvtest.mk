@@ -46,6 +46,10 @@ $(HVT_DIR)/t_life.img: $(HVT_DIR)/t_life.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_timer.img: $(HVT_DIR)/t_timer.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_limits.img: $(HVT_DIR)/t_limits.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_limits_guest.img: $(HVT_DIR)/t_limits_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_bench_guest.img: $(HVT_DIR)/t_bench_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 # a libos guest, built like any application (fits tbuild's 256 KiB)
@@ -58,7 +62,7 @@ $(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_share.img t_crash.img t_exit.img \
                 t_isolation.img \
                 t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img \
-                t_bench.img t_bench_guest.img t_life.img t_timer.img)
+                t_bench.img t_bench_guest.img t_life.img t_timer.img t_limits.img t_limits_guest.img)
 
 .SECONDARY: $(HVT_DIR)/t_basic.o $(HVT_DIR)/t_crash.o $(HVT_DIR)/t_exit.o
 .PHONY: hvtest hvtest-images
@@ -97,6 +101,8 @@ hvtest: hv hvtest-images
 	    "$(HVT_DIR)/t_life.img dom0" "$(HVT_DIR)/t_bench_guest.img guest" || fail=1; \
 	$(HVT_RUN) hv-timers --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_timer.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-limits --status 0 --expect '# RESULT: PASS' \
+	    "$(HVT_DIR)/t_limits.img dom0" "$(HVT_DIR)/t_limits_guest.img guest" || fail=1; \
 	$(HVT_RUN) hv-bench --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_bench.img dom0" "$(HVT_DIR)/t_bench_guest.img guest" || fail=1; \
 	exit $$fail

@@ -66,24 +66,6 @@ static int granter(void)
     return 0;
 }
 
-/* dom0 grants after it has created us: retry for a while. */
-static long map_dom0(uint32_t ref, uint16_t flags, struct keel_grant_map *m)
-{
-    uint64_t end = now_ns() + 2000000000ull;
-    long rc;
-    do {
-        memset(m, 0, sizeof(*m));
-        m->domid = 0;
-        m->ref = ref;
-        m->flags = flags;
-        rc = gnt(KEEL_GNTOP_MAP, (uint64_t)m, 0);
-        if (rc != -KEEL_ENOENT)
-            return rc;
-        hc(KEEL_HC_SCHED_YIELD, 0, 0, 0);
-    } while (now_ns() < end);
-    return rc;
-}
-
 static int ro_write(void)
 {
     struct keel_grant_map m;

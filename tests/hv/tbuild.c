@@ -65,6 +65,8 @@ static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t i
 
 uint32_t tbuild_share_module;
 uint64_t tbuild_shared;
+struct keel_domain_limits tbuild_limits;
+int tbuild_hold;
 
 static long share(uint32_t domid, const struct keel_module *img)
 {
@@ -124,6 +126,7 @@ long tbuild_start(const struct keel_module *img, const char *mode)
 
     memset(&op, 0, sizeof(op));
     op.u.create.mem_pages = TGUEST_PAGES;
+    op.u.create.limits = tbuild_limits;
     if ((rc = dc(&op, KEEL_DOMCTL_CREATE, 0)))
         return rc;
     domid = op.domid;
@@ -145,7 +148,8 @@ long tbuild_start(const struct keel_module *img, const char *mode)
     op.u.vcpu.rip = entry;
     op.u.vcpu.rsp = KEEL_GUEST_BASE + TGUEST_PAGES * PAGE;
     op.u.vcpu.rdi = info_va;
-    if ((rc = dc(&op, KEEL_DOMCTL_SET_VCPU, domid)) || (rc = dc(&op, KEEL_DOMCTL_UNPAUSE, domid)))
+    if ((rc = dc(&op, KEEL_DOMCTL_SET_VCPU, domid)) ||
+        (!tbuild_hold && (rc = dc(&op, KEEL_DOMCTL_UNPAUSE, domid))))
         return rc;
     return domid;
 }

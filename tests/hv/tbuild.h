@@ -20,6 +20,10 @@ long tbuild_set_rights(uint32_t domid, uint64_t gva, uint64_t npages, uint32_t r
  * loading, as dom0's builder does; tbuild_shared counts the pages. */
 extern uint32_t tbuild_share_module;
 extern uint64_t tbuild_shared;
+/* The limits tbuild_start creates its guest with (all 0: the defaults). */
+extern struct keel_domain_limits tbuild_limits;
+/* Non-zero: tbuild_start leaves the guest paused, ready for UNPAUSE. */
+extern int tbuild_hold;
 /* The first foreign mapping gives dom0's foreign window its page tables,
  * which stay with dom0: take them (0 or an error) before counting frames. */
 long tbuild_warm_up(void);

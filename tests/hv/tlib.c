@@ -172,3 +172,20 @@ int expect(long got, long want)
     outf("guest: got %ld want %ld\n", got, want);
     return 1;
 }
+
+long map_dom0(uint32_t ref, uint16_t flags, struct keel_grant_map *m)
+{
+    uint64_t end = now_ns() + 5000000000ull;
+    long rc;
+
+    do {
+        memset(m, 0, sizeof(*m));
+        m->ref = ref;
+        m->flags = flags;
+        rc = hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_MAP, (long)m, 0);
+        if (rc != -KEEL_ENOENT)
+            return rc;
+        hc(KEEL_HC_SCHED_YIELD, 0, 0, 0);
+    } while (now_ns() < end);
+    return rc;
+}

@@ -50,6 +50,9 @@ void check_eq(const char *what, long got, long want);
 void check(const char *what, int ok);
 /* guest side: 0 if got == want, else print both and return 1 (count failures) */
 int expect(long got, long want);
+/* guest side: GNTOP_MAP of dom0's ref with flags, retried for a few seconds
+ * while it says -KEEL_ENOENT (dom0 grants once it has created us). */
+long map_dom0(uint32_t ref, uint16_t flags, struct keel_grant_map *m);
 void __attribute__((noreturn)) ktap_end_poweroff(void);
 
 #define CHECK_EQ(expr, want) check_eq(#expr, (long)(expr), (long)(want))

@@ -191,19 +191,21 @@ KTEST(create_failure)
     EXPECT_EQ(fake.calls[KEEL_DOMCTL_DESTROY], 0);
 }
 
-/* dom0's admission control (admit.h): a guest the free frames cannot hold,
- * with the reserve for the live guests' later costs, is refused before
- * CREATE with what to do; destroyed guests give their reserve back. */
+/* dom0's admission control (admit.h): a guest the frames no domain has
+ * reserved cannot hold, with the reserve its limits call for, is refused
+ * before CREATE with what to do; the live guests' reserves count as taken
+ * (PHYSINFO's reserved_frames) and come back when they are destroyed. */
 KTEST(not_enough_memory_is_refused_before_create)
 {
     uint64_t pages = KEEL_DEFAULT_MEM_BYTES / 4096;
+    struct keel_domain_limits dflt = { 0 }, big = { .grant_maps = 1000 };
 
-    EXPECT_EQ(admit_frames_needed(1024, 0), 1024 + 4 + 16 + 256 + 2);
-    EXPECT_EQ(admit_frames_needed(64, 3999), 64 + 0 + 16 + 256 + 8000);
+    EXPECT_EQ(admit_frames_needed(1024, &dflt), 1024 + 4 + 16 + 9 + 256);
+    EXPECT_EQ(admit_frames_needed(64, &big), 64 + 0 + 16 + 17 + 256);
     fake_reset();
     timage_init(&t);
     live = 0;                       /* earlier tests left guests built */
-    fake.free_frames = admit_frames_needed(pages, 0) - 1;
+    fake.free_frames = admit_frames_needed(pages, &dflt) - 1;
     EXPECT_EQ(build(), -1);
     EXPECT_EQ(fake.calls[KEEL_DOMCTL_CREATE], 0);
     EXPECT(strstr(fake.ctl, "msg 0 hello: not enough memory left on the machine "
@@ -211,16 +213,20 @@ KTEST(not_enough_memory_is_refused_before_create)
     EXPECT(strstr(fake.ctl, "with 0 guests running, ") &&
            strstr(fake.ctl, "KiB needed): raise keel run --mem, or build the "
                   "image with a smaller mkimage --mem\nexit 0 126\n"));
-    /* exactly enough: built, and then it counts as live */
+    /* exactly enough: built with the default limits, and then its reserve
+     * is held (a real CREATE would also have taken its memory) */
     fake_reset();
-    fake.free_frames = admit_frames_needed(pages, 0);
+    fake.free_frames = admit_frames_needed(pages, &dflt);
     EXPECT_EQ(build(), 0);
-    fake.free_frames = admit_frames_needed(pages, 0);   /* one more live now */
+    EXPECT(!memcmp(&fake.dom[0].limits, &(struct keel_domain_limits){
+        .grant_maps = KEEL_DEFAULT_GRANT_MAPS }, sizeof(dflt)));
+    EXPECT_EQ(fake.reserved_frames, 9);
     fake.ctl_len = 0;
     g.idx = 1;
     EXPECT_EQ(builder_start(&g, 2), -1);
     EXPECT(strstr(fake.ctl, "with 1 guests running"));
     builder_destroy(1);                                /* its reserve returns */
+    EXPECT_EQ(fake.reserved_frames, 0);
     EXPECT_EQ(build(), 0);
     builder_destroy(g.domid);
 }

@@ -31,6 +31,7 @@ struct fake_dom {
     int unpaused;
     struct keel_vcpu_context vcpu;
     struct keel_domain_info info;
+    struct keel_domain_limits limits;   /* as CREATE was given them */
 };
 
 static struct {
@@ -47,6 +48,7 @@ static struct {
     uint64_t now, pending;
     void (*on_wait)(void);
     uint64_t free_frames;               /* PHYSINFO; 0: 4242 */
+    uint64_t reserved_frames;           /* PHYSINFO: the live domains' reserves */
     const uint8_t *module[4];           /* MAP_MODULE's boot modules */
     uint64_t module_bytes[4];
     uint64_t shared_pages;              /* pages MAP_MODULE mapped */
@@ -93,6 +95,8 @@ static long fake_create(struct keel_domctl *op)
         memset(d->rights, 0xff, d->pages);   /* "never set" */
         d->exists = 1;
         d->info.state = KEEL_DOMSTATE_PAUSED;
+        d->limits = op->u.create.limits;
+        fake.reserved_frames += keel_domain_hv_frames(&d->limits);
         op->domid = i + 1;
         return 0;
     }
@@ -218,12 +222,14 @@ long hc_domctl(struct keel_domctl *op)
         if (!d) return -KEEL_ESRCH;
         if (fake.maps) return -KEEL_EBUSY;
         d->exists = 0;
+        fake.reserved_frames -= keel_domain_hv_frames(&d->limits);
         return 0;
     case KEEL_DOMCTL_NEXT_ENDED:  return fake_next_ended(op);
     case KEEL_DOMCTL_MAP_MODULE:  return fake_map_module(op, d);
     case KEEL_DOMCTL_PHYSINFO:
         op->u.physinfo.nr_cpus = 2;
         op->u.physinfo.free_frames = fake.free_frames ? fake.free_frames : 4242;
+        op->u.physinfo.reserved_frames = fake.reserved_frames;
         return 0;
     default:
         return -KEEL_ENOSYS;

@@ -1,9 +1,11 @@
-/* Host unit test of the frame allocator (hv/mm/frame.c). */
+/* Host unit test of the frame allocator (hv/mm/frame.c) and of the domain
+ * charges built on its reserves (hv/mm/charge.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include "ktest.h"
 #include "../../hv/mm/frame.c"
+#include "../../hv/mm/charge.c"
 
 #define MiB (1ull << 20)
 #define RAM_END (64 * MiB)
@@ -251,6 +253,88 @@ KTEST(range_drains_pool)
     EXPECT_EQ(frames_free_count(), free0);
 }
 
+/* Reserved frames stay free but only frame_alloc_reserved takes them:
+ * every other allocation fails first, pool or no pool. */
+KTEST(reserve_is_kept_from_everyone_else)
+{
+    setup();
+    uint64_t n = frames_free_count(), got = 0, pa;
+    uint8_t *seen = calloc(RAM_END / 4096, 1);
+    fill_pool();
+    EXPECT(frames_reserve(10));
+    EXPECT_EQ(frames_reserved_count(), 10);
+    EXPECT_EQ(frames_free_count(), n);               /* still free */
+    while ((pa = (got % 2) ? frame_alloc() : frame_alloc_zeroed()) != 0) {
+        seen[pa / 4096] = 1;
+        got++;
+    }
+    EXPECT_EQ(got, n - 10);
+    EXPECT_EQ(frames_alloc_range(1), 0);
+    EXPECT(!frames_reserve(1));                      /* none unreserved */
+    dirty_free_frames();                             /* takes none */
+    for (int i = 0; i < 10; i++) {
+        pa = frame_alloc_reserved();
+        EXPECT(pa && !seen[pa / 4096] && !in_rsv(pa) && page_is_zero(pa));
+        seen[pa / 4096] = 1;
+    }
+    EXPECT_EQ(frames_reserved_count(), 0);
+    EXPECT_EQ(frame_alloc_reserved(), 0);            /* none reserved */
+    EXPECT_EQ(frames_free_count(), 0);
+    free_seen(seen);
+    EXPECT_EQ(frames_free_count(), n);
+    free(seen);
+}
+
+KTEST(reserve_is_all_or_nothing)
+{
+    setup();
+    uint64_t n = frames_free_count();
+    EXPECT(!frames_reserve(n + 1));
+    EXPECT_EQ(frames_reserved_count(), 0);
+    EXPECT(frames_reserve(n - 5));
+    EXPECT(!frames_reserve(6));
+    EXPECT(frames_reserve(5));
+    EXPECT_EQ(frame_alloc(), 0);
+    frames_unreserve(n);
+    EXPECT_EQ(frames_reserved_count(), 0);
+    panics = 0;
+    if (!setjmp(panic_jmp))
+        frames_unreserve(1);                          /* more than held */
+    EXPECT_EQ(panics, 1);
+}
+
+/* A charge hands out at most its reserve, zeroed; closing it gives back
+ * what was not taken, and the frames taken come back when freed. */
+KTEST(charge_takes_its_reserve_only)
+{
+    setup();
+    uint64_t n = frames_free_count(), pa[6];
+    struct hv_charge a, b;
+    EXPECT_EQ(charge_open(&a, 5), 0);
+    EXPECT_EQ(charge_open(&b, n - 5), 0);
+    EXPECT_EQ(charge_open(&(struct hv_charge){ 0 }, 1), -KEEL_ENOMEM);
+    EXPECT_EQ(frame_alloc(), 0);                     /* everything is held */
+    for (int i = 0; i < 5; i++) {
+        memset(ram_mem + (pa[i] = charge_frame(&a)), 0x77, 4096);
+        EXPECT(pa[i] != 0);
+    }
+    EXPECT_EQ(charge_frame(&a), 0);                  /* a's reserve is used up */
+    EXPECT_EQ(a.used, 5);
+    EXPECT_EQ(frames_reserved_count(), n - 5);       /* b's is whole */
+    pa[5] = charge_frame(&b);
+    EXPECT(pa[5] != 0 && page_is_zero(pa[5]));
+    charge_close(&b);
+    EXPECT_EQ(frames_reserved_count(), 0);
+    EXPECT_EQ(charge_frame(&b), 0);                  /* closed */
+    charge_close(&a);
+    charge_close(&b);                                /* twice: nothing more */
+    EXPECT_EQ(frames_free_count(), n - 6);
+    for (int i = 0; i < 6; i++)
+        frame_free(pa[i]);
+    EXPECT_EQ(frames_free_count(), n);
+    EXPECT_EQ(frames_reserved_count(), 0);
+}
+
 KTEST(no_ram_fails)
 {
     struct phys_range tiny[] = { { 0, 0x9fc00 } };
@@ -267,4 +351,7 @@ KTEST_MAIN(KTEST_CASE(counts_exclude_reserved),
            KTEST_CASE(no_double_hand_out),
            KTEST_CASE(free_of_pool_frame_panics),
            KTEST_CASE(range_drains_pool),
+           KTEST_CASE(reserve_is_kept_from_everyone_else),
+           KTEST_CASE(reserve_is_all_or_nothing),
+           KTEST_CASE(charge_takes_its_reserve_only),
            KTEST_CASE(no_ram_fails))

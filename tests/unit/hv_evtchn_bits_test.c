@@ -3,6 +3,7 @@
  * shared-info bit protocol of event channels (coalescing, masking,
  * pending_sel, upcall_pending).
  */
+#include <keel/domctl.h>
 #include "ktest.h"
 #include "../../hv/common/evtchn_bits.c"
 
@@ -17,13 +18,13 @@ KTEST(bitmap_lowest_free_from_1)
 {
     uint64_t used[KEEL_EVTCHN_WORDS] = { 0 };
 
-    EXPECT_EQ(evtchn_bitmap_alloc(used), 1);
-    EXPECT_EQ(evtchn_bitmap_alloc(used), 2);
-    EXPECT_EQ(evtchn_bitmap_alloc(used), 3);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, KEEL_EVTCHN_PORTS - 1), 1);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, KEEL_EVTCHN_PORTS - 1), 2);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, KEEL_EVTCHN_PORTS - 1), 3);
     evtchn_bitmap_free(used, 2);
     EXPECT(!evtchn_bitmap_test(used, 2));
     EXPECT(evtchn_bitmap_test(used, 3));
-    EXPECT_EQ(evtchn_bitmap_alloc(used), 2);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, KEEL_EVTCHN_PORTS - 1), 2);
 }
 
 KTEST(bitmap_full_and_bounds)
@@ -31,7 +32,7 @@ KTEST(bitmap_full_and_bounds)
     uint64_t used[KEEL_EVTCHN_WORDS] = { 0 };
     int n = 0, last = 0, r;
 
-    while ((r = evtchn_bitmap_alloc(used)) > 0)
+    while ((r = evtchn_bitmap_alloc(used, KEEL_EVTCHN_PORTS - 1)) > 0)
         n++, last = r;
     EXPECT_EQ(r, -KEEL_ENOSPC);
     EXPECT_EQ(n, KEEL_EVTCHN_PORTS - 1);
@@ -42,7 +43,43 @@ KTEST(bitmap_full_and_bounds)
     evtchn_bitmap_free(used, 0);                 /* ignored */
     evtchn_bitmap_free(used, KEEL_EVTCHN_PORTS); /* ignored */
     evtchn_bitmap_free(used, 4000);
-    EXPECT_EQ(evtchn_bitmap_alloc(used), 4000);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, KEEL_EVTCHN_PORTS - 1), 4000);
+}
+
+/* A domain's evtchn_ports limit: ports 1 .. max, whatever the word
+ * boundaries, and a bad limit is clamped to the ABI's. */
+static int fill(uint64_t *used, unsigned max)
+{
+    int n = 0, last = 0, r;
+
+    memset(used, 0, KEEL_EVTCHN_WORDS * sizeof(*used));
+    while ((r = evtchn_bitmap_alloc(used, max)) > 0) {
+        if (r != last + 1)
+            return -1;
+        n++, last = r;
+    }
+    return r == -KEEL_ENOSPC ? n : -2;
+}
+
+KTEST(bitmap_stops_at_the_limit)
+{
+    uint64_t used[KEEL_EVTCHN_WORDS];
+
+    EXPECT_EQ(fill(used, 1), 1);
+    EXPECT_EQ(fill(used, 63), 63);
+    EXPECT_EQ(fill(used, 64), 64);
+    EXPECT_EQ(fill(used, 65), 65);
+    EXPECT_EQ(fill(used, 127), 127);
+    EXPECT_EQ(fill(used, KEEL_DEFAULT_EVTCHN_PORTS), 255);
+    EXPECT_EQ(fill(used, 256), 256);
+    EXPECT_EQ(fill(used, KEEL_EVTCHN_PORTS), KEEL_EVTCHN_PORTS - 1);
+    EXPECT_EQ(fill(used, ~0u), KEEL_EVTCHN_PORTS - 1);
+    EXPECT_EQ(fill(used, 0), 0);
+    fill(used, 100);
+    evtchn_bitmap_free(used, 50);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, 100), 50);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, 100), -KEEL_ENOSPC);
+    EXPECT_EQ(evtchn_bitmap_alloc(used, 101), 101);
 }
 
 KTEST(first_send_notifies_rest_coalesce)
@@ -94,6 +131,7 @@ KTEST(reset_clears_pending_and_mask)
 }
 
 KTEST_MAIN(KTEST_CASE(bitmap_lowest_free_from_1), KTEST_CASE(bitmap_full_and_bounds),
+           KTEST_CASE(bitmap_stops_at_the_limit),
            KTEST_CASE(first_send_notifies_rest_coalesce),
            KTEST_CASE(masked_port_waits_for_unmask),
            KTEST_CASE(guest_handled_then_new_event_notifies_again),

@@ -10,24 +10,33 @@
 #include "../../hv/common/grant_maptrack.c"
 #include "../../hv/common/grant_active.c"
 
-static int allocs_left = -1;       /* >= 0: fail kzalloc after that many */
-static long live;
+static long live;                  /* frames handed out, not freed */
 
-void *kzalloc(size_t n)
+/* A charge as hv/mm/charge.c keeps it: `left` frames may still be had. */
+void *charge_page(struct hv_charge *c)
 {
-    if (allocs_left == 0)
+    void *p;
+
+    if (!c->left)
         return NULL;
-    if (allocs_left > 0)
-        allocs_left--;
+    c->left--;
+    c->used++;
     live++;
-    return calloc(1, n);
+    p = aligned_alloc(4096, 4096);
+    memset(p, 0, 4096);
+    return p;
 }
 
-void kfree(void *p)
+void charge_page_free(void *p)
 {
     if (p)
         live--;
     free(p);
+}
+
+static struct hv_charge charge_of(uint64_t frames)
+{
+    return (struct hv_charge){ .left = frames, .max = frames };
 }
 
 #define PERMIT KEEL_GTF_PERMIT
@@ -173,9 +182,10 @@ static void use(struct maptrack *mt, long h)
 KTEST(maptrack_handles)
 {
     static struct maptrack mt;
-    maptrack_init(&mt);
+    struct hv_charge c = charge_of(2);
+    maptrack_init(&mt, &c, KEEL_GRANT_MAX_MAPS);
     EXPECT(maptrack_get(&mt, 0) == NULL);
-    for (long i = 0; i < 40; i++) {
+    for (long i = 0; i < MAPTRACK_CHUNK + 10; i++) {
         long h = maptrack_alloc(&mt);
         EXPECT_EQ(h, i);                                 /* lowest first */
         EXPECT(maptrack_get(&mt, (uint64_t)h) == NULL);  /* not filled yet */
@@ -183,14 +193,39 @@ KTEST(maptrack_handles)
         EXPECT(maptrack_get(&mt, (uint64_t)h) != NULL);
     }
     EXPECT_EQ(mt.nr_chunks, 2);
+    EXPECT_EQ(c.used, 2);                            /* a frame per chunk */
     maptrack_free(&mt, 7);
     EXPECT(maptrack_get(&mt, 7) == NULL);
     EXPECT_EQ(maptrack_alloc(&mt), 7);                   /* reused */
     use(&mt, 7);
-    EXPECT(maptrack_get(&mt, 64) == NULL);               /* beyond the chunks */
+    EXPECT(maptrack_get(&mt, 2 * MAPTRACK_CHUNK) == NULL);   /* beyond the chunks */
     EXPECT(maptrack_get(&mt, ~0ull) == NULL);
     EXPECT(maptrack_get(&mt, 1ull << 32) == NULL);
-    EXPECT_EQ(mt.nr_used, 40);
+    EXPECT_EQ(mt.nr_used, MAPTRACK_CHUNK + 10);
+    maptrack_destroy(&mt);
+    EXPECT_EQ(live, 0);
+}
+
+/* Handles 0 .. max - 1 and no more, in exactly the frames keel/domctl.h's
+ * reserve allows for max maps. */
+static void fill_to_limit(int *ktest_failed, uint32_t max)
+{
+    static struct maptrack mt;
+    struct hv_charge c = charge_of(keel_frames_for(max, KEEL_HV_MAPS_PER_FRAME));
+    long bad = 0;
+
+    maptrack_init(&mt, &c, max);
+    for (long i = 0; i < max; i++) {
+        long h = maptrack_alloc(&mt);
+        bad += h != i;
+        use(&mt, h);
+    }
+    EXPECT_EQ(bad, 0);
+    EXPECT_EQ(maptrack_alloc(&mt), -KEEL_ENOSPC);
+    EXPECT_EQ(c.left, 0);                        /* the reserve was just enough */
+    maptrack_free(&mt, max - 1);
+    EXPECT_EQ(maptrack_alloc(&mt), max - 1);
+    EXPECT_EQ(maptrack_alloc(&mt), -KEEL_ENOSPC);
     maptrack_destroy(&mt);
     EXPECT_EQ(live, 0);
 }
@@ -198,38 +233,34 @@ KTEST(maptrack_handles)
 KTEST(maptrack_limits)
 {
     static struct maptrack mt;
-    long bad = 0;
-    maptrack_init(&mt);
-    for (long i = 0; i < KEEL_GRANT_MAX_MAPS; i++) {
-        long h = maptrack_alloc(&mt);
-        bad += h != i;
-        use(&mt, h);
-    }
-    EXPECT_EQ(bad, 0);
-    EXPECT_EQ(maptrack_alloc(&mt), -KEEL_ENOSPC);
-    maptrack_free(&mt, KEEL_GRANT_MAX_MAPS - 1);
-    EXPECT_EQ(maptrack_alloc(&mt), KEEL_GRANT_MAX_MAPS - 1);
-    maptrack_destroy(&mt);
-    EXPECT_EQ(live, 0);
-    /* out of memory: an error, and the table still works afterwards */
-    maptrack_init(&mt);
-    allocs_left = 0;
+    fill_to_limit(ktest_failed, KEEL_GRANT_MAX_MAPS);
+    fill_to_limit(ktest_failed, 1);
+    fill_to_limit(ktest_failed, 100);
+    fill_to_limit(ktest_failed, MAPTRACK_CHUNK + 1);
+    fill_to_limit(ktest_failed, KEEL_DEFAULT_GRANT_MAPS);
+    /* no frame left in the charge: an error, and the table still works
+     * once there is */
+    struct hv_charge c = charge_of(0);
+    maptrack_init(&mt, &c, 10);
     EXPECT_EQ(maptrack_alloc(&mt), -KEEL_ENOMEM);
-    allocs_left = -1;
+    c.left = 1;
     EXPECT_EQ(maptrack_alloc(&mt), 0);
     maptrack_destroy(&mt);
     EXPECT_EQ(live, 0);
 }
 
 /* Records exist only for chunks something was pinned in: a console's 11
- * references cost one chunk, not a record per reference of the table. */
+ * references cost one chunk (one frame of the granter's charge), not a
+ * record per reference of the table. */
 KTEST(active_records_on_demand)
 {
     static struct grant_table gt;
+    struct hv_charge c = charge_of(2);
     struct grant_active *a, *b;
-    long before = live;
+    const uint32_t C = GRANT_ACTIVE_CHUNK, LAST = KEEL_GRANT_MAX_ENTRIES - 1;
 
     gt.nr_entries = 512;
+    gt.charge = &c;
     EXPECT(grant_active_find(&gt, 0) == NULL);
     EXPECT(grant_active_find(&gt, KEEL_GRANT_MAX_ENTRIES) == NULL);
     EXPECT(grant_active_get(&gt, KEEL_GRANT_MAX_ENTRIES) == NULL);
@@ -237,16 +268,16 @@ KTEST(active_records_on_demand)
     EXPECT(grant_active_next(&gt, &it) == NULL);
     for (uint32_t ref = 0; ref < 11; ref++)
         EXPECT(grant_active_get(&gt, ref) != NULL);
-    EXPECT_EQ(live - before, 1);                     /* one chunk */
+    EXPECT_EQ(live, 1);                              /* one chunk */
     a = grant_active_get(&gt, 3);
     EXPECT(a == grant_active_find(&gt, 3) && a->pins_ro == 0 && a->pa == 0);
     a->pins_rw = 1;
-    EXPECT(grant_active_find(&gt, 63) == a + 60);    /* same chunk, zeroed */
-    EXPECT(grant_active_find(&gt, 63)->pins_rw == 0);
-    EXPECT(grant_active_find(&gt, 64) == NULL);
-    b = grant_active_get(&gt, KEEL_GRANT_MAX_ENTRIES - 1);
+    EXPECT(grant_active_find(&gt, C - 1) == a + C - 4);   /* same chunk, zeroed */
+    EXPECT(grant_active_find(&gt, C - 1)->pins_rw == 0);
+    EXPECT(grant_active_find(&gt, C) == NULL);
+    b = grant_active_get(&gt, LAST);
     EXPECT(b != NULL && b != a);
-    EXPECT_EQ(live - before, 2);
+    EXPECT_EQ(live, 2);
     /* the walk sees the two chunks' records, in order, and nothing else */
     uint32_t n = 0, last = 0;
     it = 0;
@@ -255,17 +286,35 @@ KTEST(active_records_on_demand)
         last = it - 1;
         n++;
     }
-    EXPECT_EQ(n, 2 * GRANT_ACTIVE_CHUNK);
-    EXPECT_EQ(last, KEEL_GRANT_MAX_ENTRIES - 1);
-    allocs_left = 0;                                 /* out of memory */
-    EXPECT(grant_active_get(&gt, 100) == NULL);
+    EXPECT_EQ(n, C + LAST % C + 1);
+    EXPECT_EQ(last, LAST);
+    EXPECT(grant_active_get(&gt, C + 1) == NULL);    /* the charge is used up */
     EXPECT(grant_active_get(&gt, 10) != NULL);       /* no allocation needed */
-    allocs_left = -1;
     grant_active_free(&gt);
-    EXPECT_EQ(live, before);
+    EXPECT_EQ(live, 0);
     EXPECT(grant_active_find(&gt, 3) == NULL);
 }
 
-KTEST_MAIN(KTEST_CASE(active_records_on_demand), KTEST_CASE(entry_layout_matches_the_abi), KTEST_CASE(entry_checks),
+/* A granter whose table has `entries` references: a record for each, in
+ * exactly the frames keel/domctl.h's reserve allows for them. */
+KTEST(active_records_fit_the_reserve)
+{
+    static const uint32_t sizes[] = { 1, 169, 170, 171, 512, KEEL_GRANT_MAX_ENTRIES };
+    for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        static struct grant_table gt;
+        struct hv_charge c = charge_of(keel_frames_for(sizes[i], KEEL_HV_GRANT_RECORDS_PER_FRAME));
+        long missing = 0;
+        gt.charge = &c;
+        for (uint32_t ref = sizes[i]; ref-- > 0;)
+            missing += grant_active_get(&gt, ref) == NULL;
+        EXPECT_EQ(missing, 0);
+        EXPECT_EQ(c.left, 0);
+        grant_active_free(&gt);
+        EXPECT_EQ(live, 0);
+    }
+}
+
+KTEST_MAIN(KTEST_CASE(active_records_on_demand), KTEST_CASE(active_records_fit_the_reserve),
+           KTEST_CASE(entry_layout_matches_the_abi), KTEST_CASE(entry_checks),
            KTEST_CASE(page_rights_bound_every_use), KTEST_CASE(setup_checks), KTEST_CASE(copy_checks), KTEST_CASE(domid_resolution),
            KTEST_CASE(maptrack_handles), KTEST_CASE(maptrack_limits))

@@ -101,12 +101,21 @@ void fpu_restore(const void *area)
         __asm__ volatile("fxrstor64 (%0)" :: "r"(area) : "memory");
 }
 
+int arch_vcpu_alloc(struct arch_vcpu *a)
+{
+    if (!a->fpu)
+        a->fpu = kzalloc(ALIGN_UP(area_size, 64));
+    return a->fpu ? 0 : -KEEL_ENOMEM;
+}
+
 int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx)
 {
-    uint8_t *area = kzalloc(ALIGN_UP(area_size, 64));
+    uint8_t *area;
 
-    if (!area)
+    if (arch_vcpu_alloc(a))
         return -KEEL_ENOMEM;
+    area = a->fpu;
+    memset(area, 0, ALIGN_UP(area_size, 64));
     *(uint16_t *)(area + 0) = 0x37f;          /* FCW */
     *(uint32_t *)(area + 24) = 0x1f80;        /* MXCSR */
     if (use_xsave)
@@ -120,7 +129,6 @@ int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx)
     a->regs.cs = SEL_UCODE;
     a->regs.ss = SEL_UDATA;
     a->regs.rflags = RFLAGS_IF | RFLAGS_FIXED;
-    a->fpu = area;
     seg_init(a);
     a->running = 0;
     return 0;

@@ -35,8 +35,9 @@ static void *table_virt(uint64_t pa)
     return direct_map_live ? phys_to_virt(pa) : (void *)(pa + HV_IMAGE_BASE);
 }
 
-static uint64_t table_alloc(void)
+static uint64_t table_alloc(void *ctx)
 {
+    (void)ctx;
     if (direct_map_live)
         return frame_alloc_zeroed();
     if (pool_used == POOL_PAGES)
@@ -44,7 +45,7 @@ static uint64_t table_alloc(void)
     return (uint64_t)pool[pool_used++] - HV_IMAGE_BASE;
 }
 
-static const struct pt_ops kops = { table_alloc, table_virt };
+static const struct pt_ops kops = { table_alloc, table_virt, NULL };
 
 static void map_2m(uint64_t va, uint64_t pa, uint64_t flags)
 {
@@ -78,7 +79,7 @@ void kpaging_init(void)
     unsigned n = multiboot_ram(ram, ARRAY_SIZE(ram));
     uint64_t dm = PTE_P | PTE_W | PTE_G | PTE_NX;
 
-    hv_kernel_pml4 = table_alloc();
+    hv_kernel_pml4 = table_alloc(NULL);
     for (unsigned i = 0; i < n; i++) {
         uint64_t s = ram[i].start & ~0x1fffffull;
         for (uint64_t pa = s; pa < ram[i].end; pa += 0x200000)
@@ -152,7 +153,7 @@ void *kmap_stack(uint64_t pa, uint64_t bytes)
 
 bool kpaging_is_stack_guard(uint64_t va)
 {
-    static const struct pt_ops lookup_only = { NULL, table_virt };
+    static const struct pt_ops lookup_only = { NULL, table_virt, NULL };
     uint64_t *e;
 
     if (va < HV_STACK_AREA_BASE || va >= HV_STACK_AREA_END)

@@ -21,8 +21,10 @@
 #include "x86.h"
 
 static void *dm_virt(uint64_t pa) { return phys_to_virt(pa); }
-static const struct pt_ops ops_alloc = { frame_alloc_zeroed, dm_virt };
-static const struct pt_ops ops_walk = { NULL, dm_virt };
+static uint64_t alloc_plain(void *ctx) { (void)ctx; return frame_alloc_zeroed(); }
+static uint64_t alloc_charged(void *charge) { return charge_frame(charge); }
+static const struct pt_ops ops_alloc = { alloc_plain, dm_virt, NULL };
+static const struct pt_ops ops_walk = { NULL, dm_virt, NULL };
 
 static uint64_t leaf_bits(unsigned rights)
 {
@@ -105,8 +107,8 @@ void as_destroy(struct addr_space *as)
     as->pml4 = 0;
 }
 
-int as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
-           unsigned flags)
+static int map_with(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
+                    unsigned flags, const struct pt_ops *ops)
 {
     int rc = check_va(va) ? : check_rights(rights);
     uint64_t *e;
@@ -120,7 +122,7 @@ int as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
     if (flags & AS_READONLY && rights & KEEL_RIGHT_W)
         return -KEEL_EACCES;
     spin_lock(&as->lock);
-    e = pt_walk(as->pml4, va, 0, PT_TABLE_USER, &ops_alloc);
+    e = pt_walk(as->pml4, va, 0, PT_TABLE_USER, ops);
     if (!e)
         rc = -KEEL_ENOMEM;
     else if (*e & PTE_VALID)
@@ -131,6 +133,20 @@ int as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
              (flags & AS_READONLY ? PTE_READONLY : 0);
     spin_unlock(&as->lock);
     return rc;
+}
+
+int as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
+           unsigned flags)
+{
+    return map_with(as, va, pa, rights, flags, &ops_alloc);
+}
+
+int as_map_charged(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
+                   unsigned flags, struct hv_charge *charge)
+{
+    const struct pt_ops ops = { alloc_charged, dm_virt, charge };
+
+    return map_with(as, va, pa, rights, flags, &ops);
 }
 
 static unsigned pte_flags(uint64_t e)

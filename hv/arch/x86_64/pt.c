@@ -9,7 +9,7 @@ uint64_t *pt_walk(uint64_t pml4_pa, uint64_t va, int level, uint64_t table_flags
     for (int l = 3; l > level; l--) {
         uint64_t *e = (uint64_t *)ops->virt(table) + pt_index(va, l);
         if (!(*e & PTE_P)) {
-            uint64_t pa = ops->alloc ? ops->alloc() : 0;
+            uint64_t pa = ops->alloc ? ops->alloc(ops->ctx) : 0;
             if (!pa)
                 return NULL;
             *e = pa | table_flags;

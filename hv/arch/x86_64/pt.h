@@ -34,8 +34,9 @@ static inline unsigned pt_index(uint64_t va, int level)
 
 /* table page allocator and physical -> virtual for table pages */
 struct pt_ops {
-    uint64_t (*alloc)(void);          /* zeroed page, 0 on failure */
+    uint64_t (*alloc)(void *ctx);     /* zeroed page, 0 on failure */
     void *(*virt)(uint64_t pa);
+    void *ctx;                        /* alloc's argument */
 };
 
 /* Entry for va at `level` (0 = PT, 1 = PD, 2 = PDPT) under the PML4 at

@@ -118,10 +118,10 @@ static bool test_image_wx(void)
 {
     extern char _text_start[], _data_start[];
     uint64_t *e = pt_walk(hv_kernel_pml4, (uint64_t)_text_start, 0, 0,
-                          &(struct pt_ops){ NULL, (void *(*)(uint64_t))phys_to_virt });
+                          &(struct pt_ops){ NULL, (void *(*)(uint64_t))phys_to_virt, NULL });
     CHECK(e && (*e & PTE_P) && !(*e & PTE_W) && !(*e & PTE_NX));
     e = pt_walk(hv_kernel_pml4, (uint64_t)_data_start, 0, 0,
-                &(struct pt_ops){ NULL, (void *(*)(uint64_t))phys_to_virt });
+                &(struct pt_ops){ NULL, (void *(*)(uint64_t))phys_to_virt, NULL });
     CHECK(e && (*e & PTE_W) && (*e & PTE_NX) && !(*e & PTE_U));
     return true;
 }

@@ -96,8 +96,13 @@ static inline uint64_t rdtsc(void)
  * address space that ran elsewhere can never be used). */
 __noreturn void arch_switch_to(struct vcpu *next);
 
+/* The vCPU's FPU area, allocated once (at CREATE, so that nothing a
+ * domain's set-up does later can fail for lack of memory); 0 or
+ * -KEEL_ENOMEM. */
+int arch_vcpu_alloc(struct arch_vcpu *a);
 /* Prepare a new vCPU: ring-3 selectors, rflags = IF, registers from ctx,
- * FPU area allocated and in reset state.  Returns 0 or -KEEL_ENOMEM. */
+ * FPU area (allocated if it was not) in reset state.  Returns 0 or
+ * -KEEL_ENOMEM. */
 int arch_vcpu_init(struct arch_vcpu *a, const struct keel_vcpu_context *ctx);
 void arch_vcpu_free(struct arch_vcpu *a);
 /* The vCPU's FPU and segment state is saved if live on this CPU (running

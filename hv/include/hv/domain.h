@@ -9,6 +9,13 @@
  * privileged domain's foreign window are counted in foreign_refs; a domain
  * with foreign_refs != 0 cannot be destroyed (-KEEL_EBUSY), so no mapping
  * can outlive the frame it points to.
+ *
+ * Hypervisor memory.  What CREATE allocates (the struct, vCPU and FPU
+ * area, port and grant bookkeeping, page tables of the memory, shared
+ * info) is allocated at once or CREATE fails.  Everything after CREATE is
+ * whole frames out of the domain's charge, a reserve sized by its limits
+ * (hv/common/limits.c): nothing a domain does can make the hypervisor
+ * allocate beyond it, and nothing can make an allocation within it fail.
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
@@ -19,6 +26,7 @@
 
 struct fwindow;                       /* hv/foreign.h */
 struct evtchn_dom;                    /* hv/evtchn.h */
+struct grant_dom;                     /* hv/grant.h */
 
 /* Sanity limits.  Guests are unikernels: a few MiB each, thousands of them. */
 #define DOMAIN_MIN_PAGES   4ull
@@ -42,13 +50,24 @@ struct domain {
     struct evtchn_dom *evtchn;       /* hv/evtchn.h: ports, upcall entry */
     uint64_t serial;                 /* unique for the machine's life */
     uint32_t refs;                   /* domain_get()/domain_ref() holders */
+    struct grant_dom *grant;         /* hv/grant.h: made at CREATE */
+    struct keel_domain_limits limits;   /* resolved at CREATE, fixed */
+    struct hv_charge charge;         /* its reserve, from limits */
 };
+
+/* ---- limits.c ---- */
+/* The defaults filled in; -KEEL_EINVAL for a limit above its maximum or a
+ * foreign window for an unprivileged domain. */
+int limits_resolve(const struct keel_domain_limits *in, bool privileged,
+                   struct keel_domain_limits *out);
 
 /* ---- domain.c ---- */
 void domain_init(void);
-/* New paused domain with mem_pages zeroed frames at KEEL_GUEST_BASE (rw, NX)
- * and its shared-info page.  id 0 is given to the privileged domain. */
-int domain_create(uint64_t mem_pages, bool privileged, struct domain **out);
+/* New paused domain with mem_pages zeroed frames at KEEL_GUEST_BASE (rw, NX),
+ * its shared-info page, and the reserve its limits call for.  id 0 is given
+ * to the privileged domain.  -KEEL_EINVAL, -KEEL_ENOMEM. */
+int domain_create(uint64_t mem_pages, const struct keel_domain_limits *limits,
+                  bool privileged, struct domain **out);
 /* Tear down a domain that no CPU is running; -KEEL_EBUSY with foreign refs. */
 int domain_destroy(struct domain *d);
 struct domain *domain_lookup(uint32_t domid);    /* NULL if none */

@@ -25,6 +25,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <keel/domctl.h>
 #include <keel/event_channel.h>
 #include <keel/shared_info.h>
 #include "lib.h"
@@ -34,9 +35,9 @@ struct vcpu;
 struct hc_args;
 
 /* ---- evtchn_bits.c (pure) ---- */
-/* Lowest free port >= 1 in a KEEL_EVTCHN_WORDS-word bitmap, marked used;
- * -KEEL_ENOSPC if none. */
-int evtchn_bitmap_alloc(uint64_t *used);
+/* Lowest free port in 1 .. max_port in a KEEL_EVTCHN_WORDS-word bitmap,
+ * marked used; -KEEL_ENOSPC if none. */
+int evtchn_bitmap_alloc(uint64_t *used, unsigned max_port);
 void evtchn_bitmap_free(uint64_t *used, unsigned port);
 bool evtchn_bitmap_test(const uint64_t *used, unsigned port);
 /* Set port pending in si.  Returns true when the vCPU must be notified:
@@ -72,7 +73,9 @@ struct evtchn {
     };
 };
 
-#define EVTCHN_BUCKET_PORTS 64
+/* A bucket is one frame out of the domain's charge; its evtchn_ports
+ * limit bounds how many it gets (hv/common/limits.c). */
+#define EVTCHN_BUCKET_PORTS KEEL_HV_PORTS_PER_FRAME
 #define EVTCHN_BUCKETS      (KEEL_EVTCHN_PORTS / EVTCHN_BUCKET_PORTS)
 
 struct evtchn_dom {

@@ -2,7 +2,9 @@
  * The privileged domain's foreign window (hv/common/foreign.c holds the pure
  * allocator, domctl_mem.c the mapping side).
  *
- * The window is KEEL_DOM0_FOREIGN_PAGES pages at KEEL_DOM0_FOREIGN_VA.  Each
+ * The window is the domain's foreign_pages limit (at most
+ * KEEL_DOM0_FOREIGN_PAGES) at KEEL_DOM0_FOREIGN_VA; its page tables come
+ * out of the domain's reserve, which that limit sizes.  Each
  * MAP_FOREIGN takes one region, first fit; UNMAP_FOREIGN must name a whole
  * region (its va and npages) exactly.  Regions are kept sorted by va in a
  * fixed array, so the allocator never allocates memory itself.

@@ -19,6 +19,12 @@
  * else in the hypervisor holds a grant_table pointer, so no lookup races a
  * free.
  *
+ * Memory.  A domain's grant state and its (empty) table struct are made at
+ * CREATE; what grows later is whole frames out of a domain's charge
+ * (hv/mm.h): the granter's for the records of its references in use (up
+ * to its grant_entries limit), the grantee's for its map handles and the
+ * page tables of its grant window (up to its grant_maps).
+ *
  * Lock order: grant_index_lock -> grant_table.lock -> addr_space.lock ->
  * frame/heap locks.  A grantee's maptrack is touched only by its own (single)
  * vCPU, or at its death when that vCPU is gone: it needs no lock.
@@ -27,7 +33,9 @@
 #define HV_GRANT_H
 
 #include <keel/grant_table.h>
+#include <keel/domctl.h>
 #include <hv/lib.h>
+#include <hv/mm.h>
 
 struct domain;
 struct vcpu;
@@ -44,9 +52,11 @@ struct grant_active {
     bool owns_frame;             /* granter dead: we free pa at the last unpin */
 };
 
-/* Active records come in chunks, allocated on first pin (grant_active.c). */
-#define GRANT_ACTIVE_CHUNK  64u
-#define GRANT_ACTIVE_CHUNKS (KEEL_GRANT_MAX_ENTRIES / GRANT_ACTIVE_CHUNK)
+/* Active records come in chunks of one frame, allocated on first pin
+ * (grant_active.c). */
+#define GRANT_ACTIVE_CHUNK  KEEL_HV_GRANT_RECORDS_PER_FRAME
+#define GRANT_ACTIVE_CHUNKS \
+    ((KEEL_GRANT_MAX_ENTRIES + GRANT_ACTIVE_CHUNK - 1) / GRANT_ACTIVE_CHUNK)
 
 struct grant_table {
     spinlock_t lock;
@@ -55,9 +65,11 @@ struct grant_table {
     struct domain *dom;          /* valid while !dead */
     uint32_t nr_entries;         /* 0 until SETUP */
     uint32_t nr_pinned;          /* records with pins */
+    struct hv_charge *charge;    /* the granter's, while !dead: pays for records */
     uint64_t table_pa[GRANT_TABLE_MAX_PAGES];
-    /* records of references 64k .. 64k+63 (NULL until one is pinned);
-     * records stay when a new SETUP shrinks nr_entries, all unpinned */
+    /* records of references kC .. kC+C-1, C = GRANT_ACTIVE_CHUNK (NULL
+     * until one is pinned); records stay when a new SETUP shrinks
+     * nr_entries, all unpinned */
     struct grant_active *active[GRANT_ACTIVE_CHUNKS];
 };
 
@@ -91,7 +103,8 @@ int grant_resolve_domid(uint32_t domid, keel_domid_t self, keel_domid_t *out);
 /* ref's record, or NULL when none of its chunk was ever pinned (so it is
  * not pinned either). */
 struct grant_active *grant_active_find(struct grant_table *gt, uint32_t ref);
-/* ref's record, allocating its chunk; NULL when out of memory. */
+/* ref's record, allocating its chunk out of gt->charge; NULL when that
+ * is used up (never below the granter's limit). */
 struct grant_active *grant_active_get(struct grant_table *gt, uint32_t ref);
 /* Every existing record from *ref on: the next one (*ref is then its
  * reference + 1), or NULL at the end.  Start with *ref = 0. */
@@ -99,7 +112,7 @@ struct grant_active *grant_active_next(struct grant_table *gt, uint32_t *ref);
 void grant_active_free(struct grant_table *gt);
 
 /* ---- grant_maptrack.c: a grantee's handles ---- */
-#define MAPTRACK_CHUNK   32
+#define MAPTRACK_CHUNK   KEEL_HV_MAPS_PER_FRAME     /* one frame */
 #define MAPTRACK_CHUNKS  (KEEL_GRANT_MAX_MAPS / MAPTRACK_CHUNK)
 
 struct grant_mapping {
@@ -111,11 +124,14 @@ struct maptrack {
     struct grant_mapping *chunk[MAPTRACK_CHUNKS];
     uint32_t free_head;          /* MAPTRACK_NONE: no free slot in any chunk */
     uint32_t nr_chunks, nr_used;
+    uint32_t max;                /* handles 0 .. max - 1: the grant_maps limit */
+    struct hv_charge *charge;    /* the grantee's: pays for the chunks */
 };
 #define MAPTRACK_NONE 0xffffffffu
 
-void maptrack_init(struct maptrack *mt);
-/* A free handle (chunks are allocated on demand); -KEEL_ENOSPC/-KEEL_ENOMEM. */
+void maptrack_init(struct maptrack *mt, struct hv_charge *charge, uint32_t max);
+/* A free handle (chunks are allocated on demand out of the charge);
+ * -KEEL_ENOSPC at the limit, -KEEL_ENOMEM if the charge is used up. */
 long maptrack_alloc(struct maptrack *mt);
 void maptrack_free(struct maptrack *mt, uint32_t handle);
 /* The mapping of a handle in use, or NULL for anything else. */
@@ -125,13 +141,16 @@ struct grant_mapping *maptrack_get_slot(struct maptrack *mt, uint32_t handle);
 void maptrack_destroy(struct maptrack *mt);   /* all handles must be free */
 
 /* ---- grant_table.c ---- */
-/* Per-domain grant state, found by domid (created on first use). */
+/* Per-domain grant state (d->grant), made at CREATE, found by domid once
+ * published. */
 struct grant_dom {
     struct grant_table *gt;      /* NULL until SETUP */
+    struct grant_table *spare;   /* made at CREATE; SETUP's table */
     struct maptrack mt;
 };
-struct grant_dom *grant_dom_of(struct domain *d);     /* NULL: -KEEL_ENOMEM */
-struct grant_dom *grant_dom_find(struct domain *d);   /* NULL: none yet */
+int grant_domain_init(struct domain *d);              /* CREATE: 0 / -KEEL_ENOMEM */
+void grant_domain_publish(struct domain *d);          /* once d has its id */
+void grant_domain_free(struct domain *d);             /* memory only */
 /* A reference on domain id's table (NULL: none), and dropping one. */
 struct grant_table *grant_table_get(keel_domid_t id);
 void grant_table_put(struct grant_table *gt);

@@ -45,6 +45,37 @@ void frames_free_range(uint64_t pa, uint64_t n);
 bool frames_prezero_some(unsigned max_pages);
 uint64_t frames_pool_count(void);        /* ready frames in the pool */
 
+/* Reserves (hv/mm/frame.c): free frames set aside so that later
+ * allocations out of them cannot fail.  They still count as free, but
+ * frame_alloc, frame_alloc_zeroed and frames_alloc_range never take one:
+ * they fail first.  frames_reserve is all or nothing (false: fewer than n
+ * free frames are not reserved already). */
+bool frames_reserve(uint64_t n);
+void frames_unreserve(uint64_t n);
+uint64_t frame_alloc_reserved(void);     /* zeroed, out of a reserve */
+uint64_t frames_reserved_count(void);
+
+/* A domain's hypervisor memory (hv/mm/charge.c): every frame the
+ * hypervisor allocates for a domain after CREATE comes out of the reserve
+ * CREATE took for it, `max` frames worked out from its limits
+ * (keel_domain_hv_frames), so such an allocation never fails while the
+ * domain keeps to its limits and never takes another domain's memory.
+ * Charged frames are freed with frame_free (charge_page_free) when their
+ * structure goes, which is never before the charge is closed. */
+struct hv_charge {
+    uint64_t left;                       /* reserved frames not taken yet */
+    uint64_t used;                       /* frames taken (only grows) */
+    uint64_t max;
+};
+int charge_open(struct hv_charge *c, uint64_t max);   /* 0 / -KEEL_ENOMEM */
+/* A zeroed frame out of c's reserve; 0 when all max are taken or the
+ * charge is closed. */
+uint64_t charge_frame(struct hv_charge *c);
+void *charge_page(struct hv_charge *c);  /* the same, through the direct map */
+void charge_page_free(void *page);
+/* The domain is going: its reserve's untaken frames go back. */
+void charge_close(struct hv_charge *c);
+
 /* Boot-time set-up (arch code): RAM ranges and ranges to keep out,
  * [start, end) in bytes.  The bitmap is carved out of RAM above 1 MiB and
  * reached through to_virt.  Returns 0, or -1 if there is no usable RAM. */
@@ -82,6 +113,11 @@ void as_destroy(struct addr_space *as);
  * with KEEL_RIGHT_* rights (0 = present bit clear).  -KEEL_EEXIST if va is
  * mapped already, -KEEL_ENOMEM if a table page could not be had. */
 int  as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights, unsigned flags);
+/* The same, with the table pages it needs out of a domain's charge
+ * (-KEEL_ENOMEM when it has none left): for mappings a domain asks for
+ * after CREATE (its grant window, dom0's foreign window). */
+int  as_map_charged(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
+                    unsigned flags, struct hv_charge *charge);
 /* Change rights of a mapped page, keeping its frame. -KEEL_ENOENT if none,
  * -KEEL_EACCES for KEEL_RIGHT_W on an AS_READONLY page. */
 int  as_set_rights(struct addr_space *as, uint64_t va, unsigned rights);

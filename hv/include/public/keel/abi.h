@@ -61,7 +61,8 @@ typedef uint16_t keel_domid_t;
  *
  * The privileged domain additionally sees the boot modules, read-only, at
  * KEEL_DOM0_MODULE_VA and receives foreign mappings in the window at
- * KEEL_DOM0_FOREIGN_VA (KEEL_DOM0_FOREIGN_PAGES pages).  Every domain maps
+ * KEEL_DOM0_FOREIGN_VA (at most KEEL_DOM0_FOREIGN_PAGES pages; the first
+ * limits.foreign_pages of them, keel/domctl.h: 64 MiB for dom0).  Every domain maps
  * the pages others grant it in its grant window at KEEL_GRANT_WINDOW_VA.
  */
 #define KEEL_SHARED_INFO_VA      0x0000000000200000ull

@@ -25,7 +25,7 @@
 
 #include "abi.h"
 
-#define KEEL_DOMCTL_CREATE         1  /* IN mem_pages, flags; OUT domid */
+#define KEEL_DOMCTL_CREATE         1  /* IN mem_pages, flags, limits; OUT domid */
 #define KEEL_DOMCTL_DESTROY        2  /* IN domid */
 #define KEEL_DOMCTL_PAUSE          3  /* IN domid */
 #define KEEL_DOMCTL_UNPAUSE        4  /* IN domid (needs a vCPU context) */
@@ -40,6 +40,20 @@
 #define KEEL_DOMCTL_NEXT_ENDED    13  /* OUT domid */
 #define KEEL_DOMCTL_MAP_MODULE    14  /* IN domid, gva, npages, module, offset, rights */
 #define KEEL_DOMCTL_CPU_INFO      15  /* IN cpu_info.cpu; OUT cpu_info */
+
+/* CREATE: a paused domain with mem_pages pages of memory and the given
+ * limits (struct keel_domain_limits, below; all 0 for the defaults).
+ * Besides the domain's memory and the fixed structures CREATE makes at once
+ * (page tables of that memory, shared info, vCPU), it reserves
+ * keel_domain_hv_frames(&limits) frames for everything the hypervisor will
+ * ever allocate for the domain later: every such allocation comes out of
+ * that reserve, so none fails for lack of memory while the domain keeps to
+ * its limits, and no domain can take memory reserved for another.
+ * -KEEL_ENOMEM when the free frames that no domain has reserved
+ * (physinfo.free_frames - physinfo.reserved_frames) cannot hold the domain's
+ * memory, about mem_pages / 256 + 16 frames for CREATE's own structures,
+ * and the reserve; -KEEL_EINVAL for a limit above its maximum, a
+ * foreign_pages that is not 0, or flags or pad that are not 0. */
 
 /* MAP_MODULE: the guest's pages [gva, gva + npages pages) become boot
  * module `module`'s pages [offset, offset + npages) (offset in pages from
@@ -136,20 +150,102 @@ struct keel_crash_info {
     struct keel_cpu_regs regs;
 };
 
+/*
+ * Per-domain limits, set by the toolstack at CREATE (0: the default) and
+ * fixed for the domain's life.  Together they bound everything a domain can
+ * make the hypervisor allocate for it; reaching one is an error to that
+ * domain alone (-KEEL_ENOSPC), never harm to another.
+ *
+ *   grant_entries  the largest grant table SETUP accepts (nr_entries; more
+ *                  is -KEEL_ENOSPC).  Default 512 (one page of entries, the
+ *                  libos's table), at most KEEL_GRANT_MAX_ENTRIES.
+ *   grant_maps     grant maps it holds at once: handles 0 .. grant_maps - 1
+ *                  (one more MAP is -KEEL_ENOSPC).  Default 128, at most
+ *                  KEEL_GRANT_MAX_MAPS.  A backend mapping one page of each
+ *                  of N frontends needs N.
+ *   evtchn_ports   its event-channel ports are 1 .. evtchn_ports (one more
+ *                  is -KEEL_ENOSPC, whoever allocates it: the domain, or the
+ *                  toolstack with ALLOC_UNBOUND's dom).  Default 255, at
+ *                  most KEEL_EVTCHN_PORTS - 1.
+ *   foreign_pages  a privileged domain's foreign window, in pages (at most
+ *                  KEEL_DOM0_FOREIGN_PAGES; MAP_FOREIGN beyond it is
+ *                  -KEEL_ENOSPC).  0 for every domain CREATE makes.
+ *
+ * Who pays: the structures of a grant reference in use (a map or a copy)
+ * are the granter's, bounded by its grant_entries; a map's handle and the
+ * page tables of the window it is mapped in are the mapper's, bounded by
+ * its grant_maps; a port is the domain's whose port space holds it.
+ */
+struct keel_domain_limits {
+    uint32_t grant_entries;
+    uint32_t grant_maps;
+    uint32_t evtchn_ports;
+    uint32_t foreign_pages;
+};
+
+#define KEEL_DEFAULT_GRANT_ENTRIES 512u
+#define KEEL_DEFAULT_GRANT_MAPS    128u
+#define KEEL_DEFAULT_EVTCHN_PORTS  255u
+
+/* What the hypervisor keeps per frame of a domain's reserve: records of
+ * its grant references in use, its map handles, its ports; and what one
+ * page-table page maps (a window's tables are made as it fills). */
+#define KEEL_HV_GRANT_RECORDS_PER_FRAME 170u
+#define KEEL_HV_MAPS_PER_FRAME          128u
+#define KEEL_HV_PORTS_PER_FRAME         256u
+#define KEEL_HV_PAGES_PER_TABLE         512u
+
+static inline uint64_t keel_limit_or(uint32_t v, uint32_t dflt)
+{
+    return v ? v : dflt;
+}
+
+static inline uint64_t keel_frames_for(uint64_t n, uint64_t per_frame)
+{
+    return (n + per_frame - 1) / per_frame;
+}
+
+/* The page tables of a window of n pages that starts on a 512 GiB
+ * boundary: PTs, page directories, one PDPT. */
+static inline uint64_t keel_window_tables(uint64_t n)
+{
+    const uint64_t per = KEEL_HV_PAGES_PER_TABLE;
+
+    return n ? keel_frames_for(n, per) + keel_frames_for(n, per * per) + 1 : 0;
+}
+
+/* The frames CREATE reserves for a domain with limits l: at most what the
+ * hypervisor ever allocates for it after CREATE (keel/domctl.h, CREATE). */
+static inline uint64_t keel_domain_hv_frames(const struct keel_domain_limits *l)
+{
+    uint64_t entries = keel_limit_or(l->grant_entries, KEEL_DEFAULT_GRANT_ENTRIES);
+    uint64_t maps = keel_limit_or(l->grant_maps, KEEL_DEFAULT_GRANT_MAPS);
+    uint64_t ports = keel_limit_or(l->evtchn_ports, KEEL_DEFAULT_EVTCHN_PORTS);
+
+    return keel_frames_for(entries, KEEL_HV_GRANT_RECORDS_PER_FRAME) +
+           keel_frames_for(maps, KEEL_HV_MAPS_PER_FRAME) + keel_window_tables(maps) +
+           ports / KEEL_HV_PORTS_PER_FRAME + 1 +     /* ports 0 .. ports */
+           keel_window_tables(l->foreign_pages);
+}
+
 struct keel_domain_info {
     uint32_t state;           /* KEEL_DOMSTATE_* */
     int32_t  exit_code;       /* valid in SHUTDOWN */
     uint64_t mem_pages;
     uint64_t cpu_time_ns;     /* time its vCPU has run */
     struct keel_crash_info crash;  /* valid in CRASHED */
+    struct keel_domain_limits limits;  /* as set at CREATE, defaults filled in */
+    uint64_t hv_frames;       /* frames the hypervisor took for it since CREATE */
+    uint64_t hv_frames_max;   /* its reserve: keel_domain_hv_frames(&limits) */
 };
 
 struct keel_physinfo {
     uint64_t total_frames;
-    uint64_t free_frames;
+    uint64_t free_frames;     /* reserved ones included */
     uint32_t nr_cpus;
     uint32_t nr_domains;
     uint64_t tsc_khz;
+    uint64_t reserved_frames; /* free, but held in the domains' reserves */
 };
 
 struct keel_domctl {
@@ -158,7 +254,12 @@ struct keel_domctl {
     uint32_t domid;
     uint32_t pad;
     union {
-        struct { uint64_t mem_pages; uint32_t flags; uint32_t pad; } create;
+        struct {
+            uint64_t mem_pages;
+            uint32_t flags;
+            uint32_t pad;
+            struct keel_domain_limits limits;
+        } create;
         struct { uint64_t gva; uint64_t npages; uint64_t va; } map_foreign;
         struct { uint64_t va; uint64_t npages; } unmap_foreign;
         struct { uint64_t gva; uint64_t npages; uint32_t rights; uint32_t pad; } set_rights;
@@ -178,5 +279,12 @@ struct keel_domctl {
         uint8_t raw[256];
     } u;
 };
+
+#ifdef __cplusplus
+static_assert(sizeof(struct keel_domain_info) == 224, "domain info layout");
+#else
+_Static_assert(sizeof(struct keel_domain_info) == 224, "domain info layout");
+_Static_assert(sizeof(struct keel_domctl) == 272, "domctl layout");
+#endif
 
 #endif /* KEEL_PUBLIC_DOMCTL_H */

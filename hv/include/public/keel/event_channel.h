@@ -3,10 +3,12 @@
  * hypervisor to a domain (virtual IRQs).
  *
  * Ports.  Every domain has its own port space, ports 1 .. KEEL_EVTCHN_PORTS-1
- * (port 0 is never valid).  A port is in one of the states below.  Each port
- * has a pending bit and a mask bit in the domain's shared-info page
- * (keel/shared_info.h): evtchn_pending[port / 64] bit port % 64, likewise
- * evtchn_mask.
+ * (port 0 is never valid), of which it may use 1 .. its evtchn_ports limit
+ * (keel/domctl.h; 255 unless the toolstack said otherwise): a new port
+ * beyond it, whoever asks for it, is -KEEL_ENOSPC.  A port is in one of
+ * the states below.  Each port has a pending bit and a mask bit in the
+ * domain's shared-info page (keel/shared_info.h): evtchn_pending[port / 64]
+ * bit port % 64, likewise evtchn_mask.
  *
  * Hypercall: long evtchn_op(uint32_t cmd, struct keel_evtchn_op *op).
  * Every command reads *op (must be readable: -KEEL_EFAULT); STATUS also

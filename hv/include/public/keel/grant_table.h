@@ -58,8 +58,11 @@
  *   -KEEL_EBUSY   END while the grant is in use, SETUP while any is; a
  *                 use of a grant in use whose entry now names another page
  *   -KEEL_EAGAIN  the entry kept changing while the hypervisor read it
- *   -KEEL_ENOSPC  the caller's grant window is full
- *   -KEEL_ENOMEM  the hypervisor is out of memory
+ *   -KEEL_ENOSPC  a limit the toolstack set for the caller (keel/domctl.h,
+ *                 struct keel_domain_limits): SETUP of more entries than
+ *                 its grant_entries, a MAP while it holds grant_maps maps
+ *   -KEEL_ENOMEM  the hypervisor is out of memory: never for a domain
+ *                 within its limits, whose memory is reserved at CREATE
  *   -KEEL_E2BIG   too many copy segments in one call
  */
 #ifndef KEEL_PUBLIC_GRANT_TABLE_H
@@ -91,8 +94,10 @@ struct keel_grant_entry {
 /*
  * SETUP(a1 = gva, a2 = nr_entries): the caller's table is nr_entries entries
  * at gva (page aligned, inside the caller's own memory, readable and
- * writable by the caller).  1 <= nr_entries <= KEEL_GRANT_MAX_ENTRIES.  May
- * be repeated to move or resize the table while no grant is in use
+ * writable by the caller).  1 <= nr_entries <= KEEL_GRANT_MAX_ENTRIES
+ * (-KEEL_EINVAL), and at most the caller's grant_entries limit
+ * (-KEEL_ENOSPC; 512 unless the toolstack said otherwise).  May be
+ * repeated to move or resize the table while no grant is in use
  * (-KEEL_EBUSY otherwise).  Returns 0.
  */
 #define KEEL_GNTOP_SETUP   1
@@ -101,7 +106,9 @@ struct keel_grant_entry {
  * under op->ref into the caller's grant window, read-only with
  * KEEL_GRANT_MAP_READONLY, else read-write (never executable).  Returns 0
  * with op->handle and op->va filled in; va is always
- * KEEL_GRANT_WINDOW_VA + handle * KEEL_PAGE_SIZE.
+ * KEEL_GRANT_WINDOW_VA + handle * KEEL_PAGE_SIZE.  Handles are below the
+ * caller's grant_maps limit (128 unless the toolstack said otherwise):
+ * one more map is -KEEL_ENOSPC.
  */
 #define KEEL_GNTOP_MAP     2
 /* UNMAP(a1 = handle): undo one MAP of the caller.  Returns 0. */

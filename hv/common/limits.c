@@ -1,0 +1,51 @@
+/*
+ * Per-domain limits (keel/domctl.h, struct keel_domain_limits): what the
+ * toolstack asked for at CREATE, checked and with the defaults filled in,
+ * and the reserve they call for.  Pure, host-tested (tests/unit/
+ * hv_limits_test.c).
+ *
+ * Every structure the hypervisor grows for a domain after CREATE is built
+ * from whole frames out of that domain's charge (hv/mm.h), and sized so
+ * that the limits bound how many frames it can reach:
+ *
+ *   grant records   refs < grant_entries       grant_active.c
+ *   map handles     handles < grant_maps       grant_maptrack.c
+ *   grant window    pages < grant_maps         grant_map.c (as_map_charged)
+ *   ports           1 .. evtchn_ports          evtchn.c
+ *   foreign window  pages < foreign_pages      domctl_mem.c (dom0 only)
+ *
+ * keel_domain_hv_frames is the sum of those bounds, and the static checks
+ * below keep the structures inside the per-frame counts it assumes.
+ */
+#include <hv/domain.h>
+#include <hv/evtchn.h>
+#include <hv/grant.h>
+
+_Static_assert(GRANT_ACTIVE_CHUNK * sizeof(struct grant_active) <= PAGE_SIZE,
+               "a frame holds a chunk of grant records");
+_Static_assert(MAPTRACK_CHUNK * sizeof(struct grant_mapping) <= PAGE_SIZE,
+               "a frame holds a chunk of map handles");
+_Static_assert(EVTCHN_BUCKET_PORTS * sizeof(struct evtchn) <= PAGE_SIZE,
+               "a frame holds a bucket of ports");
+_Static_assert(KEEL_GRANT_WINDOW_VA % (512ull << 30) == 0 &&
+               KEEL_DOM0_FOREIGN_VA % (512ull << 30) == 0,
+               "each window starts a page-table tree of its own");
+
+int limits_resolve(const struct keel_domain_limits *in, bool privileged,
+                   struct keel_domain_limits *out)
+{
+    struct keel_domain_limits l = {
+        .grant_entries = (uint32_t)keel_limit_or(in->grant_entries, KEEL_DEFAULT_GRANT_ENTRIES),
+        .grant_maps = (uint32_t)keel_limit_or(in->grant_maps, KEEL_DEFAULT_GRANT_MAPS),
+        .evtchn_ports = (uint32_t)keel_limit_or(in->evtchn_ports, KEEL_DEFAULT_EVTCHN_PORTS),
+        .foreign_pages = in->foreign_pages,
+    };
+
+    if (l.grant_entries > KEEL_GRANT_MAX_ENTRIES || l.grant_maps > KEEL_GRANT_MAX_MAPS ||
+        l.evtchn_ports >= KEEL_EVTCHN_PORTS || l.foreign_pages > KEEL_DOM0_FOREIGN_PAGES)
+        return -KEEL_EINVAL;
+    if (!privileged && l.foreign_pages)
+        return -KEEL_EINVAL;          /* only a privileged domain has the window */
+    *out = l;
+    return 0;
+}
