@@ -46,6 +46,7 @@ struct evtchn *evtchn_port(struct domain *d, unsigned port)
 
     if (!evtchn_bitmap_test(e->used, port))
         return NULL;
+    port = (unsigned)index_nospec(port, KEEL_EVTCHN_PORTS);
     return &e->bucket[port / EVTCHN_BUCKET_PORTS][port % EVTCHN_BUCKET_PORTS];
 }
 

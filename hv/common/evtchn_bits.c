@@ -45,7 +45,8 @@ void evtchn_bitmap_free(uint64_t *used, unsigned port)
 
 bool evtchn_bitmap_test(const uint64_t *used, unsigned port)
 {
-    return port && port < KEEL_EVTCHN_PORTS && (used[word_of(port)] & bit_of(port));
+    return port && port < KEEL_EVTCHN_PORTS &&
+           (used[word_of((unsigned)index_nospec(port, KEEL_EVTCHN_PORTS))] & bit_of(port));
 }
 
 /* pending_sel and upcall_pending for an unmasked pending port. */

@@ -25,6 +25,7 @@ struct grant_active *grant_active_find(struct grant_table *gt, uint32_t ref)
 
     if (ref >= KEEL_GRANT_MAX_ENTRIES)
         return NULL;
+    ref = (uint32_t)index_nospec(ref, KEEL_GRANT_MAX_ENTRIES);
     c = gt->active[ref / GRANT_ACTIVE_CHUNK];
     return c ? &c[ref % GRANT_ACTIVE_CHUNK] : NULL;
 }

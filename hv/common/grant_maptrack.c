@@ -77,7 +77,7 @@ struct grant_mapping *maptrack_get(struct maptrack *mt, uint64_t h)
 
     if (h >= (uint64_t)mt->nr_chunks * MAPTRACK_CHUNK)
         return NULL;
-    m = slot(mt, (uint32_t)h);
+    m = slot(mt, (uint32_t)index_nospec(h, (uint64_t)mt->nr_chunks * MAPTRACK_CHUNK));
     return m->pin.gt ? m : NULL;
 }
 

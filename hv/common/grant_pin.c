@@ -17,6 +17,7 @@
 
 uint64_t *grant_entry_ptr(struct grant_table *gt, uint32_t ref)
 {
+    ref = (uint32_t)index_nospec(ref, gt->nr_entries);   /* checked by the caller */
     uint64_t *page = phys_to_virt(gt->table_pa[ref / KEEL_GRANT_ENTRIES_PER_PAGE]);
 
     return page + ref % KEEL_GRANT_ENTRIES_PER_PAGE;
