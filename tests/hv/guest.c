@@ -21,6 +21,7 @@
  *            checks that failed)
  *   rodataw  write to its rodata                -> crash, #PF (protection)
  *   segs1 segs2 movss_syscall movss_int3 icebp acflag: guest_isolation.c
+ *   pci_hostile pci_port pci_cli pci_own: guest_pci.c
  */
 #include "tlib.h"
 
@@ -28,6 +29,7 @@ TEST_NOTE(0, 256 << 10, 16 << 10);
 
 int fpu_torture(uint32_t domid, unsigned ms);
 int isolation_mode(const char *mode);
+int pci_mode(const char *mode);
 
 static uint8_t data_page[64] = { 0xc3 };     /* a `ret`, never executable */
 
@@ -139,5 +141,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     if (!t_strcmp(mode, "rodataw"))
         *(volatile uint8_t *)&ro.rest[0] = 0;
     int rc = isolation_mode(mode);
+    if (rc < 0)
+        rc = pci_mode(mode);
     t_exit(rc >= 0 ? rc : 101);
 }

@@ -115,7 +115,7 @@ static uint64_t write_info(uint8_t *mem, uint64_t info_va, uint32_t domid, const
     return si->heap_end;
 }
 
-long tbuild_start(const struct keel_module *img, const char *mode)
+long tbuild_prepare(const struct keel_module *img, const char *mode)
 {
     struct keel_domctl op;
     uint64_t entry, info_va, guard;
@@ -145,9 +145,22 @@ long tbuild_start(const struct keel_module *img, const char *mode)
     op.u.vcpu.rip = entry;
     op.u.vcpu.rsp = KEEL_GUEST_BASE + TGUEST_PAGES * PAGE;
     op.u.vcpu.rdi = info_va;
-    if ((rc = dc(&op, KEEL_DOMCTL_SET_VCPU, domid)) || (rc = dc(&op, KEEL_DOMCTL_UNPAUSE, domid)))
+    if ((rc = dc(&op, KEEL_DOMCTL_SET_VCPU, domid)))
         return rc;
     return domid;
+}
+
+long tbuild_start(const struct keel_module *img, const char *mode)
+{
+    struct keel_domctl op;
+    long d = tbuild_prepare(img, mode), rc;
+
+    if (d < 0)
+        return d;
+    memset(&op, 0, sizeof(op));
+    if ((rc = dc(&op, KEEL_DOMCTL_UNPAUSE, (uint32_t)d)))
+        return rc;
+    return d;
 }
 
 int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms)

@@ -7,8 +7,9 @@
 #define TGUEST_PAGES 64     /* 256 KiB, as guest.c's note says */
 
 /* Create, load and unpause a guest running `mode`; returns its domid or a
- * negative error. */
+ * negative error.  tbuild_prepare does all but the unpause. */
 long tbuild_start(const struct keel_module *img, const char *mode);
+long tbuild_prepare(const struct keel_module *img, const char *mode);
 /* Wait (blocking, timer-bounded) until domid has ended; fills *info.
  * Returns 0, or -1 after timeout_ms. */
 int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms);
