@@ -20,7 +20,7 @@
 #include <hv/sched.h>
 #include "x86.h"
 
-static void io_load(struct percpu_arch *c, const struct domain *d)
+void io_load(struct percpu_arch *c, const struct domain *d)
 {
     const struct pci_dom *p = d->pci;
 

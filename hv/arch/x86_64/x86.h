@@ -240,6 +240,9 @@ void seg_save(struct arch_vcpu *a);
 void seg_load(const struct arch_vcpu *a);
 /* ioperm.c: the I/O bitmap of the domain whose state is live here */
 void io_switch_in(struct vcpu *v);
+void io_load(struct percpu_arch *c, const struct domain *d);   /* selftest */
+/* selftest_io.c */
+bool selftest_io_bitmap(void);
 /* serial.c */
 #define COM1 0x3f8
 #define COM1_IRQ 4
