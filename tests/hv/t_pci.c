@@ -30,23 +30,17 @@ static const struct keel_module *img;
 
 static long list(uint32_t index, struct keel_pci_info *out)
 {
-    struct keel_pci_op op;
-    long rc;
+    struct keel_pci_op op = { .index = index };
+    long rc = pciop(KEEL_PCIOP_LIST, &op);
 
-    memset(&op, 0, sizeof(op));
-    op.index = index;
-    rc = pciop(KEEL_PCIOP_LIST, &op);
     *out = op.info;
     return rc;
 }
 
 static long assign(uint32_t bdf, uint32_t domid)
 {
-    struct keel_pci_op op;
+    struct keel_pci_op op = { .bdf = bdf, .domid = domid };
 
-    memset(&op, 0, sizeof(op));
-    op.bdf = bdf;
-    op.domid = domid;
     return pciop(KEEL_PCIOP_ASSIGN, &op);
 }
 
@@ -112,15 +106,6 @@ static void refused(void)
     CHECK_EQ(pciop(KEEL_PCIOP_IRQ_MASK + 100, &op), -KEEL_ENOSYS);
 }
 
-static long set_affinity(uint32_t domid, uint32_t cpu)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    op.u.affinity.cpu = cpu;
-    return domctl(&op, KEEL_DOMCTL_SET_AFFINITY, domid);
-}
-
 static void assign_net(void)
 {
     struct keel_pci_info in;
@@ -184,7 +169,7 @@ static long start_on_cpu0(const char *mode)
     struct keel_domctl op;
     long d = tbuild_prepare(img, mode);
 
-    if (d > 0 && (set_affinity((uint32_t)d, 0) ||
+    if (d > 0 && (tbuild_set_affinity((uint32_t)d, 0) ||
                   domctl(&op, KEEL_DOMCTL_UNPAUSE, (uint32_t)d)))
         return -1;
     return d;
@@ -235,7 +220,7 @@ static long lend_rng_to_guest(void)
     put_hex4(mode + 18, (uint32_t)t_net.bar[0].base);
     d = tbuild_prepare(img, mode);
     CHECK(d > 0);
-    CHECK_EQ(set_affinity((uint32_t)d, 0), 0);
+    CHECK_EQ(tbuild_set_affinity((uint32_t)d, 0), 0);
     CHECK_EQ(assign(t_rng.bdf, (uint32_t)d), 0);
     CHECK_EQ(assign(t_rng.bdf, (uint32_t)d), -KEEL_EBUSY);
     CHECK_EQ(assign(ivshmem_bdf, (uint32_t)d), -KEEL_EACCES);
@@ -288,7 +273,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     ktap_begin("hv-devices");
     img = (const struct keel_module *)si->modules_va + 1;
     CHECK_EQ(si->nr_modules, 2);
-    CHECK_EQ(set_affinity(KEEL_DOMID_SELF, 0), 0);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, 0), 0);
     list_functions();
     refused();
     assign_net();

@@ -27,69 +27,43 @@ static inline long pciop(uint32_t cmd, struct keel_pci_op *op)
 /* A command whose only input is bdf. */
 static inline long pci_bdf_op(uint32_t cmd, uint32_t bdf)
 {
-    struct keel_pci_op op;
+    struct keel_pci_op op = { .bdf = bdf };
 
-    memset(&op, 0, sizeof(op));
-    op.bdf = bdf;
     return pciop(cmd, &op);
 }
 
 static inline long pci_cfg_rd(uint32_t bdf, uint32_t off, uint32_t size, uint32_t *val)
 {
-    struct keel_pci_op op;
-    long rc;
+    struct keel_pci_op op = { .bdf = bdf, .offset = off, .size = size };
+    long rc = pciop(KEEL_PCIOP_CFG_READ, &op);
 
-    memset(&op, 0, sizeof(op));
-    op.bdf = bdf;
-    op.offset = off;
-    op.size = size;
-    rc = pciop(KEEL_PCIOP_CFG_READ, &op);
     *val = op.value;
     return rc;
 }
 
 static inline long pci_cfg_wr(uint32_t bdf, uint32_t off, uint32_t size, uint32_t val)
 {
-    struct keel_pci_op op;
+    struct keel_pci_op op = { .bdf = bdf, .offset = off, .size = size, .value = val };
 
-    memset(&op, 0, sizeof(op));
-    op.bdf = bdf;
-    op.offset = off;
-    op.size = size;
-    op.value = val;
     return pciop(KEEL_PCIOP_CFG_WRITE, &op);
 }
 
-static inline uint32_t io_inl(uint16_t port)
-{
-    uint32_t v;
-    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline uint16_t io_inw(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline uint8_t io_inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-static inline void io_outl(uint16_t port, uint32_t v)
-{
-    __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port));
-}
-static inline void io_outw(uint16_t port, uint16_t v)
-{
-    __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port));
-}
-static inline void io_outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port));
-}
+/* io_inb .. io_outl: port I/O from ring 3, which the TSS bitmap allows
+ * only on the caller's lent ports */
+#define IO_ACCESSORS(sfx, type)                                                 \
+    static inline type io_in##sfx(uint16_t port)                                \
+    {                                                                           \
+        type v;                                                                 \
+        __asm__ volatile("in" #sfx " %1, %0" : "=a"(v) : "Nd"(port));           \
+        return v;                                                               \
+    }                                                                           \
+    static inline void io_out##sfx(uint16_t port, type v)                       \
+    {                                                                           \
+        __asm__ volatile("out" #sfx " %0, %1" :: "a"(v), "Nd"(port));           \
+    }
+IO_ACCESSORS(b, uint8_t)
+IO_ACCESSORS(w, uint16_t)
+IO_ACCESSORS(l, uint32_t)
 
 /* Turn on I/O and memory decoding and bus mastering, INTx on. */
 static inline long pci_enable(uint32_t bdf)

@@ -29,35 +29,25 @@ static void port_io(void)
 
 static long map_bar(uint32_t bar, uint64_t *va)
 {
-    struct keel_pci_op op;
-    long rc;
+    struct keel_pci_op op = { .bdf = t_net.bdf, .index = bar };
+    long rc = pciop(KEEL_PCIOP_MAP_BAR, &op);
 
-    memset(&op, 0, sizeof(op));
-    op.bdf = t_net.bdf;
-    op.index = bar;
-    rc = pciop(KEEL_PCIOP_MAP_BAR, &op);
     *va = op.va;
     return rc;
 }
 
 static long unmap_bar(uint32_t bar)
 {
-    struct keel_pci_op op;
+    struct keel_pci_op op = { .bdf = t_net.bdf, .index = bar };
 
-    memset(&op, 0, sizeof(op));
-    op.bdf = t_net.bdf;
-    op.index = bar;
     return pciop(KEEL_PCIOP_UNMAP_BAR, &op);
 }
 
 static long translate(uint64_t va, uint64_t *maddr, uint64_t *contig)
 {
-    struct keel_pci_op op;
-    long rc;
+    struct keel_pci_op op = { .va = va };
+    long rc = pciop(KEEL_PCIOP_TRANSLATE, &op);
 
-    memset(&op, 0, sizeof(op));
-    op.va = va;
-    rc = pciop(KEEL_PCIOP_TRANSLATE, &op);
     *maddr = op.maddr;
     *contig = op.contig;
     return rc;
@@ -95,12 +85,9 @@ static void mmio(void)
 
 static long dma_alloc(uint64_t npages, uint64_t *va, uint64_t *maddr)
 {
-    struct keel_pci_op op;
-    long rc;
+    struct keel_pci_op op = { .npages = npages };
+    long rc = pciop(KEEL_PCIOP_DMA_ALLOC, &op);
 
-    memset(&op, 0, sizeof(op));
-    op.npages = npages;
-    rc = pciop(KEEL_PCIOP_DMA_ALLOC, &op);
     *va = op.va;
     *maddr = op.maddr;
     return rc;
@@ -124,9 +111,7 @@ static void dma(void)
     CHECK_EQ(translate(KEEL_SHARED_INFO_VA, &m, &c), -KEEL_EACCES);
     CHECK_EQ(translate(0, &m, &c), -KEEL_EFAULT);
     CHECK_EQ(translate(KEEL_USER_VA_END, &m, &c), -KEEL_EFAULT);
-    memset(&op, 0, sizeof(op));
-    op.va = va;
-    op.index = 1;                                 /* unused by TRANSLATE */
+    op = (struct keel_pci_op){ .va = va, .index = 1 };   /* unused by TRANSLATE */
     CHECK_EQ(pciop(KEEL_PCIOP_TRANSLATE, &op), -KEEL_EINVAL);
 }
 

@@ -31,6 +31,15 @@ static uint64_t load(const struct keel_module *img, uint8_t *mem, uint64_t *entr
     return (end + PAGE - 1) & ~(PAGE - 1);
 }
 
+long tbuild_set_affinity(uint32_t domid, uint32_t cpu)
+{
+    struct keel_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.affinity.cpu = cpu;
+    return dc(&op, KEEL_DOMCTL_SET_AFFINITY, domid);
+}
+
 long tbuild_set_rights(uint32_t domid, uint64_t gva, uint64_t npages, uint32_t rights)
 {
     struct keel_domctl op;
