@@ -10,8 +10,8 @@
  * pci_dom, which nobody else changes while it runs (hv/pci.h).
  *
  * A command with outputs checks its op writable first, so that one with
- * side effects (DMA_ALLOC, MAP_BAR, BIND_IRQ's port) never succeeds
- * without the caller learning its result.
+ * side effects (DMA_ALLOC, MAP_BAR) never succeeds without the caller
+ * learning its result (BIND_IRQ returns its port in rax).
  */
 #include <hv/pci.h>
 #include <hv/domain.h>
