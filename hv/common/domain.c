@@ -23,6 +23,7 @@
 #include <hv/evtchn.h>
 #include <hv/foreign.h>
 #include <hv/grant.h>
+#include <hv/pci.h>
 #include <hv/lib.h>
 
 static spinlock_t dom_lock = SPINLOCK_INIT;
@@ -197,6 +198,7 @@ int domain_destroy(struct domain *d)
     while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE))
         cpu_relax();
     vcpu_kill_and_wait(d->vcpu);
+    pci_domain_release(d);           /* devices quiesced before memory goes */
     grant_domain_destroy(d);         /* before its memory goes */
     domain_free(d);                  /* its reserve goes back first */
     return 0;

@@ -14,6 +14,7 @@
  */
 #include <hv/evtchn.h>
 #include <hv/domain.h>
+#include <hv/pci.h>
 #include <hv/lib.h>
 
 static inline bool port_ok(uint32_t port)
@@ -203,6 +204,20 @@ long evtchn_bind_virq(struct domain *d, uint32_t virq)
     return port;
 }
 
+long evtchn_bind_pirq(struct domain *d, unsigned pirq)
+{
+    struct evtchn *c;
+    long port;
+
+    spin_lock(&d->evtchn->lock);
+    if ((port = port_alloc(d, &c)) > 0) {
+        c->state = ECS_PIRQ;
+        c->pirq = (uint8_t)pirq;
+    }
+    spin_unlock(&d->evtchn->lock);
+    return port;
+}
+
 /* Both locks held.  The peer's end goes back to UNBOUND, offered to d, and
  * is told; an event d had not consumed yet waits there for d's re-bind. */
 static void close_interdomain(struct domain *d, unsigned port, struct evtchn *c)
@@ -224,6 +239,8 @@ static void close_local(struct domain *d, unsigned port, struct evtchn *c)
 {
     if (c->state == ECS_VIRQ)
         d->evtchn->virq_port[c->virq] = 0;
+    if (c->state == ECS_PIRQ)
+        pci_irq_port_closed(d, c->pirq);
     port_free(d, port);
 }
 

@@ -68,6 +68,17 @@ void evtchn_send_virq(struct domain *d, unsigned virq)
     spin_unlock(&d->evtchn->lock);
 }
 
+void evtchn_send_pirq(struct domain *d, unsigned port, unsigned pirq)
+{
+    struct evtchn *c;
+
+    spin_lock(&d->evtchn->lock);
+    c = evtchn_port(d, port);
+    if (c && c->state == ECS_PIRQ && c->pirq == pirq)
+        evtchn_deliver(d, port);
+    spin_unlock(&d->evtchn->lock);
+}
+
 /* Only v's own CPU calls this, on v's way out, and only v's own
  * SET_CALLBACK writes upcall_entry: no lock.  The guest is not running
  * meanwhile, so nothing else changes upcall_mask; other CPUs only ever set

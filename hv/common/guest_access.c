@@ -4,7 +4,9 @@
  * arithmetic, then walked page by page through the domain's own page tables
  * (as_lookup), so the hypervisor sees exactly what the guest's ring-3 code
  * could, never more: a page without the user right R (read) or W (write) is
- * -KEEL_EFAULT, as is anything at or above KEEL_USER_VA_END.
+ * -KEEL_EFAULT, as is anything at or above KEEL_USER_VA_END.  A lent BAR
+ * mapped into the guest (AS_MMIO) is -KEEL_EFAULT too: the hypervisor
+ * never reads or writes a device on a guest's behalf.
  *
  * Frames cannot disappear during a copy: a domain's own frames are freed
  * only after its vCPU has left every CPU, and foreign mappings only by its
@@ -22,8 +24,8 @@ static uint8_t *guest_page(struct domain *d, uint64_t gva, unsigned need)
 
     if (as_lookup(&d->as, gva & PAGE_MASK, &pa, &rights, &flags) != 0)
         return NULL;
-    if ((rights & need) != need)
-        return NULL;
+    if ((rights & need) != need || (flags & AS_MMIO))
+        return NULL;            /* device memory: not in the direct map */
     return (uint8_t *)phys_to_virt(pa & PAGE_MASK) + (gva & ~PAGE_MASK);
 }
 

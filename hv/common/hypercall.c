@@ -8,6 +8,7 @@
 #include <hv/hypercall.h>
 #include <hv/evtchn.h>
 #include <hv/grant.h>
+#include <hv/pci.h>
 #include <hv/sched.h>
 #include <hv/lib.h>
 #include <keel/hypercall.h>
@@ -39,6 +40,7 @@ static const hc_handler_t handlers[KEEL_HC_COUNT] = {
     [KEEL_HC_SET_CALLBACK]  = hc_set_callback,
     [KEEL_HC_GRANT_TABLE_OP] = hc_grant_table_op,
     [KEEL_HC_CONSOLE_READ]  = hc_console_read,
+    [KEEL_HC_PCI_OP]        = hc_pci_op,
 };
 
 __noreturn void hv_hypercall(struct vcpu *v)

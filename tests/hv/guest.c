@@ -28,6 +28,7 @@
  *   tmove    arm a timer 100 ms ahead and spin until it fires while dom0
  *            moves it between CPUs: exit(0) if it fired, and not early
  *   segs1 segs2 movss_syscall movss_int3 icebp acflag: guest_isolation.c
+ *   pci_hostile pci_port pci_cli pci_own: guest_pci.c
  */
 #include "tlib.h"
 
@@ -35,6 +36,7 @@ TEST_NOTE(0, 256 << 10, 16 << 10);
 
 int fpu_torture(uint32_t domid, unsigned ms);
 int isolation_mode(const char *mode);
+int pci_mode(const char *mode);
 
 static uint8_t data_page[64] = { 0xc3 };     /* a `ret`, never executable */
 
@@ -175,5 +177,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     if (!t_strcmp(mode, "tmove"))
         t_exit(spin_until_timer());
     int rc = isolation_mode(mode);
+    if (rc < 0)
+        rc = pci_mode(mode);
     t_exit(rc >= 0 ? rc : 101);
 }

@@ -13,13 +13,18 @@ HVT_LDFLAGS := -nostdlib -static -no-pie -T tests/hv/guest.ld -Wl,--build-id=non
 # hv/arch/x86_64/selftest.c's cases, all of which must pass
 HVT_SELFTESTS := $(shell grep -c '^    { "' hv/arch/x86_64/selftest.c)
 HVT_RUN := python3 tests/hv/run.py --hv $(BUILD)/hv/keel-hv --logdir $(HVT_DIR)
+# hv-devices' machine (tests/hv/t_pci.c): fixed slots, so fixed bdfs
+HVT_PCI_DEVICES := -netdev user,id=n0 -device virtio-net-pci,netdev=n0,addr=3 \
+                   -device virtio-rng-pci,addr=4 \
+                   -object memory-backend-ram,id=hm,size=1M -device ivshmem-plain,memdev=hm,addr=5
 
 $(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn_lib.h \
-                tests/hv/t_grant_uses.h
+                tests/hv/t_grant_uses.h tests/hv/t_pci.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HVT_CFLAGS) -c $< -o $@
 
-$(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/guest_isolation.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+$(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/guest_isolation.o \
+                      $(HVT_DIR)/guest_pci.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_domains.img: $(HVT_DIR)/t_domains.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
@@ -50,6 +55,9 @@ $(HVT_DIR)/t_limits.img: $(HVT_DIR)/t_limits.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_D
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_limits_guest.img: $(HVT_DIR)/t_limits_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_pci.img: $(HVT_DIR)/t_pci.o $(HVT_DIR)/t_pci_virtio.o $(HVT_DIR)/t_evtchn_lib.o \
+                      $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_bench_guest.img: $(HVT_DIR)/t_bench_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 # a libos guest, built like any application (fits tbuild's 256 KiB)
@@ -62,7 +70,8 @@ $(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_share.img t_crash.img t_exit.img \
                 t_isolation.img \
                 t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img \
-                t_bench.img t_bench_guest.img t_life.img t_timer.img t_limits.img t_limits_guest.img)
+                t_bench.img t_bench_guest.img t_life.img t_timer.img t_limits.img t_limits_guest.img \
+                t_pci.img)
 
 .SECONDARY: $(HVT_DIR)/t_basic.o $(HVT_DIR)/t_crash.o $(HVT_DIR)/t_exit.o
 .PHONY: hvtest hvtest-images
@@ -103,6 +112,8 @@ hvtest: hv hvtest-images
 	    "$(HVT_DIR)/t_timer.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-limits --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_limits.img dom0" "$(HVT_DIR)/t_limits_guest.img guest" || fail=1; \
+	$(HVT_RUN) hv-devices --status 0 --expect '# RESULT: PASS' --qemu='$(HVT_PCI_DEVICES)' \
+	    "$(HVT_DIR)/t_pci.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-bench --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_bench.img dom0" "$(HVT_DIR)/t_bench_guest.img guest" || fail=1; \
 	exit $$fail

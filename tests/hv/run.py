@@ -2,12 +2,13 @@
 """Boot the hypervisor with test modules under QEMU (TCG, time-bounded) and
 judge the run from its serial records (keel/console.h).
 
-  run.py NAME --hv build/hv/keel-hv --status N [--expect TEXT]... [--forbid TEXT]... MODULE...
+  run.py NAME --hv build/hv/keel-hv --status N [--expect TEXT]... [--forbid TEXT]...
+         [--qemu='-device ...']... MODULE...
 
 Each MODULE is "path" or "path name".  Prints PASS/FAIL/CRASH/TIMEOUT NAME
 and exits 0 only on PASS.  The full demultiplexed log goes to build/hvtest/NAME.log.
 """
-import argparse, os, re, subprocess, sys
+import argparse, os, re, shlex, subprocess, sys
 
 HDR = re.compile(rb'\x01K([0-9a-f]{4})(.)([0-9a-f]{4}):', re.S)
 
@@ -36,11 +37,16 @@ def main():
     ap.add_argument('--timeout', type=int, default=90)
     ap.add_argument('--logdir', default='build/hvtest')
     ap.add_argument('--append', help='the hypervisor command line')
+    ap.add_argument('--qemu', action='append', default=[],
+                    help="more QEMU arguments, split like a shell's (give it as "
+                         "--qemu='-device ...' since it starts with a dash)")
     ap.add_argument('modules', nargs='*')
     a = ap.parse_intermixed_args()
     cmd = ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', '512M',
            '-nodefaults', '-display', 'none', '-no-reboot', '-serial', 'stdio',
            '-device', 'isa-debug-exit,iobase=0xf4,iosize=4', '-kernel', a.hv]
+    for extra in a.qemu:
+        cmd += shlex.split(extra)
     if a.append:
         cmd += ['-append', a.append]
     if a.modules:

@@ -22,15 +22,6 @@ TEST_NOTE(KEEL_IMAGE_PRIVILEGED, 1 << 20, 64 << 10);
 const struct keel_module *bench_img;
 uint64_t bench_scale = 1;
 
-long bench_set_affinity(uint32_t domid, uint32_t cpu)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    op.u.affinity.cpu = cpu;
-    return domctl(&op, KEEL_DOMCTL_SET_AFFINITY, domid);
-}
-
 static uint32_t nr_cpus(void)
 {
     struct keel_domctl op;
@@ -43,15 +34,15 @@ static void affinity_args(void)
 {
     struct keel_domctl op;
 
-    CHECK_EQ(bench_set_affinity(KEEL_DOMID_SELF, nr_cpus()), -KEEL_EINVAL);
-    CHECK_EQ(bench_set_affinity(KEEL_DOMID_SELF, KEEL_CPU_ANY - 1), -KEEL_EINVAL);
-    CHECK_EQ(bench_set_affinity(0x7fee, 0), -KEEL_ESRCH);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, nr_cpus()), -KEEL_EINVAL);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, KEEL_CPU_ANY - 1), -KEEL_EINVAL);
+    CHECK_EQ(tbuild_set_affinity(0x7fee, 0), -KEEL_ESRCH);
     memset(&op, 0, sizeof(op));
     op.u.affinity.pad = 1;
     CHECK_EQ(domctl(&op, KEEL_DOMCTL_SET_AFFINITY, KEEL_DOMID_SELF), -KEEL_EINVAL);
-    CHECK_EQ(bench_set_affinity(KEEL_DOMID_SELF, nr_cpus() - 1), 0);
-    CHECK_EQ(bench_set_affinity(KEEL_DOMID_SELF, 0), 0);
-    CHECK_EQ(bench_set_affinity(KEEL_DOMID_SELF, KEEL_CPU_ANY), 0);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, nr_cpus() - 1), 0);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, 0), 0);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, KEEL_CPU_ANY), 0);
 }
 
 static void null_hypercall(void)
@@ -103,8 +94,8 @@ static void round_trips(const char *name, uint32_t cpu0, uint32_t cpu1, int time
     uint64_t n = 500 * bench_scale, ok = 0;
 
     CHECK(q > 0);
-    CHECK_EQ(bench_set_affinity(KEEL_DOMID_SELF, cpu0), 0);
-    CHECK_EQ(bench_set_affinity(d, cpu1), 0);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, cpu0), 0);
+    CHECK_EQ(tbuild_set_affinity(d, cpu1), 0);
     for (unsigned i = 0; i < 20 && q > 0; i++) {      /* settle on the CPUs */
         ev_send((uint32_t)q);
         if (timed)
@@ -133,7 +124,7 @@ static void round_trips(const char *name, uint32_t cpu0, uint32_t cpu1, int time
              ev_wait_stats.blocks, ev_wait_stats.timer_wakes);
         CHECK(ev_wait_stats.blocks <= 2 * n);
     }
-    CHECK_EQ(bench_set_affinity(KEEL_DOMID_SELF, KEEL_CPU_ANY), 0);
+    CHECK_EQ(tbuild_set_affinity(KEEL_DOMID_SELF, KEEL_CPU_ANY), 0);
     bench_finish(d, q, 1);
 }
 

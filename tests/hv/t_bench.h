@@ -51,7 +51,6 @@ extern uint64_t bench_scale;                  /* 1: hvtest, 10: make bench */
 long bench_start_bound(const char *mode, uint32_t *domid);
 /* Wait for exit(0) (unless destroy_running), destroy, close port q. */
 void bench_finish(uint32_t d, long q, int destroy_running);
-long bench_set_affinity(uint32_t domid, uint32_t cpu);   /* SET_AFFINITY */
 void ring_floor(void);                        /* memcpy of the same bytes */
 void ring_run(const char *name, int use_map); /* grant copy / grant map */
 

@@ -122,8 +122,8 @@ static int serve(uint32_t d, long q, int use_map, struct bench_back *b, uint64_t
 
 static long set_affinity_both(uint32_t d, uint32_t cpu)
 {
-    long rc = bench_set_affinity(KEEL_DOMID_SELF, cpu);
-    return rc ? rc : bench_set_affinity(d, cpu);
+    long rc = tbuild_set_affinity(KEEL_DOMID_SELF, cpu);
+    return rc ? rc : tbuild_set_affinity(d, cpu);
 }
 
 /* "ring:N" for the guest */

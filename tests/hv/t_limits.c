@@ -179,10 +179,8 @@ static unsigned build_hogs(long *hogs)
     unsigned n = 0;
     long d;
 
-    tbuild_hold = 1;
-    while (n < MAX_HOGS && (d = tbuild_start(img, "hog")) > 0)
+    while (n < MAX_HOGS && (d = tbuild_prepare(img, "hog")) > 0)
         hogs[n++] = d;
-    tbuild_hold = 0;
     CHECK_EQ(d, -KEEL_ENOMEM);
     return n;
 }

@@ -31,6 +31,15 @@ static uint64_t load(const struct keel_module *img, uint8_t *mem, uint64_t *entr
     return (end + PAGE - 1) & ~(PAGE - 1);
 }
 
+long tbuild_set_affinity(uint32_t domid, uint32_t cpu)
+{
+    struct keel_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.affinity.cpu = cpu;
+    return dc(&op, KEEL_DOMCTL_SET_AFFINITY, domid);
+}
+
 long tbuild_set_rights(uint32_t domid, uint64_t gva, uint64_t npages, uint32_t rights)
 {
     struct keel_domctl op;
@@ -66,7 +75,6 @@ static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t i
 uint32_t tbuild_share_module;
 uint64_t tbuild_shared;
 struct keel_domain_limits tbuild_limits;
-int tbuild_hold;
 
 static long share(uint32_t domid, const struct keel_module *img)
 {
@@ -117,7 +125,7 @@ static uint64_t write_info(uint8_t *mem, uint64_t info_va, uint32_t domid, const
     return si->heap_end;
 }
 
-long tbuild_start(const struct keel_module *img, const char *mode)
+long tbuild_prepare(const struct keel_module *img, const char *mode)
 {
     struct keel_domctl op;
     uint64_t entry, info_va, guard;
@@ -148,10 +156,22 @@ long tbuild_start(const struct keel_module *img, const char *mode)
     op.u.vcpu.rip = entry;
     op.u.vcpu.rsp = KEEL_GUEST_BASE + TGUEST_PAGES * PAGE;
     op.u.vcpu.rdi = info_va;
-    if ((rc = dc(&op, KEEL_DOMCTL_SET_VCPU, domid)) ||
-        (!tbuild_hold && (rc = dc(&op, KEEL_DOMCTL_UNPAUSE, domid))))
+    if ((rc = dc(&op, KEEL_DOMCTL_SET_VCPU, domid)))
         return rc;
     return domid;
+}
+
+long tbuild_start(const struct keel_module *img, const char *mode)
+{
+    struct keel_domctl op;
+    long d = tbuild_prepare(img, mode), rc;
+
+    if (d < 0)
+        return d;
+    memset(&op, 0, sizeof(op));
+    if ((rc = dc(&op, KEEL_DOMCTL_UNPAUSE, (uint32_t)d)))
+        return rc;
+    return d;
 }
 
 int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms)

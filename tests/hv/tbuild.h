@@ -7,12 +7,15 @@
 #define TGUEST_PAGES 64     /* 256 KiB, as guest.c's note says */
 
 /* Create, load and unpause a guest running `mode`; returns its domid or a
- * negative error. */
+ * negative error.  tbuild_prepare does all but the unpause. */
 long tbuild_start(const struct keel_module *img, const char *mode);
+long tbuild_prepare(const struct keel_module *img, const char *mode);
 /* Wait (blocking, timer-bounded) until domid has ended; fills *info.
  * Returns 0, or -1 after timeout_ms. */
 int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms);
 uint64_t tbuild_free_frames(void);
+/* KEEL_DOMCTL_SET_AFFINITY (cpu, or KEEL_CPU_ANY): 0 or the error. */
+long tbuild_set_affinity(uint32_t domid, uint32_t cpu);
 /* KEEL_DOMCTL_SET_RIGHTS: 0 or the error. */
 long tbuild_set_rights(uint32_t domid, uint64_t gva, uint64_t npages, uint32_t rights);
 /* Non-zero: tbuild_start maps the whole pages inside every non-writable
@@ -22,8 +25,6 @@ extern uint32_t tbuild_share_module;
 extern uint64_t tbuild_shared;
 /* The limits tbuild_start creates its guest with (all 0: the defaults). */
 extern struct keel_domain_limits tbuild_limits;
-/* Non-zero: tbuild_start leaves the guest paused, ready for UNPAUSE. */
-extern int tbuild_hold;
 /* The first foreign mapping gives dom0's foreign window its page tables,
  * which stay with dom0: take them (0 or an error) before counting frames. */
 long tbuild_warm_up(void);

@@ -2,9 +2,10 @@
  * The boot CPU's path from boot.S to hv_main(), in dependency order:
  *
  *   serial -> multiboot info -> final page tables -> frame allocator ->
- *   per-CPU block, GDT/TSS/IDT, CPU features, FPU -> TSC -> host I/O
- *   (ivshmem; the console leaves the UART here) -> LAPIC -> console
- *   input interrupt (IOAPIC) -> RTC -> other CPUs -> hv_main()
+ *   per-CPU block, GDT/TSS/IDT, CPU features, FPU -> TSC -> ACPI MADT ->
+ *   PCI scan (hv/pci.h) -> host I/O (ivshmem; the console leaves the UART
+ *   here) -> LAPIC -> console input interrupt (IOAPIC) -> RTC -> other
+ *   CPUs -> hv_main()
  *
  * Paging comes before the frame allocator (the brief's order swapped) so
  * that the allocator's bitmap can sit anywhere in RAM, reached through the
@@ -13,6 +14,7 @@
 #include <hv/arch.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/pci.h>
 #include "x86.h"
 
 void smp_release_aps(void);
@@ -71,8 +73,9 @@ static __noreturn void boot_on_cpu_stack(void)
 
     time_init();
     spec_ctrl_init();
-    hostio_init();
     ncpus = acpi_find_cpus(apic_ids, HV_MAX_CPUS, &lapic_pa);
+    pci_init();                 /* needs the MADT; hostio needs its table */
+    hostio_init();
     lapic_init_bsp(lapic_pa);
     hv_cpus[0]->apic_id = lapic_id();
     console_irq_init(!cmdline_has("noconsoleirq"));

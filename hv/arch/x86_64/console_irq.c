@@ -33,7 +33,6 @@
 #include "madt.h"
 #include "x86.h"
 
-#define COM1_IRQ    4
 #define UART_IER    1
 #define UART_FCR    2
 #define UART_MCR    4
@@ -66,7 +65,8 @@ void console_irq_init(bool wanted)
     else if (!uart_present())
         why = "no UART";
     else if (!(why = acpi_isa_route(COM1_IRQ, &r)) &&
-             ioapic_route(&r, VEC_CONSOLE, hv_cpus[0]->apic_id))
+             (ioapic_prepare(r.ioapic_pa) ||
+              ioapic_route(&r, VEC_CONSOLE, hv_cpus[0]->apic_id, false)))
         why = "IOAPIC refused";
     if (why) {
         printk("console: no input interrupt (%s): input is polled", why);

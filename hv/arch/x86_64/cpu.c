@@ -77,7 +77,8 @@ static void gdt_fill(struct percpu_arch *c)
     c->gdt[GDT_UCODE32 / 8] = 0;                      /* see x86.h */
     c->gdt[GDT_UDATA / 8] = 0x00cff2000000ffffull;   /* DPL 3 */
     c->gdt[GDT_UCODE / 8] = 0x00affa000000ffffull;   /* 64-bit, DPL 3 */
-    c->gdt[GDT_TSS / 8] = tss_desc_lo(tss, sizeof(struct tss) - 1);
+    /* the limit covers the I/O bitmap and its closing byte (ioperm.c) */
+    c->gdt[GDT_TSS / 8] = tss_desc_lo(tss, sizeof(struct tss) + IO_BITMAP_BYTES);
     c->gdt[GDT_TSS / 8 + 1] = tss >> 32;
 }
 
@@ -106,7 +107,8 @@ struct percpu_arch *percpu_alloc(unsigned id, unsigned apic_id)
         c->ist_base[i] = alloc_stack(IST_STACK_SIZE);
         c->tss.ist[i] = c->ist_base[i] + IST_STACK_SIZE;
     }
-    c->tss.iomap_base = sizeof(struct tss);   /* no I/O bitmap: all ports trap */
+    memset(c->io_bitmap, 0xff, sizeof(c->io_bitmap));   /* every port closed */
+    c->tss.iomap_base = IOMAP_NONE;         /* until a domain with ports runs */
     gdt_fill(c);
     hv_cpus[id] = &c->pc;
     return c;

@@ -22,6 +22,7 @@
  */
 #include <hv/arch.h>
 #include <hv/lib.h>
+#include <hv/pci.h>
 #include <keel/hostio.h>
 #include "x86.h"
 
@@ -46,19 +47,27 @@ static void stream_setup(struct hostio_stream *st, struct keel_stream *s,
     st->live = true;
 }
 
+/* After pci_init, which found (and keeps) the device and sized its BARs. */
 void hostio_init(void)
 {
-    unsigned dev, fn;
+    const struct pci_func *f = pci_func_by_id(KEEL_HOSTIO_PCI_VENDOR,
+                                              KEEL_HOSTIO_PCI_DEVICE);
+    const struct keel_pci_bar *b;
     uint64_t pa, size;
 
-    if (pci_find(KEEL_HOSTIO_PCI_VENDOR, KEEL_HOSTIO_PCI_DEVICE, &dev, &fn))
+    if (!f)
         return;
-    if (pci_bar64(dev, fn, KEEL_HOSTIO_BAR, &pa, &size) ||
-        size < KEEL_HOSTIO_HDR_SIZE || size > (1ull << 32) || (pa & (size - 1))) {
-        printk("hostio: ivshmem at 00:%02x.%u has no usable BAR %d", dev, fn,
-               KEEL_HOSTIO_BAR);
+    b = &f->info.bar[KEEL_HOSTIO_BAR];
+    pa = b->base;
+    size = b->size;
+    if ((b->type & ~KEEL_PCI_BAR_PREFETCH) != KEEL_PCI_BAR_MEM64 || !pa ||
+        size < KEEL_HOSTIO_HDR_SIZE || size > (1ull << 32)) {
+        printk("hostio: ivshmem at %02x:%02x.%u has no usable BAR %d",
+               KEEL_PCI_BUS(f->info.bdf), KEEL_PCI_DEV(f->info.bdf),
+               KEEL_PCI_FN(f->info.bdf), KEEL_HOSTIO_BAR);
         return;
     }
+    pci_memory_decode_on(f);
     uint8_t *base = kmap_firmware(pa, size);   /* RAM-backed: write-back */
     struct keel_hostio_header *h = (void *)base;
     const char *err = hostio_layout_error(h, size);

@@ -8,6 +8,7 @@
 #include <hv/arch.h>
 #include <hv/lib.h>
 #include <hv/mm.h>
+#include <hv/pci.h>
 #include "x86.h"
 
 #define MB_BOOT_MAGIC 0x2badb002u
@@ -34,6 +35,10 @@ char hv_boot_cmdline[256];
 
 static struct phys_range ram[MAX_MMAP], rsv[MAX_RSV];
 static unsigned nram, nrsv;
+/* every range the memory map describes, of any type (RAM, ACPI, reserved) */
+static struct phys_range described[MAX_MMAP];
+static unsigned ndescribed;
+static bool map_truncated;         /* more entries than described[] holds */
 
 extern char _bss_end_phys[];
 
@@ -113,6 +118,10 @@ static void parse_mmap(const struct mb_info *mbi)
         if (e->type == 1 && e->len && nram < MAX_MMAP &&
             e->addr + e->len > e->addr)
             ram[nram++] = (struct phys_range){ e->addr, e->addr + e->len };
+        if (ndescribed == MAX_MMAP || e->addr + e->len < e->addr)
+            map_truncated = true;
+        else if (e->len)
+            described[ndescribed++] = (struct phys_range){ e->addr, e->addr + e->len };
         off += e->size + 4;
     }
 }
@@ -144,6 +153,24 @@ unsigned multiboot_reserved(struct phys_range *out, unsigned max)
 
     memcpy(out, rsv, n * sizeof(*out));
     return n;
+}
+
+/* Device memory that may be lent (hv/pci.h): nothing the memory map
+ * describes (RAM, ACPI tables, firmware), not the low megabyte, not
+ * FEC00000-FFFFFFFF (IOAPICs, HPET, LAPIC, boot flash).  A memory map too
+ * long to keep lends nothing. */
+bool arch_mmio_lendable(uint64_t base, uint64_t size)
+{
+    uint64_t end = base + size;
+
+    if (!size || end < base || map_truncated || base < (1ull << 20))
+        return false;
+    if (base < (1ull << 32) && end > 0xfec00000ull)
+        return false;
+    for (unsigned i = 0; i < ndescribed; i++)
+        if (base < described[i].end && described[i].start < end)
+            return false;
+    return true;
 }
 
 /* Modules must start on a page (arch.h): copy any that does not. */

@@ -115,9 +115,10 @@ static int map_with(struct addr_space *as, uint64_t va, uint64_t pa, unsigned ri
 
     if (rc)
         return rc;
-    if ((pa & ~PTE_ADDR) || (flags & ~(AS_OWNED | AS_FOREIGN | AS_READONLY)) ||
+    if ((pa & ~PTE_ADDR) || (flags & ~(AS_OWNED | AS_FOREIGN | AS_READONLY | AS_MMIO)) ||
         (flags & AS_OWNED && flags & AS_FOREIGN) ||
-        (flags & AS_READONLY && !(flags & AS_FOREIGN)))
+        (flags & AS_READONLY && !(flags & AS_FOREIGN)) ||
+        (flags & AS_MMIO && flags != AS_MMIO))
         return -KEEL_EINVAL;
     if (flags & AS_READONLY && rights & KEEL_RIGHT_W)
         return -KEEL_EACCES;
@@ -130,7 +131,8 @@ static int map_with(struct addr_space *as, uint64_t va, uint64_t pa, unsigned ri
     else
         *e = pa | leaf_bits(rights) | (flags & AS_OWNED ? PTE_OWNED : 0) |
              (flags & AS_FOREIGN ? PTE_FOREIGN : 0) |
-             (flags & AS_READONLY ? PTE_READONLY : 0);
+             (flags & AS_READONLY ? PTE_READONLY : 0) |
+             (flags & AS_MMIO ? PTE_MMIO | PTE_PCD | PTE_PWT : 0);
     spin_unlock(&as->lock);
     return rc;
 }
@@ -152,7 +154,7 @@ int as_map_charged(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rig
 static unsigned pte_flags(uint64_t e)
 {
     return (e & PTE_OWNED ? AS_OWNED : 0) | (e & PTE_FOREIGN ? AS_FOREIGN : 0) |
-           (e & PTE_READONLY ? AS_READONLY : 0);
+           (e & PTE_READONLY ? AS_READONLY : 0) | (e & PTE_MMIO ? AS_MMIO : 0);
 }
 
 static uint64_t *find_leaf(const struct addr_space *as, uint64_t va)
@@ -179,7 +181,8 @@ int as_set_rights(struct addr_space *as, uint64_t va, unsigned rights)
     } else if ((*e & PTE_READONLY) && (rights & KEEL_RIGHT_W)) {
         rc = -KEEL_EACCES;
     } else {
-        uint64_t keep = *e & (PTE_ADDR | PTE_OWNED | PTE_FOREIGN | PTE_READONLY);
+        uint64_t keep = *e & (PTE_ADDR | PTE_OWNED | PTE_FOREIGN | PTE_READONLY |
+                              PTE_MMIO | PTE_PCD | PTE_PWT);
         *e = keep | leaf_bits(rights);
         flush_local(as, va);
     }

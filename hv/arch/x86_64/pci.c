@@ -1,85 +1,51 @@
 /*
- * PCI configuration space through mechanism #1 (ports 0xcf8/0xcfc), bus 0
- * only: enough to find the few QEMU devices the hypervisor itself uses
- * (keel/hostio.h).  Boot-time only, on the boot CPU, so no lock.
+ * PCI configuration space through mechanism #1 (ports 0xcf8/0xcfc): the
+ * address port selects bus/device/function/register, the data port moves
+ * 1, 2 or 4 bytes of it.  The pair is one access, so every access holds
+ * cfg_lock (owners of lent functions reach it from any CPU, keel/pci.h);
+ * the ports themselves are never in any domain's I/O bitmap.
  */
 #include <hv/arch.h>
 #include <hv/lib.h>
+#include <hv/pci.h>
 #include "x86.h"
 
 #define PCI_ADDR 0xcf8
 #define PCI_DATA 0xcfc
 
-#define PCI_COMMAND     0x04
-#define PCI_CMD_MEM     0x0002u
-#define PCI_BAR0        0x10
-#define PCI_BAR_IO      0x1u
-#define PCI_BAR_TYPE    0x6u
-#define PCI_BAR_64      0x4u
-#define PCI_BAR_ADDR    (~0xfull)
+static spinlock_t cfg_lock = SPINLOCK_INIT;
 
-static uint32_t cfg_addr(unsigned dev, unsigned fn, unsigned off)
+static uint32_t cfg_addr(uint32_t bdf, unsigned off)
 {
-    return 0x80000000u | dev << 11 | fn << 8 | (off & 0xfc);
+    return 0x80000000u | (bdf & 0xffffu) << 8 | (off & 0xfc);
 }
 
-uint32_t pci_read32(unsigned dev, unsigned fn, unsigned off)
+/* off is a multiple of size (keel/pci.h), so the access stays in one dword */
+uint32_t arch_pci_cfg_read(uint32_t bdf, unsigned off, unsigned size)
 {
-    outl(PCI_ADDR, cfg_addr(dev, fn, off));
-    return inl(PCI_DATA);
+    uint32_t v;
+
+    spin_lock(&cfg_lock);
+    outl(PCI_ADDR, cfg_addr(bdf, off));
+    if (size == 1)
+        v = inb((uint16_t)(PCI_DATA + (off & 3)));
+    else if (size == 2)
+        v = inw((uint16_t)(PCI_DATA + (off & 2)));
+    else
+        v = inl(PCI_DATA);
+    spin_unlock(&cfg_lock);
+    return v;
 }
 
-void pci_write32(unsigned dev, unsigned fn, unsigned off, uint32_t v)
+void arch_pci_cfg_write(uint32_t bdf, unsigned off, unsigned size, uint32_t v)
 {
-    outl(PCI_ADDR, cfg_addr(dev, fn, off));
-    outl(PCI_DATA, v);
-}
-
-/* Finds vendor:device on bus 0; 0 and *dev, *fn set, or -1. */
-int pci_find(uint16_t vendor, uint16_t device, unsigned *dev, unsigned *fn)
-{
-    for (unsigned d = 0; d < 32; d++)
-        for (unsigned f = 0; f < 8; f++) {
-            uint32_t id = pci_read32(d, f, 0);
-            if ((id & 0xffff) == 0xffff) {
-                if (f == 0)
-                    break;      /* no device: no other functions */
-                continue;
-            }
-            if ((id & 0xffff) == vendor && id >> 16 == device) {
-                *dev = d;
-                *fn = f;
-                return 0;
-            }
-            /* single-function devices answer on every fn: stop at 0 */
-            if (f == 0 && !(pci_read32(d, 0, 0x0c) & 0x00800000u))
-                break;
-        }
-    return -1;
-}
-
-/*
- * A 64-bit memory BAR: its address and size (sized the usual way, with
- * memory decoding off meanwhile), then decoding on.  -1 if the BAR is not
- * a 64-bit memory BAR or has no address.
- */
-int pci_bar64(unsigned dev, unsigned fn, unsigned bar, uint64_t *pa, uint64_t *size)
-{
-    unsigned off = PCI_BAR0 + 4 * bar;
-    uint32_t cmd = pci_read32(dev, fn, PCI_COMMAND) & 0xffff;
-    uint32_t lo = pci_read32(dev, fn, off), hi = pci_read32(dev, fn, off + 4);
-
-    if ((lo & PCI_BAR_IO) || (lo & PCI_BAR_TYPE) != PCI_BAR_64)
-        return -1;
-    pci_write32(dev, fn, PCI_COMMAND, cmd & ~PCI_CMD_MEM);
-    pci_write32(dev, fn, off, ~0u);
-    pci_write32(dev, fn, off + 4, ~0u);
-    uint64_t mask = pci_read32(dev, fn, off) |
-                    (uint64_t)pci_read32(dev, fn, off + 4) << 32;
-    pci_write32(dev, fn, off, lo);
-    pci_write32(dev, fn, off + 4, hi);
-    pci_write32(dev, fn, PCI_COMMAND, cmd | PCI_CMD_MEM);
-    *pa = ((uint64_t)hi << 32 | lo) & PCI_BAR_ADDR;
-    *size = ~(mask & PCI_BAR_ADDR) + 1;
-    return *pa && *size ? 0 : -1;
+    spin_lock(&cfg_lock);
+    outl(PCI_ADDR, cfg_addr(bdf, off));
+    if (size == 1)
+        outb((uint16_t)(PCI_DATA + (off & 3)), (uint8_t)v);
+    else if (size == 2)
+        outw((uint16_t)(PCI_DATA + (off & 2)), (uint16_t)v);
+    else
+        outl(PCI_DATA, v);
+    spin_unlock(&cfg_lock);
 }

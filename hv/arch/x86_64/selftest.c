@@ -154,6 +154,7 @@ static const struct { const char *name; selftest_fn fn; } tests[] = {
     { "time", test_time },
     { "image_wx", test_image_wx },
     { "stack_guards", test_stack_guards },
+    { "io_bitmap", selftest_io_bitmap },
 };
 
 /* `selftest-stack-overflow`: prove the guard pages and the #DF path by

@@ -6,7 +6,8 @@
  * owns beyond its saved frame (FPU/SSE/AVX, data selectors, FS/GS bases:
  * docs/isolation.md) stays live in the CPU while its owner is in the
  * hypervisor, and is saved, with the owner's `running` flag dropped, before
- * anyone else runs here; CR3 is
+ * anyone else runs here; the TSS's I/O bitmap follows the same owner
+ * (ioperm.c: it is only ever loaded, nothing of it is saved); CR3 is
  * reloaded whenever the vCPU on this CPU changes (idle runs on the
  * hypervisor's own PML4, so a destroyed address space is never live); the
  * saved frame is sanitized before iretq, because a guest (or dom0 through
@@ -37,6 +38,7 @@ static void owner_switch_in(struct percpu *pc, struct vcpu *v)
 {
     fpu_restore(v->arch.fpu);
     seg_load(&v->arch);
+    io_switch_in(v);
     pc->state_owner = v;
 }
 

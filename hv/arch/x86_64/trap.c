@@ -16,6 +16,10 @@ _Static_assert(sizeof(struct cpu_regs) == 22 * 8, "cpu_regs layout");
 _Static_assert(__builtin_offsetof(struct percpu, hv_stack_top) == 8, "gs:8");
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp_scratch) == 16, "gs:16");
 _Static_assert(__builtin_offsetof(struct percpu_arch, pc) == 0, "percpu first");
+/* cpu.c's TSS limit and ioperm.c rely on this: the bitmap follows the TSS */
+_Static_assert(__builtin_offsetof(struct percpu_arch, io_bitmap) ==
+               __builtin_offsetof(struct percpu_arch, tss) + sizeof(struct tss),
+               "I/O bitmap right after the TSS");
 
 static const char *const exc_names[32] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
@@ -96,7 +100,8 @@ void trap_report(void)
         printk("trap: %lu guest single step(s) held over into ring 0, taken on the #DB stack", n);
 }
 
-/* The timer, the kick IPI and the console interrupt, from ring 0 or 3
+/* The timer, the kick IPI, the console interrupt and lent functions'
+ * interrupts, from ring 0 or 3
  * alike: each handler reschedules and does not return.  Any other vector
  * (spurious, masked legacy PIC lines) returns to the caller. */
 static void device_interrupt(uint64_t vector)
@@ -110,6 +115,8 @@ static void device_interrupt(uint64_t vector)
         hv_kick_interrupt();
     case VEC_CONSOLE:
         console_irq_interrupt();
+    case VEC_PCI_FIRST ... VEC_PCI_LAST:
+        intx_interrupt((unsigned)(vector - VEC_PCI_FIRST));
     default:
         return;
     }

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <hv/arch.h>
+#include <keel/pci.h>
+#include "iobitmap.h"
 
 /* GDT layout.  User selectors are ordered for STAR (sysret would load
  * CS = base + 16, SS = base + 8) even though we only leave through iretq;
@@ -27,6 +29,8 @@
 #define VEC_LEGACY_FIRST 0x20     /* masked 8259 remapped here, ignored */
 #define VEC_LEGACY_LAST  0x2f
 #define VEC_CONSOLE      0x40     /* COM1 receive, via the IOAPIC */
+#define VEC_PCI_FIRST    0x50     /* lent functions' INTx, one per slot */
+#define VEC_PCI_LAST     (VEC_PCI_FIRST + KEEL_PCI_IRQ_LINES - 1)
 #define VEC_TIMER        0xf0
 #define VEC_KICK         0xf1
 #define VEC_SPURIOUS     0xff
@@ -85,6 +89,16 @@ static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(port));
+}
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
 static inline void outl(uint16_t port, uint32_t v)
@@ -167,10 +181,18 @@ struct tss {
     uint16_t rsvd3, iomap_base;
 } __attribute__((packed));
 
+/* tss.iomap_base for "no bitmap": past the TSS limit, every port traps */
+#define IOMAP_NONE     (sizeof(struct tss) + IO_BITMAP_BYTES + 1)
+
 struct percpu_arch {
     struct percpu pc;
     uint64_t gdt[GDT_ENTRIES];
     struct tss tss;
+    /* The TSS's I/O permission bitmap (ioperm.c), right after it, then the
+     * all-ones byte the CPU reads past its end: inside the TSS limit. */
+    uint8_t io_bitmap[IO_BITMAP_BYTES + 1];
+    uint64_t io_stamp;           /* whose ports io_bitmap opens (pci_dom) */
+    unsigned io_lo, io_hi;       /* the bytes of io_bitmap that may be open */
     uint64_t stack_base;         /* HV_STACK_SIZE, in the stack area */
     uint64_t ist_base[IST_COUNT]; /* IST_STACK_SIZE each, own guard pages */
     uint64_t timer_deadline_ns;  /* what arch_timer_program last asked */
@@ -216,15 +238,16 @@ void fpu_restore(const void *area);
 void seg_init(struct arch_vcpu *a);
 void seg_save(struct arch_vcpu *a);
 void seg_load(const struct arch_vcpu *a);
+/* ioperm.c: the I/O bitmap of the domain whose state is live here */
+void io_switch_in(struct vcpu *v);
+void io_load(struct percpu_arch *c, const struct domain *d);   /* selftest */
+/* selftest_io.c */
+bool selftest_io_bitmap(void);
 /* serial.c */
 #define COM1 0x3f8
+#define COM1_IRQ 4
 void serial_init(void);
 void serial_write_raw(const char *s, size_t n);
-/* pci.c: configuration mechanism #1, bus 0 */
-uint32_t pci_read32(unsigned dev, unsigned fn, unsigned off);
-void pci_write32(unsigned dev, unsigned fn, unsigned off, uint32_t v);
-int pci_find(uint16_t vendor, uint16_t device, unsigned *dev, unsigned *fn);
-int pci_bar64(unsigned dev, unsigned fn, unsigned bar, uint64_t *pa, uint64_t *size);
 /* hostio.c: the shared-memory console path (keel/hostio.h) */
 void hostio_init(void);
 bool hostio_write(const void *buf, size_t n);   /* false: not active */
@@ -253,8 +276,13 @@ void rtc_read_boot(void);
 struct isa_route;
 unsigned acpi_find_cpus(uint32_t *apic_ids, unsigned max, uint64_t *lapic_pa);
 const char *acpi_isa_route(unsigned irq, struct isa_route *r);
-/* ioapic.c */
-int ioapic_route(const struct isa_route *r, uint8_t vector, uint32_t apic_id);
+/* ioapic.c: every pin of a chip is masked the first time it is used */
+int ioapic_prepare(uint64_t pa);
+int ioapic_route(const struct isa_route *r, uint8_t vector, uint32_t apic_id,
+                 bool masked);
+void ioapic_mask(const struct isa_route *r, bool masked);
+/* intx.c: the lent functions' interrupt vectors */
+__noreturn void intx_interrupt(unsigned slot);
 /* console_irq.c */
 void console_irq_init(bool wanted);
 __noreturn void console_irq_interrupt(void);

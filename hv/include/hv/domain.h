@@ -27,6 +27,7 @@
 struct fwindow;                       /* hv/foreign.h */
 struct evtchn_dom;                    /* hv/evtchn.h */
 struct grant_dom;                     /* hv/grant.h */
+struct pci_dom;                       /* hv/pci.h */
 
 /* Sanity limits.  Guests are unikernels: a few MiB each, thousands of them. */
 #define DOMAIN_MIN_PAGES   4ull
@@ -48,6 +49,7 @@ struct domain {
     uint32_t foreign_refs;           /* regions of it mapped by dom0 */
     struct fwindow *fwin;            /* privileged only: foreign window */
     struct evtchn_dom *evtchn;       /* hv/evtchn.h: ports, upcall entry */
+    struct pci_dom *pci;             /* hv/pci.h: lent PCI functions; NULL if none ever */
     uint64_t serial;                 /* unique for the machine's life */
     uint32_t refs;                   /* domain_get()/domain_ref() holders */
     struct grant_dom *grant;         /* hv/grant.h: made at CREATE */

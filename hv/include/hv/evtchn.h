@@ -58,13 +58,14 @@ enum evtchn_state {
     ECS_UNBOUND = KEEL_EVTCHNSTAT_UNBOUND,
     ECS_INTERDOMAIN = KEEL_EVTCHNSTAT_INTERDOMAIN,
     ECS_VIRQ = KEEL_EVTCHNSTAT_VIRQ,
+    ECS_PIRQ = KEEL_EVTCHNSTAT_PIRQ,
 };
 
 struct evtchn {
     uint8_t state;              /* enum evtchn_state */
     uint8_t virq;               /* ECS_VIRQ */
     bool latched;               /* ECS_UNBOUND: an event waits for the binder */
-    uint8_t pad;
+    uint8_t pirq;               /* ECS_PIRQ: the interrupt slot (hv/pci.h) */
     uint16_t remote_id;         /* UNBOUND: offered to; INTERDOMAIN: peer */
     uint16_t remote_port;       /* INTERDOMAIN */
     union {
@@ -100,6 +101,9 @@ void evtchn_unlock_pair(struct domain *a, struct domain *b);
 long evtchn_alloc_unbound(struct domain *d, uint32_t remote_dom);
 long evtchn_bind_interdomain(struct domain *d, uint32_t remote_dom, uint32_t rport);
 long evtchn_bind_virq(struct domain *d, uint32_t virq);
+/* A new PIRQ port for interrupt slot pirq (pci_irq.c); closing it calls
+ * pci_irq_port_closed. */
+long evtchn_bind_pirq(struct domain *d, unsigned pirq);
 long evtchn_close(struct domain *d, uint32_t port);
 long evtchn_status(struct domain *d, struct keel_evtchn_op *op);
 
@@ -111,6 +115,8 @@ long evtchn_unmask(struct domain *d, uint32_t port);
 /* Raise a virtual IRQ of d (no-op if not bound).  Any context but d's
  * evtchn lock. */
 void evtchn_send_virq(struct domain *d, unsigned virq);
+/* Interrupt slot pirq fired: port of d, if it is still that slot's. */
+void evtchn_send_pirq(struct domain *d, unsigned port, unsigned pirq);
 /* On the way back to ring 3: if v should take an upcall now, set its
  * upcall_mask and return the entry point; else 0. */
 uint64_t evtchn_upcall_take(struct vcpu *v);

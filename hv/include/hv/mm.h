@@ -104,6 +104,9 @@ struct addr_space {
 #define AS_READONLY (1u << 2)  /* with AS_FOREIGN: never writable (boot module
                                   pages shared with a guest): as_map and
                                   as_set_rights refuse KEEL_RIGHT_W */
+#define AS_MMIO     (1u << 3)  /* alone: device memory (a lent BAR, keel/pci.h),
+                                  mapped uncached, never freed, and never
+                                  reached through the direct map */
 
 int  as_create(struct addr_space *as);          /* 0 / -KEEL_ENOMEM */
 /* Frees every page-table page and every AS_OWNED frame.  The address space

@@ -64,6 +64,8 @@ typedef uint16_t keel_domid_t;
  * KEEL_DOM0_FOREIGN_VA (at most KEEL_DOM0_FOREIGN_PAGES pages; the first
  * limits.foreign_pages of them, keel/domctl.h: 64 MiB for dom0).  Every domain maps
  * the pages others grant it in its grant window at KEEL_GRANT_WINDOW_VA.
+ * A domain that owns a lent PCI function (keel/pci.h) sees its BARs in the
+ * KEEL_PCI_MMIO_VA window and its DMA pages in the KEEL_PCI_DMA_VA window.
  */
 #define KEEL_SHARED_INFO_VA      0x0000000000200000ull
 #define KEEL_GUEST_BASE          0x0000000000400000ull
@@ -75,6 +77,9 @@ typedef uint16_t keel_domid_t;
  * Handle h is mapped at KEEL_GRANT_WINDOW_VA + h * KEEL_PAGE_SIZE. */
 #define KEEL_GRANT_WINDOW_VA     0x0000300000000000ull
 #define KEEL_GRANT_WINDOW_PAGES  4096u                      /* 16 MiB */
+/* Lent PCI functions (keel/pci.h): BARs mapped uncached, and DMA pages. */
+#define KEEL_PCI_MMIO_VA         0x0000400000000000ull
+#define KEEL_PCI_DMA_VA          0x0000500000000000ull
 #define KEEL_USER_VA_END         0x0000800000000000ull
 
 #endif /* KEEL_PUBLIC_ABI_H */

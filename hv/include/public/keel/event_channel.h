@@ -99,6 +99,11 @@
  * then returns 0).  Binding it is refused (-KEEL_ENODEV) when the machine
  * has no console input interrupt: the reader must then poll.
  *
+ * PIRQ ports carry the interrupt of a lent PCI function to its owner; only
+ * KEEL_PCIOP_BIND_IRQ makes one (keel/pci.h), and closing it unbinds the
+ * interrupt.  SEND on one is -KEEL_EINVAL; STATUS says PIRQ and nothing
+ * more.
+ *
  * Destroying a domain closes all its ports, with the effects of CLOSE on
  * their peers.
  */
@@ -126,6 +131,7 @@ typedef uint32_t keel_evtchn_port_t;
 #define KEEL_EVTCHNSTAT_UNBOUND      1   /* remote_dom may bind to it */
 #define KEEL_EVTCHNSTAT_INTERDOMAIN  2   /* bound to remote_dom:remote_port */
 #define KEEL_EVTCHNSTAT_VIRQ         3   /* bound to virq */
+#define KEEL_EVTCHNSTAT_PIRQ         4   /* a lent PCI function's interrupt */
 
 /* virtual IRQs */
 #define KEEL_VIRQ_TIMER    0   /* the vCPU's one-shot timer fired */

@@ -72,7 +72,11 @@
  * input from the launcher, see console.h. */
 #define KEEL_HC_CONSOLE_READ    11
 
-#define KEEL_HC_COUNT           12
+/* long pci_op(uint32_t cmd, struct keel_pci_op *op): lent PCI functions
+ * (list, assign, configuration space, BARs, interrupt, DMA), see pci.h. */
+#define KEEL_HC_PCI_OP          12
+
+#define KEEL_HC_COUNT           13
 
 #define KEEL_SHUTDOWN_EXIT      0
 #define KEEL_SHUTDOWN_CRASH     1

@@ -15,4 +15,5 @@
 #include "device.h"
 #include "stream.h"
 #include "channel.h"
+#include "pci.h"
 #endif

@@ -1,0 +1,125 @@
+/*
+ * The test guest's lent-device modes (keel/pci.h); t_pci.c runs them and
+ * judges.  Numbers come in the mode string, as 4 hex digits after ':'.
+ *
+ *   pci_hostile:BDF      owns nothing: every PCI_OP on dom0's function BDF,
+ *                        on the host bridge and on no function is refused
+ *                        with the documented error: exit(checks that
+ *                        failed)
+ *   pci_port:PORT        owns nothing: `inl PORT` (a port dom0 owns) must
+ *                        trap -> crash, #GP
+ *   pci_cli              `cli` in ring 3 (IOPL stays 0) -> crash, #GP
+ *   pci_own:BDF:PORT:FOREIGN
+ *                        was given BDF before it ran: reads its
+ *                        configuration, turns on I/O decoding, reads the
+ *                        virtio host features at PORT (its BAR 0), has its
+ *                        interrupt refused (its line is dom0's device's
+ *                        too), gets DMA pages; then yields a while (dom0
+ *                        runs on the same CPU in between) and does
+ *                        `inl FOREIGN` (dom0's port) -> crash, #GP.  Any
+ *                        failed check: exit(number failed) instead.
+ */
+#include "t_pci.h"
+
+static uint32_t hex4(const char *s)
+{
+    uint32_t v = 0;
+
+    for (unsigned i = 0; i < 4 && s[i]; i++) {
+        char c = s[i];
+        v = v << 4 | (uint32_t)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+static int starts(const char *s, const char *prefix)
+{
+    while (*prefix)
+        if (*s++ != *prefix++)
+            return 0;
+    return 1;
+}
+
+static int hostile(uint32_t bdf)
+{
+    struct keel_pci_op op;
+    uint32_t v;
+    int bad = 0;
+
+    memset(&op, 0, sizeof(op));
+    bad += expect(pciop(KEEL_PCIOP_LIST, &op), -KEEL_EPERM);
+    op.bdf = bdf;
+    bad += expect(pciop(KEEL_PCIOP_ASSIGN, &op), -KEEL_EPERM);
+    bad += expect(pci_cfg_rd(bdf, 0, 4, &v), -KEEL_EACCES);
+    bad += expect(pci_cfg_wr(bdf, 4, 2, 0), -KEEL_EACCES);
+    bad += expect(pci_cfg_rd(0, 0, 4, &v), -KEEL_EACCES);          /* host bridge */
+    bad += expect(pci_cfg_rd(KEEL_PCI_BDF(0u, 31u, 7u), 0, 4, &v), -KEEL_ENODEV);
+    bad += expect(pci_cfg_rd(0x10000, 0, 4, &v), -KEEL_EINVAL);
+    bad += expect(pci_bdf_op(KEEL_PCIOP_RELEASE, bdf), -KEEL_EACCES);
+    bad += expect(pci_bdf_op(KEEL_PCIOP_BIND_IRQ, bdf), -KEEL_EACCES);
+    bad += expect(pci_bdf_op(KEEL_PCIOP_IRQ_ACK, bdf), -KEEL_EACCES);
+    bad += expect(pci_bdf_op(KEEL_PCIOP_IRQ_UNMASK, bdf), -KEEL_EACCES);
+    op.index = 4;
+    bad += expect(pciop(KEEL_PCIOP_MAP_BAR, &op), -KEEL_EACCES);
+    memset(&op, 0, sizeof(op));
+    op.npages = 1;
+    bad += expect(pciop(KEEL_PCIOP_DMA_ALLOC, &op), -KEEL_EPERM);
+    op.npages = 0;
+    op.va = KEEL_GUEST_BASE;
+    bad += expect(pciop(KEEL_PCIOP_TRANSLATE, &op), -KEEL_EPERM);
+    bad += expect(pciop(0, &op), -KEEL_ENOSYS);
+    bad += expect(pciop(99, &op), -KEEL_ENOSYS);
+    bad += expect(hc(KEEL_HC_PCI_OP, KEEL_PCIOP_CFG_READ, 0x10, 0), -KEEL_EFAULT);
+    return bad;
+}
+
+static void yield_ms(unsigned ms)
+{
+    uint64_t end = now_ns() + ms * 1000000ull;
+
+    while (now_ns() < end)
+        hc(KEEL_HC_SCHED_YIELD, 0, 0, 0);
+}
+
+static int own(uint32_t bdf, uint16_t port, uint16_t foreign)
+{
+    struct keel_pci_op op;
+    uint32_t v = 0;
+    int bad = 0;
+
+    bad += expect(pci_cfg_rd(bdf, 0, 4, &v), 0);
+    bad += expect(v, 0x10051af4);
+    bad += expect(pci_enable(bdf), 0);
+    bad += expect(io_inl(port + VIRTIO_HOST_FEATURES) != 0xffffffffu, 1);
+    bad += expect(pci_bdf_op(KEEL_PCIOP_BIND_IRQ, bdf), -KEEL_EBUSY);
+    memset(&op, 0, sizeof(op));
+    op.npages = 2;
+    bad += expect(pciop(KEEL_PCIOP_DMA_ALLOC, &op), 0);
+    bad += expect(op.va, KEEL_PCI_DMA_VA);
+    bad += expect(*(volatile uint64_t *)(op.va + 4096), 0);
+    yield_ms(30);
+    bad += expect(io_inl(port + VIRTIO_HOST_FEATURES) != 0xffffffffu, 1);
+    outf("guest pci_own: %d checks failed\n", bad);
+    if (bad)
+        return bad;
+    io_inl(foreign);
+    return 102;
+}
+
+/* -1: not one of these modes */
+int pci_mode(const char *mode)
+{
+    if (starts(mode, "pci_hostile:"))
+        return hostile(hex4(mode + 12));
+    if (starts(mode, "pci_port:")) {
+        io_inl((uint16_t)hex4(mode + 9));
+        return 102;
+    }
+    if (starts(mode, "pci_cli")) {
+        __asm__ volatile("cli");
+        return 102;
+    }
+    if (starts(mode, "pci_own:"))
+        return own(hex4(mode + 8), (uint16_t)hex4(mode + 13), (uint16_t)hex4(mode + 18));
+    return -1;
+}
