@@ -45,9 +45,10 @@ test: deps
 
 check: unit hvtest integration
 
-# clean keeps the newlib build, which takes minutes; distclean drops it too.
+# clean keeps the newlib build, which takes minutes, and lwIP's (its
+# download needs the network); distclean drops them too.
 clean:
-	rm -rf $(filter-out $(BUILD)/newlib,$(wildcard $(BUILD)/*))
+	rm -rf $(filter-out $(BUILD)/newlib $(BUILD)/lwip,$(wildcard $(BUILD)/*))
 
 distclean:
 	rm -rf $(BUILD)

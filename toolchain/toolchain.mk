@@ -1,9 +1,10 @@
-# The Keel toolchain: newlib built from Debian's newlib-source, the sysroot
-# it is installed into, and the linker script.  See docs/toolchain.md.
+# The Keel toolchain: newlib built from Debian's newlib-source, lwIP built
+# from Debian's lwip source package, the sysroot they are installed into,
+# and the linker script.  See docs/toolchain.md.
 #
 # Other fragments that build guest code with $(KEEL_CC) or $(MKIMAGE) make
 # their outputs depend on $(SYSROOT_STAMP): it is touched whenever any part
-# of the sysroot (newlib, libkeel.a, crt0.o, keel.ld) changes, so images
+# of the sysroot (newlib, lwIP, libkeel.a, crt0.o, keel.ld) changes, so images
 # relink when the libos does.
 
 NEWLIB_TARBALL ?= /usr/src/newlib/newlib-3.3.0.tar.xz
@@ -13,14 +14,26 @@ NEWLIB_STAMP   := $(NEWLIB_DIR)/.built
 SYSROOT        := $(BUILD)/sysroot
 # newlib's headers and libraries copied into the sysroot
 SYSROOT_NEWLIB := $(SYSROOT)/.newlib
+# lwIP: its private apt state, download, build tree and install, all kept
+# across `make clean` like newlib's.  The port (lwipopts.h, sys_arch) is
+# built into liblwip.a with it.
+LWIP_DIR       := $(BUILD)/lwip
+LWIP_STAMP     := $(LWIP_DIR)/.built
+LWIP_PORT      := sdk/lwip-port
+LWIP_RECIPE    := toolchain/build-lwip.sh toolchain/target-flags.sh $(KEEL_CC) \
+                  $(wildcard $(LWIP_PORT)/*.c $(LWIP_PORT)/include/*.h \
+                             $(LWIP_PORT)/include/arch/*.h) \
+                  sdk/libos/include/libos/thread.h sdk/libos/include/libos/time.h
+SYSROOT_LWIP   := $(SYSROOT)/.lwip
 SYSROOT_STAMP  := $(SYSROOT)/.complete
 KEEL_LD        := $(SYSROOT)/lib/keel.ld
 # What a rule that runs $(MKIMAGE) needs before it can run.
 MKIMAGE_DEPS   := $(SYSROOT_STAMP) $(MKIMAGE) $(KEEL_CC) sdk/libos/note.c
 
-.PHONY: sysroot newlib
+.PHONY: sysroot newlib lwip
 sysroot: $(SYSROOT_STAMP)
 newlib: $(NEWLIB_STAMP)
+lwip: $(SYSROOT_LWIP)
 
 # The newlib build reruns only when its recipe (script or flags) changes.
 $(NEWLIB_STAMP): toolchain/build-newlib.sh toolchain/target-flags.sh
@@ -34,10 +47,23 @@ $(SYSROOT_NEWLIB): $(NEWLIB_STAMP)
 	@cp -a $(NEWLIB_DIR)/install/lib/. $(SYSROOT)/lib/
 	@touch $@
 
+# lwIP is compiled against newlib's headers in the sysroot (order-only: a
+# sysroot rebuilt by `make clean` is no reason to rebuild lwIP); it is
+# rebuilt when its recipe, the port or newlib change.
+$(LWIP_STAMP): $(LWIP_RECIPE) $(NEWLIB_STAMP) | $(SYSROOT_NEWLIB)
+	@JOBS=$(JOBS) toolchain/build-lwip.sh $(LWIP_DIR) $(LWIP_PORT)
+	@touch $@
+
+$(SYSROOT_LWIP): $(LWIP_STAMP) $(SYSROOT_NEWLIB)
+	@echo "  SYSROOT $(SYSROOT) (lwip)"
+	@cp -a $(LWIP_DIR)/install/include/. $(SYSROOT)/include/
+	@cp -a $(LWIP_DIR)/install/lib/. $(SYSROOT)/lib/
+	@touch $@
+
 $(KEEL_LD): toolchain/keel.ld
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
 # libos.mk adds libkeel.a and crt0.o to the prerequisites.
-$(SYSROOT_STAMP): $(SYSROOT_NEWLIB) $(KEEL_LD)
+$(SYSROOT_STAMP): $(SYSROOT_NEWLIB) $(SYSROOT_LWIP) $(KEEL_LD)
 	@touch $@
