@@ -65,10 +65,11 @@ static void answer_tx(struct nb_switch *sw)
 
     for (unsigned i = 0; i < b->ntx; i++) {
         struct nb_txent *e = &b->tx[i];
-        if (e->src->state == NB_LIVE)
+        if (e->src->state == NB_LIVE) {
             nb_tx_answer(sw, e->src, e->id, e->status);
+            sw->st.tx_frames++;
+        }
     }
-    sw->st.tx_frames += b->ntx;
 }
 
 static void flush_uplink(struct nb_switch *sw)
