@@ -12,8 +12,8 @@
  *            frames in one call, then one push and at most one event per
  *            interface touched
  * A flooding guest gets NB_QUANTUM of a batch per turn and then waits
- * behind every other interface with work: it cannot hold another's frame
- * back by more than one batch per interface ahead of it.
+ * behind every other interface with work: another's frame waits behind at
+ * most NB_QUANTUM frames of each interface ahead of it, never a backlog.
  */
 #include "nb_impl.h"
 

@@ -202,8 +202,8 @@ KTEST(unusable_rx_buffers_are_answered_error)
     EXPECT_EQ(b->vif.c.rx_errors, 2);
 }
 
-/* F keeps 256 requests queued for 20 polls (5120 frames); V's one frame,
- * sent at any point, is answered by the next poll. */
+/* F keeps its ring full (256 requests) for 40 polls, over 5000 frames;
+ * V's one frame, sent every third poll, is answered by that very poll. */
 KTEST(flood_cannot_delay_another_beyond_one_batch)
 {
     world(&ops_uplink, 16);
@@ -212,7 +212,7 @@ KTEST(flood_cannot_delay_another_beyond_one_batch)
     int16_t st[KEEL_NET_RING_SIZE];
 
     fg_post_rx(sink, 200);
-    for (int poll = 0; poll < 20; poll++) {
+    for (int poll = 0; poll < 40; poll++) {
         while (fg_tx_statuses(f, st, KEEL_NET_RING_SIZE) > 0)
             ;
         while (f->txf.req_prod_pvt - f->txf.rsp_cons < KEEL_NET_RING_SIZE) {
@@ -226,8 +226,8 @@ KTEST(flood_cannot_delay_another_beyond_one_batch)
         if (poll % 3 == 1)
             served_v += fg_tx_statuses(v, st, 4) == 1 && st[0] == KEEL_NET_OK;
     }
-    EXPECT_EQ(served_v, 7);
-    EXPECT(sent >= 20 * NB_BATCH);
+    EXPECT_EQ(served_v, 13);
+    EXPECT(sent > 5000);
     EXPECT_EQ(copy_over_max, 0);
 }
 
