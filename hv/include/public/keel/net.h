@@ -47,7 +47,8 @@
  * for KEEL_NET_MAX_FRAME(mtu) bytes from its offset within its page.  The
  * backend answers a request when a frame for the guest has been copied
  * into its buffer (status = the frame's length) or with KEEL_NET_ERROR
- * when the buffer was unusable.  A frame that arrives while the guest has
+ * when the buffer was unusable or the copy into it failed: the buffer comes
+ * back unused, and the guest may post it again.  A frame that arrives while the guest has
  * no buffer posted is dropped and counted: a guest that posts nothing loses
  * only its own frames, and never holds up the backend.
  *
