@@ -86,33 +86,42 @@ static uint64_t untaken(uint32_t d)
 
 static void limits(void)
 {
-    struct keel_domain_limits big = { KEEL_GRANT_MAX_ENTRIES, KEEL_GRANT_MAX_MAPS,
-                                      KEEL_EVTCHN_PORTS - 1, 0 };
+    struct keel_domain_limits big = { .grant_entries = KEEL_GRANT_MAX_ENTRIES,
+                                      .grant_maps = KEEL_GRANT_MAX_MAPS,
+                                      .evtchn_ports = KEEL_EVTCHN_PORTS - 1 };
     struct keel_domain_info i;
     uint64_t r0 = phys().reserved_frames;
     long d;
 
-    CHECK_EQ(create(4, (struct keel_domain_limits){ KEEL_GRANT_MAX_ENTRIES + 1, 0, 0, 0 }),
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .grant_entries = KEEL_GRANT_MAX_ENTRIES + 1 }),
              -KEEL_EINVAL);
-    CHECK_EQ(create(4, (struct keel_domain_limits){ 0, KEEL_GRANT_MAX_MAPS + 1, 0, 0 }),
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .grant_maps = KEEL_GRANT_MAX_MAPS + 1 }),
              -KEEL_EINVAL);
-    CHECK_EQ(create(4, (struct keel_domain_limits){ 0, 0, KEEL_EVTCHN_PORTS, 0 }),
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .evtchn_ports = KEEL_EVTCHN_PORTS }),
              -KEEL_EINVAL);
-    CHECK_EQ(create(4, (struct keel_domain_limits){ 0, 0, 0, 1 }), -KEEL_EINVAL);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .foreign_pages = 1 }), -KEEL_EINVAL);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .dma_pages = KEEL_PCI_DMA_MAX_PAGES + 1 }),
+             -KEEL_EINVAL);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .mmio_pages = KEEL_PCI_MMIO_MAX_PAGES + 512 }),
+             -KEEL_EINVAL);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .mmio_pages = 4 }), -KEEL_EINVAL);
     CHECK_EQ(phys().reserved_frames, r0);
-    /* dom0: every port, map and reference, 64 MiB of foreign window */
+    /* dom0: every port, map and reference, 64 MiB of foreign window, 8 MiB
+     * of DMA pages, a BAR window of 16 tables (hv/common/dom0.c) */
     i = info_of(0);
     CHECK(i.limits.grant_entries == KEEL_GRANT_MAX_ENTRIES &&
           i.limits.grant_maps == KEEL_GRANT_MAX_MAPS &&
           i.limits.evtchn_ports == KEEL_EVTCHN_PORTS - 1 && i.limits.foreign_pages == 16384);
-    CHECK_EQ(i.hv_frames_max, 141);
+    CHECK(i.limits.dma_pages == 2048 && i.limits.mmio_pages == 8192);
+    CHECK_EQ(i.hv_frames_max, 2220);
     CHECK(i.hv_frames > 0 && i.hv_frames <= i.hv_frames_max);
     CHECK_EQ(r0, i.hv_frames_max - i.hv_frames);          /* only dom0 lives */
     /* a default guest reserves 9 frames and takes none until it acts */
     CHECK((d = create(4, (struct keel_domain_limits){ 0 })) > 0);
     i = info_of((uint32_t)d);
     CHECK(i.limits.grant_entries == 512 && i.limits.grant_maps == 128 &&
-          i.limits.evtchn_ports == 255 && i.limits.foreign_pages == 0);
+          i.limits.evtchn_ports == 255 && i.limits.foreign_pages == 0 &&
+          i.limits.dma_pages == 0 && i.limits.mmio_pages == 0);
     CHECK(i.hv_frames == 0 && i.hv_frames_max == 9);
     CHECK_EQ(phys().reserved_frames, r0 + 9);
     CHECK_EQ(destroy((uint32_t)d), 0);
@@ -270,8 +279,9 @@ static void full_machine(void)
 /* The largest limits: the reserve they call for is what the hog fills. */
 static void max_hog(void)
 {
-    struct keel_domain_limits big = { KEEL_GRANT_MAX_ENTRIES, KEEL_GRANT_MAX_MAPS,
-                                      KEEL_EVTCHN_PORTS - 1, 0 };
+    struct keel_domain_limits big = { .grant_entries = KEEL_GRANT_MAX_ENTRIES,
+                                      .grant_maps = KEEL_GRANT_MAX_MAPS,
+                                      .evtchn_ports = KEEL_EVTCHN_PORTS - 1 };
     struct keel_domain_info i;
     long d;
 
