@@ -23,24 +23,6 @@
  * a PT each, in one 1 GiB of the BAR window (one PD), its PDPT */
 #define FILL_TAKES (FILL_DMA_PAGES + 4 + 2 + 1 + 1)
 
-static struct keel_domain_info info_of(uint32_t d)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    domctl(&op, KEEL_DOMCTL_GET_INFO, d);
-    return op.u.info;
-}
-
-static struct keel_physinfo phys(void)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    domctl(&op, KEEL_DOMCTL_PHYSINFO, 0);
-    return op.u.physinfo;
-}
-
 static long destroy(long d)
 {
     struct keel_domctl op;
@@ -69,7 +51,7 @@ static long prepare(const struct keel_module *img, const char *mode,
 
 static void dom0_limits(void)
 {
-    struct keel_domain_info i = info_of(0);
+    struct keel_domain_info i = tbuild_info(0);
 
     CHECK_EQ(i.limits.dma_pages, 2048);
     CHECK_EQ(i.limits.mmio_pages, 16 * KEEL_PCI_MMIO_STEP);
@@ -82,9 +64,9 @@ static void refused(const struct keel_module *img, struct keel_domain_limits l, 
 {
     long d = prepare(img, "exit7", l);
 
-    CHECK_EQ(info_of((uint32_t)d).hv_frames_max, max);
+    CHECK_EQ(tbuild_info((uint32_t)d).hv_frames_max, max);
     CHECK_EQ(assign(t_rng.bdf, d), -KEEL_ENOSPC);
-    CHECK_EQ(info_of((uint32_t)d).hv_frames, 0);
+    CHECK_EQ(tbuild_info((uint32_t)d).hv_frames, 0);
     CHECK_EQ(destroy(d), 0);
 }
 
@@ -109,18 +91,18 @@ static void check_benign(long d)
 static void filler(const struct keel_module *img, struct keel_domain_limits l)
 {
     char mode[32] = "pci_fill:";
-    struct keel_physinfo p0 = phys();
+    struct keel_physinfo p0 = tbuild_physinfo();
     struct keel_domain_info i;
     struct keel_domctl op;
-    uint64_t dom0_took = info_of(0).hv_frames;
+    uint64_t dom0_took = tbuild_info(0).hv_frames;
     long d, b;
 
     put_hex4(mode + 9, t_rng.bdf);
     d = prepare(img, mode, l);
-    i = info_of((uint32_t)d);
+    i = tbuild_info((uint32_t)d);
     CHECK_EQ(i.hv_frames_max, keel_domain_hv_frames(&l));
     CHECK_EQ(i.hv_frames_max, 9 + FILL_DMA_PAGES + 4 + 5);
-    CHECK_EQ(phys().reserved_frames, p0.reserved_frames + i.hv_frames_max);
+    CHECK_EQ(tbuild_physinfo().reserved_frames, p0.reserved_frames + i.hv_frames_max);
     CHECK_EQ(assign(t_rng.bdf, d), 0);
     b = start_benign(img);
     CHECK_EQ(domctl(&op, KEEL_DOMCTL_UNPAUSE, (uint32_t)d), 0);
@@ -128,10 +110,10 @@ static void filler(const struct keel_module *img, struct keel_domain_limits l)
     CHECK_EQ(i.exit_code, 0);
     CHECK_EQ(i.hv_frames, FILL_TAKES);
     check_benign(b);
-    CHECK_EQ(info_of(0).hv_frames, dom0_took);
+    CHECK_EQ(tbuild_info(0).hv_frames, dom0_took);
     CHECK_EQ(destroy(d), 0);
-    CHECK_EQ(phys().free_frames, p0.free_frames);
-    CHECK_EQ(phys().reserved_frames, p0.reserved_frames);
+    CHECK_EQ(tbuild_physinfo().free_frames, p0.free_frames);
+    CHECK_EQ(tbuild_physinfo().reserved_frames, p0.reserved_frames);
 }
 
 /* dom0's own devices after all that: its port, one more DMA page out of
@@ -139,11 +121,11 @@ static void filler(const struct keel_module *img, struct keel_domain_limits l)
 static void dom0_unharmed(void)
 {
     struct keel_pci_op op = { .npages = 1 };
-    uint64_t took = info_of(0).hv_frames;
+    uint64_t took = tbuild_info(0).hv_frames;
 
     CHECK(io_inl((uint16_t)(t_net.bar[0].base + VIRTIO_HOST_FEATURES)) & VIRTIO_NET_F_MAC);
     CHECK_EQ(pciop(KEEL_PCIOP_DMA_ALLOC, &op), 0);
-    CHECK_EQ(info_of(0).hv_frames, took + 1);
+    CHECK_EQ(tbuild_info(0).hv_frames, took + 1);
 }
 
 void t_pci_limits(const struct keel_module *img)
