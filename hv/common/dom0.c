@@ -21,14 +21,22 @@ static const char dom0_args[] = "dom0";   /* argv[0]; sizeof counts the NUL */
  * per console, for up to KEEL_LAUNCH_MAX_GUESTS guests, so it may have
  * every port, map and grant reference the ABI allows.  Its foreign window
  * only ever holds what the toolstack maps at once (a batch of a load, a
- * page a backtrace reads): 64 MiB of it.  Its reserve is 141 frames
- * (docs/memory.md). */
+ * page a backtrace reads): 64 MiB of it.  It drives the lent devices
+ * (docs/devices.md): 8 MiB of DMA pages, about four times what a NIC with
+ * two queues of 256 descriptors and 2 KiB buffers (1 MiB and its rings)
+ * and a disk need, and a BAR window for 16 BARs of up to 2 MiB (a virtio
+ * function maps two).  Its reserve is 2220 frames, 2079 of them for the
+ * devices (docs/memory.md). */
 #define DOM0_FOREIGN_PAGES 16384u
+#define DOM0_DMA_PAGES     2048u
+#define DOM0_MMIO_PAGES    (16 * KEEL_PCI_MMIO_STEP)
 static const struct keel_domain_limits dom0_limits = {
     .grant_entries = KEEL_GRANT_MAX_ENTRIES,
     .grant_maps = KEEL_GRANT_MAX_MAPS,
     .evtchn_ports = KEEL_EVTCHN_PORTS - 1,
     .foreign_pages = DOM0_FOREIGN_PAGES,
+    .dma_pages = DOM0_DMA_PAGES,
+    .mmio_pages = DOM0_MMIO_PAGES,
 };
 _Static_assert(KEEL_LAUNCH_MAX_GUESTS + 2 <= KEEL_EVTCHN_PORTS - 1 &&
                KEEL_LAUNCH_MAX_GUESTS <= KEEL_GRANT_MAX_MAPS,

@@ -13,9 +13,17 @@
  *   grant window    pages < grant_maps         grant_map.c (as_map_charged)
  *   ports           1 .. evtchn_ports          evtchn.c
  *   foreign window  pages < foreign_pages      domctl_mem.c (dom0 only)
+ *   DMA pages       pages <= dma_pages         pci_mem.c (charge_frames_range)
+ *   DMA window      pages <= dma_pages         pci_mem.c (as_map_charged)
+ *   BAR window      PTs * 512 <= mmio_pages    pci_mem.c (as_map_charged)
  *
  * keel_domain_hv_frames is the sum of those bounds, and the static checks
- * below keep the structures inside the per-frame counts it assumes.
+ * below keep the structures inside the per-frame counts it assumes.  The
+ * DMA window is filled from its start, so keel_window_tables bounds its
+ * tables; the BAR window is not (each BAR has its fixed 16 MiB place), so
+ * pci_mem.c counts the PTs it made and keel_mmio_tables adds the
+ * directories above them, at most one each and no more than the window
+ * spans.
  */
 #include <hv/domain.h>
 #include <hv/evtchn.h>
@@ -28,8 +36,15 @@ _Static_assert(MAPTRACK_CHUNK * sizeof(struct grant_mapping) <= PAGE_SIZE,
 _Static_assert(EVTCHN_BUCKET_PORTS * sizeof(struct evtchn) <= PAGE_SIZE,
                "a frame holds a bucket of ports");
 _Static_assert(KEEL_GRANT_WINDOW_VA % (512ull << 30) == 0 &&
-               KEEL_DOM0_FOREIGN_VA % (512ull << 30) == 0,
+               KEEL_DOM0_FOREIGN_VA % (512ull << 30) == 0 &&
+               KEEL_PCI_DMA_VA % (512ull << 30) == 0 && KEEL_PCI_MMIO_VA % (512ull << 30) == 0,
                "each window starts a page-table tree of its own");
+_Static_assert(KEEL_PCI_MMIO_STEP == KEEL_HV_PAGES_PER_TABLE &&
+               KEEL_PCI_BAR_MAP_MAX % (KEEL_PCI_MMIO_STEP * PAGE_SIZE) == 0 &&
+               (uint64_t)KEEL_PCI_MAX_FUNCS * 8 * KEEL_PCI_BAR_MAP_MAX <= 512ull << 30,
+               "a BAR's place has PTs of its own, and the BAR window one PDPT");
+_Static_assert(KEEL_PCI_MMIO_MAX_PAGES % KEEL_PCI_MMIO_STEP == 0,
+               "the largest mmio_pages is valid");
 
 int limits_resolve(const struct keel_domain_limits *in, bool privileged,
                    struct keel_domain_limits *out)
@@ -39,10 +54,14 @@ int limits_resolve(const struct keel_domain_limits *in, bool privileged,
         .grant_maps = (uint32_t)keel_limit_or(in->grant_maps, KEEL_DEFAULT_GRANT_MAPS),
         .evtchn_ports = (uint32_t)keel_limit_or(in->evtchn_ports, KEEL_DEFAULT_EVTCHN_PORTS),
         .foreign_pages = in->foreign_pages,
+        .dma_pages = in->dma_pages,
+        .mmio_pages = in->mmio_pages,
     };
 
     if (l.grant_entries > KEEL_GRANT_MAX_ENTRIES || l.grant_maps > KEEL_GRANT_MAX_MAPS ||
-        l.evtchn_ports >= KEEL_EVTCHN_PORTS || l.foreign_pages > KEEL_DOM0_FOREIGN_PAGES)
+        l.evtchn_ports >= KEEL_EVTCHN_PORTS || l.foreign_pages > KEEL_DOM0_FOREIGN_PAGES ||
+        l.dma_pages > KEEL_PCI_DMA_MAX_PAGES || l.mmio_pages > KEEL_PCI_MMIO_MAX_PAGES ||
+        l.mmio_pages % KEEL_PCI_MMIO_STEP)
         return -KEEL_EINVAL;
     if (!privileged && l.foreign_pages)
         return -KEEL_EINVAL;          /* only a privileged domain has the window */

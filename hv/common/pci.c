@@ -100,7 +100,7 @@ static unsigned io_bars(const struct pci_func *f)
 /* d's ports from the table, under a new stamp. */
 static void ports_rebuild(struct domain *d)
 {
-    struct pci_dom *p = d->pci;
+    struct pci_dom *p = &d->pci;
 
     p->nports = 0;
     for (unsigned i = 0; i < pci_nfuncs; i++) {
@@ -133,6 +133,19 @@ static long assign_target(struct domain *caller, uint32_t domid, struct domain *
     return 0;
 }
 
+/* t's mmio_pages hold every memory BAR of the functions it owns and of f
+ * mapped at once, beside the tables its window took: then no MAP_BAR of
+ * a function ASSIGN gave meets the limit. */
+static bool mmio_room_with(const struct domain *t, const struct pci_func *f)
+{
+    uint32_t more = pci_func_tables_missing(t, f);
+
+    for (unsigned i = 0; i < pci_nfuncs; i++)
+        if (pci_funcs[i].owner == t)
+            more += pci_func_tables_missing(t, &pci_funcs[i]);
+    return pci_mmio_room(t, more);
+}
+
 long pci_assign(struct domain *caller, struct pci_func *f, uint32_t domid)
 {
     struct domain *t;
@@ -144,13 +157,11 @@ long pci_assign(struct domain *caller, struct pci_func *f, uint32_t domid)
         return -KEEL_EBUSY;
     if ((rc = assign_target(caller, domid, &t)))
         return rc;
-    if (!t->pci && !(t->pci = kzalloc(sizeof(*t->pci))))
-        return -KEEL_ENOMEM;
-    if (t->pci->nports + io_bars(f) > PCI_DOM_PORT_RANGES)
+    if (t->pci.nports + io_bars(f) > PCI_DOM_PORT_RANGES || !mmio_room_with(t, f))
         return -KEEL_ENOSPC;
     quiesce(f);
     f->owner = t;
-    t->pci->nfuncs++;
+    t->pci.nfuncs++;
     ports_rebuild(t);
     arch_io_ports_changed(t);
     return 0;
@@ -159,7 +170,7 @@ long pci_assign(struct domain *caller, struct pci_func *f, uint32_t domid)
 static void take_back(struct pci_func *f)
 {
     quiesce(f);
-    f->owner->pci->nfuncs--;
+    f->owner->pci.nfuncs--;
     f->owner = NULL;
     f->mapped = 0;
 }
@@ -180,15 +191,13 @@ long pci_release(struct domain *d, struct pci_func *f)
  * and the address space goes next, with its BAR mappings. */
 void pci_domain_release(struct domain *d)
 {
-    if (!d->pci)
+    if (!d->pci.nfuncs)
         return;
     spin_lock(&pci_lock);
     for (unsigned i = 0; i < pci_nfuncs; i++)
         if (pci_funcs[i].owner == d)
             take_back(&pci_funcs[i]);
     spin_unlock(&pci_lock);
-    kfree(d->pci);
-    d->pci = NULL;
 }
 
 uint32_t pci_cfg_read(const struct pci_func *f, unsigned off, unsigned size)

@@ -13,6 +13,13 @@
  * DMA pages are ordinary frames of the domain (AS_OWNED): DESTROY frees
  * them with the rest of its memory, after pci_domain_release has turned
  * bus mastering off.
+ *
+ * Who pays (keel/pci.h "What lending costs"): DMA pages and every page
+ * table of both windows come out of the owner's charge, within its
+ * dma_pages and mmio_pages (hv/common/limits.c has the reserve).  A BAR
+ * window's tables stay until DESTROY (a charge is never refilled), so
+ * mmio_tables only grows, and a BAR whose place has its tables maps for
+ * nothing more.
  */
 #include <hv/pci.h>
 #include <hv/domain.h>
@@ -30,16 +37,46 @@ static void unmap_range(struct domain *d, uint64_t va, uint64_t npages)
         as_unmap(&d->as, va + i * PAGE_SIZE, NULL, NULL);
 }
 
+#define MMIO_STEP_BYTES (KEEL_PCI_MMIO_STEP * PAGE_SIZE)
+
+/* One per 2 MiB of the BAR's place whose PT d's window lacks. */
+static uint32_t bar_tables_missing(const struct domain *d, const struct pci_func *f,
+                                   unsigned bar)
+{
+    uint32_t steps = keel_pci_bar_mmio_pages(&f->info.bar[bar]) / KEEL_PCI_MMIO_STEP, n = 0;
+
+    for (uint32_t i = 0; i < steps; i++)
+        n += !as_has_table(&d->as, bar_va(f, bar) + i * MMIO_STEP_BYTES);
+    return n;
+}
+
+uint32_t pci_func_tables_missing(const struct domain *d, const struct pci_func *f)
+{
+    uint32_t n = 0;
+
+    for (unsigned b = 0; b < KEEL_PCI_BARS; b++)
+        n += bar_tables_missing(d, f, b);
+    return n;
+}
+
+bool pci_mmio_room(const struct domain *d, uint32_t more)
+{
+    return ((uint64_t)d->pci.mmio_tables + more) * KEEL_PCI_MMIO_STEP <= d->limits.mmio_pages;
+}
+
 long pci_map_bar(struct domain *d, struct pci_func *f, uint32_t bar,
                  uint64_t *va, uint64_t *npages)
 {
     const struct keel_pci_bar *b;
     uint64_t n, v;
+    uint32_t more;
     unsigned kind;
+    int rc = 0;
 
     if (bar >= KEEL_PCI_BARS)
         return -KEEL_EINVAL;
-    b = &f->info.bar[index_nospec(bar, KEEL_PCI_BARS)];
+    bar = (uint32_t)index_nospec(bar, KEEL_PCI_BARS);
+    b = &f->info.bar[bar];
     kind = b->type & 0xfu;
     if (kind != KEEL_PCI_BAR_MEM32 && kind != KEEL_PCI_BAR_MEM64)
         return -KEEL_EINVAL;
@@ -47,20 +84,19 @@ long pci_map_bar(struct domain *d, struct pci_func *f, uint32_t bar,
         return -KEEL_E2BIG;
     if (f->mapped & (1u << bar))
         return -KEEL_EEXIST;
-    n = b->size / PAGE_SIZE;
-    if (n > KEEL_PCI_MMIO_MAX_PAGES - d->pci->mmio_pages)
+    if (!pci_mmio_room(d, more = bar_tables_missing(d, f, bar)))
         return -KEEL_ENOSPC;
+    n = b->size / PAGE_SIZE;
     v = bar_va(f, bar);
-    for (uint64_t i = 0; i < n; i++) {
-        int rc = as_map(&d->as, v + i * PAGE_SIZE, b->base + i * PAGE_SIZE,
-                        KEEL_RIGHT_R | KEEL_RIGHT_W, AS_MMIO);
-        if (rc) {
+    for (uint64_t i = 0; i < n && !rc; i++)
+        if ((rc = as_map_charged(&d->as, v + i * PAGE_SIZE, b->base + i * PAGE_SIZE,
+                                 KEEL_RIGHT_R | KEEL_RIGHT_W, AS_MMIO, &d->charge)))
             unmap_range(d, v, i);
-            return rc;
-        }
-    }
+    /* the tables made stay, even after a failure (never: the reserve holds them) */
+    d->pci.mmio_tables += more - bar_tables_missing(d, f, bar);
+    if (rc)
+        return rc;
     f->mapped |= (uint8_t)(1u << bar);
-    d->pci->mmio_pages += (uint32_t)n;
     *va = v;
     *npages = n;
     return 0;
@@ -79,28 +115,28 @@ long pci_unmap_bar(struct domain *d, struct pci_func *f, uint32_t bar)
     n = f->info.bar[index_nospec(bar, KEEL_PCI_BARS)].size / PAGE_SIZE;
     unmap_range(d, bar_va(f, bar), n);
     f->mapped &= (uint8_t)~(1u << bar);
-    d->pci->mmio_pages -= (uint32_t)n;
     return 0;
 }
 
-/* Zeroed: the frames held someone else's data before. */
+/* Out of d's reserve (dma_pages of it), zeroed: the frames held someone
+ * else's data before. */
 long pci_dma_alloc(struct domain *d, uint64_t npages, uint64_t *va, uint64_t *maddr)
 {
-    struct pci_dom *p = d->pci;
+    struct pci_dom *p = &d->pci;
     uint64_t pa, v;
 
     if (npages == 0 || npages > KEEL_PCI_DMA_CHUNK_MAX)
         return -KEEL_EINVAL;
-    if (npages > KEEL_PCI_DMA_MAX_PAGES - p->dma_pages)
+    if (npages > d->limits.dma_pages - p->dma_pages)
         return -KEEL_ENOSPC;
-    if (!(pa = frames_alloc_range(npages)))
-        return -KEEL_ENOMEM;
+    if (!(pa = charge_frames_range(&d->charge, npages)))
+        return -KEEL_ENOMEM;            /* no free run that long: nothing taken */
     memset(phys_to_virt(pa), 0, npages * PAGE_SIZE);
     v = KEEL_PCI_DMA_VA + (uint64_t)p->dma_pages * PAGE_SIZE;
     for (uint64_t i = 0; i < npages; i++) {
-        int rc = as_map(&d->as, v + i * PAGE_SIZE, pa + i * PAGE_SIZE,
-                        KEEL_RIGHT_R | KEEL_RIGHT_W, AS_OWNED);
-        if (rc) {
+        int rc = as_map_charged(&d->as, v + i * PAGE_SIZE, pa + i * PAGE_SIZE,
+                                KEEL_RIGHT_R | KEEL_RIGHT_W, AS_OWNED, &d->charge);
+        if (rc) {               /* never: the reserve holds the window's tables */
             unmap_range(d, v, i);
             frames_free_range(pa, npages);
             return rc;

@@ -334,17 +334,24 @@ static void pool_drain(void)
     }
 }
 
+/* May a run of n frames be taken, out of the reserves or outside them? */
+static bool may_take_run(uint64_t n, bool reserved)
+{
+    return reserved ? nreserved >= n : nfree >= nreserved && nfree - nreserved >= n;
+}
+
 /* n physically contiguous frames (first fit, slow path: boot, stacks,
- * large heap blocks).  Never from the pool as such; a failed search drains
- * the pool into the bitmap and looks once more. */
-uint64_t frames_alloc_range(uint64_t n)
+ * large heap blocks, DMA pages).  Never from the pool as such; a failed
+ * search drains the pool into the bitmap and looks once more.  A reserve
+ * counts frames, not runs: a reserved run can still be missing. */
+static uint64_t range_alloc(uint64_t n, bool reserved)
 {
     uint64_t f = 0;
 
     if (n == 0 || n > nframes)
         return 0;
     spin_lock(&frame_lock);
-    if (nfree < nreserved || nfree - nreserved < n) {
+    if (!may_take_run(n, reserved)) {
         spin_unlock(&frame_lock);
         return 0;
     }
@@ -353,9 +360,14 @@ uint64_t frames_alloc_range(uint64_t n)
         pool_drain();
         f = range_take(n);
     }
+    if (f && reserved)
+        nreserved -= n;
     spin_unlock(&frame_lock);
     return f * PAGE_SIZE;
 }
+
+uint64_t frames_alloc_range(uint64_t n) { return range_alloc(n, false); }
+uint64_t frames_alloc_range_reserved(uint64_t n) { return range_alloc(n, true); }
 
 void frames_free_range(uint64_t pa, uint64_t n)
 {

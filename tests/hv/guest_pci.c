@@ -18,6 +18,12 @@
  *                        runs on the same CPU in between) and does
  *                        `inl FOREIGN` (dom0's port) -> crash, #GP.  Any
  *                        failed check: exit(number failed) instead.
+ *   pci_fill:BDF         was given BDF (memory BARs 1 and 4, QEMU's
+ *                        virtio) before it ran, with dma_pages 600 and the
+ *                        mmio_pages the two BARs need: DMA_ALLOCs until
+ *                        -KEEL_ENOSPC, which comes exactly at 600 pages;
+ *                        maps both BARs, maps one again after unmapping
+ *                        it, releases BDF: exit(checks that failed)
  */
 #include "t_pci.h"
 
@@ -106,6 +112,46 @@ static int own(uint32_t bdf, uint16_t port, uint16_t foreign)
     return 102;
 }
 
+static long dma_alloc(uint64_t npages, uint64_t *va)
+{
+    struct keel_pci_op op = { .npages = npages };
+    long rc = pciop(KEEL_PCIOP_DMA_ALLOC, &op);
+
+    *va = op.va;
+    return rc;
+}
+
+static long bar_op(uint32_t cmd, uint32_t bdf, uint32_t bar)
+{
+    struct keel_pci_op op = { .bdf = bdf, .index = bar };
+
+    return pciop(cmd, &op);
+}
+
+static int fill(uint32_t bdf)
+{
+    uint64_t va = 0, last = KEEL_PCI_DMA_VA + 599 * 4096ull;
+    int bad = 0;
+
+    bad += expect(dma_alloc(512, &va), 0);
+    bad += expect(va, KEEL_PCI_DMA_VA);
+    bad += expect(dma_alloc(89, &va), -KEEL_ENOSPC);      /* 88 left */
+    bad += expect(dma_alloc(88, &va), 0);
+    bad += expect(va, KEEL_PCI_DMA_VA + 512 * 4096ull);
+    *(volatile uint64_t *)last = 0x600;
+    bad += expect(*(volatile uint64_t *)last, 0x600);
+    bad += expect(dma_alloc(1, &va), -KEEL_ENOSPC);
+    bad += expect(bar_op(KEEL_PCIOP_MAP_BAR, bdf, 1), 0);
+    bad += expect(bar_op(KEEL_PCIOP_MAP_BAR, bdf, 4), 0);
+    bad += expect(bar_op(KEEL_PCIOP_UNMAP_BAR, bdf, 4), 0);
+    bad += expect(bar_op(KEEL_PCIOP_MAP_BAR, bdf, 4), 0);  /* its tables are there */
+    bad += expect(pci_bdf_op(KEEL_PCIOP_RELEASE, bdf), 0);
+    bad += expect(dma_alloc(1, &va), -KEEL_EPERM);
+    bad += expect(*(volatile uint64_t *)last, 0x600);      /* kept until DESTROY */
+    outf("guest pci_fill: %d checks failed\n", bad);
+    return bad;
+}
+
 /* -1: not one of these modes */
 int pci_mode(const char *mode)
 {
@@ -119,6 +165,8 @@ int pci_mode(const char *mode)
         __asm__ volatile("cli");
         return 102;
     }
+    if (starts(mode, "pci_fill:"))
+        return fill(hex4(mode + 9));
     if (starts(mode, "pci_own:"))
         return own(hex4(mode + 8), (uint16_t)hex4(mode + 13), (uint16_t)hex4(mode + 18));
     return -1;

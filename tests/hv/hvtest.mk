@@ -55,7 +55,8 @@ $(HVT_DIR)/t_limits.img: $(HVT_DIR)/t_limits.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_D
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_limits_guest.img: $(HVT_DIR)/t_limits_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
-$(HVT_DIR)/t_pci.img: $(HVT_DIR)/t_pci.o $(HVT_DIR)/t_pci_virtio.o $(HVT_DIR)/t_evtchn_lib.o \
+$(HVT_DIR)/t_pci.img: $(HVT_DIR)/t_pci.o $(HVT_DIR)/t_pci_virtio.o $(HVT_DIR)/t_pci_limits.o \
+                      $(HVT_DIR)/t_evtchn_lib.o \
                       $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_bench_guest.img: $(HVT_DIR)/t_bench_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld

@@ -60,67 +60,58 @@ static long destroy(uint32_t d)
     return domctl(&op, KEEL_DOMCTL_DESTROY, d);
 }
 
-static struct keel_domain_info info_of(uint32_t d)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    domctl(&op, KEEL_DOMCTL_GET_INFO, d);
-    return op.u.info;
-}
-
-static struct keel_physinfo phys(void)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    domctl(&op, KEEL_DOMCTL_PHYSINFO, 0);
-    return op.u.physinfo;
-}
-
 static uint64_t untaken(uint32_t d)
 {
-    struct keel_domain_info i = info_of(d);
+    struct keel_domain_info i = tbuild_info(d);
     return i.hv_frames_max - i.hv_frames;
 }
 
 static void limits(void)
 {
-    struct keel_domain_limits big = { KEEL_GRANT_MAX_ENTRIES, KEEL_GRANT_MAX_MAPS,
-                                      KEEL_EVTCHN_PORTS - 1, 0 };
+    struct keel_domain_limits big = { .grant_entries = KEEL_GRANT_MAX_ENTRIES,
+                                      .grant_maps = KEEL_GRANT_MAX_MAPS,
+                                      .evtchn_ports = KEEL_EVTCHN_PORTS - 1 };
     struct keel_domain_info i;
-    uint64_t r0 = phys().reserved_frames;
+    uint64_t r0 = tbuild_physinfo().reserved_frames;
     long d;
 
-    CHECK_EQ(create(4, (struct keel_domain_limits){ KEEL_GRANT_MAX_ENTRIES + 1, 0, 0, 0 }),
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .grant_entries = KEEL_GRANT_MAX_ENTRIES + 1 }),
              -KEEL_EINVAL);
-    CHECK_EQ(create(4, (struct keel_domain_limits){ 0, KEEL_GRANT_MAX_MAPS + 1, 0, 0 }),
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .grant_maps = KEEL_GRANT_MAX_MAPS + 1 }),
              -KEEL_EINVAL);
-    CHECK_EQ(create(4, (struct keel_domain_limits){ 0, 0, KEEL_EVTCHN_PORTS, 0 }),
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .evtchn_ports = KEEL_EVTCHN_PORTS }),
              -KEEL_EINVAL);
-    CHECK_EQ(create(4, (struct keel_domain_limits){ 0, 0, 0, 1 }), -KEEL_EINVAL);
-    CHECK_EQ(phys().reserved_frames, r0);
-    /* dom0: every port, map and reference, 64 MiB of foreign window */
-    i = info_of(0);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .foreign_pages = 1 }), -KEEL_EINVAL);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .dma_pages = KEEL_PCI_DMA_MAX_PAGES + 1 }),
+             -KEEL_EINVAL);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .mmio_pages = KEEL_PCI_MMIO_MAX_PAGES + 512 }),
+             -KEEL_EINVAL);
+    CHECK_EQ(create(4, (struct keel_domain_limits){ .mmio_pages = 4 }), -KEEL_EINVAL);
+    CHECK_EQ(tbuild_physinfo().reserved_frames, r0);
+    /* dom0: every port, map and reference, 64 MiB of foreign window, 8 MiB
+     * of DMA pages, a BAR window of 16 tables (hv/common/dom0.c) */
+    i = tbuild_info(0);
     CHECK(i.limits.grant_entries == KEEL_GRANT_MAX_ENTRIES &&
           i.limits.grant_maps == KEEL_GRANT_MAX_MAPS &&
           i.limits.evtchn_ports == KEEL_EVTCHN_PORTS - 1 && i.limits.foreign_pages == 16384);
-    CHECK_EQ(i.hv_frames_max, 141);
+    CHECK(i.limits.dma_pages == 2048 && i.limits.mmio_pages == 8192);
+    CHECK_EQ(i.hv_frames_max, 2220);
     CHECK(i.hv_frames > 0 && i.hv_frames <= i.hv_frames_max);
     CHECK_EQ(r0, i.hv_frames_max - i.hv_frames);          /* only dom0 lives */
     /* a default guest reserves 9 frames and takes none until it acts */
     CHECK((d = create(4, (struct keel_domain_limits){ 0 })) > 0);
-    i = info_of((uint32_t)d);
+    i = tbuild_info((uint32_t)d);
     CHECK(i.limits.grant_entries == 512 && i.limits.grant_maps == 128 &&
-          i.limits.evtchn_ports == 255 && i.limits.foreign_pages == 0);
+          i.limits.evtchn_ports == 255 && i.limits.foreign_pages == 0 &&
+          i.limits.dma_pages == 0 && i.limits.mmio_pages == 0);
     CHECK(i.hv_frames == 0 && i.hv_frames_max == 9);
-    CHECK_EQ(phys().reserved_frames, r0 + 9);
+    CHECK_EQ(tbuild_physinfo().reserved_frames, r0 + 9);
     CHECK_EQ(destroy((uint32_t)d), 0);
     CHECK((d = create(4, big)) > 0);
-    CHECK_EQ(info_of((uint32_t)d).hv_frames_max, keel_domain_hv_frames(&big));
-    CHECK_EQ(phys().reserved_frames, r0 + 49 + 32 + 10 + 16);
+    CHECK_EQ(tbuild_info((uint32_t)d).hv_frames_max, keel_domain_hv_frames(&big));
+    CHECK_EQ(tbuild_physinfo().reserved_frames, r0 + 49 + 32 + 10 + 16);
     CHECK_EQ(destroy((uint32_t)d), 0);
-    CHECK_EQ(phys().reserved_frames, r0);
+    CHECK_EQ(tbuild_physinfo().reserved_frames, r0);
 }
 
 static void grant_page(uint32_t ref, uint32_t to)
@@ -152,11 +143,11 @@ static void granter(void)
     CHECK_EQ(i.exit_code, 0);
     CHECK_EQ(i.hv_frames, 0);                  /* a table costs no frame */
     CHECK_EQ(map((uint32_t)d, 1, &a), 0);
-    CHECK_EQ(info_of((uint32_t)d).hv_frames, 1);    /* chunk 0 of its records */
-    dom0_before = info_of(0).hv_frames;
+    CHECK_EQ(tbuild_info((uint32_t)d).hv_frames, 1);    /* chunk 0 of its records */
+    dom0_before = tbuild_info(0).hv_frames;
     CHECK_EQ(map((uint32_t)d, 400, &b), 0);
-    CHECK_EQ(info_of((uint32_t)d).hv_frames, 2);    /* chunk 2, also its own */
-    CHECK_EQ(info_of(0).hv_frames, dom0_before);   /* dom0's handle: no frame */
+    CHECK_EQ(tbuild_info((uint32_t)d).hv_frames, 2);    /* chunk 2, also its own */
+    CHECK_EQ(tbuild_info(0).hv_frames, dom0_before);   /* dom0's handle: no frame */
     CHECK_EQ(gnt(KEEL_GNTOP_UNMAP, a.handle, 0), 0);
     CHECK_EQ(gnt(KEEL_GNTOP_UNMAP, b.handle, 0), 0);
     CHECK_EQ(destroy((uint32_t)d), 0);
@@ -166,7 +157,7 @@ static void granter(void)
  * rest, never run. */
 static long ballast(void)
 {
-    struct keel_physinfo p = phys();
+    struct keel_physinfo p = tbuild_physinfo();
     uint64_t room = p.free_frames - p.reserved_frames, keep = HOG_ROOM * 90ull;
     uint64_t pages = (room - keep - 64) / 257 * 256;
 
@@ -238,7 +229,7 @@ static void benign(void)
 static void full_machine(void)
 {
     static long hogs[MAX_HOGS];
-    struct keel_physinfo p0 = phys(), p;
+    struct keel_physinfo p0 = tbuild_physinfo(), p;
     uint64_t held;
     long b = ballast();
     unsigned n;
@@ -257,12 +248,12 @@ static void full_machine(void)
     held = untaken(0) + untaken((uint32_t)b);
     for (unsigned k = 0; k < n; k++)
         held += untaken((uint32_t)hogs[k]);
-    CHECK_EQ(phys().reserved_frames, held);
+    CHECK_EQ(tbuild_physinfo().reserved_frames, held);
     benign();
     for (unsigned k = 0; k < n; k++)
         CHECK_EQ(destroy((uint32_t)hogs[k]), 0);
     CHECK_EQ(destroy((uint32_t)b), 0);
-    p = phys();
+    p = tbuild_physinfo();
     CHECK_EQ(p.free_frames, p0.free_frames);
     CHECK_EQ(p.reserved_frames, p0.reserved_frames);
 }
@@ -270,8 +261,9 @@ static void full_machine(void)
 /* The largest limits: the reserve they call for is what the hog fills. */
 static void max_hog(void)
 {
-    struct keel_domain_limits big = { KEEL_GRANT_MAX_ENTRIES, KEEL_GRANT_MAX_MAPS,
-                                      KEEL_EVTCHN_PORTS - 1, 0 };
+    struct keel_domain_limits big = { .grant_entries = KEEL_GRANT_MAX_ENTRIES,
+                                      .grant_maps = KEEL_GRANT_MAX_MAPS,
+                                      .evtchn_ports = KEEL_EVTCHN_PORTS - 1 };
     struct keel_domain_info i;
     long d;
 

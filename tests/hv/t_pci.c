@@ -15,7 +15,9 @@
  *     refused, one doing port I/O on dom0's port or `cli` crashes (#GP),
  *     one given the virtio-rng before it ran uses it, is refused the
  *     shared interrupt line, and crashes on dom0's port; destroying it
- *     quiesces the rng; meanwhile dom0's own port I/O keeps working.
+ *     quiesces the rng; meanwhile dom0's own port I/O keeps working;
+ *   - what lending costs: ASSIGN and DMA_ALLOC meet the owner's limits,
+ *     whose reserve pays for every frame (t_pci_limits.c).
  */
 #include "tbuild.h"
 #include "t_pci.h"
@@ -218,7 +220,10 @@ static long lend_rng_to_guest(void)
     put_hex4(mode + 13, (uint32_t)t_rng.bar[0].base);
     mode[17] = ':';
     put_hex4(mode + 18, (uint32_t)t_net.bar[0].base);
+    tbuild_limits = (struct keel_domain_limits){ .dma_pages = 2,
+                                                 .mmio_pages = keel_pci_mmio_pages(&t_rng) };
     d = tbuild_prepare(img, mode);
+    tbuild_limits = (struct keel_domain_limits){ 0 };
     CHECK(d > 0);
     CHECK_EQ(tbuild_set_affinity((uint32_t)d, 0), 0);
     CHECK_EQ(assign(t_rng.bdf, (uint32_t)d), 0);
@@ -281,6 +286,7 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     t_pci_virtio();
     hostile_guests();
     guest_with_device();
+    t_pci_limits(img);
     t_pci_release_net();
     ktap_end_poweroff();
 }

@@ -89,5 +89,7 @@ extern uint32_t t_net_index;    /* its LIST index */
 uint32_t t_find_cap(uint32_t bdf, uint32_t id, uint32_t after);
 void t_pci_virtio(void);        /* port I/O, BAR, DMA, interrupt */
 void t_pci_release_net(void);
+/* lending's limits and charges, with guests built from img (t_pci_limits.c) */
+void t_pci_limits(const struct keel_module *img);
 
 #endif

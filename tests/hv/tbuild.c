@@ -205,12 +205,25 @@ int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_
     return rc;
 }
 
-uint64_t tbuild_free_frames(void)
+struct keel_physinfo tbuild_physinfo(void)
 {
     struct keel_domctl op;
     memset(&op, 0, sizeof(op));
     dc(&op, KEEL_DOMCTL_PHYSINFO, 0);
-    return op.u.physinfo.free_frames;
+    return op.u.physinfo;
+}
+
+uint64_t tbuild_free_frames(void)
+{
+    return tbuild_physinfo().free_frames;
+}
+
+struct keel_domain_info tbuild_info(uint32_t domid)
+{
+    struct keel_domctl op;
+    memset(&op, 0, sizeof(op));
+    dc(&op, KEEL_DOMCTL_GET_INFO, domid);
+    return op.u.info;
 }
 
 long tbuild_warm_up(void)

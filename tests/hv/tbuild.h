@@ -14,6 +14,8 @@ long tbuild_prepare(const struct keel_module *img, const char *mode);
  * Returns 0, or -1 after timeout_ms. */
 int tbuild_wait(uint32_t domid, struct keel_domain_info *info, unsigned timeout_ms);
 uint64_t tbuild_free_frames(void);
+struct keel_physinfo tbuild_physinfo(void);          /* KEEL_DOMCTL_PHYSINFO */
+struct keel_domain_info tbuild_info(uint32_t domid);  /* KEEL_DOMCTL_GET_INFO */
 /* KEEL_DOMCTL_SET_AFFINITY (cpu, or KEEL_CPU_ANY): 0 or the error. */
 long tbuild_set_affinity(uint32_t domid, uint32_t cpu);
 /* KEEL_DOMCTL_SET_RIGHTS: 0 or the error. */

@@ -335,6 +335,48 @@ KTEST(charge_takes_its_reserve_only)
     EXPECT_EQ(frames_reserved_count(), 0);
 }
 
+/* A run out of a charge is all n units or none: one longer than what is
+ * left, or than any free run, takes nothing (and what it gave back goes
+ * to the allocator if the charge closed meanwhile). */
+KTEST(charge_takes_runs_whole_or_not_at_all)
+{
+    setup();
+    uint64_t n = frames_free_count(), pa, f;
+    uint8_t *seen = calloc(RAM_END / 4096, 1);
+    struct hv_charge c;
+    EXPECT_EQ(charge_open(&c, 8), 0);
+    pa = charge_frames_range(&c, 5);
+    EXPECT(pa != 0 && !in_rsv(pa) && !in_rsv(pa + 4 * 4096));
+    EXPECT(c.used == 5 && c.left == 3 && frames_reserved_count() == 3);
+    EXPECT_EQ(charge_frames_range(&c, 4), 0);       /* 3 left */
+    EXPECT_EQ(charge_frames_range(&c, 0), 0);
+    EXPECT(c.used == 5 && c.left == 3 && frames_reserved_count() == 3);
+    charge_close(&c);
+    frames_free_range(pa, 5);
+    EXPECT(frames_free_count() == n && frames_reserved_count() == 0);
+    /* only frames f, f + 2, f + 4 free: reserved, but no run of two */
+    while ((pa = frame_alloc()) != 0)
+        seen[pa / 4096] = 1;
+    f = 16 * MiB / 4096;
+    for (int i = 0; i < 3; i++) {
+        seen[f + 2 * i] = 0;
+        frame_free((f + 2 * i) * 4096);
+    }
+    EXPECT_EQ(charge_open(&c, 3), 0);
+    EXPECT_EQ(charge_frames_range(&c, 2), 0);
+    EXPECT(c.used == 0 && c.left == 3 && frames_reserved_count() == 3);
+    EXPECT_EQ(charge_frames_range(&c, 1), f * 4096);
+    c.closed = true;                                 /* as if charge_close had begun */
+    EXPECT_EQ(charge_frames_range(&c, 2), 0);
+    EXPECT(c.left == 0 && frames_reserved_count() == 0);
+    charge_close(&c);
+    EXPECT_EQ(frames_reserved_count(), 0);
+    frame_free(f * 4096);
+    free_seen(seen);
+    EXPECT(frames_free_count() == n && frames_reserved_count() == 0);
+    free(seen);
+}
+
 KTEST(no_ram_fails)
 {
     struct phys_range tiny[] = { { 0, 0x9fc00 } };
@@ -354,4 +396,5 @@ KTEST_MAIN(KTEST_CASE(counts_exclude_reserved),
            KTEST_CASE(reserve_is_kept_from_everyone_else),
            KTEST_CASE(reserve_is_all_or_nothing),
            KTEST_CASE(charge_takes_its_reserve_only),
+           KTEST_CASE(charge_takes_runs_whole_or_not_at_all),
            KTEST_CASE(no_ram_fails))

@@ -22,9 +22,9 @@
 
 void io_load(struct percpu_arch *c, const struct domain *d)
 {
-    const struct pci_dom *p = d->pci;
+    const struct pci_dom *p = &d->pci;
 
-    if (!p || !p->nports) {
+    if (!p->nports) {
         c->tss.iomap_base = IOMAP_NONE;
         return;
     }

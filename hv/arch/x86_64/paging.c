@@ -211,6 +211,12 @@ int as_unmap(struct addr_space *as, uint64_t va, uint64_t *pa, unsigned *flags)
     return 0;
 }
 
+bool as_has_table(const struct addr_space *as, uint64_t va)
+{
+    return !check_va(va & PAGE_MASK) && as->pml4 &&
+           pt_walk(as->pml4, va & PAGE_MASK, 0, 0, &ops_walk) != NULL;
+}
+
 int as_lookup(const struct addr_space *as, uint64_t va, uint64_t *pa,
               unsigned *rights, unsigned *flags)
 {

@@ -58,10 +58,11 @@ bool selftest_io_bitmap(void)
 {
     struct percpu_arch *c = this_cpu_arch();
     /* stamps no real domain reaches (they count up from 1) */
-    struct pci_dom pa = { .io_stamp = ~0ull - 1, .nports = 2,
-                          .ports = { { 0xc000, 0x20 }, { 0xc100, 0x40 } } };
-    struct pci_dom pb = { .io_stamp = ~0ull - 2, .nports = 1, .ports = { { 0xd010, 8 } } };
-    struct domain a = { .pci = &pa }, b = { .pci = &pb }, none = { 0 };
+    struct domain a = { .pci = { .io_stamp = ~0ull - 1, .nports = 2,
+                                 .ports = { { 0xc000, 0x20 }, { 0xc100, 0x40 } } } };
+    struct domain b = { .pci = { .io_stamp = ~0ull - 2, .nports = 1,
+                                 .ports = { { 0xd010, 8 } } } };
+    struct domain none = { 0 };
     uint64_t same, none_b, rebuilt, copy;
 
     io_load(c, &a);

@@ -15,19 +15,20 @@
  * info) is allocated at once or CREATE fails.  Everything after CREATE is
  * whole frames out of the domain's charge, a reserve sized by its limits
  * (hv/common/limits.c): nothing a domain does can make the hypervisor
- * allocate beyond it, and nothing can make an allocation within it fail.
+ * allocate beyond it, and nothing can make an allocation within it fail
+ * (but a run of contiguous DMA pages on a fragmented machine).
  */
 #ifndef HV_DOMAIN_H
 #define HV_DOMAIN_H
 
 #include <keel/keel.h>
 #include "mm.h"
+#include "pci.h"
 #include "sched.h"
 
 struct fwindow;                       /* hv/foreign.h */
 struct evtchn_dom;                    /* hv/evtchn.h */
 struct grant_dom;                     /* hv/grant.h */
-struct pci_dom;                       /* hv/pci.h */
 
 /* Sanity limits.  Guests are unikernels: a few MiB each, thousands of them. */
 #define DOMAIN_MIN_PAGES   4ull
@@ -49,7 +50,7 @@ struct domain {
     uint32_t foreign_refs;           /* regions of it mapped by dom0 */
     struct fwindow *fwin;            /* privileged only: foreign window */
     struct evtchn_dom *evtchn;       /* hv/evtchn.h: ports, upcall entry */
-    struct pci_dom *pci;             /* hv/pci.h: lent PCI functions; NULL if none ever */
+    struct pci_dom pci;              /* hv/pci.h: lent PCI functions */
     uint64_t serial;                 /* unique for the machine's life */
     uint32_t refs;                   /* domain_get()/domain_ref() holders */
     struct grant_dom *grant;         /* hv/grant.h: made at CREATE */

@@ -53,6 +53,9 @@ uint64_t frames_pool_count(void);        /* ready frames in the pool */
 bool frames_reserve(uint64_t n);
 void frames_unreserve(uint64_t n);
 uint64_t frame_alloc_reserved(void);     /* zeroed, out of a reserve */
+/* n contiguous frames out of the reserves (contents undefined): 0 when
+ * fewer than n are reserved, or when no free run is that long. */
+uint64_t frames_alloc_range_reserved(uint64_t n);
 uint64_t frames_reserved_count(void);
 
 /* A domain's hypervisor memory (hv/mm/charge.c): every frame the
@@ -66,12 +69,16 @@ struct hv_charge {
     uint64_t left;                       /* reserved frames not taken yet */
     uint64_t used;                       /* frames taken (only grows) */
     uint64_t max;
+    bool closed;                         /* charge_close has begun */
 };
 int charge_open(struct hv_charge *c, uint64_t max);   /* 0 / -KEEL_ENOMEM */
 /* A zeroed frame out of c's reserve; 0 when all max are taken or the
  * charge is closed. */
 uint64_t charge_frame(struct hv_charge *c);
 void *charge_page(struct hv_charge *c);  /* the same, through the direct map */
+/* n machine-contiguous frames out of c's reserve (contents undefined), or
+ * 0: fewer than n left, or no free run that long (then none is taken). */
+uint64_t charge_frames_range(struct hv_charge *c, uint64_t n);
 void charge_page_free(void *page);
 /* The domain is going: its reserve's untaken frames go back. */
 void charge_close(struct hv_charge *c);
@@ -121,6 +128,9 @@ int  as_map(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights, un
  * after CREATE (its grant window, dom0's foreign window). */
 int  as_map_charged(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rights,
                     unsigned flags, struct hv_charge *charge);
+/* Whether the page table that would map va exists (a window's tables are
+ * made by its first mapping and stay until as_destroy). */
+bool as_has_table(const struct addr_space *as, uint64_t va);
 /* Change rights of a mapped page, keeping its frame. -KEEL_ENOENT if none,
  * -KEEL_EACCES for KEEL_RIGHT_W on an AS_READONLY page. */
 int  as_set_rights(struct addr_space *as, uint64_t va, unsigned rights);

@@ -65,20 +65,21 @@ bool pci_cfg_write_ok(const struct pci_cfg_guard *g, unsigned offset,
                       unsigned size, uint32_t cur, uint32_t val);
 
 /* ---- pci.c ---- */
-#define PCI_MAX_FUNCS       64u     /* more are ignored (and said at boot) */
+#define PCI_MAX_FUNCS       KEEL_PCI_MAX_FUNCS  /* more are ignored (and said at boot) */
 #define PCI_DOM_PORT_RANGES 16u     /* I/O BARs one domain may own */
 
 struct pci_port_range {
     uint16_t base, len;
 };
 
-/* What an owner holds; allocated at its first ASSIGN, freed with it. */
+/* What an owner holds: part of every struct domain (made at CREATE, so
+ * lending allocates no record; it fits the struct's heap class). */
 struct pci_dom {
     uint64_t io_stamp;      /* new whenever ports changes; unique, never 0 */
     unsigned nports;
     struct pci_port_range ports[PCI_DOM_PORT_RANGES];
     unsigned nfuncs;        /* functions owned now */
-    uint32_t mmio_pages;    /* BAR pages mapped now */
+    uint32_t mmio_tables;   /* PTs its BAR window took, kept until DESTROY */
     uint32_t dma_pages;     /* DMA pages, kept until DESTROY */
 };
 
@@ -116,6 +117,10 @@ long pci_cfg_write(struct pci_func *f, unsigned off, unsigned size, uint32_t val
 bool pci_line_shared_with_kept(const struct pci_func *f);
 
 /* ---- pci_mem.c ---- */
+/* Page tables that mapping every memory BAR of f would add to d's BAR
+ * window, and whether d's mmio_pages hold `more` beside those it took. */
+uint32_t pci_func_tables_missing(const struct domain *d, const struct pci_func *f);
+bool pci_mmio_room(const struct domain *d, uint32_t more);
 long pci_map_bar(struct domain *d, struct pci_func *f, uint32_t bar,
                  uint64_t *va, uint64_t *npages);
 long pci_unmap_bar(struct domain *d, struct pci_func *f, uint32_t bar);

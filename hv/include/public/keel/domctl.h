@@ -24,6 +24,7 @@
 #define KEEL_PUBLIC_DOMCTL_H
 
 #include "abi.h"
+#include "pci.h"
 
 #define KEEL_DOMCTL_CREATE         1  /* IN mem_pages, flags, limits; OUT domid */
 #define KEEL_DOMCTL_DESTROY        2  /* IN domid */
@@ -53,7 +54,8 @@
  * (physinfo.free_frames - physinfo.reserved_frames) cannot hold the domain's
  * memory, about mem_pages / 256 + 16 frames for CREATE's own structures,
  * and the reserve; -KEEL_EINVAL for a limit above its maximum, a
- * foreign_pages that is not 0, or flags or pad that are not 0. */
+ * foreign_pages that is not 0, an mmio_pages that is not a multiple of
+ * KEEL_PCI_MMIO_STEP, or flags or pad that are not 0. */
 
 /* MAP_MODULE: the guest's pages [gva, gva + npages pages) become boot
  * module `module`'s pages [offset, offset + npages) (offset in pages from
@@ -170,17 +172,36 @@ struct keel_crash_info {
  *   foreign_pages  a privileged domain's foreign window, in pages (at most
  *                  KEEL_DOM0_FOREIGN_PAGES; MAP_FOREIGN beyond it is
  *                  -KEEL_ENOSPC).  0 for every domain CREATE makes.
+ *   dma_pages      pages KEEL_PCIOP_DMA_ALLOC may give it over its life
+ *                  (keel/pci.h; one more is -KEEL_ENOSPC).  Default 0: no
+ *                  DMA_ALLOC.  At most KEEL_PCI_DMA_MAX_PAGES.
+ *   mmio_pages     its window for lent BARs (KEEL_PCIOP_MAP_BAR), in pages,
+ *                  a multiple of KEEL_PCI_MMIO_STEP (512: 2 MiB, what one
+ *                  page table maps).  Each memory BAR it maps takes its size
+ *                  rounded up to 2 MiB of it, from its first MAP_BAR until
+ *                  DESTROY (the BAR's page tables stay: mapping it again
+ *                  takes nothing more).  Default 0: ASSIGN refuses it any
+ *                  function with a memory BAR (-KEEL_ENOSPC).  At most
+ *                  KEEL_PCI_MMIO_MAX_PAGES.  keel_pci_mmio_pages(&info) of
+ *                  each function it will be lent is what it needs.
+ *                  The toolstack sets these two for a domain it will lend a
+ *                  device to (dom0's are in docs/devices.md); a guest that
+ *                  is never lent one reserves nothing for them.
  *
  * Who pays: the structures of a grant reference in use (a map or a copy)
  * are the granter's, bounded by its grant_entries; a map's handle and the
  * page tables of the window it is mapped in are the mapper's, bounded by
- * its grant_maps; a port is the domain's whose port space holds it.
+ * its grant_maps; a port is the domain's whose port space holds it; DMA
+ * pages, the page tables that map them and those of the BAR window are
+ * the owner's, bounded by its dma_pages and mmio_pages.
  */
 struct keel_domain_limits {
     uint32_t grant_entries;
     uint32_t grant_maps;
     uint32_t evtchn_ports;
     uint32_t foreign_pages;
+    uint32_t dma_pages;
+    uint32_t mmio_pages;
 };
 
 #define KEEL_DEFAULT_GRANT_ENTRIES 512u
@@ -214,6 +235,18 @@ static inline uint64_t keel_window_tables(uint64_t n)
     return n ? keel_frames_for(n, per) + keel_frames_for(n, per * per) + 1 : 0;
 }
 
+/* The page tables of the BAR window for mmio_pages (keel/pci.h): one PT
+ * per KEEL_PCI_MMIO_STEP pages, a page directory above each at most but
+ * never more than the window's 8 GiB need (a 16 MiB place for each of 8
+ * BARs of KEEL_PCI_MAX_FUNCS functions), one PDPT. */
+static inline uint64_t keel_mmio_tables(uint64_t mmio_pages)
+{
+    const uint64_t pds = (uint64_t)KEEL_PCI_MAX_FUNCS * 8 * KEEL_PCI_BAR_MAP_MAX >> 30;
+    uint64_t pts = mmio_pages / KEEL_PCI_MMIO_STEP;
+
+    return pts ? pts + (pts < pds ? pts : pds) + 1 : 0;
+}
+
 /* The frames CREATE reserves for a domain with limits l: at most what the
  * hypervisor ever allocates for it after CREATE (keel/domctl.h, CREATE). */
 static inline uint64_t keel_domain_hv_frames(const struct keel_domain_limits *l)
@@ -225,7 +258,9 @@ static inline uint64_t keel_domain_hv_frames(const struct keel_domain_limits *l)
     return keel_frames_for(entries, KEEL_HV_GRANT_RECORDS_PER_FRAME) +
            keel_frames_for(maps, KEEL_HV_MAPS_PER_FRAME) + keel_window_tables(maps) +
            ports / KEEL_HV_PORTS_PER_FRAME + 1 +     /* ports 0 .. ports */
-           keel_window_tables(l->foreign_pages);
+           keel_window_tables(l->foreign_pages) +
+           l->dma_pages + keel_window_tables(l->dma_pages) +
+           keel_mmio_tables(l->mmio_pages);
 }
 
 struct keel_domain_info {
@@ -235,7 +270,8 @@ struct keel_domain_info {
     uint64_t cpu_time_ns;     /* time its vCPU has run */
     struct keel_crash_info crash;  /* valid in CRASHED */
     struct keel_domain_limits limits;  /* as set at CREATE, defaults filled in */
-    uint64_t hv_frames;       /* frames the hypervisor took for it since CREATE */
+    uint64_t hv_frames;       /* frames the hypervisor took for it since CREATE
+                                 (DMA pages and their page tables included) */
     uint64_t hv_frames_max;   /* its reserve: keel_domain_hv_frames(&limits) */
 };
 
@@ -281,9 +317,9 @@ struct keel_domctl {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct keel_domain_info) == 224, "domain info layout");
+static_assert(sizeof(struct keel_domain_info) == 232, "domain info layout");
 #else
-_Static_assert(sizeof(struct keel_domain_info) == 224, "domain info layout");
+_Static_assert(sizeof(struct keel_domain_info) == 232, "domain info layout");
 _Static_assert(sizeof(struct keel_domctl) == 272, "domctl layout");
 #endif
 

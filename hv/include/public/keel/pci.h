@@ -48,9 +48,11 @@
  *        (-KEEL_EBUSY otherwise; -KEEL_ESRCH: no such domain; -KEEL_EPERM:
  *        another privileged domain).  The function must exist
  *        (-KEEL_ENODEV), not be kept (-KEEL_EACCES) nor assigned already
- *        (-KEEL_EBUSY).  It is handed over quiesced: I/O and memory
- *        decoding and bus mastering off, INTx disabled (command register);
- *        the owner turns on what it uses with CFG_WRITE.
+ *        (-KEEL_EBUSY).  -KEEL_ENOSPC: the target's mmio_pages leave no
+ *        room for its memory BARs (see "What lending costs"), or it would
+ *        own more than 16 I/O BARs.  It is handed over quiesced: I/O and
+ *        memory decoding and bus mastering off, INTx disabled (command
+ *        register); the owner turns on what it uses with CFG_WRITE.
  *   RELEASE(bdf) -> 0                owner.  Closes the interrupt's port,
  *        unmaps the BARs, closes the ports, quiesces the function.
  *        Destroying the owner does the same.  Nobody else can take a lent
@@ -63,6 +65,8 @@
  *        KEEL_PCI_BAR_MAP_MAX bytes (-KEEL_E2BIG); -KEEL_EEXIST if mapped.
  *        The whole BAR is mapped at va = KEEL_PCI_MMIO_VA +
  *        (LIST index * 8 + BAR index) * KEEL_PCI_BAR_MAP_MAX.
+ *        -KEEL_ENOSPC beyond the owner's mmio_pages (never for a function
+ *        ASSIGN gave it: ASSIGN checked).
  *   UNMAP_BAR(bdf, index) -> 0                      owner; -KEEL_ENOENT if
  *        not mapped.
  *   BIND_IRQ(bdf) -> port            owner.  A new event channel port in
@@ -83,8 +87,10 @@
  *        KEEL_PCI_DMA_CHUNK_MAX, -KEEL_EINVAL) zeroed, machine-contiguous
  *        pages starting at maddr, mapped read-write (never executable) at
  *        va in the KEEL_PCI_DMA_VA window, for the domain's life.  At most
- *        KEEL_PCI_DMA_MAX_PAGES per domain (-KEEL_ENOSPC); -KEEL_ENOMEM when
- *        the machine has no contiguous run that long.
+ *        the domain's limits.dma_pages over its life (-KEEL_ENOSPC, also
+ *        with the default 0); -KEEL_ENOMEM when the machine has no free
+ *        contiguous run that long (the pages are reserved for the domain,
+ *        but not as one run: ask for smaller chunks, nothing was taken).
  *   TRANSLATE(va) -> 0, o: maddr, contig            any domain that owns a
  *        function.  maddr is the machine address of va (any byte of a page
  *        of the caller's own memory: its pages at KEEL_GUEST_BASE and its
@@ -117,6 +123,27 @@
  * set it, the function cannot be put into D3 or reset (which would lose
  * its BARs), and MSI / MSI-X cannot be enabled: this version delivers INTx
  * only.  Writing back the value just read is always allowed.
+ *
+ * What lending costs.  Everything the hypervisor allocates for an owner
+ * comes out of the reserve CREATE took for its limits (keel/domctl.h,
+ * struct keel_domain_limits: dma_pages, mmio_pages), so it never fails for
+ * want of memory and never takes another domain's:
+ *   - DMA_ALLOC: the pages and the page tables of the KEEL_PCI_DMA_VA
+ *     window, up to dma_pages pages (0 unless the toolstack set it);
+ *   - MAP_BAR: the page tables of the BAR's place, one per 2 MiB of it
+ *     (KEEL_PCI_MMIO_STEP pages of mmio_pages), made at its first MAP_BAR
+ *     and kept until the owner is destroyed (UNMAP_BAR and RELEASE keep
+ *     them; mapping the BAR again, even after a new ASSIGN, takes
+ *     nothing);
+ *   - BIND_IRQ: one event channel port of its evtchn_ports;
+ *   - the record of its ports and functions is part of every domain.
+ * ASSIGN is -KEEL_ENOSPC unless the target's mmio_pages hold, beside the
+ * tables its BAR window has already, every memory BAR of every function it
+ * would own (keel_pci_mmio_pages of each, less what is there already), so
+ * MAP_BAR never meets the limit for a function ASSIGN gave.  A guest
+ * created with the default limits can be lent only functions without
+ * memory BARs, and cannot DMA_ALLOC.  DMA pages and BAR tables come back
+ * when the owner is destroyed.
  *
  * Interrupts.  When the line is asserted the hypervisor masks it at the
  * IOAPIC and marks the port pending; the line stays masked until the owner
@@ -156,9 +183,11 @@
 #define KEEL_PCI_BARS          6
 #define KEEL_PCI_IO_MIN        0x1000u          /* lower ports: never lent */
 #define KEEL_PCI_BAR_MAP_MAX   (16ull << 20)    /* bytes one MAP_BAR maps */
-#define KEEL_PCI_MMIO_MAX_PAGES 16384u          /* mapped BAR pages, per domain */
+#define KEEL_PCI_MAX_FUNCS     64u              /* LIST indices are below it */
+#define KEEL_PCI_MMIO_STEP     512u             /* mmio_pages per 2 MiB of a BAR */
+#define KEEL_PCI_MMIO_MAX_PAGES 16384u          /* largest limits.mmio_pages */
 #define KEEL_PCI_DMA_CHUNK_MAX 512u             /* pages per DMA_ALLOC (2 MiB) */
-#define KEEL_PCI_DMA_MAX_PAGES 4096u            /* DMA pages per domain (16 MiB) */
+#define KEEL_PCI_DMA_MAX_PAGES 4096u            /* largest limits.dma_pages (16 MiB) */
 #define KEEL_PCI_CONTIG_MAX    (2ull << 20)     /* TRANSLATE looks this far */
 #define KEEL_PCI_IRQ_LINES     16u              /* bound interrupts, machine-wide */
 
@@ -212,5 +241,30 @@ struct keel_pci_op {
     uint64_t contig;          /* o: TRANSLATE */
     struct keel_pci_info info;   /* o: LIST */
 };
+
+/* The mmio_pages (keel/domctl.h) that mapping BAR b takes: its size
+ * rounded up to 2 MiB, in pages; 0 for a BAR MAP_BAR does not map (I/O,
+ * unused, or over KEEL_PCI_BAR_MAP_MAX). */
+static inline uint32_t keel_pci_bar_mmio_pages(const struct keel_pci_bar *b)
+{
+    const uint64_t step = KEEL_PCI_MMIO_STEP * 4096ull;
+    uint32_t kind = b->type & 0xfu;
+
+    if ((kind != KEEL_PCI_BAR_MEM32 && kind != KEEL_PCI_BAR_MEM64) || b->size == 0 ||
+        b->size > KEEL_PCI_BAR_MAP_MAX)
+        return 0;
+    return (uint32_t)((b->size + step - 1) / step) * KEEL_PCI_MMIO_STEP;
+}
+
+/* The mmio_pages a domain needs to map every memory BAR of the function
+ * LIST described as info at once: what ASSIGN asks of it. */
+static inline uint32_t keel_pci_mmio_pages(const struct keel_pci_info *info)
+{
+    uint32_t n = 0;
+
+    for (unsigned i = 0; i < KEEL_PCI_BARS; i++)
+        n += keel_pci_bar_mmio_pages(&info->bar[i]);
+    return n;
+}
 
 #endif /* KEEL_PUBLIC_PCI_H */
