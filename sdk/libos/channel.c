@@ -111,7 +111,7 @@ static void drain(struct libos_chan *c, uint64_t deadline_ns)
         uint32_t seen = c->events, st;
         if (chan_peer_state(c, &st) || st >= KEEL_CONN_CLOSING)
             return;
-        long n = chan_arm_write(&c->tx);
+        long n = stream_arm_write(&c->tx);
         if (n < 0) {
             chan_fail(c, -KEEL_EIO);
             return;

@@ -52,8 +52,10 @@ static int claim(const struct keel_device *d)
 static void setup_dirs(struct libos_chan *c)
 {
     uint32_t dp = (c->npages - 1) / 2;
-    struct chan_dir g2m = { &c->cp->to_mapper, c->page + 1, dp * PAGE, 0 };
-    struct chan_dir m2g = { &c->cp->to_granter, c->page + 1 + dp, dp * PAGE, 0 };
+    struct stream g2m, m2g;
+
+    stream_init_pages(&g2m, &c->cp->to_mapper, c->page + 1, dp * PAGE, 0);
+    stream_init_pages(&m2g, &c->cp->to_granter, c->page + 1 + dp, dp * PAGE, 0);
 
     c->tx = c->granter ? g2m : m2g;
     c->rx = c->granter ? m2g : g2m;

@@ -30,13 +30,12 @@ static int grant_pages(const struct keel_device *d)
     return 0;
 }
 
-static void stream_init(struct cf_stream *st, struct keel_stream *s,
-                        uint8_t *data, uint32_t size)
+/* Fresh counters: we own the pages, the backend resumes from them. */
+static void stream_fresh(struct stream *st, struct keel_stream *s,
+                         uint8_t *data, uint32_t size)
 {
-    *st = (struct cf_stream){ .s = s, .data = data, .size = size };
-    s->prod = s->cons = 0;
-    s->prod_event = 1;        /* the consumer hears about the first byte */
-    s->cons_event = 1;
+    stream_reset(s);
+    stream_init(st, s, data, size, 0);
 }
 
 void libos_console_init(void)
@@ -53,12 +52,12 @@ void libos_console_init(void)
         return;
     uint8_t *base = (uint8_t *)(uintptr_t)d->ring_va;
     struct keel_console_page *pg = (struct keel_console_page *)base;
-    stream_init(&libos_cf.out, &pg->out,
-                base + KEEL_CONSOLE_OUT_PAGE * KEEL_PAGE_SIZE, KEEL_CONSOLE_OUT_SIZE);
-    stream_init(&libos_cf.err, &pg->err,
-                base + KEEL_CONSOLE_ERR_PAGE * KEEL_PAGE_SIZE, KEEL_CONSOLE_ERR_SIZE);
-    stream_init(&libos_cf.in, &pg->in, base + KEEL_CONSOLE_IN_OFFSET,
-                KEEL_CONSOLE_IN_SIZE);
+    stream_fresh(&libos_cf.out, &pg->out,
+                 base + KEEL_CONSOLE_OUT_PAGE * KEEL_PAGE_SIZE, KEEL_CONSOLE_OUT_SIZE);
+    stream_fresh(&libos_cf.err, &pg->err,
+                 base + KEEL_CONSOLE_ERR_PAGE * KEEL_PAGE_SIZE, KEEL_CONSOLE_ERR_SIZE);
+    stream_fresh(&libos_cf.in, &pg->in, base + KEEL_CONSOLE_IN_OFFSET,
+                 KEEL_CONSOLE_IN_SIZE);
     libos_cf.pg = pg;
     libos_cf.port = (keel_evtchn_port_t)port;
     libos_evtchn_set_handler(libos_cf.port, on_event, 0);

@@ -5,12 +5,14 @@ LIBOS_DIR    := sdk/libos
 LIBOS_OUT    := $(BUILD)/libos
 LIBOS_SRCS   := $(wildcard $(LIBOS_DIR)/*.c)
 LIBOS_ASRCS  := $(filter-out $(LIBOS_DIR)/crt0.S,$(wildcard $(LIBOS_DIR)/*.S))
+# the byte-stream ring of lib/ (lib.mk) is part of the libos
 LIBOS_OBJS   := $(patsubst $(LIBOS_DIR)/%.c,$(LIBOS_OUT)/%.o,$(LIBOS_SRCS)) \
-                $(patsubst $(LIBOS_DIR)/%.S,$(LIBOS_OUT)/%.S.o,$(LIBOS_ASRCS))
+                $(patsubst $(LIBOS_DIR)/%.S,$(LIBOS_OUT)/%.S.o,$(LIBOS_ASRCS)) \
+                $(patsubst lib/%.c,$(LIBOS_OUT)/lib/%.o,$(LIB_STREAM_SRCS))
 LIBOS_LIB    := $(SYSROOT)/lib/libkeel.a
 LIBOS_CRT0   := $(SYSROOT)/lib/crt0.o
 LIBOS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
-                -Wmissing-prototypes -MMD -MP
+                -Wmissing-prototypes -MMD -MP -I $(LIB_INC)
 # Rebuild everything when the compiler, its flags or newlib change.
 LIBOS_DEPS   := $(SYSROOT_NEWLIB) $(KEEL_CC) toolchain/target-flags.sh
 
@@ -18,6 +20,11 @@ LIBOS_DEPS   := $(SYSROOT_NEWLIB) $(KEEL_CC) toolchain/target-flags.sh
 libos: $(LIBOS_LIB) $(LIBOS_CRT0)
 
 $(LIBOS_OUT)/%.o: $(LIBOS_DIR)/%.c $(LIBOS_DEPS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(KEEL_CC) $(LIBOS_CFLAGS) -c $< -o $@
+
+$(LIBOS_OUT)/lib/%.o: lib/%.c $(LIBOS_DEPS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(KEEL_CC) $(LIBOS_CFLAGS) -c $< -o $@
