@@ -116,7 +116,8 @@ long libos_chan_write(libos_chan_t *c, const void *buf, size_t len)
         long n;
         if (c->error)
             return c->error;
-        if (c->peer_gone || *c->peer_state >= KEEL_CONN_CLOSING)
+        long st = libos_conn_peer_state(&c->conn);
+        if (c->peer_gone || st < 0 || st >= KEEL_CONN_CLOSING)
             return -KEEL_EPIPE;
         if ((n = write_some(c, p + done, len - done)) < 0)
             return n;

@@ -6,12 +6,14 @@
 #define LIBOS_CONSOLE_FRONT_H
 
 #include <keel/console.h>
+#include <libos/conn.h>
 #include <stream/stream.h>
 
 struct console_front {
     struct keel_console_page *pg;
     struct stream out, err, in;    /* we produce out and err, consume in */
-    keel_evtchn_port_t port;
+    struct libos_conn conn;        /* we grant, the backend maps */
+    uint8_t *page[KEEL_CONSOLE_RING_PAGES];
     int up;                   /* the ring is in use */
     int broken;               /* corrupt counters or backend closed */
 };

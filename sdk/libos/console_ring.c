@@ -9,7 +9,6 @@
  * at every step: an impossible one is corruption, and the console is then
  * given up (EIO) rather than followed.
  */
-#include <libos/event.h>
 #include <libos/time.h>
 #include "console_front.h"
 #include "internal.h"
@@ -18,12 +17,13 @@
 
 static int backend_gone(void)
 {
-    return libos_cf.broken || PG->hdr.mapper_state == KEEL_CONN_CLOSED;
+    return libos_cf.broken ||
+           libos_conn_peer_state(&libos_cf.conn) == KEEL_CONN_CLOSED;
 }
 
 static void notify(void)
 {
-    libos_evtchn_send(libos_cf.port);
+    libos_conn_notify(&libos_cf.conn);
 }
 
 static uint32_t min32(long a, size_t b)
