@@ -119,6 +119,16 @@ static void setup(void)
                                  .ring_pages = NPAGES, .ring_ref = REF };
 }
 
+/* Both ends up: granted and bound, `mapped` pages mapped. */
+static void both_ends(uint32_t mapped)
+{
+    setup();
+    libos_conn_init(&g, &gdev, gpage, 0, on_event, 0);
+    libos_conn_grant(&g);
+    libos_conn_init(&m, &mdev, mpage, mhandle, on_event, 0);
+    libos_conn_map(&m, mapped);
+}
+
 KTEST(handshake)
 {
     setup();
@@ -146,11 +156,7 @@ KTEST(handshake)
 
 KTEST(hostile_state_words)
 {
-    setup();
-    libos_conn_init(&g, &gdev, gpage, 0, on_event, 0);
-    libos_conn_grant(&g);
-    libos_conn_init(&m, &mdev, mpage, mhandle, on_event, 0);
-    libos_conn_map(&m, 1);
+    both_ends(1);
     g.hdr->granter_state = KEEL_CONN_CLOSED + 1;
     EXPECT_EQ(libos_conn_peer_state(&m), -KEEL_EIO);
     g.hdr->mapper_state = 0xffffffffu;
@@ -184,12 +190,8 @@ KTEST(malformed_descriptors)
  * pages are where the first mapper left them. */
 KTEST(restarted_mapper_resumes)
 {
-    setup();
-    libos_conn_init(&g, &gdev, gpage, 0, on_event, 0);
-    libos_conn_grant(&g);
+    both_ends(NPAGES);
     libos_conn_set_state(&g, KEEL_CONN_INITIALISED);
-    libos_conn_init(&m, &mdev, mpage, mhandle, on_event, 0);
-    libos_conn_map(&m, NPAGES);
     libos_conn_connect(&m);
     gmem[0][100] = 42;                                 /* protocol state */
     libos_conn_unmap(&m);                              /* the backend dies */
@@ -208,11 +210,7 @@ KTEST(restarted_mapper_resumes)
 
 KTEST(release_gives_back_what_was_taken)
 {
-    setup();
-    libos_conn_init(&g, &gdev, gpage, 0, on_event, 0);
-    libos_conn_grant(&g);
-    libos_conn_init(&m, &mdev, mpage, mhandle, on_event, 0);
-    libos_conn_map(&m, 2);
+    both_ends(2);
     libos_conn_release(&m);
     EXPECT_EQ(fake.unmaps, 2);
     EXPECT(fake.handler[M_PORT] == NULL);
