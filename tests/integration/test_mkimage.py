@@ -41,9 +41,9 @@ def _berkeley_size(path):
 
 
 def test_sdk_library_found_without_naming_it(tmp_path):
-    """A library that installs its header and libkeel-NAME.a into the
-    sysroot is found by the compiler wrapper with no option and no edit
-    to the wrapper; a program that does not use it links none of it."""
+    """A library that installs its header and its archive into the sysroot
+    is found by the compiler wrapper with no option and no edit to the
+    wrapper; a program that does not use it links none of it."""
     sysroot = tmp_path / "sysroot"
     subprocess.run(["cp", "-as", os.path.join(REPO, "build", "sysroot"), str(sysroot)],
                    check=True)
@@ -63,7 +63,7 @@ def test_sdk_library_found_without_naming_it(tmp_path):
         '#include <greet/greet.h>\nint greet_answer(void) { return 42; }\n')
     subprocess.run([cc, "-O2", "-c", str(tmp_path / "greet.c"), "-o",
                     str(tmp_path / "greet.o")], check=True, env=env)
-    subprocess.run(["ar", "rcs", str(sysroot / "lib" / "libkeel-greet.a"),
+    subprocess.run(["ar", "rcs", str(sysroot / "lib" / "libgreet.a"),
                     str(tmp_path / "greet.o")], check=True)
     app = tmp_path / "app.c"
     app.write_text('#include <stdio.h>\n#include <greet/greet.h>\n'
