@@ -76,7 +76,8 @@ static int map_page0(struct cb_console *c)
 
     if (rc && (rc == -KEEL_ENOMEM || rc == -KEEL_ENOSPC) && !c->warned) {
         c->warned = 1;
-        cb_ops->stalled(c->ctx, rc);
+        if (cb_ops->stalled)
+            cb_ops->stalled(c->ctx, rc);
     }
     return rc ? -1 : 0;
 }
@@ -87,7 +88,8 @@ static void close_console(struct cb_console *c, const char *why)
     libos_conn_unmap(&c->conn);
     c->pg = NULL;
     c->closed = 1;
-    cb_ops->closed(c->ctx, why);
+    if (cb_ops->closed)
+        cb_ops->closed(c->ctx, why);
 }
 
 /* Where the guest's counters are: ours are private from here on. */

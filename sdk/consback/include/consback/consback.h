@@ -51,6 +51,7 @@ struct consback_conn {
     void *ctx;             /* the caller's, handed to every callback */
 };
 
+/* output is required; closed and stalled may be NULL (nobody to tell). */
 struct consback_ops {
     /* len bytes the guest wrote to stream (KEEL_CONSOLE_STDOUT, _STDERR) */
     void (*output)(void *ctx, keel_domid_t domid, unsigned stream,
