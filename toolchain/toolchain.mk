@@ -11,7 +11,8 @@
 # the compiler wrapper finds every one without naming any:
 #
 #   $(call keel_sdk_headers,ROOT,SUB...)   ROOT/SUB/*.h -> include/SUB/
-#   $(call keel_sdk_library,NAME,DIR)      DIR/*.c -> lib/libkeel-NAME.a,
+#   $(call keel_sdk_library,NAME,DIR[,CFLAGS])  DIR/*.c -> lib/libkeel-NAME.a
+#                                          (SDK_CFLAGS and CFLAGS),
 #                                          DIR/include/*/ -> include/
 
 NEWLIB_TARBALL ?= /usr/src/newlib/newlib-3.3.0.tar.xz
@@ -25,6 +26,8 @@ SYSROOT_STAMP  := $(SYSROOT)/.complete
 KEEL_LD        := $(SYSROOT)/lib/keel.ld
 # What a rule that runs $(MKIMAGE) needs before it can run.
 MKIMAGE_DEPS   := $(SYSROOT_STAMP) $(MKIMAGE) $(KEEL_CC) sdk/libos/note.c
+# The SDK's headers, installed: whatever includes them waits for this.
+SYSROOT_HDRS   := $(SYSROOT)/.headers
 
 .PHONY: sysroot newlib
 sysroot: $(SYSROOT_STAMP)
@@ -51,7 +54,6 @@ $(KEEL_LD): toolchain/keel.ld
 $(SYSROOT_STAMP): $(SYSROOT_NEWLIB) $(KEEL_LD)
 	@touch $@
 
-SYSROOT_HDRS := $(SYSROOT)/.headers
 SDK_OUT      := $(BUILD)/sdk
 SDK_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
                 -Wmissing-prototypes -MD -MP
@@ -79,11 +81,11 @@ $(SYSROOT)/lib/libkeel-$(1).a: $$(SDK_OBJS_$(1))
 	@echo "  AR      $$@"
 	@rm -f $$@
 	@ar rcs $$@ $$^
-$(SDK_OUT)/$(1)/%.o: $(2)/%.c $(SDK_DEPS) | $(SYSROOT_HDRS)
+$(SDK_OUT)/$(1)/%.o: $(2)/%.c $(SDK_DEPS) $(2)/$(1).mk | $(SYSROOT_HDRS)
 	@mkdir -p $$(@D)
 	@echo "  CC      $$@"
-	@$(KEEL_CC) $(SDK_CFLAGS) -c $$< -o $$@
+	@$(KEEL_CC) $(SDK_CFLAGS) $(3) -c $$< -o $$@
 -include $$(SDK_OBJS_$(1):.o=.d)
 endef
 keel_sdk_library = $(call keel_sdk_headers,$(2)/include,$(notdir $(wildcard $(2)/include/*))) \
-                   $(eval $(call keel_sdk_library_,$(1),$(2)))
+                   $(eval $(call keel_sdk_library_,$(1),$(2),$(3)))
