@@ -22,7 +22,7 @@ MKIMAGE    := bin/mkimage
 include lib/lib.mk
 include hv/hv.mk
 include toolchain/toolchain.mk
-include $(sort $(wildcard sdk/*/*.mk sdk/drivers/*/*.mk))
+include $(sort $(wildcard sdk/*/*.mk))
 include dom0/dom0.mk
 include tools/keel/keel.mk
 include apps/apps.mk

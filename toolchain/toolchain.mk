@@ -11,7 +11,8 @@
 # the compiler wrapper finds every one without naming any:
 #
 #   $(call keel_sdk_headers,ROOT,SUB...)   ROOT/SUB/*.h -> include/SUB/
-#   $(call keel_sdk_library,NAME,DIR[,CFLAGS])  DIR/*.c -> lib/libkeel-NAME.a
+#   $(call keel_sdk_library,NAME,DIR[,CFLAGS])  DIR/*.c and DIR/*/*.c
+#                                          -> lib/libkeel-NAME.a
 #                                          (SDK_CFLAGS and CFLAGS),
 #                                          DIR/include/*/ -> include/
 
@@ -75,7 +76,7 @@ keel_sdk_headers = $(foreach d,$(2),$(eval $(call keel_sdk_headers_,$(1),$(d))))
 # because the sysroot's headers are system headers to the compiler).
 define keel_sdk_library_
 SDK_LIBS += $(SYSROOT)/lib/libkeel-$(1).a
-SDK_OBJS_$(1) := $$(patsubst $(2)/%.c,$(SDK_OUT)/$(1)/%.o,$$(wildcard $(2)/*.c))
+SDK_OBJS_$(1) := $$(patsubst $(2)/%.c,$(SDK_OUT)/$(1)/%.o,$$(wildcard $(2)/*.c $(2)/*/*.c))
 $(SYSROOT)/lib/libkeel-$(1).a: $$(SDK_OBJS_$(1))
 	@mkdir -p $$(@D)
 	@echo "  AR      $$@"
