@@ -22,13 +22,18 @@ MKIMAGE    := bin/mkimage
 include lib/lib.mk
 include hv/hv.mk
 include toolchain/toolchain.mk
-include sdk/libos/libos.mk
-include sdk/netback/netback.mk
+include $(sort $(wildcard sdk/*/*.mk))
 include dom0/dom0.mk
 include tools/keel/keel.mk
 include apps/apps.mk
 include tests/tests.mk
 include bench/bench.mk
+
+# The sysroot is complete once every SDK fragment installed its headers and
+# its library (toolchain.mk).
+$(SYSROOT_HDRS): $(SDK_HEADERS)
+	@touch $@
+$(SYSROOT_STAMP): $(SYSROOT_HDRS) $(SDK_LIBS)
 
 .PHONY: all deps demo test check clean distclean
 all: hv sysroot dom0 keel apps

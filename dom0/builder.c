@@ -17,7 +17,7 @@
 #include "admit.h"
 #include "builder.h"
 #include "channel.h"
-#include "consback.h"
+#include "console.h"
 #include "ctl.h"
 #include "devpage.h"
 #include "foreign.h"
@@ -47,12 +47,12 @@ static int reject(struct guest *g, const char *why)
  * layout) and learns the new domain (connect, after CREATE). */
 static int devices_plan(struct guest *g)
 {
-    return consback_plan(g) || chan_plan(g);
+    return console_plan(g) || chan_plan(g);
 }
 
 static long devices_connect(struct guest *g)
 {
-    return consback_connect(g);
+    return console_connect(g);
 }
 
 /* Backends let go of the domain first: the console drains what the guest
@@ -61,7 +61,7 @@ void builder_destroy(uint32_t domid)
 {
     struct keel_domctl op = { 0 };
 
-    consback_detach(domid);
+    console_detach(domid);
     long rc = domctl(KEEL_DOMCTL_DESTROY, domid, &op);
 
     if (rc >= 0)

@@ -4,7 +4,7 @@
  * The builder calls, for each guest:
  *   devpage_init            before anything else
  *   devpage_add_granter / devpage_add_mapper   from every device module's
- *                           plan step (console: consback_plan; channels),
+ *                           plan step (console: console_plan; channels),
  *                           before the layout, since ring pages take room
  *   [CREATE]                the modules fill in ports (connect step) through
  *                           the entry pointers they got back

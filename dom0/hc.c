@@ -1,5 +1,6 @@
 /*
- * dom0's hypervisor and libos access (see hc.h), on top of the libos.
+ * dom0's hypervisor and libos access (see hc.h): the libos's calls and
+ * hypercall wrappers, forwarded.
  *
  * The libos owns shared_info->pending and the vCPU timer (libos/time.h), so
  * waiting for KEEL_PENDING_DOMAIN goes through libos_wait() rather than a
@@ -8,8 +9,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <keel/abi.h>
-#include <keel/event_channel.h>
 #include <libos/console.h>
+#include <libos/event.h>
 #include <libos/hypercall.h>
 #include <libos/start.h>
 #include <libos/time.h>
@@ -23,10 +24,12 @@ long hc_domctl(struct keel_domctl *op)
 
 long hc_evtchn_alloc_in(uint32_t owner, uint32_t remote)
 {
-    struct keel_evtchn_op op = { .remote_dom = remote, .dom = owner };
+    return libos_evtchn_alloc_unbound_in((keel_domid_t)owner, (keel_domid_t)remote);
+}
 
-    return keel_hypercall2(KEEL_HC_EVTCHN_OP, KEEL_EVTCHNOP_ALLOC_UNBOUND,
-                           (uint64_t)(uintptr_t)&op);
+long hc_evtchn_close(uint32_t port)
+{
+    return libos_evtchn_close(port);
 }
 
 long hc_console_write(uint32_t stream, const void *buf, size_t len)

@@ -19,9 +19,13 @@
 /* KEEL_HC_DOMCTL; op->abi_version is filled in here.  >= 0 or -KEEL_E*. */
 long hc_domctl(struct keel_domctl *op);
 
-/* Privileged KEEL_EVTCHNOP_ALLOC_UNBOUND in owner's port space, offered
- * to remote: the new port (> 0) or -KEEL_E*. */
+/* Privileged KEEL_EVTCHNOP_ALLOC_UNBOUND in owner's port space
+ * (KEEL_DOMID_SELF: ours), offered to remote: the new port (> 0) or
+ * -KEEL_E*. */
 long hc_evtchn_alloc_in(uint32_t owner, uint32_t remote);
+
+/* Close one of our own ports: 0 or -KEEL_E*. */
+long hc_evtchn_close(uint32_t port);
 
 /* KEEL_HC_CONSOLE_WRITE on one stream; bytes written or -KEEL_E*. */
 long hc_console_write(uint32_t stream, const void *buf, size_t len);

@@ -19,7 +19,7 @@
 #include <keel/launch.h>
 #include "builder.h"
 #include "channel.h"
-#include "consback.h"
+#include "console.h"
 #include "ctl.h"
 #include "hc.h"
 #include "manifest.h"
@@ -129,7 +129,7 @@ int main(void)
         finish(KEEL_STATUS_MACHINE);
     }
     reap_watch();
-    if (consback_start() < 0)
+    if (console_start() < 0)
         hc_log("no console backend thread: guests' output is lost");
     chan_setup(&m);
     start_guests(si, &m, g, physical_cpus());

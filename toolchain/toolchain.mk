@@ -4,8 +4,18 @@
 #
 # Other fragments that build guest code with $(KEEL_CC) or $(MKIMAGE) make
 # their outputs depend on $(SYSROOT_STAMP): it is touched whenever any part
-# of the sysroot (newlib, lwIP, libkeel.a, crt0.o, keel.ld) changes, so images
-# relink when the libos does.
+# of the sysroot (newlib, lwIP, the SDK's headers and libraries, crt0.o, keel.ld)
+# changes, so images relink when the libos does.
+#
+# The SDK in the sysroot: each SDK library (sdk/NAME/NAME.mk) installs its
+# headers into $(SYSROOT)/include and its archive into $(SYSROOT)/lib, where
+# the compiler wrapper finds every one without naming any:
+#
+#   $(call keel_sdk_headers,ROOT,SUB...)   ROOT/SUB/*.h -> include/SUB/
+#   $(call keel_sdk_library,NAME,DIR[,CFLAGS])  DIR/*.c and DIR/*/*.c
+#                                          -> lib/libkeel-NAME.a
+#                                          (SDK_CFLAGS and CFLAGS),
+#                                          DIR/include/*/ -> include/
 
 NEWLIB_TARBALL ?= /usr/src/newlib/newlib-3.3.0.tar.xz
 NEWLIB_DIR     := $(BUILD)/newlib
@@ -29,6 +39,8 @@ SYSROOT_STAMP  := $(SYSROOT)/.complete
 KEEL_LD        := $(SYSROOT)/lib/keel.ld
 # What a rule that runs $(MKIMAGE) needs before it can run.
 MKIMAGE_DEPS   := $(SYSROOT_STAMP) $(MKIMAGE) $(KEEL_CC) sdk/libos/note.c
+# The SDK's headers, installed: whatever includes them waits for this.
+SYSROOT_HDRS   := $(SYSROOT)/.headers
 
 .PHONY: sysroot newlib lwip
 sysroot: $(SYSROOT_STAMP)
@@ -50,7 +62,7 @@ $(SYSROOT_NEWLIB): $(NEWLIB_STAMP)
 # lwIP is compiled against newlib's headers in the sysroot (order-only: a
 # sysroot rebuilt by `make clean` is no reason to rebuild lwIP); it is
 # rebuilt when its recipe, the port or newlib change.
-$(LWIP_STAMP): $(LWIP_RECIPE) $(NEWLIB_STAMP) | $(SYSROOT_NEWLIB)
+$(LWIP_STAMP): $(LWIP_RECIPE) $(NEWLIB_STAMP) | $(SYSROOT_NEWLIB) $(SYSROOT_HDRS)
 	@JOBS=$(JOBS) toolchain/build-lwip.sh $(LWIP_DIR) $(LWIP_PORT)
 	@touch $@
 
@@ -64,6 +76,43 @@ $(KEEL_LD): toolchain/keel.ld
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
-# libos.mk adds libkeel.a and crt0.o to the prerequisites.
+# libos.mk adds libkeel.a and crt0.o to the prerequisites, the top
+# Makefile every SDK header and library.
 $(SYSROOT_STAMP): $(SYSROOT_NEWLIB) $(SYSROOT_LWIP) $(KEEL_LD)
 	@touch $@
+
+SDK_OUT      := $(BUILD)/sdk
+SDK_CFLAGS   := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
+                -Wmissing-prototypes -MD -MP
+# Rebuild everything when the compiler, its flags or newlib change.
+SDK_DEPS     := $(SYSROOT_NEWLIB) $(KEEL_CC) toolchain/target-flags.sh
+SDK_HEADERS  :=
+SDK_LIBS     :=
+
+define keel_sdk_headers_
+SDK_HEADERS += $$(patsubst $(1)/%,$(SYSROOT)/include/%,$$(wildcard $(1)/$(2)/*.h))
+$(SYSROOT)/include/$(2)/%.h: $(1)/$(2)/%.h
+	@mkdir -p $$(@D)
+	@cp $$< $$@
+endef
+keel_sdk_headers = $(foreach d,$(2),$(eval $(call keel_sdk_headers_,$(1),$(d))))
+
+# Objects wait for every header (order only: their .d files name the ones
+# they use, so a changed header rebuilds exactly its users; -MD, not -MMD,
+# because the sysroot's headers are system headers to the compiler).
+define keel_sdk_library_
+SDK_LIBS += $(SYSROOT)/lib/libkeel-$(1).a
+SDK_OBJS_$(1) := $$(patsubst $(2)/%.c,$(SDK_OUT)/$(1)/%.o,$$(wildcard $(2)/*.c $(2)/*/*.c))
+$(SYSROOT)/lib/libkeel-$(1).a: $$(SDK_OBJS_$(1))
+	@mkdir -p $$(@D)
+	@echo "  AR      $$@"
+	@rm -f $$@
+	@ar rcs $$@ $$^
+$(SDK_OUT)/$(1)/%.o: $(2)/%.c $(SDK_DEPS) $(2)/$(1).mk | $(SYSROOT_HDRS)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	@$(KEEL_CC) $(SDK_CFLAGS) $(3) -c $$< -o $$@
+-include $$(SDK_OBJS_$(1):.o=.d)
+endef
+keel_sdk_library = $(call keel_sdk_headers,$(2)/include,$(notdir $(wildcard $(2)/include/*))) \
+                   $(eval $(call keel_sdk_library_,$(1),$(2),$(3)))

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <libos/channel.h>
 #include <libos/event.h>
-#include <libos/grant.h>
 #include <libos/time.h>
 #include "internal.h"
 #include "channel_impl.h"
@@ -45,7 +44,7 @@ void chan_sleep(struct libos_chan *c, uint32_t seen, uint64_t deadline_ns)
 
 void chan_notify(struct libos_chan *c)
 {
-    libos_evtchn_send(c->port);
+    libos_conn_notify(&c->conn);
 }
 
 void chan_fail(struct libos_chan *c, int err)
@@ -53,52 +52,31 @@ void chan_fail(struct libos_chan *c, int err)
     if (c->error)
         return;
     c->error = err;
-    *c->my_state = KEEL_CONN_CLOSED;
-    chan_notify(c);
-}
-
-/* A peer whose domain died (or closed its port) leaves ours UNBOUND. */
-static int peer_bound(struct libos_chan *c)
-{
-    struct keel_evtchn_op st;
-
-    return libos_evtchn_status(c->port, &st) == 0 &&
-           st.state == KEEL_EVTCHNSTAT_INTERDOMAIN;
+    libos_conn_set_state(&c->conn, KEEL_CONN_CLOSED);
 }
 
 /* Costs a hypercall while the peer claims CONNECTED: call it only before
  * sleeping. */
 int chan_peer_state(struct libos_chan *c, uint32_t *state)
 {
-    uint32_t s = __atomic_load_n(c->peer_state, __ATOMIC_ACQUIRE);
+    long s = libos_conn_peer_state(&c->conn);
 
-    if (s > KEEL_CONN_CLOSED) {
+    if (s < 0) {
         chan_fail(c, -KEEL_EIO);
         return -KEEL_EIO;
     }
-    if (c->peer_gone || (s == KEEL_CONN_CONNECTED && !peer_bound(c))) {
+    if (c->peer_gone ||
+        (s == KEEL_CONN_CONNECTED && !libos_conn_peer_bound(&c->conn))) {
         c->peer_gone = 1;
         s = KEEL_CONN_CLOSED;
     }
-    *state = s;
+    *state = (uint32_t)s;
     return 0;
 }
 
 void chan_release(struct libos_chan *c)
 {
-    if (c->port)
-        libos_evtchn_set_handler(c->port, 0, 0);
-    if (c->granter) {
-        if (c->port)
-            libos_evtchn_close(c->port);
-        /* -EBUSY while the mapper still maps them: the pages are the
-         * toolstack's reservation, never reused, so that is harmless. */
-        for (uint32_t i = 0; i < c->npages; i++)
-            libos_grant_end(c->dev->ring_ref + i);
-    } else {
-        for (uint32_t i = 0; i < c->npages_mapped; i++)
-            libos_grant_unmap(c->handle[i]);
-    }
+    libos_conn_release(&c->conn);
     free(c->page);
     free(c->handle);
     free(c);
@@ -111,7 +89,7 @@ static void drain(struct libos_chan *c, uint64_t deadline_ns)
         uint32_t seen = c->events, st;
         if (chan_peer_state(c, &st) || st >= KEEL_CONN_CLOSING)
             return;
-        long n = chan_arm_write(&c->tx);
+        long n = stream_arm_write(&c->tx);
         if (n < 0) {
             chan_fail(c, -KEEL_EIO);
             return;
@@ -129,23 +107,24 @@ int libos_chan_close(libos_chan_t *c, uint64_t deadline_ns)
     drain(c, deadline_ns);
     rc = c->error;
     if (!rc)
-        *c->my_state = KEEL_CONN_CLOSED;
-    chan_notify(c);
+        libos_conn_set_state(&c->conn, KEEL_CONN_CLOSED);
+    else
+        chan_notify(c);
     chan_release(c);
     return rc;
 }
 
 keel_domid_t libos_chan_peer(const libos_chan_t *c)
 {
-    return c->dev->peer_domid;
+    return c->conn.peer;
 }
 
 int libos_chan_is_granter(const libos_chan_t *c)
 {
-    return c->granter;
+    return c->conn.granter;
 }
 
 uint32_t libos_chan_port(const libos_chan_t *c)
 {
-    return c->port;
+    return c->conn.port;
 }

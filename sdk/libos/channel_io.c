@@ -20,7 +20,7 @@ static uint32_t min32(size_t a, long b)
 /* 1: bytes are there (n set), 0: none, < 0: error. */
 static long read_some(struct libos_chan *c, void *buf, size_t len)
 {
-    long n = chan_readable(&c->rx);
+    long n = stream_readable(&c->rx);
 
     if (n < 0) {
         chan_fail(c, -KEEL_EIO);
@@ -29,7 +29,7 @@ static long read_some(struct libos_chan *c, void *buf, size_t len)
     if (n == 0)
         return 0;
     n = min32(len, n);
-    if (chan_take(&c->rx, buf, (uint32_t)n))
+    if (stream_take(&c->rx, buf, (uint32_t)n))
         chan_notify(c);
     return n;
 }
@@ -61,7 +61,7 @@ long libos_chan_read(libos_chan_t *c, void *buf, size_t len)
         long n = libos_chan_try_read(c, buf, len);
         if (n != -KEEL_EAGAIN)
             return n;
-        if ((n = chan_arm_read(&c->rx)) < 0) {
+        if ((n = stream_arm_read(&c->rx)) < 0) {
             chan_fail(c, -KEEL_EIO);
             return -KEEL_EIO;
         }
@@ -73,7 +73,7 @@ long libos_chan_read(libos_chan_t *c, void *buf, size_t len)
 /* Bytes written (> 0), 0 if the stream is full, or an error. */
 static long write_some(struct libos_chan *c, const void *buf, size_t len)
 {
-    long n = chan_writable(&c->tx);
+    long n = stream_writable(&c->tx);
 
     if (n < 0) {
         chan_fail(c, -KEEL_EIO);
@@ -82,7 +82,7 @@ static long write_some(struct libos_chan *c, const void *buf, size_t len)
     if (n == 0)
         return 0;
     n = min32(len, n);
-    if (chan_put(&c->tx, buf, (uint32_t)n))
+    if (stream_put(&c->tx, buf, (uint32_t)n))
         chan_notify(c);
     return n;
 }
@@ -97,7 +97,7 @@ static long wait_space(struct libos_chan *c, uint32_t seen)
         return c->error;
     if (st >= KEEL_CONN_CLOSING)
         return -KEEL_EPIPE;
-    if ((n = chan_arm_write(&c->tx)) < 0) {
+    if ((n = stream_arm_write(&c->tx)) < 0) {
         chan_fail(c, -KEEL_EIO);
         return -KEEL_EIO;
     }
@@ -116,7 +116,8 @@ long libos_chan_write(libos_chan_t *c, const void *buf, size_t len)
         long n;
         if (c->error)
             return c->error;
-        if (c->peer_gone || *c->peer_state >= KEEL_CONN_CLOSING)
+        long st = libos_conn_peer_state(&c->conn);
+        if (c->peer_gone || st < 0 || st >= KEEL_CONN_CLOSING)
             return -KEEL_EPIPE;
         if ((n = write_some(c, p + done, len - done)) < 0)
             return n;

@@ -1,17 +1,16 @@
 /*
  * Opening a channel: the entry from the device page, then the handshake of
- * keel/device.h.  Granter: grant the pages (refs the toolstack chose),
- * bind to the mapper's port, INITIALISED, notify, wait for the mapper's
- * CONNECTED.  Mapper: map page by page (retrying at the granter's event,
- * or every RETRY_NS while the refs are not granted yet), wait for
- * INITIALISED, bump the epoch, CONNECTED, notify.
+ * keel/device.h (libos/conn.h), with a deadline.  Granter: grant the pages
+ * (refs the toolstack chose), bind to the mapper's port, INITIALISED,
+ * notify, wait for the mapper's CONNECTED, CONNECTED.  Mapper: map the
+ * pages (retrying at the granter's event, or every RETRY_NS while the refs
+ * are not granted yet), wait for INITIALISED, bump the epoch, CONNECTED,
+ * notify.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <libos/channel.h>
 #include <libos/device.h>
-#include <libos/event.h>
-#include <libos/grant.h>
 #include <libos/time.h>
 #include "internal.h"
 #include "channel_impl.h"
@@ -51,26 +50,26 @@ static int claim(const struct keel_device *d)
 
 static void setup_dirs(struct libos_chan *c)
 {
-    uint32_t dp = (c->npages - 1) / 2;
-    struct chan_dir g2m = { &c->cp->to_mapper, c->page + 1, dp * PAGE, 0 };
-    struct chan_dir m2g = { &c->cp->to_granter, c->page + 1 + dp, dp * PAGE, 0 };
+    uint32_t dp = (c->conn.npages - 1) / 2;
+    struct stream g2m, m2g;
 
-    c->tx = c->granter ? g2m : m2g;
-    c->rx = c->granter ? m2g : g2m;
-    c->my_state = c->granter ? &c->cp->hdr.granter_state : &c->cp->hdr.mapper_state;
-    c->peer_state = c->granter ? &c->cp->hdr.mapper_state : &c->cp->hdr.granter_state;
+    c->cp = (void *)c->page[0];
+    stream_init_pages(&g2m, &c->cp->to_mapper, c->page + 1, dp * PAGE, 0);
+    stream_init_pages(&m2g, &c->cp->to_granter, c->page + 1 + dp, dp * PAGE, 0);
+    c->tx = c->conn.granter ? g2m : m2g;
+    c->rx = c->conn.granter ? m2g : g2m;
 }
 
-/* Sleep until *word is at least want (-KEEL_EIO on a garbage value,
- * -KEEL_EAGAIN at the deadline). */
-static int wait_state(struct libos_chan *c, volatile uint32_t *word,
-                      uint32_t want, uint64_t deadline_ns)
+/* Sleep until the peer's state is at least want (-KEEL_EIO on a garbage
+ * value, -KEEL_EAGAIN at the deadline). */
+static int wait_state(struct libos_chan *c, uint32_t want, uint64_t deadline_ns)
 {
     for (;;) {
-        uint32_t seen = c->events, s = *word;
-        if (s > KEEL_CONN_CLOSED)
-            return -KEEL_EIO;
-        if (s >= want)
+        uint32_t seen = c->events;
+        long s = libos_conn_peer_state(&c->conn);
+        if (s < 0)
+            return (int)s;
+        if ((uint32_t)s >= want)
             return 0;
         if (libos_monotonic_ns() >= deadline_ns)
             return -KEEL_EAGAIN;
@@ -80,42 +79,26 @@ static int wait_state(struct libos_chan *c, volatile uint32_t *word,
 
 static int granter_open(struct libos_chan *c, uint64_t deadline_ns)
 {
-    const struct keel_device *d = c->dev;
     long rc;
 
-    for (uint32_t i = 0; i < c->npages; i++) {
-        c->page[i] = (uint8_t *)(uintptr_t)(d->ring_va + (uint64_t)i * PAGE);
-        if ((rc = libos_grant_set(d->ring_ref + i, d->peer_domid, c->page[i], 0)))
-            return (int)rc;
-    }
-    c->cp = (void *)c->page[0];
+    if ((rc = libos_conn_grant(&c->conn)))
+        return (int)rc;
     setup_dirs(c);
-    if ((rc = libos_evtchn_bind_interdomain(d->peer_domid, d->port)) < 0)
+    libos_conn_set_state(&c->conn, KEEL_CONN_INITIALISED);
+    if ((rc = wait_state(c, KEEL_CONN_CONNECTED, deadline_ns)))
         return (int)rc;
-    c->port = (uint32_t)rc;
-    libos_evtchn_set_handler(c->port, chan_on_event, c);
-    *c->my_state = KEEL_CONN_INITIALISED;
-    chan_notify(c);
-    if ((rc = wait_state(c, c->peer_state, KEEL_CONN_CONNECTED, deadline_ns)))
-        return (int)rc;
-    *c->my_state = KEEL_CONN_CONNECTED;
+    libos_conn_set_state(&c->conn, KEEL_CONN_CONNECTED);
     return 0;
 }
 
-/* Map page i, retrying while the granter has not granted it yet. */
-static long map_page(struct libos_chan *c, uint32_t i, uint64_t deadline_ns)
+/* Map every page, retrying while the granter has not granted them yet. */
+static long map_pages(struct libos_chan *c, uint64_t deadline_ns)
 {
     for (;;) {
         uint32_t seen = c->events;
-        void *va;
-        long h = libos_grant_map(c->dev->peer_domid, c->dev->ring_ref + i, 0, &va);
-        if (h >= 0) {
-            c->page[i] = va;
-            c->handle[i] = (keel_grant_handle_t)h;
-            return 0;
-        }
-        if (h != -KEEL_ENOENT)
-            return h;
+        long rc = libos_conn_map(&c->conn, c->conn.npages);
+        if (rc != -KEEL_ENOENT)
+            return rc;
         uint64_t now = libos_monotonic_ns();
         if (now >= deadline_ns)
             return -KEEL_EAGAIN;
@@ -127,20 +110,12 @@ static int mapper_open(struct libos_chan *c, uint64_t deadline_ns)
 {
     long rc;
 
-    c->port = c->dev->port;
-    libos_evtchn_set_handler(c->port, chan_on_event, c);
-    for (uint32_t i = 0; i < c->npages; i++) {
-        if ((rc = map_page(c, i, deadline_ns)))
-            return (int)rc;
-        c->npages_mapped = i + 1;
-    }
-    c->cp = (void *)c->page[0];
-    setup_dirs(c);
-    if ((rc = wait_state(c, c->peer_state, KEEL_CONN_INITIALISED, deadline_ns)))
+    if ((rc = map_pages(c, deadline_ns)))
         return (int)rc;
-    c->cp->hdr.mapper_epoch++;
-    *c->my_state = KEEL_CONN_CONNECTED;
-    chan_notify(c);
+    setup_dirs(c);
+    if ((rc = wait_state(c, KEEL_CONN_INITIALISED, deadline_ns)))
+        return (int)rc;
+    libos_conn_connect(&c->conn);
     return 0;
 }
 
@@ -165,12 +140,12 @@ int libos_chan_open(const char *name, uint64_t deadline_ns, libos_chan_t **out)
         return -KEEL_ENOMEM;
     }
     c->dev = d;
-    c->granter = d->role == KEEL_DEV_GRANTER;
-    c->npages = d->ring_pages;
-    rc = c->granter ? granter_open(c, deadline_ns) : mapper_open(c, deadline_ns);
+    rc = libos_conn_init(&c->conn, d, c->page, c->handle, chan_on_event, c);
+    if (!rc)
+        rc = c->conn.granter ? granter_open(c, deadline_ns)
+                             : mapper_open(c, deadline_ns);
     if (rc) {
-        if (c->my_state)
-            *c->my_state = KEEL_CONN_CLOSED;
+        libos_conn_set_state(&c->conn, KEEL_CONN_CLOSED);
         chan_release(c);
         return rc;
     }

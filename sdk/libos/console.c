@@ -48,7 +48,7 @@ struct keel_console_page *libos_console_page(void)
 
 keel_evtchn_port_t libos_console_port(void)
 {
-    return libos_cf.up ? libos_cf.port : 0;
+    return libos_cf.up ? libos_cf.conn.port : 0;
 }
 
 long libos_console_puts(unsigned stream, const char *s)

@@ -6,20 +6,14 @@
 #define LIBOS_CONSOLE_FRONT_H
 
 #include <keel/console.h>
-
-/* One direction; the counter this side owns is kept privately, so a peer
- * scribbling on the shared copy cannot steer where we write or read. */
-struct cf_stream {
-    struct keel_stream *s;
-    uint8_t *data;
-    uint32_t size;
-    uint32_t mine;            /* out/err: prod; in: cons */
-};
+#include <libos/conn.h>
+#include <stream/stream.h>
 
 struct console_front {
     struct keel_console_page *pg;
-    struct cf_stream out, err, in;
-    keel_evtchn_port_t port;
+    struct stream out, err, in;    /* we produce out and err, consume in */
+    struct libos_conn conn;        /* we grant, the backend maps */
+    uint8_t *page[KEEL_CONSOLE_RING_PAGES];
     int up;                   /* the ring is in use */
     int broken;               /* corrupt counters or backend closed */
 };
@@ -27,7 +21,7 @@ struct console_front {
 extern struct console_front libos_cf;
 
 void libos_console_init(void);                 /* console_front.c */
-long libos_cf_write(struct cf_stream *st, const char *p, size_t len);
+long libos_cf_write(struct stream *st, const char *p, size_t len);
 long libos_cf_read(void *buf, size_t len);     /* console_ring.c */
 
 #endif /* LIBOS_CONSOLE_FRONT_H */

@@ -37,6 +37,12 @@ long libos_evtchn_alloc_unbound(keel_domid_t remote)
     return op(KEEL_EVTCHNOP_ALLOC_UNBOUND, &o);
 }
 
+long libos_evtchn_alloc_unbound_in(keel_domid_t owner, keel_domid_t remote)
+{
+    struct keel_evtchn_op o = { .remote_dom = remote, .dom = owner };
+    return op(KEEL_EVTCHNOP_ALLOC_UNBOUND, &o);
+}
+
 long libos_evtchn_bind_interdomain(keel_domid_t remote, keel_evtchn_port_t rport)
 {
     struct keel_evtchn_op o = { .remote_dom = remote, .remote_port = rport };

@@ -231,7 +231,7 @@ KTEST(not_enough_memory_is_refused_before_create)
     builder_destroy(g.domid);
 }
 
-/* dom0 out of console ports or grant pages (consback refuses a console
+/* dom0 out of console ports or grant pages (console.c refuses a console
  * beyond keel/launch.h's limit; the hypervisor when dom0's ports run out):
  * this guest alone is refused, destroyed, and the message says why. */
 KTEST(no_console_port_left_is_refused)

@@ -1,7 +1,7 @@
 /*
  * For unit tests that #include dom0/builder.c: the device page module
- * itself, and a console backend that only adds its entry (the real one
- * needs the libos: event channels, grant maps, threads).
+ * itself, and console wiring that only adds its entry (the real one needs
+ * the libos and the console backend: event channels, grant maps, threads).
  */
 #ifndef DOM0_DEVICES_STUB_H
 #define DOM0_DEVICES_STUB_H
@@ -9,14 +9,14 @@
 #include <keel/console.h>
 #include "../../dom0/devpage.c"
 
-int consback_plan(struct guest *pg)
+int console_plan(struct guest *pg)
 {
     return devpage_add_granter(pg->dev, KEEL_DEV_CONSOLE, "console", 0,
                                KEEL_CONSOLE_RING_PAGES) ? 0 : -1;
 }
-/* what consback_connect answers: 0, or a test's -KEEL_E* */
+/* what console_connect answers: 0, or a test's -KEEL_E* */
 static long stub_connect_rc;
-long consback_connect(struct guest *pg) { (void)pg; return stub_connect_rc; }
-void consback_detach(uint32_t domid) { (void)domid; }
+long console_connect(struct guest *pg) { (void)pg; return stub_connect_rc; }
+void console_detach(uint32_t domid) { (void)domid; }
 
 #endif /* DOM0_DEVICES_STUB_H */

@@ -16,6 +16,7 @@
 #include "../../hv/arch/x86_64/hostio_check.c"
 #include "../../tools/keel/record.c"
 #include "../../tools/keel/hostio.c"
+#include "../../lib/stream/stream.c"
 
 static struct keel_hostio_header *good(void)
 {

@@ -16,6 +16,7 @@
 #include "ktest.h"
 #include "../../tools/keel/record.c"
 #include "../../tools/keel/hostio.c"
+#include "../../lib/stream/stream.c"
 #include "../../tools/keel/input.c"
 
 static uint8_t *mem;
@@ -38,15 +39,23 @@ static void on_log(void *ctx, const uint8_t *b, size_t n)
     (void)ctx, (void)b, (void)n;
 }
 
-static void setup(void)
+/* A fresh layout whose `out` counters both start at out_at. */
+static void setup_at(uint32_t out_at)
 {
     if (!mem)
         mem = malloc(KEEL_HOSTIO_TOTAL_SIZE);
     memset(mem, 0xa5, KEEL_HOSTIO_TOTAL_SIZE);
     keel_hostio_layout(mem);
+    ((struct keel_hostio_header *)mem)->out.prod = out_at;
+    ((struct keel_hostio_header *)mem)->out.cons = out_at;
     keel_hostio_attach(&h, mem);
     keel_rec_init(&parser, (struct keel_rec_sink){ on_record, on_log, NULL });
     got_len = nrec = 0;
+}
+
+static void setup(void)
+{
+    setup_at(0);
 }
 
 /* The hypervisor's side of `out`: append bytes at prod. */
@@ -78,10 +87,9 @@ KTEST(layout_is_valid)
 
 KTEST(drain_across_wrap)
 {
-    setup();
-    struct keel_hostio_header *hd = (void *)mem;
     /* start just before the wrap, and near the 32-bit counter wrap too */
-    hd->out.prod = hd->out.cons = 0xffffffffu - 5;
+    setup_at(0xffffffffu - 5);
+    struct keel_hostio_header *hd = (void *)mem;
     static uint8_t rec[12 + 1000];
     memcpy(rec, "\x01K0001o03e8:", 12);
     for (int i = 0; i < 1000; i++)
@@ -125,6 +133,25 @@ KTEST(push_respects_room)
     hd->in.cons = hd->in.prod + 1;                    /* a lying consumer */
     EXPECT_EQ(keel_hostio_push(&h, data, 1), 0);
     EXPECT(!h.in_ok);
+}
+
+/* The machine scribbles on the counters we own: we neither re-read
+ * records nor write input anywhere but after our last byte. */
+KTEST(own_counters_never_read_back)
+{
+    setup();
+    struct keel_hostio_header *hd = (void *)mem;
+
+    hv_put("\x01K0001o0001:x", 13);
+    hd->out.cons = 5;
+    EXPECT_EQ(keel_hostio_drain(&h, &parser), 13);
+    EXPECT_EQ(nrec, 1);
+    EXPECT_EQ(hd->out.cons, 13);
+    EXPECT_EQ(keel_hostio_push(&h, "ab", 2), 2);
+    hd->in.prod = 1000;
+    EXPECT_EQ(keel_hostio_push(&h, "cd", 2), 2);
+    EXPECT_EQ(hd->in.prod, 4);
+    EXPECT(!memcmp(mem + hd->in_offset, "abcd", 4));
 }
 
 KTEST(input_records_move_to_the_ring)
@@ -235,10 +262,9 @@ KTEST(out_arm_sleeps_only_on_an_empty_ring)
 
 KTEST(out_arm_never_sleeps_on_a_full_ring)
 {
-    setup();
+    setup_at(0xfffff000u);                         /* across the counter wrap */
     struct keel_hostio_header *hd = (void *)mem;
 
-    hd->out.prod = hd->out.cons = 0xfffff000u;     /* across the counter wrap */
     hd->out.prod += hd->out_size;
     EXPECT(!keel_hostio_out_arm(&h));
     EXPECT_EQ(hd->out_waiting, 1);
@@ -246,6 +272,7 @@ KTEST(out_arm_never_sleeps_on_a_full_ring)
 
 KTEST_MAIN(KTEST_CASE(layout_is_valid), KTEST_CASE(drain_across_wrap),
            KTEST_CASE(corrupt_prod_is_not_followed), KTEST_CASE(push_respects_room),
+           KTEST_CASE(own_counters_never_read_back),
            KTEST_CASE(input_records_move_to_the_ring),
            KTEST_CASE(doorbell_once_per_wait), KTEST_CASE(doorbell_owed_while_pipe_full),
            KTEST_CASE(out_arm_sleeps_only_on_an_empty_ring),

@@ -24,11 +24,6 @@
 
 #include "keel.h"
 
-static uint8_t *area(const struct keel_hostio *h, uint32_t off)
-{
-    return (uint8_t *)h->hdr + off;
-}
-
 void keel_hostio_layout(void *mem)
 {
     struct keel_hostio_header *hd = mem;
@@ -44,75 +39,58 @@ void keel_hostio_layout(void *mem)
     __atomic_store_n(&hd->magic, KEEL_HOSTIO_MAGIC, __ATOMIC_RELEASE);
 }
 
-/* Takes the layout from memory we laid out: sizes are ours, not re-read. */
+/* Takes the layout from memory we laid out: sizes are ours, not re-read;
+ * the counters as they are now (zero, unless a test set them). */
 void keel_hostio_attach(struct keel_hostio *h, void *mem)
 {
+    struct keel_hostio_header *hd = mem;
+
     memset(h, 0, sizeof(*h));
     h->memfd = -1;
-    h->hdr = mem;
-    h->out_off = KEEL_HOSTIO_HDR_SIZE;
-    h->out_size = KEEL_HOSTIO_OUT_SIZE;
-    h->in_off = KEEL_HOSTIO_HDR_SIZE + KEEL_HOSTIO_OUT_SIZE;
-    h->in_size = KEEL_HOSTIO_IN_SIZE;
+    h->hdr = hd;
+    stream_init(&h->out, &hd->out, (uint8_t *)mem + KEEL_HOSTIO_HDR_SIZE,
+                KEEL_HOSTIO_OUT_SIZE, hd->out.cons);
+    stream_init(&h->in, &hd->in,
+                (uint8_t *)mem + KEEL_HOSTIO_HDR_SIZE + KEEL_HOSTIO_OUT_SIZE,
+                KEEL_HOSTIO_IN_SIZE, hd->in.prod);
     h->out_ok = h->in_ok = true;
 }
 
+/* The bytes are fed to the parser where they lie; the event indices are
+ * unused on this path (keel/hostio.h). */
 size_t keel_hostio_drain(struct keel_hostio *h, struct keel_rec_parser *p)
 {
-    struct keel_stream *s = &h->hdr->out;
-    uint32_t cons = s->cons, size = h->out_size;
-    uint32_t used;
-    size_t total = 0;
+    long used = h->out_ok ? stream_readable(&h->out) : 0;
+    uint32_t off;
 
-    if (!h->out_ok)
-        return 0;
-    used = __atomic_load_n(&s->prod, __ATOMIC_ACQUIRE) - cons;
-    if (used > size) {
+    if (used < 0) {
         fprintf(stderr, "keel: shared-memory output corrupt (%u bytes in a %u-byte ring)\n",
-                used, size);
+                h->hdr->out.prod - h->out.mine, h->out.size);
         h->out_ok = false;
         return 0;
     }
-    while (used) {
-        uint32_t at = cons & (size - 1), k = size - at < used ? size - at : used;
-        keel_rec_feed(p, area(h, h->out_off) + at, k);
-        cons += k;
-        used -= k;
-        total += k;
+    for (uint32_t done = 0, k; done < (uint32_t)used; done += k) {
+        k = stream_piece(&h->out, done, (uint32_t)used, &off);
+        keel_rec_feed(p, h->out.data + off, k);
     }
-    __atomic_store_n(&s->cons, cons, __ATOMIC_RELEASE);
-    return total;
+    if (used)
+        stream_consumed(&h->out, (uint32_t)used);
+    return (size_t)used;
 }
 
 size_t keel_hostio_push(struct keel_hostio *h, const void *data, size_t n)
 {
-    struct keel_stream *s = &h->hdr->in;
-    uint32_t prod = s->prod, size = h->in_size;
-    uint32_t used, room;
-    const uint8_t *d = data;
-    size_t done = 0;
+    long room = h->in_ok ? stream_writable(&h->in) : 0;
 
-    if (!h->in_ok)
-        return 0;
-    used = prod - __atomic_load_n(&s->cons, __ATOMIC_ACQUIRE);
-    if (used > size) {
+    if (room < 0) {
         h->in_ok = false;
         return 0;
     }
-    room = size - used;
-    while (done < n && room) {
-        uint32_t at = prod & (size - 1), k = size - at;
-        if (k > room)
-            k = room;
-        if (k > n - done)
-            k = (uint32_t)(n - done);
-        memcpy(area(h, h->in_off) + at, d + done, k);
-        prod += k;
-        room -= k;
-        done += k;
-    }
-    __atomic_store_n(&s->prod, prod, __ATOMIC_RELEASE);
-    return done;
+    if ((size_t)room > n)
+        room = (long)n;
+    if (room)
+        stream_put(&h->in, data, (uint32_t)room);
+    return (size_t)room;
 }
 
 /*
@@ -132,8 +110,7 @@ void keel_hostio_out_want(struct keel_hostio *h)
 /* Nothing to drain in `out` (or nothing we will ever drain again). */
 bool keel_hostio_out_empty(const struct keel_hostio *h)
 {
-    return !h->out_ok ||
-           __atomic_load_n(&h->hdr->out.prod, __ATOMIC_SEQ_CST) == h->hdr->out.cons;
+    return !h->out_ok || stream_readable(&h->out) == 0;
 }
 
 /* True if we may sleep until the serial line wakes us; false: drain now. */

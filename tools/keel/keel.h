@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <keel/hostio.h>
+#include <stream/stream.h>
 #include <keel/launch.h>
 
 #define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
@@ -160,7 +161,8 @@ pid_t keel_qemu_spawn(char **argv, int *out_fd, int *err_fd, int *in_fd);
 /* hostio.c: the shared-memory host I/O path (keel/hostio.h) */
 struct keel_hostio {
     struct keel_hostio_header *hdr;   /* NULL: the serial line only */
-    uint32_t out_off, out_size, in_off, in_size;   /* ours, never re-read */
+    struct stream out, in;            /* we consume out, produce in; the
+                                       * layout is ours, never re-read */
     bool out_ok, in_ok;               /* false once a peer counter was corrupt */
     char path[4200];                  /* the file QEMU maps ("": none) */
     int memfd;                        /* path is /dev/fd/<memfd>, or -1 */

@@ -24,28 +24,12 @@
 #include <hv/lib.h>
 #include <hv/pci.h>
 #include <keel/hostio.h>
+#include <stream/stream.h>
 #include "x86.h"
 
-struct hostio_stream {
-    struct keel_stream *s;    /* counters in shared memory */
-    uint8_t *data;
-    uint32_t size;            /* power of two, fixed at boot */
-    uint32_t mine;            /* our counter (out: prod, in: cons), published */
-    bool live;
-};
-
 static struct keel_hostio_header *hdr;
-static struct hostio_stream out, in;
-
-static void stream_setup(struct hostio_stream *st, struct keel_stream *s,
-                         uint8_t *base, uint32_t off, uint32_t size, uint32_t mine)
-{
-    st->s = s;
-    st->data = base + off;
-    st->size = size;
-    st->mine = mine;
-    st->live = true;
-}
+static struct stream out, in;       /* we produce out, consume in */
+static bool out_live, in_live;      /* false once a counter was corrupt */
 
 /* After pci_init, which found (and keeps) the device and sized its BARs. */
 void hostio_init(void)
@@ -83,8 +67,9 @@ void hostio_init(void)
     }
     printk("hostio: console on ivshmem at %#lx (%lu KiB), out %u KiB, in %u KiB",
            pa, size >> 10, os >> 10, is >> 10);
-    stream_setup(&out, &h->out, base, oo, os, h->out.prod);
-    stream_setup(&in, &h->in, base, io, is, h->in.cons);
+    stream_init(&out, &h->out, base + oo, os, h->out.prod);
+    stream_init(&in, &h->in, base + io, is, h->in.cons);
+    out_live = in_live = true;
     hdr = h;
     __atomic_store_n(&hdr->hv_state, KEEL_HOSTIO_HV_ACTIVE, __ATOMIC_RELEASE);
 }
@@ -102,18 +87,18 @@ bool hostio_active(void)
  * launcher that dies takes QEMU with it.  Falling back to the UART instead
  * would reorder output behind what still waits in the ring.
  */
-static uint32_t out_room(uint32_t prod)
+static uint32_t out_room(void)
 {
     bool kicked = false;
 
     for (;;) {
-        uint32_t used = prod - __atomic_load_n(&out.s->cons, __ATOMIC_ACQUIRE);
-        if (used > out.size) {
-            out.live = false;           /* corrupt: never follow it */
+        long room = stream_writable(&out);
+        if (room < 0) {
+            out_live = false;           /* corrupt: never follow it */
             return 0;
         }
-        if (used < out.size)
-            return out.size - used;
+        if (room > 0)
+            return (uint32_t)room;
         if (!kicked) {
             hostio_out_kick();          /* a sleeping launcher must drain */
             kicked = true;
@@ -123,7 +108,7 @@ static uint32_t out_room(uint32_t prod)
 }
 
 /*
- * Everything up to out.mine is published: wake the launcher if it sleeps.
+ * Everything we produced is published: wake the launcher if it sleeps.
  * It set out_waiting before its last look at the ring, so either that look
  * saw our bytes or this exchange sees its flag (keel/hostio.h).  Under the
  * console lock (the caller's), so the byte never lands inside a record
@@ -131,66 +116,48 @@ static uint32_t out_room(uint32_t prod)
  */
 void hostio_out_kick(void)
 {
-    if (hdr && out.live && hostio_out_take_waiting(hdr))
+    if (hdr && out_live && hostio_out_take_waiting(hdr))
         serial_doorbell();
 }
 
-/* Appends n bytes to `out` (caller holds the console lock). */
+/* Appends n bytes to `out` (caller holds the console lock).  The event
+ * indices are unused on this path (keel/hostio.h): the doorbell is
+ * hostio_out_kick's. */
 bool hostio_write(const void *buf, size_t n)
 {
     const uint8_t *p = buf;
-    uint32_t prod;
 
-    if (!out.live)
-        return false;
-    prod = out.mine;                    /* never re-read from the host */
-    while (n) {
-        uint32_t room = out_room(prod);
-        if (!room)
+    while (out_live && n) {
+        uint32_t k = (uint32_t)MIN((size_t)out_room(), n);
+        if (!k)
             return false;
-        uint32_t at = prod & (out.size - 1);
-        uint32_t k = (uint32_t)MIN((size_t)MIN(room, out.size - at), n);
-        memcpy(out.data + at, p, k);
-        prod += k;
+        stream_put(&out, p, k);
         p += k;
         n -= k;
-        out.mine = prod;
-        __atomic_store_n(&out.s->prod, prod, __ATOMIC_RELEASE);
     }
-    return true;
+    return out_live;
 }
 
 size_t hostio_read(void *buf, size_t n)
 {
-    uint8_t *p = buf;
-    uint32_t cons, used;
+    long avail;
 
-    if (!in.live)
+    if (!in_live)
         return 0;
-    cons = in.mine;                     /* never re-read from the host */
-    used = __atomic_load_n(&in.s->prod, __ATOMIC_ACQUIRE) - cons;
-    if (used > in.size) {
-        in.live = false;
+    if ((avail = stream_readable(&in)) < 0) {
+        in_live = false;
         return 0;
     }
-    n = MIN(n, (size_t)used);
-    for (size_t done = 0; done < n;) {
-        uint32_t at = cons & (in.size - 1);
-        uint32_t k = (uint32_t)MIN((size_t)(in.size - at), n - done);
-        memcpy(p + done, in.data + at, k);
-        cons += k;
-        done += k;
-    }
-    in.mine = cons;
-    __atomic_store_n(&in.s->cons, cons, __ATOMIC_RELEASE);
+    n = MIN(n, (size_t)avail);
+    stream_take(&in, buf, (uint32_t)n);
     return n;
 }
 
 bool hostio_in_wait(void)
 {
-    if (!in.live)
+    if (!in_live)
         return true;                    /* nothing more will come */
     __atomic_store_n(&hdr->in_waiting, 1, __ATOMIC_SEQ_CST);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    return __atomic_load_n(&in.s->prod, __ATOMIC_SEQ_CST) == in.mine;
+    return stream_readable(&in) == 0;
 }

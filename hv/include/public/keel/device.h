@@ -19,10 +19,21 @@
  *     granter by the toolstack (events sent before the granter binds are
  *     kept, keel/event_channel.h).  It waits for the granter's event (or
  *     finds the granter already INITIALISED), maps, marks CONNECTED.
- * Frontends are granters; backends are mappers.  A restarted mapper (a
- * backend in a driver domain) maps the same references again and resets
- * its state word; the granter sees the change and re-synchronises: nothing
- * is torn down on the granter's side.
+ * Frontends are granters; backends are mappers.  Both ends are written
+ * once, in the SDK's libos/conn.h.
+ *
+ * Restart.  A mapper that goes away and comes back (a restarted backend)
+ * maps the same references again, resumes from the protocol's counters in
+ * the pages, bumps mapper_epoch and says CONNECTED again; a granter reads
+ * mapper_state afresh whenever it needs it, so it goes on with the new
+ * mapper and tears nothing down.  mapper_epoch tells a granter that a
+ * reconnect happened (for a protocol that must redo something then, such
+ * as re-posting requests; the console and channels need not).  Not
+ * possible yet: a mapper whose domain died and was replaced.  The
+ * granter's bound port then turns UNBOUND (keel/event_channel.h) and
+ * nothing tells a running granter the new domain's port, so it sees its
+ * peer gone (channels: end of file and EPIPE; the console: writes wait
+ * once its ring is full).
  *
  * Page 0 of every connection starts with struct keel_conn_header; the rest
  * of the pages' layout belongs to the device type's protocol (console:

@@ -19,6 +19,9 @@
  * Neither side trusts the other: a consumer that reads prod - cons > size
  * (or a producer that reads it) treats the stream as corrupt and closes the
  * connection instead of following the index.
+ *
+ * Every Keel end (hypervisor, launcher, libos, backends) moves bytes with
+ * one implementation of this layout, lib/stream (stream/stream.h).
  */
 #ifndef KEEL_PUBLIC_STREAM_H
 #define KEEL_PUBLIC_STREAM_H

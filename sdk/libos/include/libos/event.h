@@ -27,6 +27,10 @@
 typedef void (*libos_evtchn_handler_t)(keel_evtchn_port_t port, void *arg);
 
 long libos_evtchn_alloc_unbound(keel_domid_t remote);
+/* Privileged domains only: a new UNBOUND port in owner's port space,
+ * offered to remote (a toolstack wiring a connection before either end
+ * runs; keel/event_channel.h).  The port, owner's, or -KEEL_Exxx. */
+long libos_evtchn_alloc_unbound_in(keel_domid_t owner, keel_domid_t remote);
 long libos_evtchn_bind_interdomain(keel_domid_t remote, keel_evtchn_port_t rport);
 long libos_evtchn_bind_virq(uint32_t virq);
 long libos_evtchn_send(keel_evtchn_port_t port);

@@ -77,6 +77,14 @@ static inline long keel_hc_console_write(uint32_t stream, const void *buf, size_
     return keel_hypercall3(KEEL_HC_CONSOLE_WRITE, stream, (uint64_t)(uintptr_t)buf, len);
 }
 
+/* Privileged: console input (keel/console.h): bytes copied (<= len), 0
+ * when none is waiting (arms KEEL_VIRQ_CONSOLE), -KEEL_EPIPE after the
+ * end of input. */
+static inline long keel_hc_console_read(void *buf, size_t len)
+{
+    return keel_hypercall2(KEEL_HC_CONSOLE_READ, (uint64_t)(uintptr_t)buf, len);
+}
+
 static inline long keel_hc_sched_yield(void)
 {
     return keel_hypercall0(KEEL_HC_SCHED_YIELD);

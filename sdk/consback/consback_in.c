@@ -1,5 +1,6 @@
 /*
- * Console input (consback_in.h).
+ * The console input (consback_impl.h), for the console whose descriptor
+ * asks for it.
  *
  * Event-driven (keel/event_channel.h, VIRQ_CONSOLE): the VIRQ says "input
  * may be there"; we then read until the hypervisor returns 0 (nothing left
@@ -8,25 +9,23 @@
  * event comes and reading is up to us: we stop early only when the
  * guest's input stream is full, and resume when the guest's read notifies
  * us.  The bytes meanwhile wait in the hypervisor, in QEMU and in the
- * launcher, so nothing is lost however slowly the guest reads, and dom0
- * never waits on a guest.
+ * launcher, so nothing is lost however slowly the guest reads, and the
+ * backend never waits on a guest.
  *
  * A VIRQ is noted (`fired`) by its handler and taken by the backend thread
  * at the start of a pass, before it reads, so one that comes during a read
  * makes the next pass read again.  Without the interrupt (BIND_VIRQ
  * refused) we poll every POLL_NS instead.
  */
+#include <stdio.h>
 #include <libos/event.h>
 #include <libos/hypercall.h>
 #include <libos/time.h>
-#include <keel/hypercall.h>
 #include "consback_impl.h"
-#include "consback_in.h"
-#include "hc.h"
 
 #define POLL_NS 10000000ull         /* 10 ms, only without the VIRQ */
 
-static struct cb_guest *target;
+static struct cb_console *target;
 static uint8_t buf[KEEL_CONSOLE_IN_SIZE];
 static uint32_t have, off;          /* buf[off, have) not yet in the ring */
 static int ended;                   /* the hypervisor said end of input */
@@ -48,7 +47,8 @@ void cb_input_start(void)
     if (virq_port > 0)
         libos_evtchn_set_handler((keel_evtchn_port_t)virq_port, on_virq, NULL);
     else
-        hc_log("console input: no VIRQ_CONSOLE (%ld): polling", virq_port);
+        printf("consback: console input: no VIRQ_CONSOLE (%ld): polling\n",
+               virq_port);
 }
 
 int cb_input_fired(void)
@@ -66,12 +66,12 @@ void cb_input_take_event(void)
     }
 }
 
-void cb_input_target(struct cb_guest *c)
+void cb_input_target(struct cb_console *c)
 {
     target = c;
 }
 
-void cb_input_forget(struct cb_guest *c)
+void cb_input_forget(struct cb_console *c)
 {
     if (target == c)
         target = NULL;
@@ -82,8 +82,7 @@ static int refill(void)
 {
     if (ended || drained)
         return 0;
-    long r = keel_hypercall2(KEEL_HC_CONSOLE_READ, (uint64_t)(uintptr_t)buf,
-                             sizeof(buf));
+    long r = keel_hc_console_read(buf, sizeof(buf));
     if (r == -KEEL_EPIPE) {
         ended = 1;
         return 0;
@@ -98,12 +97,7 @@ static int refill(void)
     return 1;
 }
 
-int cb_input_is_target(const struct cb_guest *c)
-{
-    return c == target;
-}
-
-long cb_input_pump(struct cb_guest *c)
+long cb_input_pump(struct cb_console *c)
 {
     long moved = 0;
 
@@ -130,7 +124,7 @@ long cb_input_pump(struct cb_guest *c)
 
 uint64_t cb_input_deadline(void)
 {
-    if (virq_port > 0 || !target || target->eof_sent || !target->mapped ||
+    if (virq_port > 0 || !target || target->eof_sent || !target->pg ||
         off < have)
         return LIBOS_FOREVER;
     return next_poll;
