@@ -14,6 +14,7 @@
 #include <keel/abi.h>
 #include <keel/start_info.h>
 #include <keel/launch.h>
+#include <libos/event.h>
 #include "admit.h"
 #include "builder.h"
 #include "channel.h"
@@ -50,9 +51,31 @@ static int devices_plan(struct guest *g)
     return console_plan(g) || chan_plan(g);
 }
 
+/* One port of dom0's per guest, for every device dom0 serves
+ * (keel/device.h): its number goes into each of their entries.  If no
+ * backend took it, nothing will close it but us. */
 static long devices_connect(struct guest *g)
 {
-    return console_connect(g);
+    uint16_t self = (uint16_t)hc_start_info()->domid;
+    struct keel_device_page *p = &g->dev->page;
+    long rc;
+    void *arg;
+
+    for (uint32_t i = 0; i < p->nr_devices; i++)
+        if (p->dev[i].role == KEEL_DEV_GRANTER && p->dev[i].peer_domid == self) {
+            if (!g->port) {
+                if ((rc = hc_evtchn_alloc_in(KEEL_DOMID_SELF, g->domid)) < 0)
+                    return rc;
+                g->port = (uint32_t)rc;
+            }
+            p->dev[i].port = g->port;
+        }
+    if (!g->port)
+        return 0;
+    if ((rc = console_connect(g)) < 0 &&
+        !libos_evtchn_get_handler((keel_evtchn_port_t)g->port, &arg))
+        hc_evtchn_close(g->port);
+    return rc;
 }
 
 /* Backends let go of the domain first: the console drains what the guest

@@ -35,6 +35,7 @@ struct guest {
     uint64_t image_size;
     struct image_info info;      /* valid once built */
     uint32_t domid;
+    uint32_t port;               /* dom0's, shared by its backends; 0: none */
     int status;                  /* exit status, -1 while running */
     struct devpage *dev;         /* while building: its device page */
     bool hold;                   /* build paused; builder_release starts it */

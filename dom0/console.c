@@ -12,13 +12,10 @@
 #include "devpage.h"
 #include "hc.h"
 
-/* Each console holds one port of dom0's own (besides its two VIRQs,
- * VIRQ_DOM_EXC and VIRQ_CONSOLE) and, while connected, one page of its
- * grant window: keel/launch.h's guest limit is derived from these. */
+/* Each console shares its guest's port with dom0's other backends
+ * (builder.c) and holds, while connected, one page of dom0's grant window:
+ * keel/launch.h's guest limit is derived from these (budget.h). */
 #define MAX_CONSOLES KEEL_LAUNCH_MAX_GUESTS
-_Static_assert(MAX_CONSOLES + 2 < KEEL_EVTCHN_PORTS, "a port for every console");
-_Static_assert(MAX_CONSOLES <= KEEL_GRANT_MAX_MAPS,
-               "a grant-window page for every console");
 
 static unsigned nconsoles;
 
@@ -71,30 +68,26 @@ static struct keel_device *console_entry(struct guest *g)
     return NULL;
 }
 
-/* The guest's entry names our port; the backend's descriptor is the same
- * connection from our end. */
+/* The guest's entry names our port (the guest's, shared by dom0's
+ * backends); the backend's descriptor is the same connection from our
+ * end. */
 long console_connect(struct guest *g)
 {
     struct keel_device *d = console_entry(g);
-    long port, rc;
+    long rc;
 
     if (!d)
         return 0;
     if (nconsoles >= MAX_CONSOLES)
-        return -KEEL_ENOSPC;      /* refused before a port or page runs out */
-    if ((port = hc_evtchn_alloc_in(KEEL_DOMID_SELF, g->domid)) < 0)
-        return port;
+        return -KEEL_ENOSPC;      /* refused before a grant page runs out */
     struct consback_conn c = {
         .dev = { .type = KEEL_DEV_CONSOLE, .role = KEEL_DEV_MAPPER,
-                 .peer_domid = (uint16_t)g->domid, .port = (uint32_t)port,
+                 .peer_domid = (uint16_t)g->domid, .port = g->port,
                  .ring_pages = d->ring_pages, .ring_ref = d->ring_ref,
                  .name = "console" },
         .input = g->idx == 0, .ctx = g };
-    if ((rc = consback_add(&c)) < 0) {
-        hc_evtchn_close((uint32_t)port);
+    if ((rc = consback_add(&c)) < 0)
         return rc;
-    }
-    d->port = (uint32_t)port;
     nconsoles++;
     return 0;
 }

@@ -8,6 +8,7 @@
  * KEEL_DOM0_MODULE_VA, and started.  Anything wrong ends the boot with a
  * clear reason, in the words a guest's refusal gets.
  */
+#include <keel/net.h>
 #include <hv/domain.h>
 #include <hv/guest_access.h>
 #include <hv/layout.h>
@@ -17,9 +18,11 @@
 
 static const char dom0_args[] = "dom0";   /* argv[0]; sizeof counts the NUL */
 
-/* dom0 serves every guest's console: one port and one grant map of its own
- * per console, for up to KEEL_LAUNCH_MAX_GUESTS guests, so it may have
- * every port, map and grant reference the ABI allows.  Its foreign window
+/* dom0 serves every guest's console and NIC: one port of its own per
+ * guest (shared by both, keel/device.h), one grant map per console and
+ * KEEL_NET_RING_PAGES per NIC, for up to KEEL_LAUNCH_MAX_GUESTS guests
+ * (keel/launch.h), so it may have every port, map and grant reference the
+ * ABI allows.  Its foreign window
  * only ever holds what the toolstack maps at once (a batch of a load, a
  * page a backtrace reads): 64 MiB of it.  It drives the lent devices
  * (docs/devices.md): 8 MiB of DMA pages, about four times what a NIC with
@@ -38,9 +41,9 @@ static const struct keel_domain_limits dom0_limits = {
     .dma_pages = DOM0_DMA_PAGES,
     .mmio_pages = DOM0_MMIO_PAGES,
 };
-_Static_assert(KEEL_LAUNCH_MAX_GUESTS + 2 <= KEEL_EVTCHN_PORTS - 1 &&
-               KEEL_LAUNCH_MAX_GUESTS <= KEEL_GRANT_MAX_MAPS,
-               "dom0's limits hold a console for every guest of a run");
+_Static_assert(KEEL_LAUNCH_MAX_GUESTS + 3 <= KEEL_EVTCHN_PORTS - 1 &&
+               KEEL_LAUNCH_MAX_GUESTS * (1 + KEEL_NET_RING_PAGES) <= KEEL_GRANT_MAX_MAPS,
+               "dom0's limits hold a console and a NIC for every guest of a run");
 
 static __noreturn void fail(const char *what, const char *why)
 {

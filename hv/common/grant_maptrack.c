@@ -6,8 +6,11 @@
  * dry and kept until the domain dies (a domain that maps a few pages pays
  * for one chunk, not for the whole window).  Handles stay below the
  * grantee's grant_maps limit, which bounds both the chunks and the page
- * tables of the window (hv/common/limits.c).  Free slots form a list
- * threaded through next_free.
+ * tables of the window (hv/common/limits.c).  The first
+ * MAPTRACK_DIR_MIN chunks are found in the maptrack itself; the chunk that
+ * goes past them brings a directory frame (out of the charge as well)
+ * that holds every chunk's pointer, so a large window costs only the
+ * domains that use it.  Free slots form a list threaded through next_free.
  *
  * Pure logic over charge_page/charge_page_free, host-tested.
  */
@@ -22,9 +25,26 @@ void maptrack_init(struct maptrack *mt, struct hv_charge *charge, uint32_t max)
     mt->max = MIN(max, (uint32_t)KEEL_GRANT_MAX_MAPS);
 }
 
+static struct grant_mapping *chunk(const struct maptrack *mt, uint32_t i)
+{
+    return mt->dir ? mt->dir[i] : mt->chunk[i];
+}
+
 static struct grant_mapping *slot(struct maptrack *mt, uint32_t h)
 {
-    return &mt->chunk[h / MAPTRACK_CHUNK][h % MAPTRACK_CHUNK];
+    return &chunk(mt, h / MAPTRACK_CHUNK)[h % MAPTRACK_CHUNK];
+}
+
+/* Room for chunk nr_chunks's pointer: the directory when the inline array
+ * is full (it takes over their pointers). */
+static int make_room(struct maptrack *mt)
+{
+    if (mt->dir || mt->nr_chunks < MAPTRACK_DIR_MIN)
+        return 0;
+    if (!(mt->dir = charge_page(mt->charge)))
+        return -KEEL_ENOMEM;
+    memcpy(mt->dir, mt->chunk, sizeof(mt->chunk));
+    return 0;
 }
 
 /* Add one chunk; its slots below the limit go on the free list, lowest
@@ -37,12 +57,14 @@ static int grow(struct maptrack *mt)
 
     if (n == 0)
         return -KEEL_ENOSPC;
-    c = charge_page(mt->charge);
-    if (!c)
+    if (make_room(mt) || !(c = charge_page(mt->charge)))
         return -KEEL_ENOMEM;
     for (uint32_t i = 0; i < n; i++)
         c[i].next_free = i + 1 < n ? base + i + 1 : mt->free_head;
-    mt->chunk[mt->nr_chunks++] = c;
+    if (mt->dir)
+        mt->dir[mt->nr_chunks++] = c;
+    else
+        mt->chunk[mt->nr_chunks++] = c;
     mt->free_head = base;
     return 0;
 }
@@ -89,6 +111,8 @@ struct grant_mapping *maptrack_get_slot(struct maptrack *mt, uint32_t h)
 void maptrack_destroy(struct maptrack *mt)
 {
     for (uint32_t i = 0; i < mt->nr_chunks; i++)
-        charge_page_free(mt->chunk[i]);
+        charge_page_free(chunk(mt, i));
+    if (mt->dir)
+        charge_page_free(mt->dir);
     maptrack_init(mt, mt->charge, mt->max);
 }

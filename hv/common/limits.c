@@ -9,7 +9,9 @@
  * that the limits bound how many frames it can reach:
  *
  *   grant records   refs < grant_entries       grant_active.c
- *   map handles     handles < grant_maps       grant_maptrack.c
+ *   map handles     handles < grant_maps       grant_maptrack.c (and a
+ *                                              directory frame past
+ *                                              KEEL_HV_MAPTRACK_DIR_MIN)
  *   grant window    pages < grant_maps         grant_map.c (as_map_charged)
  *   ports           1 .. evtchn_ports          evtchn.c
  *   foreign window  pages < foreign_pages      domctl_mem.c (dom0 only)
@@ -33,6 +35,9 @@ _Static_assert(GRANT_ACTIVE_CHUNK * sizeof(struct grant_active) <= PAGE_SIZE,
                "a frame holds a chunk of grant records");
 _Static_assert(MAPTRACK_CHUNK * sizeof(struct grant_mapping) <= PAGE_SIZE,
                "a frame holds a chunk of map handles");
+_Static_assert(MAPTRACK_CHUNKS * sizeof(struct grant_mapping *) <= PAGE_SIZE &&
+               MAPTRACK_DIR_MIN * MAPTRACK_CHUNK == KEEL_HV_MAPTRACK_DIR_MIN,
+               "a frame holds the directory of every chunk of map handles");
 _Static_assert(EVTCHN_BUCKET_PORTS * sizeof(struct evtchn) <= PAGE_SIZE,
                "a frame holds a bucket of ports");
 _Static_assert(KEEL_GRANT_WINDOW_VA % (512ull << 30) == 0 &&

@@ -14,6 +14,70 @@
 
 #define PAGE KEEL_PAGE_SIZE
 
+static struct libos_conn *granters;
+
+/* Upcall context: every connection on the port looks at its pages. */
+static void dispatch(keel_evtchn_port_t port, void *arg)
+{
+    for (struct libos_conn *c = arg; c; c = c->next_on_port)
+        if (c->fn)
+            c->fn(port, c->arg);
+}
+
+/* The connections on c's port (NULL: none yet). */
+static struct libos_conn *port_head(const struct libos_conn *c)
+{
+    void *head = 0;
+
+    return libos_evtchn_get_handler(c->port, &head) == dispatch ? head : 0;
+}
+
+/* c starts hearing events on c->port, with whoever is there already. */
+static void join_port(struct libos_conn *c)
+{
+    int old = libos_events_mask();
+
+    c->next_on_port = port_head(c);
+    libos_evtchn_set_handler(c->port, dispatch, c);
+    libos_events_restore(old);
+}
+
+/* c stops hearing them; true when it was the last one on the port. */
+static bool leave_port(struct libos_conn *c)
+{
+    int old = libos_events_mask();
+    struct libos_conn *head = port_head(c), **pp = &head;
+
+    while (*pp && *pp != c)
+        pp = &(*pp)->next_on_port;
+    if (*pp)
+        *pp = c->next_on_port;
+    libos_evtchn_set_handler(c->port, head ? dispatch : 0, head);
+    libos_events_restore(old);
+    c->next_on_port = 0;
+    return head == 0;
+}
+
+/* A port this domain already bound to (peer, peer_port), or 0. */
+static keel_evtchn_port_t bound_port(const struct libos_conn *c)
+{
+    for (const struct libos_conn *o = granters; o; o = o->next_granter)
+        if (o->peer == c->peer && o->peer_port == c->peer_port && o->port)
+            return o->port;
+    return 0;
+}
+
+static void forget_granter(struct libos_conn *c)
+{
+    struct libos_conn **pp = &granters;
+
+    while (*pp && *pp != c)
+        pp = &(*pp)->next_granter;
+    if (*pp)
+        *pp = c->next_granter;
+    c->next_granter = 0;
+}
+
 int libos_conn_init(struct libos_conn *c, const struct keel_device *d,
                     uint8_t **page, keel_grant_handle_t *handle,
                     libos_evtchn_handler_t fn, void *arg)
@@ -32,7 +96,7 @@ int libos_conn_init(struct libos_conn *c, const struct keel_device *d,
         c->peer_port = d->port;
     } else {
         c->port = d->port;
-        libos_evtchn_set_handler(c->port, fn, arg);
+        join_port(c);
     }
     return 0;
 }
@@ -47,10 +111,16 @@ long libos_conn_grant(struct libos_conn *c)
             return rc;
     }
     c->hdr = (struct keel_conn_header *)c->page[0];
-    if ((rc = libos_evtchn_bind_interdomain(c->peer, c->peer_port)) < 0)
-        return rc;
-    c->port = (keel_evtchn_port_t)rc;
-    libos_evtchn_set_handler(c->port, c->fn, c->arg);
+    if (c->port)
+        return 0;
+    if (!(c->port = bound_port(c))) {
+        if ((rc = libos_evtchn_bind_interdomain(c->peer, c->peer_port)) < 0)
+            return rc;
+        c->port = (keel_evtchn_port_t)rc;
+    }
+    join_port(c);
+    c->next_granter = granters;
+    granters = c;
     return 0;
 }
 
@@ -121,11 +191,12 @@ void libos_conn_connect(struct libos_conn *c)
 void libos_conn_release(struct libos_conn *c)
 {
     if (c->port) {
-        libos_evtchn_set_handler(c->port, 0, 0);
-        libos_evtchn_close(c->port);
+        if (leave_port(c))
+            libos_evtchn_close(c->port);
         c->port = 0;
     }
     if (c->granter) {
+        forget_granter(c);
         while (c->ready)
             libos_grant_end(c->ref + --c->ready);
     } else {

@@ -114,6 +114,14 @@ long libos_evtchn_set_handler(keel_evtchn_port_t port, libos_evtchn_handler_t fn
     return 0;
 }
 
+libos_evtchn_handler_t libos_evtchn_get_handler(keel_evtchn_port_t port, void **arg)
+{
+    if (!port_ok(port))
+        return 0;
+    *arg = handlers[port].arg;
+    return handlers[port].fn;
+}
+
 int libos_evtchn_take(keel_evtchn_port_t port)
 {
     uint64_t b = 1ull << (port % 64);

@@ -211,7 +211,8 @@ KTEST(maptrack_handles)
 static void fill_to_limit(int *ktest_failed, uint32_t max)
 {
     static struct maptrack mt;
-    struct hv_charge c = charge_of(keel_frames_for(max, KEEL_HV_MAPS_PER_FRAME));
+    struct hv_charge c = charge_of(keel_frames_for(max, KEEL_HV_MAPS_PER_FRAME) +
+                                   (max > KEEL_HV_MAPTRACK_DIR_MIN));
     long bad = 0;
 
     maptrack_init(&mt, &c, max);
@@ -238,6 +239,11 @@ KTEST(maptrack_limits)
     fill_to_limit(ktest_failed, 100);
     fill_to_limit(ktest_failed, MAPTRACK_CHUNK + 1);
     fill_to_limit(ktest_failed, KEEL_DEFAULT_GRANT_MAPS);
+    fill_to_limit(ktest_failed, KEEL_HV_MAPTRACK_DIR_MIN);
+    fill_to_limit(ktest_failed, KEEL_HV_MAPTRACK_DIR_MIN + 1);
+    /* the window's size costs a domain that maps little nothing: its
+     * maptrack holds two chunk pointers, not one per chunk of the window */
+    EXPECT(sizeof(struct maptrack) <= 64);
     /* no frame left in the charge: an error, and the table still works
      * once there is */
     struct hv_charge c = charge_of(0);

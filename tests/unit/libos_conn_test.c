@@ -4,7 +4,9 @@
  * before the grants retries; a hostile peer's state word is -EIO at either
  * end; a malformed descriptor is refused before anything is granted; a
  * restarted mapper maps again, bumps the epoch and finds the granter as it
- * left it; release gives back exactly what was taken.
+ * left it; release gives back exactly what was taken.  Two connections to
+ * one peer on one port share it: the granter binds once, an event reaches
+ * both, and the port closes with the last of them.
  */
 #include <stdint.h>
 #include "ktest.h"
@@ -21,6 +23,7 @@ static struct {
     const void *granted[64];       /* by ref: the granter's page, or NULL */
     int maps, unmaps, ends, closes, binds, sends[16];
     libos_evtchn_handler_t handler[16];
+    void *harg[16];
     int bound;                     /* G_PORT bound to M_PORT */
 } fake;
 
@@ -73,10 +76,19 @@ long libos_evtchn_bind_interdomain(keel_domid_t remote, keel_evtchn_port_t rport
 long libos_evtchn_set_handler(keel_evtchn_port_t port, libos_evtchn_handler_t fn,
                               void *arg)
 {
-    (void)arg;
     fake.handler[port] = fn;
+    fake.harg[port] = arg;
     return 0;
 }
+
+libos_evtchn_handler_t libos_evtchn_get_handler(keel_evtchn_port_t port, void **arg)
+{
+    *arg = fake.harg[port];
+    return fake.handler[port];
+}
+
+int libos_events_mask(void) { return 0; }
+void libos_events_restore(int old) { (void)old; }
 
 long libos_evtchn_close(keel_evtchn_port_t port)
 {
@@ -99,7 +111,22 @@ long libos_evtchn_send(keel_evtchn_port_t port)
     return 0;
 }
 
-static void on_event(keel_evtchn_port_t port, void *arg) { (void)port, (void)arg; }
+static int heard[4];
+
+static void on_event(keel_evtchn_port_t port, void *arg)
+{
+    (void)port;
+    heard[(uintptr_t)arg]++;
+}
+
+/* The hypervisor delivers an event on port: 1 if a handler ran. */
+static int deliver(keel_evtchn_port_t port)
+{
+    if (!fake.handler[port])
+        return 0;
+    fake.handler[port](port, fake.harg[port]);
+    return 1;
+}
 
 static struct keel_device gdev, mdev;
 static struct libos_conn g, m;
@@ -109,6 +136,8 @@ static keel_grant_handle_t mhandle[NPAGES];
 static void setup(void)
 {
     memset(&fake, 0, sizeof(fake));
+    memset(heard, 0, sizeof(heard));
+    granters = NULL;                   /* the conns of earlier cases */
     memset(gmem, 0, sizeof(gmem));
     gdev = (struct keel_device){ .type = KEEL_DEV_CHANNEL, .role = KEEL_DEV_GRANTER,
                                  .peer_domid = M_DOM, .port = M_PORT,
@@ -133,13 +162,13 @@ KTEST(handshake)
 {
     setup();
     EXPECT_EQ(libos_conn_init(&m, &mdev, mpage, mhandle, on_event, 0), 0);
-    EXPECT(fake.handler[M_PORT] == on_event);          /* events before the map */
+    EXPECT(deliver(M_PORT) && heard[0] == 1);          /* events before the map */
     EXPECT_EQ(libos_conn_map(&m, NPAGES), -KEEL_ENOENT);   /* nothing granted */
     EXPECT_EQ(libos_conn_init(&g, &gdev, gpage, 0, on_event, 0), 0);
     EXPECT_EQ(libos_conn_grant(&g), 0);
     EXPECT(fake.granted[REF] == gmem[0] && fake.granted[REF + 2] == gmem[2]);
     EXPECT_EQ(g.port, G_PORT);
-    EXPECT(fake.handler[G_PORT] == on_event);
+    EXPECT(deliver(G_PORT) && heard[0] == 2);
     libos_conn_set_state(&g, KEEL_CONN_INITIALISED);
     EXPECT_EQ(fake.sends[G_PORT], 1);
     EXPECT_EQ(libos_conn_map(&m, 1), 0);               /* page 0 only */
@@ -223,6 +252,41 @@ KTEST(release_gives_back_what_was_taken)
     EXPECT_EQ(fake.sends[G_PORT], 0);
 }
 
+/* A console and a NIC to the same backend: one port at each end. */
+KTEST(connections_to_one_peer_share_its_port)
+{
+    static struct libos_conn g2, m2;
+    static uint8_t *gpage2[NPAGES], *mpage2[NPAGES];
+    static keel_grant_handle_t mhandle2[NPAGES];
+    static _Alignas(4096) uint8_t gmem2[NPAGES][4096];
+    struct keel_device gd2 = gdev, md2 = mdev;
+
+    both_ends(NPAGES);
+    gd2.ring_ref = md2.ring_ref = REF + NPAGES;
+    gd2.ring_va = (uint64_t)(uintptr_t)gmem2;
+    EXPECT_EQ(libos_conn_init(&g2, &gd2, gpage2, 0, on_event, (void *)1), 0);
+    EXPECT_EQ(libos_conn_grant(&g2), 0);
+    EXPECT_EQ(fake.binds, 1);                          /* bound once */
+    EXPECT_EQ(g2.port, G_PORT);
+    EXPECT_EQ(libos_conn_init(&m2, &md2, mpage2, mhandle2, on_event, (void *)1), 0);
+    deliver(G_PORT);
+    deliver(M_PORT);
+    EXPECT_EQ(heard[0], 2);                            /* each event reaches */
+    EXPECT_EQ(heard[1], 2);                            /* both connections */
+    libos_conn_release(&g);
+    libos_conn_release(&m);
+    EXPECT_EQ(fake.closes, 0);                         /* still shared */
+    deliver(G_PORT);
+    EXPECT_EQ(heard[0], 2);
+    EXPECT_EQ(heard[1], 3);
+    libos_conn_release(&g2);
+    libos_conn_release(&m2);
+    EXPECT_EQ(fake.closes, 2);
+    EXPECT(!deliver(G_PORT) && !deliver(M_PORT));
+    EXPECT(granters == NULL);
+}
+
 KTEST_MAIN(KTEST_CASE(handshake), KTEST_CASE(hostile_state_words),
            KTEST_CASE(malformed_descriptors), KTEST_CASE(restarted_mapper_resumes),
-           KTEST_CASE(release_gives_back_what_was_taken))
+           KTEST_CASE(release_gives_back_what_was_taken),
+           KTEST_CASE(connections_to_one_peer_share_its_port))

@@ -114,14 +114,19 @@ void grant_active_free(struct grant_table *gt);
 /* ---- grant_maptrack.c: a grantee's handles ---- */
 #define MAPTRACK_CHUNK   KEEL_HV_MAPS_PER_FRAME     /* one frame */
 #define MAPTRACK_CHUNKS  (KEEL_GRANT_MAX_MAPS / MAPTRACK_CHUNK)
+#define MAPTRACK_DIR_MIN (KEEL_HV_MAPTRACK_DIR_MIN / MAPTRACK_CHUNK)
 
 struct grant_mapping {
     struct grant_pin pin;        /* pin.gt == NULL: free */
     uint32_t next_free;
 };
 
+/* The first chunks' pointers are here; a domain that grows past them gets
+ * a directory (one frame of its charge) holding every chunk's pointer, so
+ * the window's size costs a domain that maps little nothing. */
 struct maptrack {
-    struct grant_mapping *chunk[MAPTRACK_CHUNKS];
+    struct grant_mapping *chunk[MAPTRACK_DIR_MIN];
+    struct grant_mapping **dir;  /* NULL until chunk MAPTRACK_DIR_MIN */
     uint32_t free_head;          /* MAPTRACK_NONE: no free slot in any chunk */
     uint32_t nr_chunks, nr_used;
     uint32_t max;                /* handles 0 .. max - 1: the grant_maps limit */

@@ -22,6 +22,17 @@
  * Frontends are granters; backends are mappers.  Both ends are written
  * once, in the SDK's libos/conn.h.
  *
+ * One event channel per pair of domains.  Entries with the same
+ * peer_domid and the same port share one event channel: the toolstack
+ * allocates one port per (domain, backend domain) and names it in every
+ * entry that backend serves (a guest's console and its NIC, both served
+ * by dom0, carry the same port).  A granter binds such a port once and
+ * uses the local port it got for all of those entries; the mapper uses
+ * its one port for all of them.  An event on it means "look at every
+ * connection with this peer": each end checks the rings and state words
+ * of all the connections on the port.  So a domain's devices cost the
+ * backend one port, however many there are.
+ *
  * Restart.  A mapper that goes away and comes back (a restarted backend)
  * maps the same references again, resumes from the protocol's counters in
  * the pages, bumps mapper_epoch and says CONNECTED again; a granter reads

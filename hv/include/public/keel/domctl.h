@@ -215,6 +215,9 @@ struct keel_domain_limits {
 #define KEEL_HV_MAPS_PER_FRAME          128u
 #define KEEL_HV_PORTS_PER_FRAME         256u
 #define KEEL_HV_PAGES_PER_TABLE         512u
+/* A domain with more maps than this also has a frame for the directory
+ * of its map handles' frames. */
+#define KEEL_HV_MAPTRACK_DIR_MIN        (2u * KEEL_HV_MAPS_PER_FRAME)
 
 static inline uint64_t keel_limit_or(uint32_t v, uint32_t dflt)
 {
@@ -257,6 +260,7 @@ static inline uint64_t keel_domain_hv_frames(const struct keel_domain_limits *l)
 
     return keel_frames_for(entries, KEEL_HV_GRANT_RECORDS_PER_FRAME) +
            keel_frames_for(maps, KEEL_HV_MAPS_PER_FRAME) + keel_window_tables(maps) +
+           (maps > KEEL_HV_MAPTRACK_DIR_MIN) +
            ports / KEEL_HV_PORTS_PER_FRAME + 1 +     /* ports 0 .. ports */
            keel_window_tables(l->foreign_pages) +
            l->dma_pages + keel_window_tables(l->dma_pages) +

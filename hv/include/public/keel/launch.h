@@ -64,19 +64,22 @@
 /*
  * Guests in one run (the manifest's `guests <n>`).  Images are bounded by
  * modules; guests are bounded by what dom0 holds for each live guest:
- *   - one event channel port in dom0's own port space for its console:
- *     KEEL_EVTCHN_PORTS - 1 = 4095 usable ports, less dom0's two VIRQs
- *     (VIRQ_DOM_EXC, VIRQ_CONSOLE): 4093 consoles;
- *   - one page of dom0's grant window for the console's page 0
- *     (KEEL_GRANT_MAX_MAPS = KEEL_GRANT_WINDOW_PAGES = 4096 handles).
+ *   - one event channel port in dom0's own port space, shared by every
+ *     device dom0 serves for it (console and NIC, keel/device.h):
+ *     KEEL_EVTCHN_PORTS - 1 = 4095 usable ports, less dom0's own (the
+ *     VIRQs VIRQ_DOM_EXC and VIRQ_CONSOLE, its NIC's interrupt): 4092;
+ *   - pages of dom0's grant window (KEEL_GRANT_MAX_MAPS =
+ *     KEEL_GRANT_WINDOW_PAGES = 16384 handles): one for the console's page
+ *     0, and KEEL_NET_RING_PAGES (3) more for a guest with a NIC:
+ *     4000 x 4 = 16000, which leaves 384 for dom0's own.
  * Guests of one run may all be alive at once (dom0 builds every guest
- * before it reaps any), so the smaller budget, 4093, is the real bound;
- * 4000 keeps 93 ports and 96 grant handles for dom0's own devices.  Every
- * other per-guest cost is far below it: domain ids (KEEL_DOMID_MAX =
- * 32751), dom0's memory (about 1 KiB a guest of its 64 MiB), the console
- * record's 4 hex digits of domain id.  The machine's memory (`keel run
- * --mem`) bounds it further: each live guest holds its image note's
- * mem_bytes plus about 40 KiB.
+ * before it reaps any), so the ports, 4092, are the real bound; 4000
+ * keeps 92 ports and (with a NIC in every guest) 384 grant handles for
+ * dom0's own devices.  Every other per-guest cost is far below it: domain
+ * ids (KEEL_DOMID_MAX = 32751), dom0's memory (about 1.5 KiB a guest with
+ * a NIC, of its 64 MiB), the console record's 4 hex digits of domain id.
+ * The machine's memory (`keel run --mem`) bounds it further: each live
+ * guest holds its image note's mem_bytes plus about 40 KiB.
  *
  * The launcher refuses more guests than this; dom0 refuses a manifest that
  * announces more.  If dom0 nonetheless runs out of a resource for one guest

@@ -25,6 +25,13 @@
  * the granter tears nothing down.  What keel/device.h says is not done
  * yet: a mapper whose domain died (its port is gone) cannot come back.
  *
+ * Shared ports (keel/device.h): every connection between this domain and
+ * one peer that names the same port shares one event channel.  A granter
+ * binds a (peer, port) once and later connections reuse its local port; a
+ * mapper's connections on the same port join it.  An event on a shared
+ * port runs the handler of every connection on it (each looks at its own
+ * pages), and the port is closed when the last of them is released.
+ *
  * Contract:
  *  - Functions return 0 (or a count, a state) on success and -KEEL_Exxx on
  *    failure; errno is not touched.
@@ -60,6 +67,8 @@ struct libos_conn {
     struct keel_conn_header *hdr;  /* page 0, once granted or mapped */
     libos_evtchn_handler_t fn;
     void *arg;
+    struct libos_conn *next_on_port;   /* the others sharing port */
+    struct libos_conn *next_granter;   /* granters bound (for sharing) */
 };
 
 /* Sets c up from the descriptor d; nothing is granted, mapped or bound
@@ -95,8 +104,8 @@ void libos_conn_set_state(struct libos_conn *c, uint32_t state);
 void libos_conn_connect(struct libos_conn *c);
 void libos_conn_notify(const struct libos_conn *c);
 
-/* Let go of our end: the handler, our port (closed: the peer sees it
- * UNBOUND), the grants (granter; -KEEL_EBUSY while still mapped is left
+/* Let go of our end: the handler, our port (closed, if no other
+ * connection shares it: the peer sees it UNBOUND), the grants (granter; -KEEL_EBUSY while still mapped is left
  * as it is: the pages are the toolstack's reservation) or the maps
  * (mapper).  The state word is the caller's to set before. */
 void libos_conn_release(struct libos_conn *c);

@@ -46,6 +46,9 @@ long libos_evtchn_unmask(keel_evtchn_port_t port);
 long libos_evtchn_set_handler(keel_evtchn_port_t port, libos_evtchn_handler_t fn,
                               void *arg);
 
+/* port's handler (NULL: none) and, in *arg, its argument. */
+libos_evtchn_handler_t libos_evtchn_get_handler(keel_evtchn_port_t port, void **arg);
+
 /* Blocks (the calling thread, see libos/thread.h) until an event on port
  * (one without a handler) has been received, or monotonic deadline_ns
  * (LIBOS_FOREVER: none).  Returns 1 and consumes the event, or 0 at the
