@@ -23,6 +23,7 @@ include lib/lib.mk
 include hv/hv.mk
 include toolchain/toolchain.mk
 include sdk/libos/libos.mk
+include sdk/drivers/drivers.mk
 include dom0/dom0.mk
 include tools/keel/keel.mk
 include apps/apps.mk

@@ -12,7 +12,7 @@ UNIT_SRCS   := $(wildcard tests/unit/*_test.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRCS))
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                -I $(PUBLIC_INC) -I hv/include -I $(LIB_INC) -I tests/unit \
-               -I sdk/libos/include
+               -I sdk/libos/include -I sdk/drivers/include
 
 .PHONY: unit integration test-guests
 
