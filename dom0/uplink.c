@@ -37,15 +37,16 @@ struct uplink {
 
 static struct uplink up;
 
-static void on_frame(void *ctx, const uint8_t *frame, size_t len)
+static void on_frames(void *ctx, const struct virtio_net_frame *f, unsigned n)
 {
     struct uplink *u = ctx;
 
-    if (!u->gw_found &&
-        arp_answer_from(frame, len, KEEL_NET_PLAN_GATEWAY, u->mac, u->gw_mac)) {
-        u->gw_found = 1;
-        u->answer_ns = hc_now_ns();
-    }
+    for (unsigned i = 0; i < n && !u->gw_found; i++)
+        if (arp_answer_from(f[i].data, f[i].len, KEEL_NET_PLAN_GATEWAY,
+                            u->mac, u->gw_mac)) {
+            u->gw_found = 1;
+            u->answer_ns = hc_now_ns();
+        }
 }
 
 /* Wait for the NIC until deadline (or one poll period without an
@@ -134,7 +135,7 @@ static int attach(struct uplink *u)
                                   QEMU milliseconds each: the toolstack
                                   runs in between */
     t2 = hc_now_ns();
-    if (rc == 0 && (rc = virtio_net_attach(bdf, on_frame, u, &u->nic)) == 0) {
+    if (rc == 0 && (rc = virtio_net_attach(bdf, on_frames, u, &u->nic)) == 0) {
         u->port = virtio_net_port(u->nic);
         virtio_net_mac(u->nic, u->mac);
         hc_log("net: NIC %02x:%02x.%x taken in %llu us, up in %llu us: "

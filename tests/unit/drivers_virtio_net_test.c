@@ -16,18 +16,22 @@
 #define WANTED (VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS | VIRTIO_F_ANY_LAYOUT)
 
 static struct virtio_net *nic;
-static unsigned got, echo, echo_failed;
+static unsigned got, batches, echo, echo_failed;
+static long nested, nested_event;
 static uint8_t last[4096];
 static size_t last_len;
 
-static void on_rx(void *ctx, const uint8_t *frame, size_t len)
+static void on_rx(void *ctx, const struct virtio_net_frame *f, unsigned n)
 {
     (void)ctx;
-    got++;
-    memcpy(last, frame, len);
-    last_len = len;
-    if (echo && virtio_net_send(nic, frame, len))
+    batches++;
+    got += n;
+    memcpy(last, f[n - 1].data, f[n - 1].len);
+    last_len = f[n - 1].len;
+    if (echo && virtio_net_send_many(nic, f, n) != n)
         echo_failed++;
+    nested = virtio_net_poll(nic, 64);
+    nested_event = virtio_net_event(nic, 64);
 }
 
 /* A device offering `features` (MTU mtu, link up), attached. */
@@ -38,7 +42,7 @@ static long up(uint32_t features, uint16_t mtu)
     fd.cfg[VNET_CFG_STATUS] = VIRTIO_NET_S_LINK_UP;
     fd.cfg[VNET_CFG_MTU] = (uint8_t)mtu;
     fd.cfg[VNET_CFG_MTU + 1] = (uint8_t)(mtu >> 8);
-    got = echo = echo_failed = 0;
+    got = batches = echo = echo_failed = 0;
     nic = NULL;
     uint32_t bdf = 0;
     long rc = virtio_net_probe(&bdf);
@@ -108,14 +112,17 @@ KTEST(receive_queue_stays_filled)
     }
     EXPECT_EQ(sent, 256);                        /* every buffer was posted */
     EXPECT_EQ(virtio_net_event(nic, 64), 64);
+    EXPECT_EQ(batches, 1);                       /* one call for the batch */
+    EXPECT_EQ(nested, -KEEL_EBUSY);              /* no polling from inside */
+    EXPECT_EQ(nested_event, -KEEL_EBUSY);
     EXPECT_EQ(fd.irq_acks, 1);
     EXPECT_EQ(fake_posted(0), 64);               /* refilled after the batch */
     EXPECT_EQ(fd.notifies[0], 2);                /* one notification for it */
     EXPECT_EQ(last_len, 60 + 63);
     frame_of(f, 60 + 63, 63);
     EXPECT(!memcmp(last, f, last_len));
-    while (virtio_net_poll(nic, 64) == 64)
-        ;
+    EXPECT_EQ(virtio_net_poll(nic, 1000), 192);  /* the rest, three batches */
+    EXPECT_EQ(batches, 4);
     EXPECT_EQ(got, 256);
     EXPECT_EQ(fake_posted(0), 256);
     frame_of(f, 1514, 7);
@@ -159,6 +166,34 @@ KTEST(transmit_queue_fills_and_drains)
     virtio_net_counters(nic, &c);
     EXPECT_EQ(c.tx_frames, 457);
     EXPECT_EQ(c.tx_full, 2);
+}
+
+/* A batch: taken in order, a malformed frame dropped and counted on the
+ * way, one notification, stopped by the full queue. */
+KTEST(send_many_stops_at_a_full_queue)
+{
+    uint8_t f[100], out[4096];
+    struct virtio_net_frame batch[10];
+    struct virtio_net_counters c;
+
+    EXPECT_EQ(up(ALL_FEATURES, 0), 0);
+    frame_of(f, sizeof(f), 9);
+    for (unsigned i = 0; i < 250; i++)
+        EXPECT_EQ(virtio_net_send(nic, f, sizeof(f)), 0);
+    for (unsigned i = 0; i < 10; i++)
+        batch[i] = (struct virtio_net_frame){ f, (uint16_t)(i == 1 ? 5 : 60 + i) };
+    unsigned before = fd.notifies[1];
+    EXPECT_EQ(virtio_net_send_many(nic, batch, 10), 7);    /* 0, 2..6 sent */
+    EXPECT_EQ(fd.notifies[1], before + 1);
+    virtio_net_counters(nic, &c);
+    EXPECT_EQ(c.tx_frames, 256);
+    EXPECT_EQ(c.tx_errors, 1);
+    EXPECT_EQ(c.tx_full, 1);
+    for (unsigned i = 0; i < 250; i++)
+        fake_tx(out);
+    EXPECT_EQ(fake_tx(out), 60);
+    EXPECT_EQ(fake_tx(out), 62);
+    EXPECT_EQ(virtio_net_send_many(nic, batch + 7, 3), 3);  /* room again */
 }
 
 KTEST(transmit_lengths)
@@ -215,13 +250,14 @@ KTEST(large_queue_and_bad_lengths)
     fd.qsize[0] = fd.qsize[1] = 1024;
     EXPECT_EQ(virtio_net_attach(FAKE_BDF, on_rx, NULL, &nic), 0);
     EXPECT_EQ(fake_posted(0), 256);
-    got = 0;
+    got = batches = 0;
     frame_of(f, sizeof(f), 0);
     EXPECT_EQ(fake_rx(f, sizeof(f), 10 + 13), 0);     /* shorter than a header */
     EXPECT_EQ(fake_rx(f, sizeof(f), 10 + 1515), 0);   /* longer than the MTU */
     EXPECT_EQ(fake_rx(f, sizeof(f), 3), 0);
     EXPECT_EQ(virtio_net_poll(nic, 64), 3);
     EXPECT_EQ(got, 0);
+    EXPECT_EQ(batches, 0);                       /* nothing to hand out */
     virtio_net_counters(nic, &c);
     EXPECT_EQ(c.rx_errors, 3);
     EXPECT_EQ(fake_posted(0), 256);
@@ -283,6 +319,7 @@ KTEST_MAIN(KTEST_CASE(takes_only_what_it_implements),
            KTEST_CASE(brings_the_device_up_in_order),
            KTEST_CASE(receive_queue_stays_filled),
            KTEST_CASE(transmit_queue_fills_and_drains),
+           KTEST_CASE(send_many_stops_at_a_full_queue),
            KTEST_CASE(transmit_lengths),
            KTEST_CASE(header_alone_without_any_layout),
            KTEST_CASE(large_queue_and_bad_lengths),

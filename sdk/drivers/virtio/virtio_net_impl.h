@@ -55,9 +55,11 @@ struct virtio_net {
     uint8_t mac[6];
     bool link_up;
     bool tx_interrupts;        /* asked for while the queue was full */
+    bool in_rx;                /* the rx callback runs */
     keel_evtchn_port_t port;
     virtio_net_rx_fn rx_fn;
     void *rx_ctx;
+    struct virtio_net_frame batch[VIRTIO_NET_RX_BATCH];   /* being handed out */
     struct virtio_net_counters c;
 };
 

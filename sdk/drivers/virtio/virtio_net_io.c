@@ -10,7 +10,10 @@
  *
  * Receive: every free buffer is posted; a batch of received frames is
  * handed out first and its buffers posted again after it, with one
- * notification for the whole batch.
+ * notification for the whole batch.  Popped buffers are on the free list
+ * while the batch is out, but nothing adds to the receive queue until
+ * the batch is back (the callback may only send), so they stay the
+ * caller's to read.
  */
 #include <string.h>
 #include <keel/abi.h>
@@ -91,7 +94,9 @@ static bool tx_room(struct virtio_net *n)
     return vq_num_free(&n->tx) >= n->segs;
 }
 
-int virtio_net_send(struct virtio_net *n, const void *frame, size_t len)
+/* One frame onto the queue, not yet published.  0, -KEEL_EINVAL,
+ * -KEEL_ENOSPC. */
+static int enqueue(struct virtio_net *n, const void *frame, size_t len)
 {
     struct vq_seg s[2];
 
@@ -109,45 +114,93 @@ int virtio_net_send(struct virtio_net *n, const void *frame, size_t len)
     memcpy(b + VNET_HDR_LEN, frame, len);
     vq_add(&n->tx, s, segments(n, &n->tx_buf, head,
                                (uint32_t)(VNET_HDR_LEN + len), false, s));
-    notify(n, VNET_QUEUE_TX, &n->tx);
     n->c.tx_frames++;
     n->c.tx_bytes += len;
     return 0;
 }
 
-static void deliver(struct virtio_net *n, uint16_t head, uint32_t len)
+int virtio_net_send(struct virtio_net *n, const void *frame, size_t len)
+{
+    int rc = enqueue(n, frame, len);
+
+    if (rc == 0)
+        notify(n, VNET_QUEUE_TX, &n->tx);
+    return rc;
+}
+
+unsigned virtio_net_send_many(struct virtio_net *n,
+                              const struct virtio_net_frame *f, unsigned count)
+{
+    unsigned i = 0;
+
+    while (i < count && enqueue(n, f[i].data, f[i].len) != -KEEL_ENOSPC)
+        i++;
+    notify(n, VNET_QUEUE_TX, &n->tx);
+    return i;
+}
+
+/* Adds the frame in head's buffer to the batch; false (counted) if the
+ * device reported a length out of range. */
+static bool take_frame(struct virtio_net *n, uint16_t head, uint32_t len,
+                       unsigned k)
 {
     if (len < VNET_HDR_LEN + VIRTIO_NET_ETH_HLEN ||
         len > VNET_HDR_LEN + (uint32_t)frame_max(n)) {
         n->c.rx_errors++;
-        return;
+        return false;
     }
     len -= VNET_HDR_LEN;
+    n->batch[k] = (struct virtio_net_frame){
+        buffer(n, &n->rx_buf, head) + VNET_HDR_LEN, (uint16_t)len };
     n->c.rx_frames++;
     n->c.rx_bytes += len;
-    n->rx_fn(n->rx_ctx, buffer(n, &n->rx_buf, head) + VNET_HDR_LEN, len);
+    return true;
+}
+
+/* Up to max used receive buffers: handed out as one batch, then posted
+ * again.  How many were taken. */
+static unsigned rx_batch(struct virtio_net *n, unsigned max)
+{
+    unsigned taken = 0, k = 0;
+    uint32_t len;
+    int head;
+
+    while (taken < max && (head = vq_pop(&n->rx, &len)) != VQ_EMPTY) {
+        taken++;
+        if (head == VQ_BROKEN)
+            n->c.device_errors++;
+        else if (take_frame(n, (uint16_t)head, len, k))
+            k++;
+    }
+    if (k) {
+        n->in_rx = true;
+        n->rx_fn(n->rx_ctx, n->batch, k);
+        n->in_rx = false;
+    }
+    /* the batch's buffers were off the free list's reach until now */
+    vnet_fill_rx(n);
+    return taken;
 }
 
 int virtio_net_poll(struct virtio_net *n, unsigned budget)
 {
-    unsigned taken = 0;
-    uint32_t len;
-    int head;
+    unsigned taken = 0, got;
 
-    while (taken < budget && (head = vq_pop(&n->rx, &len)) != VQ_EMPTY) {
-        taken++;
-        if (head == VQ_BROKEN)
-            n->c.device_errors++;
-        else
-            deliver(n, (uint16_t)head, len);
-    }
-    vnet_fill_rx(n);
+    if (n->in_rx)
+        return -KEEL_EBUSY;
+    do {
+        unsigned max = budget - taken;
+        got = rx_batch(n, max < VIRTIO_NET_RX_BATCH ? max : VIRTIO_NET_RX_BATCH);
+        taken += got;
+    } while (got == VIRTIO_NET_RX_BATCH && taken < budget);
     reclaim_tx(n);
     return (int)taken;
 }
 
 int virtio_net_event(struct virtio_net *n, unsigned budget)
 {
+    if (n->in_rx)
+        return -KEEL_EBUSY;
     n->c.events++;
     /* reading the ISR lowers the line; anything used after this read
      * raises it again, and the acknowledgement lets that through */

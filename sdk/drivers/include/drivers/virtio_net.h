@@ -9,17 +9,19 @@
  *    payload; no FCS), at most VIRTIO_NET_FRAME_MAX(mtu) bytes, with
  *    correct checksums: no checksum or segmentation offload is negotiated,
  *    in either direction.
- *  - virtio_net_send copies the frame into a buffer of the driver's, so
- *    the caller's memory is free again on return.  A full transmit queue
- *    is -KEEL_ENOSPC with nothing queued: drop (and count) or try again
- *    after the next event; the driver asks the device for an interrupt as
- *    soon as the queue is full, so an event does come.
- *  - Received frames reach the rx callback given to virtio_net_attach,
- *    from virtio_net_poll / virtio_net_event only, on the caller's thread.
- *    The frame is valid during the call only (copy what you keep).  The
- *    callback may call virtio_net_send.  The receive queue is refilled
- *    after each batch: the device always has buffers, except while a batch
- *    is being handed out.
+ *  - virtio_net_send / virtio_net_send_many copy each frame into a buffer
+ *    of the driver's, so the caller's memory is free again on return.  A
+ *    full transmit queue is -KEEL_ENOSPC (send_many: fewer taken) with
+ *    nothing queued: drop (and count) or try again after the next event;
+ *    the driver asks the device for an interrupt as soon as the queue is
+ *    full, so an event does come.
+ *  - Received frames reach the rx callback given to virtio_net_attach, a
+ *    batch per call (at most VIRTIO_NET_RX_BATCH frames), from
+ *    virtio_net_poll / virtio_net_event only, on the caller's thread.  The
+ *    frames are valid during the call only (copy what you keep); their
+ *    buffers go back to the device right after it, so the receive queue is
+ *    refilled after each batch.  The callback may send; it may not poll
+ *    (-KEEL_EBUSY).
  *  - One thread uses one device at a time: nothing here locks, and no
  *    function may run in an event handler (upcall context).
  *  - Functions return 0 (or a count), or -KEEL_E* (keel/abi.h); they never
@@ -38,11 +40,19 @@
 #define VIRTIO_NET_MTU_MIN         68u
 #define VIRTIO_NET_MTU_MAX         4082u     /* a frame in one page */
 #define VIRTIO_NET_FRAME_MAX(mtu)  ((mtu) + VIRTIO_NET_ETH_HLEN)
-#define VIRTIO_NET_BUDGET_DEFAULT  64u
+#define VIRTIO_NET_RX_BATCH        64u
+#define VIRTIO_NET_BUDGET_DEFAULT  VIRTIO_NET_RX_BATCH
 
 struct virtio_net;
 
-typedef void (*virtio_net_rx_fn)(void *ctx, const uint8_t *frame, size_t len);
+/* A frame, in the caller's memory (send) or the driver's (receive). */
+struct virtio_net_frame {
+    const uint8_t *data;
+    uint16_t len;
+};
+
+typedef void (*virtio_net_rx_fn)(void *ctx, const struct virtio_net_frame *f,
+                                 unsigned n);
 
 struct virtio_net_counters {
     uint64_t rx_frames, rx_bytes;
@@ -64,7 +74,7 @@ long virtio_net_probe(uint32_t *bdf);
  * queues, receive buffers, interrupt, DRIVER_OK.  0 and *out, or
  * -KEEL_ENODEV (no legacy interface: a modern-only device), -KEEL_ENOMEM
  * (no DMA memory), -KEEL_EIO (the device refused a queue), -KEEL_E*.
- * rx (not NULL) gets every received frame, with ctx.  Nothing is undone
+ * rx (not NULL) gets every received frame, in batches, with ctx.  Nothing is undone
  * on failure: the function stays owned (and marked FAILED). */
 long virtio_net_attach(uint32_t bdf, virtio_net_rx_fn rx, void *ctx,
                        struct virtio_net **out);
@@ -80,6 +90,12 @@ uint32_t virtio_net_features(const struct virtio_net *n);
  * VIRTIO_NET_ETH_HLEN or above VIRTIO_NET_FRAME_MAX(mtu)). */
 int virtio_net_send(struct virtio_net *n, const void *frame, size_t len);
 
+/* f[0..count) with one notification: how many were taken, in order (sent,
+ * or dropped and counted in tx_errors for a length out of range); fewer
+ * than count when the queue filled (tx_full counts each refusal). */
+unsigned virtio_net_send_many(struct virtio_net *n,
+                              const struct virtio_net_frame *f, unsigned count);
+
 /* The event channel port the device's interrupt arrives on (wait on it,
  * e.g. libos_evtchn_wait), or 0 when it has none (its line is shared:
  * poll instead). */
@@ -89,9 +105,11 @@ keel_evtchn_port_t virtio_net_port(const struct virtio_net *n);
  * as virtio_net_poll. */
 int virtio_net_event(struct virtio_net *n, unsigned budget);
 
-/* Hands up to budget received frames to rx, refills the receive queue,
- * reclaims sent buffers.  Returns the frames handed out; budget means more
- * may be waiting (call again: no new event comes for them). */
+/* Takes up to budget received frames and hands them to rx, a batch at a
+ * time, refilling the receive queue after each; reclaims sent buffers.
+ * Returns the frames taken (those with a length out of range too: they are
+ * counted in rx_errors, not handed out); budget means more may be waiting
+ * (call again: no new event comes for them). */
 int virtio_net_poll(struct virtio_net *n, unsigned budget);
 
 void virtio_net_counters(const struct virtio_net *n,
