@@ -28,7 +28,6 @@
 #define CFG_SUBSYS     0x2c
 #define CFG_IRQ        0x3c
 #define HEADER_MULTI   0x80u
-#define CMD_DECODE     0x3u
 #define CLASS_BRIDGE   0x06u
 #define BAR_KIND(t)    ((t) & 0xfu)
 
@@ -49,14 +48,15 @@ static void probe(uint32_t bdf, unsigned off, uint32_t *v, uint32_t *mask)
     arch_pci_cfg_write(bdf, off, 4, *v);
 }
 
-/* With I/O and memory decoding off, so that no BAR answers at all-ones
- * while it is sized; decide() says what the command register says next. */
+/* Quiesced (keel/pci.h: no decoding, no bus mastering, INTx disabled), so
+ * that no BAR answers at all-ones while it is sized; settle() says what
+ * the command register says next. */
 static void size_bars(struct pci_func *f)
 {
     uint32_t bdf = f->info.bdf, cmd = rd(bdf, CFG_COMMAND, 2);
 
     boot_command[f - pci_funcs] = (uint16_t)cmd;
-    arch_pci_cfg_write(bdf, CFG_COMMAND, 2, cmd & ~CMD_DECODE);
+    arch_pci_cfg_write(bdf, CFG_COMMAND, 2, pci_cmd_quiesced(cmd));
     for (unsigned i = 0; i < KEEL_PCI_BARS;) {
         uint32_t lo, mlo, hi = 0, mhi = 0;
         probe(bdf, CFG_BAR0 + 4 * i, &lo, &mlo);
@@ -189,11 +189,10 @@ static const char *why_kept(const struct pci_func *f)
  * gave it (bridges were never sized, nor touched). */
 static void settle(const struct pci_func *f, bool kept)
 {
-    uint32_t cmd = boot_command[f - pci_funcs];
+    bool sized = f->info.header_type == 0 && f->info.class_code >> 16 != CLASS_BRIDGE;
 
-    if (f->info.header_type != 0 || f->info.class_code >> 16 == CLASS_BRIDGE)
-        return;
-    arch_pci_cfg_write(f->info.bdf, CFG_COMMAND, 2, kept ? cmd : pci_cmd_quiesced(cmd));
+    if (kept && sized)
+        arch_pci_cfg_write(f->info.bdf, CFG_COMMAND, 2, boot_command[f - pci_funcs]);
 }
 
 static void decide(struct pci_func *f)
