@@ -177,8 +177,7 @@ static unsigned rx_batch(struct virtio_net *n, unsigned max)
         n->rx_fn(n->rx_ctx, n->batch, k);
         n->in_rx = false;
     }
-    /* the batch's buffers were off the free list's reach until now */
-    vnet_fill_rx(n);
+    vnet_fill_rx(n);                /* the batch's buffers, back to the device */
     return taken;
 }
 
