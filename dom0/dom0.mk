@@ -3,7 +3,8 @@
 # Every dom0/*.c is part of the image (mkimage compiles them together), with
 # lib/'s image checker and layout (lib.mk), so host-only code
 # never lives here; the pure modules are unit-tested from tests/unit/ by
-# #including their .c files.
+# #including their .c files.  The SDK's libraries it uses (consback,
+# netback, drivers) come from the sysroot, like any image's.
 
 DOM0_OUT    := $(BUILD)/dom0
 DOM0_IMG    := $(DOM0_OUT)/dom0.img

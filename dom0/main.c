@@ -2,7 +2,9 @@
  * Domain zero's toolstack: run what the launcher asked for, then power off.
  *
  *   start info -> module 1 (the manifest, keel/launch.h) -> parse it
- *   -> bind VIRQ_DOM_EXC (reap.c) -> build and start guest i, in order,
+ *   -> bind VIRQ_DOM_EXC (reap.c), console backend and uplink (uplink.c)
+ *      threads, which run once we first wait
+ *   -> build and start guest i, in order,
  *      from the boot module the manifest names for it (many guests may
  *      share one image module)
  *   -> wait for every guest to end (reap.c) -> `done S` -> POWEROFF(S)
@@ -24,6 +26,7 @@
 #include "hc.h"
 #include "manifest.h"
 #include "reap.h"
+#include "uplink.h"
 
 static _Noreturn void finish(int status)
 {
@@ -131,6 +134,8 @@ int main(void)
     reap_watch();
     if (console_start() < 0)
         hc_log("no console backend thread: guests' output is lost");
+    if (uplink_start() < 0)
+        hc_log("net: no uplink: no thread for it");
     chan_setup(&m);
     start_guests(si, &m, g, physical_cpus());
     finish(reap_all(g, m.nguests));

@@ -14,8 +14,6 @@
 #include <hv/lib.h>
 
 #define CFG_COMMAND      0x04
-#define CMD_QUIESCED_OFF 0x0007u     /* I/O, memory, bus master */
-#define CMD_INTX_OFF     0x0400u
 
 struct pci_func pci_funcs[PCI_MAX_FUNCS];
 unsigned pci_nfuncs;
@@ -84,8 +82,7 @@ static void quiesce(const struct pci_func *f)
 {
     uint32_t cmd = arch_pci_cfg_read(f->info.bdf, CFG_COMMAND, 2);
 
-    arch_pci_cfg_write(f->info.bdf, CFG_COMMAND, 2,
-                       (cmd & ~CMD_QUIESCED_OFF) | CMD_INTX_OFF);
+    arch_pci_cfg_write(f->info.bdf, CFG_COMMAND, 2, pci_cmd_quiesced(cmd));
 }
 
 static unsigned io_bars(const struct pci_func *f)

@@ -1,7 +1,7 @@
 /*
  * The pure rules of lending a PCI function (keel/pci.h): what a BAR is,
  * which capabilities are guarded, which configuration writes an owner
- * may make.  No state and no hardware: tests/unit/hv_pci_cfg_test.c feeds
+ * may make, what a quiesced function's command register says.  No state and no hardware: tests/unit/hv_pci_cfg_test.c feeds
  * them hostile values.
  *
  * Everything here treats the device as an adversary that answers whatever
@@ -22,6 +22,9 @@
 #define CFG_CAP_PTR    0x34
 #define CFG_HEADER_END 0x40u
 #define CAP_HOPS_MAX   48u
+
+#define CMD_QUIESCED_OFF 0x0007u     /* I/O, memory, bus master */
+#define CMD_INTX_OFF     0x0400u
 
 #define CAP_PM    0x01
 #define CAP_MSI   0x05
@@ -167,4 +170,9 @@ bool pci_cfg_write_ok(const struct pci_cfg_guard *g, unsigned offset,
             return false;
     }
     return true;
+}
+
+uint32_t pci_cmd_quiesced(uint32_t cmd)
+{
+    return (cmd & ~CMD_QUIESCED_OFF) | CMD_INTX_OFF;
 }

@@ -3,7 +3,7 @@
  * configuration mechanism, bus 0 and the buses behind its bridges, each
  * with its ids, class, interrupt pin and line, BARs (sized with decoding
  * off) and guarded capabilities, and the decision whether it may ever be
- * lent.  The table never changes shape afterwards: a LIST index names one
+ * lent.  A function that may be lent is left quiesced until ASSIGN.  The table never changes shape afterwards: a LIST index names one
  * function for the machine's life.
  *
  * Kept (never lent, keel/pci.h): bridges of every kind (class 0x06 or a
@@ -28,11 +28,11 @@
 #define CFG_SUBSYS     0x2c
 #define CFG_IRQ        0x3c
 #define HEADER_MULTI   0x80u
-#define CMD_DECODE     0x3u
 #define CLASS_BRIDGE   0x06u
 #define BAR_KIND(t)    ((t) & 0xfu)
 
 static unsigned ignored;
+static uint16_t boot_command[PCI_MAX_FUNCS];   /* as the firmware left it */
 
 static uint32_t rd(uint32_t bdf, unsigned off, unsigned size)
 {
@@ -48,13 +48,15 @@ static void probe(uint32_t bdf, unsigned off, uint32_t *v, uint32_t *mask)
     arch_pci_cfg_write(bdf, off, 4, *v);
 }
 
-/* With I/O and memory decoding off meanwhile, so that no BAR answers at
- * all-ones while it is sized. */
+/* Quiesced (keel/pci.h: no decoding, no bus mastering, INTx disabled), so
+ * that no BAR answers at all-ones while it is sized; settle() says what
+ * the command register says next. */
 static void size_bars(struct pci_func *f)
 {
     uint32_t bdf = f->info.bdf, cmd = rd(bdf, CFG_COMMAND, 2);
 
-    arch_pci_cfg_write(bdf, CFG_COMMAND, 2, cmd & ~CMD_DECODE);
+    boot_command[f - pci_funcs] = (uint16_t)cmd;
+    arch_pci_cfg_write(bdf, CFG_COMMAND, 2, pci_cmd_quiesced(cmd));
     for (unsigned i = 0; i < KEEL_PCI_BARS;) {
         uint32_t lo, mlo, hi = 0, mhi = 0;
         probe(bdf, CFG_BAR0 + 4 * i, &lo, &mlo);
@@ -65,7 +67,6 @@ static void size_bars(struct pci_func *f)
             f->info.bar[i].type |= PCI_BAR_BROKEN;   /* no upper half */
         i += used;
     }
-    arch_pci_cfg_write(bdf, CFG_COMMAND, 2, cmd);
 }
 
 static void find_guards(struct pci_func *f)
@@ -181,11 +182,25 @@ static const char *why_kept(const struct pci_func *f)
     return overlaps_another(f) ? "a BAR over another function's" : NULL;
 }
 
+/* A function that may be lent stays quiesced, as ASSIGN hands it over
+ * anyway: nobody's until then, it needs no decoding nor bus mastering, and
+ * each change of its decoding costs an emulator like QEMU milliseconds of
+ * remapping (docs/devices.md).  A kept one gets back what the firmware
+ * gave it (bridges were never sized, nor touched). */
+static void settle(const struct pci_func *f, bool kept)
+{
+    bool sized = f->info.header_type == 0 && f->info.class_code >> 16 != CLASS_BRIDGE;
+
+    if (kept && sized)
+        arch_pci_cfg_write(f->info.bdf, CFG_COMMAND, 2, boot_command[f - pci_funcs]);
+}
+
 static void decide(struct pci_func *f)
 {
     struct keel_pci_info *in = &f->info;
     const char *why = why_kept(f);
 
+    settle(f, why != NULL);
     if (why)
         in->flags |= KEEL_PCI_F_KEPT;
     else if (in->irq_pin)

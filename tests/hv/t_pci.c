@@ -74,6 +74,10 @@ static void list_functions(void)
         note(&in);
         if (in.bdf == t_net.bdf)
             t_net_index = i;
+        if (!(in.flags & KEEL_PCI_F_KEPT))          /* quiesced from boot on */
+            CHECK_EQ(in.command & 0x407, 0x400);
+        if (in.bdf == ivshmem_bdf)                  /* kept: as the firmware left it */
+            CHECK(in.command & 2);
     }
     CHECK_EQ(list(i, &in), -KEEL_ENOENT);
     CHECK(i >= 5);

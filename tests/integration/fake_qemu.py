@@ -113,6 +113,11 @@ def run_guests(guests, opts, modules, problems, scenario):
                                                           modules[module][1])))
             out(rec(dom, "o", "cmdline %s\n" % ("ok" if not problems else problems)))
             out(rec(dom, "o", "smp=%s mem=%s\n" % (opts["-smp"][0], opts["-m"][0])))
+        elif scenario == "net":      # the machine's NIC, as QEMU was told
+            for v in opts.get("-netdev", []):
+                out(rec(dom, "o", "netdev %s\n" % v))
+            for v in opts.get("-device", []):
+                out(rec(dom, "o", "device %s\n" % v))
         elif scenario == "hello":
             out(rec(dom, "o", "hel"), split=True)
             out(rec(dom, "o", "lo\n"))

@@ -185,8 +185,38 @@ def test_qemu_missing_is_125(fake):
     assert "cannot run /nonexistent/qemu" in text(r.stderr)
 
 
+def net_of(r):
+    """The -netdev values and the virtio-net-pci devices QEMU was given."""
+    lines = text(r.stdout).splitlines()
+    return ([ln[len("netdev "):] for ln in lines if ln.startswith("netdev ")],
+            [ln[len("device "):] for ln in lines
+             if ln.startswith("device virtio-net-pci")])
+
+
+def test_net_user_by_default(fake):
+    r = fake(fake.image("a.img"), scenario="net")
+    assert r.returncode == 0, text(r.stderr)
+    netdev, nic = net_of(r)
+    # keel/launch.h's plan; no port forwarding (hostfwd) yet
+    assert netdev == ["user,id=net0,ipv6=off,net=10.0.0.0/16,host=10.0.0.2"]
+    assert nic == ["virtio-net-pci,netdev=net0,addr=3,romfile="]
+
+
+def test_net_tap_and_none(fake):
+    r = fake("--net", "tap:ktap0", fake.image("a.img"), scenario="net")
+    assert r.returncode == 0, text(r.stderr)
+    assert net_of(r) == (["tap,id=net0,ifname=ktap0,script=no,downscript=no"],
+                         ["virtio-net-pci,netdev=net0,addr=3,romfile="])
+    r = fake("--net=none", fake.image("a.img"), scenario="net")
+    assert r.returncode == 0, text(r.stderr)
+    assert net_of(r) == ([], [])
+    assert "device ivshmem-plain,memdev=hostio" in text(r.stdout)   # the rest stays
+
+
 @pytest.mark.parametrize("argv", [[], ["--timeout", "x", "a.img"], ["--smp", "0", "a.img"],
-                                  ["--bogus", "a.img"], ["--mem", "12Q", "a.img"]])
+                                  ["--bogus", "a.img"], ["--mem", "12Q", "a.img"],
+                                  ["--net", "bridge", "a.img"], ["--net", "tap:a,b", "a.img"],
+                                  ["--net", "tap:", "a.img"], ["a.img", "--net"]])
 def test_bad_command_line_is_2(fake, argv):
     r = fake(*argv)
     assert r.returncode == 2 and r.stderr

@@ -184,6 +184,19 @@ KTEST(write_filter)
     EXPECT(pci_cfg_write_ok(&g, 0x88, 4, 0, 0xdeadbeef));
 }
 
+/* Quiesced: decoding, bus mastering off, INTx disabled, the rest kept;
+ * an owner may write back what it reads (the filter allows those bits). */
+KTEST(quiesced_command)
+{
+    EXPECT_EQ(pci_cmd_quiesced(0x0107), 0x0500);              /* SERR kept */
+    EXPECT_EQ(pci_cmd_quiesced(0x0000), 0x0400);
+    EXPECT_EQ(pci_cmd_quiesced(0x0400), 0x0400);
+    virtio_like();
+    pci_cfg_guards(cfg, &g);
+    EXPECT(pci_cfg_write_ok(&g, 0x04, 2, 0x0107, pci_cmd_quiesced(0x0107)));
+}
+
 KTEST_MAIN(KTEST_CASE(sane_bars), KTEST_CASE(hostile_bars_are_broken), KTEST_CASE(guards_of_a_virtio_device),
            KTEST_CASE(msi_length_follows_its_control), KTEST_CASE(hostile_capability_lists),
-           KTEST_CASE(access_sizes_and_offsets), KTEST_CASE(write_filter))
+           KTEST_CASE(access_sizes_and_offsets), KTEST_CASE(write_filter),
+           KTEST_CASE(quiesced_command))

@@ -25,6 +25,7 @@ KTEST(defaults)
     EXPECT_EQ(o.smp, 2);
     EXPECT(!strcmp(o.mem, "2048M"));
     EXPECT(o.timeout_s == 0 && !o.verbose && !o.timings && !o.kvm);
+    EXPECT_EQ(o.net, KEEL_NET_USER);
     EXPECT_EQ(o.nargs, 0);
 }
 
@@ -96,6 +97,47 @@ KTEST(guest_limit)
     free(msg);
 }
 
+/* --net: user, none, tap:IFNAME with a name Linux and QEMU's option
+ * syntax both take; the last one given wins. */
+KTEST(net_modes)
+{
+    EXPECT_EQ(PARSE("run", "--net", "none", "a.img"), 0);
+    EXPECT_EQ(o.net, KEEL_NET_NONE);
+    EXPECT_EQ(PARSE("run", "--net=tap:tap0", "a.img"), 0);
+    EXPECT_EQ(o.net, KEEL_NET_TAP);
+    EXPECT(!strcmp(o.tap, "tap0"));
+    EXPECT_EQ(PARSE("run", "--net", "none", "--net", "user", "a.img"), 0);
+    EXPECT_EQ(o.net, KEEL_NET_USER);
+    EXPECT_EQ(PARSE("run", "--net", "tap:keel-tap-012345", "a.img"), 0);   /* 15 */
+    EXPECT(!strcmp(o.tap, "keel-tap-012345"));
+    EXPECT_EQ(PARSE("run", "--net", "tap:keel-tap-0123456", "a.img"), -1); /* 16 */
+    EXPECT_EQ(PARSE("run", "--net", "tap:", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--net", "tap:a,b", "a.img"), -1);   /* QEMU's separator */
+    EXPECT_EQ(PARSE("run", "--net", "tap:a/b", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--net", "tap:a b", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--net", "tap:..", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--net", "tap", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "--net", "bridge", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "a.img", "--net"), -1);
+}
+
+/* keel/launch.h's network plan, which the launcher and dom0 share. */
+KTEST(net_plan)
+{
+    uint8_t mac[6];
+
+    EXPECT_EQ(keel_net_plan_netmask(), 0xffff0000u);
+    EXPECT_EQ(KEEL_NET_PLAN_GATEWAY & keel_net_plan_netmask(), KEEL_NET_PLAN_SUBNET);
+    EXPECT_EQ(keel_net_plan_guest_ipv4(0), 0x0a000101u);          /* 10.0.1.1 */
+    EXPECT_EQ(keel_net_plan_guest_ipv4(KEEL_LAUNCH_MAX_GUESTS - 1), 0x0a0010a0u);
+    keel_net_plan_guest_mac(0, mac);
+    EXPECT(!memcmp(mac, "\x02\x4b\x0a\x00\x01\x01", 6));
+    keel_net_plan_guest_mac(KEEL_LAUNCH_MAX_GUESTS - 1, mac);
+    EXPECT(!memcmp(mac, "\x02\x4b\x0a\x00\x10\xa0", 6));
+    EXPECT_EQ(mac[0] & 3, 2);                    /* local, unicast */
+}
+
 KTEST_MAIN(KTEST_CASE(defaults), KTEST_CASE(options_and_args),
+           KTEST_CASE(net_modes), KTEST_CASE(net_plan),
            KTEST_CASE(bad_command_lines), KTEST_CASE(memory_sizes),
            KTEST_CASE(guest_limit))

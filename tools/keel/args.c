@@ -38,6 +38,10 @@ void keel_run_usage(FILE *f)
         "                   A and B (names or 0-based indices); A grants\n"
         "  --smp N          virtual CPUs of the machine (default 2)\n"
         "  --mem SIZE       machine memory, e.g. 512M or 2G (default 2G)\n"
+        "  --net MODE       the machine's NIC: user (default: QEMU's user-mode\n"
+        "                   network, 10.0.0.0/16, gateway 10.0.0.2, no root\n"
+        "                   needed), tap:IFNAME (an existing tap interface),\n"
+        "                   or none\n"
         "  --kvm            use KVM instead of TCG (where /dev/kvm works)\n"
         "  -h, --help       this text\n"
         "\n"
@@ -74,6 +78,34 @@ int keel_parse_mem(const char *s, char *out, size_t outsz)
     if (mib < 32 || mib > (1ull << 24) || v > (1ull << 40))
         return -1;
     snprintf(out, outsz, "%lluM", mib);
+    return 0;
+}
+
+/* A name Linux takes for an interface (dev_valid_name) that QEMU's option
+ * syntax can carry (no ','). */
+static int valid_ifname(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > KEEL_IFNAME_MAX || !strcmp(s, ".") || !strcmp(s, ".."))
+        return 0;
+    for (; *s; s++)
+        if (*s == '/' || *s == ':' || *s == ',' || *s == '=' ||
+            isspace((unsigned char)*s) || !isprint((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+int keel_parse_net(const char *s, struct keel_opts *o)
+{
+    if (!strcmp(s, "user"))
+        o->net = KEEL_NET_USER;
+    else if (!strcmp(s, "none"))
+        o->net = KEEL_NET_NONE;
+    else if (!strncmp(s, "tap:", 4) && valid_ifname(s + 4)) {
+        o->net = KEEL_NET_TAP;
+        snprintf(o->tap, sizeof(o->tap), "%s", s + 4);
+    } else
+        return -1;
     return 0;
 }
 
@@ -126,6 +158,12 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         return -1;
     } else if ((v = opt_value("--connect", argc, argv, i))) {
         o->connects[o->nconnects++] = (char *)v;   /* checked in keel_run */
+    } else if ((v = opt_value("--net", argc, argv, i))) {
+        if (keel_parse_net(v, o) == 0) return 0;
+        fprintf(err, "keel: --net wants user, none or tap:IFNAME (an interface "
+                "name of 1 to %d characters, no '/', ':', ',' or spaces), not '%s'\n",
+                KEEL_IFNAME_MAX, v);
+        return -1;
     } else if ((v = opt_value("--smp", argc, argv, i))) {
         if (parse_smp(v, &o->smp) == 0) return 0;
         fprintf(err, "keel: --smp wants a number from 1 to 255, not '%s'\n", v);

@@ -25,6 +25,8 @@
 #define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
 
 /* args.c: the `keel run` command line */
+enum keel_net { KEEL_NET_USER, KEEL_NET_TAP, KEEL_NET_NONE };   /* --net */
+#define KEEL_IFNAME_MAX 15          /* Linux's IFNAMSIZ less the NUL */
 struct keel_opts {
     bool verbose, timings, kvm, help;
     double timeout_s;       /* <= 0: no timeout */
@@ -36,9 +38,13 @@ struct keel_opts {
     char **args;            /* after "--", points into argv */
     int nconnects;
     char **connects;        /* --connect specs, point into argv */
+    enum keel_net net;      /* the machine's NIC (default: user mode) */
+    char tap[KEEL_IFNAME_MAX + 1];   /* KEEL_NET_TAP: the interface */
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);
+/* "user", "none", "tap:IFNAME" (a name Linux accepts, without ','). */
+int keel_parse_net(const char *s, struct keel_opts *o);
 void keel_usage(FILE *f);
 void keel_run_usage(FILE *f);
 

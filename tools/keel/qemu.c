@@ -4,7 +4,8 @@
  * hypervisor's poweroff, and the modules in launch.h's order.  QEMU runs in
  * its own process group (a terminal's ^C reaches only us, and we stop it)
  * and dies with us (PR_SET_PDEATHSIG) should we be killed outright.
- * With a host I/O file (hostio.c), an ivshmem-plain device maps it.
+ * With a host I/O file (hostio.c), an ivshmem-plain device maps it; the
+ * machine's NIC is a virtio-net-pci (--net).
  * KEEL_HV_CMDLINE, if set, is the hypervisor's command line (-append; the
  * tests use "noconsoleirq").
  */
@@ -18,35 +19,65 @@
 
 #include "keel.h"
 
+/* The NIC (--net): user mode on the plan of keel/launch.h, or a tap
+ * interface that exists already (QEMU runs no script: it needs no root,
+ * only access to the tap).  Fixed at slot 3 (00:03.0, INTA on IRQ 11 on
+ * QEMU's i440fx), whether the ivshmem device (slot 2, no interrupt pin)
+ * is there or not: the hypervisor lends no line another device shares
+ * (docs/devices.md), and slot 3 shares it with nothing we add. */
+static void net_args(const struct keel_opts *o, char *netdev, size_t size)
+{
+    uint32_t net = KEEL_NET_PLAN_SUBNET, gw = KEEL_NET_PLAN_GATEWAY;
+
+    if (o->net == KEEL_NET_TAP)
+        snprintf(netdev, size, "tap,id=net0,ifname=%s,script=no,downscript=no",
+                 o->tap);
+    else
+        snprintf(netdev, size, "user,id=net0,ipv6=off,net=%u.%u.%u.%u/%u,"
+                 "host=%u.%u.%u.%u", net >> 24, (net >> 16) & 255,
+                 (net >> 8) & 255, net & 255, KEEL_NET_PLAN_PREFIX_LEN,
+                 gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255);
+}
+
 char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
                       const char *hv, const char *initrd, const char *hostio)
 {
-    static char mem[4400];
-    static char smp[16];
+    static char mem[4400], smp[16], netdev[128];
+    const char *cpu = getenv("KEEL_QEMU_CPU"), *append = getenv("KEEL_HV_CMDLINE");
+    const char *a[48];
+    size_t n = 0;
+
     snprintf(smp, sizeof(smp), "%u", o->smp);
-    const char *cpu = getenv("KEEL_QEMU_CPU");
     if (!cpu || !*cpu)
         cpu = o->kvm ? "host" : "max";
-    const char *a[] = {
-        qemu, "-accel", o->kvm ? "kvm" : "tcg", "-cpu", cpu,
-        "-smp", smp, "-m", o->mem, "-nodefaults", "-display", "none",
-        "-no-reboot", "-serial", "stdio",
-        "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
-        "-kernel", hv, "-initrd", initrd,
-        "-object", mem, "-device", "ivshmem-plain,memdev=hostio",
-        "-append", getenv("KEEL_HV_CMDLINE"), NULL,
-    };
-    size_t n = sizeof(a) / sizeof(a[0]);
-    if (!a[n - 2] || !*a[n - 2])
-        a[n - 3] = NULL;            /* no hypervisor command line */
-    if (hostio && *hostio)
+#define ARGS(...) do {                                          \
+        const char *more_[] = { __VA_ARGS__ };                  \
+        memcpy(&a[n], more_, sizeof(more_));                    \
+        n += sizeof(more_) / sizeof(more_[0]);                  \
+    } while (0)
+    ARGS(qemu, "-accel", o->kvm ? "kvm" : "tcg", "-cpu", cpu,
+         "-smp", smp, "-m", o->mem, "-nodefaults", "-display", "none",
+         "-no-reboot", "-serial", "stdio",
+         "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+         "-kernel", hv, "-initrd", initrd);
+    if (hostio && *hostio) {
         snprintf(mem, sizeof(mem), "memory-backend-file,id=hostio,mem-path=%s,"
                  "size=%u,share=on", hostio, KEEL_HOSTIO_TOTAL_SIZE);
-    else
-        memmove(&a[n - 7], &a[n - 3], 3 * sizeof(a[0]));   /* no device */
+        ARGS("-object", mem, "-device", "ivshmem-plain,memdev=hostio");
+    }
+    if (o->net != KEEL_NET_NONE) {
+        net_args(o, netdev, sizeof(netdev));
+        /* romfile=: no iPXE option ROM for the firmware to load and run */
+        ARGS("-netdev", netdev,
+             "-device", "virtio-net-pci,netdev=net0,addr=3,romfile=");
+    }
+    if (append && *append)
+        ARGS("-append", append);
+#undef ARGS
+    a[n++] = NULL;
     char **argv = calloc(n, sizeof(char *));
     if (argv)
-        memcpy(argv, a, sizeof(a));
+        memcpy(argv, a, n * sizeof(char *));
     return argv;
 }
 

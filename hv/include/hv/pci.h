@@ -55,6 +55,9 @@ struct pci_cfg_guard {
  * ignored).  Returns the registers it used: 2 for a 64-bit BAR, else 1. */
 unsigned pci_bar_decode(uint32_t lo, uint32_t mask_lo, uint32_t hi, uint32_t mask_hi,
                         struct keel_pci_bar *b);
+/* The command register of a quiesced function: no I/O or memory decoding,
+ * no bus mastering, INTx disabled; the other bits as they were. */
+uint32_t pci_cmd_quiesced(uint32_t cmd);
 /* The guarded capabilities of a type-0 function's configuration space. */
 void pci_cfg_guards(const uint8_t cfg[PCI_CFG_SIZE], struct pci_cfg_guard *g);
 /* size 1, 2 or 4, offset a multiple of size, inside the 256 bytes. */

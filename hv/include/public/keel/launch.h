@@ -54,6 +54,8 @@
 #ifndef KEEL_PUBLIC_LAUNCH_H
 #define KEEL_PUBLIC_LAUNCH_H
 
+#include "abi.h"
+
 #define KEEL_MANIFEST_MAGIC       "KEELRUN 2\n"
 #define KEEL_MANIFEST_MODULE_NAME "keel-run"
 #define KEEL_FIRST_GUEST_MODULE   2
@@ -91,5 +93,63 @@
 #define KEEL_STATUS_REJECTED      126
 #define KEEL_STATUS_TIMEOUT       124
 #define KEEL_STATUS_MACHINE       125
+
+/*
+ * The run's network plan (keel run --net, docs/net.md), one for the
+ * launcher, which sets QEMU's user-mode network up with it, and for dom0,
+ * which gives guests their addresses from it.  A tap setup (--net
+ * tap:IFNAME) is expected to follow it too: the host's end of the tap, or
+ * a router behind it, at the gateway's address.
+ *
+ *   subnet    10.0.0.0/16
+ *   gateway   10.0.0.2: QEMU's host in user mode (it NATs to the outside)
+ *   DNS       none: guests are given no resolver
+ *   guest i   10.0.1.1 + i (i < KEEL_LAUNCH_MAX_GUESTS: up to 10.0.16.160),
+ *             MAC 02:4b:0a:00:x:y when its address is 10.0.x.y (02:
+ *             locally administered, unicast; 4b: "K")
+ *   dom0      its uplink has the NIC's own MAC (QEMU's first NIC:
+ *             52:54:00:12:34:56) and claims no IPv4 address of the plan
+ *             (its ARP self test asks as an RFC 5227 probe, sender 0.0.0.0)
+ *
+ * QEMU's user mode also answers at 10.0.0.3 (its DNS forwarder, unused)
+ * and hands out DHCP leases from 10.0.0.15 up; the guests' range starts
+ * past both.  Addresses here are host-order numbers (10.0.0.2 is
+ * 0x0a000002); keel/net.h's settings are in network order.
+ */
+#define KEEL_NET_PLAN_SUBNET      0x0a000000u   /* 10.0.0.0 */
+#define KEEL_NET_PLAN_PREFIX_LEN  16u
+#define KEEL_NET_PLAN_GATEWAY     0x0a000002u   /* 10.0.0.2 */
+#define KEEL_NET_PLAN_DNS         0u            /* none */
+#define KEEL_NET_PLAN_FIRST_GUEST 0x0a000101u   /* 10.0.1.1 */
+
+static inline uint32_t keel_net_plan_netmask(void)
+{
+    return ~0u << (32u - KEEL_NET_PLAN_PREFIX_LEN);
+}
+
+static inline uint32_t keel_net_plan_guest_ipv4(uint32_t guest)
+{
+    return KEEL_NET_PLAN_FIRST_GUEST + guest;
+}
+
+static inline void keel_net_plan_guest_mac(uint32_t guest, uint8_t mac[6])
+{
+    uint32_t ip = keel_net_plan_guest_ipv4(guest);
+
+    mac[0] = 0x02;
+    mac[1] = 0x4b;
+    mac[2] = (uint8_t)(ip >> 24);
+    mac[3] = (uint8_t)(ip >> 16);
+    mac[4] = (uint8_t)(ip >> 8);
+    mac[5] = (uint8_t)ip;
+}
+
+/* every guest's address inside the subnet, below its broadcast address */
+#ifndef __cplusplus
+_Static_assert(((KEEL_NET_PLAN_FIRST_GUEST + KEEL_LAUNCH_MAX_GUESTS) >>
+                (32u - KEEL_NET_PLAN_PREFIX_LEN)) ==
+               (KEEL_NET_PLAN_SUBNET >> (32u - KEEL_NET_PLAN_PREFIX_LEN)),
+               "the guests' addresses fit the plan's subnet");
+#endif
 
 #endif /* KEEL_PUBLIC_LAUNCH_H */
