@@ -215,7 +215,7 @@ int image_check(const void *file, uint64_t size, uint32_t need_flags,
         (rc = check_header(&eh, size, msg, msglen)) ||
         (rc = check_static(file, size, &eh, msg, msglen)) ||
         (rc = image_check_note(file, size, &eh, need_flags, refuse_flags,
-                               &out->note, msg, msglen)) ||
+                               &out->note, &out->devices, msg, msglen)) ||
         (rc = load_segments(file, size, &eh, out, msg, msglen)))
         return rc;
     out->entry = eh.e_entry;

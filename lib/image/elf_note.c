@@ -7,6 +7,7 @@
  * properties) are skipped.  The image must hold exactly one Keel image note:
  * two would leave the builder guessing which memory size was meant.  Then
  * what it says is judged: its ABI, its flags against the role, its sizes.
+ * A devices note is optional, one at most, with known bits only.
  */
 #include <keel/abi.h>
 #include <image/elf_check.h>
@@ -20,20 +21,47 @@ static uint64_t note_pad(uint64_t n, uint64_t align)
     return (n + align - 1) & ~(align - 1);   /* n < 2^33: cannot wrap */
 }
 
+/* The Keel notes of an image: how many of each, and the first of each. */
+struct notes {
+    unsigned nimage, ndevices;
+    struct keel_image_note *image;
+    struct keel_devices_note devices;
+};
+
 static int is_keel_note(const uint8_t *seg, uint64_t name_off,
-                        const struct elf64_nhdr *nh)
+                        const struct elf64_nhdr *nh, uint32_t type)
 {
-    return nh->n_type == KEEL_NOTE_IMAGE &&
+    return nh->n_type == type &&
            nh->n_namesz == sizeof(KEEL_NOTE_NAME) &&
            __builtin_memcmp(seg + name_off, KEEL_NOTE_NAME,
                             sizeof(KEEL_NOTE_NAME)) == 0;
 }
 
-/* Walk one note segment; counts Keel notes into *found and copies the first
- * into *note.  Returns IMG_OK or an error with msg filled. */
+/* One note at desc_off: counted and, if it is the first of its type, kept. */
+static int take_note(const uint8_t *seg, uint64_t name_off, uint64_t desc_off,
+                     const struct elf64_nhdr *nh, struct notes *f,
+                     char *msg, size_t msglen)
+{
+    if (is_keel_note(seg, name_off, nh, KEEL_NOTE_IMAGE)) {
+        if (nh->n_descsz != sizeof(*f->image))
+            REFUSE(IMG_ENOTE, "Keel note has %u bytes, expected %u",
+                   nh->n_descsz, sizeof(*f->image));
+        if (f->nimage++ == 0)
+            __builtin_memcpy(f->image, seg + desc_off, sizeof(*f->image));
+    } else if (is_keel_note(seg, name_off, nh, KEEL_NOTE_DEVICES)) {
+        if (nh->n_descsz != sizeof(f->devices))
+            REFUSE(IMG_ENOTE, "Keel devices note has %u bytes, expected %u",
+                   nh->n_descsz, sizeof(f->devices));
+        if (f->ndevices++ == 0)
+            __builtin_memcpy(&f->devices, seg + desc_off, sizeof(f->devices));
+    }
+    return IMG_OK;
+}
+
+/* Walk one note segment, taking the Keel notes.  Returns IMG_OK or an
+ * error with msg filled. */
 static int walk_notes(const uint8_t *seg, uint64_t len, uint64_t align,
-                      unsigned idx, unsigned *found,
-                      struct keel_image_note *note, char *msg, size_t msglen)
+                      unsigned idx, struct notes *f, char *msg, size_t msglen)
 {
     uint64_t pos = 0;
 
@@ -46,13 +74,9 @@ static int walk_notes(const uint8_t *seg, uint64_t len, uint64_t align,
         if (!elf_in_file(len, name_off, nh.n_namesz) ||
             !elf_in_file(len, desc_off, nh.n_descsz))
             goto bad;
-        if (is_keel_note(seg, name_off, &nh)) {
-            if (nh.n_descsz != sizeof(*note))
-                REFUSE(IMG_ENOTE, "Keel note has %u bytes, expected %u",
-                       nh.n_descsz, sizeof(*note));
-            if ((*found)++ == 0)
-                __builtin_memcpy(note, seg + desc_off, sizeof(*note));
-        }
+        int rc = take_note(seg, name_off, desc_off, &nh, f, msg, msglen);
+        if (rc != IMG_OK)
+            return rc;
         pos = desc_off + note_pad(nh.n_descsz, align);
     }
     return IMG_OK;
@@ -61,12 +85,10 @@ bad:
            "end)", idx);
 }
 
-static int find_note(const void *file, uint64_t size,
-                     const struct elf64_ehdr *eh,
-                     struct keel_image_note *note, char *msg, size_t msglen)
+static int find_notes(const void *file, uint64_t size,
+                      const struct elf64_ehdr *eh, struct notes *f,
+                      char *msg, size_t msglen)
 {
-    unsigned found = 0;
-
     for (unsigned i = 0; i < eh->e_phnum; i++) {
         struct elf64_phdr ph;
         elf_read_phdr(file, size, eh, i, &ph);
@@ -76,17 +98,22 @@ static int find_note(const void *file, uint64_t size,
             REFUSE(IMG_ETRUNC, "truncated: note segment %u lies beyond the "
                    "end of the file", i);
         int rc = walk_notes((const uint8_t *)file + ph.p_offset, ph.p_filesz,
-                            ph.p_align == 8 ? 8 : 4, i, &found, note, msg,
-                            msglen);
+                            ph.p_align == 8 ? 8 : 4, i, f, msg, msglen);
         if (rc != IMG_OK)
             return rc;
     }
-    if (found == 0)
+    if (f->nimage == 0)
         REFUSE(IMG_ENOTE, "no Keel note: not a Keel image (build it with "
                "mkimage)");
-    if (found > 1)
+    if (f->nimage > 1)
         REFUSE(IMG_ENOTE, "%u Keel notes, an image must have exactly one",
-               found);
+               f->nimage);
+    if (f->ndevices > 1)
+        REFUSE(IMG_ENOTE, "%u Keel devices notes, an image may have one",
+               f->ndevices);
+    if (f->devices.devices & ~KEEL_NOTE_DEV_KNOWN)
+        REFUSE(IMG_ENOTE, "image asks for unknown devices 0x%x",
+               f->devices.devices & ~KEEL_NOTE_DEV_KNOWN);
     return IMG_OK;
 }
 
@@ -134,9 +161,11 @@ static int check_note(const struct keel_image_note *n, uint32_t need,
 int image_check_note(const void *file, uint64_t size,
                      const struct elf64_ehdr *eh, uint32_t need_flags,
                      uint32_t refuse_flags, struct keel_image_note *note,
-                     char *msg, size_t msglen)
+                     uint32_t *devices, char *msg, size_t msglen)
 {
-    int rc = find_note(file, size, eh, note, msg, msglen);
+    struct notes f = { .image = note };
+    int rc = find_notes(file, size, eh, &f, msg, msglen);
 
+    *devices = f.devices.devices;
     return rc ? rc : check_note(note, need_flags, refuse_flags, msg, msglen);
 }

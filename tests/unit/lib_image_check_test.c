@@ -325,6 +325,25 @@ KTEST(fuzz_mutations)
     EXPECT(ok < 20000);
 }
 
+/* The devices note: optional, one at most, known bits only. */
+KTEST(devices_note)
+{
+    timage_init(&t);
+    EXPECT_EQ(check(), IMG_OK);
+    EXPECT_EQ(info.devices, 0);                 /* hello: none */
+    t.ndev = 1;
+    t.dev.devices = KEEL_NOTE_DEV_NET;
+    EXPECT_EQ(check(), IMG_OK);
+    EXPECT_EQ(info.devices, KEEL_NOTE_DEV_NET);
+    t.ndev = 2;
+    EXPECT_EQ(check(), IMG_ENOTE);
+    EXPECT_MSG("2 Keel devices notes");
+    t.ndev = 1;
+    t.dev.devices = 1u << 7;
+    EXPECT_EQ(check(), IMG_ENOTE);
+    EXPECT_MSG("unknown devices 0x80");
+}
+
 KTEST_MAIN(KTEST_CASE(valid_image), KTEST_CASE(not_elf),
            KTEST_CASE(truncated_header), KTEST_CASE(wrong_kind_of_elf),
            KTEST_CASE(program_header_table_overflow),
@@ -332,4 +351,5 @@ KTEST_MAIN(KTEST_CASE(valid_image), KTEST_CASE(not_elf),
            KTEST_CASE(overlapping_segments), KTEST_CASE(too_many_segments),
            KTEST_CASE(entry_point), KTEST_CASE(keel_note),
            KTEST_CASE(note_fields_hostile), KTEST_CASE(abi_and_flags),
-           KTEST_CASE(memory_sizes), KTEST_CASE(fuzz_mutations))
+           KTEST_CASE(memory_sizes), KTEST_CASE(fuzz_mutations),
+           KTEST_CASE(devices_note))

@@ -34,6 +34,8 @@ struct timage {
     struct elf64_phdr ph[24];
     struct keel_image_note note;
     unsigned nnotes;             /* copies of the Keel note written */
+    struct keel_devices_note dev;
+    unsigned ndev;               /* copies of the devices note after them */
     struct tsym sym[8];
     unsigned nsyms;              /* 0: no section headers at all */
     uint8_t file[TIMG_SIZE];
@@ -49,6 +51,7 @@ static void timage_phdr(struct elf64_phdr *p, uint32_t type, uint32_t flags,
 }
 
 #define TIMG_NOTE_BYTES (12 + 8 + sizeof(struct keel_image_note))
+#define TIMG_DEV_BYTES  (12 + 8 + sizeof(struct keel_devices_note))
 
 static void timage_init(struct timage *t)
 {
@@ -89,8 +92,16 @@ static void timage_notes(struct timage *t)
         memcpy(p + 20, &t->note, sizeof(t->note));
         p += TIMG_NOTE_BYTES;
     }
-    if (t->nnotes > 1)
-        t->ph[3].p_filesz = t->ph[3].p_memsz = t->nnotes * TIMG_NOTE_BYTES;
+    nh = (struct elf64_nhdr){ 5, sizeof(t->dev), KEEL_NOTE_DEVICES };
+    for (unsigned i = 0; i < t->ndev; i++) {
+        memcpy(p, &nh, sizeof(nh));
+        memcpy(p + 12, "Keel\0\0\0", 8);
+        memcpy(p + 20, &t->dev, sizeof(t->dev));
+        p += TIMG_DEV_BYTES;
+    }
+    if (t->nnotes > 1 || t->ndev)
+        t->ph[3].p_filesz = t->ph[3].p_memsz =
+            t->nnotes * TIMG_NOTE_BYTES + t->ndev * TIMG_DEV_BYTES;
 }
 
 /* .symtab (section 1) and .strtab (section 2) after a null section 0. */

@@ -19,6 +19,7 @@
  * executable, and no two touching one page (each page gets one set of
  * rights, so no page is ever writable and executable either); an entry
  * point in an executable segment; exactly one Keel note (keel/image_note.h)
+ * and at most one devices note with known bits,
  * for this ABI, with known flags, every flag the role needs and none it
  * refuses, and memory and stack sizes that leave room for the segments, a
  * page of start info, a guard page and the stack (image/layout.h).
@@ -65,6 +66,7 @@ struct image_info {
     unsigned nsegs;            /* non-empty PT_LOADs, in address order */
     struct image_seg seg[IMAGE_MAX_SEGS];
     struct keel_image_note note;
+    uint32_t devices;          /* KEEL_NOTE_DEV_*: its devices note, or 0 */
     uint64_t load_bytes;       /* sum of filesz: bytes copied from the file */
     uint64_t seg_end;          /* page-rounded end of the highest segment */
 };
@@ -77,12 +79,13 @@ int image_check(const void *file, uint64_t size, uint32_t need_flags,
                 uint32_t refuse_flags, struct image_info *out, char *msg,
                 size_t msglen);
 
-/* elf_note.c: find the one Keel note among the PT_NOTE segments of a file
- * whose program header table image_check() has already bounds-checked, and
- * check what it says (as image_check does). */
+/* elf_note.c: find the one Keel note (and the devices note, if any: its
+ * bits in *devices, else 0) among the PT_NOTE segments of a file whose
+ * program header table image_check() has already bounds-checked, and
+ * check what they say (as image_check does). */
 int image_check_note(const void *file, uint64_t size,
                      const struct elf64_ehdr *eh, uint32_t need_flags,
                      uint32_t refuse_flags, struct keel_image_note *note,
-                     char *msg, size_t msglen);
+                     uint32_t *devices, char *msg, size_t msglen);
 
 #endif /* LIB_IMAGE_ELF_CHECK_H */

@@ -6,6 +6,15 @@
  *   descsz = sizeof(struct keel_image_note)
  *
  * A builder refuses an image without it, or with another abi_version.
+ *
+ * Optionally, at most one devices note (same name, type KEEL_NOTE_DEVICES,
+ * descsz = sizeof(struct keel_devices_note)) says which devices the image
+ * can drive, so that the toolstack gives it those and no others.  The SDK
+ * library of a device carries it (sdk/netfront: KEEL_NOTE_DEV_NET), so an
+ * image gets it exactly when it links that library; the bits of every
+ * such note the linker put into the image are what counts, and a builder
+ * refuses two notes or a bit it does not know.  No note: no devices but
+ * the console.
  */
 #ifndef KEEL_PUBLIC_IMAGE_NOTE_H
 #define KEEL_PUBLIC_IMAGE_NOTE_H
@@ -15,7 +24,12 @@
 #define KEEL_NOTE_NAME   "Keel"
 #define KEEL_NOTE_IMAGE  0x4b454c31u      /* "KEL1" */
 
+#define KEEL_NOTE_DEVICES 0x4b454c32u     /* "KEL2" */
+
 #define KEEL_IMAGE_PRIVILEGED (1u << 0)   /* may only be booted as dom0 */
+
+#define KEEL_NOTE_DEV_NET   (1u << 0)     /* a network interface (keel/net.h) */
+#define KEEL_NOTE_DEV_KNOWN KEEL_NOTE_DEV_NET
 
 #define KEEL_DEFAULT_MEM_BYTES   (4ull << 20)
 #define KEEL_DEFAULT_STACK_BYTES (256ull << 10)
@@ -25,6 +39,11 @@ struct keel_image_note {
     uint32_t flags;         /* KEEL_IMAGE_* */
     uint64_t mem_bytes;     /* memory the domain wants, page multiple */
     uint64_t stack_bytes;   /* stack size, page multiple, < mem_bytes */
+};
+
+struct keel_devices_note {
+    uint32_t devices;       /* KEEL_NOTE_DEV_* */
+    uint32_t pad;           /* 0 */
 };
 
 #endif /* KEEL_PUBLIC_IMAGE_NOTE_H */
