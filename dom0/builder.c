@@ -24,6 +24,7 @@
 #include "foreign.h"
 #include "hc.h"
 #include "layout.h"
+#include "net.h"
 #include "share.h"
 
 #define PAGE      KEEL_PAGE_SIZE
@@ -48,7 +49,7 @@ static int reject(struct guest *g, const char *why)
  * layout) and learns the new domain (connect, after CREATE). */
 static int devices_plan(struct guest *g)
 {
-    return console_plan(g) || chan_plan(g);
+    return console_plan(g) || net_plan(g) || chan_plan(g);
 }
 
 /* One port of dom0's per guest, for every device dom0 serves
@@ -72,7 +73,7 @@ static long devices_connect(struct guest *g)
         }
     if (!g->port)
         return 0;
-    if ((rc = console_connect(g)) < 0 &&
+    if (((rc = console_connect(g)) < 0 || (rc = net_connect(g)) < 0) &&
         !libos_evtchn_get_handler((keel_evtchn_port_t)g->port, &arg))
         hc_evtchn_close(g->port);
     return rc;
@@ -85,6 +86,7 @@ void builder_destroy(uint32_t domid)
     struct keel_domctl op = { 0 };
 
     console_detach(domid);
+    net_detach(domid);
     long rc = domctl(KEEL_DOMCTL_DESTROY, domid, &op);
 
     if (rc >= 0)
@@ -352,7 +354,7 @@ static void explain(const char *step, long rc, char *why, size_t len)
         snprintf(why + n, len - (size_t)n, ": raise keel run --mem");
     else if (rc == -KEEL_ENOSPC && !strcmp(step, "connecting devices"))
         snprintf(why + n, len - (size_t)n, ": dom0 has no event channel port "
-                 "or grant page left for its console (at most %d guests "
+                 "or grant page left for its console or NIC (at most %d guests "
                  "at once)", KEEL_LAUNCH_MAX_GUESTS);
 }
 

@@ -25,6 +25,7 @@
 #include "ctl.h"
 #include "hc.h"
 #include "manifest.h"
+#include "net.h"
 #include "reap.h"
 #include "uplink.h"
 
@@ -134,6 +135,8 @@ int main(void)
     reap_watch();
     if (console_start() < 0)
         hc_log("no console backend thread: guests' output is lost");
+    if (net_start() < 0)
+        hc_log("net: no switch: guests get no network");
     if (uplink_start() < 0)
         hc_log("net: no uplink: no thread for it");
     chan_setup(&m);

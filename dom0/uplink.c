@@ -5,8 +5,8 @@
  * from 0.0.0.0: dom0 claims no address of the plan) up to UPLINK_TRIES
  * times, UPLINK_TRY_NS apart: QEMU's user-mode network answers at once, a
  * tap without a host at 10.0.0.2 never does, and then the run goes on
- * without a word from the gateway.  Until the switch exists, every other
- * frame is dropped (the driver's counters still count it).
+ * without a word from the gateway.  Every frame received goes to the
+ * switch (net.h), which sends out of the NIC from its own thread.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #include "arp.h"
 #include "ctl.h"
 #include "hc.h"
+#include "net.h"
 #include "uplink.h"
 
 #define UPLINK_TRIES   3
@@ -37,10 +38,17 @@ struct uplink {
 
 static struct uplink up;
 
+/* Every frame goes to the switch; the gateway's answer to our probe is
+ * also noted here (the switch drops it: it is for no guest). */
 static void on_frames(void *ctx, const struct virtio_net_frame *f, unsigned n)
 {
     struct uplink *u = ctx;
+    static struct nb_frame nf[VIRTIO_NET_RX_BATCH];   /* one thread */
+    unsigned m = n < VIRTIO_NET_RX_BATCH ? n : VIRTIO_NET_RX_BATCH;
 
+    for (unsigned i = 0; i < m; i++)
+        nf[i] = (struct nb_frame){ f[i].data, f[i].len };
+    net_from_uplink(nf, m);
     for (unsigned i = 0; i < n && !u->gw_found; i++)
         if (arp_answer_from(f[i].data, f[i].len, KEEL_NET_PLAN_GATEWAY,
                             u->mac, u->gw_mac)) {
@@ -138,6 +146,7 @@ static int attach(struct uplink *u)
     if (rc == 0 && (rc = virtio_net_attach(bdf, on_frames, u, &u->nic)) == 0) {
         u->port = virtio_net_port(u->nic);
         virtio_net_mac(u->nic, u->mac);
+        net_uplink(u->nic);
         hc_log("net: NIC %02x:%02x.%x taken in %llu us, up in %llu us: "
                "features %#x, %s", KEEL_PCI_BUS(bdf), KEEL_PCI_DEV(bdf),
                KEEL_PCI_FN(bdf), (unsigned long long)(t1 - t0) / 1000,

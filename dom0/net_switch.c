@@ -1,0 +1,110 @@
+/*
+ * The switch in dom0 (net.h): netback's operations over the real
+ * hypercalls, its thread, and the uplink.
+ *
+ * The thread sleeps until a guest's event (or the uplink) wakes it,
+ * connects interfaces that asked, then polls until netback has nothing
+ * left, yielding between batches so that the toolstack and the uplink
+ * run.  A kick that comes while it polls sets the flag again, so the
+ * thread looks once more before it sleeps.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <keel/launch.h>
+#include <libos/event.h>
+#include <libos/grant.h>
+#include <libos/thread.h>
+#include <libos/time.h>
+#include <drivers/virtio_net.h>
+#include "hc.h"
+#include "net.h"
+#include "net_impl.h"
+
+struct nb_switch net_sw;
+static volatile int woken;
+static struct virtio_net *nic;
+
+static long op_copy(void *ctx, struct keel_grant_copy *seg, unsigned n)
+{
+    (void)ctx;
+    return libos_grant_copy(seg, n);
+}
+
+static void op_notify(void *ctx, uint32_t port)
+{
+    (void)ctx;
+    libos_evtchn_send((keel_evtchn_port_t)port);
+}
+
+/* Until the NIC is up (or with --net none) the frames are lost, counted
+ * as refused by the uplink. */
+static unsigned op_uplink_tx(void *ctx, const struct nb_frame *f, unsigned n)
+{
+    struct virtio_net_frame v[NB_BATCH];
+
+    (void)ctx;
+    if (!nic || n > NB_BATCH)
+        return 0;
+    for (unsigned i = 0; i < n; i++)
+        v[i] = (struct virtio_net_frame){ f[i].data, f[i].len };
+    return virtio_net_send_many(nic, v, n);
+}
+
+static void op_log(void *ctx, const char *fmt, ...)
+{
+    char line[160];
+    va_list ap;
+
+    (void)ctx;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    hc_log("net: %s", line);
+}
+
+static const struct nb_ops ops = { op_copy, op_notify, op_uplink_tx, op_log };
+
+void net_wake(void)
+{
+    woken = 1;
+}
+
+static int is_woken(void *arg)
+{
+    (void)arg;
+    return woken;
+}
+
+static void *serve(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        woken = 0;
+        net_connect_waiting();
+        while (nb_switch_poll(&net_sw) > 0)
+            libos_thread_yield();
+        libos_thread_wait(is_woken, 0, LIBOS_FOREVER);
+    }
+    return NULL;
+}
+
+int net_start(void)
+{
+    libos_thread_t *t;
+    int rc = nb_switch_init(&net_sw, &ops, NULL, KEEL_LAUNCH_MAX_GUESTS);
+
+    return rc ? rc : libos_thread_create(&t, serve, NULL, 0);
+}
+
+void net_uplink(struct virtio_net *n)
+{
+    nic = n;
+}
+
+/* On the uplink's thread: netback answers ARP for guests and delivers,
+ * which may owe guests events and the uplink frames: all done inside. */
+void net_from_uplink(const struct nb_frame *f, unsigned n)
+{
+    if (net_sw.ops)
+        nb_switch_from_uplink(&net_sw, f, n);
+}
