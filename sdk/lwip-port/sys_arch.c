@@ -14,8 +14,13 @@
 
 #define NS_PER_MS 1000000ull
 
+/* sdk/netfront/netif.h: lwIP starts the NIC (a program that uses lwIP
+ * links netfront, and gets its NIC; one without a NIC keeps loopback). */
+void netfront_lwip_start(void);
+
 void sys_init(void)
 {
+    netfront_lwip_start();
 }
 
 u32_t sys_now(void)

@@ -50,3 +50,9 @@ $(GUEST_DIR)/fpu_avx.host: tests/guests/fpu.c
 
 # the channel guests share helpers in headers
 $(filter $(GUEST_DIR)/chan_%,$(GUEST_IMGS)): $(wildcard tests/guests/chan_*.h)
+
+# Guests on the run's network: lwIP over netfront (docs/net.md), small
+# enough for a thousand of them.
+$(GUEST_DIR)/net_peer.img: tests/guests/net_peer.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SYSROOT)/lib/liblwip.a -o $@

@@ -1,0 +1,148 @@
+/*
+ * netfront as lwIP's interface (netif.h).
+ *
+ * The netfront thread opens the interface and adds it to lwIP, then
+ * loops: answered transmit buffers back, every received frame into a
+ * pbuf and through ethernet_input under the core lock (one lock for a
+ * batch, no message to the tcpip thread), then sleep until the backend
+ * sends an event.  lwIP sends (linkoutput) from whichever thread holds the
+ * core lock: the frame is copied into a free transmit buffer; when none
+ * is free it is dropped, as a full NIC queue would (TCP resends).
+ */
+#include <string.h>
+#include <lwip/etharp.h>
+#include <lwip/netif.h>
+#include <lwip/pbuf.h>
+#include <lwip/tcpip.h>
+#include <netif/ethernet.h>
+#include <libos/device.h>
+#include <libos/thread.h>
+#include <libos/time.h>
+#include <netfront/netif.h>
+#include "nf_impl.h"
+
+#define RX_BATCH 16u           /* frames handed to lwIP per lock */
+
+static struct netif nif;
+static struct netfront *nf;
+static bool started;
+static volatile int state;     /* 0 coming, 1 up, -1 failed */
+
+static err_t linkoutput(struct netif *n, struct pbuf *p)
+{
+    int id;
+
+    (void)n;
+    if (p->tot_len > nf->frame_max)
+        return ERR_BUF;
+    if ((id = nf_tx_get(nf)) < 0)
+        return ERR_MEM;        /* dropped: lwIP's callers resend */
+    pbuf_copy_partial(p, nf_buf(nf->txbuf, (unsigned)id), p->tot_len, 0);
+    nf_tx_put(nf, (unsigned)id, p->tot_len);
+    return ERR_OK;
+}
+
+static err_t nif_init(struct netif *n)
+{
+    const struct keel_net_settings *s = netfront_settings(nf);
+
+    n->name[0] = 'k';
+    n->name[1] = 'n';
+    n->output = etharp_output;
+    n->linkoutput = linkoutput;
+    n->mtu = (u16_t)(nf->frame_max - KEEL_NET_ETH_HLEN);
+    n->hwaddr_len = ETH_HWADDR_LEN;
+    memcpy(n->hwaddr, s->mac, ETH_HWADDR_LEN);
+    n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+    return ERR_OK;
+}
+
+static int add_to_lwip(void)
+{
+    const struct keel_net_settings *s = netfront_settings(nf);
+    ip4_addr_t addr, mask, gw;
+    int ok;
+
+    addr.addr = s->ipv4_addr;            /* both in network order */
+    mask.addr = s->ipv4_netmask;
+    gw.addr = s->ipv4_gateway;
+    LOCK_TCPIP_CORE();
+    ok = netif_add(&nif, &addr, &mask, &gw, NULL, nif_init, ethernet_input) != NULL;
+    if (ok) {
+        netif_set_default(&nif);
+        netif_set_link_up(&nif);
+        netif_set_up(&nif);
+    }
+    UNLOCK_TCPIP_CORE();
+    return ok ? 0 : -1;
+}
+
+/* Up to RX_BATCH frames into lwIP; how many. */
+static unsigned input_batch(void)
+{
+    const uint8_t *data;
+    unsigned id, n = 0;
+    int len;
+
+    LOCK_TCPIP_CORE();
+    while (n < RX_BATCH && (len = nf_rx_peek(nf, &data, &id)) > 0) {
+        struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);
+        if (p)
+            pbuf_take(p, data, (u16_t)len);
+        nf_rx_done(nf, id);            /* the bytes are in p (or lost) */
+        if (p && nif.input(p, &nif) != ERR_OK)
+            pbuf_free(p);
+        n++;
+    }
+    UNLOCK_TCPIP_CORE();
+    return n;
+}
+
+static void *serve(void *arg)
+{
+    (void)arg;
+    if (netfront_open(&nf) || add_to_lwip()) {
+        state = -1;
+        return NULL;
+    }
+    state = 1;
+    while (netfront_connected(nf) >= 0) {
+        nf_tx_reclaim(nf);
+        if (input_batch() == RX_BATCH)
+            libos_thread_yield();      /* the others between batches */
+        else
+            netfront_wait(nf, LIBOS_FOREVER);
+    }
+    return NULL;
+}
+
+void netfront_lwip_start(void)
+{
+    libos_thread_t *t;
+
+    if (started || !libos_device_find(KEEL_DEV_NET, NULL))
+        return;
+    started = true;
+    if (libos_thread_create(&t, serve, NULL, 0))
+        state = -1;
+}
+
+static int settled(void *arg)
+{
+    (void)arg;
+    return state != 0;
+}
+
+int netfront_lwip_wait_up(uint64_t deadline_ns)
+{
+    if (!started)
+        return -KEEL_ENODEV;
+    while (state == 0 && libos_monotonic_ns() < deadline_ns)
+        libos_thread_wait(settled, NULL, deadline_ns);
+    return state > 0 ? 0 : state < 0 ? -KEEL_ENODEV : -KEEL_EAGAIN;
+}
+
+struct netif *netfront_lwip_netif(void)
+{
+    return state > 0 ? &nif : NULL;
+}

@@ -1,0 +1,158 @@
+/*
+ * Opening the interface (raw.h): the device entry, the granter end of the
+ * connection (libos/conn.h), the rings, the buffers granted once, every
+ * receive buffer posted, INITIALISED.  And the devices note: this object
+ * is linked into every image that uses netfront, and only those.
+ */
+#include <malloc.h>
+#include <string.h>
+#include <keel/image_note.h>
+#include <libos/device.h>
+#include <libos/event.h>
+#include <libos/grant.h>
+#include <libos/thread.h>
+#include "nf_impl.h"
+
+/* The note the toolstack reads (keel/image_note.h): this image drives a
+ * NIC.  In .note.keel, beside the image note, 4-byte aligned. */
+struct nf_devices_note {
+    uint32_t namesz, descsz, type;
+    char name[8];
+    struct keel_devices_note desc;
+};
+__attribute__((section(".note.keel"), used, aligned(4)))
+static const struct nf_devices_note devices_note = {
+    .namesz = sizeof(KEEL_NOTE_NAME), .descsz = sizeof(struct keel_devices_note),
+    .type = KEEL_NOTE_DEVICES, .name = KEEL_NOTE_NAME,
+    .desc = { .devices = KEEL_NOTE_DEV_NET },
+};
+
+static struct netfront the_nf;
+static bool opened;
+
+/* Upcall context: only note it; whoever waits looks at the rings. */
+static void on_event(keel_evtchn_port_t port, void *arg)
+{
+    struct netfront *nf = arg;
+
+    (void)port;
+    nf->event = 1;
+    nf->st.events++;
+}
+
+static int settings_ok(const struct keel_net_settings *s)
+{
+    return s->version == KEEL_NET_VERSION && s->mtu >= 576 &&
+           s->mtu <= KEEL_NET_MTU_MAX;
+}
+
+/* npages pages at *base, each granted to the backend under refs[i]. */
+static int grant_pages(struct netfront *nf, uint8_t **base, uint32_t *refs,
+                       unsigned npages, int readonly)
+{
+    if (!(*base = memalign(KEEL_PAGE_SIZE, (size_t)npages * KEEL_PAGE_SIZE)))
+        return -KEEL_ENOMEM;
+    memset(*base, 0, (size_t)npages * KEEL_PAGE_SIZE);
+    for (unsigned i = 0; i < npages; i++) {
+        long ref = libos_grant_access(nf->conn.peer, *base + (size_t)i * KEEL_PAGE_SIZE,
+                                      readonly);
+        if (ref < 0)
+            return (int)ref;
+        refs[i] = (uint32_t)ref;
+    }
+    return 0;
+}
+
+static void rings_fresh(struct netfront *nf)
+{
+    struct keel_net_tx_sring *ts = (void *)nf->page[1];
+    struct keel_net_rx_sring *rs = (void *)nf->page[2];
+
+    nf->pg = (struct keel_net_page *)nf->page[0];
+    nf->pg->tx_dropped = nf->pg->tx_errors = nf->pg->rx_no_buffer = 0;
+    keel_net_tx_sring_init(ts);
+    keel_net_rx_sring_init(rs);
+    keel_net_tx_front_init(&nf->tx, ts, KEEL_PAGE_SIZE);
+    keel_net_rx_front_init(&nf->rx, rs, KEEL_PAGE_SIZE);
+    for (unsigned i = 0; i < NETFRONT_TX_BUFS; i++)
+        nf->tx_free[i] = (uint16_t)(NETFRONT_TX_BUFS - 1 - i);
+    nf->ntx_free = NETFRONT_TX_BUFS;
+}
+
+static int connect(struct netfront *nf, const struct keel_device *d)
+{
+    int rc;
+
+    if (d->role != KEEL_DEV_GRANTER || d->ring_pages != KEEL_NET_RING_PAGES)
+        return -KEEL_ENODEV;
+    memcpy(&nf->set, d->settings, sizeof(nf->set));
+    if (!settings_ok(&nf->set))
+        return -KEEL_ENODEV;
+    nf->frame_max = (uint16_t)KEEL_NET_MAX_FRAME(nf->set.mtu);
+    if (nf->frame_max > NF_BUF_BYTES)
+        nf->frame_max = NF_BUF_BYTES;   /* a larger MTU: frames up to this */
+    if ((rc = libos_conn_init(&nf->conn, d, nf->page, 0, on_event, nf)) ||
+        (rc = grant_pages(nf, &nf->txbuf, nf->txref, NF_TX_PAGES, 1)) ||
+        (rc = grant_pages(nf, &nf->rxbuf, nf->rxref, NF_RX_PAGES, 0)) ||
+        (rc = (int)libos_conn_grant(&nf->conn)))
+        return rc;
+    rings_fresh(nf);
+    for (unsigned i = 0; i < NETFRONT_RX_BUFS; i++)
+        nf_rx_post(nf, i);
+    keel_net_rx_front_push(&nf->rx);
+    libos_conn_set_state(&nf->conn, KEEL_CONN_INITIALISED);
+    return 0;
+}
+
+int netfront_open(struct netfront **out)
+{
+    const struct keel_device *d = libos_device_find(KEEL_DEV_NET, NULL);
+    int rc;
+
+    if (!d)
+        return -KEEL_ENODEV;
+    if (opened)
+        return -KEEL_EBUSY;
+    opened = true;   /* a failed open is not tried again: grants may be out */
+    if ((rc = connect(&the_nf, d))) {
+        the_nf.dead = true;
+        return rc;
+    }
+    *out = &the_nf;
+    return 0;
+}
+
+const struct keel_net_settings *netfront_settings(const struct netfront *nf)
+{
+    return &nf->set;
+}
+
+int netfront_connected(const struct netfront *nf)
+{
+    long st = libos_conn_peer_state(&nf->conn);
+
+    if (nf->dead || st < 0 || st >= KEEL_CONN_CLOSING)
+        return -KEEL_EPIPE;
+    return st == KEEL_CONN_CONNECTED;
+}
+
+static int woken(void *arg)
+{
+    return ((struct netfront *)arg)->event;
+}
+
+/* Ask for an event at the next response of either ring, then look once
+ * more: what came in between is seen here, what comes later sends one. */
+void netfront_wait(struct netfront *nf, uint64_t deadline_ns)
+{
+    nf->event = 0;
+    if (nf->dead || keel_net_rx_front_final_check(&nf->rx) ||
+        keel_net_tx_front_final_check(&nf->tx))
+        return;
+    libos_thread_wait(woken, nf, deadline_ns);
+}
+
+void netfront_stats(const struct netfront *nf, struct netfront_stats *out)
+{
+    *out = nf->st;
+}

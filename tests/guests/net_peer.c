@@ -1,0 +1,289 @@
+/*
+ * A guest on the run's network (docs/net.md), through lwIP's sockets on
+ * netfront.  Every guest of a run gets the same arguments, so the role is
+ * the guest's name (its image's file name: copy net_peer.img to
+ * tcp_server.img ...; `keel run` makes copies unique as NAME-2 ...) and
+ * the arguments are key=value pairs each role picks from:
+ *
+ *   tcp_server   port= bytes=   accept one connection, echo it back,
+ *                               then wait for one UDP datagram on port
+ *   tcp_client   ip= port= bytes=   connect (retrying until the server
+ *                               listens), stream bytes of a pattern while
+ *                               reading the echo, compare digests, then
+ *                               send the server a UDP datagram
+ *   tcp_host     host= hport=   connect to a server outside the machine,
+ *                               send a line, print the line it answers
+ *   udp_send     ip= port=      send a datagram, three times 300 ms apart
+ *   udp_collect  port= n= secs= count datagrams from n different senders
+ *
+ * Each role prints "net_peer: <role> ok ..." at the end, or
+ * "net_peer: FAIL ..." and exits 1.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <lwip/sockets.h>
+#include <lwip/tcpip.h>
+#include <libos/thread.h>
+#include <libos/time.h>
+#include <netfront/netif.h>
+#include <netfront/raw.h>
+
+#define MS        1000000ull
+#define CHUNK_MAX 4096
+#define FNV_INIT  0xcbf29ce484222325ull
+
+static _Noreturn void fail(const char *what)
+{
+    printf("net_peer: FAIL %s (errno %d)\n", what, errno);
+    exit(1);
+}
+
+#define CHECK(cond, what) do { if (!(cond)) fail(what); } while (0)
+
+static uint64_t now_ms(void) { return libos_monotonic_ns() / MS; }
+
+static uint8_t pattern(uint32_t i) { return (uint8_t)((i * 2654435761u) >> 13); }
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+    while (n--)
+        h = (h ^ *p++) * 0x100000001b3ull;
+    return h;
+}
+
+static struct sockaddr_in addr(const char *ip, uint16_t port)
+{
+    struct sockaddr_in a;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_len = sizeof(a);
+    a.sin_family = AF_INET;
+    a.sin_port = lwip_htons(port);
+    a.sin_addr.s_addr = ip ? ipaddr_addr(ip) : lwip_htonl(INADDR_ANY);
+    return a;
+}
+
+static volatile int tcpip_up;
+
+static void on_tcpip(void *arg) { (void)arg; tcpip_up = 1; }
+
+static int is_up(void *arg) { (void)arg; return tcpip_up; }
+
+/* lwIP, and the NIC in it. */
+static void bring_up(void)
+{
+    uint64_t t0 = now_ms();
+
+    tcpip_init(on_tcpip, NULL);
+    libos_thread_wait(is_up, NULL, libos_monotonic_ns() + 5000 * MS);
+    CHECK(tcpip_up, "tcpip_init");
+    CHECK(netfront_lwip_wait_up(libos_monotonic_ns() + 5000 * MS) == 0, "NIC up");
+    printf("net_peer: up in %llu ms\n", (unsigned long long)(now_ms() - t0));
+}
+
+static void udp_send(const char *ip, uint16_t port, const char *msg)
+{
+    struct sockaddr_in a = addr(ip, port);
+    int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
+
+    CHECK(s >= 0, "socket (udp)");
+    for (int i = 0; i < 3; i++) {
+        CHECK(lwip_sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a)) > 0,
+              "sendto");
+        libos_sleep_until(libos_monotonic_ns() + 300 * MS);
+    }
+    lwip_close(s);
+}
+
+/* n datagrams' worth of distinct senders, or the deadline. */
+static unsigned udp_collect(uint16_t port, unsigned n, unsigned seconds, const char *expect)
+{
+    struct sockaddr_in a = addr(NULL, port), from;
+    struct timeval tv = { 0, 200 * 1000 };
+    static uint32_t seen[4096];
+    unsigned got = 0;
+    uint64_t end = now_ms() + seconds * 1000ull;
+    int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
+    char buf[128];
+
+    CHECK(s >= 0 && lwip_bind(s, (struct sockaddr *)&a, sizeof(a)) == 0, "bind (udp)");
+    lwip_setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    while (got < n && got < 4096 && now_ms() < end) {
+        socklen_t flen = sizeof(from);
+        ssize_t r = lwip_recvfrom(s, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &flen);
+        unsigned k;
+        if (r <= 0)
+            continue;
+        buf[r] = 0;
+        if (expect && strcmp(buf, expect))
+            continue;
+        for (k = 0; k < got && seen[k] != from.sin_addr.s_addr; k++)
+            ;
+        if (k == got)
+            seen[got++] = from.sin_addr.s_addr;
+    }
+    lwip_close(s);
+    return got;
+}
+
+static int connect_retry(const char *ip, uint16_t port)
+{
+    struct sockaddr_in a = addr(ip, port);
+    uint64_t end = now_ms() + 20000;
+
+    for (;;) {
+        int s = lwip_socket(AF_INET, SOCK_STREAM, 0);
+        CHECK(s >= 0, "socket (tcp)");
+        if (lwip_connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+            return s;
+        lwip_close(s);
+        CHECK(now_ms() < end, "connect");
+        libos_sleep_until(libos_monotonic_ns() + 100 * MS);
+    }
+}
+
+static void tcp_server(uint16_t port, uint32_t bytes)
+{
+    struct sockaddr_in a = addr(NULL, port);
+    static uint8_t buf[CHUNK_MAX];
+    uint64_t digest = FNV_INIT;
+    uint32_t total = 0;
+    int ls = lwip_socket(AF_INET, SOCK_STREAM, 0), s;
+    ssize_t n, w;
+
+    CHECK(ls >= 0 && lwip_bind(ls, (struct sockaddr *)&a, sizeof(a)) == 0, "bind (tcp)");
+    CHECK(lwip_listen(ls, 2) == 0, "listen");
+    CHECK((s = lwip_accept(ls, NULL, NULL)) >= 0, "accept");
+    while ((n = lwip_recv(s, buf, sizeof(buf), 0)) > 0) {
+        digest = fnv1a(digest, buf, (size_t)n);
+        total += (uint32_t)n;
+        for (ssize_t off = 0; off < n; off += w)
+            CHECK((w = lwip_send(s, buf + off, (size_t)(n - off), 0)) > 0, "send (echo)");
+    }
+    lwip_close(s);
+    lwip_close(ls);
+    CHECK(total == bytes, "echoed byte count");
+    printf("net_peer: echoed %u bytes, digest %016llx\n", total, (unsigned long long)digest);
+    CHECK(udp_collect(port, 1, 20, "keel datagram") == 1, "udp datagram");
+    printf("net_peer: tcp_server ok\n");
+}
+
+static void stream(int s, uint32_t bytes)
+{
+    static uint8_t sbuf[CHUNK_MAX], rbuf[CHUNK_MAX];
+    uint64_t want = FNV_INIT, got = FNV_INIT, t0 = now_ms();
+    uint32_t sent = 0, received = 0;
+
+    CHECK(lwip_fcntl(s, F_SETFL, O_NONBLOCK) == 0, "O_NONBLOCK");
+    while (received < bytes) {
+        struct pollfd p = { s, POLLIN | (sent < bytes ? POLLOUT : 0), 0 };
+        CHECK(lwip_poll(&p, 1, 10000) == 1, "poll (stream)");
+        if (p.revents & POLLOUT) {
+            uint32_t len = bytes - sent < CHUNK_MAX ? bytes - sent : CHUNK_MAX;
+            for (uint32_t i = 0; i < len; i++)
+                sbuf[i] = pattern(sent + i);
+            ssize_t w = lwip_send(s, sbuf, len, 0);
+            CHECK(w > 0 || errno == EWOULDBLOCK, "send (stream)");
+            if (w > 0) {
+                want = fnv1a(want, sbuf, (size_t)w);
+                sent += (uint32_t)w;
+            }
+        }
+        if (p.revents & POLLIN) {
+            ssize_t r = lwip_recv(s, rbuf, sizeof(rbuf), 0);
+            CHECK(r > 0 || (r < 0 && errno == EWOULDBLOCK), "recv (stream)");
+            if (r > 0) {
+                got = fnv1a(got, rbuf, (size_t)r);
+                received += (uint32_t)r;
+            }
+        }
+    }
+    CHECK(got == want, "echo digest");
+    printf("net_peer: tcp echo %u bytes in %llu ms, digest %016llx ok\n", received,
+           (unsigned long long)(now_ms() - t0), (unsigned long long)got);
+}
+
+static void tcp_client(const char *ip, uint16_t port, uint32_t bytes)
+{
+    int s = connect_retry(ip, port);
+
+    stream(s, bytes);
+    CHECK(lwip_close(s) == 0, "close");
+    udp_send(ip, port, "keel datagram");
+    printf("net_peer: tcp_client ok\n");
+}
+
+static void tcp_host(const char *ip, uint16_t port)
+{
+    static const char line[] = "hello from a keel guest\n";
+    char buf[256];
+    size_t have = 0;
+    int s = connect_retry(ip, port);
+    ssize_t r;
+
+    CHECK(lwip_send(s, line, sizeof(line) - 1, 0) == (ssize_t)sizeof(line) - 1, "send");
+    while (have < sizeof(buf) - 1 && (r = lwip_recv(s, buf + have, sizeof(buf) - 1 - have, 0)) > 0)
+        if (memchr(buf + (have += (size_t)r) - r, '\n', (size_t)r))
+            break;
+    buf[have] = 0;
+    lwip_close(s);
+    CHECK(have > 0, "reply");
+    printf("net_peer: host said: %s", buf);
+    printf("net_peer: tcp_host ok\n");
+}
+
+/* value of key= among the arguments, or NULL */
+static const char *arg(int argc, char **argv, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], key, n) && argv[i][n] == '=')
+            return argv[i] + n + 1;
+    return NULL;
+}
+
+static const char *need(int argc, char **argv, const char *key)
+{
+    const char *v = arg(argc, argv, key);
+
+    if (!v) {
+        printf("net_peer: FAIL no %s= argument\n", key);
+        exit(1);
+    }
+    return v;
+}
+
+#define NUM(key) strtoul(need(argc, argv, key), NULL, 0)
+
+int main(int argc, char **argv)
+{
+    char role[32];
+
+    snprintf(role, sizeof(role), "%s", argc ? argv[0] : "");
+    role[strcspn(role, "-")] = 0;          /* udp_send-7: udp_send */
+    bring_up();
+    if (!strcmp(role, "tcp_server"))
+        tcp_server((uint16_t)NUM("port"), (uint32_t)NUM("bytes"));
+    else if (!strcmp(role, "tcp_client"))
+        tcp_client(need(argc, argv, "ip"), (uint16_t)NUM("port"), (uint32_t)NUM("bytes"));
+    else if (!strcmp(role, "tcp_host"))
+        tcp_host(need(argc, argv, "host"), (uint16_t)NUM("hport"));
+    else if (!strcmp(role, "udp_send")) {
+        udp_send(need(argc, argv, "ip"), (uint16_t)NUM("port"), "keel datagram");
+        printf("net_peer: udp_send ok\n");
+    } else if (!strcmp(role, "udp_collect")) {
+        unsigned n = (unsigned)NUM("n");
+        unsigned got = udp_collect((uint16_t)NUM("port"), n, (unsigned)NUM("secs"),
+                                   "keel datagram");
+        printf("net_peer: collected %u of %u\n", got, n);
+        CHECK(got == n, "collect");
+        printf("net_peer: udp_collect ok\n");
+    } else {
+        fail("role: name the image tcp_server, tcp_client, tcp_host, udp_send or udp_collect");
+    }
+    return 0;
+}
