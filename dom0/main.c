@@ -19,6 +19,7 @@
 #include <string.h>
 #include <keel/abi.h>
 #include <keel/launch.h>
+#include <libos/thread.h>
 #include "builder.h"
 #include "channel.h"
 #include "console.h"
@@ -105,6 +106,9 @@ static void start_guests(const struct keel_start_info *si,
                mod->name,
                (unsigned long long)mod->bytes);
         builder_start(&g[i], nr_cpus);
+        /* the backends serve the guests already running meanwhile: a
+         * thousand builds would otherwise keep their rings waiting */
+        libos_thread_yield();
     }
     /* Guests with channels were built held: wire, then start them. */
     chan_wire(g, m->nguests);

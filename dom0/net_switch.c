@@ -59,7 +59,7 @@ static void op_log(void *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    hc_log("net: %s", line);
+    hc_log("%s", line);         /* "netback: domain 5 cut off: ..." */
 }
 
 static const struct nb_ops ops = { op_copy, op_notify, op_uplink_tx, op_log };

@@ -142,14 +142,15 @@ static int woken(void *arg)
 }
 
 /* Ask for an event at the next response of either ring, then look once
- * more: what came in between is seen here, what comes later sends one. */
+ * more: what came in between is seen here, what comes later sends one.
+ * Answered transmit buffers come back on the way out. */
 void netfront_wait(struct netfront *nf, uint64_t deadline_ns)
 {
     nf->event = 0;
-    if (nf->dead || keel_net_rx_front_final_check(&nf->rx) ||
-        keel_net_tx_front_final_check(&nf->tx))
-        return;
-    libos_thread_wait(woken, nf, deadline_ns);
+    if (!nf->dead && !keel_net_rx_front_final_check(&nf->rx) &&
+        !keel_net_tx_front_final_check(&nf->tx))
+        libos_thread_wait(woken, nf, deadline_ns);
+    nf_tx_reclaim(nf);
 }
 
 void netfront_stats(const struct netfront *nf, struct netfront_stats *out)

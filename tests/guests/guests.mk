@@ -56,3 +56,9 @@ $(filter $(GUEST_DIR)/chan_%,$(GUEST_IMGS)): $(wildcard tests/guests/chan_*.h)
 $(GUEST_DIR)/net_peer.img: tests/guests/net_peer.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
 	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SYSROOT)/lib/liblwip.a -o $@
+$(GUEST_DIR)/net_evil.img: tests/guests/net_evil.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< -o $@
+$(GUEST_DIR)/net_raw.img: tests/guests/net_raw.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< -o $@

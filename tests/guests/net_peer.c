@@ -13,8 +13,14 @@
  *                               send the server a UDP datagram
  *   tcp_host     host= hport=   connect to a server outside the machine,
  *                               send a line, print the line it answers
- *   udp_send     ip= port=      send a datagram, three times 300 ms apart
- *   udp_collect  port= n= secs= count datagrams from n different senders
+ *   udp_send     ip= port=      send a datagram until the collector
+ *                               acknowledges it (once a second, 200 tries)
+ *   udp_collect  port= n= secs= count datagrams from n different senders,
+ *                               acknowledging each one (and, for 3 s
+ *                               after the last, the resends of those
+ *                               whose acknowledgement was lost)
+ *   udp_ping     ip= port= n=   send n datagrams, one at a time, each
+ *                               answered by its copy (a reflector)
  *
  * Each role prints "net_peer: <role> ok ..." at the end, or
  * "net_peer: FAIL ..." and exits 1.
@@ -84,17 +90,22 @@ static void bring_up(void)
     printf("net_peer: up in %llu ms\n", (unsigned long long)(now_ms() - t0));
 }
 
+/* msg to ip:port until an answer comes (one try a second, 200 at most):
+ * a guest that ends at once could leave its frame in the ring unsent. */
 static void udp_send(const char *ip, uint16_t port, const char *msg)
 {
     struct sockaddr_in a = addr(ip, port);
-    int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
+    struct timeval tv = { 1, 0 };
+    int s = lwip_socket(AF_INET, SOCK_DGRAM, 0), tries = 0;
+    char buf[16];
 
     CHECK(s >= 0, "socket (udp)");
-    for (int i = 0; i < 3; i++) {
+    lwip_setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    do
         CHECK(lwip_sendto(s, msg, strlen(msg), 0, (struct sockaddr *)&a, sizeof(a)) > 0,
               "sendto");
-        libos_sleep_until(libos_monotonic_ns() + 300 * MS);
-    }
+    while (lwip_recv(s, buf, sizeof(buf), 0) <= 0 && ++tries < 200);
+    CHECK(tries < 200, "no acknowledgement");
     lwip_close(s);
 }
 
@@ -120,13 +131,41 @@ static unsigned udp_collect(uint16_t port, unsigned n, unsigned seconds, const c
         buf[r] = 0;
         if (expect && strcmp(buf, expect))
             continue;
+        lwip_sendto(s, "ack", 3, 0, (struct sockaddr *)&from, flen);
         for (k = 0; k < got && seen[k] != from.sin_addr.s_addr; k++)
             ;
         if (k == got)
             seen[got++] = from.sin_addr.s_addr;
     }
+    for (end = now_ms() + 3000; now_ms() < end;) {
+        socklen_t flen = sizeof(from);
+        if (lwip_recvfrom(s, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&from, &flen) > 0)
+            lwip_sendto(s, "ack", 3, 0, (struct sockaddr *)&from, flen);
+    }
     lwip_close(s);
     return got;
+}
+
+static void udp_ping(const char *ip, uint16_t port, unsigned n)
+{
+    struct sockaddr_in a = addr(ip, port);
+    struct timeval tv = { 1, 0 };
+    char msg[32], buf[64];
+    int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
+
+    CHECK(s >= 0, "socket (udp)");
+    lwip_setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    for (unsigned i = 0; i < n; i++) {
+        int len = snprintf(msg, sizeof(msg), "ping %u", i), tries = 0;
+        ssize_t r;
+        do {
+            CHECK(lwip_sendto(s, msg, (size_t)len, 0, (struct sockaddr *)&a, sizeof(a)) == len,
+                  "sendto");
+            r = lwip_recv(s, buf, sizeof(buf), 0);
+        } while (r < 0 && ++tries < 20);
+        CHECK(r == len && !memcmp(buf, msg, (size_t)len), "reflected datagram");
+    }
+    lwip_close(s);
 }
 
 static int connect_retry(const char *ip, uint16_t port)
@@ -275,6 +314,9 @@ int main(int argc, char **argv)
     else if (!strcmp(role, "udp_send")) {
         udp_send(need(argc, argv, "ip"), (uint16_t)NUM("port"), "keel datagram");
         printf("net_peer: udp_send ok\n");
+    } else if (!strcmp(role, "udp_ping")) {
+        udp_ping(need(argc, argv, "ip"), (uint16_t)NUM("port"), (unsigned)NUM("n"));
+        printf("net_peer: udp_ping ok\n");
     } else if (!strcmp(role, "udp_collect")) {
         unsigned n = (unsigned)NUM("n");
         unsigned got = udp_collect((uint16_t)NUM("port"), n, (unsigned)NUM("secs"),

@@ -78,7 +78,8 @@ int netfront_recv(struct netfront *nf, void *buf, size_t cap);
 
 /* Sleep the calling thread until the backend has answered something (a
  * frame received, a buffer sent) or deadline_ns (LIBOS_FOREVER: none)
- * passes.  May return early: look again. */
+ * passes; then take the transmit answers (buffers free again, counted in
+ * netfront_stats).  May return early: look again. */
 void netfront_wait(struct netfront *nf, uint64_t deadline_ns);
 
 void netfront_stats(const struct netfront *nf, struct netfront_stats *out);

@@ -1,0 +1,153 @@
+"""Guests' NICs (docs/net.md: netfront, dom0's wiring, the switch): two
+guests talk TCP and UDP by the plan's addresses, a guest reaches a server
+on the host through the uplink (QEMU's user-mode network), hostile guests
+harm only themselves beside a benign pair in the same run, a thousand
+guests each bring their NIC up and reach a collector, and an image that
+uses no network gets no NIC and links none of it.
+
+Roles are image names (tests/guests/net_peer.c, net_evil.c): each test
+copies the image under the names it needs."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+
+from conftest import GUESTS, guest, keel_run, text
+
+ECHO_BYTES = 4 * 1024 * 1024
+
+
+def images(tmp_path, src, *names):
+    out = []
+    for n in names:
+        p = str(tmp_path / (n + ".img"))
+        if not os.path.exists(p):
+            shutil.copy(guest(src), p)
+        out.append(p)
+    return out
+
+
+def lines_of(r):
+    return text(r.stdout).splitlines()
+
+
+def test_two_guests_tcp_echo_and_udp(tmp_path):
+    imgs = images(tmp_path, "net_peer.img", "tcp_server", "tcp_client")
+    r = keel_run(imgs, args=["ip=10.0.1.1", "port=7", "bytes=%d" % ECHO_BYTES],
+                 options=["-v"], timeout=180)
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)[-3000:]
+    client = re.search(r"tcp_client\| net_peer: tcp echo (\d+) bytes in \d+ ms, "
+                       r"digest ([0-9a-f]{16}) ok", out)
+    server = re.search(r"tcp_server\| net_peer: echoed (\d+) bytes, digest ([0-9a-f]{16})", out)
+    assert client and server, out
+    assert client.group(1) == server.group(1) == str(ECHO_BYTES)
+    assert client.group(2) == server.group(2)
+    assert "tcp_server| net_peer: tcp_server ok" in out       # the UDP datagram came
+    assert "tcp_client| net_peer: tcp_client ok" in out
+
+
+class HostServer(threading.Thread):
+    """A line server on the host's 127.0.0.1, which the guest reaches at
+    10.0.0.2 (QEMU's user-mode network forwards it)."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(1)
+        self.sock.settimeout(150)
+        self.port = self.sock.getsockname()[1]
+        self.got = b""
+
+    def run(self):
+        try:
+            c, _ = self.sock.accept()
+            c.settimeout(30)
+            while not self.got.endswith(b"\n"):
+                d = c.recv(100)
+                if not d:
+                    break
+                self.got += d
+            c.sendall(b"the host got " + self.got)
+            c.close()
+        except OSError:
+            pass
+        self.sock.close()
+
+
+def test_guest_reaches_a_host_server_through_the_uplink(tmp_path):
+    srv = HostServer()
+    srv.start()
+    imgs = images(tmp_path, "net_peer.img", "tcp_host")
+    r = keel_run(imgs, args=["host=10.0.0.2", "hport=%d" % srv.port], options=["-v"],
+                 timeout=120)
+    srv.join(5)
+    assert r.returncode == 0, text(r.stdout) + text(r.stderr)[-3000:]
+    assert srv.got == b"hello from a keel guest\n"
+    assert "net_peer: host said: the host got hello from a keel guest" in text(r.stdout)
+
+
+def test_hostile_guests_harm_only_themselves(tmp_path):
+    """A guest that scribbles its tx ring (bad grant, size over a page, a
+    frame across the page, unknown flags: ERROR each; then a producer index
+    jump: cut off), one that floods its tx ring with frames to itself and
+    never takes one, and one that spoofs its MAC and address, beside a pair
+    that echoes 2 MB: the pair is unharmed, dom0's log says why."""
+    imgs = (images(tmp_path, "net_peer.img", "tcp_server", "tcp_client") +
+            images(tmp_path, "net_evil.img", "net_scribble", "net_flood", "net_spoof"))
+    r = keel_run(imgs, args=["ip=10.0.1.1", "port=7", "bytes=2000000", "secs=4"],
+                 options=["-v"], timeout=180)
+    out, err = text(r.stdout), text(r.stderr)
+    assert r.returncode == 0, out + err[-3000:]
+    assert "net_scribble| net_evil: statuses 0 -1 -1 -1 -1" in out
+    assert "net_scribble| net_evil: net_scribble ok: cut off" in out
+    assert re.search(r"net_flood\| net_evil: net_flood ok: \d+ frames sent", out)
+    assert "net_spoof| net_evil: net_spoof ok: both dropped" in out
+    assert "tcp_client| net_peer: tcp_client ok" in out
+    assert "tcp_server| net_peer: tcp_server ok" in out
+    assert re.search(r"dom0\| netback: domain \d+ cut off: tx ring producer index out of range",
+                     err), err[-3000:]
+    assert re.search(r"dom0\| netback: domain \d+ sends frames from addresses it was not "
+                     r"given", err), err[-3000:]
+    assert len(re.findall(r"cut off", err)) == 1              # nobody else
+
+
+def test_a_thousand_network_guests_reach_a_collector(tmp_path):
+    """Each of 1000 guests brings its NIC up and sends one UDP datagram
+    (three times) to a collector guest by address: every sender counted."""
+    n = 1000
+    imgs = images(tmp_path, "net_peer.img", "udp_collect") + \
+        images(tmp_path, "net_peer.img", "udp_send") * n
+    r = keel_run(imgs, args=["ip=10.0.1.1", "port=5000", "n=%d" % n, "secs=500"],
+                 options=["--mem", "2G"], timeout=600)
+    out = text(r.stdout)
+    assert r.returncode == 0, out[-3000:] + text(r.stderr)[-3000:]
+    assert "udp_collect| net_peer: collected %d of %d" % (n, n) in out
+    assert len(re.findall(r"\| net_peer: udp_send ok", out)) == n
+
+
+def test_hello_gets_no_nic_and_links_none_of_it(hello):
+    notes = subprocess.run(["readelf", "-n", hello], capture_output=True, text=True).stdout
+    assert "0x4b454c31" in notes and "0x4b454c32" not in notes   # image note only
+    syms = subprocess.run(["nm", hello], capture_output=True, text=True).stdout
+    assert "netfront" not in syms and "lwip" not in syms
+    peer = subprocess.run(["readelf", "-n", guest("net_peer.img")], capture_output=True,
+                          text=True).stdout
+    assert "0x4b454c32" in peer                                   # the NIC's note
+    r = keel_run([hello], options=["-v"])
+    assert r.returncode == 0
+    assert "netback" not in text(r.stderr)
+
+
+def test_raw_api_reflector(tmp_path):
+    """A middlebox on netfront's raw API (tests/guests/net_raw.c) reflects
+    UDP frames; an lwIP guest pings it by address."""
+    imgs = [guest("net_raw.img")] + images(tmp_path, "net_peer.img", "udp_ping")
+    r = keel_run(imgs, args=["ip=10.0.1.1", "port=4000", "n=5"], options=["-v"], timeout=120)
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)[-3000:]
+    assert "net_raw| net_raw: reflected 5 frames ok" in out
+    assert "udp_ping| net_peer: udp_ping ok" in out
