@@ -1,6 +1,6 @@
 /*
- * The data path (raw.h, nf_impl.h): transmit buffers out and back,
- * receive buffers posted and taken, and the raw API on top.
+ * The data path (raw.h, nf_impl.h): the rings set up, transmit buffers
+ * out and back, receive buffers posted and taken, and the raw API on top.
  *
  * Notifications: a push notifies only when the backend asked
  * (keel/ring.h), so a burst of frames costs one event; we ask for events
@@ -10,6 +10,28 @@
  */
 #include <string.h>
 #include "nf_impl.h"
+
+/* Fresh rings and counters in the pages (we own them; the backend
+ * resumes from them), every transmit buffer free, every receive buffer
+ * posted. */
+void nf_rings_init(struct netfront *nf)
+{
+    struct keel_net_tx_sring *ts = (void *)nf->page[1];
+    struct keel_net_rx_sring *rs = (void *)nf->page[2];
+
+    nf->pg = (struct keel_net_page *)nf->page[0];
+    nf->pg->tx_dropped = nf->pg->tx_errors = nf->pg->rx_no_buffer = 0;
+    keel_net_tx_sring_init(ts);
+    keel_net_rx_sring_init(rs);
+    keel_net_tx_front_init(&nf->tx, ts, KEEL_PAGE_SIZE);
+    keel_net_rx_front_init(&nf->rx, rs, KEEL_PAGE_SIZE);
+    for (unsigned i = 0; i < NETFRONT_TX_BUFS; i++)
+        nf->tx_free[i] = (uint16_t)(NETFRONT_TX_BUFS - 1 - i);
+    nf->ntx_free = NETFRONT_TX_BUFS;
+    for (unsigned i = 0; i < NETFRONT_RX_BUFS; i++)
+        nf_rx_post(nf, i);
+    keel_net_rx_front_push(&nf->rx);
+}
 
 static bool closed(struct netfront *nf)
 {
@@ -146,4 +168,9 @@ int netfront_recv(struct netfront *nf, void *buf, size_t cap)
     memcpy(buf, data, (size_t)len);
     nf_rx_done(nf, id);
     return len;
+}
+
+void netfront_stats(const struct netfront *nf, struct netfront_stats *out)
+{
+    *out = nf->st;
 }

@@ -47,7 +47,9 @@ static inline uint8_t *nf_buf(uint8_t *base, unsigned id)
     return base + (size_t)(id / 2) * KEEL_PAGE_SIZE + (id % 2) * NF_BUF_BYTES;
 }
 
-/* io.c, for the lwIP glue as well as raw.c */
+/* io.c, for open.c and the lwIP glue */
+/* Fresh rings in nf->page[], buffers free, every receive buffer posted. */
+void nf_rings_init(struct netfront *nf);
 /* A free transmit buffer (reclaiming answered ones first): its id, or
  * -KEEL_EAGAIN / -KEEL_EPIPE. */
 int nf_tx_get(struct netfront *nf);

@@ -63,22 +63,6 @@ static int grant_pages(struct netfront *nf, uint8_t **base, uint32_t *refs,
     return 0;
 }
 
-static void rings_fresh(struct netfront *nf)
-{
-    struct keel_net_tx_sring *ts = (void *)nf->page[1];
-    struct keel_net_rx_sring *rs = (void *)nf->page[2];
-
-    nf->pg = (struct keel_net_page *)nf->page[0];
-    nf->pg->tx_dropped = nf->pg->tx_errors = nf->pg->rx_no_buffer = 0;
-    keel_net_tx_sring_init(ts);
-    keel_net_rx_sring_init(rs);
-    keel_net_tx_front_init(&nf->tx, ts, KEEL_PAGE_SIZE);
-    keel_net_rx_front_init(&nf->rx, rs, KEEL_PAGE_SIZE);
-    for (unsigned i = 0; i < NETFRONT_TX_BUFS; i++)
-        nf->tx_free[i] = (uint16_t)(NETFRONT_TX_BUFS - 1 - i);
-    nf->ntx_free = NETFRONT_TX_BUFS;
-}
-
 static int connect(struct netfront *nf, const struct keel_device *d)
 {
     int rc;
@@ -96,10 +80,7 @@ static int connect(struct netfront *nf, const struct keel_device *d)
         (rc = grant_pages(nf, &nf->rxbuf, nf->rxref, NF_RX_PAGES, 0)) ||
         (rc = (int)libos_conn_grant(&nf->conn)))
         return rc;
-    rings_fresh(nf);
-    for (unsigned i = 0; i < NETFRONT_RX_BUFS; i++)
-        nf_rx_post(nf, i);
-    keel_net_rx_front_push(&nf->rx);
+    nf_rings_init(nf);
     libos_conn_set_state(&nf->conn, KEEL_CONN_INITIALISED);
     return 0;
 }
@@ -151,9 +132,4 @@ void netfront_wait(struct netfront *nf, uint64_t deadline_ns)
         !keel_net_tx_front_final_check(&nf->tx))
         libos_thread_wait(woken, nf, deadline_ns);
     nf_tx_reclaim(nf);
-}
-
-void netfront_stats(const struct netfront *nf, struct netfront_stats *out)
-{
-    *out = nf->st;
 }
