@@ -89,6 +89,17 @@ static int input_ready(void *arg)
     return PG->in.prod != libos_cf.in.mine || PG->in_eof || backend_gone();
 }
 
+int libos_cf_input_ready(int arm)
+{
+    int ready = input_ready(0);
+
+    if (ready || !arm)
+        return ready;
+    libos_cf.in.s->prod_event = libos_cf.in.mine + 1;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);   /* the request before looking */
+    return input_ready(0);
+}
+
 static long take(struct cf_stream *st, void *buf, size_t len, uint32_t avail)
 {
     uint32_t n = min32(avail, len), at = st->mine & (st->size - 1);

@@ -10,9 +10,14 @@ LIBOS_OBJS   := $(patsubst $(LIBOS_DIR)/%.c,$(LIBOS_OUT)/%.o,$(LIBOS_SRCS)) \
 LIBOS_LIB    := $(SYSROOT)/lib/libkeel.a
 LIBOS_CRT0   := $(SYSROOT)/lib/crt0.o
 LIBOS_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wshadow -Wstrict-prototypes \
-                -Wmissing-prototypes -MMD -MP
+                -Wmissing-prototypes -MMD -MP -I $(LIBOS_DIR)/posix
 # Rebuild everything when the compiler, its flags or newlib change.
 LIBOS_DEPS   := $(SYSROOT_NEWLIB) $(KEEL_CC) toolchain/target-flags.sh
+# POSIX headers newlib lacks whose functions the libos implements (poll,
+# readv, ioctl), installed into the sysroot's include/.  lwIP is compiled
+# against them (its sockets use the guest's own headers, docs/net.md).
+LIBOS_POSIX_SRC  := $(wildcard $(LIBOS_DIR)/posix/*.h $(LIBOS_DIR)/posix/*/*.h)
+LIBOS_POSIX_HDRS := $(patsubst $(LIBOS_DIR)/posix/%,$(SYSROOT)/include/%,$(LIBOS_POSIX_SRC))
 
 .PHONY: libos
 libos: $(LIBOS_LIB) $(LIBOS_CRT0)
@@ -37,6 +42,13 @@ $(LIBOS_LIB): $(LIBOS_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(SYSROOT_STAMP): $(LIBOS_LIB) $(LIBOS_CRT0)
+$(LIBOS_POSIX_HDRS): $(SYSROOT)/include/%: $(LIBOS_DIR)/posix/% | $(SYSROOT_NEWLIB)
+	@mkdir -p $(@D)
+	@cp $< $@
+
+# A changed header rebuilds lwIP; a sysroot remade by `make clean` does not.
+$(LWIP_STAMP): $(LIBOS_POSIX_SRC) | $(LIBOS_POSIX_HDRS)
+
+$(SYSROOT_STAMP): $(LIBOS_LIB) $(LIBOS_CRT0) $(LIBOS_POSIX_HDRS)
 
 -include $(LIBOS_OBJS:.o=.d)
