@@ -23,6 +23,7 @@ include lib/lib.mk
 include hv/hv.mk
 include toolchain/toolchain.mk
 include sdk/libos/libos.mk
+include sdk/sockets/sockets.mk
 include sdk/netback/netback.mk
 include dom0/dom0.mk
 include tools/keel/keel.mk
