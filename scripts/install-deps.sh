@@ -8,10 +8,11 @@
 #   dpkg-dev                      `apt-get source` (lwIP, see docs/toolchain.md)
 #   python3 python3-pytest        the integration tests
 #   xz-utils                      unpacks newlib's tarball
+#   curl apache2-utils            apps/httpd's tests: curl, and ab for load
 set -euo pipefail
 
 PACKAGES=(gcc make binutils libc6-dev qemu-system-x86 newlib-source dpkg-dev
-          python3 python3-pytest xz-utils)
+          python3 python3-pytest xz-utils curl apache2-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

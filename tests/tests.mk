@@ -10,9 +10,12 @@ PYTHON      ?= /usr/bin/python3
 UNIT_DIR    := $(BUILD)/tests/unit
 UNIT_SRCS   := $(wildcard tests/unit/*_test.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(UNIT_DIR)/%,$(UNIT_SRCS))
+# SDK include folders that hold POSIX headers (sys/socket.h, netinet/in.h,
+# lwipopts.h's world) would shadow the host's own in host unit tests
+UNIT_HOST_SHADOWING := sdk/sockets/include sdk/lwip-port/include
 UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
                -I $(PUBLIC_INC) -I hv/include -I $(LIB_INC) -I tests/unit \
-               $(addprefix -I ,$(wildcard sdk/*/include))
+               $(addprefix -I ,$(filter-out $(UNIT_HOST_SHADOWING),$(wildcard sdk/*/include)))
 
 .PHONY: unit integration test-guests
 
@@ -45,7 +48,7 @@ unit: $(UNIT_BINS)
 include tests/guests/guests.mk
 
 # pytest's status 5 ("no tests collected") is a failure too.
-integration: hv dom0 keel test-guests
+integration: hv dom0 keel test-guests $(APPS_OUT)/httpd.host
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 -include tests/hv/hvtest.mk

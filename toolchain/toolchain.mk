@@ -97,6 +97,17 @@ $(SYSROOT)/include/$(2)/%.h: $(1)/$(2)/%.h
 endef
 keel_sdk_headers = $(foreach d,$(2),$(eval $(call keel_sdk_headers_,$(1),$(d))))
 
+# DIR/*.h -> include/*.h: headers that live at the top of include/ (POSIX
+# headers newlib lacks: poll.h, netdb.h)
+define keel_sdk_top_headers_
+SDK_TOP_$(1) := $$(patsubst $(1)/%,$(SYSROOT)/include/%,$$(wildcard $(1)/*.h))
+SDK_HEADERS += $$(SDK_TOP_$(1))
+$$(SDK_TOP_$(1)): $(SYSROOT)/include/%: $(1)/%
+	@mkdir -p $$(@D)
+	@cp $$< $$@
+endef
+keel_sdk_top_headers = $(eval $(call keel_sdk_top_headers_,$(1)))
+
 # Objects wait for every header (order only: their .d files name the ones
 # they use, so a changed header rebuilds exactly its users; -MD, not -MMD,
 # because the sysroot's headers are system headers to the compiler).

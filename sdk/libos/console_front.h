@@ -23,5 +23,9 @@ extern struct console_front libos_cf;
 void libos_console_init(void);                 /* console_front.c */
 long libos_cf_write(struct stream *st, const char *p, size_t len);
 long libos_cf_read(void *buf, size_t len);     /* console_ring.c */
+/* Whether a read of stdin would return at once (bytes, end of input, a
+ * broken or closed backend).  arm: if not, ask the backend for an event
+ * when bytes come (thread context); 0: only look (any context). */
+int libos_cf_input_ready(int arm);
 
 #endif /* LIBOS_CONSOLE_FRONT_H */

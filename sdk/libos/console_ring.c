@@ -68,6 +68,19 @@ static int input_ready(void *arg)
     return stream_readable(&libos_cf.in) != 0 || PG->in_eof || backend_gone();
 }
 
+/* For poll on stdin (console_fd.c): ready now, or (arm) ask the backend
+ * for an event when bytes come and look once more. */
+int libos_cf_input_ready(int arm)
+{
+    int ready = input_ready(0);
+
+    if (ready || !arm)
+        return ready;
+    if (stream_arm_read(&libos_cf.in) < 0)
+        libos_cf.broken = 1;
+    return input_ready(0);
+}
+
 long libos_cf_read(void *buf, size_t len)
 {
     struct stream *st = &libos_cf.in;

@@ -80,12 +80,17 @@ void libos_pending_set_aside(void);    /* before blocking the vCPU */
 void libos_stack_guard_init(void);
 _Noreturn void __stack_chk_fail(void);   /* called by -fstack-protector code */
 
-/* channel_fd.c: descriptors >= 3 are channels ("/dev/chan/NAME"); each
- * returns >= 0 or -errno (-EBADF for a descriptor that is not one). */
+/* channel_fd.c: opens "/dev/chan/NAME" as a descriptor (libos/fd.h);
+ * the descriptor or -errno. */
 int libos_chanfd_open(const char *path);
-int libos_chanfd_is(int fd);
-long libos_chanfd_read(int fd, void *buf, size_t len);
-long libos_chanfd_write(int fd, const void *buf, size_t len);
-int libos_chanfd_close(int fd);
+
+/* poll.c: rounds over fds until one is ready or the monotonic deadline
+ * (LIBOS_FOREVER: none); the number ready, revents set (poll's rules). */
+struct pollfd;
+int libos_poll_until(struct pollfd *fds, unsigned long n, uint64_t deadline_ns);
+
+/* console_fd.c: descriptors 0, 1 and 2 (start of day, before any
+ * constructor). */
+void libos_console_fds_init(void);
 
 #endif /* LIBOS_INTERNAL_H */

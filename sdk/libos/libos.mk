@@ -20,6 +20,11 @@ LIBOS_DEPS   := $(SDK_DEPS)
 $(call keel_sdk_headers,$(LIBOS_DIR)/include,libos)
 $(call keel_sdk_headers,$(PUBLIC_INC),keel)
 $(call keel_sdk_headers,$(LIB_INC),stream)
+# POSIX headers newlib lacks whose functions the libos implements (poll,
+# readv, ioctl); lwIP is compiled against them (docs/net.md, "Sockets").
+$(call keel_sdk_top_headers,$(LIBOS_DIR)/posix)
+$(call keel_sdk_headers,$(LIBOS_DIR)/posix,sys)
+$(LWIP_STAMP): $(wildcard $(LIBOS_DIR)/posix/*.h $(LIBOS_DIR)/posix/*/*.h)
 
 .PHONY: libos
 libos: $(LIBOS_LIB) $(LIBOS_CRT0)

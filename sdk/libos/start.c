@@ -99,6 +99,7 @@ void libos_start(const struct keel_start_info *si)
     libos_heap_init(&libos_heap, si->heap_start, si->heap_end);
     libos_events_init();
     libos_console_init();     /* needs events; before any constructor prints */
+    libos_console_fds_init();
     libos_stack_guard_init();
 
     argv = unpack_argv(si);

@@ -3,29 +3,25 @@
  *
  * newlib is built with --disable-newlib-supplied-syscalls, which makes its
  * reentrant layer (_write_r, ...) call the plain POSIX names (write, read,
- * ...); they are defined here and set errno as POSIX says.
- *
- * A Keel guest has three descriptors, all character devices: 0 (stdin:
- * the console's input stream, end of file without one), 1 (stdout) and 2
- * (stderr), both on the console.  Being character devices makes newlib
- * line-buffer stdout and leave stderr unbuffered, as on a terminal.
- * Inter-domain channels open as "/dev/chan/NAME" (descriptors >= 3,
- * channel_fd.c).  There is no file system yet: other path lookups fail with
- * ENOENT, as on a system whose file system is empty.
+ * ...); they are defined here and set errno as POSIX says.  Each goes
+ * through the descriptor table (libos/fd.h, fd.c) to the descriptor's own
+ * operations: the console's 0, 1 and 2 (console_fd.c), channels opened as
+ * "/dev/chan/NAME" (channel_fd.c), sockets (sdk/sockets).  There is no file
+ * system yet: other path lookups fail with ENOENT, as on a system whose
+ * file system is empty.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
-#include <string.h>
-#include <libos/console.h>
+#include <libos/fd.h>
+#include <libos/thread.h>
 #include "internal.h"
 
-static int is_std_fd(int fd)
-{
-    return fd >= 0 && fd <= 2;
-}
+#define SSIZE_LIMIT (SIZE_MAX / 2)   /* newlib has no SSIZE_MAX */
 
 static int fail(int err)
 {
@@ -33,54 +29,51 @@ static int fail(int err)
     return -1;
 }
 
+/* An operation's result: >= 0 as it is, -errno as -1 and errno.  EAGAIN
+ * first yields to the other threads (libos/thread.h: cooperative), so that
+ * a loop that retries a non-blocking call lets them move, lwIP's included. */
+static ssize_t result(long r)
+{
+    if (r == -EAGAIN)
+        libos_thread_yield();
+    return r < 0 ? fail((int)-r) : (ssize_t)r;
+}
+
 ssize_t write(int fd, const void *buf, size_t len)
 {
-    long r;
+    struct libos_fd *f = libos_fd_get(fd);
 
-    if (len > SIZE_MAX / 2)       /* the result must fit an ssize_t */
-        len = SIZE_MAX / 2;
-    if (fd > 2)                   /* channel_fd.c */
-        return (r = libos_chanfd_write(fd, buf, len)) < 0 ? fail((int)-r) : r;
-    if (fd != 1 && fd != 2)
+    if (len > SSIZE_LIMIT)        /* the result must fit an ssize_t */
+        len = SSIZE_LIMIT;
+    if (!f || !f->ops->write)
         return fail(EBADF);
-    r = libos_console_write(fd == 1 ? KEEL_CONSOLE_STDOUT : KEEL_CONSOLE_STDERR,
-                            buf, len);
-    if (r < 0)
-        return fail((int)-r);
-    return (ssize_t)r;
+    return result(f->ops->write(f->obj, buf, len, f->flags));
 }
 
 ssize_t read(int fd, void *buf, size_t len)
 {
-    long r;
+    struct libos_fd *f = libos_fd_get(fd);
 
-    if (len > SIZE_MAX / 2)
-        len = SIZE_MAX / 2;
-    if (fd > 2)
-        return (r = libos_chanfd_read(fd, buf, len)) < 0 ? fail((int)-r) : r;
-    if (fd != 0)
+    if (len > SSIZE_LIMIT)
+        len = SSIZE_LIMIT;
+    if (!f || !f->ops->read)
         return fail(EBADF);
-    r = libos_console_read(buf, len);
-    if (r < 0)
-        return fail((int)-r);
-    return (ssize_t)r;
+    return result(f->ops->read(f->obj, buf, len, f->flags));
 }
 
 int close(int fd)
 {
-    int r;
-
-    if (fd > 2)
-        return (r = libos_chanfd_close(fd)) < 0 ? fail(-r) : 0;
-    return is_std_fd(fd) ? 0 : fail(EBADF);
+    return (int)result(libos_fd_close(fd));
 }
 
 int fstat(int fd, struct stat *st)
 {
-    if (!is_std_fd(fd) && !libos_chanfd_is(fd))
+    struct libos_fd *f = libos_fd_get(fd);
+
+    if (!f)
         return fail(EBADF);
     memset(st, 0, sizeof(*st));
-    st->st_mode = S_IFCHR | 0620;
+    st->st_mode = f->ops->mode | 0620;
     st->st_nlink = 1;
     st->st_rdev = (dev_t)fd;
     return 0;
@@ -88,8 +81,10 @@ int fstat(int fd, struct stat *st)
 
 int isatty(int fd)
 {
-    if (!is_std_fd(fd)) {
-        errno = libos_chanfd_is(fd) ? ENOTTY : EBADF;
+    struct libos_fd *f = libos_fd_get(fd);
+
+    if (!f || !f->ops->is_tty) {
+        errno = f ? ENOTTY : EBADF;
         return 0;
     }
     return 1;
@@ -99,18 +94,16 @@ off_t lseek(int fd, off_t off, int whence)
 {
     (void)off;
     (void)whence;
-    return fail(is_std_fd(fd) || libos_chanfd_is(fd) ? ESPIPE : EBADF);
+    return fail(libos_fd_get(fd) ? ESPIPE : EBADF);
 }
 
 /* Only channels can be opened ("/dev/chan/NAME", channel_fd.c). */
 int open(const char *path, int flags, ...)
 {
-    int r;
-
     (void)flags;
     if (!path)
         return fail(EFAULT);
-    return (r = libos_chanfd_open(path)) < 0 ? fail(-r) : r;
+    return (int)result(libos_chanfd_open(path));
 }
 
 int stat(const char *path, struct stat *st)

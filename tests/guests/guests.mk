@@ -40,6 +40,17 @@ $(GUEST_DIR)/lwip_loop.img: tests/guests/lwip_loop.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
 	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SYSROOT)/lib/liblwip.a -o $@
 
+# Programs written for Linux sockets (sock_*.c), unchanged.  The sockets
+# library and lwIP are named as files after the source, like liblwip.a
+# above, until the compiler links every SDK archive by itself.
+SOCK_LINK := $(SOCKETS_LIB) $(SYSROOT)/lib/liblwip.a
+$(GUEST_DIR)/sock_%.img: tests/guests/sock_%.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) $(GUEST_CFLAGS) $< $(SOCK_LINK) -o $@
+
+$(GUEST_DIR)/sock_httpd_self.img: tests/guests/sock_httpd.c
+$(GUEST_DIR)/sock_tcp.img $(GUEST_DIR)/lwip_loop.img: tests/guests/stream_digest.h
+
 $(GUEST_DIR)/fpu.host: tests/guests/fpu.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(GUEST_CFLAGS) -o $@ $< -lm

@@ -17,6 +17,7 @@
 #include <lwip/timeouts.h>
 #include <libos/thread.h>
 #include <libos/time.h>
+#include "stream_digest.h"
 
 #define ECHO_PORT    7
 #define UDP_PORT     5000
@@ -47,27 +48,11 @@ static struct sockaddr_in loopback(uint16_t port)
     struct sockaddr_in a;
 
     memset(&a, 0, sizeof(a));
-    a.sin_len = sizeof(a);
     a.sin_family = AF_INET;
     a.sin_port = lwip_htons(port);
     a.sin_addr.s_addr = lwip_htonl(INADDR_LOOPBACK);
     return a;
 }
-
-/* The stream: byte i of the echo is a function of i alone. */
-static uint8_t pattern(uint32_t i)
-{
-    return (uint8_t)((i * 2654435761u) >> 13);
-}
-
-static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
-{
-    while (n--)
-        h = (h ^ *p++) * 0x100000001b3ull;
-    return h;
-}
-
-#define FNV_INIT 0xcbf29ce484222325ull
 
 static int flag_set(void *flag)
 {

@@ -4,7 +4,9 @@ Every QEMU run goes through `bin/keel run --timeout N`, and the subprocess
 itself is bounded a little beyond N, so no test can hang the suite.
 """
 import os
+import select
 import subprocess
+import time
 
 import pytest
 
@@ -23,6 +25,15 @@ def keel_run(images, args=(), timeout=TIMEOUT, options=(), env=None):
                           env=env, stdin=subprocess.DEVNULL)
 
 
+def mkimage(out, *files):
+    """bin/mkimage -O2 -g FILES -o OUT; fails on a build error."""
+    r = subprocess.run([os.path.join(REPO, "bin", "mkimage"), "-O2", "-g", *files,
+                        "-o", str(out)],
+                       capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, text(r.stderr)
+    return out
+
+
 def text(b):
     return b.decode("utf-8", "replace")
 
@@ -37,3 +48,50 @@ def guest(name):
 @pytest.fixture
 def hello():
     return guest("hello.img")
+
+
+class Session:
+    """`keel run IMAGE` with pipes, its stdout read with deadlines: for
+    tests that type into a guest while it runs."""
+
+    def __init__(self, image=None, env_extra=None, timeout=TIMEOUT):
+        env = dict(os.environ)
+        env.update(env_extra or {})
+        self.timeout = timeout
+        self.p = subprocess.Popen([KEEL, "run", "--timeout", str(timeout),
+                                   image or guest("cat.img")],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env)
+        self.buf = b""
+
+    def write(self, data):
+        self.p.stdin.write(data)
+        self.p.stdin.flush()
+
+    def read_until(self, want, timeout):
+        end = time.monotonic() + timeout
+        fd = self.p.stdout.fileno()
+        while want not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return False
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return False
+            self.buf += chunk
+        return True
+
+    def finish(self):
+        """Close stdin (EOF), read stdout to its end; the exit status."""
+        self.p.stdin.close()
+        self.read_until(b"\0never\0", self.timeout + 30)   # returns at EOF
+        self.p.wait(timeout=30)
+        return self.p.returncode
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(timeout=30)
+
+    def stderr(self):
+        return text(self.p.stderr.read())

@@ -6,62 +6,18 @@ woke dom0: nothing else is in flight.  Closing stdin then ends the guest
 through the EOF record.  Without the interrupt (boot option noconsoleirq)
 dom0's polling fallback must do the same.  Every wait is bounded.
 """
-import os
-import select
-import subprocess
 import time
 
 import pytest
 
-from conftest import KEEL, TIMEOUT, guest, text
+from conftest import Session
 
 LINES = 50
 LINE_TIMEOUT = 20.0      # per echo; generous for a loaded TCG host
 
 
-class Session:
-    """`keel run cat.img` with pipes, read with deadlines."""
-
-    def __init__(self, env_extra):
-        env = dict(os.environ)
-        env.update(env_extra)
-        self.p = subprocess.Popen([KEEL, "run", "--timeout", str(TIMEOUT),
-                                   guest("cat.img")],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, env=env)
-        self.buf = b""
-
-    def read_until(self, want, timeout):
-        end = time.monotonic() + timeout
-        fd = self.p.stdout.fileno()
-        while want not in self.buf:
-            left = end - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                return False
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                return False
-            self.buf += chunk
-        return True
-
-    def finish(self):
-        """Close stdin (EOF), read stdout to its end; the exit status."""
-        self.p.stdin.close()
-        self.read_until(b"\0never\0", TIMEOUT + 30)   # returns at EOF
-        self.p.wait(timeout=30)
-        return self.p.returncode
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-        self.p.wait(timeout=30)
-
-    def stderr(self):
-        return text(self.p.stderr.read())
-
-
 def echo_session(env_extra):
-    s = Session(env_extra)
+    s = Session(env_extra=env_extra)
     try:
         for i in range(LINES):
             line = b"line %03d of an interactive session\n" % i
@@ -100,7 +56,7 @@ def test_interactive_echo_without_the_interrupt(env_extra):
 def test_input_after_a_quiet_while(env_extra):
     """Input that comes after dom0 has long been idle still wakes it (no
     poll would have found it sooner than the interrupt)."""
-    s = Session(env_extra)
+    s = Session(env_extra=env_extra)
     try:
         s.p.stdin.write(b"first\n")
         s.p.stdin.flush()

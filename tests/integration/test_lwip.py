@@ -8,9 +8,8 @@ import os
 import re
 import subprocess
 
-from conftest import REPO, guest, keel_run, text
+from conftest import REPO, guest, keel_run, mkimage, text
 
-MKIMAGE = os.path.join(REPO, "bin", "mkimage")
 LIBLWIP = os.path.join(REPO, "build", "sysroot", "lib", "liblwip.a")
 STEPS = ["tcp echo 524288 bytes", "udp 18 bytes from port",
          "recv timeout after", "connect to closed port refused (RST) ok",
@@ -32,18 +31,10 @@ def test_loopback_tcp_udp_timers():
     assert int(idle.group(1)) + int(idle.group(2)) < 512, out
 
 
-def mkimage(tmp_path, name, *files):
-    img = tmp_path / name
-    r = subprocess.run([MKIMAGE, "-O2", "-g", *files, "-o", str(img)],
-                       capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
-    assert r.returncode == 0, text(r.stderr)
-    return img
-
-
 def test_program_without_network_links_no_lwip(tmp_path):
     hello = os.path.join(REPO, "tests", "guests", "hello.c")
-    plain = mkimage(tmp_path, "plain.img", hello)
-    linked = mkimage(tmp_path, "linked.img", hello, LIBLWIP)
+    plain = mkimage(tmp_path / "plain.img", hello)
+    linked = mkimage(tmp_path / "linked.img", hello, LIBLWIP)
     assert plain.read_bytes() == linked.read_bytes()
     syms = subprocess.run(["nm", str(linked)], capture_output=True, timeout=60).stdout
     assert not re.search(rb"\b(lwip_|tcpip_|tcp_|sys_mbox)", syms)

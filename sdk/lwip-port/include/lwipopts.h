@@ -23,14 +23,24 @@
 #define DEFAULT_ACCEPTMBOX_SIZE     8
 
 /* APIs.  The sockets keep their lwip_ prefix: POSIX names (socket, read
- * on a socket fd) belong to the libos's file descriptors.  A socket is
- * used by one thread at a time (no LWIP_NETCONN_FULLDUPLEX: it needs
- * per-thread semaphores); one thread streams both ways with lwip_poll. */
+ * on a socket fd) belong to the libos's file descriptors (sdk/sockets).
+ * Their types and numbers are the guest's POSIX headers', Linux's
+ * (arch/keel_sockets.h).  A socket is used by one thread at a time (no
+ * LWIP_NETCONN_FULLDUPLEX: it needs per-thread semaphores); one thread
+ * streams both ways with poll.  sdk/sockets reads the readiness counters
+ * that LWIP_SOCKET_SELECT keeps in each socket. */
 #define LWIP_NETCONN                1
 #define LWIP_SOCKET                 1
 #define LWIP_COMPAT_SOCKETS         0
 #define LWIP_POSIX_SOCKETS_IO_NAMES 0
+#define LWIP_SOCKET_SELECT          1
+#define LWIP_SOCKET_POLL            1
+#define LWIP_SOCKET_EXTERNAL_HEADERS            1
+#define LWIP_SOCKET_EXTERNAL_HEADER_SOCKETS_H   "arch/keel_sockets.h"
+#define LWIP_SOCKET_EXTERNAL_HEADER_INET_H      "arch/keel_inet.h"
 #define LWIP_SO_RCVTIMEO            1
+#define LWIP_SO_RCVBUF              1   /* FIONREAD, SO_RCVBUF */
+#define LWIP_FIONREAD_LINUXMODE     1   /* FIONREAD on UDP: the next datagram */
 #define LWIP_SO_SNDTIMEO            1
 #define SO_REUSE                    1
 #define LWIP_TCP_KEEPALIVE          1

@@ -28,22 +28,11 @@
 #define SSIZE_MAX LONG_MAX
 #endif
 
-/* newlib's struct timeval, in_addr_t and in_port_t, not lwIP's copies. */
+/* newlib's struct timeval.  The socket types, constants and sockaddrs
+ * are the guest's POSIX headers' (LWIP_SOCKET_EXTERNAL_HEADERS in
+ * lwipopts.h, arch/keel_sockets.h), and so are htons and friends. */
 #define LWIP_TIMEVAL_PRIVATE 0
-#ifdef _IN_ADDR_T_DECLARED
-#define IN_ADDR_T_DEFINED 1
-#endif
-#ifdef _IN_PORT_T_DECLARED
-#define IN_PORT_T_DEFINED 1
-#endif
-
-/* Debian's source package (its patch "port", for GNU/Hurd) makes
- * sockets.c read and write sockaddr lengths through these macros, which
- * only Debian's own port defines.  With lwIP's <lwip/sockets.h>, whose
- * sockaddrs have sa_len, they are what upstream's sockets.c does. */
-#define IP4ADDR_SOCKADDR_SET_LEN(sin) ((sin)->sin_len = sizeof(struct sockaddr_in))
-#define IP6ADDR_SOCKADDR_SET_LEN(sin6) ((sin6)->sin6_len = sizeof(struct sockaddr_in6))
-#define IPADDR_SOCKADDR_GET_LEN(addr) ((addr)->sa.sa_len)
+#define LWIP_DONT_PROVIDE_BYTEORDER_FUNCTIONS 1
 
 #define LWIP_PLATFORM_DIAG(x) do { printf x; } while (0)
 #define LWIP_PLATFORM_ASSERT(x) do { \

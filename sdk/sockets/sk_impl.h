@@ -1,0 +1,84 @@
+/*
+ * Inside the sockets library (docs/net.md, "Sockets" and "Names").
+ *
+ *   socket.c    socket, accept, connect and the other calls on a socket
+ *               descriptor; setsockopt/getsockopt
+ *   sock_io.c   send/recv and friends
+ *   sock_fd.c   sockets as libos descriptors (libos/fd.h): read, write,
+ *               close, poll readiness from lwIP's counters, O_NONBLOCK
+ *   stack.c     lwIP's tcpip thread, started by the first socket()
+ *   inet.c      inet_* and byte order (pure)
+ *   gai.c       getaddrinfo, freeaddrinfo, gai_strerror (pure)
+ *   hostent.c   getnameinfo, gethostbyname, gethostbyaddr (pure)
+ *   hosts.c     the hosts table and its lookups (pure)
+ *   hosts_start.c  what the table holds at start (start info, devices)
+ *
+ * The pure files include only standard headers and this one, so that the
+ * host unit tests (tests/unit/sockets_*_test.c) compile them against the
+ * host's own <netdb.h>: Linux's values, which are ours.
+ */
+#ifndef SK_IMPL_H
+#define SK_IMPL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* hosts.c.  Names are matched without regard to case, a trailing dot
+ * ignored; addresses are IPv4 in network byte order. */
+#define SK_HOSTS_MAX     64
+#define SK_HOST_NAME_MAX 64      /* with its NUL */
+/* Adds (or replaces) name; -1 if the table is full or the name too long
+ * or empty. */
+int sk_hosts_add(const char *name, uint32_t addr);
+/* 0 and *addr if name is in the table, else -1. */
+int sk_hosts_lookup(const char *name, uint32_t *addr);
+/* The first name of addr in the table, or NULL. */
+const char *sk_hosts_name(uint32_t addr);
+/* Forgets every entry (unit tests). */
+void sk_hosts_clear(void);
+
+/* hosts_start.c: fills the table the first time it is looked at (called
+ * by hosts.c). */
+void sk_hosts_load(void);
+
+/* inet.c: a dotted quad as inet_aton reads it ("a.b.c.d", "a.b.c", "a.b",
+ * "a"; decimal, octal 0..., hex 0x...) to *addr (network order): 1, or 0
+ * if it is not one. */
+int sk_parse_ipv4(const char *s, uint32_t *addr);
+/* A strict "a.b.c.d" of decimal numbers (inet_pton): 1 or 0. */
+int sk_parse_dotted(const char *s, uint32_t *addr);
+/* addr (network order) as "a.b.c.d" into buf[16]. */
+void sk_format_ipv4(uint32_t addr, char buf[16]);
+
+/* stack.c: lwIP's tcpip thread, started once; returns when it runs. */
+void sk_stack_up(void);
+
+/* sock_fd.c: a socket descriptor's object. */
+struct lwip_sock;
+struct sk_sock {
+    int s;                      /* lwIP's socket number */
+    int type;                   /* SOCK_STREAM or SOCK_DGRAM */
+    int connecting;             /* a non-blocking connect() is under way:
+                                 * lwIP's ECONNRESET then means refused */
+    struct lwip_sock *ls;       /* lwIP's record: the readiness counters */
+};
+/* A descriptor for lwIP's socket s (closed if none is free): the
+ * descriptor, or -1 and errno. */
+int sk_install(int s, int type, int nonblock);
+/* The socket behind fd, or NULL and errno (EBADF, ENOTSOCK). */
+struct sk_sock *sk_get(int fd);
+/* -1 and errno = err. */
+int sk_fail(int err);
+/* r as it is; a non-blocking call that could not finish (EAGAIN,
+ * EINPROGRESS, EALREADY) first yields to the other threads, lwIP's
+ * included, so that a loop retrying it lets the stack move (the libos's
+ * threads are cooperative). */
+long sk_again(long r);
+
+/* socket.c: an IPv4 address argument's length for lwIP (which wants
+ * exactly a sockaddr_in), or -1 and errno as Linux sets it; unspec_ok:
+ * AF_UNSPEC passes (connect's "dissolve the association"). */
+struct sockaddr;
+int sk_ipv4_len(const struct sockaddr *a, unsigned len, int unspec_ok);
+
+#endif /* SK_IMPL_H */
