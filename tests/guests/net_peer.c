@@ -65,7 +65,6 @@ static struct sockaddr_in addr(const char *ip, uint16_t port)
     struct sockaddr_in a;
 
     memset(&a, 0, sizeof(a));
-    a.sin_len = sizeof(a);
     a.sin_family = AF_INET;
     a.sin_port = lwip_htons(port);
     a.sin_addr.s_addr = ip ? ipaddr_addr(ip) : lwip_htonl(INADDR_ANY);

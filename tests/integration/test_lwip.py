@@ -27,8 +27,10 @@ def test_loopback_tcp_udp_timers():
     idle = re.search(r"image (\d+) KiB, heap (\d+) KiB", out)
     assert idle, out
     # the image (code, data, lwIP's static pools) and what lwIP took from
-    # the heap, with a listening socket: well under the 1 MiB domain
-    assert int(idle.group(1)) + int(idle.group(2)) < 512, out
+    # the heap, with a listening socket, and its NIC (a program that uses
+    # lwIP gets one: 128 KiB of granted buffers, the netfront thread's
+    # 64 KiB stack): well under the 1 MiB domain
+    assert int(idle.group(1)) + int(idle.group(2)) < 768, out
 
 
 def test_program_without_network_links_no_lwip(tmp_path):

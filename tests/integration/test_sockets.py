@@ -106,8 +106,8 @@ def test_linux_http_responder_unchanged(tmp_path):
     assert r.returncode == 0, text(r.stdout) + text(r.stderr)
     assert out == ["httpd: listening on port 8080",
                    "httpd: GET /page0 from 127.0.0.1",
-                   "httpd: GET /page1 from 127.0.0.1",
-                   "httpd: GET /page2 from 127.0.0.1",
+                   "httpd: GET /page1 from 10.0.1.1",    # its own name: its NIC
+                   "httpd: GET /page2 from 10.0.1.1",
                    "sock_httpd_self: ok"], out
 
 
