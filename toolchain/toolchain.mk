@@ -31,9 +31,10 @@ LWIP_DIR       := $(BUILD)/lwip
 LWIP_STAMP     := $(LWIP_DIR)/.built
 LWIP_PORT      := sdk/lwip-port
 LWIP_RECIPE    := toolchain/build-lwip.sh toolchain/target-flags.sh $(KEEL_CC) \
-                  $(wildcard $(LWIP_PORT)/*.c $(LWIP_PORT)/include/*.h \
+                  $(wildcard $(LWIP_PORT)/*.[ch] $(LWIP_PORT)/include/*.h \
                              $(LWIP_PORT)/include/arch/*.h) \
-                  sdk/libos/include/libos/thread.h sdk/libos/include/libos/time.h
+                  sdk/libos/include/libos/thread.h sdk/libos/include/libos/time.h \
+                  sdk/libos/include/libos/start.h
 SYSROOT_LWIP   := $(SYSROOT)/.lwip
 SYSROOT_STAMP  := $(SYSROOT)/.complete
 KEEL_LD        := $(SYSROOT)/lib/keel.ld

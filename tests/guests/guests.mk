@@ -40,6 +40,11 @@ $(GUEST_DIR)/lwip_loop.img: tests/guests/lwip_loop.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
 	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SYSROOT)/lib/liblwip.a -o $@
 
+# TCP's initial sequence numbers, read from lwIP's pcbs (lwIP's own API).
+$(GUEST_DIR)/tcp_isn.img: tests/guests/tcp_isn.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SYSROOT)/lib/liblwip.a -o $@
+
 # Programs written for Linux sockets (sock_*.c), unchanged.  The sockets
 # library and lwIP are named as files after the source, like liblwip.a
 # above, until the compiler links every SDK archive by itself.

@@ -42,3 +42,25 @@ def test_program_without_network_links_no_lwip(tmp_path):
     assert not re.search(rb"\b(lwip_|tcpip_|tcp_|sys_mbox)", syms)
     r = keel_run([str(linked)])
     assert r.returncode == 0 and b"hello" in r.stdout.lower(), text(r.stdout)
+
+
+def test_tcp_isns_are_not_a_counter():
+    """RFC 6528 (sdk/lwip-port/tcp_isn.c): four connections to one port
+    in a row.  lwIP's own ISN was a counter (each one the last plus its
+    timer's ticks: small, equal steps); with the keyed hash the steps are
+    unrelated 32-bit numbers."""
+    r = keel_run([guest("tcp_isn.img")], timeout=60)
+    out = text(r.stdout)
+    assert r.returncode == 0 and "tcp_isn: ok" in out, out + text(r.stderr)
+    pairs = re.findall(r"isn: client 0x([0-9a-f]{8}) server 0x([0-9a-f]{8})", out)
+    assert len(pairs) == 4, out
+    isns = [int(x, 16) for pair in pairs for x in pair]   # in the order made
+
+    def step(a, b):
+        d = (b - a) % 2**32
+        return d - 2**32 if d >= 2**31 else d
+    steps = [step(a, b) for a, b in zip(isns, isns[1:])]
+    assert len(set(steps)) > 1, steps
+    assert max(abs(s) for s in steps) >= 2**20, steps
+    # QEMU's -cpu max has RDRAND (and keel run uses it under TCG)
+    assert re.search(r"isn secret: (rdrand|rdseed)", out), out

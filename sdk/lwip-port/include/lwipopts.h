@@ -65,6 +65,12 @@
 #define LWIP_NETIF_STATUS_CALLBACK  1
 #define LWIP_NETIF_LINK_CALLBACK    1
 
+/* TCP initial sequence numbers: RFC 6528's keyed hash of the 4-tuple
+ * plus a 4 us clock, not lwIP's predictable counter (tcp_isn.c). */
+#define LWIP_HOOK_FILENAME          "arch/keel_hooks.h"
+#define LWIP_HOOK_TCP_ISN(lip, lport, rip, rport) \
+    keel_lwip_tcp_isn(lip, lport, rip, rport)
+
 /* Every checksum generated and checked in software (these are lwIP's
  * defaults, stated because the issue requires them). */
 #define CHECKSUM_GEN_IP             1
