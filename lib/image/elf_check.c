@@ -11,6 +11,7 @@
 #include <keel/start_info.h>
 #include <image/elf_check.h>
 #include <image/layout.h>
+#include "phdrs.h"
 #include "why.h"
 
 #define PAGE_MASK ((uint64_t)KEEL_PAGE_SIZE - 1)
@@ -65,24 +66,21 @@ static int check_header(const struct elf64_ehdr *eh, uint64_t size,
 
 /* Keel loads nothing but PT_LOADs and sets up no thread pointer: an image
  * asking for an interpreter, dynamic linking or TLS would run broken. */
-static int check_static(const void *file, uint64_t size,
-                        const struct elf64_ehdr *eh, char *msg, size_t msglen)
+static int refuse_dynamic(const struct elf64_phdr *ph, unsigned i,
+                          void *arg, char *msg, size_t msglen)
 {
-    for (unsigned i = 0; i < eh->e_phnum; i++) {
-        struct elf64_phdr ph;
-        elf_read_phdr(file, size, eh, i, &ph);
-        if (ph.p_type == ELF_PT_INTERP)
-            REFUSE(IMG_EFORMAT, "program header %u is PT_INTERP: a "
-                   "dynamically linked program; Keel runs static "
-                   "executables (build it with mkimage)", i);
-        if (ph.p_type == ELF_PT_DYNAMIC)
-            REFUSE(IMG_EFORMAT, "program header %u is PT_DYNAMIC: a "
-                   "dynamically linked program; Keel runs static "
-                   "executables (build it with mkimage)", i);
-        if (ph.p_type == ELF_PT_TLS)
-            REFUSE(IMG_EFORMAT, "program header %u is PT_TLS: Keel images "
-                   "have no thread-local storage", i);
-    }
+    (void)arg;
+    if (ph->p_type == ELF_PT_INTERP)
+        REFUSE(IMG_EFORMAT, "program header %u is PT_INTERP: a "
+               "dynamically linked program; Keel runs static "
+               "executables (build it with mkimage)", i);
+    if (ph->p_type == ELF_PT_DYNAMIC)
+        REFUSE(IMG_EFORMAT, "program header %u is PT_DYNAMIC: a "
+               "dynamically linked program; Keel runs static "
+               "executables (build it with mkimage)", i);
+    if (ph->p_type == ELF_PT_TLS)
+        REFUSE(IMG_EFORMAT, "program header %u is PT_TLS: Keel images "
+               "have no thread-local storage", i);
     return IMG_OK;
 }
 
@@ -153,21 +151,32 @@ static int add_segment(struct image_info *out, const struct elf64_phdr *ph,
     return IMG_OK;
 }
 
+struct loading {
+    uint64_t size;                 /* the file's */
+    struct image_info *out;
+};
+
+static int load_segment(const struct elf64_phdr *ph, unsigned i, void *arg,
+                        char *msg, size_t msglen)
+{
+    struct loading *l = arg;
+    int rc;
+
+    if (ph->p_type != ELF_PT_LOAD)
+        return IMG_OK;
+    rc = check_segment(ph, i, l->size, l->out->note.mem_bytes, msg, msglen);
+    return rc == IMG_OK ? add_segment(l->out, ph, i, msg, msglen) : rc;
+}
+
 static int load_segments(const void *file, uint64_t size,
                          const struct elf64_ehdr *eh, struct image_info *out,
                          char *msg, size_t msglen)
 {
-    for (unsigned i = 0; i < eh->e_phnum; i++) {
-        struct elf64_phdr ph;
-        elf_read_phdr(file, size, eh, i, &ph);
-        if (ph.p_type != ELF_PT_LOAD)
-            continue;
-        int rc = check_segment(&ph, i, size, out->note.mem_bytes, msg, msglen);
-        if (rc == IMG_OK)
-            rc = add_segment(out, &ph, i, msg, msglen);
-        if (rc != IMG_OK)
-            return rc;
-    }
+    struct loading l = { size, out };
+    int rc = image_each_phdr(file, size, eh, load_segment, &l, msg, msglen);
+
+    if (rc != IMG_OK)
+        return rc;
     if (out->nsegs == 0)
         REFUSE(IMG_ESEGMENT, "no loadable segments");
     return IMG_OK;
@@ -213,7 +222,7 @@ int image_check(const void *file, uint64_t size, uint32_t need_flags,
         msg[0] = '\0';
     if ((rc = check_ident(file, size, &eh, msg, msglen)) ||
         (rc = check_header(&eh, size, msg, msglen)) ||
-        (rc = check_static(file, size, &eh, msg, msglen)) ||
+        (rc = image_each_phdr(file, size, &eh, refuse_dynamic, 0, msg, msglen)) ||
         (rc = image_check_note(file, size, &eh, need_flags, refuse_flags,
                                &out->note, &out->devices, msg, msglen)) ||
         (rc = load_segments(file, size, &eh, out, msg, msglen)))

@@ -11,6 +11,7 @@
  */
 #include <keel/abi.h>
 #include <image/elf_check.h>
+#include "phdrs.h"
 #include "why.h"
 
 #define NOTE_PAGE_MASK ((uint64_t)KEEL_PAGE_SIZE - 1)
@@ -85,23 +86,35 @@ bad:
            "end)", idx);
 }
 
+struct finding {
+    const void *file;
+    uint64_t size;
+    struct notes *f;
+};
+
+static int note_segment(const struct elf64_phdr *ph, unsigned i, void *arg,
+                        char *msg, size_t msglen)
+{
+    struct finding *fd = arg;
+
+    if (ph->p_type != ELF_PT_NOTE)
+        return IMG_OK;
+    if (!elf_in_file(fd->size, ph->p_offset, ph->p_filesz))
+        REFUSE(IMG_ETRUNC, "truncated: note segment %u lies beyond the "
+               "end of the file", i);
+    return walk_notes((const uint8_t *)fd->file + ph->p_offset, ph->p_filesz,
+                      ph->p_align == 8 ? 8 : 4, i, fd->f, msg, msglen);
+}
+
 static int find_notes(const void *file, uint64_t size,
                       const struct elf64_ehdr *eh, struct notes *f,
                       char *msg, size_t msglen)
 {
-    for (unsigned i = 0; i < eh->e_phnum; i++) {
-        struct elf64_phdr ph;
-        elf_read_phdr(file, size, eh, i, &ph);
-        if (ph.p_type != ELF_PT_NOTE)
-            continue;
-        if (!elf_in_file(size, ph.p_offset, ph.p_filesz))
-            REFUSE(IMG_ETRUNC, "truncated: note segment %u lies beyond the "
-                   "end of the file", i);
-        int rc = walk_notes((const uint8_t *)file + ph.p_offset, ph.p_filesz,
-                            ph.p_align == 8 ? 8 : 4, i, f, msg, msglen);
-        if (rc != IMG_OK)
-            return rc;
-    }
+    struct finding fd = { file, size, f };
+    int rc = image_each_phdr(file, size, eh, note_segment, &fd, msg, msglen);
+
+    if (rc != IMG_OK)
+        return rc;
     if (f->nimage == 0)
         REFUSE(IMG_ENOTE, "no Keel note: not a Keel image (build it with "
                "mkimage)");
