@@ -20,19 +20,9 @@
 set -euo pipefail
 
 tarball=$1
-work=$2
 here=$(cd "$(dirname "$0")" && pwd)
-
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-log=$work/build.log
-: >"$log"
-
-fail() {
-    echo "newlib: $1 failed; last lines of $log:" >&2
-    tail -n 40 "$log" >&2
-    exit 1
-}
+. "$here/build-common.sh"
+build_begin newlib "$2"
 
 [ -r "$tarball" ] || {
     echo "newlib: $tarball not found; install it with: apt-get install newlib-source" >&2

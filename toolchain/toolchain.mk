@@ -30,7 +30,8 @@ SYSROOT_NEWLIB := $(SYSROOT)/.newlib
 LWIP_DIR       := $(BUILD)/lwip
 LWIP_STAMP     := $(LWIP_DIR)/.built
 LWIP_PORT      := sdk/lwip-port
-LWIP_RECIPE    := toolchain/build-lwip.sh toolchain/target-flags.sh $(KEEL_CC) \
+LWIP_RECIPE    := toolchain/build-lwip.sh toolchain/build-common.sh toolchain/apt-source.sh \
+                  toolchain/target-flags.sh $(KEEL_CC) \
                   $(wildcard $(LWIP_PORT)/*.[ch] $(LWIP_PORT)/include/*.h \
                              $(LWIP_PORT)/include/arch/*.h) \
                   sdk/libos/include/libos/thread.h sdk/libos/include/libos/time.h \
@@ -49,7 +50,7 @@ newlib: $(NEWLIB_STAMP)
 lwip: $(SYSROOT_LWIP)
 
 # The newlib build reruns only when its recipe (script or flags) changes.
-$(NEWLIB_STAMP): toolchain/build-newlib.sh toolchain/target-flags.sh
+$(NEWLIB_STAMP): toolchain/build-newlib.sh toolchain/build-common.sh toolchain/target-flags.sh
 	@JOBS=$(JOBS) toolchain/build-newlib.sh $(NEWLIB_TARBALL) $(NEWLIB_DIR)
 	@touch $@
 
