@@ -7,6 +7,8 @@
  * only when we are about to sleep (netfront_wait's final checks).  A
  * backend that corrupts a ring index, or says CLOSED, ends the interface
  * for us (-KEEL_EPIPE); nothing read from the rings is followed unchecked.
+ * A backend that comes back under a new mapper_epoch gets fresh rings
+ * (keel/net.h, "Restart"), noticed wherever the state word is read.
  */
 #include <string.h>
 #include "nf_impl.h"
@@ -33,12 +35,45 @@ void nf_rings_init(struct netfront *nf)
     keel_net_rx_front_push(&nf->rx);
 }
 
+/* The backend came back (keel/net.h, "Restart"): fresh rings, every
+ * transmit buffer in flight lost (counted as an error), every receive
+ * buffer posted again, then front_epoch and an event say so. */
+static void restart(struct netfront *nf, uint32_t epoch)
+{
+    nf->st.tx_errors += NETFRONT_TX_BUFS - nf->ntx_free;
+    nf->st.reconnects++;
+    memset(nf->tx_busy, 0, sizeof(nf->tx_busy));
+    nf_rings_init(nf);
+    __atomic_store_n(&nf->pg->front_epoch, epoch, __ATOMIC_SEQ_CST);
+    libos_conn_notify(&nf->conn);
+}
+
+/* A backend that says CONNECTED under a new mapper_epoch: the first
+ * connect (epoch 1) found the rings as we set them up and is only
+ * recorded; any later one restarts them. */
+static void follow_epoch(struct netfront *nf)
+{
+    uint32_t epoch = __atomic_load_n(&nf->pg->hdr.mapper_epoch, __ATOMIC_ACQUIRE);
+
+    if (epoch == nf->epoch)
+        return;
+    nf->epoch = epoch;
+    if (epoch == 1)
+        nf->pg->front_epoch = epoch;
+    else
+        restart(nf, epoch);
+}
+
+/* CLOSED (or a garbage state word) ends the interface for good; CLOSING
+ * (a backend going away) does not: it may come back. */
 static bool closed(struct netfront *nf)
 {
     long st = libos_conn_peer_state(&nf->conn);
 
     if (st < 0 || st == KEEL_CONN_CLOSED)
         nf->dead = true;
+    else if (st == KEEL_CONN_CONNECTED && !nf->dead)
+        follow_epoch(nf);
     return nf->dead;
 }
 

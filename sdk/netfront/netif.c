@@ -98,10 +98,30 @@ static unsigned input_batch(void)
     return n;
 }
 
+/* Opening can fail for want of something that may come back (memory,
+ * grant references, an event channel port): try again, waiting twice as
+ * long each time, NF_OPEN_TRIES times in all (about 3 s).  A missing or
+ * malformed device entry (-KEEL_ENODEV) is final. */
+static int open_retrying(void)
+{
+    uint64_t delay = NF_OPEN_FIRST_DELAY_NS;
+    int rc = 0;
+
+    for (unsigned i = 0; i < NF_OPEN_TRIES; i++) {
+        if (i) {
+            libos_sleep_until(libos_monotonic_ns() + delay);
+            delay = nf_open_next_delay(delay);
+        }
+        if ((rc = netfront_open(&nf)) == 0 || rc == -KEEL_ENODEV || rc == -KEEL_EBUSY)
+            break;
+    }
+    return rc;
+}
+
 static void *serve(void *arg)
 {
     (void)arg;
-    if (netfront_open(&nf) || add_to_lwip()) {
+    if (open_retrying() || add_to_lwip()) {
         state = -1;
         return NULL;
     }

@@ -38,6 +38,7 @@ struct netfront {
     unsigned ntx_free;
     bool tx_busy[NETFRONT_TX_BUFS];     /* sent, no response yet */
     bool dead;                          /* ring corrupt, or closed */
+    uint32_t epoch;                     /* the backend's we serve (0: none yet) */
     volatile int event;                 /* set by the handler */
     struct netfront_stats st;
 };
@@ -45,6 +46,16 @@ struct netfront {
 static inline uint8_t *nf_buf(uint8_t *base, unsigned id)
 {
     return base + (size_t)(id / 2) * KEEL_PAGE_SIZE + (id % 2) * NF_BUF_BYTES;
+}
+
+/* Opening again after a failure (netif.c): 10 ms, doubling up to 1 s. */
+#define NF_OPEN_TRIES            10u
+#define NF_OPEN_FIRST_DELAY_NS   10000000ull
+#define NF_OPEN_MAX_DELAY_NS     1000000000ull
+
+static inline uint64_t nf_open_next_delay(uint64_t delay)
+{
+    return delay >= NF_OPEN_MAX_DELAY_NS / 2 ? NF_OPEN_MAX_DELAY_NS : 2 * delay;
 }
 
 /* io.c, for open.c and the lwIP glue */

@@ -46,24 +46,40 @@ static int settings_ok(const struct keel_net_settings *s)
            s->mtu <= KEEL_NET_MTU_MAX;
 }
 
-/* npages pages at *base, each granted to the backend under refs[i]. */
+/* npages pages at *base, each granted to the backend under refs[i];
+ * *granted counts the grants made, also when one fails. */
 static int grant_pages(struct netfront *nf, uint8_t **base, uint32_t *refs,
-                       unsigned npages, int readonly)
+                       unsigned npages, int readonly, unsigned *granted)
 {
     if (!(*base = memalign(KEEL_PAGE_SIZE, (size_t)npages * KEEL_PAGE_SIZE)))
         return -KEEL_ENOMEM;
     memset(*base, 0, (size_t)npages * KEEL_PAGE_SIZE);
-    for (unsigned i = 0; i < npages; i++) {
-        long ref = libos_grant_access(nf->conn.peer, *base + (size_t)i * KEEL_PAGE_SIZE,
-                                      readonly);
+    for (*granted = 0; *granted < npages; ++*granted) {
+        long ref = libos_grant_access(nf->conn.peer,
+                                      *base + (size_t)*granted * KEEL_PAGE_SIZE, readonly);
         if (ref < 0)
             return (int)ref;
-        refs[i] = (uint32_t)ref;
+        refs[*granted] = (uint32_t)ref;
     }
     return 0;
 }
 
-static int connect(struct netfront *nf, const struct keel_device *d)
+/* Buffer pages given back.  A grant the backend still holds (it copies,
+ * never maps, so only a hostile one could) keeps its pages: leaked, never
+ * reused under it. */
+static void ungrant_pages(uint8_t **base, const uint32_t *refs, unsigned granted)
+{
+    int busy = 0;
+
+    while (granted)
+        busy |= libos_grant_end(refs[--granted]) != 0;
+    if (!busy)
+        free(*base);
+    *base = NULL;
+}
+
+static int connect(struct netfront *nf, const struct keel_device *d,
+                   unsigned *ntx, unsigned *nrx)
 {
     int rc;
 
@@ -75,9 +91,10 @@ static int connect(struct netfront *nf, const struct keel_device *d)
     nf->frame_max = (uint16_t)KEEL_NET_MAX_FRAME(nf->set.mtu);
     if (nf->frame_max > NF_BUF_BYTES)
         nf->frame_max = NF_BUF_BYTES;   /* a larger MTU: frames up to this */
-    if ((rc = libos_conn_init(&nf->conn, d, nf->page, 0, on_event, nf)) ||
-        (rc = grant_pages(nf, &nf->txbuf, nf->txref, NF_TX_PAGES, 1)) ||
-        (rc = grant_pages(nf, &nf->rxbuf, nf->rxref, NF_RX_PAGES, 0)) ||
+    if ((rc = libos_conn_init(&nf->conn, d, nf->page, 0, on_event, nf)))
+        return rc == -KEEL_EINVAL ? -KEEL_ENODEV : rc;
+    if ((rc = grant_pages(nf, &nf->txbuf, nf->txref, NF_TX_PAGES, 1, ntx)) ||
+        (rc = grant_pages(nf, &nf->rxbuf, nf->rxref, NF_RX_PAGES, 0, nrx)) ||
         (rc = (int)libos_conn_grant(&nf->conn)))
         return rc;
     nf_rings_init(nf);
@@ -85,20 +102,30 @@ static int connect(struct netfront *nf, const struct keel_device *d)
     return 0;
 }
 
+/* A failed connect leaves nothing behind: the next open starts clean. */
+static void undo_connect(struct netfront *nf, unsigned ntx, unsigned nrx)
+{
+    libos_conn_release(&nf->conn);
+    ungrant_pages(&nf->txbuf, nf->txref, ntx);
+    ungrant_pages(&nf->rxbuf, nf->rxref, nrx);
+    memset(nf, 0, sizeof(*nf));
+}
+
 int netfront_open(struct netfront **out)
 {
     const struct keel_device *d = libos_device_find(KEEL_DEV_NET, NULL);
+    unsigned ntx = 0, nrx = 0;
     int rc;
 
     if (!d)
         return -KEEL_ENODEV;
     if (opened)
         return -KEEL_EBUSY;
-    opened = true;   /* a failed open is not tried again: grants may be out */
-    if ((rc = connect(&the_nf, d))) {
-        the_nf.dead = true;
+    if ((rc = connect(&the_nf, d, &ntx, &nrx))) {
+        undo_connect(&the_nf, ntx, nrx);
         return rc;
     }
+    opened = true;
     *out = &the_nf;
     return 0;
 }
@@ -112,7 +139,7 @@ int netfront_connected(const struct netfront *nf)
 {
     long st = libos_conn_peer_state(&nf->conn);
 
-    if (nf->dead || st < 0 || st >= KEEL_CONN_CLOSING)
+    if (nf->dead || st < 0 || st == KEEL_CONN_CLOSED)
         return -KEEL_EPIPE;
     return st == KEEL_CONN_CONNECTED;
 }

@@ -4,7 +4,8 @@
  * their answers; responses that name no buffer in flight, or carry a
  * length or offset out of range, are counted and never followed; a
  * corrupt producer index or a CLOSED backend ends the interface (EPIPE);
- * a burst of sends costs one event; receive buffers stay posted.
+ * a burst of sends costs one event; receive buffers stay posted; a
+ * backend that comes back under a new epoch gets fresh rings.
  */
 #include <stdlib.h>
 #include "ktest.h"
@@ -175,7 +176,89 @@ KTEST(corrupt_or_closed_backend_ends_it)
     EXPECT_EQ(netfront_recv(&nf, buf, sizeof(buf)), -KEEL_EPIPE);
 }
 
+/* The first connect (epoch 1) finds the rings as they were set up:
+ * recorded, nothing reset, nothing lost, no event. */
+KTEST(first_connect_is_only_recorded)
+{
+    struct netfront_stats st;
+
+    setup();
+    EXPECT_EQ(netfront_send(&nf, frame60, 60), 0);
+    nf.pg->hdr.mapper_epoch = 1;
+    fake.notifies = 0;
+    EXPECT_EQ(netfront_send(&nf, frame60, 60), 0);
+    EXPECT_EQ(nf.pg->front_epoch, 1);
+    netfront_stats(&nf, &st);
+    EXPECT(st.reconnects == 0 && st.tx_errors == 0);
+    EXPECT_EQ(answer_tx(KEEL_NET_OK, -1).size, 60);   /* both still queued */
+    EXPECT_EQ(answer_tx(KEEL_NET_OK, -1).size, 60);
+}
+
+/* A backend that dies in the middle of a batch: it took requests from
+ * both rings and wrote answers over them that it never published.  Its
+ * successor (epoch 2) must find fresh rings with every receive buffer
+ * posted exactly once and every transmit buffer free, whatever the old
+ * one left in the slots. */
+KTEST(restarted_backend_gets_fresh_rings)
+{
+    struct keel_net_tx_req tq = { 0 };
+    struct keel_net_rx_req rq = { 0 };
+    struct netfront_stats st;
+    bool seen[NETFRONT_RX_BUFS] = { false };
+    uint8_t buf[2048];
+
+    setup();
+    nf.pg->hdr.mapper_epoch = 1;
+    for (int i = 0; i < 5; i++)
+        EXPECT_EQ(netfront_send(&nf, frame60, 60), 0);
+    for (int i = 0; i < 3; i++) {                     /* taken, never published */
+        keel_net_tx_back_take_req(&tb, &tq);
+        *keel_net_tx_back_next_rsp(&tb) = (struct keel_net_tx_rsp){ tq.id, KEEL_NET_OK };
+    }
+    for (int i = 0; i < 4; i++) {
+        keel_net_rx_back_take_req(&rb, &rq);
+        *keel_net_rx_back_next_rsp(&rb) = (struct keel_net_rx_rsp){ rq.id, 0, 60, 0 };
+    }
+    fake.mapper_state = KEEL_CONN_CLOSING;            /* going away: not the end */
+    EXPECT_EQ(netfront_recv(&nf, buf, sizeof(buf)), 0);
+    EXPECT(!nf.dead);
+
+    nf.pg->hdr.mapper_epoch = 2;                      /* the successor connects */
+    fake.mapper_state = KEEL_CONN_CONNECTED;
+    fake.notifies = 0;
+    EXPECT_EQ(netfront_recv(&nf, buf, sizeof(buf)), 0);
+    EXPECT_EQ(nf.pg->front_epoch, 2);                 /* the go-ahead ... */
+    EXPECT_EQ(fake.notifies, 1);                      /* ... and its event */
+    netfront_stats(&nf, &st);
+    EXPECT(st.reconnects == 1 && st.tx_errors == 5);  /* in flight: lost */
+
+    keel_net_tx_back_init(&tb, (void *)pages[1], 4096);
+    keel_net_rx_back_init(&rb, (void *)pages[2], 4096);
+    EXPECT_EQ(keel_net_tx_back_take_req(&tb, &tq), 0);   /* nothing stale */
+    for (unsigned i = 0; i < NETFRONT_RX_BUFS; i++) {
+        EXPECT_EQ(keel_net_rx_back_take_req(&rb, &rq), 1);
+        EXPECT(rq.id < NETFRONT_RX_BUFS && !seen[rq.id % NETFRONT_RX_BUFS]);
+        seen[rq.id % NETFRONT_RX_BUFS] = true;
+        EXPECT_EQ(rq.gref, 200 + rq.id / 2);
+        EXPECT_EQ(rq.offset, (rq.id % 2) * NF_BUF_BYTES);
+        *keel_net_rx_back_next_rsp(&rb) = (struct keel_net_rx_rsp){
+            rq.id, rq.offset, KEEL_NET_ERROR, 0 };   /* handed back unused */
+    }
+    EXPECT_EQ(keel_net_rx_back_take_req(&rb, &rq), 0);   /* each once */
+    keel_net_rx_back_push(&rb);
+    EXPECT_EQ(netfront_recv(&nf, buf, sizeof(buf)), 0);  /* posted again */
+    EXPECT(deliver(100, 0xab, 0));
+    EXPECT_EQ(netfront_recv(&nf, buf, sizeof(buf)), 100);
+    for (unsigned i = 0; i < NETFRONT_TX_BUFS; i++)  /* every buffer free */
+        EXPECT_EQ(netfront_send(&nf, frame60, 60), 0);
+    EXPECT_EQ(answer_tx(KEEL_NET_OK, -1).size, 60);
+    netfront_stats(&nf, &st);
+    EXPECT_EQ(st.reconnects, 1);                      /* once per epoch */
+}
+
 KTEST_MAIN(KTEST_CASE(tx_buffers_run_out_and_come_back),
            KTEST_CASE(forged_tx_answers_are_ignored), KTEST_CASE(a_burst_costs_one_event),
            KTEST_CASE(rx_frames_and_bad_answers),
-           KTEST_CASE(corrupt_or_closed_backend_ends_it))
+           KTEST_CASE(corrupt_or_closed_backend_ends_it),
+           KTEST_CASE(first_connect_is_only_recorded),
+           KTEST_CASE(restarted_backend_gets_fresh_rings))

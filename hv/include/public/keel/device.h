@@ -39,8 +39,9 @@
  * mapper_state afresh whenever it needs it, so it goes on with the new
  * mapper and tears nothing down.  mapper_epoch tells a granter that a
  * reconnect happened (for a protocol that must redo something then, such
- * as re-posting requests; the console and channels need not).  Not
- * possible yet: a mapper whose domain died and was replaced.  The
+ * as starting its rings again: keel/net.h; the console and channels
+ * need not).  Not possible yet: a mapper whose domain died and was
+ * replaced.  The
  * granter's bound port then turns UNBOUND (keel/event_channel.h) and
  * nothing tells a running granter the new domain's port, so it sees its
  * peer gone (channels: end of file and EPIPE; the console: writes wait

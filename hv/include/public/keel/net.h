@@ -58,6 +58,25 @@
  * slots (KEEL_RING_CORRUPT), or a state word outside KEEL_CONN_*, make the
  * backend stop serving the interface and mark itself CLOSED: only that
  * guest is cut off.  The frontend treats the backend the same way.
+ *
+ * Restart (keel/device.h).  A backend that goes away and comes back (a
+ * restarted netback, a new driver domain) cannot resume from the rings: it
+ * may have taken requests it never answered and written responses it never
+ * published, over the requests in their slots.  So the rings start again:
+ *   backend   maps the pages again, bumps mapper_epoch and says CONNECTED
+ *             (libos_conn_connect), then touches neither ring until
+ *             front_epoch == mapper_epoch (it looks again at each event);
+ *   frontend  on seeing CONNECTED with a mapper_epoch other than the one
+ *             it served, forgets both rings: every transmit buffer in
+ *             flight is lost (sent again by TCP, as after any lost frame),
+ *             both rings are initialised afresh (all four indices and event
+ *             indices), every receive buffer is posted again; then it
+ *             writes front_epoch = mapper_epoch and notifies;
+ *   backend   initialises its end (name##_back_init, from the fresh
+ *             indices) and serves.
+ * The first connect (mapper_epoch 1) needs no restart: the backend serves
+ * at once and the frontend only records front_epoch.  A backend that said
+ * CLOSED has cut the interface off for good: a later CONNECTED is ignored.
  */
 #ifndef KEEL_PUBLIC_NET_H
 #define KEEL_PUBLIC_NET_H
@@ -99,7 +118,11 @@ struct keel_net_page {
     volatile uint64_t tx_dropped;   /* KEEL_NET_DROPPED answers */
     volatile uint64_t tx_errors;    /* KEEL_NET_ERROR answers */
     volatile uint64_t rx_no_buffer; /* frames lost: no buffer posted */
-    uint64_t pad[5];
+    /* written by the frontend only: the mapper_epoch its rings are set up
+     * for ("Restart" above) */
+    volatile uint32_t front_epoch;
+    uint32_t pad0;
+    uint64_t pad[4];
 };
 
 struct keel_net_tx_req {

@@ -18,7 +18,9 @@
  * Contract:
  *  - One interface, opened once per domain (by lwIP's glue when the
  *    program uses lwIP, otherwise by the program): a second open is
- *    -KEEL_EBUSY.  No close: it lives as long as the domain.
+ *    -KEEL_EBUSY.  A failed open leaves nothing taken (grants, pages,
+ *    port) and may be tried again (lwIP's glue does, netif.h).  No
+ *    close: it lives as long as the domain.
  *  - Frames are complete Ethernet frames (destination, source, type,
  *    payload; no FCS, no VLAN tag), KEEL_NET_MIN_FRAME to
  *    KEEL_NET_MAX_FRAME(mtu) bytes, with correct checksums: nothing is
@@ -29,7 +31,10 @@
  *    cooperative, so any thread may, but none inside an event handler).
  *  - Functions return 0 or a length on success, -KEEL_E* on failure;
  *    errno is not touched.  -KEEL_EPIPE: the backend closed the
- *    interface (it cut us off, or went away); nothing will move again.
+ *    interface (CLOSED: it cut us off); nothing will move again.
+ *  - A backend that goes away (CLOSING, or silently) and comes back
+ *    under a new mapper_epoch costs the frames in flight, not the
+ *    interface: the rings start afresh (keel/net.h, "Restart").
  */
 #ifndef NETFRONT_RAW_H
 #define NETFRONT_RAW_H
@@ -51,6 +56,7 @@ struct netfront_stats {
     uint64_t rx_errors;        /* buffers returned unused, bad lengths */
     uint64_t rx_truncated;     /* frames longer than the caller's buffer */
     uint64_t events;           /* event channel upcalls */
+    uint64_t reconnects;       /* the backend came back: fresh rings */
 };
 
 /* 0 and *out; -KEEL_ENODEV (this domain has no NIC), -KEEL_EBUSY (open
@@ -63,7 +69,7 @@ int netfront_open(struct netfront **out);
 const struct keel_net_settings *netfront_settings(const struct netfront *nf);
 
 /* Has the backend connected (frames sent before it does wait in the
- * ring)?  0 no, 1 yes, -KEEL_EPIPE closed. */
+ * ring)?  0 no (not yet, or away), 1 yes, -KEEL_EPIPE closed. */
 int netfront_connected(const struct netfront *nf);
 
 /* Copy frame[0, len) into a transmit buffer and queue it.  0;
