@@ -244,7 +244,8 @@ def memory_rows():
     n = IDLE_GUESTS
     net_kib, out, t = idle_run(NET_IMG, n, ["listen", str(IDLE_SECS)],
                                "%d listening net guests" % n)
-    listening = [int(x) for x in re.findall(r"^\S+\| listening at_ns=(\d+) on 10\.", out, re.M)]
+    listening = [int(x) for x in
+                 re.findall(r"^\S+\| listening at_ns=(\d+) on its NIC$", out, re.M)]
     first_end = re.search(r"^net\| idle_end at_ns=(\d+)$", out, re.M)
     if len(listening) != n or not first_end or max(listening) >= int(first_end.group(1)):
         sys.exit("bench: not all %d net guests listened on their NIC before the first"
