@@ -26,6 +26,15 @@ def keel(image, *options, args=()):
     return r
 
 
+def run(cmd, what, timeout=300):
+    """cmd's result; the bench ends with its output if it failed."""
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        sys.exit("bench: %s failed (%d):\n%s\n%s" % (what, r.returncode, r.stdout[-3000:],
+                                                     r.stderr[-3000:]))
+    return r
+
+
 def fields(text, prefix):
     m = re.search(r"^%s(.*)$" % re.escape(prefix), text, re.M)
     if not m:

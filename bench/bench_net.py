@@ -4,12 +4,12 @@ run, with their ratio.  `bench.py --only net` runs these alone."""
 import os
 import re
 import socket
-import subprocess
 import sys
 import threading
 import time
 
 import bench as b
+import bench_http
 
 NET_IMG = os.path.join(b.BUILD, "net.img")
 RUNS = int(os.environ.get("BENCH_NET_RUNS", "3"))
@@ -17,24 +17,14 @@ STREAM_BYTES = int(os.environ.get("BENCH_NET_BYTES", str(16 << 20)))
 RR_ROUNDS = int(os.environ.get("BENCH_NET_RR", "200"))
 IDLE_GUESTS = int(os.environ.get("BENCH_NET_IDLE", "200"))
 IDLE_SECS = int(os.environ.get("BENCH_NET_IDLE_SECS", "15"))
-HTTP_REQS = int(os.environ.get("BENCH_HTTP_REQS", "2000"))
-HTTP_CONC = int(os.environ.get("BENCH_HTTP_CONC", "8"))
 NB_BATCH = 128          # sdk/netback/include/netback/netback.h
 MIB = 1 << 20
-
-
-def run(cmd, what, timeout=300):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    if r.returncode != 0:
-        sys.exit("bench: %s failed (%d):\n%s\n%s" % (what, r.returncode, r.stdout[-3000:],
-                                                     r.stderr[-3000:]))
-    return r
 
 
 def two_guests(*args, timings=False):
     """net.img twice (net serves, net-2 is the client); stdout and stderr."""
     cmd = [b.KEEL, "run", "--timeout", "120"] + (["--timings"] if timings else [])
-    return run(cmd + [NET_IMG, NET_IMG, "--", *map(str, args)], "net.img " + args[0])
+    return b.run(cmd + [NET_IMG, NET_IMG, "--", *map(str, args)], "net.img " + args[0])
 
 
 def counters(stderr):
@@ -134,7 +124,7 @@ def loopback_rr_us(req, nodelay, rounds):
 def with_host(serve, *args, timings=False):
     peer = HostPeer(serve)
     cmd = [b.KEEL, "run", "--timeout", "120"] + (["--timings"] if timings else [])
-    r = run(cmd + [NET_IMG, "--", args[0], str(peer.port), *map(str, args[1:])],
+    r = b.run(cmd + [NET_IMG, "--", args[0], str(peer.port), *map(str, args[1:])],
             "net.img " + args[0])
     return peer.join(), r
 
@@ -153,7 +143,7 @@ def throughput_rows():
         mem.append(per_mib_us(m["bytes"], m["ns"]))
         cnt_g.append(counters(r.stderr))
         chan_img = os.path.join(b.BUILD, "chan.img")
-        c = b.fields(run([b.KEEL, "run", "--timeout", "120", "--connect", "0:1", chan_img,
+        c = b.fields(b.run([b.KEEL, "run", "--timeout", "120", "--connect", "0:1", chan_img,
                           chan_img, "--", str(STREAM_BYTES)], "chan.img").stdout,
                      "chan-2| chan ")
         chan.append(per_mib_us(c["bytes"], c["ns"]))
@@ -188,7 +178,7 @@ def batching_rows(cnt_g, cnt_h):
 def channel_rtt_us():
     """The channel's round trip (tests/guests/chan_pingpong.c)."""
     img = os.path.join(b.REPO, "build", "tests", "guests", "chan_pingpong.img")
-    r = run([b.KEEL, "run", "--timeout", "120", "--connect", "0:1", img, img, "--",
+    r = b.run([b.KEEL, "run", "--timeout", "120", "--connect", "0:1", img, img, "--",
              str(RR_ROUNDS * 5)], "chan_pingpong.img")
     m = re.search(r"granter: \d+ round trips, (\d+) ns each", r.stdout)
     if not m:
@@ -231,7 +221,7 @@ def latency_rows():
 def idle_run(image, n, args, what):
     """n copies of image alive at once; (KiB per live guest from dom0's
     free frames, as bench.py's density(), the run's stdout, timings)."""
-    r = run([b.KEEL, "run", "--timeout", str(IDLE_SECS + 300), "--timings"] + [image] * n
+    r = b.run([b.KEEL, "run", "--timeout", str(IDLE_SECS + 300), "--timings"] + [image] * n
             + ["--", *args], what, timeout=IDLE_SECS + 360)
     t = b.timings(r.stderr)
     end = re.search(r"^timing -1 first_end_free_frames=(\d+)$", r.stderr, re.M)
@@ -263,84 +253,10 @@ def memory_rows():
           % (n, t[0]["mem_bytes"] / 1024, ti[0]["mem_bytes"] / 1024))
 
 
-def keel_has_port_forwarding():
-    r = subprocess.run([b.KEEL, "run", "--help"], capture_output=True, text=True, timeout=30)
-    return re.search(r"^\s*-p[ ,]", r.stdout + r.stderr, re.M) is not None
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def answers_http(port, proc, within_s=120):
-    """Whether a server on 127.0.0.1:port answers a GET before within_s
-    (through -p the host's port accepts before the guest listens)."""
-    end = time.monotonic() + within_s
-    while time.monotonic() < end and proc.poll() is None:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
-                if s.recv(16).startswith(b"HTTP/1."):
-                    return True
-        except OSError:
-            pass
-        time.sleep(0.2)
-    return False
-
-
-def ab(port, keepalive):
-    """Requests per second by ab, the same client and settings for both."""
-    cmd = ["ab", "-q", "-n", str(HTTP_REQS), "-c", str(HTTP_CONC), "-s", "30"]
-    r = run(cmd + (["-k"] if keepalive else []) + ["http://127.0.0.1:%d/" % port], "ab",
-            timeout=600)
-    rps = re.search(r"^Requests per second:\s+([\d.]+)", r.stdout, re.M)
-    failed = re.search(r"^Failed requests:\s+(\d+)", r.stdout, re.M)
-    if not rps or not failed:
-        sys.exit("bench: ab said:\n" + r.stdout[-2000:])
-    return float(rps.group(1)), int(failed.group(1))
-
-
-def httpd_rps(cmd, port):
-    """{keepalive: (req/s, failed)} of the server that cmd starts."""
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        if not answers_http(port, p):
-            sys.exit("bench: %s never answered on port %d" % (cmd[0], port))
-        return {k: ab(port, k) for k in (True, False)}
-    finally:
-        p.terminate()
-        try:
-            p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-
-
-def http_rows():
-    if not keel_has_port_forwarding():
-        print("HTTP requests/s through keel run -p: skipped: keel run has no -p")
-        return
-    apps = os.path.join(b.REPO, "build", "apps")
-    gport, hport = free_port(), free_port()
-    guest = httpd_rps([b.KEEL, "run", "--timeout", "900", "-p", "%d:80" % gport,
-                       os.path.join(apps, "httpd.img"), "--", "-q"], gport)
-    host = httpd_rps([os.path.join(apps, "httpd.host"), "-a", "127.0.0.1", "-p", str(hport),
-                      "-q"], hport)
-    for k, label in ((True, "keep-alive"), (False, "a connection each")):
-        # a cost: microseconds per request, beside the host's
-        b.row("httpd via -p, %s" % label, 1e6 / guest[k][0], "us/req",
-              "httpd.host, loopback", 1e6 / host[k][0], "us/req")
-        print("  (ab -n %d -c %d%s: %.0f req/s vs %.0f req/s; failed %d and %d)"
-              % (HTTP_REQS, HTTP_CONC, " -k" if k else "", guest[k][0], host[k][0],
-                 guest[k][1], host[k][1]))
-
-
 def net_rows():
     print("Network (bench/net.c, docs/net.md \"Benchmarks\")")
     throughput_rows()
     latency_rows()
     if IDLE_GUESTS > 1:
         memory_rows()
-    http_rows()
+    bench_http.http_rows()
