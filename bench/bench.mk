@@ -21,10 +21,18 @@
 #                       vs the null hypercall; ring throughput by grant
 #                       copy and grant map vs memcpy (raw dom0 + guest
 #                       booted on the hypervisor directly, tests/hv/run.py)
+#   bench/net.c         TCP guest -> host and guest -> guest vs memcpy and
+#                       bench/chan.c (the channel); packets per grant copy
+#                       call (dom0's net_* timing keys) vs NB_BATCH; TCP
+#                       request/response vs the channel's round trip
+#                       (tests/guests/chan_pingpong.c); BENCH_NET_IDLE
+#                       (200) listening guests vs as many idle.c guests;
+#                       apps/httpd through keel run -p vs httpd.host (ab)
+#   bench.py --only net runs the network rows alone
 
 BENCH_DIR  := $(BUILD)/bench
 BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img $(BENCH_DIR)/idle.img \
-              $(BENCH_DIR)/boot_small.img
+              $(BENCH_DIR)/boot_small.img $(BENCH_DIR)/net.img $(BENCH_DIR)/chan.img
 BENCH_SMALL := --mem 512K --stack 64K
 
 .PHONY: bench bench-images
@@ -33,7 +41,8 @@ bench: bench-images
 
 BENCH_HV_IMGS := $(HVT_DIR)/t_bench.img $(HVT_DIR)/t_bench_guest.img
 
-bench-images: hv dom0 keel $(BENCH_IMGS) $(BENCH_HV_IMGS) $(GUEST_DIR)/cat.img
+bench-images: hv dom0 keel $(BENCH_IMGS) $(BENCH_HV_IMGS) $(GUEST_DIR)/cat.img \
+              $(GUEST_DIR)/chan_pingpong.img $(APPS_OUT)/httpd.img $(APPS_OUT)/httpd.host
 
 $(BENCH_DIR)/%.img: bench/%.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
@@ -46,3 +55,13 @@ $(BENCH_DIR)/idle.img: bench/idle.c $(MKIMAGE_DEPS)
 $(BENCH_DIR)/boot_small.img: bench/boot.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
 	$(MKIMAGE) -O2 $(BENCH_SMALL) $< -o $@
+
+# Linux sockets on lwIP and netfront, small enough for BENCH_NET_IDLE of them
+$(BENCH_DIR)/net.img: bench/net.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) -O2 --mem 1M --stack 64K $< $(SOCK_LINK) -o $@
+
+$(BENCH_DIR)/chan.img: tests/guests/chan_common.h
+
+# tests/integration/test_net_delack.py runs the benchmark's guest
+integration: $(BENCH_DIR)/net.img

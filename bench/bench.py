@@ -26,6 +26,15 @@ def keel(image, *options, args=()):
     return r
 
 
+def run(cmd, what, timeout=300):
+    """cmd's result; the bench ends with its output if it failed."""
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        sys.exit("bench: %s failed (%d):\n%s\n%s" % (what, r.returncode, r.stdout[-3000:],
+                                                     r.stderr[-3000:]))
+    return r
+
+
 def fields(text, prefix):
     m = re.search(r"^%s(.*)$" % re.escape(prefix), text, re.M)
     if not m:
@@ -35,8 +44,8 @@ def fields(text, prefix):
 
 def row(name, value, unit, floor_name, floor, floor_unit):
     ratio = value / floor if floor else float("inf")
-    print("%-32s %12.1f %-7s %-22s %12.1f %-7s ratio %8.1f" %
-          (name, value, unit, floor_name, floor, floor_unit, ratio))
+    print("%-32s %12.1f %-7s %-22s %12.1f %-7s ratio %8.*f" %
+          (name, value, unit, floor_name, floor, floor_unit, 1 if ratio >= 1 else 3, ratio))
 
 
 def hv_bench():
@@ -271,11 +280,10 @@ def echo_rows():
         row("stdin line -> echo, %s" % mode, guest, "us", "host cat pipe", floor, "us")
 
 
-def main():
+def core_rows():
     r = keel("hypercall.img", args=[os.environ.get("BENCH_ITERS", "200000")])
     hc = fields(r.stdout, "null_hypercall ")
     fn = fields(r.stdout, "function_call ")
-    print("Keel benchmarks (TCG: compare ratios, not absolute times)")
     row("null hypercall", hc["cycles"], "cycles", "function call", fn["cycles"], "cycles")
     row("null hypercall", hc["ns"], "ns", "function call", fn["ns"], "ns")
 
@@ -287,6 +295,19 @@ def main():
     echo_rows()
 
     hv_rows(hv_bench())
+
+
+def main():
+    """bench.py [--only core|net]: every row, or one group of them."""
+    only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--only" else None
+    if len(sys.argv) > 1 and only not in ("core", "net"):
+        sys.exit("usage: bench.py [--only core|net]")
+    print("Keel benchmarks (TCG: compare ratios, not absolute times)")
+    if only in (None, "core"):
+        core_rows()
+    if only in (None, "net"):
+        import bench_net
+        bench_net.net_rows()
 
 
 if __name__ == "__main__":

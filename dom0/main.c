@@ -34,6 +34,7 @@ static _Noreturn void finish(int status)
 {
     struct keel_domctl op = { .cmd = KEEL_DOMCTL_POWEROFF };
 
+    net_report();
     ctl_done(status);
     hc_log("run done with status %d, powering off", status);
     fflush(stdout);

@@ -14,6 +14,7 @@
  *   net_detach(id)       the guest has ended (builder_destroy)
  *   net_uplink(nic)      the machine's NIC is up (uplink.c)
  *   net_from_uplink(f,n) frames the NIC received (uplink.c)
+ *   net_report()         at the end of the run: the switch's counters
  *
  * Threads are cooperative and netback never blocks inside a call, so the
  * toolstack's thread (net_detach), the uplink's (net_from_uplink) and the
@@ -37,6 +38,8 @@ long net_connect(struct guest *g);
 void net_detach(uint32_t domid);
 void net_uplink(struct virtio_net *nic);
 void net_from_uplink(const struct nb_frame *f, unsigned n);
+/* `timing -1 net_copy_calls=...` lines, if the switch copied anything. */
+void net_report(void);
 
 /* The settings of guest idx, from the plan (pure; unit-tested). */
 void net_settings(uint32_t idx, struct keel_net_settings *s);

@@ -106,4 +106,11 @@
 
 #define LWIP_STATS                  0
 
+/* Delayed ACKs go out within this many ms, not at the next 250 ms TCP
+ * timer (tcp_delack.c); the hook arms its timer on segments with data. */
+#define KEEL_TCP_DELACK_MS          2
+int keel_tcp_delack_arm(unsigned payload_len);
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) \
+    keel_tcp_delack_arm((p)->tot_len)
+
 #endif /* KEEL_LWIPOPTS_H */
