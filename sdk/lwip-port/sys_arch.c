@@ -7,10 +7,13 @@
  * message first, so the condition is checked again before taking it.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <libos/thread.h>
 #include <libos/time.h>
 #include "lwip/opt.h"
 #include "lwip/sys.h"
+#include "lwip/tcpip.h"
+#include "lwip/timeouts.h"
 
 #define NS_PER_MS 1000000ull
 
@@ -105,9 +108,40 @@ void sys_mutex_lock(sys_mutex_t *mutex)
     (void)rc;
 }
 
+/*
+ * The tcpip thread sleeps in its mailbox until the earliest lwIP timer it
+ * saw.  Other threads run lwIP too, under the core lock (netfront's
+ * thread feeds received frames in directly; sockets call in), and a timer
+ * they add (TCP's, started by a connection's first segment; a delayed
+ * ACK) would wait for that old deadline, up to a second.  So whoever lets
+ * go of the core lock, if the earliest timer is now sooner than the
+ * tcpip thread's deadline, wakes it: its fetch then times out early and
+ * lwIP recomputes the sleep (tcpip_timeouts_mbox_fetch).
+ */
+static libos_thread_t *tcpip_thread;
+static uint64_t tcpip_deadline = LIBOS_FOREVER;  /* while it sleeps */
+static int tcpip_woken;
+
+static void wake_tcpip_if_timer_sooner(void)
+{
+    u32_t sleep_ms;
+
+    if (!tcpip_thread || libos_thread_self() == tcpip_thread ||
+        tcpip_deadline == LIBOS_FOREVER)
+        return;
+    sleep_ms = sys_timeouts_sleeptime();
+    if (sleep_ms != SYS_TIMEOUTS_SLEEPTIME_INFINITE &&
+        libos_monotonic_ns() + sleep_ms * NS_PER_MS < tcpip_deadline)
+        tcpip_woken = 1;
+}
+
 void sys_mutex_unlock(sys_mutex_t *mutex)
 {
-    int rc = libos_mutex_unlock(&mutex->lock);
+    int rc;
+
+    if (mutex == &lock_tcpip_core)
+        wake_tcpip_if_timer_sooner();
+    rc = libos_mutex_unlock(&mutex->lock);
 
     LWIP_ASSERT("sys_mutex_unlock: not held by this thread", rc == 0);
     (void)rc;
@@ -181,9 +215,29 @@ err_t sys_mbox_trypost_fromisr(sys_mbox_t *mbox, void *msg)
     return sys_mbox_trypost(mbox, msg);
 }
 
+static int tcpip_has_mail_or_woken(void *mbox)
+{
+    return mbox_has_mail(mbox) || tcpip_woken;
+}
+
+/* The tcpip thread's timed wait (its untimed one has no timer to miss):
+ * woken by wake_tcpip_if_timer_sooner as by a timeout. */
+static u32_t tcpip_wait(sys_mbox_t *mbox, u32_t timeout_ms)
+{
+    u32_t waited;
+
+    tcpip_woken = 0;
+    tcpip_deadline = libos_monotonic_ns() + timeout_ms * NS_PER_MS;
+    waited = wait_ready(tcpip_has_mail_or_woken, mbox, timeout_ms);
+    tcpip_deadline = LIBOS_FOREVER;
+    return mbox_has_mail(mbox) ? waited : SYS_ARCH_TIMEOUT;
+}
+
 u32_t sys_arch_mbox_fetch(sys_mbox_t *mbox, void **msg, u32_t timeout_ms)
 {
-    u32_t waited = wait_ready(mbox_has_mail, mbox, timeout_ms);
+    u32_t waited = timeout_ms && libos_thread_self() == tcpip_thread ?
+                   tcpip_wait(mbox, timeout_ms) :
+                   wait_ready(mbox_has_mail, mbox, timeout_ms);
     void *m = NULL;
 
     if (waited != SYS_ARCH_TIMEOUT)
@@ -238,6 +292,8 @@ sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg,
         free(start);
         LWIP_ASSERT("sys_thread_new: cannot create a thread", 0);
     }
+    if (name && strcmp(name, TCPIP_THREAD_NAME) == 0)
+        tcpip_thread = t;
     return t;
 }
 

@@ -15,17 +15,14 @@
  * answer the program writes before then still carries the ACK, and a
  * stream still gets one ACK per two segments.
  *
- * The hook runs under lwIP's core lock but usually in netfront's thread,
- * while the tcpip thread sleeps until the deadline it computed before: a
- * timer added from here would wait for it.  So the hook posts one static
- * message to the tcpip thread, which adds the timer and sleeps again
- * with the new deadline.  `armed` keeps that message out of the mailbox
- * while it is there, and at most one timer pending (one of the spare
- * MEMP_NUM_SYS_TIMEOUT entries, which nothing else of the port uses).
+ * The hook runs under lwIP's core lock, usually in netfront's thread;
+ * the port wakes the sleeping tcpip thread for the sooner timer when the
+ * lock is let go (sys_arch.c).  `armed` keeps at most one timer pending
+ * (one of the spare MEMP_NUM_SYS_TIMEOUT entries, which nothing else of
+ * the port uses).
  */
 #include "lwip/opt.h"
 #include "lwip/priv/tcp_priv.h"
-#include "lwip/priv/tcpip_priv.h"
 #include "lwip/timeouts.h"
 
 static int armed;
@@ -43,25 +40,11 @@ static void send_delayed_acks(void *arg)
     }
 }
 
-/* In the tcpip thread, from the message below. */
-static void start_timer(void *arg)
-{
-    (void)arg;
-    sys_timeout(KEEL_TCP_DELACK_MS, send_delayed_acks, NULL);
-}
-
-static struct tcpip_msg start_msg = {
-    .type = TCPIP_MSG_CALLBACK_STATIC,
-    .msg.cb = { .function = start_timer, .ctx = NULL },
-};
-
 int keel_tcp_delack_arm(unsigned payload_len)
 {
     if (payload_len == 0 || armed)
         return ERR_OK;
-    /* a full mailbox: the next segment tries again (and lwIP's own timer
-     * sends the ACK meanwhile) */
-    if (tcpip_callbackmsg_trycallback((struct tcpip_callback_msg *)&start_msg) == ERR_OK)
-        armed = 1;
+    armed = 1;
+    sys_timeout(KEEL_TCP_DELACK_MS, send_delayed_acks, NULL);
     return ERR_OK;
 }
