@@ -9,6 +9,7 @@
  * core lock: the frame is copied into a free transmit buffer; when none
  * is free it is dropped, as a full NIC queue would (TCP resends).
  */
+#include <stdio.h>
 #include <string.h>
 #include <lwip/etharp.h>
 #include <lwip/netif.h>
@@ -74,7 +75,7 @@ static int add_to_lwip(void)
         netif_set_up(&nif);
     }
     UNLOCK_TCPIP_CORE();
-    return ok ? 0 : -1;
+    return ok ? 0 : -KEEL_ENODEV;
 }
 
 /* Up to RX_BATCH frames into lwIP; how many. */
@@ -98,6 +99,16 @@ static unsigned input_batch(void)
     return n;
 }
 
+/* On stderr, at the first failure (a program may be done before the
+ * retries are) and when giving up: otherwise a program whose NIC did not
+ * open only sees its connections to other machines fail, much later. */
+static void report_no_nic(int rc, const char *then)
+{
+    fprintf(stderr, "netfront: the network interface did not open (error %d%s); %s\n",
+            -rc, rc == -KEEL_ENOMEM ? ": out of memory, give the image more "
+                                      "with mkimage --mem" : "", then);
+}
+
 /* Opening can fail for want of something that may come back (memory,
  * grant references, an event channel port): try again, waiting twice as
  * long each time, NF_OPEN_TRIES times in all (about 3 s).  A missing or
@@ -114,14 +125,19 @@ static int open_retrying(void)
         }
         if ((rc = netfront_open(&nf)) == 0 || rc == -KEEL_ENODEV || rc == -KEEL_EBUSY)
             break;
+        if (i == 0)
+            report_no_nic(rc, "trying again for 3 s, loopback only until then");
     }
     return rc;
 }
 
 static void *serve(void *arg)
 {
+    int rc;
+
     (void)arg;
-    if (open_retrying() || add_to_lwip()) {
+    if ((rc = open_retrying()) || (rc = add_to_lwip())) {
+        report_no_nic(rc, "this guest has loopback only");
         state = -1;
         return NULL;
     }
@@ -143,8 +159,10 @@ void netfront_lwip_start(void)
     if (started || !libos_device_find(KEEL_DEV_NET, NULL))
         return;
     started = true;
-    if (libos_thread_create(&t, serve, NULL, 0))
+    if (libos_thread_create(&t, serve, NULL, 0)) {
+        report_no_nic(-KEEL_ENOMEM, "this guest has loopback only");
         state = -1;
+    }
 }
 
 static int settled(void *arg)

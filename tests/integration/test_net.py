@@ -14,7 +14,7 @@ import socket
 import subprocess
 import threading
 
-from conftest import GUESTS, guest, keel_run, text
+from conftest import GUESTS, guest, keel_run, mkimage, text
 
 ECHO_BYTES = 4 * 1024 * 1024
 
@@ -151,3 +151,43 @@ def test_raw_api_reflector(tmp_path):
     assert r.returncode == 0, out + text(r.stderr)[-3000:]
     assert "net_raw| net_raw: reflected 5 frames ok" in out
     assert "udp_ping| net_peer: udp_ping ok" in out
+
+
+def test_a_nic_that_cannot_open_is_said_on_stderr(tmp_path):
+    """A network program that left too little memory for netfront's
+    buffers runs on loopback only; it says so at once, with the fix,
+    instead of its connections to other machines failing much later.  The
+    program takes all its heap, then gives back 96 KiB: room for lwIP's
+    thread, not for netfront's 32 buffer pages and stack."""
+    src = tmp_path / "small_net.c"
+    src.write_text(r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+struct chunk { struct chunk *next; char pad[4096 - sizeof(void *)]; };
+int main(void)
+{
+    struct chunk *all = NULL, *c;
+    while ((c = malloc(sizeof(*c)))) {
+        c->next = all;
+        all = c;
+    }
+    for (int i = 0; i < 24 && all; i++) {      /* the last 24 taken */
+        c = all->next;
+        free(all);
+        all = c;
+    }
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    printf("small_net: socket %s\n", s >= 0 ? "ok" : "failed");
+    return 0;
+}
+""")
+    img = str(tmp_path / "small_net.img")
+    mkimage(img, str(src))
+    r = keel_run([img], timeout=60)
+    both = text(r.stdout) + text(r.stderr)
+    assert r.returncode == 0, both
+    assert "small_net: socket ok" in both, both
+    assert re.search(r"netfront: the network interface did not open \(error 12: "
+                     r"out of memory, give the image more with mkimage --mem\); trying again",
+                     both), both
