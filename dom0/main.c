@@ -29,6 +29,7 @@
 #include "net.h"
 #include "reap.h"
 #include "uplink.h"
+#include "disk.h"
 
 static _Noreturn void finish(int status)
 {
@@ -143,6 +144,8 @@ int main(void)
         hc_log("net: no switch: guests get no network");
     if (uplink_start() < 0)
         hc_log("net: no uplink: no thread for it");
+    if (disk_start() < 0)
+        hc_log("disk: no thread for it");
     chan_setup(&m);
     start_guests(si, &m, g, physical_cpus());
     finish(reap_all(g, m.nguests));
