@@ -51,3 +51,54 @@ def test_unusable_disks_are_one_line(tmp_path):
         assert r.returncode == 2, (spec, text(r.stderr))
         err = text(r.stderr)
         assert err.count("\n") == 1 and want in err, err
+
+
+def fill(n, seed, salt):
+    return bytes((seed * 31 + salt * 7 + i * 13 + (i >> 9)) & 255 for i in range(n))
+
+
+def disk_guest(img, *args, options=(), more=()):
+    return keel_run([guest("disk.img"), *more], args=list(args),
+                    options=["-v", "--net", "none", "--disk", img, *options])
+
+
+def test_guest_writes_flushes_and_a_second_run_reads(tmp_path):
+    img = tmp_path / "rw.img"
+    img.write_bytes(bytes(4 * 1024 * 1024))
+    r = disk_guest(str(img), "write", "7")
+    assert r.returncode == 0, text(r.stdout) + text(r.stderr)
+    assert "disk: wrote, flushed, read back ok" in text(r.stdout)
+    data = img.read_bytes()
+    assert data[:45056] == fill(45056, 7, 0)                  # on the host file
+    assert data[1000 * 512:1000 * 512 + 4096] == fill(4096, 7, 1)
+    r = disk_guest(str(img), "check", "7")
+    assert "disk: found ok" in text(r.stdout), text(r.stdout)
+    r = disk_guest(str(img), "check", "8")                     # and it can fail
+    assert "disk: FAIL" in text(r.stdout) and r.returncode == 1
+
+
+def test_read_only_disk_refuses_writes_in_the_guest(tmp_path):
+    img = tmp_path / "ro.img"
+    img.write_bytes(b"\x5a" * (1024 * 1024))
+    r = disk_guest(f"{img}:ro", "ro")
+    assert r.returncode == 0, text(r.stdout) + text(r.stderr)
+    assert "disk: 2048 sectors of 512 bytes, ro" in text(r.stdout)
+    assert "disk: write refused EROFS, read ok" in text(r.stdout)
+    assert img.read_bytes() == b"\x5a" * (1024 * 1024)
+
+
+def test_hostile_guest_is_cut_off_alone(tmp_path):
+    img = tmp_path / "evil.img"
+    img.write_bytes(bytes(4 * 1024 * 1024))
+    assert disk_guest(str(img), "write", "3").returncode == 0
+    before = img.read_bytes()
+    r = disk_guest(str(img), "evil", more=[guest("sleep.img")])
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)
+    assert "disk| disk: cut off ok" in out
+    assert "sleep| sleep_left=0 nanosleep_rc=0" in out         # the other guest
+    assert re.search(r"blkback: domain \d+ cut off: its ring's producer index is corrupt",
+                     text(r.stderr)), text(r.stderr)
+    assert img.read_bytes() == before
+    r = disk_guest(str(img), "check", "3")
+    assert "disk: found ok" in text(r.stdout), text(r.stdout)
