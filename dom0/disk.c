@@ -1,24 +1,22 @@
 /*
- * dom0's disk (disk.h): the device, blkback's operations over the real
- * hypercalls and the driver, and the thread that serves both.
+ * dom0's disk (disk.h): the device, blkback's operations over the driver
+ * (the hypercalls' are backend_ops.c), and the thread that serves both.
  *
  * The thread sleeps until the device's interrupt or the guest's event
  * wakes it (an upcall handler on each port sets a flag), takes the
  * device's completions (blkback answers the guest from them), then lets
  * blkback take the guest's requests.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <keel/abi.h>
 #include <keel/pci.h>
 #include <libos/event.h>
-#include <libos/grant.h>
 #include <libos/thread.h>
 #include <libos/time.h>
 #include <drivers/virtio_blk.h>
 #include "ctl.h"
 #include "disk.h"
 #include "disk_impl.h"
+#include "backend_ops.h"
 #include "hc.h"
 
 #define DISK_POLL_NS  (10 * 1000 * 1000ull)   /* without an interrupt */
@@ -67,30 +65,6 @@ static int self_test(const struct virtio_blk_info *i)
     return test_status == 1 ? -KEEL_EIO : test_status;
 }
 
-static long op_copy(void *ctx, struct keel_grant_copy *seg, unsigned n)
-{
-    (void)ctx;
-    return libos_grant_copy(seg, n);
-}
-
-static void op_notify(void *ctx, uint32_t port)
-{
-    (void)ctx;
-    libos_evtchn_send((keel_evtchn_port_t)port);
-}
-
-static void op_log(void *ctx, const char *fmt, ...)
-{
-    char line[160];
-    va_list ap;
-
-    (void)ctx;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    hc_log("%s", line);         /* "blkback: domain 5 cut off: ..." */
-}
-
 static int d_get(void *d) { return virtio_blk_slot_get(d); }
 static void *d_data(void *d, unsigned s) { return virtio_blk_slot_data(d, s); }
 static void d_put(void *d, unsigned s) { virtio_blk_slot_put(d, s); }
@@ -101,7 +75,7 @@ static int d_submit(void *d, unsigned s, unsigned op, uint64_t sector, uint32_t 
     return virtio_blk_submit(d, s, &r);
 }
 
-static const struct bb_ops ops = { op_copy, op_notify, op_log };
+static const struct bb_ops ops = { backend_copy, backend_notify, backend_log };
 static const struct bb_dev_ops dev_ops = { d_get, d_data, d_put, d_submit, d_kick };
 
 static void report(uint32_t bdf, uint64_t t0, const struct virtio_blk_info *i, int rc)

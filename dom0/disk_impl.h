@@ -18,6 +18,7 @@ struct vbd {
     struct keel_blk_settings settings;  /* as written into its entry */
     uint32_t domid;
     bool added;                         /* blkback serves it */
+    bool refused;                       /* blkback would not: never again */
     bool warned;                        /* a map failure was said */
     volatile bool event;                /* an event not yet looked at */
 };

@@ -107,8 +107,8 @@ static bool connect_one(struct vbd *v)
     if ((rc = bb_vbd_init(&v->bb, &disk_bb, &conf))) {
         hc_log("disk: domain %u: disk refused: %s (%ld)", v->domid,
                ctl_strerror(rc), rc);
-        v->bb.state = BB_CUT;
-        return true;               /* never again */
+        v->refused = true;
+        return true;
     }
     v->added = true;
     libos_conn_connect(&v->conn);
@@ -119,7 +119,7 @@ void disk_serve_vbd(void)
 {
     struct vbd *v = the_vbd;
 
-    if (!v || !v->event)
+    if (!v || !v->event || v->refused)
         return;
     v->event = false;
     if (!v->added && !connect_one(v))
@@ -129,8 +129,9 @@ void disk_serve_vbd(void)
 }
 
 /* The handler goes first (libos_conn_release), so no event marks the vbd
- * after; requests still on the device keep the vbd (blkback drops their
- * answers once it is cut), so it is kept, not freed: one per run. */
+ * after; requests still on the device (or one waiting for a buffer) keep
+ * the vbd (blkback drops their answers once it is cut, and touches its
+ * unmapped pages no more), so it is kept, not freed: one per run. */
 void disk_detach(uint32_t domid)
 {
     struct vbd *v = the_vbd;
@@ -138,9 +139,9 @@ void disk_detach(uint32_t domid)
     if (!v || v->domid != domid)
         return;
     libos_conn_release(&v->conn);
-    v->bb.state = BB_CUT;
+    bb_vbd_stop(&v->bb);
     v->added = false;
-    if (!v->bb.inflight) {
+    if (!v->bb.inflight && !v->bb.has_held) {
         the_vbd = NULL;
         free(v);
     }

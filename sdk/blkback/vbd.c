@@ -63,15 +63,26 @@ static void cut(struct bb_vbd *vbd, enum bb_reason why)
                                     "its state word is garbage");
 }
 
+/* Page 0's copies only while live: a cut vbd's pages may be unmapped. */
+void bb_vbd_stop(struct bb_vbd *vbd)
+{
+    vbd->state = BB_CUT;
+}
+
 static void count(struct bb_vbd *vbd, uint8_t op, int status)
 {
     struct bb_counters *c = &vbd->c;
+    bool live = vbd->state != BB_CUT;
 
-    if (status == KEEL_BLK_ERROR)
-        c->errors++, vbd->page->errors = c->errors;
-    else if (status == KEEL_BLK_EIO)
-        c->io_errors++, vbd->page->io_errors = c->io_errors;
-    else if (status != KEEL_BLK_OK)
+    if (status == KEEL_BLK_ERROR) {
+        c->errors++;
+        if (live)
+            vbd->page->errors = c->errors;
+    } else if (status == KEEL_BLK_EIO) {
+        c->io_errors++;
+        if (live)
+            vbd->page->io_errors = c->io_errors;
+    } else if (status != KEEL_BLK_OK)
         c->refused++;
     else if (op == KEEL_BLK_OP_READ)
         c->reads++;

@@ -20,6 +20,7 @@ static struct {
     uint8_t buf[SLOTS_MAX][KEEL_BLK_REQ_MAX_BYTES];
     bool held[SLOTS_MAX], queued[SLOTS_MAX];
     unsigned op[SLOTS_MAX], slots, submits, flushes;
+    int status;                        /* what every completion says */
     uint64_t sector[SLOTS_MAX];
     uint32_t bytes[SLOTS_MAX];
 } dev;
@@ -60,7 +61,7 @@ static void complete_all(void)
             memcpy(at, dev.buf[s], dev.bytes[s]);
         else
             dev.flushes++;
-        bb_disk_done(&disk, s, 0);
+        bb_disk_done(&disk, s, dev.status);
     }
 }
 
@@ -267,6 +268,23 @@ KTEST(garbage_state_word_cuts_off)
     EXPECT_EQ(bb_vbd_poll(&g[2].vbd), 1);
 }
 
-KTEST_MAIN(KTEST_CASE(data_goes_to_each_guests_slice), KTEST_CASE(requests_wait_for_a_device_buffer),
+KTEST(a_guest_that_goes_is_not_touched_again)
+{
+    setup(8, false);
+    put(1, KEEL_BLK_OP_READ, 0, 0, 1, 1);
+    EXPECT_EQ(bb_vbd_poll(&g[1].vbd), 1);
+    bb_vbd_stop(&g[1].vbd);
+    dev.status = -KEEL_EIO;                               /* counted, not written */
+    memset(g[1].conn, 0xee, sizeof(g[1].conn));           /* as if unmapped */
+    complete_all();
+    EXPECT_EQ(g[1].vbd.inflight, 0);
+    for (unsigned i = 64; i < 96; i++)
+        EXPECT_EQ(g[1].conn[i], 0xee);                    /* no counter written */
+    EXPECT_EQ(g[1].notified, 0);
+    EXPECT_EQ(g[1].vbd.c.io_errors, 1);
+    EXPECT_EQ(bb_vbd_poll(&g[1].vbd), 0);
+}
+
+KTEST_MAIN(KTEST_CASE(a_guest_that_goes_is_not_touched_again), KTEST_CASE(data_goes_to_each_guests_slice), KTEST_CASE(requests_wait_for_a_device_buffer),
            KTEST_CASE(hostile_guest_is_cut_off_alone), KTEST_CASE(read_only_disk_refuses_writes),
            KTEST_CASE(garbage_state_word_cuts_off))

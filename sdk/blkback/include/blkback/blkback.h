@@ -154,6 +154,12 @@ int bb_vbd_init(struct bb_vbd *vbd, struct bb_disk *disk,
  * taken; 0 also when the vbd is cut off. */
 int bb_vbd_poll(struct bb_vbd *vbd);
 
+/* The guest is going (its pages are about to be unmapped): serve it no
+ * more, touch its pages no more.  Its requests on the device finish and
+ * their answers are dropped; the vbd may be freed once inflight is 0 and
+ * has_held false. */
+void bb_vbd_stop(struct bb_vbd *vbd);
+
 /* The device finished the request on slot (status 0 or -KEEL_E*). */
 void bb_disk_done(struct bb_disk *disk, unsigned slot, int status);
 
