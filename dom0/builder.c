@@ -21,6 +21,7 @@
 #include "console.h"
 #include "ctl.h"
 #include "devpage.h"
+#include "disk.h"
 #include "foreign.h"
 #include "hc.h"
 #include "layout.h"
@@ -49,7 +50,7 @@ static int reject(struct guest *g, const char *why)
  * layout) and learns the new domain (connect, after CREATE). */
 static int devices_plan(struct guest *g)
 {
-    return console_plan(g) || net_plan(g) || chan_plan(g);
+    return console_plan(g) || net_plan(g) || disk_plan(g) || chan_plan(g);
 }
 
 /* One port of dom0's per guest, for every device dom0 serves
@@ -73,7 +74,8 @@ static long devices_connect(struct guest *g)
         }
     if (!g->port)
         return 0;
-    if (((rc = console_connect(g)) < 0 || (rc = net_connect(g)) < 0) &&
+    if (((rc = console_connect(g)) < 0 || (rc = net_connect(g)) < 0 ||
+         (rc = disk_connect(g)) < 0) &&
         !libos_evtchn_get_handler((keel_evtchn_port_t)g->port, &arg))
         hc_evtchn_close(g->port);
     return rc;
@@ -87,6 +89,7 @@ void builder_destroy(uint32_t domid)
 
     console_detach(domid);
     net_detach(domid);
+    disk_detach(domid);
     long rc = domctl(KEEL_DOMCTL_DESTROY, domid, &op);
 
     if (rc >= 0)

@@ -29,6 +29,7 @@
 #include "net.h"
 #include "reap.h"
 #include "uplink.h"
+#include "disk.h"
 
 static _Noreturn void finish(int status)
 {
@@ -144,6 +145,9 @@ int main(void)
         hc_log("net: no switch: guests get no network");
     if (uplink_start() < 0)
         hc_log("net: no uplink: no thread for it");
+    disk_attach();
+    if (disk_start() < 0)
+        hc_log("disk: no thread for it: guests get no disk");
     chan_setup(&m);
     start_guests(si, &m, g, physical_cpus());
     finish(reap_all(g, m.nguests));

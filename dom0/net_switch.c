@@ -8,14 +8,12 @@
  * run.  A kick that comes while it polls sets the flag again, so the
  * thread looks once more before it sleeps.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <keel/launch.h>
 #include <libos/event.h>
-#include <libos/grant.h>
 #include <libos/thread.h>
 #include <libos/time.h>
 #include <drivers/virtio_net.h>
+#include "backend_ops.h"
 #include "ctl.h"
 #include "hc.h"
 #include "net.h"
@@ -24,18 +22,6 @@
 struct nb_switch net_sw;
 static volatile int woken;
 static struct virtio_net *nic;
-
-static long op_copy(void *ctx, struct keel_grant_copy *seg, unsigned n)
-{
-    (void)ctx;
-    return libos_grant_copy(seg, n);
-}
-
-static void op_notify(void *ctx, uint32_t port)
-{
-    (void)ctx;
-    libos_evtchn_send((keel_evtchn_port_t)port);
-}
 
 /* Until the NIC is up (or with --net none) the frames are lost, counted
  * as refused by the uplink. */
@@ -51,19 +37,8 @@ static unsigned op_uplink_tx(void *ctx, const struct nb_frame *f, unsigned n)
     return virtio_net_send_many(nic, v, n);
 }
 
-static void op_log(void *ctx, const char *fmt, ...)
-{
-    char line[160];
-    va_list ap;
-
-    (void)ctx;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    hc_log("%s", line);         /* "netback: domain 5 cut off: ..." */
-}
-
-static const struct nb_ops ops = { op_copy, op_notify, op_uplink_tx, op_log };
+static const struct nb_ops ops = { backend_copy, backend_notify, op_uplink_tx,
+                                   backend_log };
 
 void net_wake(void)
 {

@@ -29,5 +29,9 @@ int net_plan(struct guest *pg)
 }
 long net_connect(struct guest *pg) { (void)pg; return 0; }
 void net_detach(uint32_t domid) { (void)domid; }
+/* no disk in these tests */
+int disk_plan(struct guest *pg) { (void)pg; return 0; }
+long disk_connect(struct guest *pg) { (void)pg; return 0; }
+void disk_detach(uint32_t domid) { (void)domid; }
 
 #endif /* DOM0_DEVICES_STUB_H */

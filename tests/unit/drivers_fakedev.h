@@ -2,7 +2,8 @@
  * A fake legacy virtio-net PCI function for the driver's host tests: it
  * defines virtio_pci.h's functions (registers, DMA, interrupt) over plain
  * memory, and plays the device's side of the rings when the test says so
- * (fake_rx: a frame arrives; fake_tx: the device sends what is queued).
+ * (fake_rx: a frame arrives; fake_tx: the device sends what is queued;
+ * a block device's tests walk the chains themselves with fake_ring).
  * Machine addresses are offsets into one arena from FAKE_MADDR, so ring
  * PFNs fit the legacy 32-bit register.  Include virtqueue.c first.
  */
@@ -28,7 +29,8 @@ static struct fakedev {
     uint32_t pfn[2];
     uint8_t status_at_pfn[2], status_at_notify;
     unsigned notifies[2], irq_acks;
-    uint8_t cfg[16];                   /* mac[6], status, pairs, mtu */
+    uint8_t cfg[32];                   /* net: mac[6], status, pairs, mtu;
+                                          blk: capacity, size_max, ..., blk_size */
     long open_rc, bind_rc, dma_rc;
     uint8_t *arena;
     size_t used;
@@ -53,7 +55,7 @@ static void *fake_va(uint64_t maddr)
 
 long vpci_find_and_take(uint32_t type, uint32_t *bdf)
 {
-    if (type != VIRTIO_ID_NET)
+    if (type != VIRTIO_ID_NET && type != VIRTIO_ID_BLOCK)
         return -KEEL_ENODEV;
     *bdf = FAKE_BDF;
     return 0;
@@ -85,7 +87,13 @@ uint16_t vpci_in16(const struct vpci *d, unsigned reg)
 
 uint32_t vpci_in32(const struct vpci *d, unsigned reg)
 {
+    uint32_t v;
+
     (void)d;
+    if (reg >= VIRTIO_PCI_CONFIG) {
+        memcpy(&v, &fd.cfg[reg - VIRTIO_PCI_CONFIG], 4);
+        return v;
+    }
     return reg == VIRTIO_PCI_HOST_FEATURES ? fd.host_features : fd.pfn[fd.sel & 1];
 }
 
@@ -173,7 +181,7 @@ static unsigned fake_posted(unsigned i)
 
 /* The device takes the next buffer of queue i and copies between it and
  * flat[len] (into it when to_ring); returns its head, -1 if none. */
-static int fake_take(unsigned i, uint8_t *flat, size_t *len, int to_ring)
+static inline int fake_take(unsigned i, uint8_t *flat, size_t *len, int to_ring)
 {
     struct virtqueue q = fake_ring(i);
     if (fd.dev_avail[i] == q.avail->idx)
@@ -210,7 +218,7 @@ static void fake_use(unsigned i, int head, uint32_t len)
 
 /* A frame arrives (the device writes the 10-byte header first); reported
  * length `len_override` when not 0.  0, or -1 when no buffer was posted. */
-static int fake_rx(const void *frame, size_t len, uint32_t len_override)
+static inline int fake_rx(const void *frame, size_t len, uint32_t len_override)
 {
     uint8_t flat[10 + 4096] = { 0 };
     size_t n = 10 + len;
@@ -224,7 +232,7 @@ static int fake_rx(const void *frame, size_t len, uint32_t len_override)
 
 /* The device sends the next queued frame into frame[] (header checked
  * and stripped); its length, or -1 when nothing is queued. */
-static long fake_tx(uint8_t *frame)
+static inline long fake_tx(uint8_t *frame)
 {
     uint8_t flat[10 + 4096];
     size_t n = 0;

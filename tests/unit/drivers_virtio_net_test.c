@@ -9,6 +9,7 @@
 #include "ktest.h"
 #include "../../sdk/drivers/virtio/virtqueue.c"
 #include "drivers_fakedev.h"
+#include "../../sdk/drivers/virtio/virtio_dev.c"
 #include "../../sdk/drivers/virtio/virtio_net.c"
 #include "../../sdk/drivers/virtio/virtio_net_io.c"
 

@@ -1,6 +1,7 @@
 /* The `keel run` command line (tools/keel/args.c). */
 #include "ktest.h"
 #include "../../tools/keel/args.c"
+#include "../../tools/keel/disk.c"
 
 static struct keel_opts o;
 static FILE *sink;

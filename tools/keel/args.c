@@ -42,6 +42,8 @@ void keel_run_usage(FILE *f)
         "                   network, 10.0.0.0/16, gateway 10.0.0.2, no root\n"
         "                   needed), tap:IFNAME (an existing tap interface),\n"
         "                   or none\n"
+        "  --disk FILE[:ro] a raw disk image for the first guest (read-only\n"
+        "                   with :ro)\n"
         "  --kvm            use KVM instead of TCG (where /dev/kvm works)\n"
         "  -h, --help       this text\n"
         "\n"
@@ -163,6 +165,11 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         fprintf(err, "keel: --net wants user, none or tap:IFNAME (an interface "
                 "name of 1 to %d characters, no '/', ':', ',' or spaces), not '%s'\n",
                 KEEL_IFNAME_MAX, v);
+        return -1;
+    } else if ((v = opt_value("--disk", argc, argv, i))) {
+        if (keel_parse_disk(v, o) == 0) return 0;
+        fprintf(err, "keel: --disk wants FILE or FILE:ro (one disk, no ',' in "
+                "its path), not '%s'\n", v);
         return -1;
     } else if ((v = opt_value("--smp", argc, argv, i))) {
         if (parse_smp(v, &o->smp) == 0) return 0;

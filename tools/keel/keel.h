@@ -40,11 +40,17 @@ struct keel_opts {
     char **connects;        /* --connect specs, point into argv */
     enum keel_net net;      /* the machine's NIC (default: user mode) */
     char tap[KEEL_IFNAME_MAX + 1];   /* KEEL_NET_TAP: the interface */
+    bool disk, disk_ro;     /* --disk FILE[:ro] (disk.c) */
+    char disk_path[4096];
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);
 /* "user", "none", "tap:IFNAME" (a name Linux accepts, without ','). */
 int keel_parse_net(const char *s, struct keel_opts *o);
+/* disk.c: --disk FILE[:ro], checked before QEMU starts */
+int keel_parse_disk(const char *s, struct keel_opts *o);
+int keel_check_disk(const struct keel_opts *o, FILE *err);
+void keel_disk_args(const struct keel_opts *o, char *drive, size_t size);
 void keel_usage(FILE *f);
 void keel_run_usage(FILE *f);
 

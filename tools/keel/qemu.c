@@ -42,7 +42,7 @@ static void net_args(const struct keel_opts *o, char *netdev, size_t size)
 char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
                       const char *hv, const char *initrd, const char *hostio)
 {
-    static char mem[4400], smp[16], netdev[128];
+    static char mem[4400], smp[16], netdev[128], drive[4200];
     const char *cpu = getenv("KEEL_QEMU_CPU"), *append = getenv("KEEL_HV_CMDLINE");
     const char *a[48];
     size_t n = 0;
@@ -70,6 +70,10 @@ char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
         /* romfile=: no iPXE option ROM for the firmware to load and run */
         ARGS("-netdev", netdev,
              "-device", "virtio-net-pci,netdev=net0,addr=3,romfile=");
+    }
+    if (o->disk) {
+        keel_disk_args(o, drive, sizeof(drive));
+        ARGS("-drive", drive, "-device", "virtio-blk-pci,drive=disk0,addr=5,romfile=");
     }
     if (append && *append)
         ARGS("-append", append);

@@ -147,7 +147,7 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
 int keel_run(const struct keel_opts *o)
 {
     struct keel_paths p;
-    if (check_images(o) || keel_find_paths(&p, stderr))
+    if (check_images(o) || keel_check_disk(o, stderr) || keel_find_paths(&p, stderr))
         return KEEL_EXIT_USAGE;
     char **names = guest_names(o);
     if (!names) {

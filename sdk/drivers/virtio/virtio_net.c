@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <keel/abi.h>
+#include "virtio_dev.h"
 #include "virtio_net_impl.h"
 
 /* Without VIRTIO_NET_F_MAC: locally administered, outside the guests'
@@ -83,46 +84,21 @@ static void negotiate(struct virtio_net *n)
     vnet_read_link(n);
 }
 
-static uint32_t pages_for(size_t bytes)
-{
-    return (uint32_t)((bytes + KEEL_PAGE_SIZE - 1) / KEEL_PAGE_SIZE);
-}
-
-static bool usable_size(uint16_t size)
-{
-    return size && !(size & (size - 1)) && size <= VQ_SIZE_MAX;
-}
-
 /* Queue `index`: its ring and its buffers.  0 or -KEEL_E*. */
 static long setup_queue(struct virtio_net *n, unsigned index,
                         struct virtqueue *q, struct vnet_pool *pool)
 {
-    void *ring;
-    uint64_t ring_maddr;
-    uint8_t *in_flight;
-    long rc;
+    long rc = vdev_setup_queue(&n->pci, index, VNET_BUFS_MAX, q);
 
-    vpci_out16(&n->pci, VIRTIO_PCI_QUEUE_SEL, (uint16_t)index);
-    uint16_t size = vpci_in16(&n->pci, VIRTIO_PCI_QUEUE_NUM);
-    uint16_t ndesc = size < VNET_BUFS_MAX ? size : VNET_BUFS_MAX;
-    if (!usable_size(size))
-        return -KEEL_EIO;
-    if ((rc = vpci_dma_alloc(pages_for(vq_bytes(size)), &ring, &ring_maddr)) ||
-        (rc = vpci_dma_alloc(pages_for((size_t)ndesc * n->slot),
-                             (void **)&pool->va, &pool->maddr)))
+    if (rc)
         return rc;
-    if (!(in_flight = malloc(size)))
-        return -KEEL_ENOMEM;
-    vq_init(q, ring, in_flight, size, ndesc);    /* size checked above */
-    vpci_out32(&n->pci, VIRTIO_PCI_QUEUE_PFN, (uint32_t)(ring_maddr >> 12));
-    if (vpci_in32(&n->pci, VIRTIO_PCI_QUEUE_PFN) != (uint32_t)(ring_maddr >> 12))
-        return -KEEL_EIO;          /* the ring lies beyond the PFN's 44 bits */
-    return 0;
+    return vpci_dma_alloc(vdev_pages((size_t)q->ndesc * n->slot),
+                          (void **)&pool->va, &pool->maddr);
 }
 
 static void set_status(struct virtio_net *n, uint8_t bits)
 {
-    vpci_out8(&n->pci, VIRTIO_PCI_STATUS, bits);
+    vdev_set_status(&n->pci, bits);
 }
 
 static long bring_up(struct virtio_net *n)
@@ -130,9 +106,7 @@ static long bring_up(struct virtio_net *n)
     const uint8_t known = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
     long rc;
 
-    set_status(n, 0);                           /* reset */
-    set_status(n, VIRTIO_STATUS_ACKNOWLEDGE);
-    set_status(n, known);
+    vdev_begin(&n->pci);
     negotiate(n);
     if ((rc = setup_queue(n, VNET_QUEUE_RX, &n->rx, &n->rx_buf)) ||
         (rc = setup_queue(n, VNET_QUEUE_TX, &n->tx, &n->tx_buf)))
@@ -160,8 +134,7 @@ long virtio_net_attach(uint32_t bdf, virtio_net_rx_fn rx, void *ctx,
     if ((rc = vpci_open(&n->pci, bdf)))
         goto fail;
     if ((rc = bring_up(n))) {
-        set_status(n, 0);                       /* the device drops the rings */
-        set_status(n, VIRTIO_STATUS_FAILED);
+        vdev_fail(&n->pci);
         goto fail;
     }
     *out = n;

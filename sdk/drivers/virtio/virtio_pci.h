@@ -18,7 +18,8 @@
 #define VIRTIO_PCI_VENDOR        0x1af4u
 #define VIRTIO_PCI_LEGACY_FIRST  0x1000u   /* transitional device ids */
 #define VIRTIO_PCI_LEGACY_LAST   0x103fu
-#define VIRTIO_ID_NET            1u        /* subsystem device id */
+#define VIRTIO_ID_NET            1u        /* subsystem device ids */
+#define VIRTIO_ID_BLOCK          2u
 
 /* registers of the legacy I/O BAR (BAR 0) */
 #define VIRTIO_PCI_HOST_FEATURES  0    /* 32 bits, read-only */

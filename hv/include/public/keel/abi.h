@@ -47,6 +47,7 @@ typedef uint16_t keel_domid_t;
 #define KEEL_ENODEV  19   /* the machine lacks the device (an interrupt) */
 #define KEEL_EINVAL  22   /* malformed argument */
 #define KEEL_ENOSPC  28
+#define KEEL_EROFS   30   /* a write to a read-only disk (keel/blk.h) */
 #define KEEL_EPIPE   32   /* the other end has gone (console input ended) */
 #define KEEL_ERANGE  34
 #define KEEL_ENOSYS  38   /* no such hypercall or sub-command */

@@ -63,8 +63,8 @@
 /* device types */
 #define KEEL_DEV_CONSOLE  1u
 #define KEEL_DEV_CHANNEL  2u
-#define KEEL_DEV_NET      3u   /* reserved for the network split driver */
-#define KEEL_DEV_BLOCK    4u   /* reserved for the block split driver */
+#define KEEL_DEV_NET      3u   /* the network split driver: keel/net.h */
+#define KEEL_DEV_BLOCK    4u   /* the block split driver: keel/blk.h */
 
 /* roles */
 #define KEEL_DEV_GRANTER  1u

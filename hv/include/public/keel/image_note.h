@@ -29,7 +29,8 @@
 #define KEEL_IMAGE_PRIVILEGED (1u << 0)   /* may only be booted as dom0 */
 
 #define KEEL_NOTE_DEV_NET   (1u << 0)     /* a network interface (keel/net.h) */
-#define KEEL_NOTE_DEV_KNOWN KEEL_NOTE_DEV_NET
+#define KEEL_NOTE_DEV_BLOCK (1u << 1)     /* a disk (keel/blk.h; sdk/blkfront) */
+#define KEEL_NOTE_DEV_KNOWN (KEEL_NOTE_DEV_NET | KEEL_NOTE_DEV_BLOCK)
 
 #define KEEL_DEFAULT_MEM_BYTES   (4ull << 20)
 #define KEEL_DEFAULT_STACK_BYTES (256ull << 10)

@@ -1,0 +1,172 @@
+/*
+ * blkback: the backend of keel/blk.h, serving virtual disks (a whole
+ * device or a slice of one, read-write or read-only) over a device that
+ * moves sectors through buffers of its own (dom0's virtio-blk driver
+ * today: drivers/virtio_blk.h's slots).
+ *
+ * A library: dom0 links it today, a driver domain tomorrow.  It knows
+ * neither the toolstack nor the driver: whoever wires it supplies the
+ * outside world as struct bb_ops (grant copies, event sends, a log), the
+ * device as struct bb_dev_ops, and each virtual disk as a struct
+ * bb_vbd_conf.  docs/blk.md explains the design; this is the contract.
+ *
+ *   bb_disk_init(disk, ops, dev, ctx)
+ *   bb_vbd_init(vbd, disk, conf)        (resumes from the ring it finds)
+ *   event on vbd's port           -> bb_vbd_poll(vbd)
+ *   the device completed a slot   -> bb_disk_done(disk, slot, status)
+ *
+ * Contract:
+ *  - One thread calls everything; no function may be called from inside
+ *    an ops callback but bb_disk_done from dev->submit's completions when
+ *    the device completes later (never inside submit itself).
+ *  - A guest is never trusted: every request is copied out of its ring
+ *    and checked (bb_check) before anything touches the device; a write's
+ *    data is copied into the device's buffer before it is submitted, a
+ *    read's copied out only after the device answered.  A malformed
+ *    request is answered KEEL_BLK_ERROR (or _EROFS, _NOTSUPP) and touches
+ *    nothing.  A guest that corrupts its ring indices or its state word
+ *    is cut off (state BB_CUT, mapper_state KEEL_CONN_CLOSED, the reason
+ *    logged once); requests it already had on the device finish, their
+ *    answers are dropped.  Nothing it does reaches another disk.
+ *  - A guest holds at most KEEL_BLK_RING_SIZE requests; the device's
+ *    buffers are shared first come first served: a vbd that finds none
+ *    free waits (its request kept) until a completion frees one.
+ */
+#ifndef BLKBACK_BLKBACK_H
+#define BLKBACK_BLKBACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <keel/blk.h>
+#include <keel/grant_table.h>
+
+#define BB_SLOTS_MAX 64u          /* device buffers blkback keeps track of */
+
+struct bb_ops {
+    /* Grant copy: n <= KEEL_GRANT_COPY_MAX segments, statuses in place;
+     * how many failed, or -KEEL_Exxx if nothing was copied. */
+    long (*copy)(void *ctx, struct keel_grant_copy *seg, unsigned n);
+    /* Send an event on our port `port` (bound to the guest). */
+    void (*notify)(void *ctx, uint32_t port);
+    /* One line for the operator (no newline).  NULL: silent. */
+    void (*log)(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+};
+
+#define BB_IO_READ   0u
+#define BB_IO_WRITE  1u
+#define BB_IO_FLUSH  2u
+
+/* The device: the same shape as drivers/virtio_blk.h's slots. */
+struct bb_dev_ops {
+    int (*slot_get)(void *dev);                 /* >= 0, or -KEEL_ENOSPC */
+    void *(*slot_data)(void *dev, unsigned slot);
+    void (*slot_put)(void *dev, unsigned slot);
+    /* 0 or -KEEL_E*; completes later through bb_disk_done(slot). */
+    int (*submit)(void *dev, unsigned slot, unsigned op, uint64_t sector,
+                  uint32_t bytes);
+    void (*kick)(void *dev);
+};
+
+/* The device as blkback sees it. */
+struct bb_dev_info {
+    uint64_t sectors;            /* 512-byte */
+    uint32_t sector_size;
+    uint32_t max_bytes;          /* per request (>= one page) */
+    bool read_only, flush;
+};
+
+enum bb_state { BB_LIVE = 0, BB_CUT = 1 };
+
+enum bb_reason {
+    BB_REASON_NONE = 0,
+    BB_RING_CORRUPT,             /* producer index claims more than the ring */
+    BB_BAD_STATE_WORD,           /* granter_state is none of KEEL_CONN_* */
+};
+
+struct bb_counters {
+    uint64_t reads, writes, flushes;
+    uint64_t errors;             /* KEEL_BLK_ERROR answers */
+    uint64_t refused;            /* _EROFS and _NOTSUPP answers */
+    uint64_t io_errors;          /* KEEL_BLK_EIO answers */
+    uint64_t waits;              /* no device buffer free */
+};
+
+struct bb_vbd;
+
+/* A request on the device. */
+struct bb_pending {
+    struct bb_vbd *vbd;          /* NULL: the slot is not ours */
+    struct keel_blk_req req;     /* the checked copy */
+};
+
+struct bb_disk {
+    const struct bb_ops *ops;
+    const struct bb_dev_ops *dev_ops;
+    void *dev, *ctx;
+    struct bb_dev_info info;
+    struct bb_vbd *waiting;      /* vbds that found no buffer, FIFO */
+    struct bb_pending pend[BB_SLOTS_MAX];
+};
+
+/* One virtual disk: sectors [first, first + settings.sectors) of the
+ * device, as the toolstack described it in the guest's device entry. */
+struct bb_vbd_conf {
+    keel_domid_t domid;          /* the guest (the granter) */
+    uint32_t port;               /* our port, bound to the guest's */
+    uint64_t first;              /* its first sector on the device */
+    const struct keel_blk_settings *settings;
+    void *page[KEEL_BLK_RING_PAGES];    /* mapped: header, ring */
+};
+
+/* Allocated by the caller; every field is the library's: read `state`,
+ * `reason`, `c`; write nothing. */
+struct bb_vbd {
+    struct bb_disk *disk;
+    struct keel_blk_back ring;
+    struct keel_blk_page *page;
+    struct keel_blk_settings s;
+    struct keel_blk_req held;    /* taken, waiting for a device buffer */
+    struct bb_vbd *next_waiting;
+    struct bb_counters c;
+    uint64_t first;
+    uint32_t port, inflight;
+    keel_domid_t domid;
+    uint8_t state, reason;
+    bool has_held, queued;
+};
+
+int bb_disk_init(struct bb_disk *disk, const struct bb_ops *ops,
+                 const struct bb_dev_ops *dev_ops, void *dev,
+                 const struct bb_dev_info *info, void *ctx);
+
+/* The settings a whole device (or a slice of `sectors` of it) gives a
+ * guest; read_only forces KEEL_BLK_F_RO.  -KEEL_EINVAL: a slice past the
+ * device's end or not aligned to its sector. */
+int bb_settings(const struct bb_dev_info *info, uint64_t first,
+                uint64_t sectors, bool read_only, struct keel_blk_settings *out);
+
+/* Checks conf against the disk (a slice inside the device, settings it
+ * can honour); resumes from the ring indices it finds.  -KEEL_EINVAL. */
+int bb_vbd_init(struct bb_vbd *vbd, struct bb_disk *disk,
+                const struct bb_vbd_conf *conf);
+
+/* Take and serve what the guest put on its ring.  How many requests were
+ * taken; 0 also when the vbd is cut off. */
+int bb_vbd_poll(struct bb_vbd *vbd);
+
+/* The guest is going (its pages are about to be unmapped): serve it no
+ * more, touch its pages no more.  Its requests on the device finish and
+ * their answers are dropped; the vbd may be freed once inflight is 0 and
+ * has_held false. */
+void bb_vbd_stop(struct bb_vbd *vbd);
+
+/* The device finished the request on slot (status 0 or -KEEL_E*). */
+void bb_disk_done(struct bb_disk *disk, unsigned slot, int status);
+
+/* Pure: KEEL_BLK_OK if req is well formed for a disk with settings s
+ * (and, for READ and WRITE, *bytes its length), else the status to
+ * answer it with.  Grant references are checked by the copy. */
+int bb_check(const struct keel_blk_settings *s, const struct keel_blk_req *req,
+             uint32_t *bytes);
+
+#endif /* BLKBACK_BLKBACK_H */

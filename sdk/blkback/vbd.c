@@ -1,0 +1,266 @@
+/*
+ * blkback's data path (blkback.h): take, check, copy, submit; complete,
+ * copy back, answer.
+ *
+ * A request's life: copied out of the ring (keel/ring.h), checked
+ * (bb_check: nothing touches the device before), given a device buffer
+ * (a slot), a write's data grant-copied in (a bad grant reference is
+ * KEEL_BLK_ERROR, the device untouched), submitted.  At completion a
+ * read's data is grant-copied out, then the response is put.  The slot
+ * remembers the checked copy of the request (disk->pend), so nothing the
+ * guest writes to its ring later changes what is done or answered.
+ */
+#include <string.h>
+#include <keel/abi.h>
+#include <blkback/blkback.h>
+
+#define BB_LOG(d, ...) do { if ((d)->ops->log) (d)->ops->log((d)->ctx, __VA_ARGS__); } while (0)
+
+int bb_disk_init(struct bb_disk *disk, const struct bb_ops *ops,
+                 const struct bb_dev_ops *dev_ops, void *dev,
+                 const struct bb_dev_info *info, void *ctx)
+{
+    if (!info->sectors || info->sector_size < KEEL_BLK_SECTOR ||
+        info->max_bytes < KEEL_PAGE_SIZE)
+        return -KEEL_EINVAL;
+    *disk = (struct bb_disk){ .ops = ops, .dev_ops = dev_ops, .dev = dev,
+                              .info = *info, .ctx = ctx };
+    return 0;
+}
+
+int bb_vbd_init(struct bb_vbd *vbd, struct bb_disk *disk,
+                const struct bb_vbd_conf *conf)
+{
+    const struct keel_blk_settings *s = conf->settings;
+    struct keel_blk_settings fresh;
+
+    if (s->version != KEEL_BLK_VERSION || (s->flags & ~KEEL_BLK_F_KNOWN) ||
+        bb_settings(&disk->info, conf->first, s->sectors, s->flags & KEEL_BLK_F_RO,
+                    &fresh) || s->sector_size != fresh.sector_size ||
+        !s->max_segs || s->max_segs > fresh.max_segs ||
+        ((s->flags & KEEL_BLK_F_DISCARD) && !(fresh.flags & KEEL_BLK_F_DISCARD)))
+        return -KEEL_EINVAL;
+    memset(vbd, 0, sizeof(*vbd));
+    vbd->disk = disk;
+    vbd->s = *s;
+    vbd->first = conf->first;
+    vbd->port = conf->port;
+    vbd->domid = conf->domid;
+    vbd->page = conf->page[0];
+    return keel_blk_back_init(&vbd->ring, conf->page[1], KEEL_PAGE_SIZE) ?
+           -KEEL_EINVAL : 0;
+}
+
+static void cut(struct bb_vbd *vbd, enum bb_reason why)
+{
+    if (vbd->state == BB_CUT)
+        return;
+    vbd->state = BB_CUT;
+    vbd->reason = (uint8_t)why;
+    vbd->page->hdr.mapper_state = KEEL_CONN_CLOSED;
+    BB_LOG(vbd->disk, "blkback: domain %u cut off: %s", vbd->domid,
+           why == BB_RING_CORRUPT ? "its ring's producer index is corrupt" :
+                                    "its state word is garbage");
+}
+
+/* Page 0's copies only while live: a cut vbd's pages may be unmapped. */
+void bb_vbd_stop(struct bb_vbd *vbd)
+{
+    vbd->state = BB_CUT;
+}
+
+static void count(struct bb_vbd *vbd, uint8_t op, int status)
+{
+    struct bb_counters *c = &vbd->c;
+    bool live = vbd->state != BB_CUT;
+
+    if (status == KEEL_BLK_ERROR) {
+        c->errors++;
+        if (live)
+            vbd->page->errors = c->errors;
+    } else if (status == KEEL_BLK_EIO) {
+        c->io_errors++;
+        if (live)
+            vbd->page->io_errors = c->io_errors;
+    } else if (status != KEEL_BLK_OK)
+        c->refused++;
+    else if (op == KEEL_BLK_OP_READ)
+        c->reads++;
+    else if (op == KEEL_BLK_OP_WRITE)
+        c->writes++;
+    else
+        c->flushes++;
+}
+
+/* The answer to req: a response slot is there, since every request taken
+ * gets exactly one. */
+static void respond(struct bb_vbd *vbd, const struct keel_blk_req *req, int status)
+{
+    count(vbd, req->op, status);
+    if (vbd->state == BB_CUT)
+        return;
+    struct keel_blk_rsp *r = keel_blk_back_next_rsp(&vbd->ring);
+    *r = (struct keel_blk_rsp){ .id = req->id, .op = req->op, .status = (int16_t)status };
+    if (keel_blk_back_push(&vbd->ring))
+        vbd->disk->ops->notify(vbd->disk->ctx, vbd->port);
+}
+
+/* Grant copies between the guest's segments and buf: to_guest for a
+ * read.  true if every segment was copied. */
+static bool copy_data(struct bb_vbd *vbd, const struct keel_blk_req *req,
+                      uint8_t *buf, bool to_guest)
+{
+    struct keel_grant_copy g[KEEL_BLK_SEGS_MAX];
+    size_t off = 0;
+
+    for (unsigned i = 0; i < req->nr_segs; i++) {
+        const struct keel_blk_seg *s = &req->seg[i];
+        uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * KEEL_BLK_SECTOR);
+        struct keel_grant_copy_ptr guest = {
+            .ref = s->gref, .domid = vbd->domid,
+            .offset = (uint16_t)(s->first_sect * KEEL_BLK_SECTOR) };
+        struct keel_grant_copy_ptr mine = { .gva = (uint64_t)(uintptr_t)(buf + off) };
+        g[i] = (struct keel_grant_copy){
+            .src = to_guest ? mine : guest, .dst = to_guest ? guest : mine,
+            .len = len,
+            .flags = to_guest ? KEEL_GRANT_COPY_DST_GREF : KEEL_GRANT_COPY_SRC_GREF };
+        off += len;
+    }
+    return vbd->disk->ops->copy(vbd->disk->ctx, g, req->nr_segs) == 0;
+}
+
+static unsigned io_op(uint8_t op)
+{
+    return op == KEEL_BLK_OP_READ ? BB_IO_READ :
+           op == KEEL_BLK_OP_WRITE ? BB_IO_WRITE : BB_IO_FLUSH;
+}
+
+/* req is checked.  false: no device buffer (keep req, try again later). */
+static bool start(struct bb_vbd *vbd, const struct keel_blk_req *req, uint32_t bytes)
+{
+    struct bb_disk *d = vbd->disk;
+    int slot = d->dev_ops->slot_get(d->dev);
+
+    if (slot < 0 || (unsigned)slot >= BB_SLOTS_MAX) {
+        if (slot >= 0)
+            d->dev_ops->slot_put(d->dev, (unsigned)slot);
+        return false;
+    }
+    uint8_t *buf = d->dev_ops->slot_data(d->dev, (unsigned)slot);
+    if (req->op == KEEL_BLK_OP_WRITE && !copy_data(vbd, req, buf, false)) {
+        d->dev_ops->slot_put(d->dev, (unsigned)slot);
+        respond(vbd, req, KEEL_BLK_ERROR);
+        return true;
+    }
+    uint64_t sector = req->op == KEEL_BLK_OP_FLUSH ? 0 : vbd->first + req->sector;
+    if (d->dev_ops->submit(d->dev, (unsigned)slot, io_op(req->op), sector, bytes)) {
+        d->dev_ops->slot_put(d->dev, (unsigned)slot);
+        respond(vbd, req, KEEL_BLK_EIO);
+        return true;
+    }
+    d->pend[slot] = (struct bb_pending){ vbd, *req };
+    vbd->inflight++;
+    return true;
+}
+
+/* Serve one request taken from the ring.  false: it waits for a buffer. */
+static bool serve(struct bb_vbd *vbd, const struct keel_blk_req *req)
+{
+    uint32_t bytes;
+    int st = bb_check(&vbd->s, req, &bytes);
+
+    if (st == KEEL_BLK_OK && req->op == KEEL_BLK_OP_FLUSH && !vbd->disk->info.flush)
+        st = KEEL_BLK_OK;          /* no cache: nothing to wait for */
+    else if (st == KEEL_BLK_OK)
+        return start(vbd, req, bytes);
+    respond(vbd, req, st);
+    return true;
+}
+
+static void wait_for_buffer(struct bb_vbd *vbd, const struct keel_blk_req *req)
+{
+    struct bb_vbd **pp = &vbd->disk->waiting;
+
+    vbd->held = *req;
+    vbd->has_held = true;
+    vbd->c.waits++;
+    while (*pp)
+        pp = &(*pp)->next_waiting;
+    *pp = vbd;
+    vbd->next_waiting = NULL;
+}
+
+int bb_vbd_poll(struct bb_vbd *vbd)
+{
+    struct keel_blk_req req;
+    int n = 0, rc;
+
+    if (vbd->state == BB_CUT || vbd->has_held)
+        return 0;
+    if (vbd->page->hdr.granter_state > KEEL_CONN_CLOSED) {
+        cut(vbd, BB_BAD_STATE_WORD);
+        return 0;
+    }
+    for (;;) {
+        while ((rc = keel_blk_back_take_req(&vbd->ring, &req)) == 1) {
+            n++;
+            if (!serve(vbd, &req)) {
+                wait_for_buffer(vbd, &req);
+                vbd->disk->dev_ops->kick(vbd->disk->dev);
+                return n;
+            }
+        }
+        if (rc == 0 && (rc = keel_blk_back_final_check(&vbd->ring)) == 1)
+            continue;
+        break;
+    }
+    if (rc == KEEL_RING_CORRUPT)
+        cut(vbd, BB_RING_CORRUPT);
+    vbd->disk->dev_ops->kick(vbd->disk->dev);
+    return n;
+}
+
+static int blk_status(int dev_status)
+{
+    return dev_status == 0 ? KEEL_BLK_OK :
+           dev_status == -KEEL_ENOSYS ? KEEL_BLK_NOTSUPP : KEEL_BLK_EIO;
+}
+
+/* A buffer came free: the first waiting vbd takes it and goes on. */
+static void resume_waiting(struct bb_disk *d)
+{
+    struct bb_vbd *v = d->waiting;
+
+    if (!v)
+        return;
+    if (v->state == BB_CUT) {
+        d->waiting = v->next_waiting;
+        v->has_held = false;
+        resume_waiting(d);
+        return;
+    }
+    uint32_t bytes;
+    bb_check(&v->s, &v->held, &bytes);
+    if (!start(v, &v->held, bytes))
+        return;
+    d->waiting = v->next_waiting;
+    v->has_held = false;
+    bb_vbd_poll(v);
+}
+
+void bb_disk_done(struct bb_disk *d, unsigned slot, int status)
+{
+    if (slot >= BB_SLOTS_MAX || !d->pend[slot].vbd)
+        return;
+    struct bb_pending p = d->pend[slot];
+    int st = blk_status(status);
+
+    d->pend[slot].vbd = NULL;
+    p.vbd->inflight--;
+    if (st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_READ && p.vbd->state != BB_CUT &&
+        !copy_data(p.vbd, &p.req, d->dev_ops->slot_data(d->dev, slot), true))
+        st = KEEL_BLK_ERROR;
+    d->dev_ops->slot_put(d->dev, slot);
+    respond(p.vbd, &p.req, st);
+    resume_waiting(d);
+}

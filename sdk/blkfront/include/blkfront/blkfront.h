@@ -1,0 +1,65 @@
+/*
+ * blkfront: the guest's disk (keel/blk.h), a small block API for apps
+ * that want raw blocks.  Linking it gives the image a disk when the run
+ * has one for it (keel run --disk FILE[:ro]: the first guest).
+ *
+ *   blkfront_open(&bf)                       -KEEL_ENODEV: no disk
+ *   blkfront_sectors / _sector_size / _read_only
+ *   blkfront_read / _write / _flush          wait for their answer
+ *   blkfront_submit + blkfront_poll          asynchronous: a callback per
+ *                                            request, from blkfront_poll
+ *
+ * Contract:
+ *  - Sectors count 512 bytes (KEEL_BLK_SECTOR) whatever the sector size;
+ *    a request's first sector and its length are multiples of the sector
+ *    size, its length at most BLKFRONT_MAX_BYTES.  The caller's buffer is
+ *    any memory: blkfront copies through pages it granted once.
+ *  - Status: 0; -KEEL_EINVAL (refused as malformed, here or by the
+ *    backend); -KEEL_EROFS (a write to a read-only disk: the backend
+ *    refuses it); -KEEL_EIO (the device failed); -KEEL_ENOSYS (not
+ *    served); -KEEL_EPIPE (the backend is gone or cut us off).
+ *  - blkfront_flush returns once every write answered before it is on
+ *    the host's stable storage (keel/blk.h FLUSH): write, then flush.
+ *  - At most BLKFRONT_INFLIGHT requests at once (submit: -KEEL_EAGAIN
+ *    beyond: poll, then try again).  One thread; nothing is for upcalls.
+ */
+#ifndef BLKFRONT_BLKFRONT_H
+#define BLKFRONT_BLKFRONT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <keel/blk.h>
+
+#define BLKFRONT_INFLIGHT   8u
+#define BLKFRONT_MAX_BYTES  KEEL_BLK_REQ_MAX_BYTES
+
+struct blkfront;
+
+struct blkfront_io {
+    unsigned op;                 /* KEEL_BLK_OP_READ, _WRITE, _FLUSH */
+    uint64_t sector;
+    void *buf;                   /* READ fills it, WRITE reads it */
+    size_t bytes;
+    void (*done)(struct blkfront_io *io, int status);
+    void *arg;                   /* the caller's */
+};
+
+int blkfront_open(struct blkfront **out);
+uint64_t blkfront_sectors(const struct blkfront *bf);
+uint32_t blkfront_sector_size(const struct blkfront *bf);
+bool blkfront_read_only(const struct blkfront *bf);
+
+int blkfront_read(struct blkfront *bf, uint64_t sector, void *buf, size_t bytes);
+int blkfront_write(struct blkfront *bf, uint64_t sector, const void *buf, size_t bytes);
+int blkfront_flush(struct blkfront *bf);
+
+/* Queue io (its memory stays the caller's until done runs): 0,
+ * -KEEL_EAGAIN (all slots busy), -KEEL_EINVAL, -KEEL_EPIPE. */
+int blkfront_submit(struct blkfront *bf, struct blkfront_io *io);
+/* Run done for every answered request; how many.  Waits until
+ * deadline_ns (LIBOS_FOREVER, or 0 not to wait) for at least one when
+ * requests are in flight and none is answered yet. */
+int blkfront_poll(struct blkfront *bf, uint64_t deadline_ns);
+
+#endif /* BLKFRONT_BLKFRONT_H */

@@ -1,0 +1,117 @@
+/*
+ * Opening the disk (blkfront.h): the device entry, the granter end of the
+ * connection (libos/conn.h), the ring, every slot's pages granted once,
+ * INITIALISED.  And the devices note: this object is linked into every
+ * image that uses blkfront, and only those.
+ */
+#include <malloc.h>
+#include <string.h>
+#include <keel/image_note.h>
+#include <libos/device.h>
+#include <libos/event.h>
+#include <libos/grant.h>
+#include "bf_impl.h"
+
+/* The note the toolstack reads (keel/image_note.h): this image drives a
+ * disk.  In .note.keel, beside the image note, 4-byte aligned; the
+ * linker keeps one devices note with the bits of all (netfront's too). */
+struct bf_devices_note {
+    uint32_t namesz, descsz, type;
+    char name[8];
+    struct keel_devices_note desc;
+};
+__attribute__((section(".note.keel"), used, aligned(4)))
+static const struct bf_devices_note devices_note = {
+    .namesz = sizeof(KEEL_NOTE_NAME), .descsz = sizeof(struct keel_devices_note),
+    .type = KEEL_NOTE_DEVICES, .name = KEEL_NOTE_NAME,
+    .desc = { .devices = KEEL_NOTE_DEV_BLOCK },
+};
+
+static struct blkfront the_bf;
+static bool opened;
+
+/* Upcall context: only note it; whoever waits looks at the ring. */
+static void on_event(keel_evtchn_port_t port, void *arg)
+{
+    (void)port;
+    ((struct blkfront *)arg)->event = 1;
+}
+
+static bool settings_ok(const struct keel_blk_settings *s)
+{
+    return s->version == KEEL_BLK_VERSION && s->sectors &&
+           s->sector_size >= KEEL_BLK_SECTOR && s->sector_size <= KEEL_PAGE_SIZE &&
+           !(s->sector_size & (s->sector_size - 1)) &&
+           s->max_segs && s->max_segs <= KEEL_BLK_SEGS_MAX;
+}
+
+static int grant_slots(struct blkfront *bf)
+{
+    size_t bytes = (size_t)BLKFRONT_INFLIGHT * BLKFRONT_SLOT_PAGES * KEEL_PAGE_SIZE;
+
+    if (!(bf->pool = memalign(KEEL_PAGE_SIZE, bytes)))
+        return -KEEL_ENOMEM;
+    memset(bf->pool, 0, bytes);
+    for (unsigned s = 0; s < BLKFRONT_INFLIGHT; s++) {
+        struct bf_slot *sl = &bf->slot[s];
+        sl->data = bf->pool + (size_t)s * BLKFRONT_SLOT_PAGES * KEEL_PAGE_SIZE;
+        for (unsigned p = 0; p < BLKFRONT_SLOT_PAGES; p++) {
+            long ref = libos_grant_access(bf->conn.peer, sl->data + p * KEEL_PAGE_SIZE, 0);
+            if (ref < 0)
+                return (int)ref;
+            sl->ref[p] = (uint32_t)ref;
+        }
+    }
+    return 0;
+}
+
+static int connect(struct blkfront *bf, const struct keel_device *d)
+{
+    int rc;
+
+    if (d->role != KEEL_DEV_GRANTER || d->ring_pages != KEEL_BLK_RING_PAGES)
+        return -KEEL_ENODEV;
+    memcpy(&bf->set, d->settings, sizeof(bf->set));
+    if (!settings_ok(&bf->set))
+        return -KEEL_ENODEV;
+    if ((rc = libos_conn_init(&bf->conn, d, bf->page, 0, on_event, bf)))
+        return rc == -KEEL_EINVAL ? -KEEL_ENODEV : rc;
+    if ((rc = grant_slots(bf)) || (rc = (int)libos_conn_grant(&bf->conn)))
+        return rc;
+    bf_ring_init(bf);
+    libos_conn_set_state(&bf->conn, KEEL_CONN_INITIALISED);
+    return 0;
+}
+
+/* Grants are kept on failure (a failed open is the end of the app's
+ * disk): simpler than undoing them, and nothing else would use the pages. */
+int blkfront_open(struct blkfront **out)
+{
+    const struct keel_device *d = libos_device_find(KEEL_DEV_BLOCK, NULL);
+    int rc;
+
+    if (!d)
+        return -KEEL_ENODEV;
+    if (opened)
+        return -KEEL_EBUSY;
+    opened = true;
+    if ((rc = connect(&the_bf, d)))
+        return rc;
+    *out = &the_bf;
+    return 0;
+}
+
+uint64_t blkfront_sectors(const struct blkfront *bf)
+{
+    return bf->set.sectors;
+}
+
+uint32_t blkfront_sector_size(const struct blkfront *bf)
+{
+    return bf->set.sector_size;
+}
+
+bool blkfront_read_only(const struct blkfront *bf)
+{
+    return bf->set.flags & KEEL_BLK_F_RO;
+}

@@ -1,0 +1,213 @@
+/*
+ * sdk/drivers/virtio: the virtio-blk driver over a fake legacy device
+ * (drivers_fakedev.h; this test plays the device's side of the chains).
+ * What it agrees to, the checks before anything reaches the device, a
+ * write and a read through three-descriptor chains, 32 requests in
+ * flight, and a device that lies in its used ring.
+ */
+#include "ktest.h"
+#include "../../sdk/drivers/virtio/virtqueue.c"
+#include "drivers_fakedev.h"
+#include "../../sdk/drivers/virtio/virtio_dev.c"
+#include "../../sdk/drivers/virtio/virtio_blk.c"
+#include "../../sdk/drivers/virtio/virtio_blk_io.c"
+
+#define DISK_SECTORS 2048u
+#define SEG_MAX_BIT  VIRTIO_BLK_F_SEG_MAX
+
+static struct virtio_blk *blk;
+static uint8_t disk[DISK_SECTORS * 512];
+static unsigned ndone;
+static int last_status;
+static uint64_t last_tag;
+
+static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
+{
+    (void)ctx;
+    ndone++;
+    last_status = status;
+    last_tag = tag;
+    virtio_blk_slot_put(blk, slot);
+}
+
+static long up(uint32_t features, uint32_t blk_size)
+{
+    uint64_t cap = DISK_SECTORS;
+    uint32_t size_max = 1u << 20;
+
+    fake_reset();
+    fd.host_features = features;
+    memcpy(&fd.cfg[VBLK_CFG_CAPACITY], &cap, 8);
+    memcpy(&fd.cfg[VBLK_CFG_BLK_SIZE], &blk_size, 4);
+    memcpy(&fd.cfg[VBLK_CFG_SIZE_MAX], &size_max, 4);
+    ndone = 0;
+    blk = NULL;
+    uint32_t bdf = 0;
+    long rc = virtio_blk_probe(&bdf);
+    return rc ? rc : virtio_blk_attach(bdf, on_done, NULL, &blk);
+}
+
+/* The device serves the next chain: a request against disk[]; status st
+ * (written unless st is VBLK_STATUS_UNSET), used length len_delta added
+ * to the honest one.  The head, or -1 if nothing is posted. */
+static int serve(uint8_t st, int len_delta)
+{
+    struct virtqueue q = fake_ring(0);
+    if (fd.dev_avail[0] == q.avail->idx)
+        return -1;
+    uint16_t head = q.avail->ring[fd.dev_avail[0]++ % q.size];
+    struct vring_desc *h = &q.desc[head], *d = &q.desc[h->next], *s = d;
+    struct vblk_hdr hdr;
+    uint32_t len = 1;
+    memcpy(&hdr, fake_va(h->addr), sizeof(hdr));
+    if (hdr.type != VIRTIO_BLK_T_FLUSH) {
+        s = &q.desc[d->next];
+        uint8_t *at = disk + hdr.sector * 512;
+        if (hdr.type == VIRTIO_BLK_T_IN) {
+            memcpy(fake_va(d->addr), at, d->len);
+            len += d->len;
+        } else {
+            memcpy(at, fake_va(d->addr), d->len);
+        }
+    }
+    if (!(s->flags & VRING_DESC_F_WRITE) || s->len != 1)
+        abort();
+    if (st != VBLK_STATUS_UNSET)
+        *(uint8_t *)fake_va(s->addr) = st;
+    fake_use(0, head, (uint32_t)((int)len + len_delta));
+    return head;
+}
+
+static int submit(unsigned op, uint64_t sector, uint32_t bytes, uint64_t tag)
+{
+    int s = virtio_blk_slot_get(blk);
+    if (s < 0)
+        return s;
+    struct virtio_blk_request r = { op, sector, bytes, tag };
+    int rc = virtio_blk_submit(blk, (unsigned)s, &r);
+    if (rc)
+        virtio_blk_slot_put(blk, (unsigned)s);
+    return rc ? rc : s;
+}
+
+KTEST(takes_flush_on_purpose_and_reads_the_disk)
+{
+    if (up(0xffffffffu, 4096))
+        abort();
+    struct virtio_blk_info i;
+    virtio_blk_info(blk, &i);
+    EXPECT_EQ(fd.guest_features, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
+              VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_FLUSH);
+    EXPECT(i.flush && i.read_only);
+    EXPECT_EQ(i.sectors, DISK_SECTORS);
+    EXPECT_EQ(i.sector_size, 4096);
+    EXPECT_EQ(fd.status & VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
+    /* a logical sector we cannot serve: the device is given up */
+    EXPECT_EQ(up(VIRTIO_BLK_F_BLK_SIZE, 768), -KEEL_EIO);
+    EXPECT_EQ(fd.status, VIRTIO_STATUS_FAILED);
+}
+
+KTEST(bad_requests_never_reach_the_device)
+{
+    EXPECT_EQ(up(VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH, 4096), 0);
+    EXPECT_EQ(submit(VIRTIO_BLK_READ, DISK_SECTORS - 8, 8192, 1), -KEEL_EINVAL);  /* past the end */
+    EXPECT_EQ(submit(VIRTIO_BLK_READ, ~0ull - 3, 4096, 1), -KEEL_EINVAL);         /* wraps */
+    EXPECT_EQ(submit(VIRTIO_BLK_READ, 1, 4096, 1), -KEEL_EINVAL);                 /* unaligned */
+    EXPECT_EQ(submit(VIRTIO_BLK_WRITE, 0, 512, 1), -KEEL_EINVAL);                 /* not a sector */
+    EXPECT_EQ(submit(VIRTIO_BLK_WRITE, 0, 0, 1), -KEEL_EINVAL);
+    EXPECT_EQ(submit(VIRTIO_BLK_WRITE, 0, VIRTIO_BLK_SLOT_BYTES + 4096, 1), -KEEL_EINVAL);
+    EXPECT_EQ(submit(7, 0, 4096, 1), -KEEL_EINVAL);
+    EXPECT_EQ(submit(VIRTIO_BLK_FLUSH, 0, 4096, 1), -KEEL_EINVAL);
+    struct virtio_blk_request r = { VIRTIO_BLK_READ, 0, 4096, 1 };
+    EXPECT_EQ(virtio_blk_submit(blk, 3, &r), -KEEL_EINVAL);     /* slot not held */
+    EXPECT_EQ(virtio_blk_submit(blk, 99, &r), -KEEL_EINVAL);
+    EXPECT_EQ(up(VIRTIO_BLK_F_RO, 512), 0);
+    EXPECT_EQ(submit(VIRTIO_BLK_WRITE, 0, 512, 1), -KEEL_EROFS);
+    EXPECT_EQ(fake_posted(0), 0);
+    struct virtio_blk_counters c;
+    virtio_blk_counters(blk, &c);
+    EXPECT_EQ(c.refused, 1);
+}
+
+KTEST(write_flush_read_back)
+{
+    EXPECT_EQ(up(VIRTIO_BLK_F_FLUSH, 512), 0);
+    int s = virtio_blk_slot_get(blk);
+    memset(virtio_blk_slot_data(blk, (unsigned)s), 0xab, VIRTIO_BLK_SLOT_BYTES);
+    struct virtio_blk_request w = { VIRTIO_BLK_WRITE, 16, VIRTIO_BLK_SLOT_BYTES, 41 };
+    EXPECT_EQ(virtio_blk_submit(blk, (unsigned)s, &w), 0);
+    virtio_blk_kick(blk);
+    EXPECT_EQ(fd.notifies[0], 1);
+    EXPECT(serve(VIRTIO_BLK_S_OK, 0) >= 0);
+    EXPECT_EQ(virtio_blk_event(blk), 1);
+    EXPECT_EQ(last_tag, 41);
+    EXPECT_EQ(last_status, 0);
+    EXPECT_EQ(disk[16 * 512], 0xab);
+    EXPECT_EQ(disk[16 * 512 + VIRTIO_BLK_SLOT_BYTES - 1], 0xab);
+    EXPECT_EQ(disk[16 * 512 + VIRTIO_BLK_SLOT_BYTES], 0);
+    EXPECT(submit(VIRTIO_BLK_FLUSH, 0, 0, 42) >= 0);
+    virtio_blk_kick(blk);
+    serve(VIRTIO_BLK_S_OK, 0);
+    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(last_tag, 42);
+    s = submit(VIRTIO_BLK_READ, 24, 1024, 43);
+    virtio_blk_kick(blk);
+    serve(VIRTIO_BLK_S_OK, 0);
+    ndone = 0;
+    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(last_status, 0);
+    EXPECT_EQ(((uint8_t *)virtio_blk_slot_data(blk, (unsigned)s))[1023], 0xab);
+}
+
+KTEST(thirty_two_in_flight)
+{
+    EXPECT_EQ(up(0, 512), 0);
+    for (unsigned i = 0; i < VIRTIO_BLK_SLOTS; i++)
+        EXPECT(submit(VIRTIO_BLK_READ, i * 8, 4096, i) >= 0);
+    EXPECT_EQ(virtio_blk_slot_get(blk), -KEEL_ENOSPC);
+    virtio_blk_kick(blk);
+    EXPECT_EQ(fake_posted(0), VIRTIO_BLK_SLOTS);
+    while (serve(VIRTIO_BLK_S_OK, 0) >= 0)
+        ;
+    EXPECT_EQ(virtio_blk_poll(blk), VIRTIO_BLK_SLOTS);
+    EXPECT(virtio_blk_slot_get(blk) >= 0);
+}
+
+KTEST(a_lying_device_is_not_believed)
+{
+    struct virtio_blk_counters c;
+
+    EXPECT_EQ(up(0, 512), 0);
+    EXPECT(submit(VIRTIO_BLK_READ, 0, 4096, 1) >= 0);
+    virtio_blk_kick(blk);
+    int head = serve(VBLK_STATUS_UNSET, 0);          /* never wrote the status */
+    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(last_status, -KEEL_EIO);
+    fake_use(0, head, 1);                            /* the same chain again */
+    fake_use(0, 200, 1);                             /* a chain never posted */
+    EXPECT_EQ(virtio_blk_poll(blk), 0);
+    EXPECT(submit(VIRTIO_BLK_READ, 0, 4096, 2) >= 0);
+    virtio_blk_kick(blk);
+    serve(VIRTIO_BLK_S_OK, -100);                    /* short of the data */
+    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(last_status, -KEEL_EIO);
+    EXPECT(submit(VIRTIO_BLK_READ, 0, 4096, 3) >= 0);
+    virtio_blk_kick(blk);
+    serve(VIRTIO_BLK_S_IOERR, 0);
+    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(last_status, -KEEL_EIO);
+    virtio_blk_counters(blk, &c);
+    EXPECT_EQ(c.device_errors, 4);
+    EXPECT_EQ(c.io_errors, 3);
+    /* and it still works */
+    EXPECT(submit(VIRTIO_BLK_READ, 0, 4096, 4) >= 0);
+    virtio_blk_kick(blk);
+    serve(VIRTIO_BLK_S_OK, 0);
+    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(last_status, 0);
+}
+
+KTEST_MAIN(KTEST_CASE(takes_flush_on_purpose_and_reads_the_disk),
+           KTEST_CASE(bad_requests_never_reach_the_device),
+           KTEST_CASE(write_flush_read_back), KTEST_CASE(thirty_two_in_flight),
+           KTEST_CASE(a_lying_device_is_not_believed))
