@@ -117,6 +117,18 @@ def test_names_of_the_run_and_a_read_only_table(tmp_path, hello):
     assert re.search(r"dom0\| hosts table: 4 names, 1 pages", err), err[-3000:]
 
 
+def test_no_host_name_without_an_uplink(tmp_path):
+    """--net none: nothing answers at the gateway, so `host` does not
+    resolve; the guests' names still do (their switch is dom0's)."""
+    imgs = images(tmp_path, "net_names.img", "names") * 2
+    r = keel_run(imgs, args=["none=host", "is=names=10.0.1.1", "is=names-2=10.0.1.2"],
+                 options=["--net", "none"], timeout=60)
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)[-3000:]
+    assert "names| net_names: names ok (3 checks)" in out, out
+    assert "names-2| net_names: names ok (3 checks)" in out, out
+
+
 def test_hostile_guests_harm_only_themselves(tmp_path):
     """A guest that scribbles its tx ring (bad grant, size over a page, a
     frame across the page, unknown flags: ERROR each; then a producer index
