@@ -24,6 +24,7 @@
 #include "disk.h"
 #include "foreign.h"
 #include "hc.h"
+#include "hosts.h"
 #include "layout.h"
 #include "net.h"
 #include "share.h"
@@ -167,6 +168,8 @@ static void fill_start_info(const struct guest *g, const struct layout *l,
     si->args_bytes = l->args_bytes;
     si->argc = g->mf->argc;
     si->device_page_va = l->dev_va;
+    si->hosts_va = l->hosts_va;
+    si->hosts_bytes = l->hosts_pages * PAGE;
 }
 
 /* Start info and the argument strings, as one block at si_va. */
@@ -281,6 +284,7 @@ static long populate(struct guest *g, const struct layout *l, uint32_t nr_cpus,
 
     if ((*step = "connecting devices", rc = devices_connect(g)) < 0 ||
         (*step = "loading segments", rc = build_segments(g)) < 0 ||
+        (*step = "mapping the hosts table", rc = hosts_map(g, l->hosts_va)) < 0 ||
         (*step = "writing start info", rc = write_start_info(g, l, nr_cpus)) < 0 ||
         (*step = "writing the device page", rc = write_devpage(g, l)) < 0 ||
         (*step = "setting page rights", rc = set_rights(g, l)) < 0 ||
@@ -297,7 +301,7 @@ static long run_domain(struct guest *g, const struct layout *l,
 {
     struct keel_domctl op = { 0 };
 
-    op.u.create.mem_pages = g->info.note.mem_bytes / PAGE;
+    op.u.create.mem_pages = l->mem_bytes / PAGE;
     devpage_limits(g->dev, &op.u.create.limits);
     *step = "creating the domain";
     t->create = hc_now_ns();
@@ -339,11 +343,13 @@ static int plan(struct guest *g, struct layout *l, char *why, size_t len)
         return -1;
     }
     if (layout_plan_dev(&g->info, g->mf->args_bytes, 1, g->dev->ring_pages,
-                        l, why, len))
+                        hosts_pages(g), l, why, len))
         return -1;
     devpage_place(g->dev, l->rings_va);
     devpage_limits(g->dev, &limits);
-    return admit_memory(g->info.note.mem_bytes, &limits, why, len);
+    /* the hosts table's pages too: CREATE gives it frames for them, which
+     * sharing the table frees at once (hosts.h) */
+    return admit_memory(l->mem_bytes, &limits, why, len);
 }
 
 /* Why a step failed, and what to do about it when there is something. */

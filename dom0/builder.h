@@ -7,6 +7,8 @@
  *          -> load segments: read-only pages shared from the image's
  *             boot module (MAP_MODULE, share.h), the rest copied and bss
  *             zeroed (foreign mappings, in batches)
+ *          -> the hosts table, for a guest with a NIC: the module's
+ *             pages shared read-only (hosts.h)
  *          -> start info + argument strings -> device page, zeroed rings
  *          -> SET_RIGHTS for every page
  *          -> SET_VCPU (rip = entry, rsp = stack_top, rdi = start info)

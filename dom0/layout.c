@@ -17,28 +17,30 @@
 int layout_plan(const struct image_info *img, uint64_t args_bytes,
                 struct layout *l, char *msg, size_t msglen)
 {
-    return layout_plan_dev(img, args_bytes, 0, 0, l, msg, msglen);
+    return layout_plan_dev(img, args_bytes, 0, 0, 0, l, msg, msglen);
 }
 
 int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
-                    int dev_page, uint64_t ring_pages, struct layout *l,
-                    char *msg, size_t msglen)
+                    int dev_page, uint64_t ring_pages, uint64_t hosts_pages,
+                    struct layout *l, char *msg, size_t msglen)
 {
-    uint64_t mem = img->note.mem_bytes, stack = img->note.stack_bytes;
+    uint64_t stack = img->note.stack_bytes;
     uint64_t used = img->seg_end - KEEL_GUEST_BASE;   /* <= mem, checked */
-    /* device page and rings: bounded by the caller (a few hundred pages) */
-    uint64_t dev = dev_page ? (1 + ring_pages) * PAGE : 0;
+    /* device page, rings and hosts table: bounded below, so no sum wraps */
+    uint64_t hosts = dev_page ? hosts_pages * PAGE : 0;
+    uint64_t dev = dev_page ? (1 + ring_pages) * PAGE + hosts : 0;
+    uint64_t mem = img->note.mem_bytes + hosts;
     struct image_layout il;
 
-    /* the first two keep SI_BYTES + args_bytes and dev from wrapping */
-    if (args_bytes > mem || ring_pages > (1u << 20) ||
+    /* the first three keep SI_BYTES + args_bytes and dev from wrapping */
+    if (args_bytes > mem || ring_pages > (1u << 20) || hosts_pages > (1u << 20) ||
         image_layout(img->seg_end, mem, stack, SI_BYTES + args_bytes,
                      dev / PAGE, &il)) {
         snprintf(msg, msglen, "image asks for %llu KiB of memory but needs "
                  "more: %llu KiB of segments, %llu KiB of start info and "
                  "arguments, %llu KiB of devices, a guard page and a %llu "
                  "KiB stack",
-                 (unsigned long long)(mem >> 10),
+                 (unsigned long long)(img->note.mem_bytes >> 10),
                  (unsigned long long)(used >> 10),
                  (unsigned long long)(PAGE_UP(SI_BYTES + args_bytes) >> 10),
                  (unsigned long long)(dev >> 10),
@@ -53,6 +55,8 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
     l->dev_va = dev ? il.extra_va : 0;
     l->rings_va = dev ? l->dev_va + PAGE : 0;
     l->ring_pages = dev ? ring_pages : 0;
+    l->hosts_va = hosts ? l->rings_va + ring_pages * PAGE : 0;
+    l->hosts_pages = hosts / PAGE;
     l->heap_start = il.heap_start;
     l->stack_top = il.stack_top;
     l->stack_bytes = stack;
@@ -84,13 +88,17 @@ unsigned layout_regions(const struct image_info *img, const struct layout *l,
         n = put(r, n, first, end, image_seg_rights(s->flags));
         at = end;
     }
-    /* start info, arguments and the device page are the toolstack's word:
-     * read-only, so no grant of the guest's can make them writable either;
-     * the ring pages and the heap after them are the guest's */
+    /* start info, arguments, the device page and the hosts table are the
+     * toolstack's word: read-only, so no grant of the guest's can make them
+     * writable either; the ring pages and the heap are the guest's */
     uint64_t ro_end = l->dev_va ? l->rings_va : l->heap_start;
+    uint64_t hosts = l->hosts_va ? l->hosts_va : l->heap_end;
+    uint64_t hosts_end = hosts + l->hosts_pages * PAGE;
     n = put(r, n, at, l->si_va, 0);
     n = put(r, n, l->si_va, ro_end, KEEL_RIGHT_R);
-    n = put(r, n, ro_end, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    n = put(r, n, ro_end, hosts, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    n = put(r, n, hosts, hosts_end, KEEL_RIGHT_R);
+    n = put(r, n, hosts_end, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
     n = put(r, n, l->heap_end, l->heap_end + PAGE, 0);
     n = put(r, n, l->stack_top - l->stack_bytes, l->stack_top,
             KEEL_RIGHT_R | KEEL_RIGHT_W);

@@ -5,6 +5,8 @@
  *   si_va                     start-info page, then the argument strings (r--)
  *   dev_va                    the device page (r--), if the guest has devices
  *   rings_va                  the ring pages of its GRANTER devices (rw-)
+ *   hosts_va                  the run's hosts table (r--), if it gets one:
+ *                             pages on top of the image's mem_bytes
  *   heap_start .. heap_end    the heap (rw-)
  *   heap_end                  one guard page (no rights)
  *   stack_top - stack_bytes   the stack (rw-), stack_top = end of memory
@@ -28,6 +30,8 @@ struct layout {
     uint64_t dev_va;         /* 0: no device page */
     uint64_t rings_va;       /* ring_pages pages after the device page */
     uint64_t ring_pages;
+    uint64_t hosts_va;       /* 0: no hosts table */
+    uint64_t hosts_pages;
     uint64_t heap_start;     /* page aligned */
     uint64_t heap_end;       /* page aligned: the guard page */
     uint64_t stack_top;      /* == mem_base + mem_bytes */
@@ -41,8 +45,9 @@ struct region {
     uint32_t rights;
 };
 
-/* Segments, the gaps between them, start info + heap, guard, stack. */
-#define LAYOUT_MAX_REGIONS (2 * IMAGE_MAX_SEGS + 6)
+/* Segments, the gaps between them, start info, rings, hosts table, heap,
+ * guard, stack. */
+#define LAYOUT_MAX_REGIONS (2 * IMAGE_MAX_SEGS + 8)
 
 /* Plan the memory of a checked image that gets args_bytes of argument
  * strings and no devices.  Returns 0, or -1 with the reason in msg if it
@@ -51,10 +56,12 @@ int layout_plan(const struct image_info *img, uint64_t args_bytes,
                 struct layout *l, char *msg, size_t msglen);
 
 /* The same with a device page and ring_pages ring pages when dev_page is
- * set (taken from the heap). */
+ * set (taken from the heap), and hosts_pages pages of the hosts table
+ * after them (added to the memory: the heap keeps its size; only with a
+ * device page). */
 int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
-                    int dev_page, uint64_t ring_pages, struct layout *l,
-                    char *msg, size_t msglen);
+                    int dev_page, uint64_t ring_pages, uint64_t hosts_pages,
+                    struct layout *l, char *msg, size_t msglen);
 
 /* Cover [mem_base, stack_top) with regions in address order; returns how
  * many were written to r[LAYOUT_MAX_REGIONS]. */

@@ -2,6 +2,7 @@
  * Domain zero's toolstack: run what the launcher asked for, then power off.
  *
  *   start info -> module 1 (the manifest, keel/launch.h) -> parse it
+ *   -> module 2, the hosts table (hosts.h): checked once, mapped into guests
  *   -> bind VIRQ_DOM_EXC (reap.c), console backend and uplink (uplink.c)
  *      threads, which run once we first wait
  *   -> build and start guest i, in order,
@@ -25,6 +26,7 @@
 #include "console.h"
 #include "ctl.h"
 #include "hc.h"
+#include "hosts.h"
 #include "manifest.h"
 #include "net.h"
 #include "reap.h"
@@ -138,6 +140,7 @@ int main(void)
         ctl_msg(-1, "out of memory for %u guests", m.nguests);
         finish(KEEL_STATUS_MACHINE);
     }
+    hosts_init(si);
     reap_watch();
     if (console_start() < 0)
         hc_log("no console backend thread: guests' output is lost");

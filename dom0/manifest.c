@@ -117,6 +117,9 @@ static int guest_module(struct cursor *c, const struct manifest *m, uint32_t i,
         return fail(c, "guest %u boots module 0, which is dom0's image", i);
     if (mod == 1)
         return fail(c, "guest %u boots module 1, which is the manifest", i);
+    if (mod == KEEL_HOSTS_MODULE)
+        return fail(c, "guest %u boots module %u, which is the hosts table",
+                    i, KEEL_HOSTS_MODULE);
     if (m->nimages == 0)
         return fail(c, "guest %u boots module %llu, but the run has no guest "
                     "images", i, (unsigned long long)mod);

@@ -41,7 +41,7 @@ struct manifest {
     struct mf_guest *guests; /* nguests entries */
     uint32_t nconnects;
     struct mf_connect *connects;
-    uint32_t nimages;        /* image modules: boot modules 2 .. 2 + nimages - 1 */
+    uint32_t nimages;        /* image modules: boot modules 3 .. 3 + nimages - 1 */
 };
 
 /* Returns 0 and fills *m (release with manifest_free), or -1 with the

@@ -1,8 +1,10 @@
 /*
- * The hosts table: the names this guest resolves without DNS (docs/net.md,
- * "Names").  It is filled once, the first time it is looked at, by
- * hosts_start.c from what the domain was started with; then it only
- * answers.  Pure (host unit test tests/unit/sockets_names_test.c).
+ * The names this guest resolves without DNS (docs/net.md, "Names"): its
+ * own few (localhost, its own name) in a small table, then the run's
+ * hosts table, shared and read in place (hosts_table.c).  Both are set
+ * once, the first time a name is looked at, by hosts_start.c from what
+ * the domain was started with; then they only answer.  Pure (host unit
+ * test tests/unit/sockets_names_test.c).
  */
 #include <string.h>
 #include <strings.h>
@@ -16,6 +18,7 @@ struct sk_host {
 static struct sk_host table[SK_HOSTS_MAX];
 static size_t count;
 static int loaded;
+static struct sk_table shared;          /* empty until attached */
 
 static void load_once(void)
 {
@@ -59,15 +62,21 @@ int sk_hosts_add(const char *name, uint32_t addr)
     return 0;
 }
 
+int sk_hosts_attach(const void *t, uint64_t bytes)
+{
+    return sk_table_check(t, bytes, &shared);
+}
+
 int sk_hosts_lookup(const char *name, uint32_t *addr)
 {
     const struct sk_host *h;
 
     load_once();
-    if (!(h = find(name)))
-        return -1;
-    *addr = h->addr;
-    return 0;
+    if ((h = find(name))) {
+        *addr = h->addr;
+        return 0;
+    }
+    return sk_table_lookup(&shared, name, name_len(name), addr);
 }
 
 const char *sk_hosts_name(uint32_t addr)
@@ -76,11 +85,12 @@ const char *sk_hosts_name(uint32_t addr)
     for (size_t i = 0; i < count; i++)
         if (table[i].addr == addr)
             return table[i].name;
-    return NULL;
+    return sk_table_name(&shared, addr);
 }
 
 void sk_hosts_clear(void)
 {
     count = 0;
     loaded = 1;
+    memset(&shared, 0, sizeof(shared));
 }

@@ -1,17 +1,14 @@
 /*
- * What the hosts table (hosts.c) holds: the names a guest knows without
- * DNS, from what its domain was started with.
+ * The names a guest knows without DNS (hosts.c), from what its domain was
+ * started with:
  *
  *   localhost       127.0.0.1
  *   its own name    argv[0], as `keel run` named it; the address of its
  *                   network interface (the device page's KEEL_DEV_NET
  *                   settings), 127.0.0.1 without one
- *
- * Still missing (docs/net.md, "Names"): the other guests of the run and
- * `host`.  The toolstack is to hand every guest one table of (name, IPv4)
- * pairs; its transport (a device-page entry or pages of their own) is not
- * built.  When it is, this file adds its entries here, and nothing above
- * it changes.
+ *   the run's       the hosts table dom0 maps into a guest with a NIC
+ *   hosts table     (start info hosts_va, hosts_bytes; keel/hosts.h):
+ *                   the run's guests with a NIC, and `host`
  */
 #include <string.h>
 #include <keel/net.h>
@@ -42,6 +39,19 @@ static uint32_t own_address(void)
     return s.ipv4_addr ? s.ipv4_addr : LOOPBACK;
 }
 
+/* The hosts table, if the start info puts one inside our memory. */
+static void attach_table(void)
+{
+    const struct keel_start_info *si = libos_start_info();
+    uint64_t va = si ? si->hosts_va : 0;
+
+    if (!va || va % KEEL_PAGE_SIZE || va < si->mem_base ||
+        va - si->mem_base >= si->mem_bytes ||
+        si->hosts_bytes > si->mem_bytes - (va - si->mem_base))
+        return;
+    sk_hosts_attach((const void *)(uintptr_t)va, si->hosts_bytes);
+}
+
 void sk_hosts_load(void)
 {
     const char *me = own_name();
@@ -49,4 +59,5 @@ void sk_hosts_load(void)
     sk_hosts_add("localhost", LOOPBACK);
     if (me)
         sk_hosts_add(me, own_address());
+    attach_table();
 }

@@ -10,8 +10,9 @@
  *   inet.c      inet_* and byte order (pure)
  *   gai.c       getaddrinfo, freeaddrinfo, gai_strerror (pure)
  *   hostent.c   getnameinfo, gethostbyname, gethostbyaddr (pure)
- *   hosts.c     the hosts table and its lookups (pure)
- *   hosts_start.c  what the table holds at start (start info, devices)
+ *   hosts.c     the names a guest knows and their lookups (pure)
+ *   hosts_table.c  the run's hosts table (keel/hosts.h), in place (pure)
+ *   hosts_start.c  what the names are at start (start info, devices)
  *
  * The pure files include only standard headers and this one, so that the
  * host unit tests (tests/unit/sockets_*_test.c) compile them against the
@@ -24,8 +25,11 @@
 #include <stdint.h>
 
 /* hosts.c.  Names are matched without regard to case, a trailing dot
- * ignored; addresses are IPv4 in network byte order. */
-#define SK_HOSTS_MAX     64
+ * ignored; addresses are IPv4 in network byte order.  The guest's own few
+ * names (localhost, its own) are a small table of copies; the run's other
+ * names are the shared table's, read in place (hosts_table.c), looked at
+ * after the own ones. */
+#define SK_HOSTS_MAX     4
 #define SK_HOST_NAME_MAX 64      /* with its NUL */
 /* Adds (or replaces) name; -1 if the table is full or the name too long
  * or empty. */
@@ -34,8 +38,28 @@ int sk_hosts_add(const char *name, uint32_t addr);
 int sk_hosts_lookup(const char *name, uint32_t *addr);
 /* The first name of addr in the table, or NULL. */
 const char *sk_hosts_name(uint32_t addr);
-/* Forgets every entry (unit tests). */
+/* Forgets every entry and the shared table (unit tests). */
 void sk_hosts_clear(void);
+/* Uses the run's hosts table at table (bytes long) from now on, once it
+ * passed sk_table_check: 0, or -1 and the table is ignored. */
+int sk_hosts_attach(const void *table, uint64_t bytes);
+
+/* hosts_table.c: a checked view of a hosts table (keel/hosts.h). */
+struct keel_hosts_entry;
+struct sk_table {
+    const struct keel_hosts_entry *e;
+    uint32_t count;
+    const char *names;
+    uint32_t names_bytes;
+};
+/* 0 and *out when table[0, bytes) is a well-formed hosts table (every
+ * check of keel/hosts.h), else -1 and an empty *out. */
+int sk_table_check(const void *table, uint64_t bytes, struct sk_table *out);
+/* 0 and *addr when name (len bytes, no trailing dot) is in t, else -1. */
+int sk_table_lookup(const struct sk_table *t, const char *name, size_t len,
+                    uint32_t *addr);
+/* The first name of addr in t (NUL-terminated, in the table), or NULL. */
+const char *sk_table_name(const struct sk_table *t, uint32_t addr);
 
 /* hosts_start.c: fills the table the first time it is looked at (called
  * by hosts.c). */

@@ -69,9 +69,13 @@ $(filter $(GUEST_DIR)/chan_%,$(GUEST_IMGS)): $(wildcard tests/guests/chan_*.h)
 
 # Guests on the run's network: lwIP over netfront (docs/net.md), small
 # enough for a thousand of them.
+# net_peer resolves names with the sockets library (the run's hosts table).
 $(GUEST_DIR)/net_peer.img: tests/guests/net_peer.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
-	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SYSROOT)/lib/liblwip.a -o $@
+	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SOCK_LINK) -o $@
+$(GUEST_DIR)/net_names.img: tests/guests/net_names.c $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< $(SOCK_LINK) -o $@
 $(GUEST_DIR)/net_evil.img: tests/guests/net_evil.c $(MKIMAGE_DEPS)
 	@mkdir -p $(@D)
 	$(MKIMAGE) --mem 1M --stack 64K $(GUEST_CFLAGS) $< -o $@

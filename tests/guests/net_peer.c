@@ -21,6 +21,14 @@
  *                               whose acknowledgement was lost)
  *   udp_ping     ip= port= n=   send n datagrams, one at a time, each
  *                               answered by its copy (a reflector)
+ *   names        peer= nonic=   the run's names (docs/net.md, "Names"):
+ *                               peer (a guest with a NIC, second on the
+ *                               command line) and `host` resolve, both
+ *                               ways; nonic (a guest without) and unknown
+ *                               names are EAI_NONAME
+ *   hosts_write                 write into the hosts table: must fault
+ *
+ * ip= and host= are addresses or names of the run (getaddrinfo).
  *
  * Each role prints "net_peer: <role> ok ..." at the end, or
  * "net_peer: FAIL ..." and exits 1.
@@ -30,8 +38,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
 #include <lwip/sockets.h>
 #include <lwip/tcpip.h>
+#include <libos/start.h>
 #include <libos/thread.h>
 #include <libos/time.h>
 #include <netfront/netif.h>
@@ -60,6 +70,22 @@ static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
+/* An address or a name of the run, as getaddrinfo finds it. */
+static uint32_t resolve(const char *name)
+{
+    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM }, *res;
+    int rc = getaddrinfo(name, NULL, &hints, &res);
+    uint32_t a;
+
+    if (rc) {
+        printf("net_peer: FAIL resolving %s: %s\n", name, gai_strerror(rc));
+        exit(1);
+    }
+    a = ((const struct sockaddr_in *)res->ai_addr)->sin_addr.s_addr;
+    freeaddrinfo(res);
+    return a;
+}
+
 static struct sockaddr_in addr(const char *ip, uint16_t port)
 {
     struct sockaddr_in a;
@@ -67,7 +93,7 @@ static struct sockaddr_in addr(const char *ip, uint16_t port)
     memset(&a, 0, sizeof(a));
     a.sin_family = AF_INET;
     a.sin_port = lwip_htons(port);
-    a.sin_addr.s_addr = ip ? ipaddr_addr(ip) : lwip_htonl(INADDR_ANY);
+    a.sin_addr.s_addr = ip ? resolve(ip) : lwip_htonl(INADDR_ANY);
     return a;
 }
 

@@ -37,16 +37,16 @@ def read_manifest(path, nmodules):
     """[(module, argv)] per guest; checks the grammar of keel/launch.h."""
     data = open(path, "rb").read()
     lines = data.split(b"\n", 3)
-    assert lines[0] == b"KEELRUN 2", lines[0]
+    assert lines[0] == b"KEELRUN 3", lines[0]
     images = int(lines[1].split()[1])
-    assert lines[1] == b"images %d" % images and images == nmodules - 2, lines[1]
+    assert lines[1] == b"images %d" % images and images == nmodules - 3, lines[1]
     n = int(lines[2].split()[1])
     rest = lines[3]
     guests = []
     for i in range(n):
         head, rest = rest.split(b"\n", 1)
         _, idx, module, argc = head.split()
-        assert int(idx) == i and 2 <= int(module) < nmodules, head
+        assert int(idx) == i and 3 <= int(module) < nmodules, head
         argv = []
         for _ in range(int(argc)):
             ln, rest = rest.split(b":", 1)
@@ -84,6 +84,12 @@ def check_cmdline(opts, modules):
         problems.append("kernel missing")
     if modules[1][1] != "keel-run":
         problems.append("manifest label %s" % modules[1][1])
+    if modules[2][1] != "keel-hosts":
+        problems.append("hosts table label %s" % modules[2][1])
+    else:
+        hosts = open(modules[2][0], "rb").read()
+        if not hosts.startswith(b"KEELHOST") or len(hosts) % 4096:
+            problems.append("hosts table of %d bytes" % len(hosts))
     return problems
 
 

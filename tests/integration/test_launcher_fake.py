@@ -87,11 +87,11 @@ def test_one_module_per_distinct_image(fake):
     copy = fake.image("x/a.img", b"AAAA")
     r = fake(a, copy, b, a, b, a, "--", "z", scenario="echo")
     assert r.returncode == 0, text(r.stderr)
-    want = {"a": 2, "a-2": 2, "b": 3, "a-3": 2, "b-2": 3, "a-4": 2}
+    want = {"a": 3, "a-2": 3, "b": 4, "a-3": 3, "b-2": 4, "a-4": 3}
     out = text(r.stdout).splitlines()
     for name, module in want.items():
-        label = "b" if module == 3 else "a"
-        assert "%s| module %d of 4 (%s)" % (name, module, label) in out
+        label = "b" if module == 4 else "a"
+        assert "%s| module %d of 5 (%s)" % (name, module, label) in out
         assert "%s| argv[0]=%s" % (name, name) in out
         assert "%s| argv[1]=z" % name in out
     assert out.count("a-3| cmdline ok") == 1

@@ -50,15 +50,15 @@ def test_interleaved_images_share_modules(hello, tmp_path):
     r = keel_run(images, args=["ret", "7"], options=["-v"], timeout=120)
     assert r.returncode == 7, text(r.stderr)       # the first non-zero: exit's
     out, err = text(r.stdout).splitlines(), text(r.stderr)
-    want = {"hello": 2, "args": 3, "exit": 4, "args-2": 3, "other": 2, "exit-2": 4,
-            "hello-2": 2, "args-3": 3, "other-2": 2, "hello-3": 2, "exit-3": 4,
-            "args-4": 3}
+    want = {"hello": 3, "args": 4, "exit": 5, "args-2": 4, "other": 3, "exit-2": 5,
+            "hello-2": 3, "args-3": 4, "other-2": 3, "hello-3": 3, "exit-3": 5,
+            "args-4": 4}
     assert module_lines(err) == want
-    assert "5 boot modules" in err
+    assert "6 boot modules" in err     # dom0, manifest, hosts table, three images
     for name, module in want.items():
-        if module == 2:
+        if module == 3:
             assert "%s| hello from %s (3 args)" % (name, name) in out
-        elif module == 3:
+        elif module == 4:
             assert ["%s| argv[%d]=<%s>" % (name, i, v) for i, v in
                     enumerate([name, "ret", "7"])] == \
                 [ln for ln in out if ln.startswith(name + "| argv")]

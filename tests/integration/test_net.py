@@ -1,8 +1,10 @@
 """Guests' NICs (docs/net.md: netfront, dom0's wiring, the switch): two
-guests talk TCP and UDP by the plan's addresses, a guest reaches a server
-on the host through the uplink (QEMU's user-mode network), hostile guests
-harm only themselves beside a benign pair in the same run, a thousand
-guests each bring their NIC up and reach a collector, and an image that
+guests talk TCP and UDP, the client naming the server, a guest reaches a
+server on the host through the uplink by the name `host` (QEMU's
+user-mode network), the run's names resolve both ways from the shared
+hosts table, which a guest cannot write, hostile guests harm only
+themselves beside a benign pair in the same run, a thousand guests each
+bring their NIC up and reach a collector they name, and an image that
 uses no network gets no NIC and links none of it.
 
 Roles are image names (tests/guests/net_peer.c, net_evil.c): each test
@@ -35,7 +37,7 @@ def lines_of(r):
 
 def test_two_guests_tcp_echo_and_udp(tmp_path):
     imgs = images(tmp_path, "net_peer.img", "tcp_server", "tcp_client")
-    r = keel_run(imgs, args=["ip=10.0.1.1", "port=7", "bytes=%d" % ECHO_BYTES],
+    r = keel_run(imgs, args=["ip=tcp_server", "port=7", "bytes=%d" % ECHO_BYTES],
                  options=["-v"], timeout=180)
     out = text(r.stdout)
     assert r.returncode == 0, out + text(r.stderr)[-3000:]
@@ -82,12 +84,49 @@ def test_guest_reaches_a_host_server_through_the_uplink(tmp_path):
     srv = HostServer()
     srv.start()
     imgs = images(tmp_path, "net_peer.img", "tcp_host")
-    r = keel_run(imgs, args=["host=10.0.0.2", "hport=%d" % srv.port], options=["-v"],
+    r = keel_run(imgs, args=["host=host", "hport=%d" % srv.port], options=["-v"],
                  timeout=120)
     srv.join(5)
     assert r.returncode == 0, text(r.stdout) + text(r.stderr)[-3000:]
     assert srv.got == b"hello from a keel guest\n"
     assert "net_peer: host said: the host got hello from a keel guest" in text(r.stdout)
+
+
+def test_names_of_the_run_and_a_read_only_table(tmp_path, hello):
+    """Two guests check the run's names (tests/guests/net_names.c): the
+    guests with a NIC and `host` resolve, in any case and with a trailing
+    dot, and back; hello (no NIC) and unknown names do not.  Beside them a
+    guest that writes into the hosts table faults alone."""
+    imgs = (images(tmp_path, "net_names.img", "names", "hosts_write") + [hello] +
+            images(tmp_path, "net_names.img", "names"))
+    checks = ["is=names=10.0.1.1", "is=HOSTS_WRITE.=10.0.1.2", "is=names-2=10.0.1.4",
+              "is=host=10.0.0.2", "is=Host.=10.0.0.2", "is=localhost=127.0.0.1",
+              "none=hello", "none=no-such-guest", "none=names-3", "none=host.example",
+              "rev=10.0.1.2=hosts_write", "rev=10.0.1.4=names-2", "rev=10.0.0.2=host",
+              "norev=10.0.1.3", "norev=10.0.1.5"]
+    r = keel_run(imgs, args=checks, options=["-v"], timeout=120)
+    out, err = text(r.stdout), text(r.stderr)
+    assert r.returncode == 139, out + err[-3000:]            # hosts_write's fault
+    assert "names| net_names: names ok (%d checks)" % len(checks) in out, out
+    assert "names-2| net_names: names ok (%d checks)" % len(checks) in out, out
+    assert "hosts_write| net_names: writing the hosts table" in out, out
+    assert "FAIL" not in out, out
+    assert re.search(r"^hosts_write\| .*crashed: page fault at 0x[0-9a-f]+\b.*write", err,
+                     re.M), err[-3000:]
+    assert "hello from hello" in out
+    assert re.search(r"dom0\| hosts table: 4 names, 1 pages", err), err[-3000:]
+
+
+def test_no_host_name_without_an_uplink(tmp_path):
+    """--net none: nothing answers at the gateway, so `host` does not
+    resolve; the guests' names still do (their switch is dom0's)."""
+    imgs = images(tmp_path, "net_names.img", "names") * 2
+    r = keel_run(imgs, args=["none=host", "is=names=10.0.1.1", "is=names-2=10.0.1.2"],
+                 options=["--net", "none"], timeout=60)
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)[-3000:]
+    assert "names| net_names: names ok (3 checks)" in out, out
+    assert "names-2| net_names: names ok (3 checks)" in out, out
 
 
 def test_hostile_guests_harm_only_themselves(tmp_path):
@@ -117,11 +156,12 @@ def test_hostile_guests_harm_only_themselves(tmp_path):
 
 def test_a_thousand_network_guests_reach_a_collector(tmp_path):
     """Each of 1000 guests brings its NIC up and sends one UDP datagram
-    (three times) to a collector guest by address: every sender counted."""
+    to a collector guest by its name (the hosts table's 1001 names, shared
+    by all): every sender counted."""
     n = 1000
     imgs = images(tmp_path, "net_peer.img", "udp_collect") + \
         images(tmp_path, "net_peer.img", "udp_send") * n
-    r = keel_run(imgs, args=["ip=10.0.1.1", "port=5000", "n=%d" % n, "secs=500"],
+    r = keel_run(imgs, args=["ip=udp_collect", "port=5000", "n=%d" % n, "secs=500"],
                  options=["--mem", "2G"], timeout=600)
     out = text(r.stdout)
     assert r.returncode == 0, out[-3000:] + text(r.stderr)[-3000:]

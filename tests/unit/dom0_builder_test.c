@@ -341,6 +341,63 @@ KTEST(refused_share_falls_back_to_copying)
     EXPECT(fake.dom[0].unpaused);
 }
 
+/* The hosts table (dom0/hosts.c): a guest with a NIC gets the module's
+ * pages shared read-only above its own memory, and its start info says
+ * where; the heap keeps its size; a guest without a NIC gets none. */
+KTEST(hosts_table_shared_into_nic_guests)
+{
+    static uint8_t mod[2 * 4096];
+    struct keel_hosts_header h = { .version = KEEL_HOSTS_VERSION, .total_bytes = 5000 };
+    struct keel_start_info si;
+
+    memcpy(h.magic, KEEL_HOSTS_MAGIC, 8);
+    memcpy(mod, &h, sizeof(h));
+    mod[4999] = 0x5a;
+    fake_reset();
+    fake.module[KEEL_HOSTS_MODULE] = mod;
+    fake.module_bytes[KEEL_HOSTS_MODULE] = sizeof(mod);
+    hosts_table = (const struct keel_hosts_header *)mod;
+    hosts_table_pages = 2;
+    timage_init(&t);
+    EXPECT_EQ(build(), 0);                        /* no NIC */
+    memcpy(&si, gmem(0x405000), sizeof(si));
+    EXPECT_EQ(si.hosts_va, 0);
+    EXPECT_EQ(si.hosts_bytes, 0);
+    EXPECT_EQ(fake.shared_pages, 0);
+    uint64_t heap = si.heap_end - si.heap_start;
+
+    fake_reset();
+    fake.module[KEEL_HOSTS_MODULE] = mod;
+    fake.module_bytes[KEEL_HOSTS_MODULE] = sizeof(mod);
+    t.ndev = 1;
+    t.dev.devices = KEEL_NOTE_DEV_NET;
+    EXPECT_EQ(build(), 0);
+    memcpy(&si, gmem(0x405000), sizeof(si));
+    EXPECT_EQ(fake.dom[0].pages, KEEL_DEFAULT_MEM_BYTES / 4096 + 2);
+    EXPECT_EQ(si.mem_bytes, KEEL_DEFAULT_MEM_BYTES + 2 * 4096);
+    EXPECT_EQ(si.heap_end - si.heap_start, heap - KEEL_NET_RING_PAGES * 4096);  /* NIC rings only */
+    EXPECT_EQ(si.hosts_bytes, 2 * 4096);
+    EXPECT_EQ(si.hosts_va, si.heap_start - 2 * 4096);
+    EXPECT_EQ(fake.shared_pages, 2);
+    EXPECT(memcmp(gmem(si.hosts_va), KEEL_HOSTS_MAGIC, 8) == 0);
+    EXPECT_EQ(gmem(si.hosts_va)[4999], 0x5a);
+    EXPECT_EQ(rights(si.hosts_va), KEEL_RIGHT_R);
+    EXPECT_EQ(rights(si.hosts_va + 4096), KEEL_RIGHT_R);
+    EXPECT_EQ(rights(si.heap_start), KEEL_RIGHT_R | KEEL_RIGHT_W);
+    EXPECT_EQ(rights(si.hosts_va - 4096), KEEL_RIGHT_R | KEEL_RIGHT_W);  /* a ring */
+
+    fake_reset();                                 /* refused: copied instead */
+    fake.fail_cmd = KEEL_DOMCTL_MAP_MODULE;
+    fake.fail_rc = -KEEL_ENOSYS;
+    EXPECT_EQ(build(), 0);
+    memcpy(&si, gmem(0x405000), sizeof(si));
+    EXPECT_EQ(fake.shared_pages, 0);
+    EXPECT_EQ(gmem(si.hosts_va)[4999], 0x5a);
+    EXPECT_EQ(rights(si.hosts_va), KEEL_RIGHT_R);
+    hosts_table = NULL;
+    hosts_table_pages = 0;
+}
+
 /* offset != vaddr mod page: image_check refuses the image before CREATE
  * (share.c refuses to share it too: dom0_share_test.c). */
 KTEST(misaligned_segment_refused)
@@ -352,7 +409,7 @@ KTEST(misaligned_segment_refused)
     EXPECT_EQ(fake.calls[KEEL_DOMCTL_MAP_MODULE], 0);
 }
 
-KTEST_MAIN(KTEST_CASE(read_only_pages_shared),
+KTEST_MAIN(KTEST_CASE(read_only_pages_shared), KTEST_CASE(hosts_table_shared_into_nic_guests),
            KTEST_CASE(refused_share_falls_back_to_copying),
            KTEST_CASE(misaligned_segment_refused),
            KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(device_page), KTEST_CASE(held_until_released),

@@ -1,6 +1,6 @@
 /*
- * For unit tests that #include dom0/builder.c: the device page module
- * itself, and console wiring that only adds its entry (the real one needs
+ * For unit tests that #include dom0/builder.c: the device page and hosts
+ * table modules themselves, and console wiring that only adds its entry (the real one needs
  * the libos and the console backend: event channels, grant maps, threads).
  */
 #ifndef DOM0_DEVICES_STUB_H
@@ -9,6 +9,7 @@
 #include <keel/console.h>
 #include <keel/net.h>
 #include "../../dom0/devpage.c"
+#include "../../dom0/hosts.c"          /* none until a test sets one */
 
 int console_plan(struct guest *pg)
 {

@@ -105,7 +105,7 @@ KTEST(builder_pages_are_read_only)
     struct region r[LAYOUT_MAX_REGIONS];
 
     load();
-    EXPECT_EQ(layout_plan_dev(&info, 5000, 1, 2, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(layout_plan_dev(&info, 5000, 1, 2, 0, &l, msg, sizeof(msg)), 0);
     unsigned n = layout_regions(&info, &l, r);
     EXPECT_EQ(n, 7);
     expect_cover(ktest_failed, r, n);
@@ -116,6 +116,41 @@ KTEST(builder_pages_are_read_only)
     EXPECT_EQ(r[4].gva, l.rings_va);              /* rings, then heap */
     EXPECT_EQ(r[4].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
     EXPECT_EQ(r[5].gva, l.heap_end);
+}
+
+/* The hosts table's pages come on top of the image's memory, read-only
+ * between the rings and the heap, which keeps its size. */
+KTEST(hosts_table_pages_are_extra_and_read_only)
+{
+    struct region r[LAYOUT_MAX_REGIONS];
+    struct layout plain;
+
+    load();
+    EXPECT_EQ(layout_plan_dev(&info, 5000, 1, 2, 0, &plain, msg, sizeof(msg)), 0);
+    EXPECT_EQ(layout_plan_dev(&info, 5000, 1, 2, 26, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.mem_bytes, plain.mem_bytes + 26 * 4096);
+    EXPECT_EQ(l.heap_end - l.heap_start, plain.heap_end - plain.heap_start);
+    EXPECT_EQ(l.stack_bytes, plain.stack_bytes);
+    EXPECT_EQ(l.hosts_va, l.rings_va + 2 * 4096);
+    EXPECT_EQ(l.hosts_pages, 26);
+    EXPECT_EQ(l.heap_start, l.hosts_va + 26 * 4096);
+    unsigned n = layout_regions(&info, &l, r);
+    EXPECT_EQ(n, 9);
+    expect_cover(ktest_failed, r, n);
+    EXPECT_EQ(r[4].gva, l.rings_va);
+    EXPECT_EQ(r[4].npages, 2);
+    EXPECT_EQ(r[4].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    EXPECT_EQ(r[5].gva, l.hosts_va);
+    EXPECT_EQ(r[5].npages, 26);
+    EXPECT_EQ(r[5].rights, KEEL_RIGHT_R);
+    EXPECT_EQ(r[6].gva, l.heap_start);
+    EXPECT_EQ(r[6].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    /* without a device page there is no table; absurd sizes are refused */
+    EXPECT_EQ(layout_plan_dev(&info, 5000, 0, 0, 26, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.hosts_va, 0);
+    EXPECT_EQ(l.mem_bytes, plain.mem_bytes);
+    EXPECT_EQ(layout_plan_dev(&info, 5000, 1, 2, UINT64_MAX / 4096, &l, msg, sizeof(msg)), -1);
+    EXPECT_EQ(layout_plan_dev(&info, 5000, 1, 2, (1u << 20) + 1, &l, msg, sizeof(msg)), -1);
 }
 
 KTEST(holes_between_segments_get_no_rights)
@@ -142,4 +177,4 @@ KTEST(holes_between_segments_get_no_rights)
 KTEST_MAIN(KTEST_CASE(default_plan), KTEST_CASE(arguments_spill_into_pages),
            KTEST_CASE(arguments_that_do_not_fit),
            KTEST_CASE(regions_cover_memory), KTEST_CASE(builder_pages_are_read_only),
-           KTEST_CASE(holes_between_segments_get_no_rights))
+           KTEST_CASE(holes_between_segments_get_no_rights), KTEST_CASE(hosts_table_pages_are_extra_and_read_only))

@@ -15,9 +15,9 @@ static int parse(const char *s)
 }
 
 static const char good[] =
-    "KEELRUN 2\nimages 2\nguests 2\n"
-    "guest 0 3 3\n5:hello\n11:a b,c\nd e f\n0:\n"
-    "guest 1 2 1\n4:echo\n"
+    "KEELRUN 3\nimages 2\nguests 2\n"
+    "guest 0 4 3\n5:hello\n11:a b,c\nd e f\n0:\n"
+    "guest 1 3 1\n4:echo\n"
     "end\n";
 
 KTEST(two_guests)
@@ -25,8 +25,8 @@ KTEST(two_guests)
     EXPECT_EQ(parse(good), 0);
     EXPECT_EQ(m.nimages, 2);
     EXPECT_EQ(m.nguests, 2);
-    EXPECT_EQ(m.guests[0].module, 3);
-    EXPECT_EQ(m.guests[1].module, 2);
+    EXPECT_EQ(m.guests[0].module, 4);
+    EXPECT_EQ(m.guests[1].module, 3);
     EXPECT_EQ(m.guests[0].argc, 3);
     EXPECT(strcmp(m.guests[0].name, "hello") == 0);
     EXPECT_EQ(m.guests[0].args_bytes, 6 + 12 + 1);
@@ -39,10 +39,10 @@ KTEST(two_guests)
 
 KTEST(zero_guests_and_padding)
 {
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\nend\n"), 0);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nend\n"), 0);
     EXPECT_EQ(m.nguests, 0);
     manifest_free(&m);
-    static const char padded[] = "KEELRUN 2\nimages 1\nguests 0\nend\n\0\0\0";
+    static const char padded[] = "KEELRUN 3\nimages 1\nguests 0\nend\n\0\0\0";
     EXPECT_EQ(manifest_parse(padded, sizeof(padded), &m, msg, sizeof(msg)), 0);
     manifest_free(&m);
 }
@@ -62,19 +62,19 @@ KTEST(every_truncation_fails)
 
 KTEST(bad_numbers)
 {
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests -1\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests +0\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 00\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0 \nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 18446744073709551617\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests -1\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests +0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 00\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0 \nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 18446744073709551617\nend\n"), -1);
     EXPECT(strstr(msg, "too large") != NULL);
     /* more guests than the bytes left could describe: refused before any
      * allocation is sized by it */
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 4000000000\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 99999999999\n1:a\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n99999999999999999999:a\n"
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 4000000000\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 99999999999\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n99999999999999999999:a\n"
                     "end\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n18446744073709551615:a\n"
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n18446744073709551615:a\n"
                     "end\n"), -1);
 }
 
@@ -82,28 +82,28 @@ KTEST(bad_structure)
 {
     EXPECT_EQ(parse("KEELRUN 1\nguests 0\nend\n"), -1);   /* the old grammar */
     EXPECT(strstr(msg, "not a Keel run manifest") != NULL);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\n"), -1);
     EXPECT(strstr(msg, "line 4") != NULL);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\nend\nx"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 0\nend\n\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\r\nimages 1\nguests 0\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 1 2 1\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nend\nx"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nend\n\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\r\nimages 1\nguests 0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 1 3 1\n1:a\nend\n"), -1);
     EXPECT(strstr(msg, "out of order") != NULL);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 0\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n0:\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n0:\nend\n"), -1);
     EXPECT(strstr(msg, "empty") != NULL);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n3:ab\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n1:ab\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 2\n1:a\nend\n"), -1);
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n1:a\nguest 1 2 1\n1:b\n"
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n3:ab\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:ab\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 2\nguest 0 3 1\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 2\n1:a\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\nguest 1 3 1\n1:b\n"
                     "end\n"), -1);
 }
 
 KTEST(many_empty_arguments)
 {
     static char s[4096];
-    int n = snprintf(s, sizeof(s), "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 200\n1:x\n");
+    int n = snprintf(s, sizeof(s), "KEELRUN 3\nimages 1\nguests 1\nguest 0 3 200\n1:x\n");
 
     for (int i = 1; i < 200; i++)
         n += snprintf(s + n, sizeof(s) - n, "0:\n");
@@ -116,7 +116,7 @@ KTEST(many_empty_arguments)
 
 KTEST(nul_inside_argument)
 {
-    static const char s[] = "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 2\n1:a\n3:b\0c\nend\n";
+    static const char s[] = "KEELRUN 3\nimages 1\nguests 1\nguest 0 3 2\n1:a\n3:b\0c\nend\n";
 
     EXPECT_EQ(manifest_parse(s, sizeof(s) - 1, &m, msg, sizeof(msg)), -1);
     EXPECT(strstr(msg, "NUL") != NULL);
@@ -126,7 +126,7 @@ KTEST(failure_frees_earlier_guests)
 {
     /* guest 0 parses (and allocates), guest 1 fails: ASan's leak check
      * would catch what manifest_parse forgot to free */
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\nguest 1 2 1\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 2\nguest 0 3 1\n1:a\nguest 1 3 1\n"), -1);
     EXPECT(m.guests == NULL);
 }
 
@@ -148,7 +148,7 @@ KTEST(random_bytes)
 }
 
 static const char conn[] =
-    "KEELRUN 2\nimages 1\nguests 3\nguest 0 2 1\n1:a\nguest 1 2 1\n1:b\nguest 2 2 1\n1:c\n"
+    "KEELRUN 3\nimages 1\nguests 3\nguest 0 3 1\n1:a\nguest 1 3 1\n1:b\nguest 2 3 1\n1:c\n"
     "connect 0 1 4:chan\nconnect 2 1 5:a:b c\nend\n";
 
 KTEST(connects)
@@ -182,18 +182,18 @@ KTEST(bad_connects)
         "connect 0 1 1:xy\n",                    /* long */
         "connect 01 1 1:x\n",
         "connect 0 1 1:x\nconnect 1 0 1:x\n",    /* same name twice on a guest */
-        "connect 0 1 1:x\nguest 2 2 1\n1:c\n",    /* guests after connects */
+        "connect 0 1 1:x\nguest 2 3 1\n1:c\n",    /* guests after connects */
         "connect 0 1 -1:x\n",
     };
     char buf[256];
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(buf, sizeof(buf), "KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\n"
-                 "guest 1 2 1\n1:b\n%send\n", bad[i]);
+        snprintf(buf, sizeof(buf), "KEELRUN 3\nimages 1\nguests 2\nguest 0 3 1\n1:a\n"
+                 "guest 1 3 1\n1:b\n%send\n", bad[i]);
         EXPECT_EQ(parse(buf), -1);
         EXPECT(m.connects == NULL);
     }
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1\nguests 2\nguest 0 2 1\n1:a\nguest 1 2 1\n1:b\n"
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 2\nguest 0 3 1\n1:a\nguest 1 3 1\n1:b\n"
                     "connect 0 1 31:0123456789012345678901234567890\n"
                     "connect 0 1 1:\0\nend\n"), -1);
 }
@@ -202,33 +202,34 @@ KTEST(bad_connects)
 KTEST(modules)
 {
     static char s[8192];
-    int n = snprintf(s, sizeof(s), "KEELRUN 2\nimages 3\nguests 300\n");
+    int n = snprintf(s, sizeof(s), "KEELRUN 3\nimages 3\nguests 300\n");
 
     for (int i = 0; i < 300; i++)
         n += snprintf(s + n, sizeof(s) - n, "guest %d %d 1\n1:g\n", i,
-                      2 + (i % 7 == 3 ? 2 : i % 2));
+                      3 + (i % 7 == 3 ? 2 : i % 2));
     snprintf(s + n, sizeof(s) - n, "end\n");
     EXPECT_EQ(parse(s), 0);
     EXPECT_EQ(m.nguests, 300);
-    EXPECT_EQ(m.guests[0].module, 2);
-    EXPECT_EQ(m.guests[3].module, 4);
-    EXPECT_EQ(m.guests[299].module, 3);
+    EXPECT_EQ(m.guests[0].module, 3);
+    EXPECT_EQ(m.guests[3].module, 5);
+    EXPECT_EQ(m.guests[299].module, 4);
     manifest_free(&m);
 
     static const struct { const char *text, *why; } bad[] = {
-        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 0 1\n1:a\nend\n", "dom0's image" },
-        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 1 1\n1:a\nend\n", "the manifest" },
-        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 4 1\n1:a\nend\n", "modules 2 to 3" },
-        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 4294967295 1\n1:a\nend\n",
-          "modules 2 to 3" },
-        { "KEELRUN 2\nimages 2\nguests 1\nguest 0 4294967298 1\n1:a\nend\n",
+        { "KEELRUN 3\nimages 2\nguests 1\nguest 0 0 1\n1:a\nend\n", "dom0's image" },
+        { "KEELRUN 3\nimages 2\nguests 1\nguest 0 1 1\n1:a\nend\n", "the manifest" },
+        { "KEELRUN 3\nimages 2\nguests 1\nguest 0 2 1\n1:a\nend\n", "the hosts table" },
+        { "KEELRUN 3\nimages 2\nguests 1\nguest 0 5 1\n1:a\nend\n", "modules 3 to 4" },
+        { "KEELRUN 3\nimages 2\nguests 1\nguest 0 4294967295 1\n1:a\nend\n",
+          "modules 3 to 4" },
+        { "KEELRUN 3\nimages 2\nguests 1\nguest 0 4294967298 1\n1:a\nend\n",
           "too large" },
-        { "KEELRUN 2\nimages 0\nguests 1\nguest 0 2 1\n1:a\nend\n", "no guest images" },
-        { "KEELRUN 2\nimages 1\nguests 1\nguest 0 02 1\n1:a\nend\n", "plain decimal" },
-        { "KEELRUN 2\nimages 1\nguests 1\nguest 0 -2 1\n1:a\nend\n", "plain decimal" },
-        { "KEELRUN 2\nimages 1\nguests 1\nguest 0 1\n1:a\nend\n", "" },  /* no module */
-        { "KEELRUN 2\nimages 1023\nguests 0\nend\n", "too large" },
-        { "KEELRUN 2\nguests 1\nguest 0 2 1\n1:a\nend\n", "images" },
+        { "KEELRUN 3\nimages 0\nguests 1\nguest 0 3 1\n1:a\nend\n", "no guest images" },
+        { "KEELRUN 3\nimages 1\nguests 1\nguest 0 02 1\n1:a\nend\n", "plain decimal" },
+        { "KEELRUN 3\nimages 1\nguests 1\nguest 0 -2 1\n1:a\nend\n", "plain decimal" },
+        { "KEELRUN 3\nimages 1\nguests 1\nguest 0 1\n1:a\nend\n", "" },  /* no module */
+        { "KEELRUN 3\nimages 1022\nguests 0\nend\n", "too large" },
+        { "KEELRUN 3\nguests 1\nguest 0 3 1\n1:a\nend\n", "images" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         EXPECT_EQ(parse(bad[i].text), -1);
@@ -237,18 +238,18 @@ KTEST(modules)
         EXPECT(strstr(msg, bad[i].why) != NULL);
         EXPECT(m.guests == NULL);
     }
-    EXPECT_EQ(parse("KEELRUN 2\nimages 1022\nguests 1\nguest 0 1023 1\n1:a\nend\n"), 0);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1021\nguests 1\nguest 0 1023 1\n1:a\nend\n"), 0);
     manifest_free(&m);
 }
 
-/* n guests of one image, each "guest <i> 2 1\n1:g\n" */
+/* n guests of one image, each "guest <i> 3 1\n1:g\n" */
 static char *many(unsigned n)
 {
     size_t cap = 64 + (size_t)n * 32, len;
     char *s = malloc(cap);
-    len = (size_t)snprintf(s, cap, "KEELRUN 2\nimages 1\nguests %u\n", n);
+    len = (size_t)snprintf(s, cap, "KEELRUN 3\nimages 1\nguests %u\n", n);
     for (unsigned i = 0; i < n; i++)
-        len += (size_t)snprintf(s + len, cap - len, "guest %u 2 1\n1:g\n", i);
+        len += (size_t)snprintf(s + len, cap - len, "guest %u 3 1\n1:g\n", i);
     snprintf(s + len, cap - len, "end\n");
     return s;
 }
@@ -260,7 +261,7 @@ KTEST(guest_limit)
     char *s = many(KEEL_LAUNCH_MAX_GUESTS);
     EXPECT_EQ(parse(s), 0);
     EXPECT_EQ(m.nguests, KEEL_LAUNCH_MAX_GUESTS);
-    EXPECT_EQ(m.guests[KEEL_LAUNCH_MAX_GUESTS - 1].module, 2);
+    EXPECT_EQ(m.guests[KEEL_LAUNCH_MAX_GUESTS - 1].module, 3);
     manifest_free(&m);
     free(s);
     s = many(KEEL_LAUNCH_MAX_GUESTS + 1);

@@ -33,9 +33,9 @@ KTEST(manifest_two_guests)
     char *args[] = { "x", "arg 2" };
     size_t len;
     const char *m = manifest(names, 2, args, 2, &len);
-    const char *want = "KEELRUN 2\nimages 2\nguests 2\n"
-                       "guest 0 2 3\n1:a\n1:x\n5:arg 2\n"
-                       "guest 1 3 3\n1:b\n1:x\n5:arg 2\nend\n";
+    const char *want = "KEELRUN 3\nimages 2\nguests 2\n"
+                       "guest 0 3 3\n1:a\n1:x\n5:arg 2\n"
+                       "guest 1 4 3\n1:b\n1:x\n5:arg 2\nend\n";
     EXPECT(m && len == strlen(want) && !strcmp(m, want));
 }
 
@@ -45,7 +45,7 @@ KTEST(manifest_hostile_bytes)
     char *args[] = { "", "a,b", "line1\nline2", "\x01K0000o0001:" };
     size_t len;
     const char *m = manifest(names, 1, args, 4, &len);
-    const char *want = "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 5\n1:g\n0:\n3:a,b\n"
+    const char *want = "KEELRUN 3\nimages 1\nguests 1\nguest 0 3 5\n1:g\n0:\n3:a,b\n"
                        "11:line1\nline2\n12:\x01K0000o0001:\nend\n";
     EXPECT(m && len == strlen(want) && !memcmp(m, want, len));
 }
@@ -55,7 +55,7 @@ KTEST(manifest_no_args)
     char *names[] = { "only" };
     size_t len;
     const char *m = manifest(names, 1, NULL, 0, &len);
-    EXPECT(m && !strcmp(m, "KEELRUN 2\nimages 1\nguests 1\nguest 0 2 1\n4:only\nend\n"));
+    EXPECT(m && !strcmp(m, "KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n4:only\nend\n"));
 }
 
 static int name_is(const char *path, const char *want)
@@ -184,8 +184,8 @@ KTEST(connect_same_name_twice)
     struct keel_manifest mf = { names, 3, image_of, 1, NULL, 0, c, 3 };
     size_t len;
     const char *buf = write_manifest(&mf, &len);
-    const char *want = "KEELRUN 2\nimages 1\nguests 3\nguest 0 2 1\n1:a\n"
-                       "guest 1 2 1\n1:b\nguest 2 2 1\n1:c\nconnect 0 1 1:x\n"
+    const char *want = "KEELRUN 3\nimages 1\nguests 3\nguest 0 3 1\n1:a\n"
+                       "guest 1 3 1\n1:b\nguest 2 3 1\n1:c\nconnect 0 1 1:x\n"
                        "connect 2 1 1:y\nconnect 0 2 4:chan\nend\n";
     EXPECT(buf && !strcmp(buf, want));
     free(c);
@@ -200,10 +200,10 @@ KTEST(manifest_shared_images)
     struct keel_manifest mf = { names, 5, image_of, 3, args, 1, NULL, 0 };
     size_t len;
     const char *m = write_manifest(&mf, &len);
-    const char *want = "KEELRUN 2\nimages 3\nguests 5\n"
-                       "guest 0 2 2\n1:a\n1:x\nguest 1 3 2\n1:b\n1:x\n"
-                       "guest 2 2 2\n3:a-2\n1:x\nguest 3 4 2\n1:c\n1:x\n"
-                       "guest 4 3 2\n3:b-2\n1:x\nend\n";
+    const char *want = "KEELRUN 3\nimages 3\nguests 5\n"
+                       "guest 0 3 2\n1:a\n1:x\nguest 1 4 2\n1:b\n1:x\n"
+                       "guest 2 3 2\n3:a-2\n1:x\nguest 3 5 2\n1:c\n1:x\n"
+                       "guest 4 4 2\n3:b-2\n1:x\nend\n";
     EXPECT(m && !strcmp(m, want));
     image_of[3] = 3;                      /* no such image: refused */
     EXPECT(write_manifest(&mf, &len) == NULL);

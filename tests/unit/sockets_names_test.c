@@ -13,6 +13,7 @@
 #include "ktest.h"
 #include "../../sdk/sockets/inet.c"
 #include "../../sdk/sockets/hosts.c"
+#include "../../sdk/sockets/hosts_table.c"
 #include "../../sdk/sockets/gai.c"
 #include "../../sdk/sockets/hostent.c"
 

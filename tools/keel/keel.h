@@ -66,6 +66,13 @@ void keel_module_label(const char *name, char *out, size_t outsz);
  * more than KEEL_LAUNCH_MAX_IMAGES). */
 int keel_distinct_images(char *const *paths, int n, int *image_of, FILE *err);
 
+/* hosts.c: the run's hosts table (keel/hosts.h) for guests names[0..n-1],
+ * nic[i] when guest i has a NIC; with_host lists `host` at the gateway.
+ * *out (malloc'd, *len bytes: whole pages, zero padded), 0; or -1 (out of
+ * memory, n out of range). */
+int keel_hosts_build(char *const *names, int n, const bool *nic, bool with_host,
+                     uint8_t **out, size_t *len);
+
 /* connect.c: `--connect A:B[:NAME]`, A and B guest names or indices */
 #define KEEL_CONNECT_NAME_MAX 31   /* keel/device.h's name, without NUL */
 struct keel_connect {
@@ -155,6 +162,12 @@ int keel_stage_link(struct keel_stage *s, const char *src, const char *name,
 FILE *keel_stage_create(struct keel_stage *s, const char *name, char *out,
                         size_t outsz);
 void keel_stage_cleanup(struct keel_stage *s);
+
+/* hosts_stage.c: the hosts table written into the run folder as "hosts"
+ * (its path in path), from the guests' images (image_of: images.c).  0, or
+ * -1 with a message on stderr. */
+int keel_stage_hosts(struct keel_stage *st, const struct keel_opts *o, char *const *names,
+                     const int *image_of, int nimages, char *path, size_t pathsz);
 
 /* paths.c: where the hypervisor, dom0 and QEMU are */
 struct keel_paths {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <keel/hosts.h>
 #include <keel/launch.h>
 
 #include "keel.h"
@@ -56,8 +57,8 @@ static int add_module(char **initrd, size_t *len, const char *path, const char *
     return 0;
 }
 
-/* The manifest, then one module per distinct image (images.c), labelled
- * with its first guest's name. */
+/* The manifest, the hosts table, then one module per distinct image
+ * (images.c), labelled with its first guest's name (keel/launch.h). */
 static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
                         char **names, const struct keel_connect *conn,
                         char **initrd, size_t *len)
@@ -72,7 +73,9 @@ static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
     int rc = f ? keel_write_manifest(f, &m) : -1;
 
     if ((f && fclose(f)) || rc ||
-        add_module(initrd, len, path, KEEL_MANIFEST_MODULE_NAME))
+        add_module(initrd, len, path, KEEL_MANIFEST_MODULE_NAME) ||
+        keel_stage_hosts(st, o, names, image_of, nimages, path, sizeof(path)) ||
+        add_module(initrd, len, path, KEEL_HOSTS_MODULE_NAME))
         rc = -1;
     for (int i = 0, next = 0; rc == 0 && i < o->nimages; i++) {
         if (image_of[i] != next)

@@ -4,7 +4,9 @@
  * Boot modules, in this order (QEMU -initrd, or a boot loader):
  *   module 0        the dom0 image (built by the hypervisor itself)
  *   module 1        the run manifest below, module string "keel-run"
- *   module 2 + k    guest image k, k = 0 .. m-1: each distinct image once,
+ *   module 2        the run's hosts table (keel/hosts.h), module string
+ *                   "keel-hosts", whole pages
+ *   module 3 + k    guest image k, k = 0 .. m-1: each distinct image once,
  *                   in the order of its first guest on the command line
  *
  * Many guests may boot from one image module: a run of a thousand copies
@@ -16,12 +18,12 @@
  * The manifest is text with length-prefixed strings, so arguments may hold
  * any byte but NUL (spaces, commas, newlines):
  *
- *   "KEELRUN 2\n"
- *   "images <m>\n"                     m = boot modules - 2
+ *   "KEELRUN 3\n"
+ *   "images <m>\n"                     m = boot modules - 3
  *   "guests <n>\n"
  *   then for each guest i = 0 .. n-1:
  *     "guest <i> <module> <argc>\n"    module: the boot module it boots,
- *                                      2 <= module < 2 + m
+ *                                      3 <= module < 3 + m
  *     argc times: "<len>:<len bytes>\n"   argv[0] is the guest's name
  *   zero or more channels (keel/channel.h), guest a granting, b mapping:
  *     "connect <a> <b> <len>:<name>\n"   a != b, both < n; name 1..31
@@ -29,7 +31,8 @@
  *   "end\n"
  *
  * dom0 checks that m matches the modules it was given, and refuses a
- * guest whose module is 0 (dom0), 1 (the manifest) or not below 2 + m.
+ * guest whose module is 0 (dom0), 1 (the manifest), 2 (the hosts table)
+ * or not below 3 + m.
  * A module no guest names is allowed (and wasted).
  *
  * Numbers are decimal without sign or leading '+'.  dom0 rejects a manifest
@@ -56,9 +59,10 @@
 
 #include "abi.h"
 
-#define KEEL_MANIFEST_MAGIC       "KEELRUN 2\n"
+#define KEEL_MANIFEST_MAGIC       "KEELRUN 3\n"
 #define KEEL_MANIFEST_MODULE_NAME "keel-run"
-#define KEEL_FIRST_GUEST_MODULE   2
+#define KEEL_HOSTS_MODULE         2
+#define KEEL_FIRST_GUEST_MODULE   3
 /* the hypervisor accepts at most this many boot modules */
 #define KEEL_LAUNCH_MAX_MODULES   1024
 #define KEEL_LAUNCH_MAX_IMAGES    (KEEL_LAUNCH_MAX_MODULES - KEEL_FIRST_GUEST_MODULE)
@@ -81,7 +85,9 @@
  * ids (KEEL_DOMID_MAX = 32751), dom0's memory (about 1.5 KiB a guest with
  * a NIC, of its 64 MiB), the console record's 4 hex digits of domain id.
  * The machine's memory (`keel run --mem`) bounds it further: each live
- * guest holds its image note's mem_bytes plus about 40 KiB.
+ * guest holds its image note's mem_bytes plus about 40 KiB.  The hosts
+ * table (module 2, keel/hosts.h) costs no port, grant or dom0 memory per
+ * guest: its frames are shared by every guest with a NIC.
  *
  * The launcher refuses more guests than this; dom0 refuses a manifest that
  * announces more.  If dom0 nonetheless runs out of a resource for one guest

@@ -15,7 +15,11 @@
  *                   (text r-x, rodata r--, data/bss rw-, never w+x)
  *   ...             start-info page(s), then args: read-only (r--), as
  *                   is the device page after them (keel/device.h); the
- *                   builder's word, which no grant can make writable
+ *                   builder's word, which no grant can make writable;
+ *                   then the device's ring pages (rw-) and the hosts
+ *                   table (r--, keel/hosts.h), whose pages are not
+ *                   counted in the image note's mem_bytes: mem_bytes
+ *                   here is the note's plus theirs
  *   heap_start      free memory (rw-) up to heap_end
  *   heap_end        one unmapped guard page
  *   stack_top - stack_bytes .. stack_top   the stack (rw-)
@@ -60,7 +64,11 @@ struct keel_start_info {
     uint32_t nr_modules;                /* dom0 only, else 0 */
     uint64_t modules_va;                /* dom0 only: struct keel_module[nr_modules] */
     uint64_t device_page_va;            /* keel/device.h; 0: no devices */
-    uint64_t reserved[7];
+    /* the run's hosts table (keel/hosts.h), read-only, page aligned;
+     * both 0: none (a guest without a NIC, dom0) */
+    uint64_t hosts_va;
+    uint64_t hosts_bytes;
+    uint64_t reserved[5];
 };
 
 #endif /* KEEL_PUBLIC_START_INFO_H */
