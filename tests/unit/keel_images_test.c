@@ -1,6 +1,12 @@
-/* The launcher's one module per distinct image (tools/keel/images.c). */
+/* The launcher's one module per distinct image, and which images get a
+ * NIC (tools/keel/images.c). */
 #include "ktest.h"
+#include "timage.h"
 #include <unistd.h>
+#include "../../lib/image/why.c"
+#include "../../lib/image/elf_note.c"
+#include "../../lib/image/elf_check.c"
+#include "../../lib/image/layout.c"
 #include "../../tools/keel/images.c"
 
 static char dir[64];
@@ -132,7 +138,27 @@ KTEST(unreadable_image_is_an_error)
     free(msg);
 }
 
-KTEST_MAIN(KTEST_CASE(same_file_same_bytes_one_image),
+/* dom0 gives a NIC to an image whose devices note asks for one; what
+ * cannot be checked may have one (dom0 will say what is wrong with it). */
+KTEST(nic_from_the_devices_note)
+{
+    static struct timage t;
+    timage_init(&t);
+    timage_emit(&t);
+    EXPECT(!keel_image_may_use_net(file("plain.img", t.file, t.size)));
+    t.dev.devices = KEEL_NOTE_DEV_NET;
+    t.ndev = 1;
+    timage_emit(&t);
+    EXPECT(keel_image_may_use_net(file("net.img", t.file, t.size)));
+    EXPECT(keel_image_may_use_net(file("junk.img", "\x7f" "ELF", 4)));
+    EXPECT(keel_image_may_use_net(file("empty.img", "", 0)));
+    EXPECT(keel_image_may_use_net(file("absent.img", NULL, 0)));
+    t.note.flags = KEEL_IMAGE_PRIVILEGED;     /* dom0's: refused as a guest */
+    timage_emit(&t);
+    EXPECT(keel_image_may_use_net(file("dom0.img", t.file, t.size)));
+}
+
+KTEST_MAIN(KTEST_CASE(same_file_same_bytes_one_image), KTEST_CASE(nic_from_the_devices_note),
            KTEST_CASE(many_guests_of_one_image), KTEST_CASE(too_many_distinct_images),
            KTEST_CASE(empty_images_are_one_image),
            KTEST_CASE(unreadable_image_is_an_error))

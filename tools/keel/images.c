@@ -13,8 +13,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <image/elf_check.h>
 
 #include "keel.h"
 
@@ -143,4 +146,31 @@ int keel_distinct_images(char *const *paths, int n, int *image_of, FILE *err)
     }
     free(known);
     return k;
+}
+
+/* The image's devices note, read with the checker dom0 uses (lib/image):
+ * dom0 gives a NIC exactly to the images whose note asks for one.  An
+ * image that cannot be read or checked may: dom0 will say what is wrong
+ * with it. */
+bool keel_image_may_use_net(const char *path)
+{
+    static struct image_info info;
+    struct stat st;
+    char msg[IMAGE_MSG_MAX];
+    bool net = true;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return true;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (file != MAP_FAILED) {
+            if (image_check(file, (uint64_t)st.st_size, 0, KEEL_IMAGE_PRIVILEGED,
+                            &info, msg, sizeof(msg)) == IMG_OK)
+                net = info.devices & KEEL_NOTE_DEV_NET;
+            munmap(file, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+    return net;
 }

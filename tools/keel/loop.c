@@ -245,6 +245,10 @@ static int verdict(struct loop *l, const struct keel_opts *o, struct keel_router
                 o->timeout_s);
         return KEEL_STATUS_TIMEOUT;
     }
+    /* a -p whose host socket QEMU could not open: QEMU stopped at once */
+    if (!keel_router_started(r) && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) &&
+        keel_explain_hostfwd(o, l->errtail, l->errlen, stderr))
+        return KEEL_EXIT_USAGE;
     post_mortem(l, r, wstatus, o->verbose);
     return KEEL_STATUS_MACHINE;
 }
