@@ -101,6 +101,9 @@ char *keel_hostfwd_rules(const struct keel_port *p, int np);
 /* -v: every guest's name, address and forwarded ports. */
 void keel_show_plan(const struct keel_opts *o, char *const *names,
                     const bool *nic, FILE *f);
+/* QEMU's listening sockets for -p get the kernel's largest backlog: how
+ * many, or -errno. */
+int keel_widen_backlogs(const struct keel_opts *o, pid_t qemu);
 /* QEMU's stderr says a rule could not be set up: one line on f; true. */
 bool keel_explain_hostfwd(const struct keel_opts *o, const char *qemu_err,
                           size_t len, FILE *f);

@@ -14,11 +14,13 @@
  * keel_explain_hostfwd turns its message into one line about the -p.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "keel.h"
@@ -288,4 +290,65 @@ bool keel_explain_hostfwd(const struct keel_opts *o, const char *qemu_err,
     }
     fprintf(f, "keel: QEMU could not set up a forwarded port (-p)\n");
     return true;
+}
+
+/*
+ * QEMU's user mode listens on each forwarded TCP port with a backlog of
+ * one connection: 200 clients connecting at once overflow it, and the
+ * host's kernel drops their handshakes (they retry, seconds later; some
+ * give up).  QEMU has no option for it, but a listening socket takes a
+ * new backlog from any listen() on it: we borrow each of QEMU's listening
+ * sockets (pidfd_getfd: QEMU is our child) and listen again with the
+ * kernel's maximum.  Where that is not allowed (an old kernel, ptrace
+ * restrictions) the backlog stays QEMU's; -v says so.
+ */
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+
+static const struct keel_port *forwarded_listener(const struct keel_opts *o, int fd)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int listening = 0;
+    socklen_t ilen = sizeof(listening);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ilen) || !listening ||
+        getsockname(fd, (struct sockaddr *)&sa, &len) || sa.sin_family != AF_INET)
+        return NULL;
+    for (int i = 0; i < o->nports; i++)
+        if (!o->ports[i].udp && ntohs(sa.sin_port) == o->ports[i].host_port &&
+            ntohl(sa.sin_addr.s_addr) == o->ports[i].host_addr)
+            return &o->ports[i];
+    return NULL;
+}
+
+int keel_widen_backlogs(const struct keel_opts *o, pid_t qemu)
+{
+    char dir[64];
+    int pidfd, widened = 0;
+    DIR *d;
+    struct dirent *e;
+
+    snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)qemu);
+    if ((pidfd = (int)syscall(SYS_pidfd_open, qemu, 0)) < 0)
+        return -errno;
+    if (!(d = opendir(dir))) {
+        close(pidfd);
+        return -errno;
+    }
+    while ((e = readdir(d))) {
+        int fd = e->d_name[0] == '.' ? -1 :
+                 (int)syscall(SYS_pidfd_getfd, pidfd, atoi(e->d_name), 0);
+        if (fd < 0)
+            continue;
+        if (forwarded_listener(o, fd) && listen(fd, SOMAXCONN) == 0)
+            widened++;
+        close(fd);
+    }
+    closedir(d);
+    close(pidfd);
+    return widened;
 }
