@@ -3,6 +3,7 @@
 #include "ktest.h"
 #include "../../tools/keel/args.c"
 #include "../../tools/keel/portfwd.c"
+#include "../../tools/keel/hostfwd.c"
 #include "../../tools/keel/connect.c"
 
 static struct keel_opts o;

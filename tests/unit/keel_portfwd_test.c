@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include "../../tools/keel/args.c"
 #include "../../tools/keel/portfwd.c"
+#include "../../tools/keel/hostfwd.c"
 #include "../../tools/keel/connect.c"
 
 static char msg[512];

@@ -91,16 +91,20 @@ int keel_resolve_connects(char *const *specs, int nspecs, char *const *names,
  * (hostfwd rules on its one -netdev) to a guest's address of the plan.
  * keel_parse_port: 0, or -1 with one line on err. */
 int keel_parse_port(const char *spec, struct keel_port *p, FILE *err);
+const char *keel_port_proto(const struct keel_port *p);     /* "tcp", "udp" */
+void keel_format_ipv4(uint32_t host_order, char *out, size_t size);
 /* Names (or indices) to guests, refusing a guest without a NIC (nic[i]
  * false; NULL: every guest may have one) and two rules on one host
  * socket; 0, or -1 with one line on err. */
 int keel_resolve_ports(struct keel_port *p, int np, char *const *names, int n,
                        const bool *nic, FILE *err);
-/* ",hostfwd=..." for every rule: a malloc'd string. */
-char *keel_hostfwd_rules(const struct keel_port *p, int np);
 /* -v: every guest's name, address and forwarded ports. */
 void keel_show_plan(const struct keel_opts *o, char *const *names,
                     const bool *nic, FILE *f);
+
+/* hostfwd.c: -p on QEMU's side.  ",hostfwd=..." for every rule: a
+ * malloc'd string. */
+char *keel_hostfwd_rules(const struct keel_port *p, int np);
 /* QEMU's listening sockets for -p get the kernel's largest backlog: how
  * many, or -errno. */
 int keel_widen_backlogs(const struct keel_opts *o, pid_t qemu);
