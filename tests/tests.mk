@@ -48,7 +48,7 @@ unit: $(UNIT_BINS)
 include tests/guests/guests.mk
 
 # pytest's status 5 ("no tests collected") is a failure too.
-integration: hv dom0 keel test-guests $(APPS_OUT)/httpd.host
+integration: hv dom0 keel test-guests $(APPS_OUT)/httpd.host $(APPS_OUT)/httpd.img
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 -include tests/hv/hvtest.mk

@@ -78,13 +78,13 @@ static int scatter(int n, fd_set *r, fd_set *w, fd_set *e,
 
 static int select_until(int n, fd_set *r, fd_set *w, fd_set *e, uint64_t deadline)
 {
-    struct pollfd p[FD_SETSIZE];
     int count, rc;
 
     if (n < 0 || n > FD_SETSIZE) {
         errno = EINVAL;
         return -1;
     }
+    struct pollfd p[n ? n : 1];     /* 8 bytes a descriptor named, on the stack */
     if ((count = gather(n, r, w, e, p)) >= 0) {
         libos_poll_until(p, (unsigned long)count, deadline);
         count = scatter(n, r, w, e, p, count);

@@ -21,6 +21,10 @@
  *                               whose acknowledgement was lost)
  *   udp_ping     ip= port= n=   send n datagrams, one at a time, each
  *                               answered by its copy (a reflector)
+ *   udp_echo     [port=7]       answer every datagram with its copy, and
+ *                               say whom; runs until the run ends (other
+ *                               guests' arguments are ignored: any may
+ *                               share the run)
  *   names        peer= nonic=   the run's names (docs/net.md, "Names"):
  *                               peer (a guest with a NIC, second on the
  *                               command line) and `host` resolve, both
@@ -193,6 +197,27 @@ static void udp_ping(const char *ip, uint16_t port, unsigned n)
     lwip_close(s);
 }
 
+static _Noreturn void udp_echo(uint16_t port)
+{
+    struct sockaddr_in a = addr(NULL, port), from;
+    static char buf[2048];
+    int s = lwip_socket(AF_INET, SOCK_DGRAM, 0);
+
+    CHECK(s >= 0 && lwip_bind(s, (struct sockaddr *)&a, sizeof(a)) == 0, "bind (udp)");
+    printf("net_peer: udp_echo on port %u\n", port);
+    fflush(stdout);
+    for (;;) {
+        socklen_t flen = sizeof(from);
+        ssize_t r = lwip_recvfrom(s, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+        if (r < 0)
+            continue;
+        lwip_sendto(s, buf, (size_t)r, 0, (struct sockaddr *)&from, flen);
+        printf("net_peer: echoed %zd bytes to %s\n", r, ipaddr_ntoa(&(ip_addr_t)
+               IPADDR4_INIT(from.sin_addr.s_addr)));
+        fflush(stdout);
+    }
+}
+
 static int connect_retry(const char *ip, uint16_t port)
 {
     struct sockaddr_in a = addr(ip, port);
@@ -342,6 +367,9 @@ int main(int argc, char **argv)
     } else if (!strcmp(role, "udp_ping")) {
         udp_ping(need(argc, argv, "ip"), (uint16_t)NUM("port"), (unsigned)NUM("n"));
         printf("net_peer: udp_ping ok\n");
+    } else if (!strcmp(role, "udp_echo")) {
+        const char *port = arg(argc, argv, "port");
+        udp_echo(port ? (uint16_t)strtoul(port, NULL, 0) : 7);
     } else if (!strcmp(role, "udp_collect")) {
         unsigned n = (unsigned)NUM("n");
         unsigned got = udp_collect((uint16_t)NUM("port"), n, (unsigned)NUM("secs"),
@@ -350,7 +378,8 @@ int main(int argc, char **argv)
         CHECK(got == n, "collect");
         printf("net_peer: udp_collect ok\n");
     } else {
-        fail("role: name the image tcp_server, tcp_client, tcp_host, udp_send or udp_collect");
+        fail("role: name the image tcp_server, tcp_client, tcp_host, udp_send, "
+             "udp_ping, udp_echo or udp_collect");
     }
     return 0;
 }

@@ -197,7 +197,7 @@ def test_net_user_by_default(fake):
     r = fake(fake.image("a.img"), scenario="net")
     assert r.returncode == 0, text(r.stderr)
     netdev, nic = net_of(r)
-    # keel/launch.h's plan; no port forwarding (hostfwd) yet
+    # keel/launch.h's plan; no port forwarded without -p
     assert netdev == ["user,id=net0,ipv6=off,net=10.0.0.0/16,host=10.0.0.2"]
     assert nic == ["virtio-net-pci,netdev=net0,addr=3,romfile="]
 
@@ -211,6 +211,33 @@ def test_net_tap_and_none(fake):
     assert r.returncode == 0, text(r.stderr)
     assert net_of(r) == ([], [])
     assert "device ivshmem-plain,memdev=hostio" in text(r.stdout)   # the rest stays
+
+
+def test_net_publish_is_hostfwd_to_the_plan(fake):
+    """-p: one hostfwd rule each on the one user-mode -netdev, to the
+    guest's address of the plan (guest i is 10.0.1.1 + i)."""
+    r = fake("-p", "8080:80", fake.image("web.img"), fake.image("dns.img"),
+             "-p", "dns:0.0.0.0:5353:53/udp", "--publish=1:9000:9", scenario="net")
+    assert r.returncode == 0, text(r.stderr)
+    assert ("web| netdev user,id=net0,ipv6=off,net=10.0.0.0/16,host=10.0.0.2"
+            ",hostfwd=tcp:127.0.0.1:8080-10.0.1.1:80"
+            ",hostfwd=udp:0.0.0.0:5353-10.0.1.2:53"
+            ",hostfwd=tcp:127.0.0.1:9000-10.0.1.2:9\n") in text(r.stdout)
+
+
+def test_net_publish_errors_are_one_line(fake):
+    img = fake.image("web.img")
+    for argv, want in [(["-p", "8080:0", img], "'0' is not a port"),
+                       (["-p", "web:1:2:3:4", img], "-p wants [NAME:][HOSTADDR:]HOSTPORT:GUESTPORT"),
+                       (["-p", "db:8080:80", img], "no guest 'db' (names or indices 0..0)"),
+                       (["-p", "1:8080:80", img], "no guest '1'"),
+                       (["--net", "none", "-p", "8080:80", img], "-p needs --net user"),
+                       (["-p", "8080:80", "--net", "tap:t0", img], "-p needs --net user"),
+                       (["-p", "8080:80", "-p", "8080:81", img], "forwarded twice")]:
+        r = fake(*argv, scenario="net")
+        err = text(r.stderr)
+        assert r.returncode == 2 and want in err and err.count("\n") == 1, (argv, err)
+        assert b"netdev" not in r.stdout                  # QEMU never started
 
 
 @pytest.mark.parametrize("argv", [[], ["--timeout", "x", "a.img"], ["--smp", "0", "a.img"],

@@ -4,8 +4,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include "ktest.h"
-#include "../../tools/keel/args.c"
-#include "../../tools/keel/disk.c"
+#include "keel_cmdline.h"
 
 static struct keel_opts o;
 

@@ -1,6 +1,12 @@
-/* The launcher's one module per distinct image (tools/keel/images.c). */
+/* The launcher's one module per distinct image, and which images get a
+ * NIC (tools/keel/images.c). */
 #include "ktest.h"
+#include "timage.h"
 #include <unistd.h>
+#include "../../lib/image/why.c"
+#include "../../lib/image/elf_note.c"
+#include "../../lib/image/elf_check.c"
+#include "../../lib/image/layout.c"
 #include "../../tools/keel/images.c"
 
 static char dir[64];
@@ -132,7 +138,53 @@ KTEST(unreadable_image_is_an_error)
     free(msg);
 }
 
-KTEST_MAIN(KTEST_CASE(same_file_same_bytes_one_image),
+/* dom0 gives a NIC to an image whose devices note asks for one; what
+ * cannot be checked counts as the caller says (-p: may have one, dom0
+ * will say what is wrong; the hosts table: none). */
+static bool may_use_net(const char *path)
+{
+    uint32_t dev = 0;
+    return keel_image_devices(path, &dev) != 0 || (dev & KEEL_NOTE_DEV_NET);
+}
+
+KTEST(nic_from_the_devices_note)
+{
+    static struct timage t;
+    timage_init(&t);
+    timage_emit(&t);
+    EXPECT(!may_use_net(file("plain.img", t.file, t.size)));
+    t.dev.devices = KEEL_NOTE_DEV_NET;
+    t.ndev = 1;
+    timage_emit(&t);
+    EXPECT(may_use_net(file("net.img", t.file, t.size)));
+    EXPECT(may_use_net(file("junk.img", "\x7f" "ELF", 4)));
+    EXPECT(may_use_net(file("empty.img", "", 0)));
+    EXPECT(may_use_net(file("absent.img", NULL, 0)));
+    t.note.flags = KEEL_IMAGE_PRIVILEGED;     /* dom0's: refused as a guest */
+    timage_emit(&t);
+    EXPECT(may_use_net(file("dom0.img", t.file, t.size)));
+}
+
+/* Per guest, each distinct image once; unchecked images as asked. */
+KTEST(guest_nics_per_image)
+{
+    static struct timage t;
+    timage_init(&t);
+    t.dev.devices = KEEL_NOTE_DEV_NET;
+    t.ndev = 1;
+    timage_emit(&t);
+    char *imgs[] = { file("n.img", t.file, t.size), file("j.img", "junk", 4),
+                     file("n.img", t.file, t.size) };
+    struct keel_opts o = { .images = imgs, .nimages = 3 };
+    int image_of[] = { 0, 1, 0 };
+    for (int unchecked = 0; unchecked < 2; unchecked++) {
+        bool *nic = keel_guest_nics(&o, image_of, 2, unchecked);
+        EXPECT(nic && nic[0] && nic[2] && nic[1] == unchecked);
+        free(nic);
+    }
+}
+
+KTEST_MAIN(KTEST_CASE(same_file_same_bytes_one_image), KTEST_CASE(nic_from_the_devices_note), KTEST_CASE(guest_nics_per_image),
            KTEST_CASE(many_guests_of_one_image), KTEST_CASE(too_many_distinct_images),
            KTEST_CASE(empty_images_are_one_image),
            KTEST_CASE(unreadable_image_is_an_error))

@@ -97,6 +97,25 @@ KTEST(lowest_free_first_and_emfile)
     EXPECT(libos_fd_get(-1) == NULL && libos_fd_get(LIBOS_FD_MAX) == NULL);
 }
 
+/* The table grows in blocks as descriptors are taken: a thousand sockets
+ * fit (LIBOS_FD_MAX, FD_SETSIZE), and an open descriptor's record never
+ * moves while the table grows past it (a thread blocked in a call holds
+ * it). */
+KTEST(a_thousand_descriptors_records_stay_put)
+{
+    reset();
+    EXPECT(LIBOS_FD_MAX >= 1024 && LIBOS_FD_MAX <= FD_SETSIZE);
+    EXPECT_EQ(open_fake(0), 0);
+    struct libos_fd *first = libos_fd_get(0);
+    for (int i = 1; i < LIBOS_FD_MAX; i++)
+        EXPECT_EQ(open_fake(i), i);
+    EXPECT(libos_fd_get(0) == first && first->obj == &fakes[0]);
+    EXPECT(libos_fd_get(LIBOS_FD_MAX - 1)->obj == &fakes[LIBOS_FD_MAX - 1]);
+    EXPECT_EQ(open_fake(0), -EMFILE);
+    EXPECT_EQ(libos_fd_close(700), -EIO);
+    EXPECT_EQ(open_fake(3), 700);              /* lowest free, in a later block */
+}
+
 KTEST(poll_reports_at_once_without_sleeping)
 {
     struct pollfd p[4];
@@ -208,7 +227,7 @@ KTEST(select_errors_and_timeout)
     EXPECT_EQ(tv.tv_usec, 0);        /* the whole timeout went by */
 }
 
-KTEST_MAIN(KTEST_CASE(lowest_free_first_and_emfile),
+KTEST_MAIN(KTEST_CASE(lowest_free_first_and_emfile), KTEST_CASE(a_thousand_descriptors_records_stay_put),
            KTEST_CASE(poll_reports_at_once_without_sleeping),
            KTEST_CASE(poll_sleeps_until_the_predicate_holds),
            KTEST_CASE(poll_times_out),

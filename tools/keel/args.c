@@ -42,6 +42,12 @@ void keel_run_usage(FILE *f)
         "                   network, 10.0.0.0/16, gateway 10.0.0.2, no root\n"
         "                   needed), tap:IFNAME (an existing tap interface),\n"
         "                   or none\n"
+        "  -p, --publish [NAME:][HOSTADDR:]HOSTPORT:GUESTPORT[/udp]\n"
+        "                   forward HOSTADDR:HOSTPORT (default 127.0.0.1; 0.0.0.0:\n"
+        "                   every interface) to GUESTPORT of guest NAME (a name\n"
+        "                   or 0-based index; default the first guest), TCP\n"
+        "                   unless /udp; repeatable; --net user only.  Guest i\n"
+        "                   is 10.0.1.1 + i; -v shows each guest's address\n"
         "  --disk FILE[:ro] a raw disk image for the first guest (read-only\n"
         "                   with :ro)\n"
         "  --kvm            use KVM instead of TCG (where /dev/kvm works)\n"
@@ -160,6 +166,9 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         return -1;
     } else if ((v = opt_value("--connect", argc, argv, i))) {
         o->connects[o->nconnects++] = (char *)v;   /* checked in keel_run */
+    } else if ((v = opt_value("-p", argc, argv, i)) ||
+               (v = opt_value("--publish", argc, argv, i))) {
+        return keel_parse_port(v, &o->ports[o->nports++], err);
     } else if ((v = opt_value("--net", argc, argv, i))) {
         if (keel_parse_net(v, o) == 0) return 0;
         fprintf(err, "keel: --net wants user, none or tap:IFNAME (an interface "
@@ -194,7 +203,8 @@ int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
     strcpy(o->mem, "2048M");
     o->images = calloc((size_t)argc + 1, sizeof(char *));
     o->connects = calloc((size_t)argc + 1, sizeof(char *));
-    if (!o->images || !o->connects)
+    o->ports = calloc((size_t)argc + 1, sizeof(*o->ports));
+    if (!o->images || !o->connects || !o->ports)
         return -1;
     int i;
     for (i = 1; i < argc; i++) {
@@ -213,6 +223,13 @@ int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
     o->nargs = argc - i;
     if (!o->help && o->nimages == 0) {
         fprintf(err, "keel: no image to run (see keel run --help)\n");
+        return -1;
+    }
+    if (o->nports && o->net != KEEL_NET_USER) {
+        fprintf(err, "keel: -p needs --net user (QEMU's user-mode network "
+                "forwards the ports); %s\n", o->net == KEEL_NET_NONE ?
+                "--net none has no NIC" : "on a tap, reach guests at their "
+                "addresses (10.0.1.1 + index)");
         return -1;
     }
     if (o->nimages > KEEL_LAUNCH_MAX_GUESTS) {

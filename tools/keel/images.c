@@ -13,8 +13,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <image/elf_check.h>
 
 #include "keel.h"
 
@@ -143,4 +146,56 @@ int keel_distinct_images(char *const *paths, int n, int *image_of, FILE *err)
     }
     free(known);
     return k;
+}
+
+/* The image's devices note (KEEL_NOTE_DEV_*), read with the checker dom0
+ * uses (lib/image): dom0 gives a device exactly to the images whose note
+ * asks for it.  -1 for an image that cannot be read or checked (dom0 will
+ * say what is wrong with it). */
+int keel_image_devices(const char *path, uint32_t *devices)
+{
+    static struct image_info info;
+    struct stat st;
+    char msg[IMAGE_MSG_MAX];
+    int rc = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        void *file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (file != MAP_FAILED) {
+            if (image_check(file, (uint64_t)st.st_size, 0, KEEL_IMAGE_PRIVILEGED,
+                            &info, msg, sizeof(msg)) == IMG_OK) {
+                *devices = info.devices;
+                rc = 0;
+            }
+            munmap(file, (size_t)st.st_size);
+        }
+    }
+    close(fd);
+    return rc;
+}
+
+bool *keel_guest_nics(const struct keel_opts *o, const int *image_of, int nimages,
+                      bool unchecked)
+{
+    signed char *img = calloc((size_t)nimages + 1, 1);   /* 0 unread, 1 no, 2 yes */
+    bool *nic = calloc((size_t)o->nimages + 1, sizeof(bool));
+    uint32_t dev;
+
+    if (!img || !nic) {
+        free(img);
+        free(nic);
+        return NULL;
+    }
+    for (int i = 0; i < o->nimages; i++) {
+        int k = image_of[i];
+        if (!img[k])
+            img[k] = (keel_image_devices(o->images[i], &dev) == 0 ?
+                      (dev & KEEL_NOTE_DEV_NET) != 0 : unchecked) ? 2 : 1;
+        nic[i] = img[k] == 2;
+    }
+    free(img);
+    return nic;
 }

@@ -27,6 +27,16 @@
 /* args.c: the `keel run` command line */
 enum keel_net { KEEL_NET_USER, KEEL_NET_TAP, KEEL_NET_NONE };   /* --net */
 #define KEEL_IFNAME_MAX 15          /* Linux's IFNAMSIZ less the NUL */
+/* One `-p [NAME:][HOSTADDR:]HOSTPORT:GUESTPORT[/udp]` (portfwd.c). */
+struct keel_port {
+    const char *spec;           /* as given, for messages (points into argv) */
+    const char *guest;          /* NAME, or NULL: the first guest */
+    size_t guest_len;
+    uint32_t host_addr;         /* host order; default 127.0.0.1 */
+    uint16_t host_port, guest_port;
+    bool udp;
+    int idx;                    /* the guest, once keel_resolve_ports ran */
+};
 struct keel_opts {
     bool verbose, timings, kvm, help;
     double timeout_s;       /* <= 0: no timeout */
@@ -42,6 +52,8 @@ struct keel_opts {
     char tap[KEEL_IFNAME_MAX + 1];   /* KEEL_NET_TAP: the interface */
     bool disk, disk_ro;     /* --disk FILE[:ro] (disk.c) */
     char disk_path[4096];
+    int nports;
+    struct keel_port *ports;    /* -p, parsed; resolved by keel_run */
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);
@@ -65,6 +77,15 @@ void keel_module_label(const char *name, char *out, size_t outsz);
  * of distinct images, or -1 with a message on err (also when there are
  * more than KEEL_LAUNCH_MAX_IMAGES). */
 int keel_distinct_images(char *const *paths, int n, int *image_of, FILE *err);
+/* The image's KEEL_NOTE_DEV_* bits in *devices, 0; -1 for an image that
+ * cannot be read or checked. */
+int keel_image_devices(const char *path, uint32_t *devices);
+/* nic[i] for each guest: whether its image's devices note asks for a NIC,
+ * each distinct image (image_of[], nimages) read once; an image that
+ * cannot be checked counts as `unchecked`.  malloc'd; NULL when out of
+ * memory. */
+bool *keel_guest_nics(const struct keel_opts *o, const int *image_of, int nimages,
+                      bool unchecked);
 
 /* hosts.c: the run's hosts table (keel/hosts.h) for guests names[0..n-1],
  * nic[i] when guest i has a NIC; with_host lists `host` at the gateway.
@@ -79,10 +100,37 @@ struct keel_connect {
     int a, b;                  /* guest indices: a grants, b maps */
     char name[KEEL_CONNECT_NAME_MAX + 1];
 };
+/* The guest s[0, len) names (a name first, else a 0-based index), or -1. */
+int keel_guest_index(const char *s, size_t len, char *const *names, int n);
 /* Resolves every spec against the guests' names; 0, or -1 with a message
  * on err.  *out is malloc'd (NULL when there are none). */
 int keel_resolve_connects(char *const *specs, int nspecs, char *const *names,
                           int n, struct keel_connect **out, FILE *err);
+
+/* portfwd.c: `-p`, forwarded from the host by QEMU's user-mode network
+ * (hostfwd rules on its one -netdev) to a guest's address of the plan.
+ * keel_parse_port: 0, or -1 with one line on err. */
+int keel_parse_port(const char *spec, struct keel_port *p, FILE *err);
+const char *keel_port_proto(const struct keel_port *p);     /* "tcp", "udp" */
+void keel_format_ipv4(uint32_t host_order, char *out, size_t size);
+/* Names (or indices) to guests, refusing a guest without a NIC (nic[i]
+ * false; NULL: every guest may have one) and two rules on one host
+ * socket; 0, or -1 with one line on err. */
+int keel_resolve_ports(struct keel_port *p, int np, char *const *names, int n,
+                       const bool *nic, FILE *err);
+/* -v: every guest's name, address and forwarded ports. */
+void keel_show_plan(const struct keel_opts *o, char *const *names,
+                    const bool *nic, FILE *f);
+
+/* hostfwd.c: -p on QEMU's side.  ",hostfwd=..." for every rule: a
+ * malloc'd string. */
+char *keel_hostfwd_rules(const struct keel_port *p, int np);
+/* QEMU's listening sockets for -p get the kernel's largest backlog: how
+ * many, or -errno. */
+int keel_widen_backlogs(const struct keel_opts *o, pid_t qemu);
+/* QEMU's stderr says a rule could not be set up: one line on f; true. */
+bool keel_explain_hostfwd(const struct keel_opts *o, const char *qemu_err,
+                          size_t len, FILE *f);
 
 /* manifest.c: the run manifest of keel/launch.h */
 struct keel_manifest {

@@ -1,6 +1,6 @@
 # The host launcher: tools/keel/*.c -> build/bin/keel (bin/keel runs it),
 # with lib/'s byte-stream ring (lib.mk) for the host I/O path and its image
-# checker for the hosts table (which guests have a NIC).
+# checker (which images get a NIC: -p, the hosts table).
 
 KEEL_TOOL_SRCS   := $(wildcard tools/keel/*.c)
 KEEL_TOOL_OBJS   := $(patsubst tools/keel/%.c,$(BUILD)/tools/keel/%.o,$(KEEL_TOOL_SRCS)) \

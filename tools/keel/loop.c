@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +43,8 @@ struct loop {
     struct keel_rec_parser shm_parser;
     struct keel_hostio *hostio;
     struct keel_stage *stage;       /* the run folder, until the machine speaks */
+    pid_t qemu;
+    bool spoke;                     /* the machine has printed something */
     struct keel_lineout qemulog;
     char errtail[2048];
     size_t errlen;
@@ -88,8 +91,28 @@ static void forget_stage(struct loop *l)
     }
 }
 
+/* The machine runs: QEMU has read its files and opened its sockets. */
+static void machine_spoke(struct loop *l, const struct keel_opts *o)
+{
+    if (l->spoke)
+        return;
+    l->spoke = true;
+    forget_stage(l);
+    bool tcp = false;
+    for (int i = 0; i < o->nports; i++)
+        tcp |= !o->ports[i].udp;
+    if (!tcp)
+        return;
+    int n = keel_widen_backlogs(o, l->qemu);
+    if (o->verbose && n < 0)
+        fprintf(stderr, "keel: -p: QEMU's listen backlog stays 1: %s\n", strerror(-n));
+    else if (o->verbose)
+        fprintf(stderr, "keel: -p: %d listening socket(s) of QEMU's given backlog %d\n",
+                n, SOMAXCONN);
+}
+
 /* Reads one chunk; false at end of file. */
-static bool pump(struct loop *l, int fd, bool serial, bool verbose)
+static bool pump(struct loop *l, const struct keel_opts *o, int fd, bool serial)
 {
     static uint8_t buf[65536];
     ssize_t n = read(fd, buf, sizeof(buf));
@@ -98,11 +121,11 @@ static bool pump(struct loop *l, int fd, bool serial, bool verbose)
     if (n <= 0)
         return false;
     if (serial) {
-        forget_stage(l);
+        machine_spoke(l, o);
         keel_rec_feed(&l->parser, buf, (size_t)n);
     } else {
         keep_tail(l, (char *)buf, (size_t)n);
-        if (verbose)
+        if (o->verbose)
             keel_lo_write(&l->qemulog, buf, (size_t)n);
     }
     return true;
@@ -206,7 +229,7 @@ static bool step(struct loop *l, const struct keel_opts *o, struct keel_router *
     if (keel_got_signal)
         return false;
     for (int i = 0; i < 2; i++)
-        if (fds[i].revents && !pump(l, fds[i].fd, i == 0, o->verbose))
+        if (fds[i].revents && !pump(l, o, fds[i].fd, i == 0))
             fds[i].fd = -fds[i].fd - 1;   /* poll ignores negative fds */
     if (l->hostio->hdr)
         keel_hostio_drain(l->hostio, &l->shm_parser);
@@ -245,6 +268,10 @@ static int verdict(struct loop *l, const struct keel_opts *o, struct keel_router
                 o->timeout_s);
         return KEEL_STATUS_TIMEOUT;
     }
+    /* a -p whose host socket QEMU could not open: QEMU stopped at once */
+    if (!keel_router_started(r) && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) &&
+        keel_explain_hostfwd(o, l->errtail, l->errlen, stderr))
+        return KEEL_EXIT_USAGE;
     post_mortem(l, r, wstatus, o->verbose);
     return KEEL_STATUS_MACHINE;
 }
@@ -274,6 +301,7 @@ int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
     if (!l)
         return KEEL_STATUS_MACHINE;
     l->stage = st;
+    l->qemu = pid;
     keel_rec_init(&l->parser, keel_router_sink(r));
     keel_rec_init(&l->shm_parser, keel_router_sink(r));
     l->hostio = h;
@@ -287,7 +315,7 @@ int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,
         ;
     bool timed_out = deadline && now_s() >= deadline && !keel_router_done(r, NULL);
     int wstatus = reap(pid, fds[0].fd < 0 && !keel_got_signal ? 2.0 : 0);
-    while (fds[1].fd >= 0 && pump(l, err_fd, false, o->verbose))
+    while (fds[1].fd >= 0 && pump(l, o, err_fd, false))
         ;
     if (h->hdr)
         keel_hostio_drain(h, &l->shm_parser);

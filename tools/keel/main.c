@@ -43,6 +43,8 @@ static int cmd_run(int argc, char **argv)
         rc = KEEL_EXIT_USAGE;
     }
     free(o.images);
+    free(o.connects);
+    free(o.ports);
     return rc;
 }
 

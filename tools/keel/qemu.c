@@ -19,30 +19,38 @@
 
 #include "keel.h"
 
-/* The NIC (--net): user mode on the plan of keel/launch.h, or a tap
- * interface that exists already (QEMU runs no script: it needs no root,
- * only access to the tap).  Fixed at slot 3 (00:03.0, INTA on IRQ 11 on
- * QEMU's i440fx), whether the ivshmem device (slot 2, no interrupt pin)
- * is there or not: the hypervisor lends no line another device shares
- * (docs/devices.md), and slot 3 shares it with nothing we add. */
-static void net_args(const struct keel_opts *o, char *netdev, size_t size)
+/* The NIC (--net): user mode on the plan of keel/launch.h, with a hostfwd
+ * rule for each -p (portfwd.c), or a tap interface that exists already
+ * (QEMU runs no script: it needs no root, only access to the tap).  Fixed
+ * at slot 3 (00:03.0, INTA on IRQ 11 on QEMU's i440fx), whether the
+ * ivshmem device (slot 2, no interrupt pin) is there or not: the
+ * hypervisor lends no line another device shares (docs/devices.md), and
+ * slot 3 shares it with nothing we add.  A malloc'd string, or NULL. */
+static char *net_args(const struct keel_opts *o)
 {
     uint32_t net = KEEL_NET_PLAN_SUBNET, gw = KEEL_NET_PLAN_GATEWAY;
+    char *s = NULL, *rules = NULL;
 
-    if (o->net == KEEL_NET_TAP)
-        snprintf(netdev, size, "tap,id=net0,ifname=%s,script=no,downscript=no",
-                 o->tap);
-    else
-        snprintf(netdev, size, "user,id=net0,ipv6=off,net=%u.%u.%u.%u/%u,"
-                 "host=%u.%u.%u.%u", net >> 24, (net >> 16) & 255,
-                 (net >> 8) & 255, net & 255, KEEL_NET_PLAN_PREFIX_LEN,
-                 gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255);
+    if (o->net == KEEL_NET_TAP) {
+        if (asprintf(&s, "tap,id=net0,ifname=%s,script=no,downscript=no",
+                     o->tap) < 0)
+            s = NULL;
+    } else if ((rules = keel_hostfwd_rules(o->ports, o->nports))) {
+        if (asprintf(&s, "user,id=net0,ipv6=off,net=%u.%u.%u.%u/%u,"
+                     "host=%u.%u.%u.%u%s", net >> 24, (net >> 16) & 255,
+                     (net >> 8) & 255, net & 255, KEEL_NET_PLAN_PREFIX_LEN,
+                     gw >> 24, (gw >> 16) & 255, (gw >> 8) & 255, gw & 255,
+                     rules) < 0)
+            s = NULL;
+    }
+    free(rules);
+    return s;
 }
 
 char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
                       const char *hv, const char *initrd, const char *hostio)
 {
-    static char mem[4400], smp[16], netdev[128], drive[4200];
+    static char mem[4400], smp[16], *netdev, drive[4200];
     const char *cpu = getenv("KEEL_QEMU_CPU"), *append = getenv("KEEL_HV_CMDLINE");
     const char *a[48];
     size_t n = 0;
@@ -66,7 +74,9 @@ char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
         ARGS("-object", mem, "-device", "ivshmem-plain,memdev=hostio");
     }
     if (o->net != KEEL_NET_NONE) {
-        net_args(o, netdev, sizeof(netdev));
+        free(netdev);
+        if (!(netdev = net_args(o)))
+            return NULL;
         /* romfile=: no iPXE option ROM for the firmware to load and run */
         ARGS("-netdev", netdev,
              "-device", "virtio-net-pci,netdev=net0,addr=3,romfile=");

@@ -61,15 +61,13 @@ static int add_module(char **initrd, size_t *len, const char *path, const char *
  * (images.c), labelled with its first guest's name (keel/launch.h). */
 static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
                         char **names, const struct keel_connect *conn,
+                        const int *image_of, int nimages,
                         char **initrd, size_t *len)
 {
     char path[4200], label[64];
-    int *image_of = calloc((size_t)o->nimages + 1, sizeof(int));
-    int nimages = image_of ? keel_distinct_images(o->images, o->nimages,
-                                                  image_of, stderr) : -1;
     struct keel_manifest m = { names, o->nimages, image_of, nimages,
                                o->args, o->nargs, conn, o->nconnects };
-    FILE *f = nimages < 0 ? NULL : keel_stage_create(st, "manifest", path, sizeof(path));
+    FILE *f = keel_stage_create(st, "manifest", path, sizeof(path));
     int rc = f ? keel_write_manifest(f, &m) : -1;
 
     if ((f && fclose(f)) || rc ||
@@ -87,13 +85,13 @@ static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
             add_module(initrd, len, path, label))
             rc = -1;
     }
-    free(image_of);
     return rc;
 }
 
 /* Stages dom0, the manifest and the images; returns the -initrd string. */
 static char *stage_run(struct keel_stage *st, const struct keel_opts *o,
                        char **names, const struct keel_connect *conn,
+                       const int *image_of, int nimages,
                        const struct keel_paths *p, char *hv, size_t hvsz)
 {
     char path[4200];
@@ -102,7 +100,7 @@ static char *stage_run(struct keel_stage *st, const struct keel_opts *o,
     if (keel_stage_link(st, p->hv, "keel-hv", hv, hvsz) ||
         keel_stage_link(st, p->dom0, "dom0.img", path, sizeof(path)) ||
         add_module(&initrd, &len, path, "dom0") ||
-        stage_guests(st, o, names, conn, &initrd, &len)) {
+        stage_guests(st, o, names, conn, image_of, nimages, &initrd, &len)) {
         free(initrd);
         return NULL;
     }
@@ -147,33 +145,71 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
     return status;
 }
 
+/* Which guests get a NIC; NULL when nobody needs to know, or unknown
+ * (out of memory: dom0 decides).  An image that cannot be checked may
+ * have one: dom0 will refuse it and say why. */
+static bool *guest_nics(const struct keel_opts *o, const int *image_of,
+                        int nimages)
+{
+    if (!o->nports && !o->verbose)
+        return NULL;
+    return keel_guest_nics(o, image_of, nimages, true);
+}
+
+/* The network's side of the command line: -p to guests, -v's plan. */
+static int plan_net(const struct keel_opts *o, char **names,
+                    const int *image_of, int nimages)
+{
+    bool *nic = guest_nics(o, image_of, nimages);
+    int rc = keel_resolve_ports(o->ports, o->nports, names, o->nimages, nic, stderr);
+    if (rc == 0 && o->verbose)
+        keel_show_plan(o, names, nic, stderr);
+    free(nic);
+    return rc;
+}
+
+static int run_staged(const struct keel_opts *o, char **names,
+                      const struct keel_connect *conn, const int *image_of,
+                      int nimages, const struct keel_paths *p)
+{
+    struct keel_stage st;
+    char hv[4200];
+    int status = KEEL_EXIT_USAGE;
+    if (keel_stage_init(&st))
+        return status;
+    char *initrd = stage_run(&st, o, names, conn, image_of, nimages, p, hv, sizeof(hv));
+    struct keel_hostio h = { 0 };
+    if (want_hostio() && keel_hostio_create(&h, &st) && o->verbose)
+        fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
+    if (initrd)
+        status = boot(o, names, p->qemu, hv, initrd, &h, &st);
+    keel_hostio_destroy(&h);
+    free(initrd);
+    keel_stage_cleanup(&st);
+    return status;
+}
+
 int keel_run(const struct keel_opts *o)
 {
     struct keel_paths p;
     if (check_images(o) || keel_check_disk(o, stderr) || keel_find_paths(&p, stderr))
         return KEEL_EXIT_USAGE;
     char **names = guest_names(o);
-    if (!names) {
+    int *image_of = calloc((size_t)o->nimages + 1, sizeof(int));
+    if (!names || !image_of) {
         fprintf(stderr, "keel: out of memory\n");
         return KEEL_STATUS_MACHINE;
     }
-    struct keel_stage st;
     struct keel_connect *conn = NULL;
     int status = KEEL_EXIT_USAGE;
-    if (keel_resolve_connects(o->connects, o->nconnects, names, o->nimages,
-                              &conn, stderr) == 0 && keel_stage_init(&st) == 0) {
-        char hv[4200];
-        char *initrd = stage_run(&st, o, names, conn, &p, hv, sizeof(hv));
-        struct keel_hostio h = { 0 };
-        if (want_hostio() && keel_hostio_create(&h, &st) && o->verbose)
-            fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
-        if (initrd)
-            status = boot(o, names, p.qemu, hv, initrd, &h, &st);
-        keel_hostio_destroy(&h);
-        free(initrd);
-        keel_stage_cleanup(&st);
-    }
+    int nimages = keel_distinct_images(o->images, o->nimages, image_of, stderr);
+    if (nimages >= 0 &&
+        keel_resolve_connects(o->connects, o->nconnects, names, o->nimages,
+                              &conn, stderr) == 0 &&
+        plan_net(o, names, image_of, nimages) == 0)
+        status = run_staged(o, names, conn, image_of, nimages, &p);
     free(conn);
+    free(image_of);
     for (int i = 0; i < o->nimages; i++)
         free(names[i]);
     free(names);

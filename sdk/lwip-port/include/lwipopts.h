@@ -20,7 +20,7 @@
 #define DEFAULT_TCP_RECVMBOX_SIZE   32
 #define DEFAULT_UDP_RECVMBOX_SIZE   16
 #define DEFAULT_RAW_RECVMBOX_SIZE   16
-#define DEFAULT_ACCEPTMBOX_SIZE     8
+#define DEFAULT_ACCEPTMBOX_SIZE     256 /* above any backlog (255): no RST */
 
 /* APIs.  The sockets keep their lwip_ prefix: POSIX names (socket, read
  * on a socket fd) belong to the libos's file descriptors (sdk/sockets).
@@ -44,7 +44,7 @@
 #define LWIP_SO_SNDTIMEO            1
 #define SO_REUSE                    1
 #define LWIP_TCP_KEEPALIVE          1
-#define TCP_LISTEN_BACKLOG          1
+#define TCP_LISTEN_BACKLOG          1   /* listen()'s, at most 255 */
 #define LWIP_NETIF_API              1
 
 /* Protocols: IPv4, ARP over ethernet, ICMP, UDP, TCP. */
@@ -87,22 +87,28 @@
 #define TCP_WND                     (8 * TCP_MSS)
 #define TCP_SND_BUF                 (8 * TCP_MSS)
 #define TCP_SND_QUEUELEN            ((4 * TCP_SND_BUF + TCP_MSS - 1) / TCP_MSS)
+/* TIME-WAIT for 2 s, not lwIP's two minutes: a closed connection's PCB
+ * holds heap as long (MEMP_MEM_MALLOC below); a busy server closes
+ * hundreds a second.  A SYN that meets one starts a new connection
+ * (tcp_reuse.c), as on Linux. */
+#define TCP_MSL                     1000
+struct pbuf;
+struct netif;
+int keel_lwip_ip4_input(struct pbuf *p, struct netif *inp);
+#define LWIP_HOOK_IP4_INPUT(p, inp) keel_lwip_ip4_input(p, inp)
 
 /* Memory: lwIP's heap (tcp_write copies, loopback copies, small
- * allocations) and its pools. */
+ * allocations) and every pool (PCBs, segments, netconns, received frames)
+ * come from the libos's heap (malloc) when needed and go back to it: an
+ * idle guest pays for none of the room a busy one uses, and a guest's
+ * memory (mkimage --mem), not a count, bounds its connections.  The
+ * MEMP_NUM_* counts are then no limits (lwIP ignores them). */
 #define MEM_ALIGNMENT               8
-#define MEM_SIZE                    (64 * 1024)
-#define PBUF_POOL_SIZE              16  /* received frames */
-#define MEMP_NUM_PBUF               16
-#define MEMP_NUM_NETCONN            8   /* = the number of sockets */
-#define MEMP_NUM_TCP_PCB            8
-#define MEMP_NUM_TCP_PCB_LISTEN     4
-#define MEMP_NUM_UDP_PCB            4
-#define MEMP_NUM_TCP_SEG            TCP_SND_QUEUELEN
-#define MEMP_NUM_NETBUF             8
-#define MEMP_NUM_TCPIP_MSG_API      8
-#define MEMP_NUM_TCPIP_MSG_INPKT    16
-#define MEMP_NUM_SYS_TIMEOUT        (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
+#define MEM_LIBC_MALLOC             1
+#define MEMP_MEM_MALLOC             1
+#define PBUF_POOL_SIZE              16  /* no limit either: rx batches */
+#define MEMP_NUM_NETCONN            512 /* = the number of sockets (a static
+                                         * table of 24 bytes each, twice) */
 
 #define LWIP_STATS                  0
 

@@ -8,8 +8,10 @@
  *
  * Contract:
  *  - Descriptors are the lowest free number first, below LIBOS_FD_MAX
- *    (FD_SETSIZE, so that select() can name every one).  0, 1 and 2 are the
- *    console's at start; once closed they are free like any other.
+ *    (1024, Linux's usual limit, and FD_SETSIZE, so that select() can name
+ *    every one: the compiler wrapper sets FD_SETSIZE for all guest code).
+ *    0, 1 and 2 are the console's at start; once closed they are free like
+ *    any other.  The table grows in blocks of 64 as descriptors are taken.
  *  - Operations return >= 0 or -errno (newlib's values); the POSIX
  *    functions turn a negative result into -1 and errno.
  *  - An operation that blocks blocks the calling thread only
@@ -22,7 +24,7 @@
 
 #include <stddef.h>
 
-#define LIBOS_FD_MAX 64
+#define LIBOS_FD_MAX 1024
 
 struct libos_fd_ops {
     /* NULL read or write: EBADF (the descriptor is not open for it) */
@@ -58,7 +60,8 @@ struct libos_fd {
 };
 
 /* The lowest free descriptor now holds (ops, obj, flags): its number, or
- * -EMFILE (obj is then the caller's to release). */
+ * -EMFILE (all LIBOS_FD_MAX taken) or -ENOMEM (no memory for the next
+ * block of the table); obj is then the caller's to release. */
 int libos_fd_install(const struct libos_fd_ops *ops, void *obj, int flags);
 
 /* The open descriptor fd, or NULL (EBADF).  Valid until it is closed. */

@@ -45,7 +45,7 @@
 
 /* Buffers, granted once to the backend and reused, two to a page. */
 #define NETFRONT_TX_BUFS 32u
-#define NETFRONT_RX_BUFS 32u
+#define NETFRONT_RX_BUFS 128u
 
 struct netfront;
 
