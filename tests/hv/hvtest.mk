@@ -7,7 +7,7 @@
 HVT_DIR  := $(BUILD)/hvtest
 HVT_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -ffreestanding -fno-pie -fno-stack-protector \
               -fno-asynchronous-unwind-tables -fcf-protection=none -fno-builtin \
-              -I $(PUBLIC_INC) -I $(LIB_INC)
+              -I $(PUBLIC_INC) -I $(LIB_INC) -MMD -MP
 HVT_LDFLAGS := -nostdlib -static -no-pie -T tests/hv/guest.ld -Wl,--build-id=none \
                -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack
 # hv/arch/x86_64/selftest.c's cases, all of which must pass
@@ -22,6 +22,8 @@ $(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn
                 tests/hv/t_grant_uses.h tests/hv/t_pci.h
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HVT_CFLAGS) -c $< -o $@
+# the public headers too: a stale test image once tested an old ABI limit
+-include $(wildcard $(HVT_DIR)/*.d)
 
 $(HVT_DIR)/guest.img: $(HVT_DIR)/guest.o $(HVT_DIR)/guest_fpu.o $(HVT_DIR)/guest_isolation.o \
                       $(HVT_DIR)/guest_pci.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
