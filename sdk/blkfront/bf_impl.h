@@ -27,6 +27,8 @@ struct blkfront {
     unsigned inflight;
     volatile int event;
     bool dead;                   /* the backend answered nonsense */
+    bool opened;
+    char mount[KEEL_BLK_MOUNT_MAX + 1];   /* settings' mount, NUL-terminated */
 };
 
 /* io.c */

@@ -5,6 +5,7 @@
  * image that uses blkfront, and only those.
  */
 #include <malloc.h>
+#include <stdio.h>
 #include <string.h>
 #include <keel/image_note.h>
 #include <libos/device.h>
@@ -27,8 +28,7 @@ static const struct bf_devices_note devices_note = {
     .desc = { .devices = KEEL_NOTE_DEV_BLOCK },
 };
 
-static struct blkfront the_bf;
-static bool opened;
+static struct blkfront bfs[BLKFRONT_DISKS_MAX];
 
 /* Upcall context: only note it; whoever waits looks at the ring. */
 static void on_event(keel_evtchn_port_t port, void *arg)
@@ -72,6 +72,7 @@ static int connect(struct blkfront *bf, const struct keel_device *d)
     if (d->role != KEEL_DEV_GRANTER || d->ring_pages != KEEL_BLK_RING_PAGES)
         return -KEEL_ENODEV;
     memcpy(&bf->set, d->settings, sizeof(bf->set));
+    memcpy(bf->mount, bf->set.mount, sizeof(bf->mount) - 1);   /* NUL kept */
     if (!settings_ok(&bf->set))
         return -KEEL_ENODEV;
     if ((rc = libos_conn_init(&bf->conn, d, bf->page, 0, on_event, bf)))
@@ -85,20 +86,35 @@ static int connect(struct blkfront *bf, const struct keel_device *d)
 
 /* Grants are kept on failure (a failed open is the end of the app's
  * disk): simpler than undoing them, and nothing else would use the pages. */
-int blkfront_open(struct blkfront **out)
+/* The toolstack names a guest's disks "disk", "disk1", "disk2", ... in
+ * command-line order (dom0/disk_vbd.c). */
+int blkfront_open_nth(unsigned n, struct blkfront **out)
 {
-    const struct keel_device *d = libos_device_find(KEEL_DEV_BLOCK, NULL);
+    char name[16] = "disk";
+    const struct keel_device *d;
     int rc;
 
-    if (!d)
+    if (n)
+        snprintf(name, sizeof(name), "disk%u", n);
+    if (n >= BLKFRONT_DISKS_MAX || !(d = libos_device_find(KEEL_DEV_BLOCK, name)))
         return -KEEL_ENODEV;
-    if (opened)
+    if (bfs[n].opened)
         return -KEEL_EBUSY;
-    opened = true;
-    if ((rc = connect(&the_bf, d)))
+    bfs[n].opened = true;
+    if ((rc = connect(&bfs[n], d)))
         return rc;
-    *out = &the_bf;
+    *out = &bfs[n];
     return 0;
+}
+
+int blkfront_open(struct blkfront **out)
+{
+    return blkfront_open_nth(0, out);
+}
+
+const char *blkfront_mount_point(const struct blkfront *bf)
+{
+    return bf->mount[0] ? bf->mount : "/";
 }
 
 uint64_t blkfront_sectors(const struct blkfront *bf)

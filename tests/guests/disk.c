@@ -8,6 +8,10 @@
  *   ro           a write is refused (EROFS), a read works
  *   evil         scribbles its ring's producer index and waits to be cut
  *                off (the backend says CLOSED; reads then fail EPIPE)
+ *   list         every disk it has (blkfront_open_nth): its size, ro or
+ *                rw, mount point, an FNV-1a sum of all its bytes, and for
+ *                a read-only one that a write is refused (EROFS) and the
+ *                sum the same after
  *   speed        sequential write and read of the whole disk in 44 KiB
  *                requests, then 4 KiB reads BLKFRONT_INFLIGHT at a time:
  *                MiB/s and IOPS for docs/blk.md (no pass or fail)
@@ -164,12 +168,58 @@ static void speed(void)
            BLKFRONT_INFLIGHT, total / q);
 }
 
+static uint32_t disk_sum(struct blkfront *d)
+{
+    uint64_t total = blkfront_sectors(d), at = 0;
+    uint32_t h = 2166136261u;
+    int rc;
+
+    while (at < total) {
+        uint64_t n = total - at < BIG / 512 ? total - at : BIG / 512;
+        if ((rc = blkfront_read(d, at, back, n * 512)))
+            fail("a read for the sum", rc);
+        for (size_t i = 0; i < n * 512; i++)
+            h = (h ^ back[i]) * 16777619u;
+        at += n;
+    }
+    return h;
+}
+
+static void list(void)
+{
+    struct blkfront *d;
+    unsigned n;
+    int rc;
+
+    for (n = 0; (rc = blkfront_open_nth(n, &d)) == 0; n++) {
+        uint32_t sum = disk_sum(d);
+        const char *w = "";
+        if (blkfront_read_only(d)) {
+            if ((rc = blkfront_write(d, 0, big, SMALL)) != -KEEL_EROFS)
+                fail("a write to a read-only disk", rc);
+            if (disk_sum(d) != sum)
+                fail("a read-only disk changed", 0);
+            w = ", write refused EROFS";
+        }
+        printf("disk %u: %llu sectors, %s, at %s, sum %08x%s\n", n,
+               (unsigned long long)blkfront_sectors(d),
+               blkfront_read_only(d) ? "ro" : "rw", blkfront_mount_point(d), sum, w);
+    }
+    if (rc != -KEEL_ENODEV)
+        fail("open_nth", rc);
+    printf("disk: %u disks listed ok\n", n);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "write";
     unsigned seed = argc > 2 ? (unsigned)atoi(argv[2]) : 1;
     int rc;
 
+    if (!strcmp(mode, "list")) {
+        list();
+        return 0;
+    }
     if ((rc = blkfront_open(&bf)))
         fail("open", rc);
     printf("disk: %llu sectors of %u bytes, %s\n",

@@ -2,6 +2,7 @@
 #include "ktest.h"
 #include "../../tools/keel/args.c"
 #include "../../tools/keel/disk.c"
+#include "../../tools/keel/connect.c"
 
 static struct keel_opts o;
 static FILE *sink;

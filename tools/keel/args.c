@@ -42,8 +42,11 @@ void keel_run_usage(FILE *f)
         "                   network, 10.0.0.0/16, gateway 10.0.0.2, no root\n"
         "                   needed), tap:IFNAME (an existing tap interface),\n"
         "                   or none\n"
-        "  --disk FILE[:ro] a raw disk image for the first guest (read-only\n"
-        "                   with :ro)\n"
+        "  --disk [NAME=]FILE[:ro][:MOUNTPOINT]\n"
+        "                   a raw disk image for guest NAME (a name or index;\n"
+        "                   default the first), read-only with :ro, mounted at\n"
+        "                   MOUNTPOINT (default /); repeatable; one file may go\n"
+        "                   to several guests read-only\n"
         "  --kvm            use KVM instead of TCG (where /dev/kvm works)\n"
         "  -h, --help       this text\n"
         "\n"
@@ -168,8 +171,9 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         return -1;
     } else if ((v = opt_value("--disk", argc, argv, i))) {
         if (keel_parse_disk(v, o) == 0) return 0;
-        fprintf(err, "keel: --disk wants FILE or FILE:ro (one disk, no ',' in "
-                "its path), not '%s'\n", v);
+        fprintf(err, "keel: --disk wants [NAME=]FILE[:ro][:MOUNTPOINT] (at most "
+                "%d, no ',' in FILE, MOUNTPOINT absolute and at most %u bytes), "
+                "not '%s'\n", KEEL_DISKS_MAX, KEEL_BLK_MOUNT_MAX, v);
         return -1;
     } else if ((v = opt_value("--smp", argc, argv, i))) {
         if (parse_smp(v, &o->smp) == 0) return 0;

@@ -12,7 +12,7 @@
 #include "keel.h"
 
 /* A guest by name first (names are unique), else by index. */
-static int guest_index(const char *s, size_t len, char *const *names, int n)
+int keel_guest_index(const char *s, size_t len, char *const *names, int n)
 {
     for (int i = 0; i < n; i++)
         if (strlen(names[i]) == len && !memcmp(names[i], s, len))
@@ -39,8 +39,8 @@ static int resolve(const char *spec, char *const *names, int n,
         fprintf(err, "keel: --connect wants A:B[:NAME], not '%s'\n", spec);
         return -1;
     }
-    c->a = guest_index(spec, (size_t)(c1 - spec), names, n);
-    c->b = guest_index(c1 + 1, (size_t)(bend - c1 - 1), names, n);
+    c->a = keel_guest_index(spec, (size_t)(c1 - spec), names, n);
+    c->b = keel_guest_index(c1 + 1, (size_t)(bend - c1 - 1), names, n);
     if (c->a < 0 || c->b < 0) {
         fprintf(err, "keel: --connect '%s': no such guest (names or indices "
                 "0..%d)\n", spec, n - 1);

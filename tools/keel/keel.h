@@ -21,12 +21,22 @@
 #include <keel/hostio.h>
 #include <stream/stream.h>
 #include <keel/launch.h>
+#include <keel/blk.h>
 
 #define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
 
 /* args.c: the `keel run` command line */
 enum keel_net { KEEL_NET_USER, KEEL_NET_TAP, KEEL_NET_NONE };   /* --net */
 #define KEEL_IFNAME_MAX 15          /* Linux's IFNAMSIZ less the NUL */
+#define KEEL_DISKS_MAX   16         /* --disk a run */
+#define KEEL_BLKDEVS_MAX 2          /* PCI interrupt lines (disk.c) */
+struct keel_disk {
+    char *guest;            /* NAME or index as given; NULL: the first */
+    char *path;             /* malloc'd */
+    bool ro;
+    char mount[KEEL_BLK_MOUNT_MAX + 1];   /* "/" unless given */
+    int guest_idx, dev;     /* keel_plan_disks */
+};
 struct keel_opts {
     bool verbose, timings, kvm, help;
     double timeout_s;       /* <= 0: no timeout */
@@ -40,17 +50,20 @@ struct keel_opts {
     char **connects;        /* --connect specs, point into argv */
     enum keel_net net;      /* the machine's NIC (default: user mode) */
     char tap[KEEL_IFNAME_MAX + 1];   /* KEEL_NET_TAP: the interface */
-    bool disk, disk_ro;     /* --disk FILE[:ro] (disk.c) */
-    char disk_path[4096];
+    int ndisks;             /* --disk [NAME=]FILE[:ro][:MOUNT] (disk.c) */
+    struct keel_disk disks[KEEL_DISKS_MAX];
+    int ndevs;              /* distinct files: virtio-blk functions */
+    int dev_slot[KEEL_BLKDEVS_MAX];  /* its PCI slot (00:slot.0) */
+    int dev_of[KEEL_BLKDEVS_MAX];    /* its first disk */
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);
 /* "user", "none", "tap:IFNAME" (a name Linux accepts, without ','). */
 int keel_parse_net(const char *s, struct keel_opts *o);
-/* disk.c: --disk FILE[:ro], checked before QEMU starts */
+/* disk.c: --disk [NAME=]FILE[:ro][:MOUNT], checked before QEMU starts */
 int keel_parse_disk(const char *s, struct keel_opts *o);
-int keel_check_disk(const struct keel_opts *o, FILE *err);
-void keel_disk_args(const struct keel_opts *o, char *drive, size_t size);
+int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err);
+void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size);
 void keel_usage(FILE *f);
 void keel_run_usage(FILE *f);
 
@@ -81,6 +94,7 @@ struct keel_connect {
 };
 /* Resolves every spec against the guests' names; 0, or -1 with a message
  * on err.  *out is malloc'd (NULL when there are none). */
+int keel_guest_index(const char *s, size_t len, char *const *names, int n);
 int keel_resolve_connects(char *const *specs, int nspecs, char *const *names,
                           int n, struct keel_connect **out, FILE *err);
 
@@ -94,6 +108,7 @@ struct keel_manifest {
     int nargs;
     const struct keel_connect *conn;
     int nconn;
+    const struct keel_opts *disks;   /* its disks and their devices */
 };
 int keel_write_manifest(FILE *f, const struct keel_manifest *m);
 
@@ -231,7 +246,7 @@ void keel_input_push(struct keel_input *in, struct keel_hostio *h);  /* hostio.c
 void keel_input_ring(struct keel_input *in);   /* hostio.c: an owed doorbell */
 
 /* run.c: `keel run` */
-int keel_run(const struct keel_opts *o);
+int keel_run(struct keel_opts *o);
 /* Runs until the machine is off; removes the run folder st as soon as the
  * machine has printed anything (QEMU has read every file by then). */
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,

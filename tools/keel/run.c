@@ -68,7 +68,7 @@ static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
     int nimages = image_of ? keel_distinct_images(o->images, o->nimages,
                                                   image_of, stderr) : -1;
     struct keel_manifest m = { names, o->nimages, image_of, nimages,
-                               o->args, o->nargs, conn, o->nconnects };
+                               o->args, o->nargs, conn, o->nconnects, o };
     FILE *f = nimages < 0 ? NULL : keel_stage_create(st, "manifest", path, sizeof(path));
     int rc = f ? keel_write_manifest(f, &m) : -1;
 
@@ -147,10 +147,10 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
     return status;
 }
 
-int keel_run(const struct keel_opts *o)
+int keel_run(struct keel_opts *o)
 {
     struct keel_paths p;
-    if (check_images(o) || keel_check_disk(o, stderr) || keel_find_paths(&p, stderr))
+    if (check_images(o) || keel_find_paths(&p, stderr))
         return KEEL_EXIT_USAGE;
     char **names = guest_names(o);
     if (!names) {
@@ -161,7 +161,9 @@ int keel_run(const struct keel_opts *o)
     struct keel_connect *conn = NULL;
     int status = KEEL_EXIT_USAGE;
     if (keel_resolve_connects(o->connects, o->nconnects, names, o->nimages,
-                              &conn, stderr) == 0 && keel_stage_init(&st) == 0) {
+                              &conn, stderr) == 0 &&
+        keel_plan_disks(o, names, o->nimages, stderr) == 0 &&
+        keel_stage_init(&st) == 0) {
         char hv[4200];
         char *initrd = stage_run(&st, o, names, conn, &p, hv, sizeof(hv));
         struct keel_hostio h = { 0 };
