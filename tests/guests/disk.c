@@ -11,7 +11,7 @@
  *   list         every disk it has (blkfront_open_nth): its size, ro or
  *                rw, mount point, an FNV-1a sum of all its bytes, and for
  *                a read-only one that a write is refused (EROFS) and the
- *                sum the same after
+ *                sum the same after; ", ext2" when it holds ext2's magic
  *   speed        sequential write and read of the whole disk in 44 KiB
  *                requests, then 4 KiB reads BLKFRONT_INFLIGHT at a time:
  *                MiB/s and IOPS for docs/blk.md (no pass or fail)
@@ -201,9 +201,13 @@ static void list(void)
                 fail("a read-only disk changed", 0);
             w = ", write refused EROFS";
         }
-        printf("disk %u: %llu sectors, %s, at %s, sum %08x%s\n", n,
+        if ((rc = blkfront_read(d, 2, back, 1024)))
+            fail("a read of the superblock", rc);
+        bool ext2 = back[56] == 0x53 && back[57] == 0xef;   /* s_magic */
+        printf("disk %u: %llu sectors, %s, at %s, sum %08x%s%s\n", n,
                (unsigned long long)blkfront_sectors(d),
-               blkfront_read_only(d) ? "ro" : "rw", blkfront_mount_point(d), sum, w);
+               blkfront_read_only(d) ? "ro" : "rw", blkfront_mount_point(d), sum, w,
+               ext2 ? ", ext2" : "");
     }
     if (rc != -KEEL_ENODEV)
         fail("open_nth", rc);

@@ -113,7 +113,7 @@ def fnv(data):
 
 def listed(out, guest_name):
     return re.findall(rf"{guest_name}\| disk (\d+): (\d+) sectors, (ro|rw), at (\S+), "
-                      rf"sum ([0-9a-f]+)(, write refused EROFS)?", out)
+                      rf"sum ([0-9a-f]+)(, write refused EROFS)?(?:, ext2)?", out)
 
 
 def test_two_guests_share_a_read_only_disk(tmp_path):

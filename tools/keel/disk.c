@@ -25,6 +25,9 @@ static const char *suffix(const char *s, size_t *n, int (*want)(const char *, si
     return c + 1;
 }
 
+/* "--disk FILE" or "--volume DIR", for messages */
+#define OPT(d) ((d)->volume ? "--volume" : "--disk"), ((d)->volume ? (d)->volume : (d)->path)
+
 static int is_mount(const char *s, size_t n) { return n && s[0] == '/'; }
 static int is_ro(const char *s, size_t n) { return n == 2 && !memcmp(s, "ro", 2); }
 
@@ -105,17 +108,17 @@ static int pick_device(struct keel_opts *o, int i, const struct stat *ids, FILE 
         if (ids[j].st_dev != ids[i].st_dev || ids[j].st_ino != ids[i].st_ino)
             continue;
         if (!d->ro || !o->disks[j].ro) {
-            fprintf(err, "keel: --disk %s: given twice; disks can be shared "
-                    "only read-only (:ro on every --disk of it)\n", d->path);
+            fprintf(err, "keel: %s %s: given twice; disks can be shared "
+                    "only read-only (:ro on every --disk of it)\n", OPT(d));
             return -1;
         }
         d->dev = o->disks[j].dev;
         return 0;
     }
     if (o->ndevs == devices_max(o)) {
-        fprintf(err, "keel: --disk %s: at most %d disk file%s a run %s (QEMU's "
+        fprintf(err, "keel: %s %s: at most %d disk file%s a run %s (QEMU's "
                 "i440fx has two PCI interrupt lines, IRQ 10 and 11, and a lent "
-                "device never shares one: docs/blk.md)\n", d->path,
+                "device never shares one: docs/blk.md)\n", OPT(d),
                 devices_max(o), devices_max(o) > 1 ? "s" : "",
                 o->net == KEEL_NET_NONE ? "" : "beside the NIC (--net none frees its line)");
         return -1;
@@ -139,8 +142,9 @@ int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err)
         d->guest_idx = d->guest ? keel_guest_index(d->guest, strlen(d->guest),
                                                    names, n) : 0;
         if (d->guest_idx < 0) {
-            fprintf(err, "keel: --disk %s=%s: no such guest (names or indices "
-                    "0..%d)\n", d->guest, d->path, n - 1);
+            fprintf(err, "keel: %s %s=%s: no such guest (names or indices "
+                    "0..%d)\n", d->volume ? "--volume" : "--disk", d->guest,
+                    d->volume ? d->volume : d->path, n - 1);
             return -1;
         }
         if (check_file(d, &ids[i], err) || pick_device(o, i, ids, err))
@@ -156,4 +160,17 @@ void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size)
 
     snprintf(drive, size, "file=%s,format=raw,if=none,id=disk%d,cache=writeback%s",
              d->path, k, d->ro ? ",readonly=on" : "");
+}
+
+/* --volume [NAME=]DIR[:MOUNTPOINT] (volume.c builds it): a read-only
+ * disk whose file is made later. */
+int keel_parse_volume(const char *s, struct keel_opts *o)
+{
+    if (keel_parse_disk(s, o))
+        return -1;
+    struct keel_disk *d = &o->disks[o->ndisks - 1];
+    d->volume = d->path;           /* the directory, for now */
+    d->path = NULL;
+    d->ro = true;
+    return 0;
 }

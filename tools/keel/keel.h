@@ -32,7 +32,8 @@ enum keel_net { KEEL_NET_USER, KEEL_NET_TAP, KEEL_NET_NONE };   /* --net */
 #define KEEL_BLKDEVS_MAX 2          /* PCI interrupt lines (disk.c) */
 struct keel_disk {
     char *guest;            /* NAME or index as given; NULL: the first */
-    char *path;             /* malloc'd */
+    char *path;             /* malloc'd; a --volume's once built */
+    char *volume;           /* --volume: the directory, else NULL */
     bool ro;
     char mount[KEEL_BLK_MOUNT_MAX + 1];   /* "/" unless given */
     int guest_idx, dev;     /* keel_plan_disks */
@@ -64,6 +65,8 @@ int keel_parse_net(const char *s, struct keel_opts *o);
 int keel_parse_disk(const char *s, struct keel_opts *o);
 int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err);
 void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size);
+/* volume.c: --volume [NAME=]DIR[:MOUNTPOINT], a read-only ext2 disk */
+int keel_parse_volume(const char *s, struct keel_opts *o);
 void keel_usage(FILE *f);
 void keel_run_usage(FILE *f);
 
@@ -177,6 +180,7 @@ int keel_stage_link(struct keel_stage *s, const char *src, const char *name,
 FILE *keel_stage_create(struct keel_stage *s, const char *name, char *out,
                         size_t outsz);
 void keel_stage_cleanup(struct keel_stage *s);
+int keel_build_volumes(struct keel_opts *o, struct keel_stage *st, FILE *err);
 
 /* hosts_stage.c: the hosts table written into the run folder as "hosts"
  * (its path in path), from the guests' images (image_of: images.c).  0, or

@@ -147,6 +147,28 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
     return status;
 }
 
+/* In the staging directory: the volumes, the disks' plan, the modules,
+ * then the machine. */
+static int run_staged(struct keel_opts *o, char **names, const struct keel_connect *conn,
+                      const struct keel_paths *p, struct keel_stage *st)
+{
+    char hv[4200];
+    char *initrd;
+    struct keel_hostio h = { 0 };
+    int status = KEEL_EXIT_USAGE;
+
+    if (keel_build_volumes(o, st, stderr) || keel_plan_disks(o, names, o->nimages, stderr))
+        return status;
+    initrd = stage_run(st, o, names, conn, p, hv, sizeof(hv));
+    if (want_hostio() && keel_hostio_create(&h, st) && o->verbose)
+        fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
+    if (initrd)
+        status = boot(o, names, p->qemu, hv, initrd, &h, st);
+    keel_hostio_destroy(&h);
+    free(initrd);
+    return status;
+}
+
 int keel_run(struct keel_opts *o)
 {
     struct keel_paths p;
@@ -161,18 +183,8 @@ int keel_run(struct keel_opts *o)
     struct keel_connect *conn = NULL;
     int status = KEEL_EXIT_USAGE;
     if (keel_resolve_connects(o->connects, o->nconnects, names, o->nimages,
-                              &conn, stderr) == 0 &&
-        keel_plan_disks(o, names, o->nimages, stderr) == 0 &&
-        keel_stage_init(&st) == 0) {
-        char hv[4200];
-        char *initrd = stage_run(&st, o, names, conn, &p, hv, sizeof(hv));
-        struct keel_hostio h = { 0 };
-        if (want_hostio() && keel_hostio_create(&h, &st) && o->verbose)
-            fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
-        if (initrd)
-            status = boot(o, names, p.qemu, hv, initrd, &h, &st);
-        keel_hostio_destroy(&h);
-        free(initrd);
+                              &conn, stderr) == 0 && keel_stage_init(&st) == 0) {
+        status = run_staged(o, names, conn, &p, &st);
         keel_stage_cleanup(&st);
     }
     free(conn);
