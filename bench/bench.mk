@@ -32,7 +32,8 @@
 
 BENCH_DIR  := $(BUILD)/bench
 BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img $(BENCH_DIR)/idle.img \
-              $(BENCH_DIR)/boot_small.img $(BENCH_DIR)/net.img $(BENCH_DIR)/chan.img
+              $(BENCH_DIR)/boot_small.img $(BENCH_DIR)/net.img $(BENCH_DIR)/chan.img \
+              $(BENCH_DIR)/blk.img
 BENCH_SMALL := --mem 512K --stack 64K
 
 .PHONY: bench bench-images

@@ -42,6 +42,7 @@ static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
         return;
     }
     d->test_status = status;
+    d->bench_done++;
     virtio_blk_slot_put(d->blk, slot);
 }
 
@@ -123,6 +124,11 @@ void disk_attach(const struct manifest *m)
             ndevs++;
         else
             devs[ndevs] = (struct disk_dev){ 0 };
+    if (m->disk_bench && ndevs) {   /* before any guest: nothing shares it */
+        devs[0].serving = false;
+        disk_bench(&devs[0]);
+        devs[0].serving = true;
+    }
 }
 
 struct bb_disk *disk_at_slot(uint32_t slot)

@@ -35,7 +35,10 @@ struct disk_dev {
     volatile int event;                 /* an interrupt not yet looked at */
     volatile int test_status;           /* 1: the self test's read is out */
     bool serving;                       /* completions go to blkback */
+    volatile uint64_t bench_done;       /* disk_bench: answers counted */
 };
+/* disk_bench.c: dom0 on the device directly (manifest `diskbench`) */
+void disk_bench(struct disk_dev *d);
 /* the run's manifest (its "disk" lines), from disk_attach */
 extern const struct manifest *disk_mf;
 /* blkback's disk at PCI 00:slot.0, or NULL */

@@ -299,6 +299,10 @@ static int body(struct cursor *c, struct manifest *m)
             return -1;
     if (connects(c, m) || disks(c, m))
         return -1;
+    if (literal(c, "diskbench\n")) {
+        m->disk_bench = true;
+        c->line++;
+    }
     return trailer(c);
 }
 
@@ -314,6 +318,7 @@ int manifest_parse(const void *buf, size_t len, struct manifest *m,
     m->connects = NULL;
     m->ndisks = 0;
     m->disks = NULL;
+    m->disk_bench = false;
     if (msglen)
         msg[0] = '\0';
     if (body(&c, m) == 0)

@@ -56,6 +56,7 @@ struct manifest {
     uint32_t nimages;        /* image modules: boot modules 3 .. 3 + nimages - 1 */
     uint32_t ndisks;
     struct mf_disk *disks;   /* ndisks entries, in command-line order */
+    bool disk_bench;         /* "diskbench": dom0 measures its disk first */
 };
 
 /* Returns 0 and fills *m (release with manifest_free), or -1 with the

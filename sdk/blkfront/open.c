@@ -47,20 +47,16 @@ static bool settings_ok(const struct keel_blk_settings *s)
 
 static int grant_slots(struct blkfront *bf)
 {
-    size_t bytes = (size_t)BLKFRONT_INFLIGHT * BLKFRONT_SLOT_PAGES * KEEL_PAGE_SIZE;
+    size_t bytes = (size_t)BLKFRONT_POOL_PAGES * KEEL_PAGE_SIZE;
 
     if (!(bf->pool = memalign(KEEL_PAGE_SIZE, bytes)))
         return -KEEL_ENOMEM;
     memset(bf->pool, 0, bytes);
-    for (unsigned s = 0; s < BLKFRONT_INFLIGHT; s++) {
-        struct bf_slot *sl = &bf->slot[s];
-        sl->data = bf->pool + (size_t)s * BLKFRONT_SLOT_PAGES * KEEL_PAGE_SIZE;
-        for (unsigned p = 0; p < BLKFRONT_SLOT_PAGES; p++) {
-            long ref = libos_grant_access(bf->conn.peer, sl->data + p * KEEL_PAGE_SIZE, 0);
-            if (ref < 0)
-                return (int)ref;
-            sl->ref[p] = (uint32_t)ref;
-        }
+    for (unsigned p = 0; p < BLKFRONT_POOL_PAGES; p++) {
+        long ref = libos_grant_access(bf->conn.peer, bf->pool + p * KEEL_PAGE_SIZE, 0);
+        if (ref < 0)
+            return (int)ref;
+        bf->ref[p] = (uint32_t)ref;
     }
     return 0;
 }

@@ -56,6 +56,7 @@ struct keel_opts {
     int ndevs;              /* distinct files: virtio-blk functions */
     int dev_slot[KEEL_BLKDEVS_MAX];  /* its PCI slot (00:slot.0) */
     int dev_of[KEEL_BLKDEVS_MAX];    /* its first disk */
+    bool disk_bench;        /* KEEL_DISK_BENCH=1: make bench's dom0 rows */
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);

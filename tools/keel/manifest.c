@@ -61,7 +61,9 @@ int keel_write_manifest(FILE *f, const struct keel_manifest *m)
         if (fprintf(f, "connect %d %d ", m->conn[i].a, m->conn[i].b) < 0 ||
             put_string(f, m->conn[i].name))
             return -1;
-    if (put_disks(f, m->disks) || fputs("end\n", f) == EOF)
+    if (put_disks(f, m->disks) ||
+        (m->disks && m->disks->disk_bench && fputs("diskbench\n", f) == EOF) ||
+        fputs("end\n", f) == EOF)
         return -1;
     return fflush(f) == 0 ? 0 : -1;
 }

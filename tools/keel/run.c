@@ -159,6 +159,8 @@ static int run_staged(struct keel_opts *o, char **names, const struct keel_conne
 
     if (keel_build_volumes(o, st, stderr) || keel_plan_disks(o, names, o->nimages, stderr))
         return status;
+    o->disk_bench = o->ndisks && getenv("KEEL_DISK_BENCH") &&
+                    !strcmp(getenv("KEEL_DISK_BENCH"), "1");
     initrd = stage_run(st, o, names, conn, p, hv, sizeof(hv));
     if (want_hostio() && keel_hostio_create(&h, st) && o->verbose)
         fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));

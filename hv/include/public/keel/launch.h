@@ -35,6 +35,9 @@
  *   read-only) and one guest (several disks, device entries in this order):
  *     "disk <g> <slot> <ro> <len>:<mount>\n"   g < n, slot < 32, ro 0 or 1,
  *                                        mount 1..31 bytes, starting '/'
+ *   optionally "diskbench\n": dom0 measures its first disk directly
+ *   before serving any guest, overwriting it (make bench only: keel run
+ *   writes it under KEEL_DISK_BENCH=1)
  *   "end\n"
  *
  * dom0 checks that m matches the modules it was given, and refuses a

@@ -26,8 +26,9 @@
  *    served); -KEEL_EPIPE (the backend is gone or cut us off).
  *  - blkfront_flush returns once every write answered before it is on
  *    the host's stable storage (keel/blk.h FLUSH): write, then flush.
- *  - At most BLKFRONT_INFLIGHT requests at once (submit: -KEEL_EAGAIN
- *    beyond: poll, then try again).  One thread; nothing is for upcalls.
+ *  - At most BLKFRONT_INFLIGHT requests at once, and at most 352 KiB of
+ *    data (88 granted pages: 32 requests of 8 KiB, 8 of the largest);
+ *    submit says -KEEL_EAGAIN beyond: poll, then try again.  One thread; nothing is for upcalls.
  */
 #ifndef BLKFRONT_BLKFRONT_H
 #define BLKFRONT_BLKFRONT_H
@@ -37,7 +38,7 @@
 #include <stdint.h>
 #include <keel/blk.h>
 
-#define BLKFRONT_INFLIGHT   8u
+#define BLKFRONT_INFLIGHT   32u  /* the ring's requests (keel/blk.h) */
 #define BLKFRONT_MAX_BYTES  KEEL_BLK_REQ_MAX_BYTES
 #define BLKFRONT_DISKS_MAX  8u   /* disks a guest opens */
 
