@@ -12,9 +12,6 @@
  *                rw, mount point, an FNV-1a sum of all its bytes, and for
  *                a read-only one that a write is refused (EROFS) and the
  *                sum the same after; ", ext2" when it holds ext2's magic
- *   speed        sequential write and read of the whole disk in 44 KiB
- *                requests, then 4 KiB reads BLKFRONT_INFLIGHT at a time:
- *                MiB/s and IOPS for docs/blk.md (no pass or fail)
  * Prints "disk: ... ok" or "disk: FAIL ..." (exit 1).
  */
 #include <stdio.h>
@@ -115,59 +112,6 @@ static void evil(void)
     printf("disk: cut off ok\n");
 }
 
-static double secs_since(uint64_t t0)
-{
-    return (double)(libos_monotonic_ns() - t0) / 1e9;
-}
-
-static uint64_t speed_pages;
-static unsigned speed_left;
-
-/* Each answer puts the next random 4 KiB read on the same io at once. */
-static void again(struct blkfront_io *io, int status)
-{
-    if (status)
-        fail("a 4 KiB read", status);
-    answered++;
-    if (speed_left) {
-        speed_left--;
-        io->sector = (speed_left * 7919ull % speed_pages) * 8;
-        blkfront_submit(bf, io);
-    }
-}
-
-static void speed(void)
-{
-    uint64_t n = blkfront_sectors(bf) / (BIG / 512), t0 = libos_monotonic_ns();
-    struct blkfront_io io[BLKFRONT_INFLIGHT];
-    unsigned total = 2048;
-
-    for (uint64_t i = 0; i < n; i++)
-        blkfront_write(bf, i * (BIG / 512), big, BIG);
-    blkfront_flush(bf);
-    double w = secs_since(t0);
-    t0 = libos_monotonic_ns();
-    for (uint64_t i = 0; i < n; i++)
-        blkfront_read(bf, i * (BIG / 512), back, BIG);
-    double r = secs_since(t0);
-    answered = 0;
-    speed_pages = blkfront_sectors(bf) / 8;
-    speed_left = total - BLKFRONT_INFLIGHT;
-    t0 = libos_monotonic_ns();
-    for (unsigned i = 0; i < BLKFRONT_INFLIGHT; i++) {
-        io[i] = (struct blkfront_io){ KEEL_BLK_OP_READ, (i * 7919ull % speed_pages) * 8,
-                                      small[i], SMALL, again, NULL };
-        blkfront_submit(bf, &io[i]);
-    }
-    while (answered < total)
-        blkfront_poll(bf, LIBOS_FOREVER);
-    double q = secs_since(t0);
-    double mib = (double)(n * BIG) / (1024.0 * 1024.0);
-    printf("disk: speed write %.1f MiB/s, read %.1f MiB/s (44 KiB requests), "
-           "4 KiB reads %u in flight: %.0f IOPS\n", mib / w, mib / r,
-           BLKFRONT_INFLIGHT, total / q);
-}
-
 static uint32_t disk_sum(struct blkfront *d)
 {
     uint64_t total = blkfront_sectors(d), at = 0;
@@ -244,8 +188,6 @@ int main(int argc, char **argv)
         printf("disk: write refused EROFS, read ok\n");
     } else if (!strcmp(mode, "evil")) {
         evil();
-    } else if (!strcmp(mode, "speed")) {
-        speed();
     }
     return 0;
 }
