@@ -4,7 +4,8 @@
  *
  * One struct disk_dev per virtio-blk function keel run attached (one a
  * file: --disk); one thread serves them all.  The thread sleeps until a
- * device's interrupt or a guest's event wakes it (an upcall handler on each port sets a flag), takes the
+ * device's interrupt or a guest's event wakes it (an upcall handler on
+ * each port sets a flag), takes the
  * device's completions (blkback answers the guest from them), then lets
  * blkback take the guest's requests.
  */
@@ -103,7 +104,7 @@ static bool attach_one(struct disk_dev *d)
     if (rc || (rc = virtio_blk_attach(d->bdf, on_done, d, &d->blk))) {
         hc_log("disk: a virtio-blk function did not come up: %s (%ld)",
                ctl_strerror(rc), rc);
-        return d->blk == NULL && !rc ? false : d->bdf != 0;   /* taken: go on */
+        return d->bdf != 0;        /* taken but unusable: try the next */
     }
     d->port = virtio_blk_port(d->blk);
     virtio_blk_info(d->blk, &i);

@@ -166,6 +166,12 @@ def test_disk_plans_refused_in_one_line(tmp_path):
              (["--net", "none", "--disk", str(img), "--disk", str(other), "--disk", f"1={tmp_path / 'f.img'}"],
               "No such file or directory")]
     import os
+    import fcntl
+    busy = tmp_path / "busy.img"
+    busy.write_bytes(bytes(4096))
+    locked = open(busy, "r+b")
+    fcntl.lockf(locked, fcntl.LOCK_EX, 1, 100)        # as another QEMU would
+    cases.append((["--disk", str(busy)], "in use by another process"))
     if os.geteuid() != 0:                     # root opens a 0444 file rw
         cases.append((["--disk", str(img2)], "Permission denied (add :ro to lend it read-only)"))
     for opts, want in cases:

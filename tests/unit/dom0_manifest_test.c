@@ -283,6 +283,10 @@ KTEST(disks)
     EXPECT(m.disks[1].guest == 1 && !strcmp(m.disks[1].mount, "/data"));
     EXPECT(m.disks[2].slot == 4 && !m.disks[2].ro && !strcmp(m.disks[2].mount, "/w"));
     manifest_free(&m);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\n"
+                    "disk 0 5 0 1:/\ndiskbench\nend\n"), 0);
+    EXPECT(m.disk_bench && m.ndisks == 1);
+    manifest_free(&m);
     static const char *const bad[] = {
         "disk 2 5 0 1:/\n",                     /* no such guest */
         "disk 0 32 0 1:/\n",                    /* no such slot */

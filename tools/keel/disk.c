@@ -59,8 +59,21 @@ int keel_parse_disk(const char *s, struct keel_opts *o)
     return 0;
 }
 
+/* Another process's lock that QEMU's image locking (bytes 100-299, one
+ * per permission) would trip on: then QEMU would stop with "Failed to
+ * lock byte 100" after the machine was set up.  A write lock of ours
+ * meets any lock there, as QEMU does for a read-write image; a read lock
+ * only an exclusive one (QEMU itself takes shared ones). */
+static bool locked_by_another(int fd, bool ro)
+{
+    struct flock l = { .l_type = ro ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET,
+                       .l_start = 100, .l_len = 200 };
+
+    return fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
+}
+
 /* The file exists, is a regular file (or a block device) of whole
- * sectors, and opens the way QEMU will open it. */
+ * sectors, opens the way QEMU will open it and is not locked. */
 static int check_file(const struct keel_disk *d, struct stat *st, FILE *err)
 {
     int fd;
@@ -71,6 +84,12 @@ static int check_file(const struct keel_disk *d, struct stat *st, FILE *err)
                 " (add :ro to lend it read-only)") : "");
         if (fd >= 0)
             close(fd);
+        return -1;
+    }
+    if (locked_by_another(fd, d->ro)) {
+        fprintf(err, "keel: --disk %s: in use by another process (it holds a "
+                "lock on the image, as a running QEMU does)\n", d->path);
+        close(fd);
         return -1;
     }
     close(fd);
