@@ -28,11 +28,16 @@
 #                       (tests/guests/chan_pingpong.c); BENCH_NET_IDLE
 #                       (200) listening guests vs as many idle.c guests;
 #                       apps/httpd through keel run -p vs httpd.host (ab)
-#   bench.py --only net runs the network rows alone
+#   bench/blk.c         blkfront's sequential 44 KiB write/read at depth 1
+#                       and 8, 4 KiB random reads at depth 1 and 32, vs dom0
+#                       on the same virtio-blk device (dom0/disk_bench.c,
+#                       KEEL_DISK_BENCH=1) and vs the host on the same file
+#   bench.py --only net (or blk) runs the network (block) rows alone
 
 BENCH_DIR  := $(BUILD)/bench
 BENCH_IMGS := $(BENCH_DIR)/hypercall.img $(BENCH_DIR)/boot.img $(BENCH_DIR)/idle.img \
-              $(BENCH_DIR)/boot_small.img $(BENCH_DIR)/net.img $(BENCH_DIR)/chan.img
+              $(BENCH_DIR)/boot_small.img $(BENCH_DIR)/net.img $(BENCH_DIR)/chan.img \
+              $(BENCH_DIR)/blk.img
 BENCH_SMALL := --mem 512K --stack 64K
 
 .PHONY: bench bench-images

@@ -298,16 +298,19 @@ def core_rows():
 
 
 def main():
-    """bench.py [--only core|net]: every row, or one group of them."""
+    """bench.py [--only core|net|blk]: every row, or one group of them."""
     only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--only" else None
-    if len(sys.argv) > 1 and only not in ("core", "net"):
-        sys.exit("usage: bench.py [--only core|net]")
+    if len(sys.argv) > 1 and only not in ("core", "net", "blk"):
+        sys.exit("usage: bench.py [--only core|net|blk]")
     print("Keel benchmarks (TCG: compare ratios, not absolute times)")
     if only in (None, "core"):
         core_rows()
     if only in (None, "net"):
         import bench_net
         bench_net.net_rows()
+    if only in (None, "blk"):
+        import bench_blk
+        bench_blk.blk_rows()
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
  * dom0's disk (disk.h): the device, blkback's operations over the driver
  * (the hypercalls' are backend_ops.c), and the thread that serves both.
  *
- * The thread sleeps until the device's interrupt or the guest's event
- * wakes it (an upcall handler on each port sets a flag), takes the
+ * One struct disk_dev per virtio-blk function keel run attached (one a
+ * file: --disk); one thread serves them all.  The thread sleeps until a
+ * device's interrupt or a guest's event wakes it (an upcall handler on
+ * each port sets a flag), takes the
  * device's completions (blkback answers the guest from them), then lets
  * blkback take the guest's requests.
  */
@@ -26,43 +28,42 @@ _Static_assert(BB_IO_READ == VIRTIO_BLK_READ && BB_IO_WRITE == VIRTIO_BLK_WRITE 
                BB_IO_FLUSH == VIRTIO_BLK_FLUSH, "blkback's operations are the driver's");
 _Static_assert(VIRTIO_BLK_SLOTS <= BB_SLOTS_MAX, "blkback tracks every slot");
 
-struct bb_disk disk_bb;
-bool disk_present;
-static struct virtio_blk *blk;
-static keel_evtchn_port_t dev_port;
-static volatile int woken, dev_event;
-static int test_status;            /* 1: the self test's read is in flight */
-static bool serving;               /* completions go to blkback */
+const struct manifest *disk_mf;
+static struct disk_dev devs[DISK_DEVS_MAX];
+static unsigned ndevs;
+static volatile int woken;
 
 static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
 {
-    (void)ctx;
+    struct disk_dev *d = ctx;
+
     (void)tag;
-    if (serving) {
-        bb_disk_done(&disk_bb, slot, status);
+    if (d->serving) {
+        bb_disk_done(&d->bb, slot, status);
         return;
     }
-    test_status = status;
-    virtio_blk_slot_put(blk, slot);
+    d->test_status = status;
+    d->bench_done++;
+    virtio_blk_slot_put(d->blk, slot);
 }
 
 /* Read the first logical sector, waiting on the port itself (no handler
  * yet): 0, or -KEEL_E*. */
-static int self_test(const struct virtio_blk_info *i)
+static int self_test(struct disk_dev *d, const struct virtio_blk_info *i)
 {
     struct virtio_blk_request r = { VIRTIO_BLK_READ, 0, i->sector_size, 0 };
-    int s = virtio_blk_slot_get(blk);
+    int s = virtio_blk_slot_get(d->blk);
     uint64_t deadline = hc_now_ns() + DISK_TEST_NS;
 
-    if (s < 0 || (test_status = virtio_blk_submit(blk, (unsigned)s, &r)))
-        return s < 0 ? s : test_status;
-    test_status = 1;
-    virtio_blk_kick(blk);
-    while (test_status == 1 && hc_now_ns() < deadline) {
-        if (dev_port ? libos_evtchn_wait(dev_port, deadline) : 1)
-            dev_port ? virtio_blk_event(blk) : virtio_blk_poll(blk);
+    if (s < 0 || (d->test_status = virtio_blk_submit(d->blk, (unsigned)s, &r)))
+        return s < 0 ? s : d->test_status;
+    d->test_status = 1;
+    virtio_blk_kick(d->blk);
+    while (d->test_status == 1 && hc_now_ns() < deadline) {
+        if (d->port ? libos_evtchn_wait(d->port, deadline) : 1)
+            d->port ? virtio_blk_event(d->blk) : virtio_blk_poll(d->blk);
     }
-    return test_status == 1 ? -KEEL_EIO : test_status;
+    return d->test_status == 1 ? -KEEL_EIO : d->test_status;
 }
 
 static int d_get(void *d) { return virtio_blk_slot_get(d); }
@@ -78,40 +79,65 @@ static int d_submit(void *d, unsigned s, unsigned op, uint64_t sector, uint32_t 
 static const struct bb_ops ops = { backend_copy, backend_notify, backend_log };
 static const struct bb_dev_ops dev_ops = { d_get, d_data, d_put, d_submit, d_kick };
 
-static void report(uint32_t bdf, uint64_t t0, const struct virtio_blk_info *i, int rc)
+static void report(const struct disk_dev *d, uint64_t t0,
+                   const struct virtio_blk_info *i, int rc)
 {
     hc_log("disk: %02x:%02x.%x up in %llu us: %llu sectors of %u bytes, "
            "%s, %s, features %#x, %s; first sector read: %s",
-           KEEL_PCI_BUS(bdf), KEEL_PCI_DEV(bdf), KEEL_PCI_FN(bdf),
+           KEEL_PCI_BUS(d->bdf), KEEL_PCI_DEV(d->bdf), KEEL_PCI_FN(d->bdf),
            (unsigned long long)(hc_now_ns() - t0) / 1000,
            (unsigned long long)i->sectors, i->sector_size,
            i->read_only ? "ro" : "rw", i->flush ? "flush" : "no flush",
-           (unsigned)i->features, dev_port ? "interrupts" : "polled",
+           (unsigned)i->features, d->port ? "interrupts" : "polled",
            rc ? ctl_strerror(rc) : "ok");
 }
 
-void disk_attach(void)
+/* One more virtio-blk function: false when there is none left. */
+static bool attach_one(struct disk_dev *d)
 {
     uint64_t t0 = hc_now_ns();
     struct virtio_blk_info i;
-    uint32_t bdf;
-    long rc = virtio_blk_probe(&bdf);
+    long rc = virtio_blk_probe(&d->bdf);
 
     if (rc == -KEEL_ENODEV)
-        return;                    /* no --disk: nothing to say */
-    if (rc || (rc = virtio_blk_attach(bdf, on_done, NULL, &blk))) {
-        hc_log("disk: the virtio-blk function did not come up: %s (%ld)",
+        return false;              /* no (more) --disk: nothing to say */
+    if (rc || (rc = virtio_blk_attach(d->bdf, on_done, d, &d->blk))) {
+        hc_log("disk: a virtio-blk function did not come up: %s (%ld)",
                ctl_strerror(rc), rc);
-        return;
+        return d->bdf != 0;        /* taken but unusable: try the next */
     }
-    dev_port = virtio_blk_port(blk);
-    virtio_blk_info(blk, &i);
-    rc = self_test(&i);
-    report(bdf, t0, &i, (int)rc);
+    d->port = virtio_blk_port(d->blk);
+    virtio_blk_info(d->blk, &i);
+    rc = self_test(d, &i);
+    report(d, t0, &i, (int)rc);
     struct bb_dev_info bi = { i.sectors, i.sector_size, i.max_bytes,
                               i.read_only, i.flush };
-    if (rc == 0 && bb_disk_init(&disk_bb, &ops, &dev_ops, blk, &bi, NULL) == 0)
-        disk_present = serving = true;
+    if (rc == 0 && bb_disk_init(&d->bb, &ops, &dev_ops, d->blk, &bi, NULL) == 0)
+        d->serving = true;
+    return true;
+}
+
+void disk_attach(const struct manifest *m)
+{
+    disk_mf = m;
+    while (ndevs < DISK_DEVS_MAX && attach_one(&devs[ndevs]))
+        if (devs[ndevs].serving)
+            ndevs++;
+        else
+            devs[ndevs] = (struct disk_dev){ 0 };
+    if (m->disk_bench && ndevs) {   /* before any guest: nothing shares it */
+        devs[0].serving = false;
+        disk_bench(&devs[0]);
+        devs[0].serving = true;
+    }
+}
+
+struct bb_disk *disk_at_slot(uint32_t slot)
+{
+    for (unsigned k = 0; k < ndevs; k++)
+        if (KEEL_PCI_DEV(devs[k].bdf) == slot && KEEL_PCI_BUS(devs[k].bdf) == 0)
+            return &devs[k].bb;
+    return NULL;
 }
 
 void disk_wake(void)
@@ -121,9 +147,10 @@ void disk_wake(void)
 
 static void on_device(keel_evtchn_port_t port, void *arg)
 {
+    struct disk_dev *d = arg;
+
     (void)port;
-    (void)arg;
-    dev_event = 1;
+    d->event = 1;
     woken = 1;
 }
 
@@ -135,16 +162,23 @@ static int is_woken(void *arg)
 
 static void *serve(void *arg)
 {
+    bool polled = false;
+
     (void)arg;
+    for (unsigned k = 0; k < ndevs; k++)
+        polled |= !devs[k].port;
     for (;;) {
         woken = 0;
-        if (dev_event || !dev_port) {
-            dev_event = 0;
-            dev_port ? virtio_blk_event(blk) : virtio_blk_poll(blk);
+        for (unsigned k = 0; k < ndevs; k++) {
+            struct disk_dev *d = &devs[k];
+            if (d->event || !d->port) {
+                d->event = 0;
+                d->port ? virtio_blk_event(d->blk) : virtio_blk_poll(d->blk);
+            }
         }
         disk_serve_vbd();
-        libos_thread_wait(is_woken, 0, dev_port ? LIBOS_FOREVER :
-                                                  hc_now_ns() + DISK_POLL_NS);
+        libos_thread_wait(is_woken, 0, polled ? hc_now_ns() + DISK_POLL_NS :
+                                                LIBOS_FOREVER);
     }
     return NULL;
 }
@@ -153,9 +187,10 @@ int disk_start(void)
 {
     libos_thread_t *t;
 
-    if (!disk_present)
+    if (!ndevs)
         return 0;
-    if (dev_port)
-        libos_evtchn_set_handler(dev_port, on_device, NULL);
+    for (unsigned k = 0; k < ndevs; k++)
+        if (devs[k].port)
+            libos_evtchn_set_handler(devs[k].port, on_device, &devs[k]);
     return libos_thread_create(&t, serve, NULL, 0);
 }

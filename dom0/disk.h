@@ -16,8 +16,9 @@
 
 #include <stdint.h>
 #include "builder.h"
+#include "manifest.h"
 
-void disk_attach(void);
+void disk_attach(const struct manifest *m);
 /* 0, or -KEEL_E* when the thread cannot be created. */
 int disk_start(void);
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <libos/conn.h>
 #include <blkback/blkback.h>
+#include "manifest.h"
 
 /* The guest's virtual disk: blkback's part and the connection's. */
 struct vbd {
@@ -16,6 +17,7 @@ struct vbd {
     uint8_t *page[KEEL_BLK_RING_PAGES];
     keel_grant_handle_t handle[KEEL_BLK_RING_PAGES];
     struct keel_blk_settings settings;  /* as written into its entry */
+    struct bb_disk *disk;               /* the device it is on */
     uint32_t domid;
     bool added;                         /* blkback serves it */
     bool refused;                       /* blkback would not: never again */
@@ -23,9 +25,24 @@ struct vbd {
     volatile bool event;                /* an event not yet looked at */
 };
 
-/* disk.c: blkback's disk over the device (NULL-free once attached) */
-extern struct bb_disk disk_bb;
-extern bool disk_present;
+/* disk.c: one virtio-blk function and blkback's disk over it */
+#define DISK_DEVS_MAX 4
+struct disk_dev {
+    struct bb_disk bb;
+    struct virtio_blk *blk;
+    uint32_t bdf;
+    keel_evtchn_port_t port;            /* its interrupt; 0: polled */
+    volatile int event;                 /* an interrupt not yet looked at */
+    volatile int test_status;           /* 1: the self test's read is out */
+    bool serving;                       /* completions go to blkback */
+    volatile uint64_t bench_done;       /* disk_bench: answers counted */
+};
+/* disk_bench.c: dom0 on the device directly (manifest `diskbench`) */
+void disk_bench(struct disk_dev *d);
+/* the run's manifest (its "disk" lines), from disk_attach */
+extern const struct manifest *disk_mf;
+/* blkback's disk at PCI 00:slot.0, or NULL */
+struct bb_disk *disk_at_slot(uint32_t slot);
 /* wake the thread (upcall-safe) */
 void disk_wake(void);
 

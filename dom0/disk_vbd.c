@@ -1,15 +1,19 @@
 /*
- * The guest's virtual disk (disk.h): its entry in the device page, the
- * mapper end of the connection, blkback's vbd once the guest is
+ * The guests' virtual disks (disk.h): their entries in the device pages,
+ * the mapper end of each connection, blkback's vbd once the guest is
  * INITIALISED, and its end when the guest ends.
  *
- * One guest, the first, gets the machine's disk whole (--disk NAME=FILE
- * for others comes later).  Connecting happens on the disk's thread: an
- * event before the vbd is in blkback only marks it, and the thread maps
- * the two pages, checks the guest's state word and starts serving (a
- * guest that has not granted yet fails the map and is tried again at its
- * next event).
+ * The manifest's "disk" lines say which guest gets which device (by PCI
+ * slot), read-only or not, and where it mounts it; a guest gets one
+ * entry per line, in their order, and one device may serve several
+ * guests (read-only, keel run checks).  vbds[i] is line i's.
+ *
+ * Connecting happens on the disk's thread: an event before the vbd is in
+ * blkback only marks it, and the thread maps the two pages, checks the
+ * guest's state word and starts serving (a guest that has not granted yet
+ * fails the map and is tried again at its next event).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <keel/image_note.h>
@@ -20,29 +24,56 @@
 #include "disk_impl.h"
 #include "hc.h"
 
-static struct vbd *the_vbd;
+static struct vbd *vbds[MANIFEST_MAX_DISKS];
+static bool planned[MANIFEST_MAX_DISKS];      /* its entry was added */
 
-int disk_plan(struct guest *g)
+/* Entry k of a guest is named "disk" (k = 0), "disk1", "disk2", ...:
+ * blkfront_open_nth(k) finds it so. */
+static long plan_one(struct guest *g, uint32_t i, uint32_t k)
 {
+    char name[16] = "disk";
+    const struct mf_disk *m = &disk_mf->disks[i];
     uint16_t self = (uint16_t)hc_start_info()->domid;
+    struct bb_disk *bb = disk_at_slot(m->slot);
     struct keel_blk_settings s;
     struct keel_device *d;
 
-    if (g->idx != 0 || !disk_present || !(g->info.devices & KEEL_NOTE_DEV_BLOCK))
+    if (!bb || bb_settings(&bb->info, 0, bb->info.sectors, m->ro, &s)) {
+        hc_log("disk: guest %u: no disk at 00:%02x.0", g->idx, m->slot);
         return 0;
-    if (bb_settings(&disk_bb.info, 0, disk_bb.info.sectors, false, &s))
-        return 0;
-    if (!(d = devpage_add_granter(g->dev, KEEL_DEV_BLOCK, "disk", self,
+    }
+    memcpy(s.mount, m->mount, sizeof(s.mount));
+    if (k)
+        snprintf(name, sizeof(name), "disk%u", k);
+    if (!(d = devpage_add_granter(g->dev, KEEL_DEV_BLOCK, name, self,
                                   KEEL_BLK_RING_PAGES)))
         return -1;
     memcpy(d->settings, &s, sizeof(s));
+    planned[i] = true;
     return 0;
 }
 
-static struct keel_device *disk_entry(struct guest *g)
+int disk_plan(struct guest *g)
+{
+    uint32_t k = 0;
+
+    if (!disk_mf || !(g->info.devices & KEEL_NOTE_DEV_BLOCK))
+        return 0;
+    for (uint32_t i = 0; i < disk_mf->ndisks; i++) {
+        if (disk_mf->disks[i].guest != (uint32_t)g->idx)
+            continue;
+        if (plan_one(g, i, k))
+            return -1;
+        k += planned[i];
+    }
+    return 0;
+}
+
+/* The k-th KEEL_DEV_BLOCK entry of g's page. */
+static struct keel_device *disk_entry(struct guest *g, uint32_t k)
 {
     for (uint32_t i = 0; i < g->dev->page.nr_devices; i++)
-        if (g->dev->page.dev[i].type == KEEL_DEV_BLOCK)
+        if (g->dev->page.dev[i].type == KEEL_DEV_BLOCK && k-- == 0)
             return &g->dev->page.dev[i];
     return NULL;
 }
@@ -57,19 +88,17 @@ static void on_event(keel_evtchn_port_t port, void *arg)
     disk_wake();
 }
 
-long disk_connect(struct guest *g)
+static long connect_entry(struct guest *g, struct keel_device *d, uint32_t i)
 {
-    struct keel_device *d = disk_entry(g);
     struct vbd *v;
     long rc;
 
-    if (!d)
-        return 0;
-    if (the_vbd)
+    if (vbds[i])
         return -KEEL_EBUSY;
     if (!(v = calloc(1, sizeof(*v))))
         return -KEEL_ENOMEM;
-    *v = (struct vbd){ .domid = g->domid, .event = true };
+    *v = (struct vbd){ .domid = g->domid, .event = true,
+                       .disk = disk_at_slot(disk_mf->disks[i].slot) };
     memcpy(&v->settings, d->settings, sizeof(v->settings));
     struct keel_device mine = { .type = KEEL_DEV_BLOCK, .role = KEEL_DEV_MAPPER,
                                 .peer_domid = (uint16_t)g->domid, .port = g->port,
@@ -78,7 +107,23 @@ long disk_connect(struct guest *g)
         free(v);
         return rc;
     }
-    the_vbd = v;
+    vbds[i] = v;
+    return 0;
+}
+
+long disk_connect(struct guest *g)
+{
+    uint32_t k = 0;
+    long rc;
+
+    for (uint32_t i = 0; disk_mf && i < disk_mf->ndisks; i++) {
+        struct keel_device *d;
+        if (disk_mf->disks[i].guest != (uint32_t)g->idx || !planned[i] ||
+            !(d = disk_entry(g, k++)))
+            continue;
+        if ((rc = connect_entry(g, d, i)))
+            return rc;
+    }
     disk_wake();
     return 0;
 }
@@ -104,7 +149,7 @@ static bool connect_one(struct vbd *v)
                                 .port = v->conn.port, .first = 0,
                                 .settings = &v->settings,
                                 .page = { v->page[0], v->page[1] } };
-    if ((rc = bb_vbd_init(&v->bb, &disk_bb, &conf))) {
+    if ((rc = bb_vbd_init(&v->bb, v->disk, &conf))) {
         hc_log("disk: domain %u: disk refused: %s (%ld)", v->domid,
                ctl_strerror(rc), rc);
         v->refused = true;
@@ -115,10 +160,8 @@ static bool connect_one(struct vbd *v)
     return true;
 }
 
-void disk_serve_vbd(void)
+static void serve_one(struct vbd *v)
 {
-    struct vbd *v = the_vbd;
-
     if (!v || !v->event || v->refused)
         return;
     v->event = false;
@@ -128,21 +171,29 @@ void disk_serve_vbd(void)
         bb_vbd_poll(&v->bb);
 }
 
+void disk_serve_vbd(void)
+{
+    for (uint32_t i = 0; disk_mf && i < disk_mf->ndisks; i++)
+        serve_one(vbds[i]);
+}
+
 /* The handler goes first (libos_conn_release), so no event marks the vbd
  * after; requests still on the device (or one waiting for a buffer) keep
  * the vbd (blkback drops their answers once it is cut, and touches its
- * unmapped pages no more), so it is kept, not freed: one per run. */
+ * unmapped pages no more), so it is kept, not freed. */
 void disk_detach(uint32_t domid)
 {
-    struct vbd *v = the_vbd;
-
-    if (!v || v->domid != domid)
-        return;
-    libos_conn_release(&v->conn);
-    bb_vbd_stop(&v->bb);
-    v->added = false;
-    if (!v->bb.inflight && !v->bb.has_held) {
-        the_vbd = NULL;
-        free(v);
+    for (uint32_t i = 0; disk_mf && i < disk_mf->ndisks; i++) {
+        struct vbd *v = vbds[i];
+        if (!v || v->domid != domid || !v->conn.port)
+            continue;
+        libos_conn_release(&v->conn);
+        bb_vbd_stop(&v->bb);
+        v->added = false;
+        v->refused = true;         /* served no more */
+        if (!v->bb.inflight && !v->bb.has_held) {
+            vbds[i] = NULL;
+            free(v);
+        }
     }
 }

@@ -148,7 +148,7 @@ int main(void)
         hc_log("net: no switch: guests get no network");
     if (uplink_start() < 0)
         hc_log("net: no uplink: no thread for it");
-    disk_attach();
+    disk_attach(&m);
     if (disk_start() < 0)
         hc_log("disk: no thread for it: guests get no disk");
     chan_setup(&m);

@@ -222,6 +222,45 @@ static int connects(struct cursor *c, struct manifest *m)
     return 0;
 }
 
+/* One "disk" line; the caller has matched "disk ". */
+static int disk_line(struct cursor *c, const struct manifest *m, struct mf_disk *d)
+{
+    uint64_t g, slot, ro, n;
+
+    if (number(c, UINT32_MAX, ' ', &g, "a guest number") ||
+        number(c, 31, ' ', &slot, "a PCI slot") ||
+        number(c, 1, ' ', &ro, "0 or 1 (read-only)") ||
+        number(c, MF_MOUNT_MAX, ':', &n, "a mount point length"))
+        return -1;
+    if (g >= m->nguests)
+        return fail(c, "disk %llu: no such guest of the %u",
+                    (unsigned long long)g, m->nguests);
+    if (n == 0 || left(c) < n + 1 || c->p[c->pos] != '/' ||
+        c->p[c->pos + n] != '\n' || memchr(c->p + c->pos, '\0', n))
+        return fail(c, "a mount point is 1 to %d bytes from '/', without NUL",
+                    MF_MOUNT_MAX);
+    *d = (struct mf_disk){ (uint32_t)g, (uint32_t)slot, ro == 1, "" };
+    memcpy(d->mount, c->p + c->pos, n);
+    c->pos += n + 1;
+    c->line++;
+    return 0;
+}
+
+/* Zero or more "disk" lines after the connections. */
+static int disks(struct cursor *c, struct manifest *m)
+{
+    while (literal(c, "disk ")) {
+        if (m->ndisks == MANIFEST_MAX_DISKS)
+            return fail(c, "more than %d disks", MANIFEST_MAX_DISKS);
+        if (!m->disks && !(m->disks = calloc(MANIFEST_MAX_DISKS, sizeof(*m->disks))))
+            return fail(c, "out of memory for disks");
+        if (disk_line(c, m, &m->disks[m->ndisks]))
+            return -1;
+        m->ndisks++;
+    }
+    return 0;
+}
+
 static int trailer(struct cursor *c)
 {
     if (!literal(c, "end\n"))
@@ -258,8 +297,12 @@ static int body(struct cursor *c, struct manifest *m)
     for (m->nguests = 0; m->nguests < n; m->nguests++)
         if (guest(c, m, m->nguests, &m->guests[m->nguests]))
             return -1;
-    if (connects(c, m))
+    if (connects(c, m) || disks(c, m))
         return -1;
+    if (literal(c, "diskbench\n")) {
+        m->disk_bench = true;
+        c->line++;
+    }
     return trailer(c);
 }
 
@@ -273,6 +316,9 @@ int manifest_parse(const void *buf, size_t len, struct manifest *m,
     m->guests = NULL;
     m->nconnects = 0;
     m->connects = NULL;
+    m->ndisks = 0;
+    m->disks = NULL;
+    m->disk_bench = false;
     if (msglen)
         msg[0] = '\0';
     if (body(&c, m) == 0)
@@ -292,4 +338,7 @@ void manifest_free(struct manifest *m)
     free(m->connects);
     m->connects = NULL;
     m->nconnects = 0;
+    free(m->disks);
+    m->disks = NULL;
+    m->ndisks = 0;
 }

@@ -11,6 +11,7 @@
 #ifndef DOM0_MANIFEST_H
 #define DOM0_MANIFEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,12 +37,26 @@ struct mf_connect {
     char name[MF_CHAN_NAME_MAX + 1];
 };
 
+/* "disk <g> <slot> <ro> <len>:<mount>": guest g's virtual disk on the
+ * virtio-blk function at 00:slot.0 (keel/launch.h). */
+#define MF_MOUNT_MAX        31      /* keel/blk.h's KEEL_BLK_MOUNT_MAX */
+#define MANIFEST_MAX_DISKS  64
+
+struct mf_disk {
+    uint32_t guest, slot;
+    bool ro;
+    char mount[MF_MOUNT_MAX + 1];
+};
+
 struct manifest {
     uint32_t nguests;
     struct mf_guest *guests; /* nguests entries */
     uint32_t nconnects;
     struct mf_connect *connects;
     uint32_t nimages;        /* image modules: boot modules 3 .. 3 + nimages - 1 */
+    uint32_t ndisks;
+    struct mf_disk *disks;   /* ndisks entries, in command-line order */
+    bool disk_bench;         /* "diskbench": dom0 measures its disk first */
 };
 
 /* Returns 0 and fills *m (release with manifest_free), or -1 with the

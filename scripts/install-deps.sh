@@ -9,10 +9,12 @@
 #   python3 python3-pytest        the integration tests
 #   xz-utils                      unpacks newlib's tarball
 #   curl apache2-utils            apps/httpd's tests: curl, and ab for load
+#   e2fsprogs                     mke2fs -d for keel run --volume and bin/mkdisk,
+#                                 e2fsck and debugfs for the disk tests
 set -euo pipefail
 
 PACKAGES=(gcc make binutils libc6-dev qemu-system-x86 newlib-source dpkg-dev
-          python3 python3-pytest xz-utils curl apache2-utils)
+          python3 python3-pytest xz-utils curl apache2-utils e2fsprogs)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

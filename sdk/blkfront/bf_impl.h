@@ -1,7 +1,10 @@
 /*
  * Inside blkfront: open.c (the connection, the granted pages) and io.c
- * (requests) share this.  Slot i owns BLKFRONT_SLOT_PAGES pages, granted
- * once, through which its request's data goes; its id on the ring is i.
+ * (requests) share this.  A slot per ring entry (32), its id on the ring
+ * its index; the data goes through a pool of BLKFRONT_POOL_PAGES pages,
+ * granted once, that a request takes as many of as it needs while it is
+ * in flight.  So 32 small requests fit, or 8 of the largest, and the
+ * grants a disk costs stay 88 of the guest's 512 (libos/grant.h).
  */
 #ifndef BLKFRONT_BF_IMPL_H
 #define BLKFRONT_BF_IMPL_H
@@ -9,12 +12,13 @@
 #include <libos/conn.h>
 #include <blkfront/blkfront.h>
 
-#define BLKFRONT_SLOT_PAGES KEEL_BLK_SEGS_MAX
+#define BLKFRONT_POOL_PAGES (8u * KEEL_BLK_SEGS_MAX)
+#define BLKFRONT_POOL_WORDS ((BLKFRONT_POOL_PAGES + 63) / 64)
 
 struct bf_slot {
     struct blkfront_io *io;      /* NULL: free */
-    uint8_t *data;
-    uint32_t ref[BLKFRONT_SLOT_PAGES];
+    uint8_t npages;
+    uint8_t page[KEEL_BLK_SEGS_MAX];   /* pool pages, in data order */
 };
 
 struct blkfront {
@@ -23,10 +27,14 @@ struct blkfront {
     struct keel_blk_front ring;
     struct keel_blk_settings set;
     struct bf_slot slot[BLKFRONT_INFLIGHT];
-    uint8_t *pool;               /* every slot's pages */
+    uint8_t *pool;               /* BLKFRONT_POOL_PAGES pages */
+    uint32_t ref[BLKFRONT_POOL_PAGES];
+    uint64_t busy[BLKFRONT_POOL_WORDS];  /* pool pages in flight */
     unsigned inflight;
     volatile int event;
     bool dead;                   /* the backend answered nonsense */
+    bool opened;
+    char mount[KEEL_BLK_MOUNT_MAX + 1];   /* settings' mount, NUL-terminated */
 };
 
 /* io.c */

@@ -1,7 +1,8 @@
 /*
- * blkfront's requests (blkfront.h): a slot per request in flight, its
- * pages granted once; a write's data is copied into them before the
- * request is put, a read's copied out when the answer comes.
+ * blkfront's requests (blkfront.h): a slot per request in flight, the
+ * pages its data needs taken from the granted pool (bf_impl.h); a write's
+ * data is copied into them before the request is put, a read's copied
+ * out when the answer comes.
  *
  * The backend is not trusted further than keel/ring.h lets it be: an
  * answer whose id names no request in flight, or a corrupt producer
@@ -51,6 +52,42 @@ static int free_slot(const struct blkfront *bf)
     return -1;
 }
 
+/* n free pool pages into sl (all or none): true when they were there. */
+static bool take_pages(struct blkfront *bf, struct bf_slot *sl, unsigned n)
+{
+    sl->npages = 0;
+    for (unsigned p = 0; p < BLKFRONT_POOL_PAGES && sl->npages < n; p++)
+        if (!(bf->busy[p / 64] & (1ull << (p % 64))))
+            sl->page[sl->npages++] = (uint8_t)p;
+    if (sl->npages < n) {
+        sl->npages = 0;
+        return false;
+    }
+    for (unsigned i = 0; i < n; i++)
+        bf->busy[sl->page[i] / 64] |= 1ull << (sl->page[i] % 64);
+    return true;
+}
+
+static void put_pages(struct blkfront *bf, struct bf_slot *sl)
+{
+    for (unsigned i = 0; i < sl->npages; i++)
+        bf->busy[sl->page[i] / 64] &= ~(1ull << (sl->page[i] % 64));
+    sl->npages = 0;
+}
+
+/* Between the caller's buffer and the slot's pages; to_pages: a write. */
+static void copy_data(struct blkfront *bf, struct bf_slot *sl, void *buf,
+                      size_t bytes, bool to_pages)
+{
+    for (unsigned i = 0; bytes; i++) {
+        size_t n = bytes < KEEL_PAGE_SIZE ? bytes : KEEL_PAGE_SIZE;
+        uint8_t *pg = bf->pool + (size_t)sl->page[i] * KEEL_PAGE_SIZE;
+        uint8_t *b = (uint8_t *)buf + (size_t)i * KEEL_PAGE_SIZE;
+        memcpy(to_pages ? pg : b, to_pages ? b : pg, n);
+        bytes -= n;
+    }
+}
+
 int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
 {
     int rc, s;
@@ -64,15 +101,18 @@ int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
     struct bf_slot *sl = &bf->slot[s];
     struct keel_blk_req *r = keel_blk_front_next_req(&bf->ring);
     if (!r)
-        return -KEEL_EAGAIN;       /* not with fewer slots than the ring */
+        return -KEEL_EAGAIN;       /* not with as many slots as the ring */
+    if (!take_pages(bf, sl, (unsigned)((io->bytes + KEEL_PAGE_SIZE - 1) / KEEL_PAGE_SIZE)))
+        return -KEEL_EAGAIN;       /* the pool is in flight: poll first */
     if (io->op == KEEL_BLK_OP_WRITE)
-        memcpy(sl->data, io->buf, io->bytes);
+        copy_data(bf, sl, io->buf, io->bytes, true);
     *r = (struct keel_blk_req){ .op = (uint8_t)io->op, .id = (uint64_t)s,
                                 .sector = io->op == KEEL_BLK_OP_FLUSH ? 0 : io->sector };
     unsigned sectors = (unsigned)(io->bytes / KEEL_BLK_SECTOR);
     for (unsigned p = 0; sectors; p++) {
         unsigned n = sectors < KEEL_BLK_SECTORS_PER_PAGE ? sectors : KEEL_BLK_SECTORS_PER_PAGE;
-        r->seg[p] = (struct keel_blk_seg){ .gref = sl->ref[p], .last_sect = (uint8_t)(n - 1) };
+        r->seg[p] = (struct keel_blk_seg){ .gref = bf->ref[sl->page[p]],
+                                           .last_sect = (uint8_t)(n - 1) };
         r->nr_segs++;
         sectors -= n;
     }
@@ -109,7 +149,8 @@ static int take_answers(struct blkfront *bf)
         struct blkfront_io *io = sl->io;
         int st = status_of(r.status);
         if (st == 0 && io->op == KEEL_BLK_OP_READ)
-            memcpy(io->buf, sl->data, io->bytes);
+            copy_data(bf, sl, io->buf, io->bytes, false);
+        put_pages(bf, sl);
         sl->io = NULL;
         bf->inflight--;
         io->done(io, st);
@@ -133,6 +174,7 @@ static int fail_all(struct blkfront *bf)
     for (unsigned s = 0; s < BLKFRONT_INFLIGHT; s++) {
         struct blkfront_io *io = bf->slot[s].io;
         if (io) {
+            put_pages(bf, &bf->slot[s]);
             bf->slot[s].io = NULL;
             bf->inflight--;
             io->done(io, -KEEL_EPIPE);

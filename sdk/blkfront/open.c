@@ -5,6 +5,7 @@
  * image that uses blkfront, and only those.
  */
 #include <malloc.h>
+#include <stdio.h>
 #include <string.h>
 #include <keel/image_note.h>
 #include <libos/device.h>
@@ -27,8 +28,7 @@ static const struct bf_devices_note devices_note = {
     .desc = { .devices = KEEL_NOTE_DEV_BLOCK },
 };
 
-static struct blkfront the_bf;
-static bool opened;
+static struct blkfront bfs[BLKFRONT_DISKS_MAX];
 
 /* Upcall context: only note it; whoever waits looks at the ring. */
 static void on_event(keel_evtchn_port_t port, void *arg)
@@ -47,20 +47,16 @@ static bool settings_ok(const struct keel_blk_settings *s)
 
 static int grant_slots(struct blkfront *bf)
 {
-    size_t bytes = (size_t)BLKFRONT_INFLIGHT * BLKFRONT_SLOT_PAGES * KEEL_PAGE_SIZE;
+    size_t bytes = (size_t)BLKFRONT_POOL_PAGES * KEEL_PAGE_SIZE;
 
     if (!(bf->pool = memalign(KEEL_PAGE_SIZE, bytes)))
         return -KEEL_ENOMEM;
     memset(bf->pool, 0, bytes);
-    for (unsigned s = 0; s < BLKFRONT_INFLIGHT; s++) {
-        struct bf_slot *sl = &bf->slot[s];
-        sl->data = bf->pool + (size_t)s * BLKFRONT_SLOT_PAGES * KEEL_PAGE_SIZE;
-        for (unsigned p = 0; p < BLKFRONT_SLOT_PAGES; p++) {
-            long ref = libos_grant_access(bf->conn.peer, sl->data + p * KEEL_PAGE_SIZE, 0);
-            if (ref < 0)
-                return (int)ref;
-            sl->ref[p] = (uint32_t)ref;
-        }
+    for (unsigned p = 0; p < BLKFRONT_POOL_PAGES; p++) {
+        long ref = libos_grant_access(bf->conn.peer, bf->pool + p * KEEL_PAGE_SIZE, 0);
+        if (ref < 0)
+            return (int)ref;
+        bf->ref[p] = (uint32_t)ref;
     }
     return 0;
 }
@@ -72,6 +68,7 @@ static int connect(struct blkfront *bf, const struct keel_device *d)
     if (d->role != KEEL_DEV_GRANTER || d->ring_pages != KEEL_BLK_RING_PAGES)
         return -KEEL_ENODEV;
     memcpy(&bf->set, d->settings, sizeof(bf->set));
+    memcpy(bf->mount, bf->set.mount, sizeof(bf->mount) - 1);   /* NUL kept */
     if (!settings_ok(&bf->set))
         return -KEEL_ENODEV;
     if ((rc = libos_conn_init(&bf->conn, d, bf->page, 0, on_event, bf)))
@@ -85,20 +82,35 @@ static int connect(struct blkfront *bf, const struct keel_device *d)
 
 /* Grants are kept on failure (a failed open is the end of the app's
  * disk): simpler than undoing them, and nothing else would use the pages. */
-int blkfront_open(struct blkfront **out)
+/* The toolstack names a guest's disks "disk", "disk1", "disk2", ... in
+ * command-line order (dom0/disk_vbd.c). */
+int blkfront_open_nth(unsigned n, struct blkfront **out)
 {
-    const struct keel_device *d = libos_device_find(KEEL_DEV_BLOCK, NULL);
+    char name[16] = "disk";
+    const struct keel_device *d;
     int rc;
 
-    if (!d)
+    if (n)
+        snprintf(name, sizeof(name), "disk%u", n);
+    if (n >= BLKFRONT_DISKS_MAX || !(d = libos_device_find(KEEL_DEV_BLOCK, name)))
         return -KEEL_ENODEV;
-    if (opened)
+    if (bfs[n].opened)
         return -KEEL_EBUSY;
-    opened = true;
-    if ((rc = connect(&the_bf, d)))
+    bfs[n].opened = true;
+    if ((rc = connect(&bfs[n], d)))
         return rc;
-    *out = &the_bf;
+    *out = &bfs[n];
     return 0;
+}
+
+int blkfront_open(struct blkfront **out)
+{
+    return blkfront_open_nth(0, out);
+}
+
+const char *blkfront_mount_point(const struct blkfront *bf)
+{
+    return bf->mount[0] ? bf->mount : "/";
 }
 
 uint64_t blkfront_sectors(const struct blkfront *bf)

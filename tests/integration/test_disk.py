@@ -45,7 +45,7 @@ def test_unusable_disks_are_one_line(tmp_path):
     for spec, want in [(str(tmp_path / "missing.img"), "No such file or directory"),
                        (str(bad), "not a whole number of 512-byte sectors"),
                        (str(tmp_path), "Is a directory"),
-                       (str(tmp_path / "a,b.img"), "--disk wants FILE or FILE:ro")]:
+                       (str(tmp_path / "a,b.img"), "--disk wants [NAME=]FILE")]:
         r = subprocess.run([KEEL, "run", "--disk", spec, guest("sleep.img")],
                            capture_output=True, timeout=30)
         assert r.returncode == 2, (spec, text(r.stderr))
@@ -102,3 +102,80 @@ def test_hostile_guest_is_cut_off_alone(tmp_path):
     assert img.read_bytes() == before
     r = disk_guest(str(img), "check", "3")
     assert "disk: found ok" in text(r.stdout), text(r.stdout)
+
+
+def fnv(data):
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    return f"{h:08x}"
+
+
+def listed(out, guest_name):
+    return re.findall(rf"{guest_name}\| disk (\d+): (\d+) sectors, (ro|rw), at (\S+), "
+                      rf"sum ([0-9a-f]+)(, write refused EROFS)?(?:, ext2)?", out)
+
+
+def test_two_guests_share_a_read_only_disk(tmp_path):
+    """One file given read-only to two guests: one virtio-blk function,
+    blkback serves both; each guest's write is EROFS, both read the same
+    bytes, and the file is unchanged."""
+    img = tmp_path / "shared.img"
+    img.write_bytes(fill(256 * 1024, 5, 2))
+    before = fnv(img.read_bytes())
+    r = keel_run([guest("disk.img"), guest("disk.img")], args=["list"],
+                 options=["-v", "--net", "none", "--disk", f"disk={img}:ro:/share",
+                          "--disk", f"1={img}:ro"])
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)
+    assert len(DISK.findall(text(r.stderr))) == 1              # one device
+    assert listed(out, "disk") == [("0", "512", "ro", "/share", before, ", write refused EROFS")]
+    assert listed(out, "disk-2") == [("0", "512", "ro", "/", before, ", write refused EROFS")]
+    assert fnv(img.read_bytes()) == before
+
+
+def test_several_disks_for_another_guest(tmp_path):
+    """Two files to the second guest (by name), in order, each its own
+    device on its own interrupt line; the first guest gets none."""
+    a, b = tmp_path / "a.img", tmp_path / "b.img"
+    a.write_bytes(fill(128 * 1024, 1, 1))
+    b.write_bytes(fill(64 * 1024, 2, 2))
+    r = keel_run([guest("sleep.img"), guest("disk.img")], args=["list"],
+                 options=["-v", "--net", "none", "--disk", f"disk={a}:/data",
+                          "--disk", f"disk={b}:ro:/etc/x"])
+    out, err = text(r.stdout), text(r.stderr)
+    assert r.returncode == 0, out + err
+    assert re.search(r"dom0\| disk: 00:05\.0 up .*interrupts; first sector read: ok", err), err
+    assert re.search(r"dom0\| disk: 00:04\.0 up .*interrupts; first sector read: ok", err), err
+    assert listed(out, "disk") == [
+        ("0", "256", "rw", "/data", fnv(a.read_bytes()), ""),
+        ("1", "128", "ro", "/etc/x", fnv(b.read_bytes()), ", write refused EROFS")]
+    assert "disk| disk: 2 disks listed ok" in out
+
+
+def test_disk_plans_refused_in_one_line(tmp_path):
+    img, other = tmp_path / "d.img", tmp_path / "e.img"
+    img.write_bytes(bytes(4096))
+    other.write_bytes(bytes(4096))
+    img2 = tmp_path / "ro.img"
+    img2.write_bytes(bytes(4096))
+    img2.chmod(0o444)
+    cases = [(["--disk", f"{img}:ro", "--disk", f"1={img}"], "shared only read-only"),
+             (["--disk", f"nobody={img}"], "no such guest"),
+             (["--disk", str(img), "--disk", str(other)], "at most 1 disk file a run beside the NIC"),
+             (["--net", "none", "--disk", str(img), "--disk", str(other), "--disk", f"1={tmp_path / 'f.img'}"],
+              "No such file or directory")]
+    import os
+    import fcntl
+    busy = tmp_path / "busy.img"
+    busy.write_bytes(bytes(4096))
+    locked = open(busy, "r+b")
+    fcntl.lockf(locked, fcntl.LOCK_EX, 1, 100)        # as another QEMU would
+    cases.append((["--disk", str(busy)], "in use by another process"))
+    if os.geteuid() != 0:                     # root opens a 0444 file rw
+        cases.append((["--disk", str(img2)], "Permission denied (add :ro to lend it read-only)"))
+    for opts, want in cases:
+        r = subprocess.run([KEEL, "run", *opts, guest("sleep.img"), guest("sleep.img")],
+                           capture_output=True, timeout=30)
+        err = text(r.stderr)
+        assert r.returncode == 2 and err.count("\n") == 1 and want in err, (opts, err)

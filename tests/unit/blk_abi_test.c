@@ -36,6 +36,7 @@ KTEST(field_offsets_are_fixed)
     EXPECT_EQ(__builtin_offsetof(struct keel_blk_settings, flags), 12);
     EXPECT_EQ(__builtin_offsetof(struct keel_blk_settings, max_segs), 16);
     EXPECT_EQ(__builtin_offsetof(struct keel_blk_settings, version), 20);
+    EXPECT_EQ(__builtin_offsetof(struct keel_blk_settings, mount), 24);
     EXPECT_EQ(__builtin_offsetof(struct keel_blk_page, errors), 64);
     EXPECT_EQ(__builtin_offsetof(struct keel_blk_page, front_epoch), 80);
     EXPECT_EQ(sizeof(struct keel_blk_seg), 8);

@@ -271,7 +271,41 @@ KTEST(guest_limit)
     free(s);
 }
 
-KTEST_MAIN(KTEST_CASE(modules), KTEST_CASE(guest_limit), KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
+/* "disk" lines after the connections: guest, slot, ro, mount point. */
+KTEST(disks)
+{
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 2\nguest 0 3 1\n1:a\n"
+                    "guest 1 3 1\n1:b\nconnect 0 1 1:c\n"
+                    "disk 0 5 1 1:/\ndisk 1 5 1 5:/data\ndisk 1 4 0 2:/w\nend\n"), 0);
+    EXPECT_EQ(m.ndisks, 3);
+    EXPECT(m.disks[0].guest == 0 && m.disks[0].slot == 5 && m.disks[0].ro &&
+           !strcmp(m.disks[0].mount, "/"));
+    EXPECT(m.disks[1].guest == 1 && !strcmp(m.disks[1].mount, "/data"));
+    EXPECT(m.disks[2].slot == 4 && !m.disks[2].ro && !strcmp(m.disks[2].mount, "/w"));
+    manifest_free(&m);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\n"
+                    "disk 0 5 0 1:/\ndiskbench\nend\n"), 0);
+    EXPECT(m.disk_bench && m.ndisks == 1);
+    manifest_free(&m);
+    static const char *const bad[] = {
+        "disk 2 5 0 1:/\n",                     /* no such guest */
+        "disk 0 32 0 1:/\n",                    /* no such slot */
+        "disk 0 5 2 1:/\n",                     /* ro is 0 or 1 */
+        "disk 0 5 0 1:x\n",                     /* not absolute */
+        "disk 0 5 0 0:\n",                      /* empty */
+        "disk 0 5 0 32:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",   /* too long */
+        "disk 0 5 0 3:/a\n",                    /* shorter than said */
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char buf[256];
+        snprintf(buf, sizeof(buf), "KEELRUN 3\nimages 1\nguests 2\nguest 0 3 1\n"
+                 "1:a\nguest 1 3 1\n1:b\n%send\n", bad[i]);
+        EXPECT_EQ(parse(buf), -1);
+        EXPECT(m.disks == NULL);
+    }
+}
+
+KTEST_MAIN(KTEST_CASE(disks), KTEST_CASE(modules), KTEST_CASE(guest_limit), KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
            KTEST_CASE(every_truncation_fails), KTEST_CASE(bad_numbers),
            KTEST_CASE(bad_structure), KTEST_CASE(many_empty_arguments),
            KTEST_CASE(nul_inside_argument),

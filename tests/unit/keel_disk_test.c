@@ -23,30 +23,53 @@ static int run_parse(const char *a, const char *b)
 KTEST(parses_file_and_ro)
 {
     EXPECT_EQ(run_parse("--disk", "a:b.img"), 0);
-    EXPECT(o.disk && !o.disk_ro && !strcmp(o.disk_path, "a:b.img"));
+    EXPECT(o.ndisks == 1 && !o.disks[0].ro && !strcmp(o.disks[0].path, "a:b.img"));
+    EXPECT(!o.disks[0].guest && !strcmp(o.disks[0].mount, "/"));
     EXPECT_EQ(run_parse("--disk=d.img:ro", NULL), 0);
-    EXPECT(o.disk && o.disk_ro && !strcmp(o.disk_path, "d.img"));
+    EXPECT(o.disks[0].ro && !strcmp(o.disks[0].path, "d.img"));
+    EXPECT_EQ(run_parse("--disk", "web=/x/d.img:ro:/data"), 0);
+    EXPECT(o.disks[0].ro && !strcmp(o.disks[0].path, "/x/d.img") &&
+           !strcmp(o.disks[0].guest, "web") && !strcmp(o.disks[0].mount, "/data"));
+    EXPECT_EQ(run_parse("--disk", "1=d.img:/m"), 0);
+    EXPECT(!o.disks[0].ro && !strcmp(o.disks[0].guest, "1") &&
+           !strcmp(o.disks[0].mount, "/m") && !strcmp(o.disks[0].path, "d.img"));
+    EXPECT_EQ(run_parse("--disk", "./a=b.img"), 0);     /* '/' before '=': a path */
+    EXPECT(!o.disks[0].guest && !strcmp(o.disks[0].path, "./a=b.img"));
     EXPECT_EQ(run_parse("--disk", ":ro"), -1);
+    EXPECT_EQ(run_parse("--disk", "=d.img"), -1);
     EXPECT_EQ(run_parse("--disk", "a,b.img"), -1);
-    struct keel_opts two = { .disk = true };
-    EXPECT_EQ(keel_parse_disk("b.img", &two), -1);   /* one disk a run */
+    EXPECT_EQ(run_parse("--disk", "d.img:/a_mount_point_of_32_bytes_xxxxx"), -1);
 }
 
-/* keel_check_disk's verdict on path, and the message it wrote */
-static int check(const char *path, bool ro, char *msg, size_t size)
+/* keel_plan_disks's verdict on specs (guests "a" and "b"), its message */
+static int plan(const char *const *specs, int n, bool net, char *msg, size_t size)
 {
-    struct keel_opts c = { .disk = true, .disk_ro = ro };
+    static struct keel_opts c;
+    char *names[] = { "a", "b" };
     FILE *f = fmemopen(msg, size, "w");
 
-    snprintf(c.disk_path, sizeof(c.disk_path), "%s", path);
-    int rc = keel_check_disk(&c, f);
+    memset(&c, 0, sizeof(c));
+    c.net = net ? KEEL_NET_USER : KEEL_NET_NONE;
+    int rc = 0;
+    for (int i = 0; i < n; i++)
+        rc |= keel_parse_disk(specs[i], &c);
+    rc = rc ? -2 : keel_plan_disks(&c, names, 2, f);
     fclose(f);
+    o = c;
     return rc;
+}
+
+static int check(const char *path, bool ro, char *msg, size_t size)
+{
+    char spec[4200];
+
+    snprintf(spec, sizeof(spec), "%s%s", path, ro ? ":ro" : "");
+    return plan((const char *[]){ spec }, 1, true, msg, size);
 }
 
 KTEST(unusable_files_are_one_line)
 {
-    char msg[256] = "", path[] = "/tmp/keel_disk_testXXXXXX";
+    char msg[512] = "", path[] = "/tmp/keel_disk_testXXXXXX";
     int fd = mkstemp(path);
 
     EXPECT_EQ(check("/nonexistent/disk.img", false, msg, sizeof(msg)), -1);
@@ -59,22 +82,48 @@ KTEST(unusable_files_are_one_line)
     EXPECT_EQ(check(path, false, msg, sizeof(msg)), 0);
     EXPECT_EQ(check("/tmp", true, msg, sizeof(msg)), -1);
     EXPECT(strstr(msg, "not a regular file") != NULL);
-    struct keel_opts none = { 0 };
-    EXPECT_EQ(keel_check_disk(&none, stderr), 0);
+    EXPECT_EQ(plan(NULL, 0, true, msg, sizeof(msg)), 0);
+    EXPECT_EQ(o.ndevs, 0);
     close(fd);
     unlink(path);
 }
 
-KTEST(qemu_gets_the_drive)
+KTEST(disks_go_to_guests_and_devices)
 {
-    char drive[256];
-    struct keel_opts c = { .disk = true, .disk_ro = true };
+    char msg[512] = "", p1[] = "/tmp/keel_disk_testXXXXXX", p2[] = "/tmp/keel_disk_testXXXXXX";
+    char s[6][128];
+    int f1 = mkstemp(p1), f2 = mkstemp(p2);
 
-    strcpy(c.disk_path, "/d/x.img");
-    keel_disk_args(&c, drive, sizeof(drive));
-    EXPECT(!strcmp(drive, "file=/d/x.img,format=raw,if=none,id=disk0,"
-                          "cache=writeback,readonly=on"));
+    EXPECT(!ftruncate(f1, 4096) && !ftruncate(f2, 4096));
+    snprintf(s[0], 128, "a=%s:ro:/x", p1);
+    snprintf(s[1], 128, "b=%s:ro", p1);
+    snprintf(s[2], 128, "b=%s", p1);
+    snprintf(s[3], 128, "c=%s", p1);
+    snprintf(s[4], 128, "1=%s:/rw", p2);
+    /* one file to two guests read-only: one device */
+    EXPECT_EQ(plan((const char *[]){ s[0], s[1] }, 2, true, msg, sizeof(msg)), 0);
+    EXPECT(o.ndevs == 1 && o.disks[0].dev == 0 && o.disks[1].dev == 0);
+    EXPECT(o.disks[0].guest_idx == 0 && o.disks[1].guest_idx == 1 && o.dev_slot[0] == 5);
+    /* shared read-write: refused */
+    EXPECT_EQ(plan((const char *[]){ s[0], s[2] }, 2, true, msg, sizeof(msg)), -1);
+    EXPECT(strstr(msg, "shared only read-only") != NULL);
+    EXPECT_EQ(plan((const char *[]){ s[3] }, 1, true, msg, sizeof(msg)), -1);
+    EXPECT(strstr(msg, "no such guest") != NULL);
+    /* two files: a line each, so without the NIC only */
+    EXPECT_EQ(plan((const char *[]){ s[0], s[4] }, 2, true, msg, sizeof(msg)), -1);
+    EXPECT(strstr(msg, "at most 1 disk file a run beside the NIC") != NULL);
+    EXPECT_EQ(plan((const char *[]){ s[0], s[4] }, 2, false, msg, sizeof(msg)), 0);
+    EXPECT(o.ndevs == 2 && o.dev_slot[1] == 4 && o.disks[1].guest_idx == 1);
+    char drive[256];
+    keel_disk_args(&o, 0, drive, sizeof(drive));
+    EXPECT(strstr(drive, ",id=disk0,cache=writeback,readonly=on") != NULL);
+    keel_disk_args(&o, 1, drive, sizeof(drive));
+    EXPECT(strstr(drive, ",id=disk1,cache=writeback") && !strstr(drive, "readonly"));
+    close(f1);
+    close(f2);
+    unlink(p1);
+    unlink(p2);
 }
 
 KTEST_MAIN(KTEST_CASE(parses_file_and_ro), KTEST_CASE(unusable_files_are_one_line),
-           KTEST_CASE(qemu_gets_the_drive))
+           KTEST_CASE(disks_go_to_guests_and_devices))

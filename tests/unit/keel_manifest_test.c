@@ -22,7 +22,7 @@ static const char *write_manifest(const struct keel_manifest *m, size_t *len)
 static const char *manifest(char *const *names, int n, char *const *args, int nargs,
                             size_t *len)
 {
-    struct keel_manifest m = { names, n, NULL, n, args, nargs, NULL, 0 };
+    struct keel_manifest m = { names, n, NULL, n, args, nargs, NULL, 0, NULL };
 
     return write_manifest(&m, len);
 }
@@ -181,7 +181,7 @@ KTEST(connect_same_name_twice)
     EXPECT_EQ(keel_resolve_connects(ok, 3, names, 3, &c, devnull), 0);
     fclose(devnull);
     int image_of[] = { 0, 0, 0 };
-    struct keel_manifest mf = { names, 3, image_of, 1, NULL, 0, c, 3 };
+    struct keel_manifest mf = { names, 3, image_of, 1, NULL, 0, c, 3, NULL };
     size_t len;
     const char *buf = write_manifest(&mf, &len);
     const char *want = "KEELRUN 3\nimages 1\nguests 3\nguest 0 3 1\n1:a\n"
@@ -191,13 +191,30 @@ KTEST(connect_same_name_twice)
     free(c);
 }
 
+/* Every --disk a line after the connections, in order, with its
+ * device's slot. */
+KTEST(manifest_disks)
+{
+    char *names[] = { "a", "b" };
+    static struct keel_opts o;
+    o.ndisks = 2;
+    o.disks[0] = (struct keel_disk){ .guest_idx = 1, .dev = 0, .ro = true, .mount = "/data" };
+    o.disks[1] = (struct keel_disk){ .guest_idx = 0, .dev = 1, .mount = "/" };
+    o.dev_slot[0] = 5;
+    o.dev_slot[1] = 4;
+    struct keel_manifest mf = { names, 2, NULL, 2, NULL, 0, NULL, 0, &o };
+    size_t len;
+    const char *buf = write_manifest(&mf, &len);
+    EXPECT(buf && strstr(buf, "1:b\ndisk 1 5 1 5:/data\ndisk 0 4 0 1:/\nend\n"));
+}
+
 /* Guests share image modules; the module numbers follow image_of. */
 KTEST(manifest_shared_images)
 {
     char *names[] = { "a", "b", "a-2", "c", "b-2" };
     char *args[] = { "x" };
     int image_of[] = { 0, 1, 0, 2, 1 };
-    struct keel_manifest mf = { names, 5, image_of, 3, args, 1, NULL, 0 };
+    struct keel_manifest mf = { names, 5, image_of, 3, args, 1, NULL, 0, NULL };
     size_t len;
     const char *m = write_manifest(&mf, &len);
     const char *want = "KEELRUN 3\nimages 3\nguests 5\n"
@@ -211,7 +228,7 @@ KTEST(manifest_shared_images)
     EXPECT(write_manifest(&mf, &len) == NULL);
 }
 
-KTEST_MAIN(KTEST_CASE(manifest_shared_images), KTEST_CASE(connect_specs), KTEST_CASE(connect_same_name_twice),
+KTEST_MAIN(KTEST_CASE(manifest_disks), KTEST_CASE(manifest_shared_images), KTEST_CASE(connect_specs), KTEST_CASE(connect_same_name_twice),
            KTEST_CASE(manifest_two_guests), KTEST_CASE(manifest_hostile_bytes),
            KTEST_CASE(manifest_no_args), KTEST_CASE(basename_strips_dir_and_extension),
            KTEST_CASE(unique_names), KTEST_CASE(unique_names_of_many_copies),

@@ -48,8 +48,14 @@ void keel_run_usage(FILE *f)
         "                   or 0-based index; default the first guest), TCP\n"
         "                   unless /udp; repeatable; --net user only.  Guest i\n"
         "                   is 10.0.1.1 + i; -v shows each guest's address\n"
-        "  --disk FILE[:ro] a raw disk image for the first guest (read-only\n"
-        "                   with :ro)\n"
+        "  --disk [NAME=]FILE[:ro][:MOUNTPOINT]\n"
+        "                   a raw disk image for guest NAME (a name or index;\n"
+        "                   default the first), read-only with :ro, mounted at\n"
+        "                   MOUNTPOINT (default /); repeatable; one file may go\n"
+        "                   to several guests read-only\n"
+        "  --volume [NAME=]DIR[:MOUNTPOINT]\n"
+        "                   DIR as a read-only ext2 disk made for this run\n"
+        "                   (mke2fs -d), otherwise as --disk\n"
         "  --kvm            use KVM instead of TCG (where /dev/kvm works)\n"
         "  -h, --help       this text\n"
         "\n"
@@ -177,8 +183,14 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         return -1;
     } else if ((v = opt_value("--disk", argc, argv, i))) {
         if (keel_parse_disk(v, o) == 0) return 0;
-        fprintf(err, "keel: --disk wants FILE or FILE:ro (one disk, no ',' in "
-                "its path), not '%s'\n", v);
+        fprintf(err, "keel: --disk wants [NAME=]FILE[:ro][:MOUNTPOINT] (at most "
+                "%d, no ',' in FILE, MOUNTPOINT absolute and at most %u bytes), "
+                "not '%s'\n", KEEL_DISKS_MAX, KEEL_BLK_MOUNT_MAX, v);
+        return -1;
+    } else if ((v = opt_value("--volume", argc, argv, i))) {
+        if (keel_parse_volume(v, o) == 0) return 0;
+        fprintf(err, "keel: --volume wants [NAME=]DIR[:MOUNTPOINT] (at most %d "
+                "disks and volumes, no ',' in DIR), not '%s'\n", KEEL_DISKS_MAX, v);
         return -1;
     } else if ((v = opt_value("--smp", argc, argv, i))) {
         if (parse_smp(v, &o->smp) == 0) return 0;

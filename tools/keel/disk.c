@@ -1,68 +1,195 @@
 /*
- * --disk FILE[:ro]: a raw disk image for the machine, a virtio-blk-pci
- * function that the hypervisor lends to dom0 (docs/blk.md).  Checked here,
+ * --disk [NAME=]FILE[:ro][:MOUNTPOINT]: raw disk images for the machine,
+ * each file a virtio-blk-pci function that the hypervisor lends to dom0
+ * (docs/blk.md), each --disk a virtual disk of one guest.  Checked here,
  * before QEMU starts, so that a missing or unusable file is one clear line
  * and status 2 rather than QEMU's error after the machine was set up.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "keel.h"
 
+/* Strips ":SUFFIX" off s[0..*n) when SUFFIX passes want(). */
+static const char *suffix(const char *s, size_t *n, int (*want)(const char *, size_t))
+{
+    const char *c = memrchr(s, ':', *n);
+
+    if (!c || !want(c + 1, (size_t)(s + *n - c - 1)))
+        return NULL;
+    *n = (size_t)(c - s);
+    return c + 1;
+}
+
+/* "--disk FILE" or "--volume DIR", for messages */
+#define OPT(d) ((d)->volume ? "--volume" : "--disk"), ((d)->volume ? (d)->volume : (d)->path)
+
+static int is_mount(const char *s, size_t n) { return n && s[0] == '/'; }
+static int is_ro(const char *s, size_t n) { return n == 2 && !memcmp(s, "ro", 2); }
+
 int keel_parse_disk(const char *s, struct keel_opts *o)
 {
-    size_t n = strlen(s);
+    struct keel_disk *d = &o->disks[o->ndisks];
+    const char *eq = strchr(s, '='), *m;
+    size_t n;
 
-    if (o->disk || !n)
+    if (o->ndisks == KEEL_DISKS_MAX)
         return -1;
-    o->disk_ro = n >= 3 && !strcmp(s + n - 3, ":ro");
-    if (o->disk_ro)
-        n -= 3;
-    if (!n || n >= sizeof(o->disk_path) || memchr(s, ',', n))
+    *d = (struct keel_disk){ .guest = NULL, .guest_idx = -1, .mount = "/" };
+    if (eq && !memchr(s, '/', (size_t)(eq - s)) && !memchr(s, ':', (size_t)(eq - s))) {
+        if (eq == s || !(d->guest = strndup(s, (size_t)(eq - s))))
+            return -1;
+        s = eq + 1;
+    }
+    n = strlen(s);
+    if ((m = suffix(s, &n, is_mount))) {
+        size_t len = strlen(m);
+        if (len > KEEL_BLK_MOUNT_MAX)
+            return -1;
+        memcpy(d->mount, m, len + 1);
+    }
+    d->ro = suffix(s, &n, is_ro) != NULL;
+    if (!n || memchr(s, ',', n) || !(d->path = strndup(s, n)))
         return -1;                 /* QEMU's -drive would split at ',' */
-    memcpy(o->disk_path, s, n);
-    o->disk_path[n] = 0;
-    o->disk = true;
+    o->ndisks++;
     return 0;
 }
 
-/* The file exists, is a regular file (or a block device) of whole
- * sectors, and opens the way QEMU will open it. */
-int keel_check_disk(const struct keel_opts *o, FILE *err)
+/* Another process's lock that QEMU's image locking (bytes 100-299, one
+ * per permission) would trip on: then QEMU would stop with "Failed to
+ * lock byte 100" after the machine was set up.  A write lock of ours
+ * meets any lock there, as QEMU does for a read-write image; a read lock
+ * only an exclusive one (QEMU itself takes shared ones). */
+static bool locked_by_another(int fd, bool ro)
 {
-    struct stat st;
+    struct flock l = { .l_type = ro ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET,
+                       .l_start = 100, .l_len = 200 };
+
+    return fcntl(fd, F_OFD_GETLK, &l) == 0 && l.l_type != F_UNLCK;
+}
+
+/* The file exists, is a regular file (or a block device) of whole
+ * sectors, opens the way QEMU will open it and is not locked. */
+static int check_file(const struct keel_disk *d, struct stat *st, FILE *err)
+{
     int fd;
 
-    if (!o->disk)
-        return 0;
-    if ((fd = open(o->disk_path, o->disk_ro ? O_RDONLY : O_RDWR)) < 0 ||
-        fstat(fd, &st)) {
-        fprintf(err, "keel: --disk %s: %s\n", o->disk_path, strerror(errno));
+    if ((fd = open(d->path, d->ro ? O_RDONLY : O_RDWR)) < 0 || fstat(fd, st)) {
+        fprintf(err, "keel: --disk %s: %s%s\n", d->path, strerror(errno),
+                errno == EACCES || errno == EROFS ? (d->ro ? "" :
+                " (add :ro to lend it read-only)") : "");
         if (fd >= 0)
             close(fd);
         return -1;
     }
-    close(fd);
-    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
-        fprintf(err, "keel: --disk %s: not a regular file\n", o->disk_path);
+    if (locked_by_another(fd, d->ro)) {
+        fprintf(err, "keel: --disk %s: in use by another process (it holds a "
+                "lock on the image, as a running QEMU does)\n", d->path);
+        close(fd);
         return -1;
     }
-    if (S_ISREG(st.st_mode) && (st.st_size == 0 || st.st_size % 512)) {
+    close(fd);
+    if (!S_ISREG(st->st_mode) && !S_ISBLK(st->st_mode)) {
+        fprintf(err, "keel: --disk %s: not a regular file\n", d->path);
+        return -1;
+    }
+    if (S_ISREG(st->st_mode) && (st->st_size == 0 || st->st_size % 512)) {
         fprintf(err, "keel: --disk %s: %lld bytes, not a whole number of "
-                "512-byte sectors\n", o->disk_path, (long long)st.st_size);
+                "512-byte sectors\n", d->path, (long long)st->st_size);
         return -1;
     }
     return 0;
 }
 
-/* Slot 5: INTA on PIRQA, IRQ 10 on QEMU's i440fx, which neither the NIC
- * (slot 3, IRQ 11) nor anything else we add raises; the hypervisor lends
- * no shared line (docs/devices.md). */
-void keel_disk_args(const struct keel_opts *o, char *drive, size_t size)
+/* PCI slots with an INTx line of their own: on QEMU's i440fx slot s's
+ * INTA is PIRQ (s - 1) & 3, and the firmware routes PIRQA/B to IRQ 10 and
+ * PIRQC/D to IRQ 11, the only two lines PCI gets.  The NIC (slot 3) holds
+ * IRQ 11; the hypervisor lends no shared line (docs/devices.md).  So one
+ * disk file beside a NIC, two without (the second at slot 4, IRQ 11). */
+static const int disk_slots[KEEL_BLKDEVS_MAX] = { 5, 4 };
+
+static int devices_max(const struct keel_opts *o)
 {
-    snprintf(drive, size, "file=%s,format=raw,if=none,id=disk0,cache=writeback%s",
-             o->disk_path, o->disk_ro ? ",readonly=on" : "");
+    return o->net == KEEL_NET_NONE ? 2 : 1;
+}
+
+/* The device that serves d: one already holding the same file (which
+ * must then be read-only on both sides), or a new one. */
+static int pick_device(struct keel_opts *o, int i, const struct stat *ids, FILE *err)
+{
+    struct keel_disk *d = &o->disks[i];
+
+    for (int j = 0; j < i; j++) {
+        if (ids[j].st_dev != ids[i].st_dev || ids[j].st_ino != ids[i].st_ino)
+            continue;
+        if (!d->ro || !o->disks[j].ro) {
+            fprintf(err, "keel: %s %s: given twice; disks can be shared "
+                    "only read-only (:ro on every --disk of it)\n", OPT(d));
+            return -1;
+        }
+        d->dev = o->disks[j].dev;
+        return 0;
+    }
+    if (o->ndevs == devices_max(o)) {
+        fprintf(err, "keel: %s %s: at most %d disk file%s a run %s (QEMU's "
+                "i440fx has two PCI interrupt lines, IRQ 10 and 11, and a lent "
+                "device never shares one: docs/blk.md)\n", OPT(d),
+                devices_max(o), devices_max(o) > 1 ? "s" : "",
+                o->net == KEEL_NET_NONE ? "" : "beside the NIC (--net none frees its line)");
+        return -1;
+    }
+    d->dev = o->ndevs;
+    o->dev_slot[o->ndevs] = disk_slots[o->ndevs];
+    o->dev_of[o->ndevs++] = i;
+    return 0;
+}
+
+/* Resolves each disk's guest (a name, an index, or guest 0), checks its
+ * file and gives it a device.  0, or -1 with one line on err. */
+int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err)
+{
+    struct stat ids[KEEL_DISKS_MAX];
+
+    o->ndevs = 0;
+    for (int i = 0; i < o->ndisks; i++) {
+        struct keel_disk *d = &o->disks[i];
+
+        d->guest_idx = d->guest ? keel_guest_index(d->guest, strlen(d->guest),
+                                                   names, n) : 0;
+        if (d->guest_idx < 0) {
+            fprintf(err, "keel: %s %s=%s: no such guest (names or indices "
+                    "0..%d)\n", d->volume ? "--volume" : "--disk", d->guest,
+                    d->volume ? d->volume : d->path, n - 1);
+            return -1;
+        }
+        if (check_file(d, &ids[i], err) || pick_device(o, i, ids, err))
+            return -1;
+    }
+    return 0;
+}
+
+/* QEMU's -drive for device k: read-only when every disk of it is. */
+void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size)
+{
+    const struct keel_disk *d = &o->disks[o->dev_of[k]];
+
+    snprintf(drive, size, "file=%s,format=raw,if=none,id=disk%d,cache=writeback%s",
+             d->path, k, d->ro ? ",readonly=on" : "");
+}
+
+/* --volume [NAME=]DIR[:MOUNTPOINT] (volume.c builds it): a read-only
+ * disk whose file is made later. */
+int keel_parse_volume(const char *s, struct keel_opts *o)
+{
+    if (keel_parse_disk(s, o))
+        return -1;
+    struct keel_disk *d = &o->disks[o->ndisks - 1];
+    d->volume = d->path;           /* the directory, for now */
+    d->path = NULL;
+    d->ro = true;
+    return 0;
 }

@@ -21,6 +21,7 @@
 #include <keel/hostio.h>
 #include <stream/stream.h>
 #include <keel/launch.h>
+#include <keel/blk.h>
 
 #define KEEL_EXIT_USAGE 2   /* bad command line, missing file, not built */
 
@@ -37,6 +38,16 @@ struct keel_port {
     bool udp;
     int idx;                    /* the guest, once keel_resolve_ports ran */
 };
+#define KEEL_DISKS_MAX   16         /* --disk a run */
+#define KEEL_BLKDEVS_MAX 2          /* PCI interrupt lines (disk.c) */
+struct keel_disk {
+    char *guest;            /* NAME or index as given; NULL: the first */
+    char *path;             /* malloc'd; a --volume's once built */
+    char *volume;           /* --volume: the directory, else NULL */
+    bool ro;
+    char mount[KEEL_BLK_MOUNT_MAX + 1];   /* "/" unless given */
+    int guest_idx, dev;     /* keel_plan_disks */
+};
 struct keel_opts {
     bool verbose, timings, kvm, help;
     double timeout_s;       /* <= 0: no timeout */
@@ -50,19 +61,25 @@ struct keel_opts {
     char **connects;        /* --connect specs, point into argv */
     enum keel_net net;      /* the machine's NIC (default: user mode) */
     char tap[KEEL_IFNAME_MAX + 1];   /* KEEL_NET_TAP: the interface */
-    bool disk, disk_ro;     /* --disk FILE[:ro] (disk.c) */
-    char disk_path[4096];
     int nports;
     struct keel_port *ports;    /* -p, parsed; resolved by keel_run */
+    int ndisks;             /* --disk [NAME=]FILE[:ro][:MOUNT] (disk.c) */
+    struct keel_disk disks[KEEL_DISKS_MAX];
+    int ndevs;              /* distinct files: virtio-blk functions */
+    int dev_slot[KEEL_BLKDEVS_MAX];  /* its PCI slot (00:slot.0) */
+    int dev_of[KEEL_BLKDEVS_MAX];    /* its first disk */
+    bool disk_bench;        /* KEEL_DISK_BENCH=1: make bench's dom0 rows */
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);
 /* "user", "none", "tap:IFNAME" (a name Linux accepts, without ','). */
 int keel_parse_net(const char *s, struct keel_opts *o);
-/* disk.c: --disk FILE[:ro], checked before QEMU starts */
+/* disk.c: --disk [NAME=]FILE[:ro][:MOUNT], checked before QEMU starts */
 int keel_parse_disk(const char *s, struct keel_opts *o);
-int keel_check_disk(const struct keel_opts *o, FILE *err);
-void keel_disk_args(const struct keel_opts *o, char *drive, size_t size);
+int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err);
+void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size);
+/* volume.c: --volume [NAME=]DIR[:MOUNTPOINT], a read-only ext2 disk */
+int keel_parse_volume(const char *s, struct keel_opts *o);
 void keel_usage(FILE *f);
 void keel_run_usage(FILE *f);
 
@@ -142,6 +159,7 @@ struct keel_manifest {
     int nargs;
     const struct keel_connect *conn;
     int nconn;
+    const struct keel_opts *disks;   /* its disks and their devices */
 };
 int keel_write_manifest(FILE *f, const struct keel_manifest *m);
 
@@ -210,6 +228,7 @@ int keel_stage_link(struct keel_stage *s, const char *src, const char *name,
 FILE *keel_stage_create(struct keel_stage *s, const char *name, char *out,
                         size_t outsz);
 void keel_stage_cleanup(struct keel_stage *s);
+int keel_build_volumes(struct keel_opts *o, struct keel_stage *st, FILE *err);
 
 /* hosts_stage.c: the hosts table written into the run folder as "hosts"
  * (its path in path), from the guests' images (image_of: images.c).  0, or
@@ -279,7 +298,7 @@ void keel_input_push(struct keel_input *in, struct keel_hostio *h);  /* hostio.c
 void keel_input_ring(struct keel_input *in);   /* hostio.c: an owed doorbell */
 
 /* run.c: `keel run` */
-int keel_run(const struct keel_opts *o);
+int keel_run(struct keel_opts *o);
 /* Runs until the machine is off; removes the run folder st as soon as the
  * machine has printed anything (QEMU has read every file by then). */
 int keel_loop(const struct keel_opts *o, pid_t pid, int out_fd, int err_fd,

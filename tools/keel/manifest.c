@@ -33,6 +33,18 @@ static int put_guest(FILE *f, const struct keel_manifest *m, int i)
     return 0;
 }
 
+/* "disk <guest> <slot> <ro> <len>:<mount>\n" per --disk, in order. */
+static int put_disks(FILE *f, const struct keel_opts *o)
+{
+    for (int i = 0; o && i < o->ndisks; i++) {
+        const struct keel_disk *d = &o->disks[i];
+        if (fprintf(f, "disk %d %d %d ", d->guest_idx, o->dev_slot[d->dev],
+                    d->ro) < 0 || put_string(f, d->mount))
+            return -1;
+    }
+    return 0;
+}
+
 /* The guests, then "connect <a> <b> <len>:<name>\n" per channel. */
 int keel_write_manifest(FILE *f, const struct keel_manifest *m)
 {
@@ -49,7 +61,9 @@ int keel_write_manifest(FILE *f, const struct keel_manifest *m)
         if (fprintf(f, "connect %d %d ", m->conn[i].a, m->conn[i].b) < 0 ||
             put_string(f, m->conn[i].name))
             return -1;
-    if (fputs("end\n", f) == EOF)
+    if (put_disks(f, m->disks) ||
+        (m->disks && m->disks->disk_bench && fputs("diskbench\n", f) == EOF) ||
+        fputs("end\n", f) == EOF)
         return -1;
     return fflush(f) == 0 ? 0 : -1;
 }

@@ -50,7 +50,8 @@ static char *net_args(const struct keel_opts *o)
 char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
                       const char *hv, const char *initrd, const char *hostio)
 {
-    static char mem[4400], smp[16], *netdev, drive[4200];
+    static char mem[4400], smp[16], *netdev;
+    static char drive[KEEL_BLKDEVS_MAX][4200], blk[KEEL_BLKDEVS_MAX][64];
     const char *cpu = getenv("KEEL_QEMU_CPU"), *append = getenv("KEEL_HV_CMDLINE");
     const char *a[48];
     size_t n = 0;
@@ -81,9 +82,11 @@ char **keel_qemu_argv(const struct keel_opts *o, const char *qemu,
         ARGS("-netdev", netdev,
              "-device", "virtio-net-pci,netdev=net0,addr=3,romfile=");
     }
-    if (o->disk) {
-        keel_disk_args(o, drive, sizeof(drive));
-        ARGS("-drive", drive, "-device", "virtio-blk-pci,drive=disk0,addr=5,romfile=");
+    for (int k = 0; k < o->ndevs; k++) {
+        keel_disk_args(o, k, drive[k], sizeof(drive[k]));
+        snprintf(blk[k], sizeof(blk[k]), "virtio-blk-pci,drive=disk%d,addr=%d,romfile=",
+                 k, o->dev_slot[k]);
+        ARGS("-drive", drive[k], "-device", blk[k]);
     }
     if (append && *append)
         ARGS("-append", append);

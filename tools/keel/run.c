@@ -66,7 +66,7 @@ static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
 {
     char path[4200], label[64];
     struct keel_manifest m = { names, o->nimages, image_of, nimages,
-                               o->args, o->nargs, conn, o->nconnects };
+                               o->args, o->nargs, conn, o->nconnects, o };
     FILE *f = keel_stage_create(st, "manifest", path, sizeof(path));
     int rc = f ? keel_write_manifest(f, &m) : -1;
 
@@ -168,31 +168,40 @@ static int plan_net(const struct keel_opts *o, char **names,
     return rc;
 }
 
-static int run_staged(const struct keel_opts *o, char **names,
+/* In the staging directory: the volumes, the disks' plan, the modules,
+ * then the machine. */
+static int run_staged(struct keel_opts *o, char **names,
                       const struct keel_connect *conn, const int *image_of,
                       int nimages, const struct keel_paths *p)
 {
     struct keel_stage st;
     char hv[4200];
+    char *initrd = NULL;
+    struct keel_hostio h = { 0 };
     int status = KEEL_EXIT_USAGE;
+
     if (keel_stage_init(&st))
         return status;
-    char *initrd = stage_run(&st, o, names, conn, image_of, nimages, p, hv, sizeof(hv));
-    struct keel_hostio h = { 0 };
-    if (want_hostio() && keel_hostio_create(&h, &st) && o->verbose)
-        fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
-    if (initrd)
-        status = boot(o, names, p->qemu, hv, initrd, &h, &st);
-    keel_hostio_destroy(&h);
-    free(initrd);
+    if (keel_build_volumes(o, &st, stderr) == 0 &&
+        keel_plan_disks(o, names, o->nimages, stderr) == 0) {
+        o->disk_bench = o->ndisks && getenv("KEEL_DISK_BENCH") &&
+                        !strcmp(getenv("KEEL_DISK_BENCH"), "1");
+        initrd = stage_run(&st, o, names, conn, image_of, nimages, p, hv, sizeof(hv));
+        if (want_hostio() && keel_hostio_create(&h, &st) && o->verbose)
+            fprintf(stderr, "keel: no shared memory for host I/O: %s\n", strerror(errno));
+        if (initrd)
+            status = boot(o, names, p->qemu, hv, initrd, &h, &st);
+        keel_hostio_destroy(&h);
+        free(initrd);
+    }
     keel_stage_cleanup(&st);
     return status;
 }
 
-int keel_run(const struct keel_opts *o)
+int keel_run(struct keel_opts *o)
 {
     struct keel_paths p;
-    if (check_images(o) || keel_check_disk(o, stderr) || keel_find_paths(&p, stderr))
+    if (check_images(o) || keel_find_paths(&p, stderr))
         return KEEL_EXIT_USAGE;
     char **names = guest_names(o);
     int *image_of = calloc((size_t)o->nimages + 1, sizeof(int));

@@ -126,6 +126,8 @@
 #define KEEL_BLK_F_DISCARD  4u   /* DISCARD is served */
 #define KEEL_BLK_F_KNOWN    7u
 
+#define KEEL_BLK_MOUNT_MAX  31u  /* bytes of a mount point, without its NUL */
+
 /* struct keel_device.settings of a KEEL_DEV_BLOCK entry, written by the
  * toolstack. */
 struct keel_blk_settings {
@@ -135,8 +137,16 @@ struct keel_blk_settings {
     uint16_t max_segs;        /* per request, in [1, KEEL_BLK_SEGS_MAX] */
     uint16_t pad0;
     uint32_t version;         /* KEEL_BLK_VERSION */
-    uint8_t  pad[40];
+    char     mount[KEEL_BLK_MOUNT_MAX + 1];  /* see below */
+    uint8_t  pad[8];
 };
+
+/* keel_blk_settings.mount: where the run wants the guest to mount this
+ * disk's file system (`keel run --disk NAME=FILE:MOUNTPOINT`, --volume),
+ * NUL-terminated, absolute ("/" when the user named none); "" from an
+ * older toolstack means "/".  Only a hint for the guest's file-system
+ * layer: the backend never reads it.  A guest with several disks sees
+ * one entry per disk, in command-line order. */
 
 /* Page 0. */
 struct keel_blk_page {

@@ -28,6 +28,16 @@
  *   zero or more channels (keel/channel.h), guest a granting, b mapping:
  *     "connect <a> <b> <len>:<name>\n"   a != b, both < n; name 1..31
  *                                        bytes, unique on each guest
+ *   zero or more disks (`keel run --disk`, docs/blk.md), in command-line
+ *   order, each a virtual disk of guest g on the virtio-blk function at
+ *   PCI 00:<slot>.0, the whole device, read-only if ro is 1 (the device
+ *   may be read-only anyway); several lines may name one slot (shared
+ *   read-only) and one guest (several disks, device entries in this order):
+ *     "disk <g> <slot> <ro> <len>:<mount>\n"   g < n, slot < 32, ro 0 or 1,
+ *                                        mount 1..31 bytes, starting '/'
+ *   optionally "diskbench\n": dom0 measures its first disk directly
+ *   before serving any guest, overwriting it (make bench only: keel run
+ *   writes it under KEEL_DISK_BENCH=1)
  *   "end\n"
  *
  * dom0 checks that m matches the modules it was given, and refuses a

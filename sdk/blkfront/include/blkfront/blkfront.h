@@ -1,9 +1,15 @@
 /*
  * blkfront: the guest's disk (keel/blk.h), a small block API for apps
- * that want raw blocks.  Linking it gives the image a disk when the run
- * has one for it (keel run --disk FILE[:ro]: the first guest).
+ * that want raw blocks.  Linking it gives the image its disks when the
+ * run has some for it (keel run --disk [NAME=]FILE[:ro][:MOUNTPOINT]).
  *
- *   blkfront_open(&bf)                       -KEEL_ENODEV: no disk
+ *   blkfront_open(&bf)                       the first disk; -KEEL_ENODEV:
+ *                                            none
+ *   blkfront_open_nth(n, &bf)                disk n (0..), in the order of
+ *                                            the run's --disk options for
+ *                                            this guest; -KEEL_EBUSY: open
+ *   blkfront_mount_point(bf)                 where the run wants it mounted
+ *                                            ("/" unless --disk said)
  *   blkfront_sectors / _sector_size / _read_only
  *   blkfront_read / _write / _flush          wait for their answer
  *   blkfront_submit + blkfront_poll          asynchronous: a callback per
@@ -20,8 +26,9 @@
  *    served); -KEEL_EPIPE (the backend is gone or cut us off).
  *  - blkfront_flush returns once every write answered before it is on
  *    the host's stable storage (keel/blk.h FLUSH): write, then flush.
- *  - At most BLKFRONT_INFLIGHT requests at once (submit: -KEEL_EAGAIN
- *    beyond: poll, then try again).  One thread; nothing is for upcalls.
+ *  - At most BLKFRONT_INFLIGHT requests at once, and at most 352 KiB of
+ *    data (88 granted pages: 32 requests of 8 KiB, 8 of the largest);
+ *    submit says -KEEL_EAGAIN beyond: poll, then try again.  One thread; nothing is for upcalls.
  */
 #ifndef BLKFRONT_BLKFRONT_H
 #define BLKFRONT_BLKFRONT_H
@@ -31,8 +38,9 @@
 #include <stdint.h>
 #include <keel/blk.h>
 
-#define BLKFRONT_INFLIGHT   8u
+#define BLKFRONT_INFLIGHT   32u  /* the ring's requests (keel/blk.h) */
 #define BLKFRONT_MAX_BYTES  KEEL_BLK_REQ_MAX_BYTES
+#define BLKFRONT_DISKS_MAX  8u   /* disks a guest opens */
 
 struct blkfront;
 
@@ -46,6 +54,10 @@ struct blkfront_io {
 };
 
 int blkfront_open(struct blkfront **out);
+int blkfront_open_nth(unsigned n, struct blkfront **out);
+/* keel/blk.h settings' mount: absolute, NUL-terminated, at most
+ * KEEL_BLK_MOUNT_MAX bytes; "/" when the toolstack gave none. */
+const char *blkfront_mount_point(const struct blkfront *bf);
 uint64_t blkfront_sectors(const struct blkfront *bf);
 uint32_t blkfront_sector_size(const struct blkfront *bf);
 bool blkfront_read_only(const struct blkfront *bf);
