@@ -12,10 +12,11 @@
 # {include,lib} what the sysroot copies, and build.log.
 #
 # configure runs as for any cross build (--host, CC=x86_64-keel-gcc: its
-# link tests link real Keel images).  Of libext2fs's objects, two do not
-# compile against newlib and are left out, because nothing a guest does
-# needs them: finddev.c (walks /dev for a device number: <dirent.h>) and
-# mkjournal.c (makes ext3 journals, with Linux's ioctl numbers).  `make -k`
+# link tests link real Keel images).  newlib has no _IOR/_IOW, which
+# ext2_fs.h uses for Linux's ioctl numbers (never issued by a guest): a
+# forced include defines them as 0.  One object does not compile against
+# newlib and is left out, because nothing a guest does needs it:
+# finddev.c (walks /dev for a device number: <dirent.h>).  `make -k`
 # builds the rest; the archive holds whatever compiled, and a missing
 # object that matters shows up as an undefined symbol at a guest's link.
 set -euo pipefail
@@ -42,7 +43,8 @@ unpack_source() {
     fi
 }
 
-# Everything that is a program or needs threads, a shared library or a
+# Everything that is a program or needs threads (Keel images have no
+# thread-local storage: --disable-tls), a shared library or a
 # Linux interface is switched off; what is left is what the libraries need.
 configure_tree() {
     rm -rf "$work/cfg"
@@ -53,7 +55,8 @@ configure_tree() {
         --disable-nls --disable-elf-shlibs --disable-bsd-shlibs --disable-fuse2fs \
         --disable-uuidd --disable-fsck --disable-e2initrd-helper --disable-debugfs \
         --disable-imager --disable-resizer --disable-defrag --disable-tdb \
-        --disable-mmp --disable-backtrace --without-pthread --disable-rpath) \
+        --disable-mmp --disable-backtrace --disable-tls --without-pthread \
+        --disable-rpath) \
         >>"$log" 2>&1 || fail configure
 }
 
@@ -62,10 +65,18 @@ compile_all() {
     echo "  E2FS    compile libcom_err, libext2fs $want_version"
     make -C "$cfg/lib/et" -j "${JOBS:-2}" libcom_err.a compile_et >>"$log" 2>&1 ||
         fail "make libcom_err"
-    # -k: see the header (finddev.o, mkjournal.o)
-    make -C "$cfg/lib/ext2fs" -k -j "${JOBS:-2}" libext2fs.a >>"$log" 2>&1 || true
-    [ -f "$cfg/lib/ext2fs/openfs.o" ] && [ -f "$cfg/lib/ext2fs/fileio.o" ] ||
-        fail "make libext2fs"
+    printf '#ifndef _IOR\n#define _IOR(a, b, c) 0\n#define _IOW(a, b, c) 0\n#endif\n' \
+        >"$cfg/keel_ioctl.h"
+    # the generated headers first: -j would race them with the objects
+    make -C "$cfg/lib/ext2fs" ext2_err.h ext2_types.h crc32c_table.h >>"$log" 2>&1 ||
+        fail "make ext2fs headers"
+    # -k: see the header (finddev.o)
+    make -C "$cfg/lib/ext2fs" -k -j "${JOBS:-2}" \
+        CFLAGS_STLIB="-g -O2 -include $cfg/keel_ioctl.h" \
+        libext2fs.a >>"$log" 2>&1 || true
+    for o in openfs fileio mkjournal fallocate; do
+        [ -f "$cfg/lib/ext2fs/$o.o" ] || fail "make libext2fs ($o.o)"
+    done
 }
 
 install_all() {
