@@ -24,7 +24,8 @@ static long file_read(void *obj, void *buf, size_t len, int flags)
     unsigned int got = 0;
     errcode_t err;
 
-    (void)flags;
+    if ((flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
     if (len > 1u << 30)
         len = 1u << 30;
     err = ext2fs_file_read(f->file, buf, (unsigned int)len, &got);
@@ -37,7 +38,8 @@ static long file_write(void *obj, const void *buf, size_t len, int flags)
     unsigned int done = 0;
     errcode_t err;
 
-    (void)flags;
+    if ((flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
     if (len > 1u << 30)
         len = 1u << 30;
     if (f->append)

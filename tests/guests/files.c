@@ -4,7 +4,7 @@
  *   read        prints /hello.txt (put there by mke2fs -d)
  *   write       writes /new/a.txt with fopen, renames, lists /new
  *   check       reads what `write` wrote
- *   fill        writes until ENOSPC, removes the file, exits cleanly
+ *   fill        writes /big until ENOSPC, exits cleanly (the disk stays full)
  *   ro          an open for writing fails EROFS, a read works
  *   sync N      checks seed N-1's /sync.txt first (N > 0: the run before
  *               was killed after its fsync), then writes /sync.txt with
@@ -41,6 +41,33 @@ static void read_hello(void)
     printf("files: hello says %s", line);
 }
 
+/* lseek, ftruncate, fstat, unlink, rmdir on scratch names under /new */
+static void scratch(void)
+{
+    char two[2];
+    struct stat st;
+    int fd = open("/new/t", O_RDWR | O_CREAT | O_EXCL, 0644);
+
+    if (fd < 0 || write(fd, "abcdef", 6) != 6 || lseek(fd, 2, SEEK_SET) != 2 ||
+        read(fd, two, 2) != 2 || memcmp(two, "cd", 2))
+        fail("write, lseek, read /new/t");
+    if (ftruncate(fd, 3) || fstat(fd, &st) || st.st_size != 3 || !S_ISREG(st.st_mode) ||
+        fsync(fd) || close(fd))
+        fail("ftruncate, fstat, fsync /new/t");
+    if (open("/new/t", O_WRONLY | O_CREAT | O_EXCL, 0644) >= 0 || errno != EEXIST)
+        fail("O_EXCL on an existing file");
+    if (unlink("/new/t") || open("/new/t", O_RDONLY) >= 0 || errno != ENOENT)
+        fail("unlink /new/t");
+    if (mkdir("/new/d", 0755) || rmdir("/new") == 0 || errno != ENOTEMPTY ||
+        rmdir("/new/d") || stat("/new/d", &st) == 0)
+        fail("mkdir, rmdir");
+    if (open("/new", O_WRONLY) >= 0 || errno != EISDIR)
+        fail("a directory opened for writing");
+    fd = open("/new/a.txt", O_RDONLY);
+    if (fd < 0 || write(fd, "x", 1) != -1 || errno != EBADF || close(fd))
+        fail("a write on a read-only descriptor");
+}
+
 static void write_new(void)
 {
     FILE *f;
@@ -62,6 +89,7 @@ static void write_new(void)
     while ((e = readdir(d)))
         printf("files: /new has %s\n", e->d_name);
     closedir(d);
+    scratch();
     printf("files: wrote ok\n");
 }
 
@@ -94,8 +122,8 @@ static void fill_disk(void)
         fail("the full disk's error is not ENOSPC");
     printf("files: ENOSPC after %ld bytes\n", total);
     /* close may fail ENOSPC too: the block it still buffers has no room */
-    if ((close(fd) && errno != ENOSPC) || unlink("/big"))
-        fail("close and unlink /big");
+    if (close(fd) && errno != ENOSPC)
+        fail("close /big");
     printf("files: full ok\n");
 }
 

@@ -64,6 +64,8 @@ def test_full_disk_is_enospc_and_stays_clean(tmp_path):
     r, out = files(img, "fill")
     assert "files: full ok" in out, out + text(r.stderr)
     assert_clean(img)
+    r, out = files(img, "read")                 # a full disk still works
+    assert "files: hello says hello from the host" in out, out + text(r.stderr)
 
 
 def test_read_only_disk_is_erofs(tmp_path):
