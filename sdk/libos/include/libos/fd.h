@@ -21,8 +21,7 @@
 #define LIBOS_FD_H
 
 #include <stddef.h>
-
-struct stat;
+#include <sys/stat.h>
 
 #define LIBOS_FD_MAX 64
 
