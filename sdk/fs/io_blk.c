@@ -4,7 +4,7 @@
  * at most BLKFRONT_MAX_BYTES.  No cache here: libext2fs keeps the inode
  * table, bitmaps and directories it is working on itself, and a write
  * that reaches blkfront is on its way to the host, which is what
- * fsync's ordering (fs_impl.h) relies on.
+ * fsync's ordering (docs/fs.md, "Durability") relies on.
  */
 #include <stdlib.h>
 #include <string.h>
