@@ -5,14 +5,13 @@
 #   gcc make binutils libc6-dev   the host compiler (also wrapped for guests)
 #   qemu-system-x86               the machine `keel run` boots
 #   newlib-source                 the guests' C library, built from source
-#   dpkg-dev                      `apt-get source` (lwIP, e2fsprogs: docs/toolchain.md)
-#   e2fsprogs                     mke2fs, e2fsck: the guests' disks (docs/fs.md)
+#   dpkg-dev                      `apt-get source` (lwIP, see docs/toolchain.md)
 #   python3 python3-pytest        the integration tests
 #   xz-utils                      unpacks newlib's tarball
 #   curl apache2-utils            apps/httpd's tests: curl, and ab for load
 set -euo pipefail
 
-PACKAGES=(gcc make binutils libc6-dev qemu-system-x86 newlib-source dpkg-dev e2fsprogs
+PACKAGES=(gcc make binutils libc6-dev qemu-system-x86 newlib-source dpkg-dev
           python3 python3-pytest xz-utils curl apache2-utils)
 
 missing=()
