@@ -51,10 +51,10 @@ test: deps
 
 check: unit hvtest integration
 
-# clean keeps the newlib build, which takes minutes, and lwIP's (its
-# download needs the network); distclean drops them too.
+# clean keeps the newlib build, which takes minutes, and lwIP's and
+# e2fsprogs' (their downloads need the network); distclean drops them too.
 clean:
-	rm -rf $(filter-out $(BUILD)/newlib $(BUILD)/lwip,$(wildcard $(BUILD)/*))
+	rm -rf $(filter-out $(BUILD)/newlib $(BUILD)/lwip $(BUILD)/e2fs,$(wildcard $(BUILD)/*))
 
 distclean:
 	rm -rf $(BUILD)

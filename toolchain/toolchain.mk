@@ -37,6 +37,13 @@ LWIP_RECIPE    := toolchain/build-lwip.sh toolchain/build-common.sh toolchain/ap
                   sdk/libos/include/libos/thread.h sdk/libos/include/libos/time.h \
                   sdk/libos/include/libos/start.h
 SYSROOT_LWIP   := $(SYSROOT)/.lwip
+# libext2fs and libcom_err from Debian's e2fsprogs, kept like lwIP's;
+# sdk/fs puts them under the C library's file calls (docs/fs.md).
+E2FS_DIR       := $(BUILD)/e2fs
+E2FS_STAMP     := $(E2FS_DIR)/.built
+E2FS_RECIPE    := toolchain/build-e2fs.sh toolchain/build-common.sh toolchain/apt-source.sh \
+                  toolchain/target-flags.sh $(KEEL_CC)
+SYSROOT_E2FS   := $(SYSROOT)/.e2fs
 SYSROOT_STAMP  := $(SYSROOT)/.complete
 KEEL_LD        := $(SYSROOT)/lib/keel.ld
 # What a rule that runs $(MKIMAGE) needs before it can run.
@@ -44,10 +51,11 @@ MKIMAGE_DEPS   := $(SYSROOT_STAMP) $(MKIMAGE) $(KEEL_CC) sdk/libos/note.c
 # The SDK's headers, installed: whatever includes them waits for this.
 SYSROOT_HDRS   := $(SYSROOT)/.headers
 
-.PHONY: sysroot newlib lwip
+.PHONY: sysroot newlib lwip e2fs
 sysroot: $(SYSROOT_STAMP)
 newlib: $(NEWLIB_STAMP)
 lwip: $(SYSROOT_LWIP)
+e2fs: $(SYSROOT_E2FS)
 
 # The newlib build reruns only when its recipe (script or flags) changes.
 $(NEWLIB_STAMP): toolchain/build-newlib.sh toolchain/build-common.sh toolchain/target-flags.sh
@@ -74,13 +82,25 @@ $(SYSROOT_LWIP): $(LWIP_STAMP) $(SYSROOT_NEWLIB)
 	@cp -a $(LWIP_DIR)/install/lib/. $(SYSROOT)/lib/
 	@touch $@
 
+# configure links test programs: it needs the libos in the sysroot
+# (order-only, like lwIP's newlib).
+$(E2FS_STAMP): $(E2FS_RECIPE) $(NEWLIB_STAMP) | $(SYSROOT_NEWLIB) $(SYSROOT_HDRS) $(LIBOS_LIB) $(LIBOS_CRT0) $(KEEL_LD)
+	@JOBS=$(JOBS) toolchain/build-e2fs.sh $(E2FS_DIR)
+	@touch $@
+
+$(SYSROOT_E2FS): $(E2FS_STAMP) $(SYSROOT_NEWLIB)
+	@echo "  SYSROOT $(SYSROOT) (e2fs)"
+	@cp -a $(E2FS_DIR)/install/include/. $(SYSROOT)/include/
+	@cp -a $(E2FS_DIR)/install/lib/. $(SYSROOT)/lib/
+	@touch $@
+
 $(KEEL_LD): toolchain/keel.ld
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
 # libos.mk adds libkeel.a and crt0.o to the prerequisites, the top
 # Makefile every SDK header and library.
-$(SYSROOT_STAMP): $(SYSROOT_NEWLIB) $(SYSROOT_LWIP) $(KEEL_LD)
+$(SYSROOT_STAMP): $(SYSROOT_NEWLIB) $(SYSROOT_LWIP) $(SYSROOT_E2FS) $(KEEL_LD)
 	@touch $@
 
 SDK_OUT      := $(BUILD)/sdk

@@ -24,7 +24,7 @@ static uint64_t note_pad(uint64_t n, uint64_t align)
 
 /* The Keel notes of an image: how many of each, and the first of each. */
 struct notes {
-    unsigned nimage, ndevices;
+    unsigned nimage;
     struct keel_image_note *image;
     struct keel_devices_note devices;
 };
@@ -53,8 +53,11 @@ static int take_note(const uint8_t *seg, uint64_t name_off, uint64_t desc_off,
         if (nh->n_descsz != sizeof(f->devices))
             REFUSE(IMG_ENOTE, "Keel devices note has %u bytes, expected %u",
                    nh->n_descsz, sizeof(f->devices));
-        if (f->ndevices++ == 0)
-            __builtin_memcpy(&f->devices, seg + desc_off, sizeof(f->devices));
+        struct keel_devices_note one;
+
+        /* one per device library linked (keel/image_note.h): OR'd */
+        __builtin_memcpy(&one, seg + desc_off, sizeof(one));
+        f->devices.devices |= one.devices;
     }
     return IMG_OK;
 }
@@ -121,9 +124,6 @@ static int find_notes(const void *file, uint64_t size,
     if (f->nimage > 1)
         REFUSE(IMG_ENOTE, "%u Keel notes, an image must have exactly one",
                f->nimage);
-    if (f->ndevices > 1)
-        REFUSE(IMG_ENOTE, "%u Keel devices notes, an image may have one",
-               f->ndevices);
     if (f->devices.devices & ~KEEL_NOTE_DEV_KNOWN)
         REFUSE(IMG_ENOTE, "image asks for unknown devices 0x%x",
                f->devices.devices & ~KEEL_NOTE_DEV_KNOWN);

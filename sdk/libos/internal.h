@@ -80,10 +80,6 @@ void libos_pending_set_aside(void);    /* before blocking the vCPU */
 void libos_stack_guard_init(void);
 _Noreturn void __stack_chk_fail(void);   /* called by -fstack-protector code */
 
-/* channel_fd.c: opens "/dev/chan/NAME" as a descriptor (libos/fd.h);
- * the descriptor or -errno. */
-int libos_chanfd_open(const char *path);
-
 /* poll.c: rounds over fds until one is ready or the monotonic deadline
  * (LIBOS_FOREVER: none); the number ready, revents set (poll's rules). */
 struct pollfd;

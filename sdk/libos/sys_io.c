@@ -6,9 +6,9 @@
  * ...); they are defined here and set errno as POSIX says.  Each goes
  * through the descriptor table (libos/fd.h, fd.c) to the descriptor's own
  * operations: the console's 0, 1 and 2 (console_fd.c), channels opened as
- * "/dev/chan/NAME" (channel_fd.c), sockets (sdk/sockets).  There is no file
- * system yet: other path lookups fail with ENOENT, as on a system whose
- * file system is empty.
+ * "/dev/chan/NAME" (channel_fd.c), sockets (sdk/sockets), files (sdk/fs,
+ * which also has the path calls: open, stat, unlink..., so that a program
+ * without them links no file system).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +73,8 @@ int fstat(int fd, struct stat *st)
     if (!f)
         return fail(EBADF);
     memset(st, 0, sizeof(*st));
+    if (f->ops->stat)
+        return (int)result(f->ops->stat(f->obj, st));
     st->st_mode = f->ops->mode | 0620;
     st->st_nlink = 1;
     st->st_rdev = (dev_t)fd;
@@ -92,43 +94,31 @@ int isatty(int fd)
 
 off_t lseek(int fd, off_t off, int whence)
 {
-    (void)off;
-    (void)whence;
-    return fail(libos_fd_get(fd) ? ESPIPE : EBADF);
+    struct libos_fd *f = libos_fd_get(fd);
+
+    if (!f)
+        return fail(EBADF);
+    if (!f->ops->lseek)
+        return fail(ESPIPE);
+    return (off_t)result((long)f->ops->lseek(f->obj, off, whence));
 }
 
-/* Only channels can be opened ("/dev/chan/NAME", channel_fd.c). */
-int open(const char *path, int flags, ...)
+int fsync(int fd)
 {
-    (void)flags;
-    if (!path)
-        return fail(EFAULT);
-    return (int)result(libos_chanfd_open(path));
+    struct libos_fd *f = libos_fd_get(fd);
+
+    if (!f)
+        return fail(EBADF);
+    return f->ops->sync ? (int)result(f->ops->sync(f->obj)) : fail(EINVAL);
 }
 
-int stat(const char *path, struct stat *st)
+int ftruncate(int fd, off_t size)
 {
-    (void)path;
-    (void)st;
-    return fail(ENOENT);
-}
+    struct libos_fd *f = libos_fd_get(fd);
 
-int unlink(const char *path)
-{
-    (void)path;
-    return fail(ENOENT);
-}
-
-int link(const char *from, const char *to)
-{
-    (void)from;
-    (void)to;
-    return fail(ENOENT);
-}
-
-int mkdir(const char *path, mode_t mode)
-{
-    (void)path;
-    (void)mode;
-    return fail(EROFS);
+    if (!f)
+        return fail(EBADF);
+    if (size < 0)
+        return fail(EINVAL);
+    return f->ops->truncate ? (int)result(f->ops->truncate(f->obj, size)) : fail(EINVAL);
 }

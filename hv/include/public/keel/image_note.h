@@ -7,14 +7,14 @@
  *
  * A builder refuses an image without it, or with another abi_version.
  *
- * Optionally, at most one devices note (same name, type KEEL_NOTE_DEVICES,
- * descsz = sizeof(struct keel_devices_note)) says which devices the image
- * can drive, so that the toolstack gives it those and no others.  The SDK
- * library of a device carries it (sdk/netfront: KEEL_NOTE_DEV_NET), so an
- * image gets it exactly when it links that library; the bits of every
- * such note the linker put into the image are what counts, and a builder
- * refuses two notes or a bit it does not know.  No note: no devices but
- * the console.
+ * Optionally, devices notes (same name, type KEEL_NOTE_DEVICES, descsz =
+ * sizeof(struct keel_devices_note)) say which devices the image can
+ * drive, so that the toolstack gives it those and no others.  The SDK
+ * library of a device carries one (sdk/netfront: KEEL_NOTE_DEV_NET,
+ * sdk/blkfront: KEEL_NOTE_DEV_BLOCK), so an image gets it exactly when it
+ * links that library, and an image that links several has several: the
+ * bits of every such note are OR'd, and a builder refuses a bit it does
+ * not know.  No note: no devices but the console.
  */
 #ifndef KEEL_PUBLIC_IMAGE_NOTE_H
 #define KEEL_PUBLIC_IMAGE_NOTE_H

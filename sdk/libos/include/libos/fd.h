@@ -23,6 +23,7 @@
 #define LIBOS_FD_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #define LIBOS_FD_MAX 1024
 
@@ -49,6 +50,12 @@ struct libos_fd_ops {
     int (*set_flags)(void *obj, int flags);
     /* Optional: requests other than FIONBIO (ENOTTY without). */
     int (*ioctl)(void *obj, unsigned long request, void *arg);
+    /* Optional (sdk/fs's files): lseek (ESPIPE without), fstat (the
+     * type in mode without), fsync and ftruncate (EINVAL without). */
+    long long (*lseek)(void *obj, long long off, int whence);
+    int (*stat)(void *obj, struct stat *st);
+    int (*sync)(void *obj);
+    int (*truncate)(void *obj, long long size);
     unsigned mode;              /* fstat's file type: S_IFCHR, S_IFSOCK */
     int is_tty;                 /* isatty() */
 };
@@ -70,5 +77,9 @@ struct libos_fd *libos_fd_get(int fd);
 /* Frees fd and closes its object: ops->close's result, -EBADF if fd was
  * not open. */
 int libos_fd_close(int fd);
+
+/* Opens "/dev/chan/NAME" as a descriptor (libos/channel.h): the
+ * descriptor or -errno.  open() (sdk/fs) hands such paths here. */
+int libos_chanfd_open(const char *path);
 
 #endif /* LIBOS_FD_H */

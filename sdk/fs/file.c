@@ -1,0 +1,144 @@
+/*
+ * Open files as descriptors (libos/fd.h): libext2fs's file handles
+ * (ext2fs_file_*), which buffer one block.  fsync writes that block and
+ * the inode, then commits the file system's metadata and flushes
+ * (fs_commit): only then does it return.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <libos/fd.h>
+#include "fs_impl.h"
+
+struct fs_file {
+    ext2_filsys fs;
+    ext2_file_t file;
+    ext2_ino_t ino;
+    bool append;
+};
+
+static long file_read(void *obj, void *buf, size_t len, int flags)
+{
+    struct fs_file *f = obj;
+    unsigned int got = 0;
+    errcode_t err;
+
+    if ((flags & O_ACCMODE) == O_WRONLY)
+        return -EBADF;
+    if (len > 1u << 30)
+        len = 1u << 30;
+    err = ext2fs_file_read(f->file, buf, (unsigned int)len, &got);
+    return err ? fs_errno(err) : (long)got;
+}
+
+static long file_write(void *obj, const void *buf, size_t len, int flags)
+{
+    struct fs_file *f = obj;
+    unsigned int done = 0;
+    errcode_t err;
+
+    if ((flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    if (len > 1u << 30)
+        len = 1u << 30;
+    if (f->append)
+        ext2fs_file_llseek(f->file, 0, EXT2_SEEK_END, NULL);
+    err = ext2fs_file_write(f->file, buf, (unsigned int)len, &done);
+    if (err && !done)
+        return fs_errno(err);
+    return (long)done;              /* a short write: ENOSPC next time */
+}
+
+static long long file_lseek(void *obj, long long off, int whence)
+{
+    struct fs_file *f = obj;
+    __u64 pos;
+    errcode_t err;
+
+    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+        return -EINVAL;
+    /* EXT2_SEEK_SET, _CUR, _END are 0, 1, 2 like SEEK_* */
+    err = ext2fs_file_llseek(f->file, (__u64)off, whence, &pos);
+    if (err)
+        return fs_errno(err);
+    return (long long)pos;
+}
+
+static int file_stat(void *obj, struct stat *st)
+{
+    struct fs_file *f = obj;
+    errcode_t err = ext2fs_file_flush(f->file);
+
+    return err ? fs_errno(err) : fs_stat_inode(f->fs, f->ino, st);
+}
+
+static int file_sync(void *obj)
+{
+    struct fs_file *f = obj;
+    errcode_t err = ext2fs_file_flush(f->file);
+
+    return err ? fs_errno(err) : fs_commit(f->fs);
+}
+
+static int file_truncate(void *obj, long long size)
+{
+    struct fs_file *f = obj;
+    errcode_t err = ext2fs_file_set_size2(f->file, (ext2_off64_t)size);
+
+    return err ? fs_errno(err) : 0;
+}
+
+static int file_close(void *obj)
+{
+    struct fs_file *f = obj;
+    errcode_t err = ext2fs_file_close(f->file);
+
+    free(f);
+    return err ? fs_errno(err) : 0;
+}
+
+static int file_poll(void *obj, int events)
+{
+    (void)obj;
+    return events;                  /* a file is always ready */
+}
+
+static const struct libos_fd_ops file_ops = {
+    .read = file_read,
+    .write = file_write,
+    .close = file_close,
+    .poll = file_poll,
+    .wake = file_poll,
+    .lseek = file_lseek,
+    .stat = file_stat,
+    .sync = file_sync,
+    .truncate = file_truncate,
+    .mode = S_IFREG,
+};
+
+int fs_file_open(ext2_filsys fs, ext2_ino_t ino, int flags)
+{
+    struct fs_file *f = calloc(1, sizeof(*f));
+    int acc = flags & O_ACCMODE, fd;
+    errcode_t err;
+
+    if (!f)
+        return -ENOMEM;
+    f->fs = fs;
+    f->ino = ino;
+    f->append = flags & O_APPEND;
+    err = ext2fs_file_open(fs, ino, acc == O_RDONLY ? 0 : EXT2_FILE_WRITE, &f->file);
+    if (!err && (flags & O_TRUNC) && acc != O_RDONLY)
+        err = ext2fs_file_set_size2(f->file, 0);
+    if (err) {
+        if (f->file)
+            ext2fs_file_close(f->file);
+        free(f);
+        return fs_errno(err);
+    }
+    fd = libos_fd_install(&file_ops, f, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
+    if (fd < 0)
+        file_close(f);
+    return fd;
+}

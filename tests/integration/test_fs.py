@@ -1,0 +1,138 @@
+"""Files through the C library on an ext2 disk (sdk/fs: libext2fs over
+blkfront, docs/fs.md).  Disks are made on the host with `mke2fs -t ext2
+-d DIR` and checked with `e2fsck -fn` after the guest is done."""
+import os
+import signal
+import subprocess
+import time
+
+from conftest import KEEL, guest, keel_run, text
+
+E2FSCK = "/usr/sbin/e2fsck" if os.path.exists("/usr/sbin/e2fsck") else "e2fsck"
+MKE2FS = "/usr/sbin/mke2fs" if os.path.exists("/usr/sbin/mke2fs") else "mke2fs"
+
+
+def make_disk(tmp_path, size="4M", files=None):
+    root = tmp_path / "root"
+    root.mkdir(exist_ok=True)
+    (root / "hello.txt").write_text("hello from the host\n")
+    for name, data in (files or {}).items():
+        (root / name).write_bytes(data)
+    img = tmp_path / "fs.img"
+    r = subprocess.run([MKE2FS, "-q", "-F", "-t", "ext2", "-b", "1024", "-d", str(root),
+                        str(img), size], capture_output=True, timeout=60)
+    assert r.returncode == 0, text(r.stderr)
+    return img
+
+
+def fsck(img, *flags):
+    return subprocess.run([E2FSCK, *(flags or ("-fn",)), str(img)],
+                          capture_output=True, timeout=60)
+
+
+def files(img, *args, ro=False):
+    spec = f"{img}:ro" if ro else str(img)
+    r = keel_run([guest("files.img")], args=list(args),
+                 options=["--net", "none", "--disk", spec])
+    return r, text(r.stdout)
+
+
+def assert_clean(img):
+    r = fsck(img)
+    assert r.returncode == 0, text(r.stdout) + text(r.stderr)
+
+
+def test_read_write_and_a_second_run_sees_it(tmp_path):
+    img = make_disk(tmp_path)
+    r, out = files(img, "read")
+    assert "files: hello says hello from the host" in out, out + text(r.stderr)
+    r, out = files(img, "write")
+    assert "files: wrote ok" in out, out + text(r.stderr)
+    assert "files: /new has a.txt" in out and "tmp.txt" not in out
+    assert_clean(img)
+    r, out = files(img, "check")
+    assert "files: found ok" in out, out + text(r.stderr)
+    assert_clean(img)
+    # the host sees the guest's file too
+    r = subprocess.run(["/usr/sbin/debugfs", "-R", "cat /new/a.txt", str(img)],
+                       capture_output=True, timeout=30)
+    assert text(r.stdout) == "written by the guest\n"
+
+
+def test_full_disk_is_enospc_and_stays_clean(tmp_path):
+    img = make_disk(tmp_path, size="1M")
+    r, out = files(img, "fill")
+    assert "files: full ok" in out, out + text(r.stderr)
+    assert_clean(img)
+    r, out = files(img, "read")                 # a full disk still works
+    assert "files: hello says hello from the host" in out, out + text(r.stderr)
+
+
+def test_read_only_disk_is_erofs(tmp_path):
+    img = make_disk(tmp_path)
+    before = img.read_bytes()
+    r, out = files(img, "ro", ro=True)
+    assert "files: read-only ok" in out, out + text(r.stderr)
+    assert img.read_bytes() == before
+
+
+def qemu_of(launcher):
+    """The launcher's child processes (QEMU)."""
+    kids = []
+    for task in os.listdir(f"/proc/{launcher}/task"):
+        with open(f"/proc/{launcher}/task/{task}/children") as f:
+            kids += [int(k) for k in f.read().split()]
+    return kids
+
+
+def sync_then_kill(img, seed):
+    """files.img `sync SEED`: checks SEED-1's data, writes and fsyncs
+    SEED's; QEMU is killed as soon as the guest says fsync returned."""
+    p = subprocess.Popen([KEEL, "run", "--timeout", "60", "--net", "none",
+                          "--disk", str(img), guest("files.img"), "--", "sync", str(seed)],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         stdin=subprocess.DEVNULL)
+    out = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"fsync returned" not in out and time.monotonic() < deadline:
+            chunk = p.stdout.read1(4096)
+            if not chunk:
+                break
+            out += chunk
+        assert b"files: fsync returned" in out, (seed, text(out))
+        if seed:
+            assert b"files: synced data ok" in out, (seed, text(out))
+        for q in qemu_of(p.pid):
+            os.kill(q, signal.SIGKILL)
+    finally:
+        p.kill()
+        p.wait(timeout=30)
+
+
+LOOPS = int(os.environ.get("KEEL_FS_KILL_LOOPS", "20"))
+
+
+def test_fsync_survives_sigkill_of_qemu(tmp_path):
+    img = make_disk(tmp_path)
+    for seed in range(LOOPS):
+        sync_then_kill(img, seed)
+        r = fsck(img, "-fp")             # may fix unrelated metadata (1)
+        assert r.returncode in (0, 1), (seed, text(r.stdout) + text(r.stderr))
+    r, out = files(img, "verify", str(LOOPS - 1))
+    assert "files: synced data ok" in out, out + text(r.stderr)
+
+
+def symbols(image):
+    r = subprocess.run(["nm", image], capture_output=True, timeout=30)
+    assert r.returncode == 0, text(r.stderr)
+    return text(r.stdout)
+
+
+def test_only_apps_with_file_calls_link_the_file_system():
+    """hello (printf, no file call) links none of sdk/fs, libext2fs or
+    blkfront; files.img, which opens files, links them all."""
+    plain, with_files = symbols(guest("hello.img")), symbols(guest("files.img"))
+    for sym in (" ext2fs_open2", " fs_get", " blkfront_open"):
+        assert sym not in plain, sym
+        assert sym in with_files, sym
