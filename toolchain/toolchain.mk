@@ -83,8 +83,12 @@ $(SYSROOT_LWIP): $(LWIP_STAMP) $(SYSROOT_NEWLIB)
 	@touch $@
 
 # configure links test programs: it needs the libos in the sysroot
-# (order-only, like lwIP's newlib).
-$(E2FS_STAMP): $(E2FS_RECIPE) $(NEWLIB_STAMP) | $(SYSROOT_NEWLIB) $(SYSROOT_HDRS) $(LIBOS_LIB) $(LIBOS_CRT0) $(KEEL_LD)
+# (order-only, like lwIP's newlib).  Named by path: libos.mk, which names
+# them LIBOS_LIB and LIBOS_CRT0, is read after this file, and a rule's
+# prerequisites expand as it is read (empty then, and a fresh clone built
+# e2fsprogs before the libos).
+$(E2FS_STAMP): $(E2FS_RECIPE) $(NEWLIB_STAMP) | $(SYSROOT_NEWLIB) $(SYSROOT_HDRS) \
+               $(SYSROOT)/lib/libkeel.a $(SYSROOT)/lib/crt0.o $(KEEL_LD)
 	@JOBS=$(JOBS) toolchain/build-e2fs.sh $(E2FS_DIR)
 	@touch $@
 
