@@ -3,10 +3,13 @@
  * Every IPv4 UDP frame for its address goes back to its sender with the
  * Ethernet and IPv4 addresses and the UDP ports swapped (both checksums
  * stay valid: a swap does not change a ones'-complement sum).  ARP needs
- * no answer from it: the switch answers for every guest.  It stops 3 s
- * after its n-th frame (argument n=, default 3: a pinger that resent one
- * gets that one too) and prints
+ * no answer from it: the switch answers for every guest.  Once it has
+ * its n-th frame (argument n=, default 3) it stops when 3 s pass without
+ * one (a pinger that resent a datagram sends more than n), and prints
  * "net_raw: reflected N frames ok", or "net_raw: FAIL ..." (exit 1).
+ * hold=MS holds the first frame back MS milliseconds before reflecting
+ * it (the frames that come meanwhile wait in the ring), as a loaded
+ * machine may: the pinger resends, and gets two copies.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,12 +48,14 @@ int main(int argc, char **argv)
 {
     struct netfront *nf;
     uint8_t f[2048];
-    unsigned want = 3, done = 0;
+    unsigned want = 3, done = 0, hold_ms = 0;
     uint64_t end = libos_monotonic_ns() + 60ull * 1000000000;
 
     for (int i = 1; i < argc; i++)
         if (!strncmp(argv[i], "n=", 2))
             want = (unsigned)atoi(argv[i] + 2);
+        else if (!strncmp(argv[i], "hold=", 5))
+            hold_ms = (unsigned)atoi(argv[i] + 5);
     if (netfront_open(&nf))
         fail("netfront_open");
     uint32_t ip = netfront_settings(nf)->ipv4_addr;
@@ -64,13 +69,15 @@ int main(int argc, char **argv)
         }
         if (!udp_for(f, len, ip))
             continue;
+        if (done == 0 && hold_ms)
+            libos_sleep_until(libos_monotonic_ns() + hold_ms * 1000000ull);
         unsigned ihl = (f[14] & 15u) * 4;
         swap(f, f + 6, 6);                           /* MACs */
         swap(f + 26, f + 30, 4);                     /* addresses */
         swap(f + 14 + ihl, f + 14 + ihl + 2, 2);     /* ports */
         while (netfront_send(nf, f, (size_t)len) == -KEEL_EAGAIN)
             netfront_wait(nf, end);
-        if (++done == want)
+        if (++done >= want)
             end = libos_monotonic_ns() + 3000000000ull;
     }
     if (done < want)
