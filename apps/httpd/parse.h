@@ -1,8 +1,9 @@
 /*
- * HTTP/1.x request heads (RFC 9112), parsed in place (httpd and kv): pure functions over
- * a byte buffer, no I/O and no allocation, so tests/unit runs them on the
- * host.  Errors are negative HTTP status codes (-400, -414, -431, -505),
- * which the connection sends back before it closes.
+ * HTTP/1.x request heads (RFC 9112), parsed in place, for httpd and kv:
+ * pure functions over a byte buffer, no I/O and no allocation, so
+ * tests/unit runs them on the host.  Errors are negative HTTP status
+ * codes (-400, -414, -431, -505), which the connection sends back before
+ * it closes.
  */
 #ifndef HTTPD_PARSE_H
 #define HTTPD_PARSE_H

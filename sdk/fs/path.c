@@ -1,8 +1,8 @@
 /*
  * The path calls newlib leaves to the system: open, stat, link, each on
  * the file system of the mount that holds the path (mount.c).  Paths are
- * absolute or relative to `/` (there is no chdir).  "/dev/chan/NAME" opens a channel
- * (libos/channel.h) without mounting anything.
+ * absolute or relative to `/` (there is no chdir).  "/dev/chan/NAME"
+ * opens a channel (libos/channel.h) without mounting anything.
  */
 #include <errno.h>
 #include <fcntl.h>
