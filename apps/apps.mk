@@ -8,7 +8,7 @@ APPS_IMGS := $(patsubst %,$(APPS_OUT)/%.img,$(APPS))
 APPS_CFLAGS := -Wall -Wextra
 
 .PHONY: apps
-apps: $(APPS_IMGS) $(APPS_OUT)/httpd.img
+apps: $(APPS_IMGS) $(APPS_OUT)/httpd.img $(APPS_OUT)/kv.img $(APPS_OUT)/kv.host
 
 define keel_app_rule
 $(APPS_OUT)/$(1).img: $(wildcard apps/$(1)/*.c) $(MKIMAGE_DEPS)
@@ -46,3 +46,21 @@ httpd-img: $(APPS_OUT)/httpd.img
 $(APPS_OUT)/httpd.img: $(HTTPD_SRCS) $(HTTPD_HDRS) $(HTTPD_WWW) $(MKIMAGE_DEPS)
 	@echo "  MKIMAGE $@"
 	@$(MKIMAGE) --mem 8M $(HTTPD_CFLAGS) $(HTTPD_SRCS) $(HTTPD_WWW) -o $@
+
+# kv (apps/kv): a key-value store on the guest's disk, which parses its
+# requests with httpd's parser (apps/httpd/parse.c, shared, not copied).
+# --mem 16M: values stream through one 16 KiB buffer; lwIP, the NIC's and
+# the disk's buffers and libext2fs's bitmaps and tables take the rest.
+KV_SRCS   := $(wildcard apps/kv/*.c) apps/httpd/parse.c
+KV_HDRS   := $(wildcard apps/kv/*.h) apps/httpd/parse.h
+KV_CFLAGS := -O2 -g -Wall -Wextra -I apps/kv -I apps/httpd
+
+$(APPS_OUT)/kv.host: $(KV_SRCS) $(KV_HDRS)
+	@mkdir -p $(@D)
+	@echo "  HOSTCC  $@"
+	@$(HOSTCC) -std=gnu11 $(KV_CFLAGS) -Werror -o $@ $(KV_SRCS)
+
+$(APPS_OUT)/kv.img: $(KV_SRCS) $(KV_HDRS) $(MKIMAGE_DEPS)
+	@mkdir -p $(@D)
+	@echo "  MKIMAGE $@"
+	@$(MKIMAGE) --mem 16M $(KV_CFLAGS) $(KV_SRCS) -o $@

@@ -100,7 +100,9 @@ static int parse_request_line(struct http_span l, struct http_request *req)
             return -400;
     size_t mlen = (size_t)(sp1 - l.p);     /* methods are case-sensitive */
     req->method = mlen == 3 && !memcmp(l.p, "GET", 3) ? HTTP_GET
-                : mlen == 4 && !memcmp(l.p, "HEAD", 4) ? HTTP_HEAD : HTTP_OTHER;
+                : mlen == 4 && !memcmp(l.p, "HEAD", 4) ? HTTP_HEAD
+                : mlen == 3 && !memcmp(l.p, "PUT", 3) ? HTTP_PUT
+                : mlen == 6 && !memcmp(l.p, "DELETE", 6) ? HTTP_DELETE : HTTP_OTHER;
     req->target = (struct http_span){ sp1 + 1, (size_t)(sp2 - sp1 - 1) };
     return parse_version(sp2 + 1, (size_t)(end - sp2 - 1), &req->minor);
 }
@@ -174,6 +176,8 @@ static int finish_head(struct http_request *req, const struct fields *f, size_t 
     if (f->chunked && f->has_length)
         return -400;
     req->has_body = f->chunked || f->length > 0;
+    req->chunked = f->chunked;
+    req->content_length = f->length;
     req->keep_alive = !f->close && (req->minor >= 1 || f->keep_alive);
     req->head_len = n;
     return (int)n;

@@ -1,8 +1,9 @@
 /*
- * HTTP/1.x request heads (RFC 9112), parsed in place: pure functions over
- * a byte buffer, no I/O and no allocation, so tests/unit runs them on the
- * host.  Errors are negative HTTP status codes (-400, -414, -431, -505),
- * which the connection sends back before it closes.
+ * HTTP/1.x request heads (RFC 9112), parsed in place, for httpd and kv:
+ * pure functions over a byte buffer, no I/O and no allocation, so
+ * tests/unit runs them on the host.  Errors are negative HTTP status
+ * codes (-400, -414, -431, -505), which the connection sends back before
+ * it closes.
  */
 #ifndef HTTPD_PARSE_H
 #define HTTPD_PARSE_H
@@ -13,7 +14,7 @@
 
 #define HTTP_MAX_HEADERS 64     /* more fields: 431 */
 
-enum http_method { HTTP_GET, HTTP_HEAD, HTTP_OTHER };
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_PUT, HTTP_DELETE, HTTP_OTHER };
 
 struct http_span { const char *p; size_t n; };
 
@@ -24,6 +25,8 @@ struct http_request {
     int minor;                  /* HTTP/1.minor */
     bool keep_alive;            /* Connection and the version's default */
     bool has_body;              /* Content-Length > 0 or Transfer-Encoding */
+    bool chunked;               /* Transfer-Encoding: the length is unknown */
+    uint64_t content_length;    /* 0 without the field */
     size_t head_len;            /* bytes up to and including the blank line */
 };
 

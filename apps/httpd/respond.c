@@ -139,7 +139,7 @@ void respond_request(struct server *s, struct conn *c,
 
     /* an unread request body would be taken for the next request */
     c->keep_alive = req->keep_alive && !req->has_body;
-    if (req->method == HTTP_OTHER) {
+    if (req->method != HTTP_GET && !head) {
         respond_status(s, c, req->minor, false, 405, "Allow: GET, HEAD\r\n");
         return;
     }

@@ -48,7 +48,7 @@ DIR *opendir(const char *path)
     errcode_t err;
     int rc;
 
-    if ((rc = fs_get(&fs)) || (rc = fs_lookup(fs, path, &ino))) {
+    if ((rc = fs_get(path, &fs, &path)) || (rc = fs_lookup(fs, path, &ino))) {
         errno = -rc;
         return NULL;
     }

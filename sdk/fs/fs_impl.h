@@ -1,6 +1,6 @@
 /*
  * Inside sdk/fs: io_blk.c (libext2fs's I/O manager over blkfront),
- * mount.c (the one mounted file system, errors), file.c (descriptors),
+ * mount.c (the mounts, errors), file.c (descriptors),
  * path.c (path calls), dir.c (directory streams).
  */
 #ifndef FS_FS_IMPL_H
@@ -15,8 +15,10 @@ struct stat;
 extern io_manager fs_blk_io_manager;
 void fs_blk_attach(struct blkfront *bf);
 
-/* The mounted file system, mounting it first: 0 or -errno. */
-int fs_get(ext2_filsys *out);
+/* The file system that holds path (mounting them all first) and path's
+ * rest inside it, from its root: 0, -ENOENT (under no mount point), or
+ * the mount's error. */
+int fs_get(const char *path, ext2_filsys *fs, const char **rest);
 /* libext2fs's error as a negative errno */
 int fs_errno(errcode_t err);
 /* Everything written so far, metadata included, onto the host's file. */

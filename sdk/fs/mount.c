@@ -1,67 +1,139 @@
 /*
- * The root file system: the guest's first disk, mounted at `/` at the
- * first file call (fs/fs.h).  keel/blk.h offers no mount point yet: the
- * first disk is `/`.  A clean exit() unmounts it (atexit), so that the
- * superblock, bitmaps and group descriptors libext2fs keeps in memory
- * reach the disk and e2fsck finds it clean.
+ * The mounts: every disk of the guest, each at its mount point
+ * (blkfront_mount_point: "/" unless keel run --disk said otherwise),
+ * mounted together at the first file call (fs/fs.h).  A path belongs to
+ * the mount whose point is its longest leading match, component by
+ * component ("/data" holds "/data/x", not "/database"); the rest of the
+ * path is looked up from that file system's root.  A clean exit()
+ * unmounts them all (atexit), so that the superblock, bitmaps and group
+ * descriptors libext2fs keeps in memory reach the disks and e2fsck finds
+ * them clean.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "fs_impl.h"
 
-static ext2_filsys root;
-static int mount_error;            /* a mount that failed stays failed */
+struct fs_mount {
+    char point[KEEL_BLK_MOUNT_MAX + 1];  /* without its trailing '/' */
+    size_t len;
+    ext2_filsys fs;
+    int error;                           /* the mount failed: -errno */
+};
+
+static struct fs_mount mounts[BLKFRONT_DISKS_MAX];
+static unsigned nmounts;
+static bool mounted;
 
 static void unmount_at_exit(void)
 {
-    if (root && (root->flags & EXT2_FLAG_RW))
-        ext2fs_close2(root, 0);
-    root = NULL;
+    for (unsigned i = 0; i < nmounts; i++) {
+        if (mounts[i].fs && (mounts[i].fs->flags & EXT2_FLAG_RW))
+            ext2fs_close2(mounts[i].fs, 0);
+        mounts[i].fs = NULL;
+    }
 }
 
-static int mount_disk(void)
+static int mount_disk(struct blkfront *bf, ext2_filsys *out)
 {
-    struct blkfront *bf;
     int flags = EXT2_FLAG_64BITS;
     errcode_t err;
 
-    if (blkfront_open(&bf))
-        return -ENOENT;
-    fs_blk_attach(bf);
+    fs_blk_attach(bf);                   /* the channel ext2fs_open2 opens */
     if (!blkfront_read_only(bf))
         flags |= EXT2_FLAG_RW;
-    err = ext2fs_open2("blkfront", NULL, flags, 0, 0, fs_blk_io_manager, &root);
+    err = ext2fs_open2("blkfront", NULL, flags, 0, 0, fs_blk_io_manager, out);
     if (err)
         return -EIO;
     /* The backups of the superblock are mke2fs's and e2fsck's business. */
-    root->flags |= EXT2_FLAG_MASTER_SB_ONLY;
-    err = ext2fs_read_bitmaps(root);
+    (*out)->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+    err = ext2fs_read_bitmaps(*out);
     if (err) {
-        ext2fs_close_free(&root);
+        ext2fs_close_free(out);
         return -EIO;
     }
-    atexit(unmount_at_exit);
     return 0;
 }
 
-int fs_get(ext2_filsys *out)
+/* The mount point without leading or trailing slashes: "" is `/`. */
+static size_t trim_point(const char *from, char *to)
 {
-    if (!root && !mount_error)
-        mount_error = mount_disk();
-    *out = root;
-    return root ? 0 : mount_error;
+    size_t n;
+
+    while (*from == '/')
+        from++;
+    n = strnlen(from, KEEL_BLK_MOUNT_MAX);
+    while (n && from[n - 1] == '/')
+        n--;
+    memcpy(to, from, n);
+    to[n] = 0;
+    return n;
+}
+
+static void mount_all(void)
+{
+    struct blkfront *bf;
+
+    for (unsigned n = 0; n < BLKFRONT_DISKS_MAX && !blkfront_open_nth(n, &bf); n++) {
+        struct fs_mount *m = &mounts[nmounts++];
+
+        m->len = trim_point(blkfront_mount_point(bf), m->point);
+        m->error = mount_disk(bf, &m->fs);
+    }
+    if (nmounts)
+        atexit(unmount_at_exit);
+}
+
+/* What of path lies under m ("" if it is m's point), or NULL. */
+static const char *under(const struct fs_mount *m, const char *path)
+{
+    while (*path == '/')
+        path++;
+    if (!m->len)
+        return path;
+    if (strncmp(path, m->point, m->len) || (path[m->len] && path[m->len] != '/'))
+        return NULL;
+    return path + m->len;
+}
+
+int fs_get(const char *path, ext2_filsys *fs, const char **rest)
+{
+    const struct fs_mount *best = NULL;
+
+    if (!mounted) {
+        mount_all();
+        mounted = true;
+    }
+    for (unsigned i = 0; i < nmounts; i++) {
+        /* the first disk wins between two at the same point */
+        if (under(&mounts[i], path) && (!best || mounts[i].len > best->len))
+            best = &mounts[i];
+    }
+    if (!best)
+        return -ENOENT;
+    if (best->error)
+        return best->error;
+    *fs = best->fs;
+    *rest = under(best, path);
+    if (!**rest)
+        *rest = "/";
+    return 0;
 }
 
 int fs_mount_root(void)
 {
     ext2_filsys fs;
+    const char *rest;
 
-    return fs_get(&fs);
+    return fs_get("/", &fs, &rest);
 }
 
 bool fs_read_only(void)
 {
-    return root && !(root->flags & EXT2_FLAG_RW);
+    ext2_filsys fs;
+    const char *rest;
+
+    return !fs_get("/", &fs, &rest) && !(fs->flags & EXT2_FLAG_RW);
 }
 
 int fs_commit(ext2_filsys fs)

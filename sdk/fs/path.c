@@ -1,8 +1,8 @@
 /*
- * The path calls newlib leaves to the system, on the root file system
- * (mount.c): open, stat, unlink, link, mkdir.  Paths are absolute or
- * relative to `/` (there is no chdir).  "/dev/chan/NAME" opens a channel
- * (libos/channel.h) without mounting anything.
+ * The path calls newlib leaves to the system: open, stat, link, each on
+ * the file system of the mount that holds the path (mount.c).  Paths are
+ * absolute or relative to `/` (there is no chdir).  "/dev/chan/NAME"
+ * opens a channel (libos/channel.h) without mounting anything.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -134,7 +134,7 @@ static int open_path(const char *path, int flags, mode_t mode)
     struct ext2_inode in;
     int rc, writing = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC));
 
-    if ((rc = fs_get(&fs)))
+    if ((rc = fs_get(path, &fs, &path)))
         return rc;
     rc = fs_lookup(fs, path, &ino);
     if (rc == -ENOENT && (flags & O_CREAT)) {
@@ -179,7 +179,7 @@ int stat(const char *path, struct stat *st)
 {
     ext2_filsys fs;
     ext2_ino_t ino;
-    int rc = fs_get(&fs);
+    int rc = fs_get(path, &fs, &path);
 
     if (!rc)
         rc = fs_lookup(fs, path, &ino);

@@ -11,6 +11,9 @@
  *               seed N, fsyncs, prints "fsync returned" and waits to be
  *               killed
  *   verify N    /sync.txt holds seed N's bytes
+ *   mounts      two disks, at / and /data: each path on its own disk,
+ *               rename across them EXDEV, rename over a file
+ *   nomount     one disk at /data only: a path outside it is ENOENT
  * Prints "files: ... ok" or "files: FAIL ..." (exit 1).
  */
 #include <dirent.h>
@@ -171,6 +174,56 @@ static void verify_sync(int seed)
     printf("files: synced data ok\n");
 }
 
+static void put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f || fputs(text, f) < 0 || fclose(f))
+        fail(path);
+}
+
+static void expect(const char *path, const char *text)
+{
+    char line[128] = "";
+    FILE *f = fopen(path, "r");
+
+    if (!f || !fgets(line, sizeof(line), f) || strcmp(line, text))
+        fail(path);
+    fclose(f);
+}
+
+static void two_mounts(void)
+{
+    struct stat st;
+
+    expect("/hello.txt", "hello from the host\n");
+    expect("/data/data.txt", "the data disk\n");
+    if (stat("/data/hello.txt", &st) == 0 || errno != ENOENT)
+        fail("/data/hello.txt is on the second disk: absent");
+    put("/database", "on the root disk\n");       /* not under /data */
+    put("/data/a.txt", "first\n");
+    put("/data/b.txt", "second\n");
+    if (rename("/data/a.txt", "/a.txt") == 0 || errno != EXDEV)
+        fail("rename across mounts");
+    if (rename("/data/b.txt", "/data/a.txt") || stat("/data/b.txt", &st) == 0)
+        fail("rename over a file");
+    expect("/data/a.txt", "second\n");
+    if (stat("/data", &st) || !S_ISDIR(st.st_mode))
+        fail("stat of the mount point");
+    printf("files: mounts ok\n");
+}
+
+static void no_root(void)
+{
+    struct stat st;
+
+    expect("/data/data.txt", "the data disk\n");
+    if (stat("/hello.txt", &st) == 0 || errno != ENOENT ||
+        open("/x", O_WRONLY | O_CREAT, 0644) >= 0 || errno != ENOENT)
+        fail("a path in no mount");
+    printf("files: no root ok\n");
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "read";
@@ -193,6 +246,10 @@ int main(int argc, char **argv)
     }
     else if (!strcmp(mode, "verify"))
         verify_sync(seed);
+    else if (!strcmp(mode, "mounts"))
+        two_mounts();
+    else if (!strcmp(mode, "nomount"))
+        no_root();
     else
         fail(mode);
     return 0;

@@ -40,6 +40,15 @@ KTEST(methods_are_case_sensitive)
     EXPECT_EQ(req.method, HTTP_HEAD);
     EXPECT(parse("POST / HTTP/1.1\r\nHost: x\r\n\r\n", &req) > 0);
     EXPECT_EQ(req.method, HTTP_OTHER);
+    EXPECT(parse("PUT /k HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n", &req) > 0);
+    EXPECT_EQ(req.method, HTTP_PUT);
+    EXPECT_EQ(req.content_length, 12);
+    EXPECT(req.has_body && !req.chunked);
+    EXPECT(parse("DELETE /k HTTP/1.1\r\nHost: x\r\n\r\n", &req) > 0);
+    EXPECT_EQ(req.method, HTTP_DELETE);
+    EXPECT_EQ(req.content_length, 0);
+    EXPECT(parse("put / HTTP/1.1\r\nHost: x\r\n\r\n", &req) > 0);
+    EXPECT_EQ(req.method, HTTP_OTHER);
     EXPECT(parse("get / HTTP/1.1\r\nHost: x\r\n\r\n", &req) > 0);
     EXPECT_EQ(req.method, HTTP_OTHER);
     EXPECT(parse("GETS / HTTP/1.1\r\nHost: x\r\n\r\n", &req) > 0);

@@ -1,13 +1,14 @@
 /*
  * The file system under the C library (docs/fs.md): linking any file call
  * (open, stat, unlink, rename, mkdir, rmdir, opendir...) links sdk/fs,
- * which mounts the ext2 file system of the guest's disk (blkfront) at `/`
- * at the first such call.  Nothing here is needed to use it; this header
+ * which mounts the ext2 file system of each of the guest's disks
+ * (blkfront) at its mount point (blkfront_mount_point) at the first such
+ * call; a path is on the mount with the longest matching point.  Nothing here is needed to use it; this header
  * is for programs that want to know what is mounted.
  *
  * Contract:
- *  - Without a disk every path call fails ENOENT (the empty file system of
- *    a guest without one); a disk without ext2 on it: EIO.
+ *  - A path under no mount point fails ENOENT (no disk: every path); a
+ *    disk without ext2 on it: EIO.  rename across mounts: EXDEV.
  *  - A read-only disk mounts read-only: opens for writing, creating,
  *    removing and renaming fail EROFS.
  *  - fsync(fd) returns once the file's data and the metadata that finds
@@ -20,9 +21,9 @@
 
 #include <stdbool.h>
 
-/* Mount now: 0 or -errno (ENOENT: no disk). */
+/* Mount every disk now: 0 or -errno for the one at `/` (ENOENT: none). */
 int fs_mount_root(void);
-/* Is the root file system mounted read-only? */
+/* Is the file system at `/` mounted read-only? */
 bool fs_read_only(void);
 
 #endif /* FS_FS_H */
