@@ -115,9 +115,12 @@ SDK_DEPS     := $(SYSROOT_NEWLIB) $(KEEL_CC) toolchain/target-flags.sh
 SDK_HEADERS  :=
 SDK_LIBS     :=
 
+# An SDK header copied into the sysroot comes after newlib's headers (and
+# again after a newlib install): some replace newlib's own (sys/dirent.h,
+# an #error in newlib), and newlib's `cp -a` would put its back.
 define keel_sdk_headers_
 SDK_HEADERS += $$(patsubst $(1)/%,$(SYSROOT)/include/%,$$(wildcard $(1)/$(2)/*.h))
-$(SYSROOT)/include/$(2)/%.h: $(1)/$(2)/%.h
+$(SYSROOT)/include/$(2)/%.h: $(1)/$(2)/%.h $(SYSROOT_NEWLIB)
 	@mkdir -p $$(@D)
 	@cp $$< $$@
 endef
@@ -128,7 +131,7 @@ keel_sdk_headers = $(foreach d,$(2),$(eval $(call keel_sdk_headers_,$(1),$(d))))
 define keel_sdk_top_headers_
 SDK_TOP_$(1) := $$(patsubst $(1)/%,$(SYSROOT)/include/%,$$(wildcard $(1)/*.h))
 SDK_HEADERS += $$(SDK_TOP_$(1))
-$$(SDK_TOP_$(1)): $(SYSROOT)/include/%: $(1)/%
+$$(SDK_TOP_$(1)): $(SYSROOT)/include/%: $(1)/% $(SYSROOT_NEWLIB)
 	@mkdir -p $$(@D)
 	@cp $$< $$@
 endef
