@@ -88,6 +88,14 @@ static void copy_data(struct blkfront *bf, struct bf_slot *sl, void *buf,
     }
 }
 
+/* Publish what was put: one event for all of them (the backend's
+ * req_event says whether it wants one at all). */
+static void push(struct blkfront *bf)
+{
+    if (keel_blk_front_push(&bf->ring))
+        libos_conn_notify(&bf->conn);
+}
+
 int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
 {
     int rc, s;
@@ -118,8 +126,8 @@ int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
     }
     sl->io = io;
     bf->inflight++;
-    if (keel_blk_front_push(&bf->ring))
-        libos_conn_notify(&bf->conn);
+    if (!bf->taking)
+        push(bf);
     return 0;
 }
 
@@ -134,8 +142,24 @@ static int status_of(int16_t st)
     }
 }
 
-/* Every answer there: its request's callback.  How many. */
+/* Every answer there: its request's callback.  How many.  Requests the
+ * callbacks submit are published together at the end: one event for a
+ * batch of answers' worth of new requests, not one each. */
+static int take_each(struct blkfront *bf);
+
 static int take_answers(struct blkfront *bf)
+{
+    bool was = bf->taking;
+    int n;
+
+    bf->taking = true;
+    n = take_each(bf);
+    bf->taking = was;
+    push(bf);
+    return n;
+}
+
+static int take_each(struct blkfront *bf)
 {
     struct keel_blk_rsp r;
     int n = 0, rc;
@@ -197,6 +221,7 @@ int blkfront_poll(struct blkfront *bf, uint64_t deadline_ns)
             continue;              /* answers (or corruption) came meanwhile */
         if (!deadline_ns || libos_monotonic_ns() >= deadline_ns)
             return 0;
+        push(bf);                  /* a callback's poll inside a batch */
         libos_thread_wait(woken, bf, deadline_ns);
     }
 }
