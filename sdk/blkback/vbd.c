@@ -68,7 +68,8 @@ static void cut(struct bb_vbd *vbd, enum bb_reason why)
 void bb_vbd_stop(struct bb_vbd *vbd)
 {
     vbd->state = BB_CUT;
-    for (struct bb_vbd **pp = vbd->disk ? &vbd->disk->owed : NULL; pp && *pp; pp = &(*pp)->next_owed)
+    for (struct bb_vbd **pp = vbd->owes ? &vbd->disk->owed : NULL; pp && *pp;
+         pp = &(*pp)->next_owed)
         if (*pp == vbd) {
             *pp = vbd->next_owed;
             break;

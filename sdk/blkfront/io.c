@@ -142,23 +142,7 @@ static int status_of(int16_t st)
     }
 }
 
-/* Every answer there: its request's callback.  How many.  Requests the
- * callbacks submit are published together at the end: one event for a
- * batch of answers' worth of new requests, not one each. */
-static int take_each(struct blkfront *bf);
-
-static int take_answers(struct blkfront *bf)
-{
-    bool was = bf->taking;
-    int n;
-
-    bf->taking = true;
-    n = take_each(bf);
-    bf->taking = was;
-    push(bf);
-    return n;
-}
-
+/* Every answer there: its request's callback.  How many. */
 static int take_each(struct blkfront *bf)
 {
     struct keel_blk_rsp r;
@@ -182,6 +166,21 @@ static int take_each(struct blkfront *bf)
     }
     if (rc == KEEL_RING_CORRUPT)
         bf->dead = true;
+    return n;
+}
+
+/* take_each, with the requests the callbacks submit published together
+ * at the end: one event for a batch of answers' worth of new requests,
+ * not one each. */
+static int take_answers(struct blkfront *bf)
+{
+    bool was = bf->taking;
+    int n;
+
+    bf->taking = true;
+    n = take_each(bf);
+    bf->taking = was;
+    push(bf);
     return n;
 }
 
