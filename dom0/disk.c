@@ -169,6 +169,8 @@ static void *serve(void *arg)
         polled |= !devs[k].port;
     for (;;) {
         woken = 0;
+        for (unsigned k = 0; k < ndevs; k++)
+            bb_disk_hold(&devs[k].bb);
         for (unsigned k = 0; k < ndevs; k++) {
             struct disk_dev *d = &devs[k];
             if (d->event || !d->port) {
@@ -177,6 +179,8 @@ static void *serve(void *arg)
             }
         }
         disk_serve_vbd();
+        for (unsigned k = 0; k < ndevs; k++)   /* one event per guest a turn */
+            bb_disk_release(&devs[k].bb);
         libos_thread_wait(is_woken, 0, polled ? hc_now_ns() + DISK_POLL_NS :
                                                 LIBOS_FOREVER);
     }

@@ -63,10 +63,42 @@ static void cut(struct bb_vbd *vbd, enum bb_reason why)
                                     "its state word is garbage");
 }
 
-/* Page 0's copies only while live: a cut vbd's pages may be unmapped. */
+/* Page 0's copies only while live: a cut vbd's pages may be unmapped;
+ * off the owed list, since the caller may free it. */
 void bb_vbd_stop(struct bb_vbd *vbd)
 {
     vbd->state = BB_CUT;
+    for (struct bb_vbd **pp = vbd->owes ? &vbd->disk->owed : NULL; pp && *pp;
+         pp = &(*pp)->next_owed)
+        if (*pp == vbd) {
+            *pp = vbd->next_owed;
+            break;
+        }
+    vbd->owes = false;
+}
+
+static void publish(struct bb_vbd *vbd)
+{
+    if (keel_blk_back_push(&vbd->ring))
+        vbd->disk->ops->notify(vbd->disk->ctx, vbd->port);
+}
+
+void bb_disk_hold(struct bb_disk *d)
+{
+    d->holding = true;
+}
+
+void bb_disk_release(struct bb_disk *d)
+{
+    struct bb_vbd *v = d->owed;
+
+    d->holding = false;
+    d->owed = NULL;
+    for (; v; v = v->next_owed) {
+        v->owes = false;
+        if (v->state != BB_CUT)
+            publish(v);
+    }
 }
 
 static void count(struct bb_vbd *vbd, uint8_t op, int status)
@@ -101,8 +133,13 @@ static void respond(struct bb_vbd *vbd, const struct keel_blk_req *req, int stat
         return;
     struct keel_blk_rsp *r = keel_blk_back_next_rsp(&vbd->ring);
     *r = (struct keel_blk_rsp){ .id = req->id, .op = req->op, .status = (int16_t)status };
-    if (keel_blk_back_push(&vbd->ring))
-        vbd->disk->ops->notify(vbd->disk->ctx, vbd->port);
+    if (!vbd->disk->holding)
+        publish(vbd);
+    else if (!vbd->owes) {
+        vbd->owes = true;
+        vbd->next_owed = vbd->disk->owed;
+        vbd->disk->owed = vbd;
+    }
 }
 
 /* Grant copies between the guest's segments and buf: to_guest for a

@@ -33,6 +33,7 @@ struct blkfront {
     unsigned inflight;
     volatile int event;
     bool dead;                   /* the backend answered nonsense */
+    bool taking;                 /* in take_answers: submits push at its end */
     bool opened;
     char mount[KEEL_BLK_MOUNT_MAX + 1];   /* settings' mount, NUL-terminated */
 };

@@ -88,6 +88,14 @@ static void copy_data(struct blkfront *bf, struct bf_slot *sl, void *buf,
     }
 }
 
+/* Publish what was put: one event for all of them (the backend's
+ * req_event says whether it wants one at all). */
+static void push(struct blkfront *bf)
+{
+    if (keel_blk_front_push(&bf->ring))
+        libos_conn_notify(&bf->conn);
+}
+
 int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
 {
     int rc, s;
@@ -118,8 +126,8 @@ int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
     }
     sl->io = io;
     bf->inflight++;
-    if (keel_blk_front_push(&bf->ring))
-        libos_conn_notify(&bf->conn);
+    if (!bf->taking)
+        push(bf);
     return 0;
 }
 
@@ -135,7 +143,7 @@ static int status_of(int16_t st)
 }
 
 /* Every answer there: its request's callback.  How many. */
-static int take_answers(struct blkfront *bf)
+static int take_each(struct blkfront *bf)
 {
     struct keel_blk_rsp r;
     int n = 0, rc;
@@ -158,6 +166,21 @@ static int take_answers(struct blkfront *bf)
     }
     if (rc == KEEL_RING_CORRUPT)
         bf->dead = true;
+    return n;
+}
+
+/* take_each, with the requests the callbacks submit published together
+ * at the end: one event for a batch of answers' worth of new requests,
+ * not one each. */
+static int take_answers(struct blkfront *bf)
+{
+    bool was = bf->taking;
+    int n;
+
+    bf->taking = true;
+    n = take_each(bf);
+    bf->taking = was;
+    push(bf);
     return n;
 }
 
@@ -197,6 +220,7 @@ int blkfront_poll(struct blkfront *bf, uint64_t deadline_ns)
             continue;              /* answers (or corruption) came meanwhile */
         if (!deadline_ns || libos_monotonic_ns() >= deadline_ns)
             return 0;
+        push(bf);                  /* a callback's poll inside a batch */
         libos_thread_wait(woken, bf, deadline_ns);
     }
 }

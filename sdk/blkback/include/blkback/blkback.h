@@ -105,6 +105,8 @@ struct bb_disk {
     void *dev, *ctx;
     struct bb_dev_info info;
     struct bb_vbd *waiting;      /* vbds that found no buffer, FIFO */
+    struct bb_vbd *owed;         /* vbds with answers not yet published */
+    bool holding;                /* between bb_disk_hold and _release */
     struct bb_pending pend[BB_SLOTS_MAX];
 };
 
@@ -126,13 +128,13 @@ struct bb_vbd {
     struct keel_blk_page *page;
     struct keel_blk_settings s;
     struct keel_blk_req held;    /* taken, waiting for a device buffer */
-    struct bb_vbd *next_waiting;
+    struct bb_vbd *next_waiting, *next_owed;
     struct bb_counters c;
     uint64_t first;
     uint32_t port, inflight;
     keel_domid_t domid;
     uint8_t state, reason;
-    bool has_held, queued;
+    bool has_held, queued, owes;
 };
 
 int bb_disk_init(struct bb_disk *disk, const struct bb_ops *ops,
@@ -159,6 +161,13 @@ int bb_vbd_poll(struct bb_vbd *vbd);
  * their answers are dropped; the vbd may be freed once inflight is 0 and
  * has_held false. */
 void bb_vbd_stop(struct bb_vbd *vbd);
+
+/* Answers written between bb_disk_hold and bb_disk_release are published
+ * at the release, one push and at most one event per vbd: a batch of
+ * completions (one device interrupt's) wakes each guest once.  Without
+ * hold every answer is published at once. */
+void bb_disk_hold(struct bb_disk *disk);
+void bb_disk_release(struct bb_disk *disk);
 
 /* The device finished the request on slot (status 0 or -KEEL_E*). */
 void bb_disk_done(struct bb_disk *disk, unsigned slot, int status);
