@@ -9,24 +9,13 @@
 #include <string.h>
 #include <keel/image_note.h>
 #include <libos/device.h>
+#include <libos/devices_note.h>
 #include <libos/event.h>
 #include <libos/grant.h>
 #include "bf_impl.h"
 
-/* The note the toolstack reads (keel/image_note.h): this image drives a
- * disk.  In .note.keel, beside the image note, 4-byte aligned; the
- * linker keeps one devices note with the bits of all (netfront's too). */
-struct bf_devices_note {
-    uint32_t namesz, descsz, type;
-    char name[8];
-    struct keel_devices_note desc;
-};
-__attribute__((section(".note.keel"), used, aligned(4)))
-static const struct bf_devices_note devices_note = {
-    .namesz = sizeof(KEEL_NOTE_NAME), .descsz = sizeof(struct keel_devices_note),
-    .type = KEEL_NOTE_DEVICES, .name = KEEL_NOTE_NAME,
-    .desc = { .devices = KEEL_NOTE_DEV_BLOCK },
-};
+/* This image drives a disk (libos/devices_note.h). */
+LIBOS_DEVICES_NOTE(KEEL_NOTE_DEV_BLOCK);
 
 static struct blkfront bfs[BLKFRONT_DISKS_MAX];
 

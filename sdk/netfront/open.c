@@ -8,24 +8,14 @@
 #include <string.h>
 #include <keel/image_note.h>
 #include <libos/device.h>
+#include <libos/devices_note.h>
 #include <libos/event.h>
 #include <libos/grant.h>
 #include <libos/thread.h>
 #include "nf_impl.h"
 
-/* The note the toolstack reads (keel/image_note.h): this image drives a
- * NIC.  In .note.keel, beside the image note, 4-byte aligned. */
-struct nf_devices_note {
-    uint32_t namesz, descsz, type;
-    char name[8];
-    struct keel_devices_note desc;
-};
-__attribute__((section(".note.keel"), used, aligned(4)))
-static const struct nf_devices_note devices_note = {
-    .namesz = sizeof(KEEL_NOTE_NAME), .descsz = sizeof(struct keel_devices_note),
-    .type = KEEL_NOTE_DEVICES, .name = KEEL_NOTE_NAME,
-    .desc = { .devices = KEEL_NOTE_DEV_NET },
-};
+/* This image drives a NIC (libos/devices_note.h). */
+LIBOS_DEVICES_NOTE(KEEL_NOTE_DEV_NET);
 
 static struct netfront the_nf;
 static bool opened;
