@@ -37,8 +37,14 @@ static unsigned op_uplink_tx(void *ctx, const struct nb_frame *f, unsigned n)
     return virtio_net_send_many(nic, v, n);
 }
 
+static uint64_t op_now_ns(void *ctx)
+{
+    (void)ctx;
+    return libos_monotonic_ns();
+}
+
 static const struct nb_ops ops = { backend_copy, backend_notify, op_uplink_tx,
-                                   backend_log };
+                                   backend_log, op_now_ns };
 
 void net_wake(void)
 {
@@ -81,8 +87,8 @@ void net_uplink(struct virtio_net *n)
  * which may owe guests events and the uplink frames: all done inside. */
 void net_from_uplink(const struct nb_frame *f, unsigned n)
 {
-    if (net_sw.ops)
-        nb_switch_from_uplink(&net_sw, f, n);
+    if (net_sw.ops && nb_switch_from_uplink(&net_sw, f, n) > 0)
+        net_wake();
 }
 
 /* At the end of a run that used the network: the switch's counters as
@@ -100,4 +106,6 @@ void net_report(void)
     ctl_run_timing("net_tx_frames", st->tx_frames);
     ctl_run_timing("net_uplink_tx", st->uplink_tx);
     ctl_run_timing("net_uplink_rx", st->uplink_rx);
+    ctl_run_timing("net_held", st->held);
+    ctl_run_timing("net_held_lost", st->held_refused + st->held_expired);
 }

@@ -1,8 +1,10 @@
 /*
  * One poll (nb_impl.h has the picture):
- *   gather   take tx requests from the ready interfaces, round-robin, at
- *            most NB_QUANTUM each a turn, NB_BATCH in all; check each and
- *            add a copy-in segment (guest page -> staging page)
+ *   gather   from the ready interfaces, round-robin: the frames held for
+ *            each (into buffers it posted since: a copy-out segment each),
+ *            then its tx requests, at most NB_QUANTUM a turn, NB_BATCH
+ *            frames in all; check each request and add a copy-in segment
+ *            (guest page -> staging page)
  *   copy in  one grant copy call for the batch
  *   switch   each staged frame (switch.c): deliveries claim an rx buffer
  *            and add a copy-out segment (staging -> guest page), uplink
@@ -19,7 +21,7 @@
 
 void nb_batch_reset(struct nb_batch *b)
 {
-    b->ntx = b->nrx = b->nin = b->nout = b->nup = b->ntouched = 0;
+    b->ntx = b->nrx = b->nin = b->nout = b->nup = b->ntouched = b->nreleased = 0;
 }
 
 void nb_touch(struct nb_switch *sw, struct nb_if *vif)
@@ -62,19 +64,30 @@ static void stage(struct nb_switch *sw, struct nb_if *vif, const struct keel_net
         .len = req->size, .flags = KEEL_GRANT_COPY_SRC_GREF, .status = -KEEL_EIO };
 }
 
-/* One turn of vif: up to NB_QUANTUM requests.  Back to the end of the
- * ready list if it may have more, off the lists once drained. */
+/* Room for one more tx request: each may deliver one frame, so the frames
+ * taken and the deliveries already listed stay within NB_BATCH. */
+static bool batch_has_room(const struct nb_batch *b)
+{
+    return b->ntx + b->nrx < NB_BATCH;
+}
+
+/* One turn of vif: the frames held for it (hold.c), then up to NB_QUANTUM
+ * tx requests.  Back to the end of the ready list if it may have more, off
+ * the lists once drained. */
 static void take_turn(struct nb_switch *sw, struct nb_if *vif)
 {
     struct keel_net_tx_req req;
+    bool rx_more = vif->hq && nb_hold_deliver(sw, vif);
     unsigned n = 0;
     int rc = 1;
 
-    while (n < NB_QUANTUM && sw->b->ntx < NB_BATCH && (rc = nb_tx_take(sw, vif, &req)) > 0) {
+    if (vif->state != NB_LIVE)
+        return;
+    while (n < NB_QUANTUM && batch_has_room(sw->b) && (rc = nb_tx_take(sw, vif, &req)) > 0) {
         stage(sw, vif, &req);
         n++;
     }
-    if (rc > 0)
+    if (rc > 0 || (rc == 0 && rx_more))
         nb_ready_append(sw, vif);
     else if (rc == 0)
         nb_tx_idle(sw, vif);
@@ -85,7 +98,7 @@ static void gather(struct nb_switch *sw)
     struct nb_if *vif;
 
     nb_inbox_drain(sw);
-    while (sw->b->ntx < NB_BATCH && (vif = nb_ready_pop(sw)))
+    while (batch_has_room(sw->b) && (vif = nb_ready_pop(sw)))
         if (vif->state == NB_LIVE && nb_state_word_ok(sw, vif))
             take_turn(sw, vif);
 }
@@ -113,6 +126,7 @@ int nb_switch_poll(struct nb_switch *sw)
         return -KEEL_EBUSY;
     sw->busy = 1;
     sw->st.polls++;
+    nb_hold_expire(sw);
     nb_batch_reset(b);
     gather(sw);
     nb_copy(sw, b->in, b->nin);
@@ -130,6 +144,7 @@ int nb_switch_from_uplink(struct nb_switch *sw, const struct nb_frame *f, unsign
     if (sw->busy)
         return -KEEL_EBUSY;
     sw->busy = 1;
+    nb_hold_expire(sw);
     while (n) {
         unsigned k = n < NB_BATCH ? n : NB_BATCH;
         nb_batch_reset(b);
@@ -141,5 +156,5 @@ int nb_switch_from_uplink(struct nb_switch *sw, const struct nb_frame *f, unsign
         n -= k;
     }
     sw->busy = 0;
-    return 0;
+    return nb_pending_any(sw);
 }

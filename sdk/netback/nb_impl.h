@@ -9,6 +9,7 @@
  *   batch.c    one poll: gather, copy in, switch, copy out; frames from
  *              the NIC
  *   deliver.c  a batch's output: rx buffers, the uplink, answers, events
+ *   hold.c     frames waiting for a guest to post buffers
  *
  * A batch.  Every guest frame is first copied whole into a staging page of
  * dom0's (one grant copy call for the batch), checked and switched on that
@@ -47,13 +48,41 @@ struct nb_rxent {
     int16_t seg;                /* its copy-out segment, -1: none */
 };
 
+/* A frame held for a guest (hold.c): its bytes in a slot of the pool. */
+struct nb_held {
+    struct nb_held *next;
+    uint8_t *data;              /* NB_HOLD_SLOT bytes, within one page */
+    uint64_t at_ns;             /* when it was held */
+    uint16_t len;
+};
+
+/* An interface's held frames, oldest first; one for each interface that
+ * holds any, so there are never more than frames. */
+struct nb_holdq {
+    struct nb_held *head, *tail;
+    struct nb_holdq *prev, *next;   /* the holders list, oldest first */
+    struct nb_if *vif;
+    unsigned n;
+};
+
+struct nb_hold_pool {
+    struct nb_held *slot;       /* NB_HOLD_FRAMES */
+    struct nb_holdq *q;         /* NB_HOLD_FRAMES */
+    uint8_t *mem;               /* the frames' bytes, page aligned */
+    struct nb_held *free;
+    struct nb_holdq *free_q;
+    struct nb_holdq *oldest, *newest;   /* interfaces holding frames */
+    uint64_t next_expiry_ns;    /* no sweep for old frames before this */
+};
+
 struct nb_batch {
-    unsigned ntx, nrx, nin, nout, nup, ntouched;
+    unsigned ntx, nrx, nin, nout, nup, ntouched, nreleased;
     struct nb_txent tx[NB_BATCH];
     struct nb_rxent rx[NB_BATCH];
     struct keel_grant_copy in[NB_BATCH], out[NB_BATCH];
     struct nb_frame up[NB_BATCH];
     struct nb_if *touched[2 * NB_BATCH];
+    struct nb_held *released[NB_BATCH];   /* delivered this batch: free at its end */
     uint8_t (*stage)[KEEL_PAGE_SIZE];   /* NB_BATCH page-aligned pages */
 };
 
@@ -101,6 +130,15 @@ bool nb_parse_arp(const uint8_t *f, uint16_t len, struct nb_arp *a);
 enum nb_source nb_check_source(const struct nb_if *vif, const uint8_t *f, uint16_t len);
 uint16_t nb_arp_reply(uint8_t *out, const struct nb_if *owner, const struct nb_arp *req);
 
+/* hold.c */
+int nb_hold_init(struct nb_switch *sw);
+void nb_hold_fini(struct nb_switch *sw);
+void nb_hold(struct nb_switch *sw, struct nb_if *vif, const uint8_t *frame, uint16_t len);
+bool nb_hold_deliver(struct nb_switch *sw, struct nb_if *vif);
+void nb_hold_forget(struct nb_switch *sw, struct nb_if *vif);
+void nb_hold_expire(struct nb_switch *sw);
+void nb_hold_release_batch(struct nb_switch *sw);
+
 /* switch.c */
 int16_t nb_switch_guest_frame(struct nb_switch *sw, struct nb_txent *e);
 void nb_switch_uplink_frame(struct nb_switch *sw, const struct nb_frame *f, uint8_t *scratch);
@@ -108,6 +146,8 @@ void nb_switch_uplink_frame(struct nb_switch *sw, const struct nb_frame *f, uint
 /* batch.c, deliver.c */
 void nb_batch_reset(struct nb_batch *b);
 void nb_deliver(struct nb_switch *sw, struct nb_if *dst, const uint8_t *frame, uint16_t len);
+void nb_add_rx(struct nb_switch *sw, struct nb_if *dst, const struct keel_net_rx_req *req,
+               bool usable, const uint8_t *frame, uint16_t len);
 void nb_to_uplink(struct nb_switch *sw, const uint8_t *frame, uint16_t len);
 void nb_touch(struct nb_switch *sw, struct nb_if *vif);
 void nb_copy(struct nb_switch *sw, struct keel_grant_copy *seg, unsigned n);

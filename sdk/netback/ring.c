@@ -11,8 +11,9 @@
  * rx: the ring itself is the queue of posted buffers.  A request is taken
  * only when a frame for the guest is there, so buffers are used in the
  * order posted and answered in that order, and the backend keeps no list
- * of its own.  It never asks for an event on new rx requests: it reads the
- * ring when it has something to put in it.
+ * of its own.  It asks for an event on new rx requests only while it holds
+ * frames for want of buffers (hold.c); otherwise it reads the ring when it
+ * has something to put in it.
  */
 #include "nb_impl.h"
 
@@ -70,7 +71,7 @@ void nb_tx_answer(struct nb_switch *sw, struct nb_if *vif, uint16_t id, int16_t 
 }
 
 /* The guest's oldest posted buffer, for a frame of ours: 1 if usable, 0 if
- * none is posted (counted), -1 if it must be answered KEEL_NET_ERROR (too
+ * none is posted, -1 if it must be answered KEEL_NET_ERROR (too
  * little room: keel/net.h wants KEEL_NET_MAX_FRAME(mtu) from the offset),
  * -2 if the interface is (now) cut off. */
 int nb_rx_claim(struct nb_switch *sw, struct nb_if *vif, struct keel_net_rx_req *req)
@@ -84,10 +85,8 @@ int nb_rx_claim(struct nb_switch *sw, struct nb_if *vif, struct keel_net_rx_req 
         nb_cut_off(sw, vif, NB_RX_RING_CORRUPT);
         return -2;
     }
-    if (rc == 0) {
-        nb_count_rx_lost(vif, false);
+    if (rc == 0)
         return 0;
-    }
     if ((uint32_t)req->offset + KEEL_NET_MAX_FRAME(vif->mtu) > KEEL_PAGE_SIZE)
         return -1;
     return 1;

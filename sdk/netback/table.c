@@ -74,6 +74,7 @@ void nb_switch_remove(struct nb_switch *sw, struct nb_if *vif)
             offsetof(struct nb_if, mac_next));
     unchain(&sw->ip_tab[bucket(sw, vif->ipv4)], vif, offsetof(struct nb_if, ip_next));
     nb_pending_forget(sw, vif);
+    nb_hold_forget(sw, vif);
     sw->nifs--;
 }
 
@@ -94,7 +95,7 @@ int nb_switch_init(struct nb_switch *sw, const struct nb_ops *ops, void *ctx,
     sw->b = calloc(1, sizeof(*sw->b));
     if (sw->b)
         sw->b->stage = aligned_alloc(KEEL_PAGE_SIZE, NB_BATCH * KEEL_PAGE_SIZE);
-    if (!sw->mac_tab || !sw->ip_tab || !sw->b || !sw->b->stage) {
+    if (!sw->mac_tab || !sw->ip_tab || !sw->b || !sw->b->stage || nb_hold_init(sw)) {
         nb_switch_fini(sw);
         return -KEEL_ENOMEM;
     }
@@ -108,5 +109,6 @@ void nb_switch_fini(struct nb_switch *sw)
     if (sw->b)
         free(sw->b->stage);
     free(sw->b);
+    nb_hold_fini(sw);
     memset(sw, 0, sizeof(*sw));
 }

@@ -74,6 +74,7 @@ void nb_cut_off(struct nb_switch *sw, struct nb_if *vif, enum nb_reason why)
         return;
     vif->state = NB_CUT;
     vif->reason = (uint8_t)why;
+    nb_hold_forget(sw, vif);
     __atomic_store_n(&vif->page->hdr.mapper_state, KEEL_CONN_CLOSED, __ATOMIC_RELEASE);
     sw->ops->notify(sw->ctx, vif->port);
     nb_log(sw, "netback: domain %u cut off: %s", vif->domid, nb_reason_text(why));

@@ -25,6 +25,7 @@
 #include "../../sdk/netback/switch.c"
 #include "../../sdk/netback/batch.c"
 #include "../../sdk/netback/deliver.c"
+#include "../../sdk/netback/hold.c"
 
 #define FG_TXPG 128u
 #define FG_RXPG 128u
@@ -133,8 +134,18 @@ static inline void fake_log(void *ctx, const char *fmt, ...)
     log_lines++;
 }
 
-static const struct nb_ops ops_uplink = { fake_copy, fake_notify, fake_uplink_tx, fake_log };
-static const struct nb_ops ops_no_uplink = { fake_copy, fake_notify, NULL, fake_log };
+static uint64_t fake_clock_ns;       /* the switch's clock: tests move it */
+
+static inline uint64_t fake_now_ns(void *ctx)
+{
+    (void)ctx;
+    return fake_clock_ns;
+}
+
+static const struct nb_ops ops_uplink = { fake_copy, fake_notify, fake_uplink_tx, fake_log,
+                                          fake_now_ns };
+static const struct nb_ops ops_no_uplink = { fake_copy, fake_notify, NULL, fake_log,
+                                             fake_now_ns };
 
 /* Fresh world: the switch (with or without an uplink), no guests. */
 static inline void world(const struct nb_ops *ops, unsigned max_ifs)
@@ -154,6 +165,7 @@ static inline void world(const struct nb_ops *ops, unsigned max_ifs)
     memset(notified, 0, sizeof(notified));
     log_lines = up_count = 0;
     up_accept = 1000000;
+    fake_clock_ns = 1000000000;
     nb_switch_init(&sw, ops, NULL, max_ifs);
 }
 

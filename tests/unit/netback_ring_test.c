@@ -152,6 +152,9 @@ KTEST(garbage_state_word_cuts_off)
     EXPECT_EQ(b->vif.state, NB_LIVE);
 }
 
+/* b posts no buffers: a's frames to it wait in the switch (hold.c), c's
+ * are untouched, a's sender status is OK; past the hold's age b loses
+ * them, and only it. */
 KTEST(no_rx_buffers_loses_only_its_own_frames)
 {
     world(&ops_uplink, 16);
@@ -167,9 +170,12 @@ KTEST(no_rx_buffers_loses_only_its_own_frames)
     EXPECT_EQ(fg_tx_statuses(a, st, 16), 10);
     for (int i = 0; i < 10; i++)
         EXPECT_EQ(st[i], KEEL_NET_OK);
+    EXPECT_EQ(b->vif.hq->n, 10);
+    EXPECT_EQ(fg_rx_count(c), 10);
+    fake_clock_ns += NB_HOLD_NS + 1;
+    run_switch();
     EXPECT_EQ(b->vif.c.rx_no_buffer, 10);
     EXPECT_EQ(((struct keel_net_page *)b->mem[0])->rx_no_buffer, 10);
-    EXPECT_EQ(fg_rx_count(c), 10);
     fg_post_rx(b, 1);
     fg_send(a, fr, mk_g2g(fr, a, b, 60, 1), 11);
     run_switch();
@@ -261,7 +267,7 @@ static void reenter_log(void *ctx, const char *fmt, ...)
 
 KTEST(callbacks_cannot_reenter)
 {
-    static const struct nb_ops ops = { fake_copy, fake_notify, NULL, reenter_log };
+    static const struct nb_ops ops = { fake_copy, fake_notify, NULL, reenter_log, fake_now_ns };
     world(&ops, 4);
     struct fguest *a = fg_new(0);
 

@@ -58,7 +58,22 @@ struct nb_ops {
     unsigned (*uplink_tx)(void *ctx, const struct nb_frame *f, unsigned n);
     /* One line for the operator (no newline).  NULL: silent. */
     void (*log)(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    /* A monotonic clock in ns, for the age of held frames (NB_HOLD_NS).
+     * NULL: held frames leave only when delivered or pushed out by the
+     * pool's bound. */
+    uint64_t (*now_ns)(void *ctx);
 };
+
+/* A frame for a guest with no receive buffer posted waits in the switch
+ * (at most NB_HOLD_PER_IF per interface, NB_HOLD_FRAMES in all, each at
+ * most NB_HOLD_NS) and is delivered, in order, when the guest posts
+ * buffers; only beyond those bounds is it lost (rx_no_buffer).  A burst
+ * then costs the guest time, not frames and its peers' retransmissions.
+ * Frames longer than NB_HOLD_SLOT are never held. */
+#define NB_HOLD_FRAMES 2048u
+#define NB_HOLD_PER_IF 512u
+#define NB_HOLD_NS     500000000ull
+#define NB_HOLD_SLOT   2048u
 
 enum nb_state { NB_LIVE = 0, NB_CUT = 1 };
 
@@ -87,6 +102,8 @@ struct nb_if_conf {
 /* One guest interface.  Allocated by the caller (embed it and use
  * container_of to find your own state); every field is the library's:
  * read `state`, `reason` and `c`, write nothing. */
+struct nb_holdq;
+
 struct nb_if {
     struct keel_net_tx_back tx;
     struct keel_net_rx_back rx;
@@ -94,6 +111,7 @@ struct nb_if {
     struct nb_if *next;            /* inbox or ready list, while queued */
     struct nb_if *mac_next, *ip_next;   /* hash chains */
     struct nb_counters c;
+    struct nb_holdq *hq;           /* frames waiting for buffers, if any */
     uint32_t ipv4;                 /* network byte order, as in settings */
     uint32_t port;
     keel_domid_t domid;
@@ -110,9 +128,12 @@ struct nb_switch_stats {
     uint64_t uplink_tx, uplink_tx_lost;     /* to the NIC; refused by it */
     uint64_t uplink_rx, uplink_rx_dropped;  /* from the NIC; not delivered */
     uint64_t arp_answered;         /* requests the switch answered itself */
+    uint64_t held, held_expired;   /* frames that waited; lost to NB_HOLD_NS */
+    uint64_t held_refused;         /* not held: a bound was reached */
 };
 
 struct nb_batch;
+struct nb_hold_pool;
 
 struct nb_switch {
     const struct nb_ops *ops;
@@ -122,6 +143,7 @@ struct nb_switch {
     struct nb_if *inbox;           /* kicked, pushed atomically (LIFO) */
     struct nb_if *ready, *ready_tail;   /* served round-robin (FIFO) */
     struct nb_batch *b;
+    struct nb_hold_pool *hold;
     int busy;
     struct nb_switch_stats st;
 };
@@ -142,22 +164,26 @@ int nb_if_init(struct nb_if *vif, const struct nb_if_conf *conf);
  * taken, -KEEL_ENOSPC beyond max_ifs.  Kick it once afterwards (the guest
  * may have queued frames before we connected). */
 int nb_switch_add(struct nb_switch *sw, struct nb_if *vif);
-/* Takes vif out (it may then be freed).  Its port's handler must be gone
- * first: it must not kick vif any more. */
+/* Takes vif out (it may then be freed; its pages may be unmapped already:
+ * they are not touched).  Its port's handler must be gone first: it must
+ * not kick vif any more. */
 void nb_switch_remove(struct nb_switch *sw, struct nb_if *vif);
 
 /* vif's port had an event: serve it at the next poll.  Upcall-safe. */
 void nb_switch_kick(struct nb_switch *sw, struct nb_if *vif);
 
 /* Serves up to NB_BATCH tx requests of the kicked interfaces, round-robin,
- * at most NB_QUANTUM from each in turn.  1 if work is left (call again),
+ * at most NB_QUANTUM from each in turn, and delivers frames held for them
+ * into buffers they have posted since.  1 if work is left (call again),
  * 0 if none, -KEEL_EBUSY from inside a callback. */
 int nb_switch_poll(struct nb_switch *sw);
 
-/* Frames the NIC received: each is delivered to the guest it is for (if
- * that guest has posted a buffer), answered (ARP for a guest's address)
- * or dropped.  Done when it returns: the caller may reuse the frames.
- * Returns 0, or -KEEL_EBUSY from inside a callback. */
+/* Frames the NIC received: each is delivered to the guest it is for (or
+ * held for it until it posts a buffer), answered (ARP for a guest's
+ * address) or dropped.  Done when it returns: the caller may reuse the
+ * frames.  Returns 0, 1 if it left work for nb_switch_poll (a guest that
+ * has buffers for frames held for it: wake the poller), or -KEEL_EBUSY
+ * from inside a callback. */
 int nb_switch_from_uplink(struct nb_switch *sw, const struct nb_frame *f, unsigned n);
 
 struct nb_if *nb_switch_find_mac(const struct nb_switch *sw, const uint8_t mac[6]);
