@@ -170,11 +170,13 @@ KTEST(transmit_queue_fills_and_drains)
 }
 
 /* A batch: taken in order, a malformed frame dropped and counted on the
- * way, one notification, stopped by the full queue. */
-KTEST(send_many_stops_at_a_full_queue)
+ * way, one notification; what finds the queue full waits in the backlog
+ * and goes out, in order, at the next poll once the device has used
+ * buffers; a frame beyond the backlog is refused. */
+KTEST(send_many_waits_in_the_backlog_when_the_queue_is_full)
 {
     uint8_t f[100], out[4096];
-    struct virtio_net_frame batch[10];
+    static struct virtio_net_frame batch[VIRTIO_NET_TX_BACKLOG + 8];
     struct virtio_net_counters c;
 
     EXPECT_EQ(up(ALL_FEATURES, 0), 0);
@@ -184,17 +186,34 @@ KTEST(send_many_stops_at_a_full_queue)
     for (unsigned i = 0; i < 10; i++)
         batch[i] = (struct virtio_net_frame){ f, (uint16_t)(i == 1 ? 5 : 60 + i) };
     unsigned before = fd.notifies[1];
-    EXPECT_EQ(virtio_net_send_many(nic, batch, 10), 7);    /* 0, 2..6 sent */
+    EXPECT_EQ(virtio_net_send_many(nic, batch, 10), 10);   /* 7..9 wait */
     EXPECT_EQ(fd.notifies[1], before + 1);
+    EXPECT_EQ(virtio_net_send(nic, f, 60), -KEEL_ENOSPC);  /* never ahead of them */
     virtio_net_counters(nic, &c);
     EXPECT_EQ(c.tx_frames, 256);
     EXPECT_EQ(c.tx_errors, 1);
-    EXPECT_EQ(c.tx_full, 1);
+    EXPECT_EQ(c.tx_waited, 3);
+    EXPECT_EQ(c.tx_full, 1);                                /* virtio_net_send's */
     for (unsigned i = 0; i < 250; i++)
         fake_tx(out);
     EXPECT_EQ(fake_tx(out), 60);
     EXPECT_EQ(fake_tx(out), 62);
-    EXPECT_EQ(virtio_net_send_many(nic, batch + 7, 3), 3);  /* room again */
+    EXPECT_EQ(virtio_net_poll(nic, 64), 0);                 /* reclaims, sends 7..9 */
+    for (unsigned i = 3; i < 7; i++)
+        EXPECT_EQ(fake_tx(out), 60 + i);
+    EXPECT_EQ(fake_tx(out), 67);
+    EXPECT_EQ(fake_tx(out), 68);
+    EXPECT_EQ(fake_tx(out), 69);
+    EXPECT_EQ(virtio_net_poll(nic, 64), 0);
+    /* the queue full again, then more than the backlog holds */
+    for (unsigned i = 0; i < VIRTIO_NET_TX_BACKLOG + 8; i++)
+        batch[i] = (struct virtio_net_frame){ f, 60 };
+    EXPECT_EQ(virtio_net_send_many(nic, batch, 256), 256);
+    EXPECT(virtio_net_send_many(nic, batch, VIRTIO_NET_TX_BACKLOG + 8) <
+           VIRTIO_NET_TX_BACKLOG + 8);
+    virtio_net_counters(nic, &c);
+    EXPECT_EQ(c.tx_full, 2);
+    EXPECT_EQ(nic->backlog_len, VIRTIO_NET_TX_BACKLOG);
 }
 
 KTEST(transmit_lengths)
@@ -320,7 +339,7 @@ KTEST_MAIN(KTEST_CASE(takes_only_what_it_implements),
            KTEST_CASE(brings_the_device_up_in_order),
            KTEST_CASE(receive_queue_stays_filled),
            KTEST_CASE(transmit_queue_fills_and_drains),
-           KTEST_CASE(send_many_stops_at_a_full_queue),
+           KTEST_CASE(send_many_waits_in_the_backlog_when_the_queue_is_full),
            KTEST_CASE(transmit_lengths),
            KTEST_CASE(header_alone_without_any_layout),
            KTEST_CASE(large_queue_and_bad_lengths),

@@ -44,6 +44,13 @@ struct vnet_pool {
     uint64_t maddr;
 };
 
+/* A frame that found the transmit queue full (virtio_net_io.c). */
+struct vnet_waiting {
+    struct vnet_waiting *next;
+    uint16_t len;
+    uint8_t frame[];
+};
+
 struct virtio_net {
     struct vpci pci;
     struct virtqueue rx, tx;
@@ -60,6 +67,8 @@ struct virtio_net {
     virtio_net_rx_fn rx_fn;
     void *rx_ctx;
     struct virtio_net_frame batch[VIRTIO_NET_RX_BATCH];   /* being handed out */
+    struct vnet_waiting *backlog, **backlog_end;   /* oldest first */
+    unsigned backlog_len;
     struct virtio_net_counters c;
 };
 

@@ -6,7 +6,10 @@
  * interrupts and us no events.  When a send finds the queue full we turn
  * them on (and look once more, in case the device used buffers meanwhile),
  * so the caller that dropped a frame hears when room comes back; they go
- * off again once half the queue is free.
+ * off again once half the queue is free.  send_many's frames that find the
+ * queue full wait in a backlog (malloc'd copies, VIRTIO_NET_TX_BACKLOG at
+ * most), which goes to the device before anything newer, at the next
+ * send_many and after each reclaim of a poll or event.
  *
  * Receive: every free buffer is posted; a batch of received frames is
  * handed out first and its buffers posted again after it, with one
@@ -15,6 +18,7 @@
  * the batch is back (the callback may only send), so they stay the
  * caller's to read.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <keel/abi.h>
 #include "virtio_net_impl.h"
@@ -104,10 +108,8 @@ static int enqueue(struct virtio_net *n, const void *frame, size_t len)
         n->c.tx_errors++;
         return -KEEL_EINVAL;
     }
-    if (!tx_room(n)) {
-        n->c.tx_full++;
+    if (!tx_room(n))
         return -KEEL_ENOSPC;
-    }
     uint16_t head = vq_next_head(&n->tx);
     uint8_t *b = buffer(n, &n->tx_buf, head);
     memset(b, 0, VNET_HDR_LEN);                 /* no offload: flags 0 */
@@ -121,11 +123,44 @@ static int enqueue(struct virtio_net *n, const void *frame, size_t len)
 
 int virtio_net_send(struct virtio_net *n, const void *frame, size_t len)
 {
-    int rc = enqueue(n, frame, len);
+    int rc = n->backlog ? -KEEL_ENOSPC : enqueue(n, frame, len);
 
     if (rc == 0)
         notify(n, VNET_QUEUE_TX, &n->tx);
+    else if (rc == -KEEL_ENOSPC)
+        n->c.tx_full++;
     return rc;
+}
+
+static bool backlog_add(struct virtio_net *n, const struct virtio_net_frame *f)
+{
+    struct vnet_waiting *w;
+
+    if (n->backlog_len >= VIRTIO_NET_TX_BACKLOG || !(w = malloc(sizeof(*w) + f->len)))
+        return false;
+    w->next = NULL;
+    w->len = f->len;
+    memcpy(w->frame, f->data, f->len);
+    if (!n->backlog)
+        n->backlog_end = &n->backlog;
+    *n->backlog_end = w;
+    n->backlog_end = &w->next;
+    n->backlog_len++;
+    n->c.tx_waited++;
+    return true;
+}
+
+/* The backlog onto the queue, oldest first, while it has room (a frame
+ * with a bad length is dropped on the way, counted by enqueue). */
+static void backlog_to_queue(struct virtio_net *n)
+{
+    struct vnet_waiting *w;
+
+    while ((w = n->backlog) && enqueue(n, w->frame, w->len) != -KEEL_ENOSPC) {
+        n->backlog = w->next;
+        n->backlog_len--;
+        free(w);
+    }
 }
 
 unsigned virtio_net_send_many(struct virtio_net *n,
@@ -133,8 +168,15 @@ unsigned virtio_net_send_many(struct virtio_net *n,
 {
     unsigned i = 0;
 
-    while (i < count && enqueue(n, f[i].data, f[i].len) != -KEEL_ENOSPC)
-        i++;
+    backlog_to_queue(n);
+    for (; i < count; i++) {
+        if (!n->backlog && enqueue(n, f[i].data, f[i].len) != -KEEL_ENOSPC)
+            continue;
+        if (!backlog_add(n, &f[i])) {
+            n->c.tx_full++;
+            break;
+        }
+    }
     notify(n, VNET_QUEUE_TX, &n->tx);
     return i;
 }
@@ -193,6 +235,10 @@ int virtio_net_poll(struct virtio_net *n, unsigned budget)
         taken += got;
     } while (got == VIRTIO_NET_RX_BATCH && taken < budget);
     reclaim_tx(n);
+    if (n->backlog) {
+        backlog_to_queue(n);
+        notify(n, VNET_QUEUE_TX, &n->tx);
+    }
     return (int)taken;
 }
 

@@ -10,11 +10,15 @@
  *    correct checksums: no checksum or segmentation offload is negotiated,
  *    in either direction.
  *  - virtio_net_send / virtio_net_send_many copy each frame into a buffer
- *    of the driver's, so the caller's memory is free again on return.  A
- *    full transmit queue is -KEEL_ENOSPC (send_many: fewer taken) with
- *    nothing queued: drop (and count) or try again after the next event;
- *    the driver asks the device for an interrupt as soon as the queue is
- *    full, so an event does come.
+ *    of the driver's, so the caller's memory is free again on return.
+ *    send_many's frames that find the transmit queue full wait in the
+ *    driver's backlog (at most VIRTIO_NET_TX_BACKLOG), in order, and go to
+ *    the device as it frees buffers: at the next send, poll or event (the
+ *    driver asks the device for an interrupt as soon as the queue is full,
+ *    so an event does come).  A burst of a switch's frames costs time,
+ *    not frames a peer's TCP would wait a timeout for.  Beyond the backlog
+ *    a frame is refused (send_many: fewer taken); virtio_net_send never
+ *    waits: -KEEL_ENOSPC with nothing queued.
  *  - Received frames reach the rx callback given to virtio_net_attach, a
  *    batch per call (at most VIRTIO_NET_RX_BATCH frames), from
  *    virtio_net_poll / virtio_net_event only, on the caller's thread.  The
@@ -42,6 +46,7 @@
 #define VIRTIO_NET_FRAME_MAX(mtu)  ((mtu) + VIRTIO_NET_ETH_HLEN)
 #define VIRTIO_NET_RX_BATCH        64u
 #define VIRTIO_NET_BUDGET_DEFAULT  VIRTIO_NET_RX_BATCH
+#define VIRTIO_NET_TX_BACKLOG      1024u     /* frames waiting for the queue */
 
 struct virtio_net;
 
@@ -59,6 +64,7 @@ struct virtio_net_counters {
     uint64_t rx_errors;        /* the device reported a length out of range */
     uint64_t tx_frames, tx_bytes;
     uint64_t tx_full;          /* sends refused: -KEEL_ENOSPC */
+    uint64_t tx_waited;        /* frames that waited in the backlog */
     uint64_t tx_errors;        /* sends refused: a length out of range */
     uint64_t events;           /* virtio_net_event calls */
     uint64_t notifies;         /* queue notifications written to the device */
@@ -91,8 +97,9 @@ uint32_t virtio_net_features(const struct virtio_net *n);
 int virtio_net_send(struct virtio_net *n, const void *frame, size_t len);
 
 /* f[0..count) with one notification: how many were taken, in order (sent,
- * or dropped and counted in tx_errors for a length out of range); fewer
- * than count when the queue filled (tx_full counts each refusal). */
+ * waiting in the backlog, or dropped and counted in tx_errors for a length
+ * out of range); fewer than count when the backlog is full too (tx_full
+ * counts each refusal). */
 unsigned virtio_net_send_many(struct virtio_net *n,
                               const struct virtio_net_frame *f, unsigned count);
 
