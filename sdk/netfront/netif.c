@@ -6,10 +6,14 @@
  * pbuf and through ethernet_input under the core lock (one lock for a
  * batch, no message to the tcpip thread), then sleep until the backend
  * sends an event.  lwIP sends (linkoutput) from whichever thread holds the
- * core lock: the frame is copied into a free transmit buffer; when none
- * is free it is dropped, as a full NIC queue would (TCP resends).
+ * core lock: the frame is copied into a free transmit buffer.  When every
+ * buffer is in flight (a burst: two hundred clients answered at once) it
+ * waits in a backlog, in order, that the netfront thread sends as the
+ * backend answers: a frame dropped there would cost TCP a retransmission
+ * timeout.  Only beyond TX_BACKLOG_MAX frames is one dropped.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <lwip/etharp.h>
 #include <lwip/netif.h>
@@ -23,11 +27,52 @@
 #include "nf_impl.h"
 
 #define RX_BATCH 16u           /* frames handed to lwIP per lock */
+#define TX_BACKLOG_MAX 512u    /* frames waiting for a transmit buffer */
+
+struct backlogged {
+    struct backlogged *next;
+    uint16_t len;
+    uint8_t frame[];
+};
 
 static struct netif nif;
 static struct netfront *nf;
 static bool started;
 static volatile int state;     /* 0 coming, 1 up, -1 failed */
+static struct backlogged *backlog, **backlog_end = &backlog;
+static unsigned backlog_len;
+
+/* Under the core lock, like every use of the backlog. */
+static err_t backlog_add(struct pbuf *p)
+{
+    struct backlogged *b;
+
+    if (backlog_len >= TX_BACKLOG_MAX || !(b = malloc(sizeof(*b) + p->tot_len)))
+        return ERR_MEM;        /* dropped: lwIP's callers resend */
+    b->next = NULL;
+    b->len = p->tot_len;
+    pbuf_copy_partial(p, b->frame, p->tot_len, 0);
+    *backlog_end = b;
+    backlog_end = &b->next;
+    backlog_len++;
+    return ERR_OK;
+}
+
+/* The backlog's frames into the transmit buffers the backend answered. */
+static void backlog_send(void)
+{
+    struct backlogged *b;
+    int id;
+
+    while ((b = backlog) && (id = nf_tx_get(nf)) >= 0) {
+        memcpy(nf_buf(nf->txbuf, (unsigned)id), b->frame, b->len);
+        nf_tx_put(nf, (unsigned)id, b->len);
+        if (!(backlog = b->next))
+            backlog_end = &backlog;
+        backlog_len--;
+        free(b);
+    }
+}
 
 static err_t linkoutput(struct netif *n, struct pbuf *p)
 {
@@ -36,8 +81,12 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
     (void)n;
     if (p->tot_len > nf->frame_max)
         return ERR_BUF;
-    if ((id = nf_tx_get(nf)) < 0)
-        return ERR_MEM;        /* dropped: lwIP's callers resend */
+    if (backlog)               /* never ahead of older frames */
+        return backlog_add(p);
+    if ((id = nf_tx_get(nf)) == -KEEL_EAGAIN)
+        return backlog_add(p);
+    if (id < 0)
+        return ERR_IF;
     pbuf_copy_partial(p, nf_buf(nf->txbuf, (unsigned)id), p->tot_len, 0);
     nf_tx_put(nf, (unsigned)id, p->tot_len);
     return ERR_OK;
@@ -144,6 +193,11 @@ static void *serve(void *arg)
     state = 1;
     while (netfront_connected(nf) >= 0) {
         nf_tx_reclaim(nf);
+        if (backlog) {
+            LOCK_TCPIP_CORE();
+            backlog_send();
+            UNLOCK_TCPIP_CORE();
+        }
         if (input_batch() == RX_BATCH)
             libos_thread_yield();      /* the others between batches */
         else
