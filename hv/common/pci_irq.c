@@ -53,14 +53,21 @@ static void line_apply(unsigned s)
         arch_pci_irq_mask(s, !(x->owner && x->port && !x->in_service && !x->masked));
 }
 
+static unsigned kind_first(bool msix)
+{
+    return msix ? KEEL_PCI_IRQ_LINES : 0;
+}
+
+static unsigned kind_end(bool msix)
+{
+    return msix ? PCI_IRQ_SLOTS : KEEL_PCI_IRQ_LINES;
+}
+
 /* Under irq_lock: the slot of d's for f among the INTx lines or the MSI-X
  * vectors (with this entry, or any), or -1. */
 static int slot_of(const struct domain *d, const struct pci_func *f, bool msix, uint32_t entry)
 {
-    unsigned first = msix ? KEEL_PCI_IRQ_LINES : 0;
-    unsigned end = msix ? PCI_IRQ_SLOTS : KEEL_PCI_IRQ_LINES;
-
-    for (unsigned s = first; s < end; s++)
+    for (unsigned s = kind_first(msix); s < kind_end(msix); s++)
         if (slots[s].owner == d && slots[s].bdf == f->info.bdf &&
             (!msix || entry == ANY_ENTRY || slots[s].entry == entry))
             return (int)s;
@@ -69,10 +76,7 @@ static int slot_of(const struct domain *d, const struct pci_func *f, bool msix, 
 
 static long slot_take(struct domain *d, const struct pci_func *f, bool msix, uint32_t entry)
 {
-    unsigned first = msix ? KEEL_PCI_IRQ_LINES : 0;
-    unsigned end = msix ? PCI_IRQ_SLOTS : KEEL_PCI_IRQ_LINES;
-
-    for (unsigned s = first; s < end; s++)
+    for (unsigned s = kind_first(msix); s < kind_end(msix); s++)
         if (!slots[s].owner) {
             slots[s] = (struct irq_slot){ .owner = d, .bdf = f->info.bdf,
                                           .entry = (uint16_t)entry };
