@@ -76,13 +76,15 @@ long pci_list(uint32_t index, struct keel_pci_info *out)
     return 0;
 }
 
-/* No decoding, no bus mastering, no INTx: the function can neither be
- * reached nor reach memory until its (next) owner turns it on. */
+/* No decoding, no bus mastering, no INTx, no MSI-X: the function can
+ * neither be reached nor reach memory until its (next) owner turns it on.
+ * (Its MSI-X entries were masked as their ports closed.) */
 static void quiesce(const struct pci_func *f)
 {
     uint32_t cmd = arch_pci_cfg_read(f->info.bdf, CFG_COMMAND, 2);
 
     arch_pci_cfg_write(f->info.bdf, CFG_COMMAND, 2, pci_cmd_quiesced(cmd));
+    pci_msix_off(f);
 }
 
 static unsigned io_bars(const struct pci_func *f)

@@ -127,6 +127,64 @@ void pci_cfg_guards(const uint8_t cfg[PCI_CFG_SIZE], struct pci_cfg_guard *g)
     }
 }
 
+/* The first capability with this id, or 0. */
+static unsigned find_cap(const uint8_t cfg[PCI_CFG_SIZE], uint8_t id)
+{
+    unsigned at = cfg[CFG_CAP_PTR] & 0xfcu;
+
+    if (!(cfg[CFG_STATUS] & STATUS_CAPS))
+        return 0;
+    for (unsigned hops = 0; at >= CFG_HEADER_END && hops < CAP_HOPS_MAX; hops++) {
+        if (cfg[at] == id)
+            return at;
+        at = cfg[at + 1] & 0xfcu;
+    }
+    return 0;
+}
+
+static uint32_t cfg32(const uint8_t cfg[PCI_CFG_SIZE], unsigned at)
+{
+    return (uint32_t)cfg[at] | (uint32_t)cfg[at + 1] << 8 | (uint32_t)cfg[at + 2] << 16 |
+           (uint32_t)cfg[at + 3] << 24;
+}
+
+/* The table must lie inside a memory BAR MAP_BAR could map, which is
+ * whole pages: then so are the table's pages. */
+void pci_msix_locate(const uint8_t cfg[PCI_CFG_SIZE], const struct keel_pci_bar bar[KEEL_PCI_BARS],
+                     struct pci_msix_loc *m)
+{
+    unsigned at = find_cap(cfg, CAP_MSIX);
+    uint32_t table, kind;
+    const struct keel_pci_bar *b;
+
+    *m = (struct pci_msix_loc){ 0 };
+    if (!at || at + 12 > PCI_CFG_SIZE)
+        return;
+    table = cfg32(cfg, at + 4);
+    if ((table & 7u) >= KEEL_PCI_BARS)
+        return;
+    b = &bar[table & 7u];
+    kind = b->type & (0xfu | PCI_BAR_BROKEN);
+    m->entries = (uint16_t)((cfg32(cfg, at) >> 16 & 0x7ffu) + 1);
+    m->offset = table & ~7u;
+    if ((kind != KEEL_PCI_BAR_MEM32 && kind != KEEL_PCI_BAR_MEM64) ||
+        b->size > KEEL_PCI_BAR_MAP_MAX || m->offset > b->size ||
+        b->size - m->offset < (uint64_t)m->entries * PCI_MSIX_ENTRY_SIZE) {
+        *m = (struct pci_msix_loc){ 0 };
+        return;
+    }
+    m->cap = (uint8_t)at;
+    m->bar = (uint8_t)(table & 7u);
+}
+
+bool pci_msix_table_page(const struct pci_msix_loc *m, unsigned bar, uint64_t off)
+{
+    uint64_t first = m->offset & ~0xfffull;
+    uint64_t end = (uint64_t)m->offset + (uint64_t)m->entries * PCI_MSIX_ENTRY_SIZE;
+
+    return m->cap && bar == m->bar && off >= first && off < end;
+}
+
 bool pci_cfg_access_ok(uint32_t offset, uint32_t size)
 {
     return (size == 1 || size == 2 || size == 4) && offset < PCI_CFG_SIZE &&

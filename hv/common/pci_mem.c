@@ -8,7 +8,9 @@
  * foreign map, TRANSLATE) and no hypercall buffer (guest_access.c) accepts
  * it; the hypervisor never touches device memory on a guest's behalf.
  * Each BAR has a fixed place in the window (its LIST index and BAR
- * number), so mapping it again reuses the same page tables.
+ * number), so mapping it again reuses the same page tables.  The pages
+ * of a BAR that hold the function's MSI-X table are mapped read-only:
+ * the hypervisor alone writes the table (pci_msix.c).
  *
  * DMA pages are ordinary frames of the domain (AS_OWNED): DESTROY frees
  * them with the rest of its memory, after pci_domain_release has turned
@@ -64,6 +66,13 @@ bool pci_mmio_room(const struct domain *d, uint32_t more)
     return ((uint64_t)d->pci.mmio_tables + more) * KEEL_PCI_MMIO_STEP <= d->limits.mmio_pages;
 }
 
+static unsigned bar_page_rights(const struct pci_func *f, unsigned bar, uint64_t off)
+{
+    if (pci_msix_table_page(&f->msix, bar, off))
+        return KEEL_RIGHT_R;
+    return KEEL_RIGHT_R | KEEL_RIGHT_W;
+}
+
 long pci_map_bar(struct domain *d, struct pci_func *f, uint32_t bar,
                  uint64_t *va, uint64_t *npages)
 {
@@ -90,7 +99,8 @@ long pci_map_bar(struct domain *d, struct pci_func *f, uint32_t bar,
     v = bar_va(f, bar);
     for (uint64_t i = 0; i < n && !rc; i++)
         if ((rc = as_map_charged(&d->as, v + i * PAGE_SIZE, b->base + i * PAGE_SIZE,
-                                 KEEL_RIGHT_R | KEEL_RIGHT_W, AS_MMIO, &d->charge)))
+                                 bar_page_rights(f, bar, i * PAGE_SIZE), AS_MMIO,
+                                 &d->charge)))
             unmap_range(d, v, i);
     /* the tables made stay, even after a failure (never: the reserve holds them) */
     d->pci.mmio_tables += more - bar_tables_missing(d, f, bar);

@@ -11,7 +11,7 @@
  *
  * A command with outputs checks its op writable first, so that one with
  * side effects (DMA_ALLOC, MAP_BAR) never succeeds without the caller
- * learning its result (BIND_IRQ returns its port in rax).
+ * learning its result (BIND_IRQ and BIND_MSIX return their port in rax).
  */
 #include <hv/pci.h>
 #include <hv/domain.h>
@@ -55,6 +55,7 @@ static const struct cmd cmds[] = {
     [KEEL_PCIOP_IRQ_UNMASK] = { NEED_OWNER, false, F_BDF },
     [KEEL_PCIOP_DMA_ALLOC]  = { NEED_LENDEE, true, F_NPAGES | F_VA | F_MADDR },
     [KEEL_PCIOP_TRANSLATE]  = { NEED_LENDEE, true, F_VA | F_MADDR | F_CONTIG },
+    [KEEL_PCIOP_BIND_MSIX]  = { NEED_OWNER, false, F_BDF | F_INDEX },
 };
 
 static bool unused_zero(const struct keel_pci_op *op, unsigned fields)
@@ -119,6 +120,8 @@ static long device_cmd(struct domain *d, struct pci_func *f, uint32_t cmd,
         return pci_unmap_bar(d, f, op->index);
     case KEEL_PCIOP_BIND_IRQ:
         return pci_irq_bind(d, f);
+    case KEEL_PCIOP_BIND_MSIX:
+        return pci_msix_bind(d, f, op->index);
     default:
         return pci_irq_control(d, f, cmd);
     }

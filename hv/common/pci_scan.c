@@ -2,7 +2,8 @@
  * The boot scan (pci_init): every function reachable through the
  * configuration mechanism, bus 0 and the buses behind its bridges, each
  * with its ids, class, interrupt pin and line, BARs (sized with decoding
- * off) and guarded capabilities, and the decision whether it may ever be
+ * off), guarded capabilities and MSI-X table (mapped for the hypervisor
+ * if it may be lent), and the decision whether it may ever be
  * lent.  A function that may be lent is left quiesced until ASSIGN.  The table never changes shape afterwards: a LIST index names one
  * function for the machine's life.
  *
@@ -78,6 +79,7 @@ static void find_guards(struct pci_func *f)
         memcpy(cfg + off, &v, 4);
     }
     pci_cfg_guards(cfg, &f->guard);
+    pci_msix_locate(cfg, f->info.bar, &f->msix);
 }
 
 /* A bridge makes the buses behind it reachable (forward only: no loops). */
@@ -195,6 +197,17 @@ static void settle(const struct pci_func *f, bool kept)
         arch_pci_cfg_write(f->info.bdf, CFG_COMMAND, 2, boot_command[f - pci_funcs]);
 }
 
+/* Now, at boot: mapping changes the hypervisor's shared page tables.  The
+ * BAR never moves (the owner cannot write it), so neither does the table. */
+static void map_msix_table(struct pci_func *f)
+{
+    const struct keel_pci_bar *b = &f->info.bar[f->msix.bar];
+
+    f->msix_table = arch_mmio_map(b->base + f->msix.offset,
+                                  (uint64_t)f->msix.entries * PCI_MSIX_ENTRY_SIZE);
+    pci_msix_off(f);
+}
+
 static void decide(struct pci_func *f)
 {
     struct keel_pci_info *in = &f->info;
@@ -205,9 +218,12 @@ static void decide(struct pci_func *f)
         in->flags |= KEEL_PCI_F_KEPT;
     else if (in->irq_pin)
         arch_pci_irq_prepare(in->irq_line);
-    printk("pci: %02x:%02x.%u %04x:%04x class %06x irq %u pin %u: %s%s",
+    if (!why && f->msix.cap)
+        map_msix_table(f);
+    printk("pci: %02x:%02x.%u %04x:%04x class %06x irq %u pin %u msix %u: %s%s",
            KEEL_PCI_BUS(in->bdf), KEEL_PCI_DEV(in->bdf), KEEL_PCI_FN(in->bdf),
            in->vendor, in->device, in->class_code, in->irq_line, in->irq_pin,
+           f->msix_table ? f->msix.entries : 0,
            why ? "kept, " : "may be lent", why ? why : "");
 }
 

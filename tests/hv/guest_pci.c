@@ -2,7 +2,7 @@
  * The test guest's lent-device modes (keel/pci.h); t_pci.c runs them and
  * judges.  Numbers come in the mode string, as 4 hex digits after ':'.
  *
- *   pci_hostile:BDF      owns nothing: every PCI_OP on dom0's function BDF,
+ *   pci_hostile:BDF      owns nothing: every PCI_OP (BIND_MSIX too) on dom0's function BDF,
  *                        on the host bridge and on no function is refused
  *                        with the documented error: exit(checks that
  *                        failed)
@@ -24,6 +24,14 @@
  *                        -KEEL_ENOSPC, which comes exactly at 600 pages;
  *                        maps both BARs, maps one again after unmapping
  *                        it, releases BDF: exit(checks that failed)
+ *   pci_msix:BDF:N       was given BDF (QEMU's virtio-rng with 40 MSI-X
+ *                        entries) before it ran: bad entries refused,
+ *                        binds entries until -KEEL_ENOSPC, which must come
+ *                        after exactly N; INTx and config writes to the
+ *                        MSI-X capability refused; reads the messages the
+ *                        hypervisor wrote through its mapping of the
+ *                        table, then writes the table -> crash, #PF.  Any
+ *                        failed check: exit(number failed) instead.
  */
 #include "t_pci.h"
 
@@ -63,6 +71,7 @@ static int hostile(uint32_t bdf)
     bad += expect(pci_cfg_rd(0x10000, 0, 4, &v), -KEEL_EINVAL);
     bad += expect(pci_bdf_op(KEEL_PCIOP_RELEASE, bdf), -KEEL_EACCES);
     bad += expect(pci_bdf_op(KEEL_PCIOP_BIND_IRQ, bdf), -KEEL_EACCES);
+    bad += expect(pci_bdf_op(KEEL_PCIOP_BIND_MSIX, bdf), -KEEL_EACCES);
     bad += expect(pci_bdf_op(KEEL_PCIOP_IRQ_ACK, bdf), -KEEL_EACCES);
     bad += expect(pci_bdf_op(KEEL_PCIOP_IRQ_UNMASK, bdf), -KEEL_EACCES);
     op.index = 4;
@@ -152,6 +161,88 @@ static int fill(uint32_t bdf)
     return bad;
 }
 
+#define MSIX_ENTRIES 40u
+#define MSIX_ENABLE  0x8000u
+#define MSIX_MASK    0x4000u
+
+static long bind_msix(uint32_t bdf, uint32_t entry)
+{
+    struct keel_pci_op op = { .bdf = bdf, .index = entry };
+
+    return pciop(KEEL_PCIOP_BIND_MSIX, &op);
+}
+
+/* Entries 1, 2, ... until the pool is dry: how many. */
+static unsigned bind_all(uint32_t bdf, long *last)
+{
+    unsigned n = 1;
+
+    while ((*last = bind_msix(bdf, n)) > 0)
+        n++;
+    return n;
+}
+
+static int msix_config(uint32_t bdf, uint32_t cap)
+{
+    uint32_t ctl = 0;
+    int bad = 0;
+
+    bad += expect(pci_cfg_rd(bdf, cap + 2, 2, &ctl), 0);
+    bad += expect(ctl & (MSIX_ENABLE | MSIX_MASK), MSIX_ENABLE);
+    bad += expect(pci_cfg_wr(bdf, cap + 2, 2, ctl & ~MSIX_ENABLE), -KEEL_EACCES);
+    bad += expect(pci_cfg_wr(bdf, cap + 2, 2, ctl | MSIX_MASK), -KEEL_EACCES);
+    return bad;
+}
+
+/* The messages the hypervisor wrote: its vectors, to a LAPIC; the
+ * entries nobody bound masked.  Then a write. */
+static int msix_table(uint32_t bdf, uint32_t cap, unsigned bound)
+{
+    struct keel_pci_op op = { .bdf = bdf };
+    volatile uint32_t *t;
+    uint32_t where = 0;
+    int bad = 0;
+
+    pci_cfg_rd(bdf, cap + 4, 4, &where);
+    op.index = where & 7;
+    bad += expect(pciop(KEEL_PCIOP_MAP_BAR, &op), 0);
+    t = (volatile uint32_t *)(op.va + (where & ~7u));
+    bad += expect(t[0] & 0xfff00000u, 0xfee00000u);
+    bad += expect(t[2] >= 0x60 && t[2] < 0x80, 1);
+    bad += expect(t[3], 0);                             /* unmasked */
+    bad += expect(t[4 * (bound - 1) + 2] != t[2], 1);   /* a vector each */
+    bad += expect(t[4 * (MSIX_ENTRIES - 1) + 3] & 1, 1); /* not bound: masked */
+    outf("guest pci_msix: %d checks failed\n", bad);
+    if (bad)
+        return bad;
+    t[3] = 1;
+    return 102;
+}
+
+static int msix(uint32_t bdf, unsigned free_vectors)
+{
+    uint32_t cap = t_find_cap(bdf, 0x11, 0);
+    unsigned n;
+    long last;
+    int bad = 0;
+
+    bad += expect(pci_enable(bdf), 0);
+    bad += expect(cap != 0, 1);
+    bad += expect(bind_msix(bdf, MSIX_ENTRIES), -KEEL_EINVAL);
+    bad += expect(bind_msix(bdf, 0) > 0, 1);
+    bad += expect(bind_msix(bdf, 0), -KEEL_EEXIST);
+    bad += expect(pci_bdf_op(KEEL_PCIOP_BIND_IRQ, bdf), -KEEL_EBUSY);
+    n = bind_all(bdf, &last);
+    bad += expect(last, -KEEL_ENOSPC);
+    bad += expect(n, free_vectors);
+    bad += msix_config(bdf, cap);
+    if (bad || n < 2) {
+        outf("guest pci_msix: %d checks failed\n", bad);
+        return bad ? bad : 1;
+    }
+    return msix_table(bdf, cap, n);
+}
+
 /* -1: not one of these modes */
 int pci_mode(const char *mode)
 {
@@ -167,6 +258,8 @@ int pci_mode(const char *mode)
     }
     if (starts(mode, "pci_fill:"))
         return fill(hex4(mode + 9));
+    if (starts(mode, "pci_msix:"))
+        return msix(hex4(mode + 9), hex4(mode + 14));
     if (starts(mode, "pci_own:"))
         return own(hex4(mode + 8), (uint16_t)hex4(mode + 13), (uint16_t)hex4(mode + 18));
     return -1;

@@ -15,8 +15,10 @@ HVT_SELFTESTS := $(shell grep -c '^    { "' hv/arch/x86_64/selftest.c)
 HVT_RUN := python3 tests/hv/run.py --hv $(BUILD)/hv/keel-hv --logdir $(HVT_DIR)
 # hv-devices' machine (tests/hv/t_pci.c): fixed slots, so fixed bdfs
 HVT_PCI_DEVICES := -netdev user,id=n0 -device virtio-net-pci,netdev=n0,addr=3 \
-                   -device virtio-rng-pci,addr=4 \
-                   -object memory-backend-ram,id=hm,size=1M -device ivshmem-plain,memdev=hm,addr=5
+                   -device virtio-rng-pci,addr=4,vectors=40 \
+                   -object memory-backend-ram,id=hm,size=1M -device ivshmem-plain,memdev=hm,addr=5 \
+                   -blockdev driver=null-co,node-name=nb,size=1048576 \
+                   -device virtio-blk-pci,drive=nb,addr=6
 
 $(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn_lib.h \
                 tests/hv/t_grant_uses.h tests/hv/t_pci.h
@@ -58,6 +60,7 @@ $(HVT_DIR)/t_limits.img: $(HVT_DIR)/t_limits.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_D
 $(HVT_DIR)/t_limits_guest.img: $(HVT_DIR)/t_limits_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_pci.img: $(HVT_DIR)/t_pci.o $(HVT_DIR)/t_pci_virtio.o $(HVT_DIR)/t_pci_limits.o \
+                      $(HVT_DIR)/t_pci_msix.o \
                       $(HVT_DIR)/t_evtchn_lib.o \
                       $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@

@@ -7,7 +7,8 @@
 #define T_PCI_H
 #include "tlib.h"
 
-/* legacy virtio-pci, I/O BAR 0 (no MSI-X: device config at 20) */
+/* legacy virtio-pci, I/O BAR 0 (no MSI-X: device config at 20; with
+ * MSI-X the two vector registers come first, the config at 24) */
 #define VIRTIO_HOST_FEATURES  0
 #define VIRTIO_GUEST_FEATURES 4
 #define VIRTIO_QUEUE_PFN      8
@@ -17,6 +18,9 @@
 #define VIRTIO_STATUS         18
 #define VIRTIO_ISR            19
 #define VIRTIO_NET_MAC        20
+#define VIRTIO_MSI_CONFIG_VEC 20
+#define VIRTIO_MSI_QUEUE_VEC  22
+#define PCI_CAP_MSIX          0x11
 #define VIRTIO_NET_F_MAC      (1u << 5)
 
 static inline long pciop(uint32_t cmd, struct keel_pci_op *op)
@@ -81,13 +85,36 @@ static inline void put_hex4(char *p, uint32_t v)
         p[i] = "0123456789abcdef"[v & 15];
 }
 
+/* The first capability of bdf with this id after the one at `after` (0:
+ * from the start), or 0. */
+static inline uint32_t t_find_cap(uint32_t bdf, uint32_t id, uint32_t after)
+{
+    uint32_t at = 0, v = 0;
+
+    pci_cfg_rd(bdf, after ? after + 1 : 0x34, 1, &at);
+    for (unsigned hops = 0; at >= 0x40 && hops < 48; hops++) {
+        pci_cfg_rd(bdf, at, 1, &v);
+        if (v == id)
+            return at;
+        pci_cfg_rd(bdf, at + 1, 1, &at);
+    }
+    return 0;
+}
+
 /* dom0's side (t_pci.c, t_pci_virtio.c) */
 extern struct keel_pci_info t_net, t_rng;
 extern uint32_t t_net_index;    /* its LIST index */
-/* The first capability of bdf with this id after the one at `after` (0:
- * from the start), or 0. */
-uint32_t t_find_cap(uint32_t bdf, uint32_t id, uint32_t after);
 void t_pci_virtio(void);        /* port I/O, BAR, DMA, interrupt */
+extern long t_net_intx_port;    /* t_pci_virtio leaves it bound */
+/* the net's legacy TX queue (t_pci_virtio.c) */
+void t_pci_tx_setup(void);
+void t_pci_tx_send(uint16_t n);
+uint16_t t_pci_tx_used(void);
+/* MSI-X: hostile owners and non-owners, exhaustion, a guest dying with
+ * bound vectors, dom0's net beside them (t_pci_msix.c) */
+void t_pci_msix(const struct keel_module *img);
+/* the end of a guest: state, and exit code or crash vector; destroyed */
+void t_pci_expect_end(long d, uint32_t state, int code_or_vector);
 void t_pci_release_net(void);
 /* lending's limits and charges, with guests built from img (t_pci_limits.c) */
 void t_pci_limits(const struct keel_module *img);

@@ -13,6 +13,7 @@
 #define FRAME_BYTES       (10 + 60)    /* legacy virtio_net_hdr + frame */
 
 static uint16_t io;
+long t_net_intx_port;
 static uint8_t mac[6];
 static uint64_t static_buf[512] __attribute__((aligned(4096)));
 
@@ -126,7 +127,8 @@ struct vring {
 
 static struct vring tx;
 
-static void tx_setup(void)
+/* Reset, the TX queue on fresh DMA pages, DRIVER_OK. */
+void t_pci_tx_setup(void)
 {
     uint64_t va, maddr, q, used_off, pages;
 
@@ -155,8 +157,13 @@ static void tx_setup(void)
     tx.desc[1] = FRAME_BYTES;                          /* len; flags, next 0 */
 }
 
-/* Frame number n (1, 2, ...) on the queue. */
-static void tx_send(uint16_t n)
+/* Frame number n (1, 2, ...) on the queue; how many the device used. */
+uint16_t t_pci_tx_used(void)
+{
+    return tx.used[1];
+}
+
+void t_pci_tx_send(uint16_t n)
 {
     tx.avail[2 + (n - 1) % 256] = 0;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -175,18 +182,18 @@ static void interrupt(void)
     CHECK_EQ(ev_status((uint32_t)port, &st), 0);
     CHECK_EQ(st.state, KEEL_EVTCHNSTAT_PIRQ);
     CHECK_EQ(ev_send((uint32_t)port), -KEEL_EINVAL);
-    tx_setup();
-    tx_send(1);
+    t_pci_tx_setup();
+    t_pci_tx_send(1);
     CHECK_EQ(ev_wait((uint32_t)port, 5000), 0);
     CHECK(io_inb(io + VIRTIO_ISR) & 1);                /* drops the line */
     CHECK_EQ(tx.used[1], 1);
     CHECK_EQ(pci_bdf_op(KEEL_PCIOP_IRQ_ACK, t_net.bdf), 0);
-    tx_send(2);                                        /* acknowledged: comes again */
+    t_pci_tx_send(2);                                        /* acknowledged: comes again */
     CHECK_EQ(ev_wait((uint32_t)port, 5000), 0);
     CHECK(io_inb(io + VIRTIO_ISR) & 1);
     CHECK_EQ(pci_bdf_op(KEEL_PCIOP_IRQ_ACK, t_net.bdf), 0);
     CHECK_EQ(pci_bdf_op(KEEL_PCIOP_IRQ_MASK, t_net.bdf), 0);
-    tx_send(3);                                        /* masked: waits */
+    t_pci_tx_send(3);                                        /* masked: waits */
     CHECK_EQ(ev_wait((uint32_t)port, 300), -1);
     CHECK_EQ(tx.used[1], 3);
     CHECK_EQ(pci_bdf_op(KEEL_PCIOP_IRQ_UNMASK, t_net.bdf), 0);
@@ -195,7 +202,8 @@ static void interrupt(void)
     CHECK_EQ(pci_bdf_op(KEEL_PCIOP_IRQ_ACK, t_net.bdf), 0);
     CHECK_EQ(ev_close((uint32_t)port), 0);             /* unbinds */
     CHECK_EQ(pci_bdf_op(KEEL_PCIOP_IRQ_ACK, t_net.bdf), -KEEL_ENOENT);
-    CHECK(pci_bdf_op(KEEL_PCIOP_BIND_IRQ, t_net.bdf) > 0);
+    t_net_intx_port = pci_bdf_op(KEEL_PCIOP_BIND_IRQ, t_net.bdf);
+    CHECK(t_net_intx_port > 0);
 }
 
 void t_pci_virtio(void)

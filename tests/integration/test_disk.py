@@ -1,7 +1,8 @@
 """keel run --disk FILE[:ro]: a raw image as a virtio-blk-pci function
-(slot 5, IRQ 10: no line shared with the NIC at slot 3), lent to dom0,
+(slot 5; its interrupt through MSI-X, docs/devices.md), lent to dom0,
 whose driver (sdk/drivers/virtio, virtio-blk) brings it up beside the NIC
-and reads its first sector through the queue and the interrupt.  A file
+and reads its first sector through the queue and the interrupt.  Several
+files: test_disks.py.  A file
 that cannot be a disk is one line and status 2 before QEMU starts."""
 import re
 
@@ -162,7 +163,8 @@ def test_disk_plans_refused_in_one_line(tmp_path):
     img2.chmod(0o444)
     cases = [(["--disk", f"{img}:ro", "--disk", f"1={img}"], "shared only read-only"),
              (["--disk", f"nobody={img}"], "no such guest"),
-             (["--disk", str(img), "--disk", str(other)], "at most 1 disk file a run beside the NIC"),
+             (["--disk", str(img), "--disk", str(other), "--disk", f"{tmp_path / 'g.img'}"],
+              "No such file or directory"),
              (["--net", "none", "--disk", str(img), "--disk", str(other), "--disk", f"1={tmp_path / 'f.img'}"],
               "No such file or directory")]
     import os

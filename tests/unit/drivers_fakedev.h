@@ -32,6 +32,9 @@ static struct fakedev {
     uint8_t cfg[32];                   /* net: mac[6], status, pairs, mtu;
                                           blk: capacity, size_max, ..., blk_size */
     long open_rc, bind_rc, dma_rc;
+    long msix_rc;                      /* BIND_MSIX: a port, or no MSI-X */
+    unsigned msix_binds;
+    uint16_t config_vector, queue_vector[2];   /* with MSI-X */
     uint8_t *arena;
     size_t used;
 } fd;
@@ -44,6 +47,8 @@ static void fake_reset(void)
     fd.arena = arena;
     fd.qsize[0] = fd.qsize[1] = 256;
     fd.bind_rc = FAKE_PORT;
+    fd.msix_rc = -KEEL_ENODEV;
+    fd.config_vector = fd.queue_vector[0] = fd.queue_vector[1] = 0xffff;
     const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
     memcpy(fd.cfg, mac, 6);
 }
@@ -75,13 +80,27 @@ uint8_t vpci_in8(const struct vpci *d, unsigned reg)
         fd.isr = 0;
         return v;
     }
-    return reg == VIRTIO_PCI_STATUS ? fd.status : fd.cfg[reg - VIRTIO_PCI_CONFIG];
+    if (reg != VIRTIO_PCI_STATUS && reg < vpci_config(d))
+        abort();                        /* a vector register as config */
+    return reg == VIRTIO_PCI_STATUS ? fd.status : fd.cfg[reg - vpci_config(d)];
+}
+
+/* With MSI-X the vector registers sit where the configuration was. */
+static uint16_t *fake_vector(const struct vpci *d, unsigned reg)
+{
+    if (!d->msix_port || reg >= VIRTIO_PCI_CONFIG_MSIX || reg < VIRTIO_MSI_CONFIG_VECTOR)
+        return NULL;
+    if (reg == VIRTIO_MSI_CONFIG_VECTOR)
+        return &fd.config_vector;
+    return fd.sel < 2 ? &fd.queue_vector[fd.sel] : NULL;
 }
 
 uint16_t vpci_in16(const struct vpci *d, unsigned reg)
 {
     if (reg == VIRTIO_PCI_QUEUE_NUM)
         return fd.sel < 2 ? fd.qsize[fd.sel] : 0;
+    if (fake_vector(d, reg))
+        return *fake_vector(d, reg);
     return (uint16_t)(vpci_in8(d, reg) | vpci_in8(d, reg + 1) << 8);
 }
 
@@ -89,9 +108,8 @@ uint32_t vpci_in32(const struct vpci *d, unsigned reg)
 {
     uint32_t v;
 
-    (void)d;
-    if (reg >= VIRTIO_PCI_CONFIG) {
-        memcpy(&v, &fd.cfg[reg - VIRTIO_PCI_CONFIG], 4);
+    if (reg >= vpci_config(d)) {
+        memcpy(&v, &fd.cfg[reg - vpci_config(d)], 4);
         return v;
     }
     return reg == VIRTIO_PCI_HOST_FEATURES ? fd.host_features : fd.pfn[fd.sel & 1];
@@ -105,14 +123,17 @@ void vpci_out8(const struct vpci *d, unsigned reg, uint8_t v)
     fd.status = v;
     if (fd.nstatus < sizeof(fd.status_log))
         fd.status_log[fd.nstatus++] = v;
-    if (v == 0)                         /* reset */
+    if (v == 0) {                       /* reset */
         memset(fd.pfn, 0, sizeof(fd.pfn));
+        fd.config_vector = fd.queue_vector[0] = fd.queue_vector[1] = 0xffff;
+    }
 }
 
 void vpci_out16(const struct vpci *d, unsigned reg, uint16_t v)
 {
-    (void)d;
-    if (reg == VIRTIO_PCI_QUEUE_SEL)
+    if (fake_vector(d, reg))
+        *fake_vector(d, reg) = v;
+    else if (reg == VIRTIO_PCI_QUEUE_SEL)
         fd.sel = v;
     else if (reg == VIRTIO_PCI_QUEUE_NOTIFY && v < 2) {
         fd.notifies[v]++;
@@ -152,10 +173,19 @@ long vpci_bind_irq(const struct vpci *d)
     return fd.bind_rc;
 }
 
-long vpci_irq_ack(const struct vpci *d)
+long vpci_bind_msix(const struct vpci *d, unsigned entry)
 {
     (void)d;
-    fd.irq_acks++;
+    if (entry != 0)
+        abort();                        /* the drivers use one vector */
+    fd.msix_binds++;
+    return fd.msix_rc;
+}
+
+long vpci_irq_ack(const struct vpci *d)
+{
+    if (!d->msix_port)
+        fd.irq_acks++;
     return 0;
 }
 

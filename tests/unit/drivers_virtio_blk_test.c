@@ -30,12 +30,15 @@ static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
     virtio_blk_slot_put(blk, slot);
 }
 
+static long up_msix = -KEEL_ENODEV;      /* what BIND_MSIX answers */
+
 static long up(uint32_t features, uint32_t blk_size)
 {
     uint64_t cap = DISK_SECTORS;
     uint32_t size_max = 1u << 20;
 
     fake_reset();
+    fd.msix_rc = up_msix;
     fd.host_features = features;
     memcpy(&fd.cfg[VBLK_CFG_CAPACITY], &cap, 8);
     memcpy(&fd.cfg[VBLK_CFG_BLK_SIZE], &blk_size, 4);
@@ -207,7 +210,35 @@ KTEST(a_lying_device_is_not_believed)
     EXPECT_EQ(last_status, 0);
 }
 
+/* With MSI-X the configuration is at 24 (the fake aborts when a vector
+ * register is read as configuration), the queue and configuration changes
+ * on entry 0, set after the reset, and an event needs no IRQ_ACK. */
+KTEST(msix_when_the_function_has_it)
+{
+    struct virtio_blk_info i;
+
+    up_msix = 9;
+    EXPECT_EQ(up(0xffffffffu, 4096), 0);
+    up_msix = -KEEL_ENODEV;
+    virtio_blk_info(blk, &i);
+    EXPECT_EQ(i.sectors, DISK_SECTORS);
+    EXPECT_EQ(i.sector_size, 4096);
+    EXPECT_EQ(fd.msix_binds, 1);
+    EXPECT_EQ(fd.config_vector, 0);
+    EXPECT_EQ(fd.queue_vector[0], 0);
+    EXPECT_EQ(virtio_blk_port(blk), 9);
+    EXPECT(submit(VIRTIO_BLK_READ, 0, 4096, 1) >= 0);
+    virtio_blk_kick(blk);
+    EXPECT(serve(VIRTIO_BLK_S_OK, 0) >= 0);
+    EXPECT_EQ(virtio_blk_event(blk), 1);
+    EXPECT_EQ(fd.irq_acks, 0);
+    EXPECT_EQ(up(0xffffffffu, 4096), 0);        /* no MSI-X: INTx */
+    EXPECT_EQ(fd.config_vector, 0xffff);
+    EXPECT_EQ(virtio_blk_port(blk), FAKE_PORT);
+}
+
 KTEST_MAIN(KTEST_CASE(takes_flush_on_purpose_and_reads_the_disk),
+           KTEST_CASE(msix_when_the_function_has_it),
            KTEST_CASE(bad_requests_never_reach_the_device),
            KTEST_CASE(write_flush_read_back), KTEST_CASE(thirty_two_in_flight),
            KTEST_CASE(a_lying_device_is_not_believed))

@@ -299,6 +299,29 @@ KTEST(link_status_and_shared_line)
     EXPECT_EQ(fd.irq_acks, 0);
 }
 
+/* MSI-X: the MAC and link at 24, both queues and configuration changes
+ * on entry 0, no IRQ_ACK. */
+KTEST(msix_when_the_function_has_it)
+{
+    uint8_t mac[6];
+
+    fake_reset();
+    fd.host_features = ALL_FEATURES;
+    fd.msix_rc = 11;
+    fd.cfg[VNET_CFG_STATUS] = 1;
+    EXPECT_EQ(virtio_net_attach(FAKE_BDF, on_rx, NULL, &nic), 0);
+    EXPECT_EQ(virtio_net_port(nic), 11);
+    virtio_net_mac(nic, mac);
+    EXPECT(!memcmp(mac, fd.cfg, 6));
+    EXPECT(virtio_net_link_up(nic));
+    EXPECT(fd.config_vector == 0 && fd.queue_vector[0] == 0 && fd.queue_vector[1] == 0);
+    fd.cfg[VNET_CFG_STATUS] = 0;
+    fd.isr = VIRTIO_PCI_ISR_CONFIG;
+    virtio_net_event(nic, 64);
+    EXPECT(!virtio_net_link_up(nic));
+    EXPECT_EQ(fd.irq_acks, 0);
+}
+
 KTEST(echo_from_the_callback)
 {
     uint8_t f[80], out[4096];
@@ -337,6 +360,7 @@ KTEST(attach_failures)
 
 KTEST_MAIN(KTEST_CASE(takes_only_what_it_implements),
            KTEST_CASE(brings_the_device_up_in_order),
+           KTEST_CASE(msix_when_the_function_has_it),
            KTEST_CASE(receive_queue_stays_filled),
            KTEST_CASE(transmit_queue_fills_and_drains),
            KTEST_CASE(send_many_waits_in_the_backlog_when_the_queue_is_full),

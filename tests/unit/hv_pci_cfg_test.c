@@ -2,8 +2,9 @@
  * The pure rules of lending a PCI function (hv/common/pci_cfg.c): BARs as
  * QEMU's virtio devices and hostile devices answer sizing, the guarded
  * capabilities of a configuration space (loops, pointers into the header,
- * more guards than fit), and the write filter: what a driver needs passes,
- * nothing that moves the function or enables MSI / MSI-X does.
+ * more guards than fit), the write filter: what a driver needs passes,
+ * nothing that moves the function or enables MSI / MSI-X does; and where
+ * an MSI-X table is, refused when it is not inside a lendable memory BAR.
  */
 #include "ktest.h"
 #include "../../hv/common/pci_cfg.c"
@@ -145,6 +146,85 @@ KTEST(hostile_capability_lists)
     EXPECT_EQ(g.r[0].len, 0xc0);
 }
 
+/* MSI-X control (table size - 1) and table offset/BIR at cap + 2, + 4 */
+static void msix_table(unsigned at, uint16_t size_minus_1, uint32_t where)
+{
+    cfg[at + 2] = (uint8_t)size_minus_1;
+    cfg[at + 3] = (uint8_t)(size_minus_1 >> 8);
+    memcpy(&cfg[at + 4], &where, 4);
+}
+
+static struct keel_pci_bar bars[KEEL_PCI_BARS];
+static struct pci_msix_loc loc;
+
+/* QEMU's virtio: BAR 1, 4 KiB, the table at 0 and the PBA at 0x800 */
+static void virtio_bars(void)
+{
+    memset(bars, 0, sizeof(bars));
+    bars[0] = (struct keel_pci_bar){ 0xc040, 0x20, KEEL_PCI_BAR_IO, 0 };
+    bars[1] = (struct keel_pci_bar){ 0xfebd1000, 0x1000, KEEL_PCI_BAR_MEM32, 0 };
+    bars[4] = (struct keel_pci_bar){ 0xfe000000, 0x4000,
+                                     KEEL_PCI_BAR_MEM64 | KEEL_PCI_BAR_PREFETCH, 0 };
+}
+
+KTEST(msix_table_of_a_virtio_device)
+{
+    virtio_like();
+    virtio_bars();
+    msix_table(0x98, 2, 1);                  /* 3 entries, BAR 1, offset 0 */
+    pci_msix_locate(cfg, bars, &loc);
+    EXPECT_EQ(loc.cap, 0x98);
+    EXPECT_EQ(loc.bar, 1);
+    EXPECT_EQ(loc.entries, 3);
+    EXPECT_EQ(loc.offset, 0);
+    EXPECT(pci_msix_table_page(&loc, 1, 0));
+    EXPECT(!pci_msix_table_page(&loc, 1, 0x1000));
+    EXPECT(!pci_msix_table_page(&loc, 4, 0));
+    /* a table over a page boundary: both pages */
+    bars[4].size = 0x10000;
+    msix_table(0x98, 511, 0x1f84);           /* 512 entries from 0x1f80 */
+    pci_msix_locate(cfg, bars, &loc);
+    EXPECT_EQ(loc.bar, 4);
+    EXPECT_EQ(loc.offset, 0x1f80);
+    EXPECT(!pci_msix_table_page(&loc, 4, 0x0000));
+    EXPECT(pci_msix_table_page(&loc, 4, 0x1000));
+    EXPECT(pci_msix_table_page(&loc, 4, 0x3000));
+    EXPECT(!pci_msix_table_page(&loc, 4, 0x4000));
+}
+
+/* Nothing the hypervisor could not lend safely: no MSI-X at all. */
+KTEST(hostile_msix_tables)
+{
+    static const struct { uint16_t size_minus_1; uint32_t where; } bad[] = {
+        { 0, 0 },                 /* BAR 0: I/O */
+        { 0, 2 },                 /* BAR 2: not implemented */
+        { 0, 6 }, { 0, 7 },       /* no such BAR */
+        { 256, 1 },               /* 257 entries: past a 4 KiB BAR */
+        { 0, 0xff8u | 1 },        /* the entry runs past the BAR */
+        { 0, 0xfffffff9u },       /* an offset far beyond it */
+    };
+
+    virtio_like();
+    virtio_bars();
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        msix_table(0x98, bad[i].size_minus_1, bad[i].where);
+        pci_msix_locate(cfg, bars, &loc);
+        EXPECT_EQ(loc.cap, 0);
+        EXPECT(!pci_msix_table_page(&loc, 1, 0));
+    }
+    msix_table(0x98, 0, 1);
+    bars[1].type |= PCI_BAR_BROKEN;
+    pci_msix_locate(cfg, bars, &loc);
+    EXPECT_EQ(loc.cap, 0);
+    bars[1] = (struct keel_pci_bar){ 0xfe000000, 32ull << 20, KEEL_PCI_BAR_MEM32, 0 };
+    pci_msix_locate(cfg, bars, &loc);         /* larger than MAP_BAR maps */
+    EXPECT_EQ(loc.cap, 0);
+    caps_from(0x40);                          /* no MSI-X capability */
+    cap(0x40, CAP_PM, 0);
+    pci_msix_locate(cfg, bars, &loc);
+    EXPECT_EQ(loc.cap, 0);
+}
+
 KTEST(access_sizes_and_offsets)
 {
     EXPECT(pci_cfg_access_ok(0, 4));
@@ -199,4 +279,5 @@ KTEST(quiesced_command)
 KTEST_MAIN(KTEST_CASE(sane_bars), KTEST_CASE(hostile_bars_are_broken), KTEST_CASE(guards_of_a_virtio_device),
            KTEST_CASE(msi_length_follows_its_control), KTEST_CASE(hostile_capability_lists),
            KTEST_CASE(access_sizes_and_offsets), KTEST_CASE(write_filter),
-           KTEST_CASE(quiesced_command))
+           KTEST_CASE(quiesced_command), KTEST_CASE(msix_table_of_a_virtio_device),
+           KTEST_CASE(hostile_msix_tables))

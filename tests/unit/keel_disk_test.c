@@ -67,6 +67,30 @@ static int check(const char *path, bool ro, char *msg, size_t size)
     return plan((const char *[]){ spec }, 1, true, msg, size);
 }
 
+/* Four files are four devices at slots 5, 4, 6, 7; a fifth is refused. */
+KTEST(four_disk_files_a_run)
+{
+    char msg[512] = "", paths[5][32], specs[5][64];
+    const char *argv[5];
+
+    for (int i = 0; i < 5; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "/tmp/keel_disk_testXXXXXX");
+        int fd = mkstemp(paths[i]);
+        EXPECT(fd >= 0 && !ftruncate(fd, 4096));
+        close(fd);
+        snprintf(specs[i], sizeof(specs[i]), "%s:/d%d", paths[i], i);
+        argv[i] = specs[i];
+    }
+    EXPECT_EQ(plan(argv, 4, true, msg, sizeof(msg)), 0);
+    EXPECT_EQ(o.ndevs, 4);
+    EXPECT(o.dev_slot[0] == 5 && o.dev_slot[1] == 4 && o.dev_slot[2] == 6 && o.dev_slot[3] == 7);
+    EXPECT_EQ(plan(argv, 5, true, msg, sizeof(msg)), -1);
+    EXPECT(strstr(msg, "at most 4 disk files a run") != NULL);
+    EXPECT_EQ(plan(argv, 5, false, msg, sizeof(msg)), -1);
+    for (int i = 0; i < 5; i++)
+        unlink(paths[i]);
+}
+
 KTEST(unusable_files_are_one_line)
 {
     char msg[512] = "", path[] = "/tmp/keel_disk_testXXXXXX";
@@ -109,9 +133,9 @@ KTEST(disks_go_to_guests_and_devices)
     EXPECT(strstr(msg, "shared only read-only") != NULL);
     EXPECT_EQ(plan((const char *[]){ s[3] }, 1, true, msg, sizeof(msg)), -1);
     EXPECT(strstr(msg, "no such guest") != NULL);
-    /* two files: a line each, so without the NIC only */
-    EXPECT_EQ(plan((const char *[]){ s[0], s[4] }, 2, true, msg, sizeof(msg)), -1);
-    EXPECT(strstr(msg, "at most 1 disk file a run beside the NIC") != NULL);
+    /* two files: two devices, beside the NIC or not (MSI-X: no lines) */
+    EXPECT_EQ(plan((const char *[]){ s[0], s[4] }, 2, true, msg, sizeof(msg)), 0);
+    EXPECT(o.ndevs == 2 && o.dev_slot[1] == 4 && o.disks[1].guest_idx == 1);
     EXPECT_EQ(plan((const char *[]){ s[0], s[4] }, 2, false, msg, sizeof(msg)), 0);
     EXPECT(o.ndevs == 2 && o.dev_slot[1] == 4 && o.disks[1].guest_idx == 1);
     char drive[256];
@@ -126,4 +150,4 @@ KTEST(disks_go_to_guests_and_devices)
 }
 
 KTEST_MAIN(KTEST_CASE(parses_file_and_ro), KTEST_CASE(unusable_files_are_one_line),
-           KTEST_CASE(disks_go_to_guests_and_devices))
+           KTEST_CASE(disks_go_to_guests_and_devices), KTEST_CASE(four_disk_files_a_run))

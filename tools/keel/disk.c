@@ -105,17 +105,13 @@ static int check_file(const struct keel_disk *d, struct stat *st, FILE *err)
     return 0;
 }
 
-/* PCI slots with an INTx line of their own: on QEMU's i440fx slot s's
- * INTA is PIRQ (s - 1) & 3, and the firmware routes PIRQA/B to IRQ 10 and
- * PIRQC/D to IRQ 11, the only two lines PCI gets.  The NIC (slot 3) holds
- * IRQ 11; the hypervisor lends no shared line (docs/devices.md).  So one
- * disk file beside a NIC, two without (the second at slot 4, IRQ 11). */
-static const int disk_slots[KEEL_BLKDEVS_MAX] = { 5, 4 };
-
-static int devices_max(const struct keel_opts *o)
-{
-    return o->net == KEEL_NET_NONE ? 2 : 1;
-}
+/* Each virtio-blk function interrupts through MSI-X (docs/devices.md),
+ * so it needs no PCI line of its own, and four is what dom0 drives
+ * (dom0/disk_impl.h DISK_DEVS_MAX; its 8 MiB of DMA pages hold four
+ * disks' buffers beside the NIC's: docs/blk.md).  The first two keep the
+ * slots they had when each needed a line (5: IRQ 10; 4: IRQ 11, the NIC's
+ * at slot 3), so with --net none they still have INTx to fall back on. */
+static const int disk_slots[KEEL_BLKDEVS_MAX] = { 5, 4, 6, 7 };
 
 /* The device that serves d: one already holding the same file (which
  * must then be read-only on both sides), or a new one. */
@@ -134,12 +130,10 @@ static int pick_device(struct keel_opts *o, int i, const struct stat *ids, FILE 
         d->dev = o->disks[j].dev;
         return 0;
     }
-    if (o->ndevs == devices_max(o)) {
-        fprintf(err, "keel: %s %s: at most %d disk file%s a run %s (QEMU's "
-                "i440fx has two PCI interrupt lines, IRQ 10 and 11, and a lent "
-                "device never shares one: docs/blk.md)\n", OPT(d),
-                devices_max(o), devices_max(o) > 1 ? "s" : "",
-                o->net == KEEL_NET_NONE ? "" : "beside the NIC (--net none frees its line)");
+    if (o->ndevs == KEEL_BLKDEVS_MAX) {
+        fprintf(err, "keel: %s %s: at most %d disk files a run (dom0 drives %d "
+                "virtio-blk devices: docs/blk.md)\n", OPT(d), KEEL_BLKDEVS_MAX,
+                KEEL_BLKDEVS_MAX);
         return -1;
     }
     d->dev = o->ndevs;

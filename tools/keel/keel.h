@@ -39,7 +39,7 @@ struct keel_port {
     int idx;                    /* the guest, once keel_resolve_ports ran */
 };
 #define KEEL_DISKS_MAX   16         /* --disk a run */
-#define KEEL_BLKDEVS_MAX 2          /* PCI interrupt lines (disk.c) */
+#define KEEL_BLKDEVS_MAX 4          /* virtio-blk functions dom0 drives (disk.c) */
 struct keel_disk {
     char *guest;            /* NAME or index as given; NULL: the first */
     char *path;             /* malloc'd; a --volume's once built */

@@ -25,7 +25,8 @@
  * at slot 3 (00:03.0, INTA on IRQ 11 on QEMU's i440fx), whether the
  * ivshmem device (slot 2, no interrupt pin) is there or not: the
  * hypervisor lends no line another device shares (docs/devices.md), and
- * slot 3 shares it with nothing we add.  A malloc'd string, or NULL. */
+ * slot 3 shares it with nothing but the second disk (slot 4), which, like
+ * the NIC, interrupts through MSI-X when the hypervisor lends it.  A malloc'd string, or NULL. */
 static char *net_args(const struct keel_opts *o)
 {
     uint32_t net = KEEL_NET_PLAN_SUBNET, gw = KEEL_NET_PLAN_GATEWAY;

@@ -12,6 +12,10 @@
  *
  * On an interrupt the pin is masked before the EOI, so the level cannot
  * fire again until the owner has serviced its device and acknowledged.
+ *
+ * The slots after the lines are MSI-X vectors (pci_msix.c writes their
+ * messages): the same vector numbering, physical destination the boot
+ * CPU, fixed delivery, edge; an EOI is all they need.
  */
 #include <hv/arch.h>
 #include <hv/lib.h>
@@ -96,10 +100,31 @@ void arch_pci_irq_unroute(unsigned slot)
     spin_unlock(&route_lock);
 }
 
-/* trap.c, for vectors VEC_PCI_FIRST .. VEC_PCI_LAST */
-__noreturn void intx_interrupt(unsigned slot)
+#define MSI_ADDRESS 0xfee00000ull
+#define MSI_DEST_SHIFT 12
+
+int arch_pci_msi_message(unsigned slot, uint64_t *addr, uint32_t *data)
 {
-    arch_pci_irq_mask(slot, true);
+    uint32_t apic_id = hv_cpus[0]->apic_id;
+
+    if (slot < KEEL_PCI_IRQ_LINES || slot >= KEEL_PCI_IRQ_LINES + KEEL_PCI_MSIX_VECTORS ||
+        apic_id > 0xff)
+        return -KEEL_ENODEV;
+    *addr = MSI_ADDRESS | (uint64_t)apic_id << MSI_DEST_SHIFT;
+    *data = VEC_PCI_FIRST + slot;
+    return 0;
+}
+
+volatile void *arch_mmio_map(uint64_t pa, uint64_t len)
+{
+    return kmap_mmio(pa, len);
+}
+
+/* trap.c, for vectors VEC_PCI_FIRST .. VEC_PCI_LAST */
+__noreturn void pci_vector_interrupt(unsigned slot)
+{
+    if (slot < KEEL_PCI_IRQ_LINES)
+        arch_pci_irq_mask(slot, true);
     lapic_eoi();
     hv_pci_interrupt(slot);
 }

@@ -116,7 +116,7 @@ static void device_interrupt(uint64_t vector)
     case VEC_CONSOLE:
         console_irq_interrupt();
     case VEC_PCI_FIRST ... VEC_PCI_LAST:
-        intx_interrupt((unsigned)(vector - VEC_PCI_FIRST));
+        pci_vector_interrupt((unsigned)(vector - VEC_PCI_FIRST));
     default:
         return;
     }

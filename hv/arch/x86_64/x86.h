@@ -29,8 +29,8 @@
 #define VEC_LEGACY_FIRST 0x20     /* masked 8259 remapped here, ignored */
 #define VEC_LEGACY_LAST  0x2f
 #define VEC_CONSOLE      0x40     /* COM1 receive, via the IOAPIC */
-#define VEC_PCI_FIRST    0x50     /* lent functions' INTx, one per slot */
-#define VEC_PCI_LAST     (VEC_PCI_FIRST + KEEL_PCI_IRQ_LINES - 1)
+#define VEC_PCI_FIRST    0x50     /* lent functions' INTx, then MSI-X: one per slot */
+#define VEC_PCI_LAST     (VEC_PCI_FIRST + KEEL_PCI_IRQ_LINES + KEEL_PCI_MSIX_VECTORS - 1)
 #define VEC_TIMER        0xf0
 #define VEC_KICK         0xf1
 #define VEC_SPURIOUS     0xff
@@ -282,7 +282,7 @@ int ioapic_route(const struct isa_route *r, uint8_t vector, uint32_t apic_id,
                  bool masked);
 void ioapic_mask(const struct isa_route *r, bool masked);
 /* intx.c: the lent functions' interrupt vectors */
-__noreturn void intx_interrupt(unsigned slot);
+__noreturn void pci_vector_interrupt(unsigned slot);
 /* console_irq.c */
 void console_irq_init(bool wanted);
 __noreturn void console_irq_interrupt(void);

@@ -7,7 +7,9 @@
  *   pci.c       the function table: boot scan, what the hypervisor keeps,
  *               assign, release, quiesce, the owner's ports
  *   pci_mem.c   BAR mappings, DMA pages, TRANSLATE
- *   pci_irq.c   interrupt lines: bind, deliver, acknowledge, mask
+ *   pci_irq.c   interrupt slots (INTx lines, MSI-X vectors): bind,
+ *               deliver, acknowledge, mask
+ *   pci_msix.c  MSI-X tables: the entries and the capability's control
  *   pci_op.c    the hypercall: decode, check (in one place), one worker
  *
  * Locking.  pci_lock (pci.c) covers the function table and every owner's
@@ -50,6 +52,16 @@ struct pci_cfg_guard {
  * reserved type) and its function is never lent */
 #define PCI_BAR_BROKEN 0x100u
 
+/* Where a function's MSI-X table is.  cap 0: no MSI-X the hypervisor can
+ * lend (no capability, or a table not inside a memory BAR MAP_BAR maps). */
+#define PCI_MSIX_ENTRY_SIZE 16u
+struct pci_msix_loc {
+    uint8_t cap;            /* the capability's offset */
+    uint8_t bar;            /* the BAR that holds the table */
+    uint16_t entries;
+    uint32_t offset;        /* of the table in that BAR */
+};
+
 /* BAR from its value and what reads back after writing all ones (lo,
  * mask_lo), and for a 64-bit BAR the next register's (hi, mask_hi; else
  * ignored).  Returns the registers it used: 2 for a 64-bit BAR, else 1. */
@@ -60,6 +72,12 @@ unsigned pci_bar_decode(uint32_t lo, uint32_t mask_lo, uint32_t hi, uint32_t mas
 uint32_t pci_cmd_quiesced(uint32_t cmd);
 /* The guarded capabilities of a type-0 function's configuration space. */
 void pci_cfg_guards(const uint8_t cfg[PCI_CFG_SIZE], struct pci_cfg_guard *g);
+/* The MSI-X table of a type-0 function whose BARs are decoded. */
+void pci_msix_locate(const uint8_t cfg[PCI_CFG_SIZE], const struct keel_pci_bar bar[KEEL_PCI_BARS],
+                     struct pci_msix_loc *m);
+/* Page at byte `off` (page-aligned) of BAR `bar` holds part of the table:
+ * MAP_BAR maps it read-only. */
+bool pci_msix_table_page(const struct pci_msix_loc *m, unsigned bar, uint64_t off);
 /* size 1, 2 or 4, offset a multiple of size, inside the 256 bytes. */
 bool pci_cfg_access_ok(uint32_t offset, uint32_t size);
 /* Whether the owner may write val over cur (the size bytes at offset now);
@@ -89,8 +107,12 @@ struct pci_dom {
 struct pci_func {
     struct keel_pci_info info;   /* as found at boot; owner etc. kept here */
     struct pci_cfg_guard guard;
+    struct pci_msix_loc msix;    /* found at boot */
+    volatile uint32_t *msix_table;   /* the hypervisor's mapping, made at
+                                        boot; NULL: no MSI-X to lend */
     struct domain *owner;        /* NULL: not lent */
     uint8_t mapped;              /* BARs mapped (bit i: BAR i) */
+    uint16_t msix_bound;         /* MSI-X entries bound (under irq_lock) */
 };
 
 /* Boot CPU, before anything else touches PCI, after the ACPI tables are
@@ -131,14 +153,27 @@ long pci_dma_alloc(struct domain *d, uint64_t npages, uint64_t *va, uint64_t *ma
 long pci_translate(struct domain *d, uint64_t va, uint64_t *maddr, uint64_t *contig);
 
 /* ---- pci_irq.c ---- */
+/* Interrupt slots, each an event channel's pirq: INTx lines first, then
+ * MSI-X vectors (the arch gives slot s vector VEC_PCI_FIRST + s). */
+#define PCI_IRQ_SLOTS (KEEL_PCI_IRQ_LINES + KEEL_PCI_MSIX_VECTORS)
 long pci_irq_bind(struct domain *d, struct pci_func *f);
+long pci_msix_bind(struct domain *d, struct pci_func *f, uint32_t entry);
 /* cmd: KEEL_PCIOP_IRQ_ACK, _MASK or _UNMASK */
 long pci_irq_control(struct domain *d, const struct pci_func *f, uint32_t cmd);
-/* Closes the function's interrupt port, if it has one (RELEASE). */
+/* Closes the function's interrupt ports, if it has any (RELEASE). */
 void pci_irq_unbind_func(struct domain *d, const struct pci_func *f);
 /* The event channel code closed PIRQ port `slot` of d: free the line.
  * Under d's evtchn lock. */
 void pci_irq_port_closed(struct domain *d, unsigned slot);
+
+/* ---- pci_msix.c, under irq_lock (but pci_msix_off) ---- */
+/* Entry e sends (addr, data), unmasked; the first entry bound masks every
+ * other one and enables MSI-X. */
+void pci_msix_entry_on(struct pci_func *f, unsigned e, uint64_t addr, uint32_t data);
+/* Entry e masked; the last one bound disables MSI-X. */
+void pci_msix_entry_off(struct pci_func *f, unsigned e);
+/* MSI-X disabled, whatever is bound (quiesce: nothing is). */
+void pci_msix_off(const struct pci_func *f);
 
 /* ---- pci_op.c ---- */
 long hc_pci_op(struct vcpu *v, const struct hc_args *args);
@@ -162,7 +197,14 @@ void arch_pci_irq_prepare(unsigned line);
 int arch_pci_irq_route(unsigned slot, unsigned line);
 void arch_pci_irq_mask(unsigned slot, bool masked);
 void arch_pci_irq_unroute(unsigned slot);
-/* from arch: the slot's interrupt came (its pin is masked, EOI sent) */
+/* The MSI message for interrupt slot `slot` (an MSI-X one): its vector,
+ * fixed delivery to the boot CPU, edge.  0, or -KEEL_ENODEV (the boot
+ * CPU cannot be named in a message). */
+int arch_pci_msi_message(unsigned slot, uint64_t *addr, uint32_t *data);
+/* Boot: the hypervisor's own uncached mapping of device memory. */
+volatile void *arch_mmio_map(uint64_t pa, uint64_t len);
+/* from arch: the slot's interrupt came (EOI sent; an INTx slot's pin is
+ * masked) */
 __attribute__((noreturn)) void hv_pci_interrupt(unsigned slot);
 
 #endif /* HV_PCI_H */

@@ -30,7 +30,7 @@ uint32_t vblk_choose_features(uint32_t offered)
 
 static uint32_t cfg32(const struct virtio_blk *b, unsigned off)
 {
-    return vpci_in32(&b->pci, VIRTIO_PCI_CONFIG + off);
+    return vpci_in32(&b->pci, vpci_config(&b->pci) + off);
 }
 
 /* A logical sector we can serve: a power of two in [512, 4096]. */
@@ -97,7 +97,7 @@ static long bring_up(struct virtio_blk *b)
     vdev_begin(&b->pci);
     if ((rc = negotiate(b)) || (rc = setup_memory(b)))
         return rc;
-    long port = vpci_bind_irq(&b->pci);
+    long port = vdev_bind_interrupt(&b->pci, 1);
     b->port = port > 0 ? (keel_evtchn_port_t)port : 0;   /* 0: poll */
     vdev_set_status(&b->pci, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
                              VIRTIO_STATUS_DRIVER_OK);

@@ -22,9 +22,16 @@ static inline void vdev_set_status(const struct vpci *d, uint8_t bits)
     vpci_out8(d, VIRTIO_PCI_STATUS, bits);
 }
 
-/* Reset, ACKNOWLEDGE, DRIVER (virtio 1.x, 3.1.2; a legacy device has no
- * FEATURES_OK): the caller negotiates next. */
-void vdev_begin(const struct vpci *d);
+/* MSI-X entry 0 bound when the function has MSI-X (d->msix_port; the
+ * configuration moves to 24 from now on), then reset, ACKNOWLEDGE, DRIVER
+ * (virtio 1.x, 3.1.2; a legacy device has no FEATURES_OK): the caller
+ * negotiates next. */
+void vdev_begin(struct vpci *d);
+
+/* The interrupt, once the nqueues queues are set up: with MSI-X every
+ * queue and configuration change on entry 0 (a reset forgets them), else
+ * the INTx line.  Its port (> 0), or -KEEL_E* (the caller polls). */
+long vdev_bind_interrupt(const struct vpci *d, unsigned nqueues);
 
 /* Queue `index`: its size from the device (a power of two, else
  * -KEEL_EIO), a ring in contiguous DMA pages at QUEUE_PFN, in_flight

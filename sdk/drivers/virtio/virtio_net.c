@@ -50,7 +50,7 @@ uint32_t vnet_choose_features(uint32_t offered, uint16_t dev_mtu)
 void vnet_read_link(struct virtio_net *n)
 {
     n->link_up = !(n->features & VIRTIO_NET_F_STATUS) ||
-                 (vpci_in16(&n->pci, VIRTIO_PCI_CONFIG + VNET_CFG_STATUS) &
+                 (vpci_in16(&n->pci, vpci_config(&n->pci) + VNET_CFG_STATUS) &
                   VIRTIO_NET_S_LINK_UP);
 }
 
@@ -64,7 +64,7 @@ static void read_mac(struct virtio_net *n)
         return;
     }
     for (unsigned i = 0; i < 6; i++)
-        n->mac[i] = vpci_in8(&n->pci, VIRTIO_PCI_CONFIG + VNET_CFG_MAC + i);
+        n->mac[i] = vpci_in8(&n->pci, vpci_config(&n->pci) + VNET_CFG_MAC + i);
 }
 
 static void negotiate(struct virtio_net *n)
@@ -73,7 +73,7 @@ static void negotiate(struct virtio_net *n)
     uint16_t dev_mtu = 0;
 
     if (offered & VIRTIO_NET_F_MTU)
-        dev_mtu = vpci_in16(&n->pci, VIRTIO_PCI_CONFIG + VNET_CFG_MTU);
+        dev_mtu = vpci_in16(&n->pci, vpci_config(&n->pci) + VNET_CFG_MTU);
     n->features = vnet_choose_features(offered, dev_mtu);
     vpci_out32(&n->pci, VIRTIO_PCI_GUEST_FEATURES, n->features);
     n->mtu = (n->features & VIRTIO_NET_F_MTU) ? dev_mtu : VIRTIO_NET_MTU_DEFAULT;
@@ -114,7 +114,7 @@ static long bring_up(struct virtio_net *n)
     /* sent buffers are reclaimed when we send or poll; an interrupt is
      * asked for only when the queue fills (virtio_net_io.c) */
     vq_want_interrupts(&n->tx, false);
-    long port = vpci_bind_irq(&n->pci);
+    long port = vdev_bind_interrupt(&n->pci, 2);
     n->port = port > 0 ? (keel_evtchn_port_t)port : 0;   /* 0: poll */
     set_status(n, known | VIRTIO_STATUS_DRIVER_OK);
     vnet_fill_rx(n);

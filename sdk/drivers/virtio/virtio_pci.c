@@ -11,6 +11,7 @@
 
 #define PCI_COMMAND          0x04
 #define PCI_COMMAND_IO       0x1u
+#define PCI_COMMAND_MEMORY   0x2u
 #define PCI_COMMAND_MASTER   0x4u
 #define PCI_COMMAND_NO_INTX  0x400u
 #define PCI_BAR0             0x10
@@ -77,7 +78,11 @@ long vpci_open(struct vpci *d, uint32_t bdf)
         return -KEEL_ENODEV;       /* modern-only: no legacy registers */
     if ((rc = cfg_read(bdf, PCI_COMMAND, 2, &cmd)) < 0)
         return rc;
-    cmd = (cmd & ~PCI_COMMAND_NO_INTX) | PCI_COMMAND_IO | PCI_COMMAND_MASTER;
+    /* memory too, though legacy virtio uses ports: the hypervisor writes
+     * the MSI-X table through it, and would otherwise turn decoding on and
+     * off around each write (each change remaps QEMU's address spaces) */
+    cmd = (cmd & ~PCI_COMMAND_NO_INTX) | PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+          PCI_COMMAND_MASTER;
     if ((rc = cfg_write(bdf, PCI_COMMAND, 2, cmd)) < 0)
         return rc;
     *d = (struct vpci){ .bdf = bdf, .io = (uint16_t)(bar & ~3u) };
@@ -120,9 +125,18 @@ long vpci_bind_irq(const struct vpci *d)
     return pci_op(KEEL_PCIOP_BIND_IRQ, &op);
 }
 
+long vpci_bind_msix(const struct vpci *d, unsigned entry)
+{
+    struct keel_pci_op op = { .bdf = d->bdf, .index = entry };
+
+    return pci_op(KEEL_PCIOP_BIND_MSIX, &op);
+}
+
 long vpci_irq_ack(const struct vpci *d)
 {
     struct keel_pci_op op = { .bdf = d->bdf };
 
+    if (d->msix_port)
+        return 0;
     return pci_op(KEEL_PCIOP_IRQ_ACK, &op);
 }

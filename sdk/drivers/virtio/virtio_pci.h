@@ -30,9 +30,12 @@
 #define VIRTIO_PCI_QUEUE_NOTIFY   16   /* 16 bits: queue index */
 #define VIRTIO_PCI_STATUS         18   /* 8 bits */
 #define VIRTIO_PCI_ISR            19   /* 8 bits, reading clears it */
-/* The device-specific configuration follows at 20 (24 only with MSI-X
- * enabled, which the hypervisor never lets a function do). */
+/* The device-specific configuration follows at 20, or with MSI-X enabled
+ * at 24, after the two vector registers (vpci_config). */
 #define VIRTIO_PCI_CONFIG         20
+#define VIRTIO_MSI_CONFIG_VECTOR  20   /* 16 bits: configuration changes' entry */
+#define VIRTIO_MSI_QUEUE_VECTOR   22   /* 16 bits: the selected queue's entry */
+#define VIRTIO_PCI_CONFIG_MSIX    24
 
 #define VIRTIO_PCI_ISR_QUEUE      1u
 #define VIRTIO_PCI_ISR_CONFIG     2u
@@ -52,7 +55,14 @@
 struct vpci {
     uint32_t bdf;
     uint16_t io;               /* the legacy I/O BAR's first port */
+    uint32_t msix_port;        /* MSI-X entry 0's port; 0: none (INTx) */
 };
+
+/* Where the device-specific configuration starts. */
+static inline unsigned vpci_config(const struct vpci *d)
+{
+    return d->msix_port ? VIRTIO_PCI_CONFIG_MSIX : VIRTIO_PCI_CONFIG;
+}
 
 /* Privileged: the first function LIST shows that is a legacy (or
  * transitional) virtio device of this type and nobody owns, ASSIGNed to
@@ -60,7 +70,7 @@ struct vpci {
 long vpci_find_and_take(uint32_t type, uint32_t *bdf);
 
 /* The owner: find the legacy I/O BAR (-KEEL_ENODEV: a modern-only
- * device), turn on port decoding and bus mastering, INTx on. */
+ * device), turn on port and memory decoding and bus mastering, INTx on. */
 long vpci_open(struct vpci *d, uint32_t bdf);
 
 uint8_t vpci_in8(const struct vpci *d, unsigned reg);
@@ -76,7 +86,12 @@ long vpci_dma_alloc(uint32_t npages, void **va, uint64_t *maddr);
 
 /* The function's INTx as an event channel port (> 0), or -KEEL_E*. */
 long vpci_bind_irq(const struct vpci *d);
-/* The device has dropped its line (ISR read): let the next one in. */
+/* MSI-X table entry `entry` as an event channel port (> 0), or -KEEL_E*
+ * (-KEEL_ENODEV: no MSI-X; keel/pci.h BIND_MSIX).  The hypervisor enables
+ * MSI-X with the first entry: the configuration moves (vpci_config). */
+long vpci_bind_msix(const struct vpci *d, unsigned entry);
+/* The device has dropped its line (ISR read): let the next one in.
+ * Nothing to do with MSI-X (an edge). */
 long vpci_irq_ack(const struct vpci *d);
 
 #endif /* DRIVERS_VIRTIO_PCI_H */

@@ -99,9 +99,9 @@
  * then returns 0).  Binding it is refused (-KEEL_ENODEV) when the machine
  * has no console input interrupt: the reader must then poll.
  *
- * PIRQ ports carry the interrupt of a lent PCI function to its owner; only
- * KEEL_PCIOP_BIND_IRQ makes one (keel/pci.h), and closing it unbinds the
- * interrupt.  SEND on one is -KEEL_EINVAL; STATUS says PIRQ and nothing
+ * PIRQ ports carry an interrupt of a lent PCI function to its owner; only
+ * KEEL_PCIOP_BIND_IRQ (INTx) and KEEL_PCIOP_BIND_MSIX (an MSI-X entry)
+ * make one (keel/pci.h), and closing it unbinds the interrupt.  SEND on one is -KEEL_EINVAL; STATUS says PIRQ and nothing
  * more.
  *
  * Destroying a domain closes all its ports, with the effects of CLOSE on

@@ -16,7 +16,8 @@
  *   - its memory BARs through MAP_BAR: mapped uncached, read-write, never
  *     executable, at an address the hypervisor chooses in the owner's
  *     KEEL_PCI_MMIO_VA window;
- *   - its INTx interrupt as an event channel port (BIND_IRQ);
+ *   - its interrupts as event channel ports: INTx (BIND_IRQ) or MSI-X
+ *     table entries (BIND_MSIX);
  *   - DMA: the machine addresses of its own pages (TRANSLATE) and
  *     physically contiguous memory with known addresses (DMA_ALLOC).
  *
@@ -66,7 +67,8 @@
  *        The whole BAR is mapped at va = KEEL_PCI_MMIO_VA +
  *        (LIST index * 8 + BAR index) * KEEL_PCI_BAR_MAP_MAX.
  *        -KEEL_ENOSPC beyond the owner's mmio_pages (never for a function
- *        ASSIGN gave it: ASSIGN checked).
+ *        ASSIGN gave it: ASSIGN checked).  The pages that hold the function's
+ *        MSI-X table are mapped read-only (see "MSI-X").
  *   UNMAP_BAR(bdf, index) -> 0                      owner; -KEEL_ENOENT if
  *        not mapped.
  *   BIND_IRQ(bdf) -> port            owner.  A new event channel port in
@@ -79,9 +81,23 @@
  *        devices (timer, cascade, COM1); -KEEL_ENOSPC: the hypervisor's
  *        KEEL_PCI_IRQ_LINES are all in use.  Closing the port
  *        (KEEL_EVTCHNOP_CLOSE) unbinds the line.
+ *        -KEEL_EBUSY too while an MSI-X entry of the function is bound.
  *   IRQ_ACK(bdf) -> 0                owner.  See "Interrupts".
  *   IRQ_MASK(bdf), IRQ_UNMASK(bdf) -> 0             owner.
- *        -KEEL_ENOENT for these three when the interrupt is not bound.
+ *        -KEEL_ENOENT for these three when the INTx interrupt is not bound
+ *        (they never act on MSI-X entries).
+ *   BIND_MSIX(bdf, index) -> port    owner.  A new event channel port in
+ *        the owner's space, state KEEL_EVTCHNSTAT_PIRQ, bound to entry
+ *        `index` of the function's MSI-X table (see "MSI-X").
+ *        -KEEL_ENODEV: the function has no MSI-X capability the hypervisor
+ *        can use (none, or its table is not inside a memory BAR it could
+ *        lend); -KEEL_EINVAL: index is not below the table's size;
+ *        -KEEL_EEXIST: that entry is bound already; -KEEL_EBUSY: the
+ *        function's INTx is bound (BIND_IRQ): one or the other;
+ *        -KEEL_ENOSPC: the machine's KEEL_PCI_MSIX_VECTORS are all in
+ *        use, or the owner has no event channel port left.  Closing the
+ *        port (KEEL_EVTCHNOP_CLOSE, RELEASE, the owner's DESTROY) masks
+ *        the entry and gives the vector back.
  *   DMA_ALLOC(npages) -> 0, o: va, maddr            any domain that owns a
  *        function (-KEEL_EPERM otherwise).  npages (1 ..
  *        KEEL_PCI_DMA_CHUNK_MAX, -KEEL_EINVAL) zeroed, machine-contiguous
@@ -121,8 +137,10 @@
  * So BARs cannot be moved nor sized (LIST gives their sizes), the
  * expansion ROM cannot be enabled, the Interrupt Line stays as the firmware
  * set it, the function cannot be put into D3 or reset (which would lose
- * its BARs), and MSI / MSI-X cannot be enabled: this version delivers INTx
- * only.  Writing back the value just read is always allowed.
+ * its BARs), and MSI and MSI-X cannot be enabled nor masked: the
+ * hypervisor alone writes the MSI-X capability (BIND_MSIX), and MSI is
+ * not delivered at all.  Writing back the value just read is always
+ * allowed.
  *
  * What lending costs.  Everything the hypervisor allocates for an owner
  * comes out of the reserve CREATE took for its limits (keel/domctl.h,
@@ -135,7 +153,10 @@
  *     and kept until the owner is destroyed (UNMAP_BAR and RELEASE keep
  *     them; mapping the BAR again, even after a new ASSIGN, takes
  *     nothing);
- *   - BIND_IRQ: one event channel port of its evtchn_ports;
+ *   - BIND_IRQ, BIND_MSIX: one event channel port of its evtchn_ports;
+ *     BIND_MSIX also one of the machine's KEEL_PCI_MSIX_VECTORS (a fixed
+ *     pool, not charged per domain: an owner is trusted with the machine
+ *     anyway, see "THERE IS NO IOMMU");
  *   - the record of its ports and functions is part of every domain.
  * ASSIGN is -KEEL_ENOSPC unless the target's mmio_pages hold, beside the
  * tables its BAR window has already, every memory BAR of every function it
@@ -153,6 +174,33 @@
  * happens, IRQ_UNMASK lifts that (an interrupt that came before IRQ_ACK
  * still needs IRQ_ACK).  A line starts unmasked, not in service.  Event
  * masking in the shared-info page only delays the upcall, as for any port.
+ *
+ * MSI-X.  The hypervisor owns the function's MSI-X table and capability:
+ *   - the pages of the memory BAR that hold the table are mapped READ-ONLY
+ *     by MAP_BAR (a write there is a page fault, which crashes the owner;
+ *     the PCI specification keeps other registers out of the table's 4 KiB
+ *     pages, and the pending-bit array may share them: it is read-only
+ *     anyway); the rest of the BAR is read-write as before;
+ *   - BIND_MSIX writes the entry's message itself (a vector of its own,
+ *     delivered to the boot CPU), unmasks it, and at the first entry bound
+ *     masks every other entry and enables MSI-X; closing the last entry's
+ *     port disables MSI-X again (the function interrupts through INTx
+ *     then, if at all).  The owner cannot write the capability
+ *     ("Configuration writes"), so it can never make the device send a
+ *     message of its choosing through the table;
+ *   - an MSI-X message is an edge: there is nothing to acknowledge and the
+ *     entry is never masked while bound (IRQ_ACK and IRQ_MASK are for INTx
+ *     only); mask the port in the shared-info page to hold the upcall.  A
+ *     message the device sent just before its port was closed can reach
+ *     the next port bound to the same vector: like any event, an MSI-X
+ *     event may be spurious, and a driver checks its rings.
+ * While MSI-X is enabled a legacy virtio function moves its device
+ * configuration from offset 20 to 24 of its I/O BAR, and routes each
+ * queue and configuration change to the entry its vector registers name
+ * (0xffff: no interrupt at all): bind before reading the configuration,
+ * set the vectors after each device reset.  The hypervisor reads and
+ * writes the table with the function's memory decoding on (it turns it on
+ * for that moment if the owner left it off).
  */
 #ifndef KEEL_PUBLIC_PCI_H
 #define KEEL_PUBLIC_PCI_H
@@ -178,6 +226,7 @@
 #define KEEL_PCIOP_IRQ_UNMASK 11
 #define KEEL_PCIOP_DMA_ALLOC  12
 #define KEEL_PCIOP_TRANSLATE  13
+#define KEEL_PCIOP_BIND_MSIX  14
 
 /* limits */
 #define KEEL_PCI_BARS          6
@@ -189,7 +238,8 @@
 #define KEEL_PCI_DMA_CHUNK_MAX 512u             /* pages per DMA_ALLOC (2 MiB) */
 #define KEEL_PCI_DMA_MAX_PAGES 4096u            /* largest limits.dma_pages (16 MiB) */
 #define KEEL_PCI_CONTIG_MAX    (2ull << 20)     /* TRANSLATE looks this far */
-#define KEEL_PCI_IRQ_LINES     16u              /* bound interrupts, machine-wide */
+#define KEEL_PCI_IRQ_LINES     16u              /* bound INTx lines, machine-wide */
+#define KEEL_PCI_MSIX_VECTORS  32u              /* bound MSI-X entries, machine-wide */
 
 /* info.flags */
 #define KEEL_PCI_F_KEPT        1u   /* the hypervisor's: never lent */
@@ -231,7 +281,8 @@ struct keel_pci_info {
 struct keel_pci_op {
     uint32_t bdf;             /* i: every command but LIST, DMA_ALLOC, TRANSLATE */
     uint32_t domid;           /* i: ASSIGN */
-    uint32_t index;           /* i: LIST (function), MAP_BAR UNMAP_BAR (BAR) */
+    uint32_t index;           /* i: LIST (function), MAP_BAR UNMAP_BAR (BAR),
+                                    BIND_MSIX (table entry) */
     uint32_t offset;          /* i: CFG_READ CFG_WRITE */
     uint32_t size;            /* i: CFG_READ CFG_WRITE */
     uint32_t value;           /* i: CFG_WRITE; o: CFG_READ */
