@@ -127,7 +127,7 @@ def sync_then_kill(img, seed):
                           "--disk", str(img), guest("files.img"), "--", "sync", str(seed)],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL)
-    out = b""
+    out, killed = b"", []
     try:
         deadline = time.monotonic() + 60
         while b"fsync returned" not in out and time.monotonic() < deadline:
@@ -138,11 +138,30 @@ def sync_then_kill(img, seed):
         assert b"files: fsync returned" in out, (seed, text(out))
         if seed:
             assert b"files: synced data ok" in out, (seed, text(out))
-        for q in qemu_of(p.pid):
+        killed = qemu_of(p.pid)
+        for q in killed:
             os.kill(q, signal.SIGKILL)
     finally:
         p.kill()
         p.wait(timeout=30)
+    wait_gone(killed)
+
+
+def wait_gone(pids):
+    """A QEMU killed with SIGKILL keeps its image lock until the kernel
+    has torn the process down (a loaded host: some ms); the next run
+    would rightly refuse the disk as in use.  Wait for that, as a user
+    who reruns after the process is gone would."""
+    deadline = time.monotonic() + 30
+    for q in pids:
+        while time.monotonic() < deadline:
+            try:
+                with open(f"/proc/{q}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        break           # a zombie holds no files
+            except FileNotFoundError:
+                break
+            time.sleep(0.01)
 
 
 LOOPS = int(os.environ.get("KEEL_FS_KILL_LOOPS", "20"))
