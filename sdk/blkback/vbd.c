@@ -8,9 +8,9 @@
  * KEEL_BLK_ERROR, the device untouched), submitted.  At completion a
  * read's data is grant-copied out, then the response is put.  The copies
  * go in batches (copy.c): a poll's writes at its end, a turn's reads at
- * bb_disk_release.  The slot
- * remembers the checked copy of the request (disk->pend), so nothing the
- * guest writes to its ring later changes what is done or answered.
+ * bb_disk_release.  The slot remembers the checked copy of the request
+ * (disk->pend), so nothing the guest writes to its ring later changes
+ * what is done or answered.
  */
 #include <string.h>
 #include <keel/abi.h>

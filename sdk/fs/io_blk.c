@@ -169,7 +169,7 @@ static errcode_t blk_set_blksize(io_channel ch, int blksize)
         return 0;
     struct io_cache *bigger = new_cache(c, (size_t)blksize);
     if (!bigger)
-        return 0;                       /* the small one serves it, uncached */
+        return 0;                       /* the small one serves it */
     int rc = io_cache_writeback(c->cache);
     io_cache_free(c->cache);
     c->cache = bigger;
