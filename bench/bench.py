@@ -298,10 +298,11 @@ def core_rows():
 
 
 def main():
-    """bench.py [--only core|net|blk]: every row, or one group of them."""
+    """bench.py [--only core|net|blk|fs]: every row, or one group of them
+    (blk includes fs)."""
     only = sys.argv[2] if len(sys.argv) > 2 and sys.argv[1] == "--only" else None
-    if len(sys.argv) > 1 and only not in ("core", "net", "blk"):
-        sys.exit("usage: bench.py [--only core|net|blk]")
+    if len(sys.argv) > 1 and only not in ("core", "net", "blk", "fs"):
+        sys.exit("usage: bench.py [--only core|net|blk|fs]")
     print("Keel benchmarks (TCG: compare ratios, not absolute times)")
     if only in (None, "core"):
         core_rows()
@@ -311,6 +312,9 @@ def main():
     if only in (None, "blk"):
         import bench_blk
         bench_blk.blk_rows()
+    if only in (None, "blk", "fs"):
+        import bench_fs
+        bench_fs.fs_rows()
 
 
 if __name__ == "__main__":

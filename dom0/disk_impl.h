@@ -6,23 +6,18 @@
 #define DOM0_DISK_IMPL_H
 
 #include <stdbool.h>
-#include <libos/conn.h>
 #include <blkback/blkback.h>
+#include "backend_ops.h"
 #include "manifest.h"
 
 /* The guest's virtual disk: blkback's part and the connection's. */
 struct vbd {
     struct bb_vbd bb;                   /* blkback's, once added */
-    struct libos_conn conn;             /* the mapper end */
-    uint8_t *page[KEEL_BLK_RING_PAGES];
-    keel_grant_handle_t handle[KEEL_BLK_RING_PAGES];
+    struct backend_conn bc;
     struct keel_blk_settings settings;  /* as written into its entry */
     struct bb_disk *disk;               /* the device it is on */
-    uint32_t domid;
     bool added;                         /* blkback serves it */
     bool refused;                       /* blkback would not: never again */
-    bool warned;                        /* a map failure was said */
-    volatile bool event;                /* an event not yet looked at */
 };
 
 /* disk.c: one virtio-blk function and blkback's disk over it */

@@ -84,7 +84,7 @@ static void on_event(keel_evtchn_port_t port, void *arg)
     struct vbd *v = arg;
 
     (void)port;
-    v->event = true;
+    v->bc.event = true;
     disk_wake();
 }
 
@@ -97,13 +97,9 @@ static long connect_entry(struct guest *g, struct keel_device *d, uint32_t i)
         return -KEEL_EBUSY;
     if (!(v = calloc(1, sizeof(*v))))
         return -KEEL_ENOMEM;
-    *v = (struct vbd){ .domid = g->domid, .event = true,
-                       .disk = disk_at_slot(disk_mf->disks[i].slot) };
+    *v = (struct vbd){ .disk = disk_at_slot(disk_mf->disks[i].slot) };
     memcpy(&v->settings, d->settings, sizeof(v->settings));
-    struct keel_device mine = { .type = KEEL_DEV_BLOCK, .role = KEEL_DEV_MAPPER,
-                                .peer_domid = (uint16_t)g->domid, .port = g->port,
-                                .ring_pages = d->ring_pages, .ring_ref = d->ring_ref };
-    if ((rc = libos_conn_init(&v->conn, &mine, v->page, v->handle, on_event, v))) {
+    if ((rc = backend_conn_init(&v->bc, g->domid, g->port, d, on_event, v))) {
         free(v);
         return rc;
     }
@@ -131,40 +127,30 @@ long disk_connect(struct guest *g)
 /* Mapped, INITIALISED: into blkback, CONNECTED.  false: not yet. */
 static bool connect_one(struct vbd *v)
 {
-    long rc = libos_conn_map(&v->conn, KEEL_BLK_RING_PAGES);
-    long st;
+    long rc;
 
-    if (rc) {
-        if (rc != -KEEL_ENOENT && !v->warned) {
-            v->warned = true;
-            hc_log("disk: domain %u: its ring cannot be mapped: %s (%ld)",
-                   v->domid, ctl_strerror(rc), rc);
-        }
+    if (!backend_conn_ready(&v->bc, KEEL_BLK_RING_PAGES, "disk"))
         return false;
-    }
-    st = libos_conn_peer_state(&v->conn);
-    if (st != KEEL_CONN_INITIALISED && st != KEEL_CONN_CONNECTED)
-        return false;
-    struct bb_vbd_conf conf = { .domid = (keel_domid_t)v->domid,
-                                .port = v->conn.port, .first = 0,
+    struct bb_vbd_conf conf = { .domid = (keel_domid_t)v->bc.domid,
+                                .port = v->bc.conn.port, .first = 0,
                                 .settings = &v->settings,
-                                .page = { v->page[0], v->page[1] } };
+                                .page = { v->bc.page[0], v->bc.page[1] } };
     if ((rc = bb_vbd_init(&v->bb, v->disk, &conf))) {
-        hc_log("disk: domain %u: disk refused: %s (%ld)", v->domid,
+        hc_log("disk: domain %u: disk refused: %s (%ld)", v->bc.domid,
                ctl_strerror(rc), rc);
         v->refused = true;
         return true;
     }
     v->added = true;
-    libos_conn_connect(&v->conn);
+    libos_conn_connect(&v->bc.conn);
     return true;
 }
 
 static void serve_one(struct vbd *v)
 {
-    if (!v || !v->event || v->refused)
+    if (!v || !v->bc.event || v->refused)
         return;
-    v->event = false;
+    v->bc.event = false;
     if (!v->added && !connect_one(v))
         return;
     if (v->added)
@@ -185,9 +171,9 @@ void disk_detach(uint32_t domid)
 {
     for (uint32_t i = 0; disk_mf && i < disk_mf->ndisks; i++) {
         struct vbd *v = vbds[i];
-        if (!v || v->domid != domid || !v->conn.port)
+        if (!v || v->bc.domid != domid || !v->bc.conn.port)
             continue;
-        libos_conn_release(&v->conn);
+        libos_conn_release(&v->bc.conn);
         bb_vbd_stop(&v->bb);
         v->added = false;
         v->refused = true;         /* served no more */

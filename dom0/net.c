@@ -75,7 +75,7 @@ static void on_event(keel_evtchn_port_t port, void *arg)
     if (v->added)
         nb_switch_kick(&net_sw, &v->nb);
     else
-        v->event = true;
+        v->bc.event = true;
     net_wake();
 }
 
@@ -93,12 +93,9 @@ long net_connect(struct guest *g)
         return -KEEL_ENOMEM;
     if (!(v = calloc(1, sizeof(*v))))
         return -KEEL_ENOMEM;
-    *v = (struct vif){ .domid = g->domid, .idx = g->idx, .event = true };
+    *v = (struct vif){ .idx = g->idx };
     memcpy(&v->settings, d->settings, sizeof(v->settings));
-    struct keel_device mine = { .type = KEEL_DEV_NET, .role = KEEL_DEV_MAPPER,
-                                .peer_domid = (uint16_t)g->domid, .port = g->port,
-                                .ring_pages = d->ring_pages, .ring_ref = d->ring_ref };
-    if ((rc = libos_conn_init(&v->conn, &mine, v->page, v->handle, on_event, v))) {
+    if ((rc = backend_conn_init(&v->bc, g->domid, g->port, d, on_event, v))) {
         free(v);
         return rc;
     }
@@ -112,31 +109,21 @@ long net_connect(struct guest *g)
 /* Mapped, INITIALISED: into the switch, CONNECTED.  false: not yet. */
 static bool connect_one(struct vif *v)
 {
-    long rc = libos_conn_map(&v->conn, KEEL_NET_RING_PAGES);
-    long st;
+    long rc;
 
-    if (rc) {
-        if (rc != -KEEL_ENOENT && !v->warned) {
-            v->warned = true;
-            hc_log("net: domain %u: its rings cannot be mapped: %s (%ld)",
-                   v->domid, ctl_strerror(rc), rc);
-        }
-        return false;
-    }
-    st = libos_conn_peer_state(&v->conn);
-    if (st != KEEL_CONN_INITIALISED && st != KEEL_CONN_CONNECTED)
+    if (!backend_conn_ready(&v->bc, KEEL_NET_RING_PAGES, "net"))
         return false;          /* granted, not ready; garbage: never */
-    struct nb_if_conf conf = { .domid = (keel_domid_t)v->domid,
-                               .port = v->conn.port, .settings = &v->settings };
+    struct nb_if_conf conf = { .domid = (keel_domid_t)v->bc.domid,
+                               .port = v->bc.conn.port, .settings = &v->settings };
     for (unsigned i = 0; i < KEEL_NET_RING_PAGES; i++)
-        conf.page[i] = v->page[i];
+        conf.page[i] = v->bc.page[i];
     if ((rc = nb_if_init(&v->nb, &conf)) || (rc = nb_switch_add(&net_sw, &v->nb))) {
-        hc_log("net: domain %u: interface refused: %s (%ld)", v->domid,
+        hc_log("net: domain %u: interface refused: %s (%ld)", v->bc.domid,
                ctl_strerror(rc), rc);
         return true;           /* never again */
     }
     v->added = true;
-    libos_conn_connect(&v->conn);
+    libos_conn_connect(&v->bc.conn);
     nb_switch_kick(&net_sw, &v->nb);   /* frames queued before we came */
     return true;
 }
@@ -145,7 +132,7 @@ void net_connect_waiting(void)
 {
     for (struct vif **pp = &waiting; *pp;) {
         struct vif *v = *pp;
-        if (v->event && (v->event = false, connect_one(v))) {
+        if (v->bc.event && (v->bc.event = false, connect_one(v))) {
             *pp = v->next_waiting;
             v->next_waiting = NULL;
         } else {
@@ -173,7 +160,7 @@ void net_detach(uint32_t domid)
         return;
     by_domid[domid] = NULL;
     forget_waiting(v);
-    libos_conn_release(&v->conn);
+    libos_conn_release(&v->bc.conn);
     if (v->added)
         nb_switch_remove(&net_sw, &v->nb);
     free(v);

@@ -6,22 +6,17 @@
 #define DOM0_NET_IMPL_H
 
 #include <stdbool.h>
-#include <libos/conn.h>
 #include <netback/netback.h>
+#include "backend_ops.h"
 
 /* One guest's interface: netback's part and the connection's. */
 struct vif {
     struct nb_if nb;                    /* netback's, once added */
-    struct libos_conn conn;             /* the mapper end */
-    uint8_t *page[KEEL_NET_RING_PAGES];
-    keel_grant_handle_t handle[KEEL_NET_RING_PAGES];
+    struct backend_conn bc;             /* its event: one before it was added */
     struct keel_net_settings settings;  /* as written into its entry */
     struct vif *next_waiting;           /* not connected yet */
-    uint32_t domid;
     int idx;
     bool added;                         /* in the switch */
-    bool warned;                        /* a map failure was said */
-    volatile bool event;                /* an event before it was added */
 };
 
 extern struct nb_switch net_sw;

@@ -6,13 +6,15 @@
  * (bb_check: nothing touches the device before), given a device buffer
  * (a slot), a write's data grant-copied in (a bad grant reference is
  * KEEL_BLK_ERROR, the device untouched), submitted.  At completion a
- * read's data is grant-copied out, then the response is put.  The slot
- * remembers the checked copy of the request (disk->pend), so nothing the
- * guest writes to its ring later changes what is done or answered.
+ * read's data is grant-copied out, then the response is put.  The copies
+ * go in batches (copy.c): a poll's writes at its end, a turn's reads at
+ * bb_disk_release.  The slot remembers the checked copy of the request
+ * (disk->pend), so nothing the guest writes to its ring later changes
+ * what is done or answered.
  */
 #include <string.h>
 #include <keel/abi.h>
-#include <blkback/blkback.h>
+#include "bb_impl.h"
 
 #define BB_LOG(d, ...) do { if ((d)->ops->log) (d)->ops->log((d)->ctx, __VA_ARGS__); } while (0)
 
@@ -90,8 +92,11 @@ void bb_disk_hold(struct bb_disk *d)
 
 void bb_disk_release(struct bb_disk *d)
 {
-    struct bb_vbd *v = d->owed;
+    struct bb_vbd *v;
 
+    if (bb_batch_run(d))
+        d->dev_ops->kick(d->dev);
+    v = d->owed;
     d->holding = false;
     d->owed = NULL;
     for (; v; v = v->next_owed) {
@@ -126,7 +131,7 @@ static void count(struct bb_vbd *vbd, uint8_t op, int status)
 
 /* The answer to req: a response slot is there, since every request taken
  * gets exactly one. */
-static void respond(struct bb_vbd *vbd, const struct keel_blk_req *req, int status)
+void bb_respond(struct bb_vbd *vbd, const struct keel_blk_req *req, int status)
 {
     count(vbd, req->op, status);
     if (vbd->state == BB_CUT)
@@ -140,30 +145,6 @@ static void respond(struct bb_vbd *vbd, const struct keel_blk_req *req, int stat
         vbd->next_owed = vbd->disk->owed;
         vbd->disk->owed = vbd;
     }
-}
-
-/* Grant copies between the guest's segments and buf: to_guest for a
- * read.  true if every segment was copied. */
-static bool copy_data(struct bb_vbd *vbd, const struct keel_blk_req *req,
-                      uint8_t *buf, bool to_guest)
-{
-    struct keel_grant_copy g[KEEL_BLK_SEGS_MAX];
-    size_t off = 0;
-
-    for (unsigned i = 0; i < req->nr_segs; i++) {
-        const struct keel_blk_seg *s = &req->seg[i];
-        uint16_t len = (uint16_t)((s->last_sect - s->first_sect + 1) * KEEL_BLK_SECTOR);
-        struct keel_grant_copy_ptr guest = {
-            .ref = s->gref, .domid = vbd->domid,
-            .offset = (uint16_t)(s->first_sect * KEEL_BLK_SECTOR) };
-        struct keel_grant_copy_ptr mine = { .gva = (uint64_t)(uintptr_t)(buf + off) };
-        g[i] = (struct keel_grant_copy){
-            .src = to_guest ? mine : guest, .dst = to_guest ? guest : mine,
-            .len = len,
-            .flags = to_guest ? KEEL_GRANT_COPY_DST_GREF : KEEL_GRANT_COPY_SRC_GREF };
-        off += len;
-    }
-    return vbd->disk->ops->copy(vbd->disk->ctx, g, req->nr_segs) == 0;
 }
 
 static unsigned io_op(uint8_t op)
@@ -183,20 +164,21 @@ static bool start(struct bb_vbd *vbd, const struct keel_blk_req *req, uint32_t b
             d->dev_ops->slot_put(d->dev, (unsigned)slot);
         return false;
     }
-    uint8_t *buf = d->dev_ops->slot_data(d->dev, (unsigned)slot);
-    if (req->op == KEEL_BLK_OP_WRITE && !copy_data(vbd, req, buf, false)) {
-        d->dev_ops->slot_put(d->dev, (unsigned)slot);
-        respond(vbd, req, KEEL_BLK_ERROR);
+    d->pend[slot] = (struct bb_pending){ vbd, *req, bytes };
+    vbd->inflight++;
+    if (req->op == KEEL_BLK_OP_WRITE) {
+        bb_batch_add(d, (unsigned)slot);     /* copied in, then submitted */
         return true;
     }
+    if (d->nbatch)
+        bb_batch_run(d);        /* writes taken before it go first */
     uint64_t sector = req->op == KEEL_BLK_OP_FLUSH ? 0 : vbd->first + req->sector;
     if (d->dev_ops->submit(d->dev, (unsigned)slot, io_op(req->op), sector, bytes)) {
+        d->pend[slot].vbd = NULL;
+        vbd->inflight--;
         d->dev_ops->slot_put(d->dev, (unsigned)slot);
-        respond(vbd, req, KEEL_BLK_EIO);
-        return true;
+        bb_respond(vbd, req, KEEL_BLK_EIO);
     }
-    d->pend[slot] = (struct bb_pending){ vbd, *req };
-    vbd->inflight++;
     return true;
 }
 
@@ -210,7 +192,7 @@ static bool serve(struct bb_vbd *vbd, const struct keel_blk_req *req)
         st = KEEL_BLK_OK;          /* no cache: nothing to wait for */
     else if (st == KEEL_BLK_OK)
         return start(vbd, req, bytes);
-    respond(vbd, req, st);
+    bb_respond(vbd, req, st);
     return true;
 }
 
@@ -236,6 +218,8 @@ int bb_vbd_poll(struct bb_vbd *vbd)
         return 0;
     if (vbd->page->hdr.granter_state > KEEL_CONN_CLOSED) {
         cut(vbd, BB_BAD_STATE_WORD);
+        if (bb_batch_run(vbd->disk))    /* a resumed write of another's */
+            vbd->disk->dev_ops->kick(vbd->disk->dev);
         return 0;
     }
     for (;;) {
@@ -243,6 +227,7 @@ int bb_vbd_poll(struct bb_vbd *vbd)
             n++;
             if (!serve(vbd, &req)) {
                 wait_for_buffer(vbd, &req);
+                bb_batch_run(vbd->disk);
                 vbd->disk->dev_ops->kick(vbd->disk->dev);
                 return n;
             }
@@ -253,6 +238,7 @@ int bb_vbd_poll(struct bb_vbd *vbd)
     }
     if (rc == KEEL_RING_CORRUPT)
         cut(vbd, BB_RING_CORRUPT);
+    bb_batch_run(vbd->disk);
     vbd->disk->dev_ops->kick(vbd->disk->dev);
     return n;
 }
@@ -263,8 +249,7 @@ static int blk_status(int dev_status)
            dev_status == -KEEL_ENOSYS ? KEEL_BLK_NOTSUPP : KEEL_BLK_EIO;
 }
 
-/* A buffer came free: the first waiting vbd takes it and goes on. */
-static void resume_waiting(struct bb_disk *d)
+void bb_resume_waiting(struct bb_disk *d)
 {
     struct bb_vbd *v = d->waiting;
 
@@ -273,7 +258,7 @@ static void resume_waiting(struct bb_disk *d)
     if (v->state == BB_CUT) {
         d->waiting = v->next_waiting;
         v->has_held = false;
-        resume_waiting(d);
+        bb_resume_waiting(d);
         return;
     }
     uint32_t bytes;
@@ -292,12 +277,15 @@ void bb_disk_done(struct bb_disk *d, unsigned slot, int status)
     struct bb_pending p = d->pend[slot];
     int st = blk_status(status);
 
+    if (st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_READ && p.vbd->state != BB_CUT) {
+        bb_batch_add(d, slot);           /* copied out, then answered */
+        if (!d->holding && bb_batch_run(d))
+            d->dev_ops->kick(d->dev);
+        return;
+    }
     d->pend[slot].vbd = NULL;
     p.vbd->inflight--;
-    if (st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_READ && p.vbd->state != BB_CUT &&
-        !copy_data(p.vbd, &p.req, d->dev_ops->slot_data(d->dev, slot), true))
-        st = KEEL_BLK_ERROR;
     d->dev_ops->slot_put(d->dev, slot);
-    respond(p.vbd, &p.req, st);
-    resume_waiting(d);
+    bb_respond(p.vbd, &p.req, st);
+    bb_resume_waiting(d);
 }

@@ -11,6 +11,7 @@
 #include "../../dom0/ctl.c"
 #include "../../dom0/devpage.c"
 #include "../../dom0/net.c"
+#include "../../dom0/backend_conn.c"
 
 /* a.b.c.d in network order */
 static uint32_t inet_addr4(unsigned a, unsigned b, unsigned c, unsigned d)

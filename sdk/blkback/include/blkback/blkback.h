@@ -28,6 +28,11 @@
  *    is cut off (state BB_CUT, mapper_state KEEL_CONN_CLOSED, the reason
  *    logged once); requests it already had on the device finish, their
  *    answers are dropped.  Nothing it does reaches another disk.
+ *  - Data moves in batches: the writes one bb_vbd_poll takes, and the
+ *    reads completed between bb_disk_hold and _release, are one grant
+ *    copy call (of up to KEEL_GRANT_COPY_MAX segments) each, not one a
+ *    request; a write reaches the device after its copy, before the
+ *    poll returns.
  *  - A guest holds at most KEEL_BLK_RING_SIZE requests; the device's
  *    buffers are shared first come first served: a vbd that finds none
  *    free waits (its request kept) until a completion frees one.
@@ -97,6 +102,7 @@ struct bb_vbd;
 struct bb_pending {
     struct bb_vbd *vbd;          /* NULL: the slot is not ours */
     struct keel_blk_req req;     /* the checked copy */
+    uint32_t bytes;              /* its length */
 };
 
 struct bb_disk {
@@ -108,6 +114,11 @@ struct bb_disk {
     struct bb_vbd *owed;         /* vbds with answers not yet published */
     bool holding;                /* between bb_disk_hold and _release */
     struct bb_pending pend[BB_SLOTS_MAX];
+    /* slots whose data moves in the next grant copy call: writes taken
+     * from rings, reads the device answered (copy.c) */
+    uint8_t batch[BB_SLOTS_MAX];
+    unsigned nbatch;
+    uint64_t copy_calls;         /* grant copy calls made */
 };
 
 /* One virtual disk: sectors [first, first + settings.sectors) of the

@@ -1,0 +1,25 @@
+/*
+ * Inside blkback: vbd.c takes requests and answers them, copy.c moves
+ * their data in batches (one grant copy call for many requests).
+ */
+#ifndef BLKBACK_BB_IMPL_H
+#define BLKBACK_BB_IMPL_H
+
+#include <blkback/blkback.h>
+
+/* vbd.c */
+void bb_respond(struct bb_vbd *vbd, const struct keel_blk_req *req, int status);
+/* A device buffer came free: the first waiting vbd takes it. */
+void bb_resume_waiting(struct bb_disk *d);
+
+/* copy.c: slot's data (d->pend[slot], on no device) moves at the next
+ * bb_batch_run: a write's into the slot, then it goes to the device; a
+ * read's out of it, then it is answered. */
+void bb_batch_add(struct bb_disk *d, unsigned slot);
+/* One copy call for every slot added (more when their segments pass
+ * KEEL_GRANT_COPY_MAX), then each write submitted, each read answered;
+ * true if a write went to the device (kick it).  Slots of a vbd stopped
+ * meanwhile move no data. */
+bool bb_batch_run(struct bb_disk *d);
+
+#endif /* BLKBACK_BB_IMPL_H */
