@@ -1,8 +1,7 @@
 /*
- * The calls that change directories: unlink, mkdir, rmdir (rename:
- * rename.c).  Each
- * one commits (fs_commit) before it returns, so that a name the program
- * was told is there (or gone) stays so after a crash.
+ * The calls that change directories: unlink, mkdir, rmdir (rename is
+ * rename.c's).  Each one commits (fs_commit) before it returns, so that a
+ * name the program was told is there (or gone) stays so after a crash.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -120,29 +120,35 @@ def qemu_of(launcher):
     return kids
 
 
-def sync_then_kill(img, seed):
-    """files.img `sync SEED`: checks SEED-1's data, writes and fsyncs
-    SEED's; QEMU is killed as soon as the guest says fsync returned."""
-    p = subprocess.Popen([KEEL, "run", "--timeout", "60", "--net", "none",
-                          "--disk", str(img), guest("files.img"), "--", "sync", str(seed)],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+def kill_after(cmd, marker, seconds=60):
+    """Runs cmd (a `keel run`) until its stdout shows marker (or ends, or
+    seconds pass), then kills QEMU with SIGKILL: what it printed."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL)
     out = b""
     try:
-        deadline = time.monotonic() + 60
-        while b"fsync returned" not in out and time.monotonic() < deadline:
+        deadline = time.monotonic() + seconds
+        while marker not in out and time.monotonic() < deadline:
             chunk = p.stdout.read1(4096)
             if not chunk:
                 break
             out += chunk
-        assert b"files: fsync returned" in out, (seed, text(out))
-        if seed:
-            assert b"files: synced data ok" in out, (seed, text(out))
         for q in qemu_of(p.pid):
             os.kill(q, signal.SIGKILL)
     finally:
         p.kill()
         p.wait(timeout=30)
+    return out
+
+
+def sync_then_kill(img, seed):
+    """files.img `sync SEED`: checks SEED-1's data, writes and fsyncs
+    SEED's; QEMU is killed as soon as the guest says fsync returned."""
+    out = kill_after([KEEL, "run", "--timeout", "60", "--net", "none", "--disk", str(img),
+                      guest("files.img"), "--", "sync", str(seed)], b"fsync returned")
+    assert b"files: fsync returned" in out, (seed, text(out))
+    if seed:
+        assert b"files: synced data ok" in out, (seed, text(out))
 
 
 LOOPS = int(os.environ.get("KEEL_FS_KILL_LOOPS", "20"))

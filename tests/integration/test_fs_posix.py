@@ -2,14 +2,10 @@
 mount points in directory listings, directories renamed across parents,
 files unlinked while open.  tests/guests/fs_posix.c does the calls; the
 host checks each disk with `e2fsck -fn` (or -p after a kill)."""
-import os
 import shutil
-import signal
-import subprocess
-import time
 
 from conftest import KEEL, guest, keel_run, text
-from test_fs import assert_clean, fsck, make_disk, qemu_of
+from test_fs import assert_clean, fsck, kill_after, make_disk
 
 
 def fs_posix(mode, *disks):
@@ -63,24 +59,9 @@ def test_an_orphan_left_by_a_kill_is_freed(tmp_path):
     """Killed with an unlinked file open: the orphan list holds it; e2fsck
     -p frees it (a copy), and so does the next mount (the disk itself)."""
     img = make_disk(tmp_path, size="1M")
-    p = subprocess.Popen([KEEL, "run", "--timeout", "60", "--net", "none", "--disk", str(img),
-                          guest("fs_posix.img"), "--", "orphankill"],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         stdin=subprocess.DEVNULL)
-    out = b""
-    try:
-        deadline = time.monotonic() + 60
-        while b"orphaned" not in out and time.monotonic() < deadline:
-            chunk = p.stdout.read1(4096)
-            if not chunk:
-                break
-            out += chunk
-        assert b"fs_posix: orphaned" in out, text(out)
-        for q in qemu_of(p.pid):
-            os.kill(q, signal.SIGKILL)
-    finally:
-        p.kill()
-        p.wait(timeout=30)
+    out = kill_after([KEEL, "run", "--timeout", "60", "--net", "none", "--disk", str(img),
+                      guest("fs_posix.img"), "--", "orphankill"], b"orphaned")
+    assert b"fs_posix: orphaned" in out, text(out)
     copy = tmp_path / "copy.img"
     shutil.copy(img, copy)
     r = fsck(copy, "-fp")
