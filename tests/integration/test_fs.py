@@ -125,7 +125,7 @@ def kill_after(cmd, marker, seconds=60):
     seconds pass), then kills QEMU with SIGKILL: what it printed."""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL)
-    out = b""
+    out, killed = b"", []
     try:
         deadline = time.monotonic() + seconds
         while marker not in out and time.monotonic() < deadline:
@@ -133,12 +133,31 @@ def kill_after(cmd, marker, seconds=60):
             if not chunk:
                 break
             out += chunk
-        for q in qemu_of(p.pid):
+        killed = qemu_of(p.pid)
+        for q in killed:
             os.kill(q, signal.SIGKILL)
     finally:
         p.kill()
         p.wait(timeout=30)
+    wait_gone(killed)
     return out
+
+
+def wait_gone(pids):
+    """A QEMU killed with SIGKILL keeps its image lock until the kernel
+    has torn the process down (a loaded host: some ms); the next run
+    would rightly refuse the disk as in use.  Wait for that, as a user
+    who reruns after the process is gone would."""
+    deadline = time.monotonic() + 30
+    for q in pids:
+        while time.monotonic() < deadline:
+            try:
+                with open(f"/proc/{q}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        break           # a zombie holds no files
+            except FileNotFoundError:
+                break
+            time.sleep(0.01)
 
 
 def sync_then_kill(img, seed):
