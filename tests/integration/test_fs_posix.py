@@ -3,6 +3,7 @@ mount points in directory listings, directories renamed across parents,
 files unlinked while open.  tests/guests/fs_posix.c does the calls; the
 host checks each disk with `e2fsck -fn` (or -p after a kill)."""
 import shutil
+import subprocess
 
 from conftest import KEEL, guest, keel_run, text
 from test_fs import assert_clean, fsck, kill_after, make_disk
@@ -56,12 +57,15 @@ def test_unlinked_open_files_keep_their_data_until_closed(tmp_path):
 
 
 def test_an_orphan_left_by_a_kill_is_freed(tmp_path):
-    """Killed with an unlinked file open: the orphan list holds it; e2fsck
-    -p frees it (a copy), and so does the next mount (the disk itself)."""
+    """Killed with an unlinked file open: the orphan list holds it (the
+    superblock says so); e2fsck -p frees it (a copy), and so does the
+    next mount (the disk itself)."""
     img = make_disk(tmp_path, size="1M")
     out = kill_after([KEEL, "run", "--timeout", "60", "--net", "none", "--disk", str(img),
                       guest("fs_posix.img"), "--", "orphankill"], b"orphaned")
     assert b"fs_posix: orphaned" in out, text(out)
+    r = subprocess.run(["/usr/sbin/dumpe2fs", "-h", str(img)], capture_output=True, timeout=30)
+    assert "First orphan inode:" in text(r.stdout), text(r.stdout)
     copy = tmp_path / "copy.img"
     shutil.copy(img, copy)
     r = fsck(copy, "-fp")
