@@ -70,9 +70,11 @@ compile_all() {
     # the generated headers first: -j would race them with the objects
     make -C "$cfg/lib/ext2fs" ext2_err.h ext2_types.h crc32c_table.h >>"$log" 2>&1 ||
         fail "make ext2fs headers"
-    # -k: see the header (finddev.o)
+    # -k: see the header (finddev.o).  A section per function and object:
+    # the link's --gc-sections (x86_64-keel-gcc) drops what a program's
+    # calls never reach inside the members it needs (docs/fs.md).
     make -C "$cfg/lib/ext2fs" -k -j "${JOBS:-2}" \
-        CFLAGS_STLIB="-g -O2 -include $cfg/keel_ioctl.h" \
+        CFLAGS_STLIB="-g -O2 -ffunction-sections -fdata-sections -include $cfg/keel_ioctl.h" \
         libext2fs.a >>"$log" 2>&1 || true
     for o in openfs fileio mkjournal fallocate; do
         [ -f "$cfg/lib/ext2fs/$o.o" ] || fail "make libext2fs ($o.o)"

@@ -1,283 +1,302 @@
 /*
- * One client's requests, in order, on a blocking socket whose reads and
- * writes wait at most KV_IDLE_MS (poll).  A request whose body kv does
- * not read (an error, a body on GET) is answered with Connection: close,
- * since its unread bytes would be taken for the next request.
+ * One client's connection, a state machine on a non-blocking socket:
+ * HEAD (a request head arriving in in[]), BODY (a PUT's body into its
+ * temporary file, then the commit), SEND (out[], then a GET's value read
+ * from its file a chunk at a time).  conn_run moves it on until the
+ * socket would block or the turn's KV_TURN_BYTES are used.  A request
+ * whose body kv does not read (an error, a body on GET) is answered with
+ * Connection: close, since its unread bytes would be taken for the next
+ * request.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kv.h"
-#include "parse.h"
+
+enum conn_state { C_HEAD, C_BODY, C_SEND };
+enum step { STEP_ON, STEP_WAIT, STEP_CLOSE };
 
 struct conn {
     int fd;
-    bool quiet;
-    size_t in_len;
+    enum conn_state state;
+    bool quiet, keep, pending;   /* keep: after the answer being sent */
+    uint64_t deadline_ms;
+    size_t moved;                /* bytes this turn */
+    struct request req;
+    int put_fd, value_fd;        /* -1: none */
+    char temp[KV_TEMP_MAX];      /* put_fd's name */
+    uint64_t body_left, value_left;
+    size_t in_len, out_len, out_off;
     char in[KV_HEAD_MAX];
+    char out[KV_CHUNK];          /* an answer's head, a value's chunk, a body's */
 };
 
-/* What answer() needs of a request, copied out of in[] so that the body
- * behind the head can move to the front. */
-struct request {
-    enum http_method method;
-    bool keep_alive, has_body, chunked, has_key;
-    uint64_t length;
-    char key[KV_KEY_MAX + 1];
-    char line[128];              /* the request line, for the log */
-};
-
-static char chunk[KV_CHUNK];     /* bodies pass through here, both ways */
-
-static bool wait_for(int fd, short events)
+uint64_t kv_now_ms(void)
 {
-    struct pollfd p = { .fd = fd, .events = events };
+    struct timespec ts;
 
-    return poll(&p, 1, KV_IDLE_MS) == 1 && !(p.revents & POLLNVAL);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Up to cap bytes: > 0, or 0 at end of stream, an error or a timeout. */
-static ssize_t recv_some(int fd, void *buf, size_t cap)
+static void progress(struct conn *c, size_t bytes)
 {
-    ssize_t n;
-
-    if (!wait_for(fd, POLLIN))
-        return 0;
-    do
-        n = recv(fd, buf, cap, 0);
-    while (n < 0 && errno == EINTR);
-    return n < 0 ? 0 : n;
+    c->moved += bytes;
+    c->deadline_ms = kv_now_ms() + KV_IDLE_MS;
 }
 
-static bool send_all(int fd, const void *buf, size_t len)
+struct conn *conn_new(int fd, bool quiet)
 {
-    const char *p = buf;
+    struct conn *c = calloc(1, sizeof(*c));
 
-    while (len) {
-        if (!wait_for(fd, POLLOUT))
-            return false;
-        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        p += n;
-        len -= (size_t)n;
-    }
-    return true;
+    if (!c)
+        return NULL;
+    c->fd = fd;
+    c->state = C_HEAD;
+    c->quiet = quiet;
+    c->put_fd = c->value_fd = -1;
+    progress(c, 0);
+    return c;
 }
 
-static const char *reason(int status)
+/* An answer's head into out[], body_len bytes of body to follow. */
+static void stage_head(struct conn *c, int status, uint64_t body_len, const char *extra)
 {
-    switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 411: return "Length Required";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 505: return "HTTP Version Not Supported";
-    case 507: return "Insufficient Storage";
-    default:  return "Internal Server Error";
-    }
-}
-
-static void log_request(const struct conn *c, const struct request *req, int status)
-{
-    if (!c->quiet)
-        printf("kv: %s %d\n", req->line, status);
-}
-
-/* A head, with body_len bytes of body to follow; false: the client is gone. */
-static bool send_head(struct conn *c, int status, uint64_t body_len, bool keep_alive,
-                      const char *extra)
-{
-    char head[256];
-    int n = snprintf(head, sizeof(head),
-                     "HTTP/1.1 %d %s\r\nContent-Length: %llu\r\n%s%s\r\n", status,
-                     reason(status), (unsigned long long)body_len, extra,
-                     keep_alive ? "" : "Connection: close\r\n");
-
-    return send_all(c->fd, head, (size_t)n);
+    if (!c->quiet && c->req.line[0])
+        printf("kv: %s %d\n", c->req.line, status);
+    c->out_off = 0;
+    c->value_left = 0;               /* start_get sets it after */
+    c->out_len = (size_t)snprintf(c->out, sizeof(c->out),
+                                  "HTTP/1.1 %d %s\r\nContent-Length: %llu\r\n%s%s\r\n",
+                                  status, status_reason(status),
+                                  (unsigned long long)body_len, extra,
+                                  c->keep ? "" : "Connection: close\r\n");
+    c->state = C_SEND;
 }
 
 /* A status without a value: its reason as a line of text. */
-static bool send_status(struct conn *c, int status, bool keep_alive, const char *extra)
+static void stage_status(struct conn *c, int status, const char *extra)
 {
     char body[64];
-    int n = status == 204 ? 0 : snprintf(body, sizeof(body), "%s\n", reason(status));
+    int n = status == 204 ? 0 : snprintf(body, sizeof(body), "%s\n", status_reason(status));
 
-    return send_head(c, status, (uint64_t)n, keep_alive, extra) &&
-           send_all(c->fd, body, (size_t)n);
+    stage_head(c, status, (uint64_t)n, extra);
+    memcpy(c->out + c->out_len, body, (size_t)n);
+    c->out_len += (size_t)n;
 }
 
-/* The body's next bytes: first what came with the head, then the socket. */
-static ssize_t body_some(struct conn *c, size_t want)
-{
-    if (c->in_len) {
-        size_t n = c->in_len < want ? c->in_len : want;
-        memcpy(chunk, c->in, n);
-        memmove(c->in, c->in + n, c->in_len - n);
-        c->in_len -= n;
-        return (ssize_t)n;
-    }
-    return recv_some(c->fd, chunk, want < sizeof(chunk) ? want : sizeof(chunk));
-}
-
-/* PUT: the body into a temporary file, then committed (store.c). */
-static int put_value(struct conn *c, const char *key, uint64_t len, bool *gone)
-{
-    int fd = store_begin(), rc;
-    bool created;
-
-    if (fd < 0)
-        return 500;
-    while (len) {
-        ssize_t n = body_some(c, len < sizeof(chunk) ? (size_t)len : sizeof(chunk));
-        if (n <= 0) {
-            *gone = true;            /* a short body: nothing is stored */
-            store_abort(fd);
-            return 400;
-        }
-        if (write(fd, chunk, (size_t)n) != n) {
-            rc = errno;
-            store_abort(fd);
-            return rc == ENOSPC ? 507 : 500;
-        }
-        len -= (uint64_t)n;
-    }
-    rc = store_commit(fd, key, &created);
-    if (rc)
-        return rc == -ENOSPC ? 507 : 500;
-    return created ? 201 : 204;
-}
-
-/* GET and HEAD: the value streamed from its file. */
-static bool get_value(struct conn *c, const char *key, bool head, bool keep, int *status)
+static void start_get(struct conn *c, bool head_only)
 {
     uint64_t size;
-    int fd = store_open_value(key, &size);
-    bool ok;
+    int fd = store_open_value(c->req.key, &size);
 
     if (fd < 0) {
-        *status = fd == -ENOENT ? 404 : 500;
-        return send_status(c, *status, keep, "");
+        stage_status(c, fd == -ENOENT ? 404 : 500, "");
+        return;
     }
-    *status = 200;
-    ok = send_head(c, 200, size, keep, "Content-Type: application/octet-stream\r\n");
-    while (ok && !head && size) {
-        ssize_t n = read(fd, chunk, size < sizeof(chunk) ? (size_t)size : sizeof(chunk));
-        ok = n > 0 && send_all(c->fd, chunk, (size_t)n);
-        size -= n > 0 ? (uint64_t)n : 0;
+    stage_head(c, 200, size, "Content-Type: application/octet-stream\r\n");
+    if (head_only || !size) {
+        close(fd);
+        return;
     }
-    close(fd);
-    return ok;
+    c->value_fd = fd;
+    c->value_left = size;
 }
 
-/* The key of "/KEY" into key[]; false if the target is not one. */
-static bool target_key(struct http_span t, char key[KV_KEY_MAX + 1])
+static void start_put(struct conn *c)
 {
-    if (t.n < 2 || t.p[0] != '/' || !store_key_ok(t.p + 1, t.n - 1))
-        return false;
-    memcpy(key, t.p + 1, t.n - 1);
-    key[t.n - 1] = 0;
-    return true;
-}
+    int status = c->req.chunked ? 411 : c->req.length > KV_VALUE_MAX ? 413 : 0;
 
-/* The request out of in[], then its head dropped from in[]. */
-static void take_request(struct conn *c, const struct http_request *h, size_t head_len,
-                         struct request *req)
-{
-    size_t line = h->line.n < sizeof(req->line) ? h->line.n : sizeof(req->line) - 1;
-
-    *req = (struct request){ .method = h->method, .keep_alive = h->keep_alive,
-                             .has_body = h->has_body, .chunked = h->chunked,
-                             .length = h->content_length };
-    req->has_key = target_key(h->target, req->key);
-    memcpy(req->line, h->line.p, line);
-    req->line[line] = 0;
-    memmove(c->in, c->in + head_len, c->in_len - head_len);
-    c->in_len -= head_len;
-}
-
-static int status_of(struct conn *c, const struct request *req, bool *gone)
-{
-    if (req->method == HTTP_OTHER)
-        return 405;
-    if (!req->has_key)
-        return 400;
-    if (req->method == HTTP_DELETE)
-        return store_delete(req->key) ? 404 : 204;
-    if (req->chunked)
-        return 411;
-    if (req->length > KV_VALUE_MAX)
-        return 413;
-    return put_value(c, req->key, req->length, gone);
-}
-
-/* false: close the connection. */
-static bool answer(struct conn *c, const struct request *req)
-{
-    bool gone = false, read_body = req->method == HTTP_PUT;
-    bool keep = req->keep_alive && (read_body || !req->has_body);
-    int status;
-
-    if ((req->method == HTTP_GET || req->method == HTTP_HEAD) && req->has_key) {
-        keep = get_value(c, req->key, req->method == HTTP_HEAD, keep, &status) && keep;
-        log_request(c, req, status);
-        return keep;
+    if (!status && (c->put_fd = store_begin(c->temp)) < 0)
+        status = 500;
+    if (status) {
+        c->keep = false;             /* the refused body is still unread */
+        stage_status(c, status, "");
+        return;
     }
-    status = status_of(c, req, &gone);
-    /* a refused PUT's body is still unread; a failed one is half read */
-    if (read_body && status >= 400)
-        keep = false;
-    log_request(c, req, status);
-    if (gone)
-        return false;
-    return send_status(c, status, keep,
-                       status == 405 ? "Allow: GET, HEAD, PUT, DELETE\r\n" : "") && keep;
+    c->body_left = c->req.length;
+    c->state = C_BODY;
 }
 
-void conn_serve(int fd, bool quiet)
+/* The request in c->req: an answer staged, or a PUT's body to read. */
+static void start(struct conn *c)
 {
-    static struct conn c;            /* one client at a time */
-    struct http_request req;
+    const struct request *r = &c->req;
 
-    c.fd = fd;
-    c.quiet = quiet;
-    c.in_len = 0;
+    c->keep = r->keep_alive && (r->method == HTTP_PUT || !r->has_body);
+    if (r->method == HTTP_OTHER)
+        stage_status(c, 405, "Allow: GET, HEAD, PUT, DELETE\r\n");
+    else if (!r->has_key)
+        stage_status(c, 400, "");
+    else if (r->method == HTTP_GET || r->method == HTTP_HEAD)
+        start_get(c, r->method == HTTP_HEAD);
+    else if (r->method == HTTP_DELETE)
+        stage_status(c, store_delete(r->key) ? 404 : 204, "");
+    else
+        start_put(c);
+}
+
+/* recv's result as a step: n > 0 bytes, or why there are none. */
+static enum step received(ssize_t n)
+{
+    if (n > 0)
+        return STEP_ON;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return STEP_WAIT;
+    return n < 0 && errno == EINTR ? STEP_ON : STEP_CLOSE;
+}
+
+static enum step step_head(struct conn *c)
+{
+    struct http_request h;
+    int n = http_parse_head(c->in, c->in_len, &h);
+    ssize_t got;
+
+    if (n < 0 || (n == 0 && c->in_len == sizeof(c->in))) {
+        c->keep = false;
+        c->req.line[0] = 0;
+        stage_status(c, n < 0 ? -n : http_overflow_status(c->in, c->in_len), "");
+        return STEP_ON;
+    }
+    if (n > 0) {
+        request_from_head(&h, &c->req);
+        memmove(c->in, c->in + n, c->in_len - (size_t)n);
+        c->in_len -= (size_t)n;
+        start(c);
+        return STEP_ON;
+    }
+    got = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len, 0);
+    if (got > 0) {
+        c->in_len += (size_t)got;
+        progress(c, (size_t)got);
+    }
+    return received(got);
+}
+
+static void finish_put(struct conn *c)
+{
+    bool created;
+    int rc = store_commit(c->put_fd, c->temp, c->req.key, &created);
+    int status = rc == -ENOSPC ? 507 : rc ? 500 : created ? 201 : 204;
+
+    c->put_fd = -1;
+    if (rc)
+        c->keep = false;
+    stage_status(c, status, "");
+}
+
+/* The body's next bytes, first those that came with the head. */
+static enum step step_body(struct conn *c)
+{
+    size_t want = c->body_left < sizeof(c->out) ? (size_t)c->body_left : sizeof(c->out);
+    const char *from = c->in;
+    ssize_t n;
+
+    if (!c->body_left) {
+        finish_put(c);
+        return STEP_ON;
+    }
+    if (c->in_len) {
+        n = (ssize_t)(c->in_len < want ? c->in_len : want);
+    } else {
+        n = recv(c->fd, c->out, want, 0);
+        if (n <= 0)
+            return received(n);      /* a short body: conn_free drops it */
+        from = c->out;
+    }
+    if (write(c->put_fd, from, (size_t)n) != n) {
+        int status = errno == ENOSPC ? 507 : 500;
+
+        store_abort(c->put_fd, c->temp);
+        c->put_fd = -1;
+        c->keep = false;             /* the rest of the body is unread */
+        stage_status(c, status, "");
+        return STEP_ON;
+    }
+    if (from == c->in) {
+        memmove(c->in, c->in + n, c->in_len - (size_t)n);
+        c->in_len -= (size_t)n;
+    }
+    c->body_left -= (uint64_t)n;
+    progress(c, (size_t)n);
+    return STEP_ON;
+}
+
+static enum step step_send(struct conn *c)
+{
+    ssize_t n;
+
+    if (c->out_off < c->out_len) {
+        n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (n > 0) {
+            c->out_off += (size_t)n;
+            progress(c, (size_t)n);
+        }
+        return received(n);
+    }
+    if (c->value_left) {             /* the value's next chunk */
+        size_t want = c->value_left < sizeof(c->out) ? (size_t)c->value_left : sizeof(c->out);
+
+        n = read(c->value_fd, c->out, want);
+        if (n <= 0)
+            return STEP_CLOSE;
+        c->out_off = 0;
+        c->out_len = (size_t)n;
+        c->value_left -= (uint64_t)n;
+        return STEP_ON;
+    }
+    if (c->value_fd >= 0) {
+        close(c->value_fd);
+        c->value_fd = -1;
+    }
+    c->state = C_HEAD;               /* the next request may be in in[] */
+    return c->keep ? STEP_ON : STEP_CLOSE;
+}
+
+bool conn_run(struct conn *c)
+{
+    c->moved = 0;
+    c->pending = false;
     for (;;) {
-        int n = http_parse_head(c.in, c.in_len, &req);
+        enum step s = c->state == C_HEAD ? step_head(c) :
+                      c->state == C_BODY ? step_body(c) : step_send(c);
 
-        if (n < 0) {
-            send_status(&c, -n, false, "");
-            return;
+        if (s != STEP_ON)
+            return s == STEP_WAIT;
+        if (c->moved >= KV_TURN_BYTES) {
+            c->pending = true;       /* the others' turn; back without a poll */
+            return true;
         }
-        if (n == 0) {
-            ssize_t got;
-
-            if (c.in_len == sizeof(c.in)) {
-                send_status(&c, http_overflow_status(c.in, c.in_len), false, "");
-                return;
-            }
-            got = recv_some(fd, c.in + c.in_len, sizeof(c.in) - c.in_len);
-            if (got <= 0)
-                return;
-            c.in_len += (size_t)got;
-            continue;
-        }
-        struct request r;
-
-        take_request(&c, &req, (size_t)n, &r);
-        if (!answer(&c, &r))
-            return;
     }
+}
+
+struct pollfd conn_pollfd(const struct conn *c)
+{
+    return (struct pollfd){ .fd = c->fd, .events = c->state == C_SEND ? POLLOUT : POLLIN };
+}
+
+bool conn_pending(const struct conn *c)
+{
+    return c->pending;
+}
+
+uint64_t conn_deadline_ms(const struct conn *c)
+{
+    return c->deadline_ms;
+}
+
+void conn_free(struct conn *c)
+{
+    if (c->put_fd >= 0)
+        store_abort(c->put_fd, c->temp);
+    if (c->value_fd >= 0)
+        close(c->value_fd);
+    close(c->fd);
+    free(c);
 }

@@ -1,5 +1,7 @@
 /*
- * kv's command line and its accept loop.
+ * kv's command line and its poll loop: the listener, stdin (-e) and every
+ * connection (conn.c) in one poll; a connection whose turn ended on its
+ * budget goes on without waiting; one idle past KV_IDLE_MS is closed.
  *
  *   kv [-a ADDR] [-p PORT] [-d DIR] [-e] [-q]
  *
@@ -12,6 +14,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -62,6 +66,21 @@ static void parse_args(int argc, char **argv, struct options *o)
     }
 }
 
+struct server {
+    int lfd;
+    bool quiet;
+    int nconns;
+    struct conn *conns[KV_CONNS_MAX];
+    struct pollfd pfds[KV_CONNS_MAX + 2];
+};
+
+static int set_nonblocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL, 0);
+
+    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
 static int listen_on(const struct options *o, int *port)
 {
     struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o->port) };
@@ -72,7 +91,7 @@ static int listen_on(const struct options *o, int *port)
         return -1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 16) ||
-        getsockname(fd, (struct sockaddr *)&sa, &len))
+        set_nonblocking(fd) || getsockname(fd, (struct sockaddr *)&sa, &len))
         return -1;
     *port = ntohs(sa.sin_port);
     return fd;
@@ -90,8 +109,86 @@ static bool stdin_says_stop(void)
     return strstr(line, "quit") != NULL;
 }
 
+static void accept_ready(struct server *s)
+{
+    while (s->nconns < KV_CONNS_MAX) {
+        int fd = accept(s->lfd, NULL, NULL);
+        struct conn *c;
+
+        if (fd < 0)
+            return;
+        if (set_nonblocking(fd) || !(c = conn_new(fd, s->quiet)))
+            close(fd);
+        else
+            s->conns[s->nconns++] = c;
+    }
+}
+
+/* Until the earliest deadline; 0 if a connection has work left. */
+static int poll_timeout(const struct server *s)
+{
+    uint64_t now = kv_now_ms(), first = UINT64_MAX;
+
+    for (int i = 0; i < s->nconns; i++) {
+        uint64_t d = conn_deadline_ms(s->conns[i]);
+
+        if (conn_pending(s->conns[i]))
+            return 0;
+        first = d < first ? d : first;
+    }
+    if (first == UINT64_MAX)
+        return -1;
+    return first <= now ? 0 : first - now > INT_MAX ? INT_MAX : (int)(first - now);
+}
+
+/* Each connection's turn; the finished ones and the idle ones go. */
+static void run_conns(struct server *s, const struct pollfd *p)
+{
+    uint64_t now = kv_now_ms();
+    int kept = 0;
+
+    for (int i = 0; i < s->nconns; i++) {
+        struct conn *c = s->conns[i];
+        bool alive = p[i].revents || conn_pending(c) ? conn_run(c)
+                                                     : now < conn_deadline_ms(c);
+
+        if (alive)
+            s->conns[kept++] = c;
+        else
+            conn_free(c);
+    }
+    s->nconns = kept;
+}
+
+/* One poll and what it found; false: stdin says stop. */
+static bool serve_round(struct server *s, bool stdin_stops)
+{
+    int n = 0, listener = -1, in = -1;
+
+    if (s->nconns < KV_CONNS_MAX) {  /* else the backlog holds new ones */
+        listener = n;
+        s->pfds[n++] = (struct pollfd){ .fd = s->lfd, .events = POLLIN };
+    }
+    if (stdin_stops) {
+        in = n;
+        s->pfds[n++] = (struct pollfd){ .fd = 0, .events = POLLIN };
+    }
+    for (int i = 0; i < s->nconns; i++)
+        s->pfds[n + i] = conn_pollfd(s->conns[i]);
+    if (poll(s->pfds, (nfds_t)(n + s->nconns), poll_timeout(s)) < 0)
+        return errno == EINTR;
+    if (in >= 0 && s->pfds[in].revents && stdin_says_stop())
+        return false;
+    run_conns(s, s->pfds + n);
+    if (listener >= 0 && (s->pfds[listener].revents & POLLIN))
+        accept_ready(s);
+    fflush(stdout);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
+    static struct server s;
     struct options o;
     int port, lfd, rc;
 
@@ -106,22 +203,10 @@ int main(int argc, char **argv)
     }
     printf("kv: listening on %s:%d, values in %s\n", o.addr, port, o.dir);
     fflush(stdout);
-    for (;;) {
-        struct pollfd p[2] = { { .fd = lfd, .events = POLLIN }, { .fd = 0, .events = POLLIN } };
-
-        if (poll(p, o.stdin_stops ? 2 : 1, -1) < 0 && errno != EINTR)
-            return 1;
-        if (o.stdin_stops && p[1].revents && stdin_says_stop())
-            break;
-        if (p[0].revents & POLLIN) {
-            int fd = accept(lfd, NULL, NULL);
-            if (fd >= 0) {
-                conn_serve(fd, o.quiet);
-                close(fd);
-            }
-            fflush(stdout);
-        }
-    }
+    s.lfd = lfd;
+    s.quiet = o.quiet;
+    while (serve_round(&s, o.stdin_stops))
+        ;
     printf("kv: stopped\n");
     close(lfd);
     return 0;

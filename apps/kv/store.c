@@ -3,9 +3,11 @@
  * temporary file (".put"), fsyncs it, renames it over the key and syncs
  * the directory, so a crash at any point leaves the key on its old value
  * or its new one, never on a part of one; the answer goes out after all
- * that (conn.c).  One request is served at a time, so one temporary name
- * is enough; one a crash left behind is removed at start.
+ * that (conn.c).  Each PUT being received has its own temporary file,
+ * ".put.N" (N counts up): PUTs of one key at once never share one.  Those
+ * a crash left behind are removed at start.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,7 +17,7 @@
 
 #include "kv.h"
 
-#define TEMP_NAME ".put"
+#define TEMP_PREFIX ".put."
 
 static char data_dir[256];
 
@@ -24,9 +26,29 @@ static void path_of(const char *name, char *out, size_t cap)
     snprintf(out, cap, "%s/%s", data_dir, name);
 }
 
+/* The temporary files a crash left in the data directory go. */
+static int remove_temps(void)
+{
+    char path[sizeof(data_dir) + 256 + 2];
+    DIR *d = opendir(data_dir);
+    struct dirent *e;
+    int rc = 0;
+
+    if (!d)
+        return -errno;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)))
+            continue;
+        path_of(e->d_name, path, sizeof(path));
+        if (unlink(path) && errno != ENOENT)
+            rc = -errno;
+    }
+    closedir(d);
+    return rc;
+}
+
 int store_open(const char *dir)
 {
-    char temp[sizeof(data_dir) + 8];
     struct stat st;
 
     if (strlen(dir) >= sizeof(data_dir))
@@ -38,10 +60,7 @@ int store_open(const char *dir)
         return -errno;
     if (!S_ISDIR(st.st_mode))
         return -ENOTDIR;
-    path_of(TEMP_NAME, temp, sizeof(temp));
-    if (unlink(temp) && errno != ENOENT)
-        return -errno;
-    return 0;
+    return remove_temps();
 }
 
 bool store_key_ok(const char *key, size_t n)
@@ -57,13 +76,15 @@ bool store_key_ok(const char *key, size_t n)
     return true;
 }
 
-int store_begin(void)
+int store_begin(char temp[KV_TEMP_MAX])
 {
-    char temp[sizeof(data_dir) + 8];
+    static unsigned next;
+    char path[sizeof(data_dir) + KV_TEMP_MAX + 1];
     int fd;
 
-    path_of(TEMP_NAME, temp, sizeof(temp));
-    fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    snprintf(temp, KV_TEMP_MAX, TEMP_PREFIX "%u", next++);
+    path_of(temp, path, sizeof(path));
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     return fd < 0 ? -errno : fd;
 }
 
@@ -80,33 +101,38 @@ static int sync_dir(void)
     return rc;
 }
 
-int store_commit(int fd, const char *key, bool *created)
+int store_commit(int fd, const char *temp, const char *key, bool *created)
 {
-    char temp[sizeof(data_dir) + 8], final[sizeof(data_dir) + KV_KEY_MAX + 2];
+    char from[sizeof(data_dir) + KV_TEMP_MAX + 1], final[sizeof(data_dir) + KV_KEY_MAX + 2];
     struct stat st;
+    int rc = 0;
 
-    path_of(TEMP_NAME, temp, sizeof(temp));
+    path_of(temp, from, sizeof(from));
     path_of(key, final, sizeof(final));
-    if (fsync(fd)) {                 /* the value first, then its name */
-        int rc = -errno;
-        store_abort(fd);
+    if (fsync(fd))                   /* the value first, then its name */
+        rc = -errno;
+    if (close(fd) && !rc)
+        rc = -errno;
+    if (rc) {
+        unlink(from);
         return rc;
     }
-    if (close(fd))
-        return -errno;
     *created = stat(final, &st) != 0;
-    if (rename(temp, final))
-        return -errno;
+    if (rename(from, final)) {
+        rc = -errno;
+        unlink(from);
+        return rc;
+    }
     return sync_dir();
 }
 
-void store_abort(int fd)
+void store_abort(int fd, const char *temp)
 {
-    char temp[sizeof(data_dir) + 8];
+    char path[sizeof(data_dir) + KV_TEMP_MAX + 1];
 
     close(fd);
-    path_of(TEMP_NAME, temp, sizeof(temp));
-    unlink(temp);
+    path_of(temp, path, sizeof(path));
+    unlink(path);
 }
 
 int store_open_value(const char *key, uint64_t *size)

@@ -2,7 +2,8 @@
  * Open files as descriptors (libos/fd.h): libext2fs's file handles
  * (ext2fs_file_*), which buffer one block.  fsync writes that block and
  * the inode, then commits the file system's metadata and flushes
- * (fs_commit): only then does it return.
+ * (fs_commit): only then does it return.  The last close of a file
+ * unlinked while open frees it (orphan.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +17,44 @@ struct fs_file {
     ext2_file_t file;
     ext2_ino_t ino;
     bool append;
+    bool orphan;                    /* unlinked while open: freed at the last close */
+    struct fs_file *next;           /* in open_files */
 };
+
+/* Every open file, for orphan.c: which inodes are open, and their copies. */
+static struct fs_file *open_files;
+
+unsigned fs_open_count(ext2_filsys fs, ext2_ino_t ino)
+{
+    unsigned n = 0;
+
+    for (struct fs_file *f = open_files; f; f = f->next)
+        n += f->fs == fs && f->ino == ino;
+    return n;
+}
+
+void fs_files_update(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *in)
+{
+    for (struct fs_file *f = open_files; f; f = f->next) {
+        if (f->fs == fs && f->ino == ino) {
+            struct ext2_inode *copy = ext2fs_file_get_inode(f->file);
+
+            copy->i_links_count = in->i_links_count;
+            copy->i_dtime = in->i_dtime;
+            f->orphan = !in->i_links_count;
+        }
+    }
+}
+
+static void forget(struct fs_file *f)
+{
+    for (struct fs_file **p = &open_files; *p; p = &(*p)->next) {
+        if (*p == f) {
+            *p = f->next;
+            return;
+        }
+    }
+}
 
 static long file_read(void *obj, void *buf, size_t len, int flags)
 {
@@ -93,9 +131,16 @@ static int file_close(void *obj)
 {
     struct fs_file *f = obj;
     errcode_t err = ext2fs_file_close(f->file);
+    int rc = err ? fs_errno(err) : 0;
 
+    forget(f);
+    if (f->orphan && !fs_open_count(f->fs, f->ino)) {
+        int freed = fs_orphan_closed(f->fs, f->ino);
+
+        rc = rc ? rc : freed;
+    }
     free(f);
-    return err ? fs_errno(err) : 0;
+    return rc;
 }
 
 static int file_poll(void *obj, int events)
@@ -137,6 +182,8 @@ int fs_file_open(ext2_filsys fs, ext2_ino_t ino, int flags)
         free(f);
         return fs_errno(err);
     }
+    f->next = open_files;
+    open_files = f;
     fd = libos_fd_install(&file_ops, f, flags & (O_ACCMODE | O_APPEND | O_NONBLOCK));
     if (fd < 0)
         file_close(f);

@@ -28,8 +28,10 @@ static bool mounted;
 static void unmount_at_exit(void)
 {
     for (unsigned i = 0; i < nmounts; i++) {
-        if (mounts[i].fs && (mounts[i].fs->flags & EXT2_FLAG_RW))
+        if (mounts[i].fs && (mounts[i].fs->flags & EXT2_FLAG_RW)) {
+            fs_orphans_release(mounts[i].fs);   /* files still open */
             ext2fs_close2(mounts[i].fs, 0);
+        }
         mounts[i].fs = NULL;
     }
 }
@@ -52,6 +54,9 @@ static int mount_disk(struct blkfront *bf, ext2_filsys *out)
         ext2fs_close_free(out);
         return -EIO;
     }
+    /* what a crash left unlinked but open (orphan.c) */
+    if ((*out)->flags & EXT2_FLAG_RW)
+        fs_orphans_release(*out);
     return 0;
 }
 
@@ -96,14 +101,19 @@ static const char *under(const struct fs_mount *m, const char *path)
     return path + m->len;
 }
 
-int fs_get(const char *path, ext2_filsys *fs, const char **rest)
+static void mount_once(void)
 {
-    const struct fs_mount *best = NULL;
-
     if (!mounted) {
         mount_all();
         mounted = true;
     }
+}
+
+int fs_get(const char *path, ext2_filsys *fs, const char **rest)
+{
+    const struct fs_mount *best = NULL;
+
+    mount_once();
     for (unsigned i = 0; i < nmounts; i++) {
         /* the first disk wins between two at the same point */
         if (under(&mounts[i], path) && (!best || mounts[i].len > best->len))
@@ -118,6 +128,30 @@ int fs_get(const char *path, ext2_filsys *fs, const char **rest)
     if (!**rest)
         *rest = "/";
     return 0;
+}
+
+unsigned fs_mounts_below(const char *path, fs_mount_name_fn *fn, void *arg)
+{
+    char dir[KEEL_BLK_MOUNT_MAX + 1];
+    size_t len;
+    unsigned found = 0;
+
+    mount_once();
+    if (strnlen(path, KEEL_BLK_MOUNT_MAX + 1) > KEEL_BLK_MOUNT_MAX)
+        return 0;                    /* longer than any mount point */
+    len = trim_point(path, dir);
+    for (unsigned i = 0; i < nmounts; i++) {
+        const char *p = mounts[i].point, *name, *end;
+
+        if (mounts[i].len <= len || (len && (strncmp(p, dir, len) || p[len] != '/')))
+            continue;
+        name = len ? p + len + 1 : p;
+        end = strchr(name, '/');
+        if (fn)
+            fn(name, end ? (size_t)(end - name) : strlen(name), arg);
+        found++;
+    }
+    return found;
 }
 
 int fs_mount_root(void)

@@ -179,12 +179,21 @@ int stat(const char *path, struct stat *st)
 {
     ext2_filsys fs;
     ext2_ino_t ino;
-    int rc = fs_get(path, &fs, &path);
+    const char *rest;
+    int rc = fs_get(path, &fs, &rest);
 
     if (!rc)
-        rc = fs_lookup(fs, path, &ino);
+        rc = fs_lookup(fs, rest, &ino);
     if (!rc)
-        rc = fs_stat_inode(fs, ino, st);
+        return fs_result(fs_stat_inode(fs, ino, st));
+    if (rc == -ENOENT && fs_mounts_below(path, NULL, NULL)) {
+        /* a directory only because mount points lie below it (dir.c) */
+        memset(st, 0, sizeof(*st));
+        st->st_ino = 1;
+        st->st_mode = S_IFDIR | 0555;
+        st->st_nlink = 2;
+        return 0;
+    }
     return fs_result(rc);
 }
 

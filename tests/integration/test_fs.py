@@ -84,9 +84,9 @@ def debugfs_cat(img, path):
 
 
 def test_two_disks_mount_at_their_points(tmp_path):
-    """`/` and `/data` (--net none: two disk files beside a NIC are more
-    PCI interrupt lines than the machine has, docs/blk.md): each path on
-    the disk of its longest mount point, rename across them EXDEV."""
+    """`/` and `/data` (--net none; test_disks.py has disks beside a NIC):
+    each path on the disk of its longest mount point, rename across them
+    EXDEV."""
     root = make_disk(tmp_path)
     data = make_disk(tmp_path, files={"data.txt": b"the data disk\n"}, name="data")
     r = keel_run([guest("files.img")], args=["mounts"],
@@ -120,24 +120,19 @@ def qemu_of(launcher):
     return kids
 
 
-def sync_then_kill(img, seed):
-    """files.img `sync SEED`: checks SEED-1's data, writes and fsyncs
-    SEED's; QEMU is killed as soon as the guest says fsync returned."""
-    p = subprocess.Popen([KEEL, "run", "--timeout", "60", "--net", "none",
-                          "--disk", str(img), guest("files.img"), "--", "sync", str(seed)],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+def kill_after(cmd, marker, seconds=60):
+    """Runs cmd (a `keel run`) until its stdout shows marker (or ends, or
+    seconds pass), then kills QEMU with SIGKILL: what it printed."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          stdin=subprocess.DEVNULL)
     out, killed = b"", []
     try:
-        deadline = time.monotonic() + 60
-        while b"fsync returned" not in out and time.monotonic() < deadline:
+        deadline = time.monotonic() + seconds
+        while marker not in out and time.monotonic() < deadline:
             chunk = p.stdout.read1(4096)
             if not chunk:
                 break
             out += chunk
-        assert b"files: fsync returned" in out, (seed, text(out))
-        if seed:
-            assert b"files: synced data ok" in out, (seed, text(out))
         killed = qemu_of(p.pid)
         for q in killed:
             os.kill(q, signal.SIGKILL)
@@ -145,6 +140,7 @@ def sync_then_kill(img, seed):
         p.kill()
         p.wait(timeout=30)
     wait_gone(killed)
+    return out
 
 
 def wait_gone(pids):
@@ -162,6 +158,16 @@ def wait_gone(pids):
             except FileNotFoundError:
                 break
             time.sleep(0.01)
+
+
+def sync_then_kill(img, seed):
+    """files.img `sync SEED`: checks SEED-1's data, writes and fsyncs
+    SEED's; QEMU is killed as soon as the guest says fsync returned."""
+    out = kill_after([KEEL, "run", "--timeout", "60", "--net", "none", "--disk", str(img),
+                      guest("files.img"), "--", "sync", str(seed)], b"fsync returned")
+    assert b"files: fsync returned" in out, (seed, text(out))
+    if seed:
+        assert b"files: synced data ok" in out, (seed, text(out))
 
 
 LOOPS = int(os.environ.get("KEEL_FS_KILL_LOOPS", "20"))

@@ -15,6 +15,11 @@
  *    it (inode, directory, bitmaps, superblock) are on the host's file
  *    (blkfront_flush).  A clean exit() unmounts (everything flushed).
  *  - A full disk gives ENOSPC; the file system stays consistent.
+ *  - readdir lists the mount points below a directory; directories that
+ *    only lead to mount points exist.  rename moves directories within
+ *    a mount (EINVAL into their own subtree).  An unlinked open file
+ *    lives until its last close (ext2's orphan list; a crash leaves it
+ *    for the next mount or e2fsck to free).
  */
 #ifndef FS_FS_H
 #define FS_FS_H
