@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libos/fd.h>
 #include "fs_impl.h"
 
 struct fs_mount {
@@ -99,7 +100,10 @@ static const char *under(const struct fs_mount *m, const char *path)
 int fs_get(const char *path, ext2_filsys *fs, const char **rest)
 {
     const struct fs_mount *best = NULL;
+    int err;
 
+    if (!(path = libos_path_absolute(path, &err)))
+        return err;
     if (!mounted) {
         mount_all();
         mounted = true;
