@@ -85,6 +85,9 @@ extern uint8_t libos_upcall_xsave;        /* 1: XSAVE, 0: FXSAVE */
  * monotonic deadline passes; it may come back early, callers re-check. */
 void libos_sched_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns);
 void libos_ctx_switch(uint64_t *save_rsp, uint64_t load_rsp);   /* thread_switch.S */
+/* thread_posix.c: waits until ok(arg) (1) or the monotonic deadline (0);
+ * a deadline passed already makes it a test. */
+int libos_wait_for(int (*ok)(void *), void *arg, uint64_t deadline_ns);
 
 /* sleep.c: the monotonic deadline for ns on clock id (CLOCK_MONOTONIC or
  * CLOCK_REALTIME), an absolute time; 0 if it has passed. */

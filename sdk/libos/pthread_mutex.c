@@ -109,11 +109,8 @@ static int lock_until(pthread_mutex_t *h, uint64_t deadline)
         return err;
     if (m->owner == libos_thread_self())
         return relock(m);
-    while (m->owner) {
-        if (libos_monotonic_ns() >= deadline)
-            return ETIMEDOUT;
-        libos_sched_wait(is_free, m, deadline);
-    }
+    if (!libos_wait_for(is_free, m, deadline))
+        return ETIMEDOUT;
     m->owner = libos_thread_self();
     m->count = 1;
     return 0;
@@ -149,15 +146,25 @@ int pthread_mutex_trylock(pthread_mutex_t *h)
     return 0;
 }
 
+/* h's mutex if the caller holds it; else NULL and *err. */
+static struct px_mutex *held(pthread_mutex_t *h, int *err)
+{
+    struct px_mutex *m = get(h, err);
+
+    if (m && m->owner != libos_thread_self()) {
+        *err = EPERM;
+        return NULL;
+    }
+    return m;
+}
+
 int pthread_mutex_unlock(pthread_mutex_t *h)
 {
     int err;
-    struct px_mutex *m = get(h, &err);
+    struct px_mutex *m = held(h, &err);
 
     if (!m)
         return err;
-    if (m->owner != libos_thread_self())
-        return EPERM;
     if (--m->count == 0)
         m->owner = NULL;
     return 0;
@@ -168,12 +175,10 @@ int pthread_mutex_unlock(pthread_mutex_t *h)
 int px_mutex_release(pthread_mutex_t *h, unsigned *count)
 {
     int err;
-    struct px_mutex *m = get(h, &err);
+    struct px_mutex *m = held(h, &err);
 
     if (!m)
         return err;
-    if (m->owner != libos_thread_self())
-        return EPERM;
     *count = m->count;
     m->owner = NULL;
     m->count = 0;
@@ -184,8 +189,7 @@ void px_mutex_restore(pthread_mutex_t *h, unsigned count)
 {
     struct px_mutex *m = px_handle_get(*h, PX_MUTEX);
 
-    while (m->owner)
-        libos_sched_wait(is_free, m, LIBOS_FOREVER);
+    libos_wait_for(is_free, m, LIBOS_FOREVER);
     m->owner = libos_thread_self();
     m->count = count;
 }

@@ -75,18 +75,8 @@ static int can_write(void *l)
     return !r->writer && !r->readers;
 }
 
-/* Waits until ok(l) or the deadline: 0 or ETIMEDOUT. */
-static int wait_for(int (*ok)(void *), struct px_rwlock *l, uint64_t deadline)
-{
-    while (!ok(l)) {
-        if (libos_monotonic_ns() >= deadline)
-            return ETIMEDOUT;
-        libos_sched_wait(ok, l, deadline);
-    }
-    return 0;
-}
-
-static int rdlock_until(pthread_rwlock_t *h, uint64_t deadline)
+/* A read lock (write 0) or the write lock, waiting until the deadline. */
+static int lock_until(pthread_rwlock_t *h, int write, uint64_t deadline)
 {
     int err;
     struct px_rwlock *l = get(h, &err);
@@ -95,50 +85,38 @@ static int rdlock_until(pthread_rwlock_t *h, uint64_t deadline)
         return err;
     if (l->writer == libos_thread_self())
         return EDEADLK;
-    if (l->readers == UINT32_MAX)
+    if (!write && l->readers == UINT32_MAX)
         return EAGAIN;
-    if ((err = wait_for(can_read, l, deadline)))
-        return err;
-    l->readers++;
-    return 0;
-}
-
-static int wrlock_until(pthread_rwlock_t *h, uint64_t deadline)
-{
-    int err;
-    struct px_rwlock *l = get(h, &err);
-
-    if (!l)
-        return err;
-    if (l->writer == libos_thread_self())
-        return EDEADLK;
-    if ((err = wait_for(can_write, l, deadline)))
-        return err;
-    l->writer = libos_thread_self();
+    if (!libos_wait_for(write ? can_write : can_read, l, deadline))
+        return ETIMEDOUT;
+    if (write)
+        l->writer = libos_thread_self();
+    else
+        l->readers++;
     return 0;
 }
 
 int pthread_rwlock_rdlock(pthread_rwlock_t *h)
 {
-    return rdlock_until(h, LIBOS_FOREVER);
+    return lock_until(h, 0, LIBOS_FOREVER);
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t *h)
 {
-    return wrlock_until(h, LIBOS_FOREVER);
+    return lock_until(h, 1, LIBOS_FOREVER);
 }
 
 /* A deadline that has passed: the try variants fail at once. */
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *h)
 {
-    int err = rdlock_until(h, 0);
+    int err = lock_until(h, 0, 0);
 
     return err == ETIMEDOUT ? EBUSY : err;
 }
 
 int pthread_rwlock_trywrlock(pthread_rwlock_t *h)
 {
-    int err = wrlock_until(h, 0);
+    int err = lock_until(h, 1, 0);
 
     return err == ETIMEDOUT ? EBUSY : err;
 }
@@ -149,7 +127,7 @@ int pthread_rwlock_timedrdlock(pthread_rwlock_t *h, const struct timespec *absti
 
     if (!abstime || px_deadline(CLOCK_REALTIME, abstime, &deadline))
         return EINVAL;
-    return rdlock_until(h, deadline);
+    return lock_until(h, 0, deadline);
 }
 
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *h, const struct timespec *abstime)
@@ -158,7 +136,7 @@ int pthread_rwlock_timedwrlock(pthread_rwlock_t *h, const struct timespec *absti
 
     if (!abstime || px_deadline(CLOCK_REALTIME, abstime, &deadline))
         return EINVAL;
-    return wrlock_until(h, deadline);
+    return lock_until(h, 1, deadline);
 }
 
 /* Readers are not recorded one by one: an unlock by a thread that holds

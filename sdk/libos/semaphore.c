@@ -50,11 +50,8 @@ static int wait_until(sem_t *s, uint64_t deadline)
 {
     if (!valid(s))
         return fail(EINVAL);
-    while (!s->value) {
-        if (libos_monotonic_ns() >= deadline)
-            return fail(deadline ? ETIMEDOUT : EAGAIN);
-        libos_sched_wait(positive, s, deadline);
-    }
+    if (!libos_wait_for(positive, s, deadline))
+        return fail(deadline ? ETIMEDOUT : EAGAIN);
     s->value--;
     return 0;
 }

@@ -1,9 +1,10 @@
 /*
  * What POSIX threads (pthread_thread.c) need of the libos's threads
- * besides create, join and exit: detach, one pointer per thread, and
- * whether main is the last one.
+ * besides create, join and exit: detach, one pointer per thread, whether
+ * main is the last one, and a wait with a deadline for locks.
  */
 #include <libos/thread.h>
+#include <libos/time.h>
 #include "internal.h"
 #include "thread_impl.h"
 
@@ -41,4 +42,14 @@ int libos_thread_others_alive(void)
         if (t->state != T_DONE)
             return 1;
     return 0;
+}
+
+int libos_wait_for(int (*ok)(void *), void *arg, uint64_t deadline_ns)
+{
+    while (!ok(arg)) {
+        if (libos_monotonic_ns() >= deadline_ns)
+            return 0;
+        libos_sched_wait(ok, arg, deadline_ns);
+    }
+    return 1;
 }

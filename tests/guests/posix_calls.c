@@ -22,17 +22,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "ktap_check.h"
 
 extern char **environ;
-static int failures, tests;
-
-static void check(int ok, const char *name)
-{
-    tests++;
-    if (!ok)
-        failures++;
-    printf("%s %d %s\n", ok ? "ok" : "not ok", tests, name);
-}
 
 static void hex(const unsigned char *p, size_t n)
 {

@@ -16,16 +16,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "ktap_check.h"
 
-static int failures, tests;
-
-static void check(int ok, const char *name)
-{
-    tests++;
-    if (!ok)
-        failures++;
-    printf("%s %d %s\n", ok ? "ok" : "not ok", tests, name);
-}
 
 static uint64_t now_ns(clockid_t c)
 {
