@@ -167,6 +167,7 @@ static void fill_start_info(const struct guest *g, const struct layout *l,
     si->args_va = l->args_va;
     si->args_bytes = l->args_bytes;
     si->argc = g->mf->argc;
+    si->envc = g->mf->envc;
     si->device_page_va = l->dev_va;
     si->hosts_va = l->hosts_va;
     si->hosts_bytes = l->hosts_pages * PAGE;

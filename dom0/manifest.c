@@ -75,10 +75,11 @@ static int number(struct cursor *c, uint64_t max, char stop, uint64_t *out,
     return 0;
 }
 
-/* argc arguments "<len>:<bytes>\n".  With out == NULL only checks them and
- * adds up the bytes they need; otherwise copies them with NULs. */
+/* argc arguments "<len>:<bytes>\n" (env: environment strings, where the
+ * first need not be a name).  With out == NULL only checks them and adds
+ * up the bytes they need; otherwise copies them with NULs. */
 static int arguments(struct cursor *c, uint64_t argc, char *out,
-                     size_t *bytes)
+                     size_t *bytes, bool env)
 {
     *bytes = 0;
     for (uint64_t a = 0; a < argc; a++) {
@@ -91,7 +92,7 @@ static int arguments(struct cursor *c, uint64_t argc, char *out,
         if (memchr(c->p + c->pos, '\0', n))
             return fail(c, "argument %llu holds a NUL byte",
                         (unsigned long long)a);
-        if (a == 0 && n == 0)
+        if (a == 0 && n == 0 && !env)
             return fail(c, "the guest's name (argument 0) is empty");
         if (out) {
             memcpy(out + *bytes, c->p + c->pos, n);
@@ -131,11 +132,26 @@ static int guest_module(struct cursor *c, const struct manifest *m, uint32_t i,
     return 0;
 }
 
+/* The optional "env <envc>\n" after a guest's arguments: *envc, 0 if none. */
+static int env_header(struct cursor *c, uint32_t i, uint64_t *envc)
+{
+    *envc = 0;
+    if (!literal(c, "env "))
+        return 0;
+    if (number(c, UINT32_MAX, '\n', envc, "envc"))
+        return -1;
+    if (*envc > left(c) / MIN_ARG_BYTES)
+        return fail(c, "guest %u announces %llu environment strings, more than "
+                    "the manifest holds", i, (unsigned long long)*envc);
+    c->line++;
+    return 0;
+}
+
 static int guest(struct cursor *c, const struct manifest *m, uint32_t i,
                  struct mf_guest *g)
 {
-    uint64_t idx, argc;
-    size_t bytes, mark;
+    uint64_t idx, argc, envc;
+    size_t bytes, env_bytes, mark;
     unsigned mark_line;
 
     if (!literal(c, "guest "))
@@ -156,14 +172,20 @@ static int guest(struct cursor *c, const struct manifest *m, uint32_t i,
     c->line++;
     mark = c->pos;
     mark_line = c->line;
-    if (arguments(c, argc, NULL, &bytes))
+    if (arguments(c, argc, NULL, &bytes, false) || env_header(c, i, &envc) ||
+        arguments(c, envc, NULL, &env_bytes, true))
         return -1;
-    if (!(g->args = malloc(bytes)))
-        return fail(c, "out of memory for %zu bytes of arguments", bytes);
+    if (!(g->args = malloc(bytes + env_bytes)))
+        return fail(c, "out of memory for %zu bytes of arguments", bytes + env_bytes);
     c->pos = mark;
     c->line = mark_line;
-    arguments(c, argc, g->args, &g->args_bytes);   /* cannot fail now */
+    /* cannot fail now: the same bytes again */
+    arguments(c, argc, g->args, &g->args_bytes, false);
+    env_header(c, i, &envc);
+    arguments(c, envc, g->args + bytes, &env_bytes, true);
+    g->args_bytes += env_bytes;
     g->argc = (uint32_t)argc;
+    g->envc = (uint32_t)envc;
     g->name = g->args;
     return 0;
 }

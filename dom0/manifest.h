@@ -19,11 +19,12 @@
 
 struct mf_guest {
     uint32_t argc;           /* >= 1: argv[0] is the guest's name */
-    char *args;              /* argc NUL-terminated strings, back to back */
+    char *args;              /* argc + envc NUL-terminated strings, back to back */
     size_t args_bytes;       /* including every NUL */
     const char *name;        /* == args: argv[0] */
     uint32_t module;         /* boot module: KEEL_FIRST_GUEST_MODULE ..
                                 KEEL_FIRST_GUEST_MODULE + nimages - 1 */
+    uint32_t envc;           /* environment strings after the arguments */
 };
 
 /* "connect <a> <b> <len>:<name>": a channel (keel/channel.h) between guests

@@ -35,7 +35,7 @@ LWIP_RECIPE    := toolchain/build-lwip.sh toolchain/build-common.sh toolchain/ap
                   $(wildcard $(LWIP_PORT)/*.[ch] $(LWIP_PORT)/include/*.h \
                              $(LWIP_PORT)/include/arch/*.h) \
                   sdk/libos/include/libos/thread.h sdk/libos/include/libos/time.h \
-                  sdk/libos/include/libos/start.h
+                  sdk/libos/include/libos/start.h sdk/libos/include/libos/entropy.h
 SYSROOT_LWIP   := $(SYSROOT)/.lwip
 # libext2fs and libcom_err from Debian's e2fsprogs, kept like lwIP's;
 # sdk/fs puts them under the C library's file calls (docs/fs.md).

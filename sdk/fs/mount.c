@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libos/fd.h>
 #include "fs_impl.h"
 
 struct fs_mount {
@@ -112,7 +113,10 @@ static void mount_once(void)
 int fs_get(const char *path, ext2_filsys *fs, const char **rest)
 {
     const struct fs_mount *best = NULL;
+    int err;
 
+    if (!(path = libos_path_absolute(path, &err)))
+        return err;
     mount_once();
     for (unsigned i = 0; i < nmounts; i++) {
         /* the first disk wins between two at the same point */
@@ -135,7 +139,10 @@ unsigned fs_mounts_below(const char *path, fs_mount_name_fn *fn, void *arg)
     char dir[KEEL_BLK_MOUNT_MAX + 1];
     size_t len;
     unsigned found = 0;
+    int err;
 
+    if (!(path = libos_path_absolute(path, &err)))
+        return 0;
     mount_once();
     if (strnlen(path, KEEL_BLK_MOUNT_MAX + 1) > KEEL_BLK_MOUNT_MAX)
         return 0;                    /* longer than any mount point */

@@ -1,8 +1,9 @@
 /*
  * The path calls newlib leaves to the system: open, stat, link, each on
  * the file system of the mount that holds the path (mount.c).  Paths are
- * absolute or relative to `/` (there is no chdir).  "/dev/chan/NAME"
- * opens a channel (libos/channel.h) without mounting anything.
+ * absolute or relative to the working directory (fs_get, cwd.c).  The
+ * libos's devices ("/dev/chan/NAME", "/dev/urandom") open without
+ * mounting anything.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -162,11 +163,13 @@ int open(const char *path, int flags, ...)
 {
     mode_t mode = 0;
     va_list ap;
+    int rc;
 
     if (!path)
         return fs_result(-EFAULT);
-    if (!strncmp(path, "/dev/chan/", 10))
-        return fs_result(libos_chanfd_open(path));
+    rc = libos_dev_open(path, flags);
+    if (rc != -ENODEV)
+        return fs_result(rc);
     if (flags & O_CREAT) {
         va_start(ap, flags);
         mode = (mode_t)va_arg(ap, int);

@@ -38,6 +38,16 @@ void libos_ns_split(uint64_t ns, uint64_t *sec, uint32_t *nsec);
  * UINT64_MAX.  Returns -KEEL_EINVAL for an invalid pair. */
 int libos_ts_to_ns(int64_t sec, long nsec, uint64_t *ns);
 
+/* chacha20.c (pure): ChaCha20's block function (RFC 8439 2.3): 64 bytes
+ * of key stream for key, block counter and nonce, little-endian words. */
+void libos_chacha20_block(const uint32_t key[8], uint32_t counter,
+                          const uint32_t nonce[3], uint8_t out[64]);
+
+/* pathname.c (pure): path made absolute against cwd (itself absolute
+ * and normalised) into out[0, size), "." and ".." resolved by name; 0 or
+ * -ENAMETOOLONG. */
+int libos_path_join(const char *cwd, const char *path, char *out, size_t size);
+
 /* note.c: one ELF note entry, 4-byte aligned like every ELF note. */
 struct libos_note_entry {
     uint32_t namesz, descsz, type;
@@ -51,6 +61,10 @@ void libos_start(const struct keel_start_info *si);   /* from crt0.S */
 extern const struct keel_start_info *libos_si;
 extern struct keel_shared_info *libos_shinfo;
 _Noreturn void libos_fatal(const char *msg);
+/* [p, p + bytes) lies inside the domain's memory: a cheap check that
+ * turns a wild pointer from a caller into EFAULT (guard pages and
+ * read-only pages inside still fault). */
+int libos_in_memory(const void *p, size_t bytes);
 
 /* clock.c */
 void libos_clock_init(void);
@@ -71,6 +85,13 @@ extern uint8_t libos_upcall_xsave;        /* 1: XSAVE, 0: FXSAVE */
  * monotonic deadline passes; it may come back early, callers re-check. */
 void libos_sched_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns);
 void libos_ctx_switch(uint64_t *save_rsp, uint64_t load_rsp);   /* thread_switch.S */
+/* thread_posix.c: waits until ok(arg) (1) or the monotonic deadline (0);
+ * a deadline passed already makes it a test. */
+int libos_wait_for(int (*ok)(void *), void *arg, uint64_t deadline_ns);
+
+/* sleep.c: the monotonic deadline for ns on clock id (CLOCK_MONOTONIC or
+ * CLOCK_REALTIME), an absolute time; 0 if it has passed. */
+uint64_t libos_abs_deadline(int id, uint64_t ns);
 
 /* wait.c: the pending word as the scheduler sees it */
 uint64_t libos_pending_now(uint64_t mask);

@@ -1,12 +1,14 @@
 /*
- * Sleeping: nanosleep, clock_nanosleep, sleep, usleep.  All block in the
- * hypervisor through libos_sleep_until() (wait.c) and never spin.  There
- * are no signals to interrupt a sleep, so the remaining time reported is
- * always 0 and EINTR never happens.
+ * Sleeping: nanosleep, clock_nanosleep, sleep, usleep; and sched_yield.
+ * All block in the hypervisor through libos_sleep_until() (wait.c) and
+ * never spin.  There are no signals to interrupt a sleep, so the remaining
+ * time reported is always 0 and EINTR never happens.
  */
 #include <errno.h>
 #include <time.h>
 #include <unistd.h>
+#include <sched.h>
+#include <libos/thread.h>
 #include <libos/time.h>
 #include "internal.h"
 
@@ -34,8 +36,7 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
     return 0;
 }
 
-/* The monotonic deadline for an absolute time on clock id. */
-static uint64_t abs_deadline(clockid_t id, uint64_t ns)
+uint64_t libos_abs_deadline(int id, uint64_t ns)
 {
     if (id == CLOCK_MONOTONIC)
         return ns;
@@ -55,7 +56,7 @@ int clock_nanosleep(clockid_t id, int flags, const struct timespec *req,
     if (!req || libos_ts_to_ns(req->tv_sec, req->tv_nsec, &ns) != 0)
         return EINVAL;
     if (flags & TIMER_ABSTIME) {
-        libos_sleep_until(abs_deadline(id, ns));
+        libos_sleep_until(libos_abs_deadline(id, ns));
         return 0;
     }
     libos_sleep_until(deadline_after(ns));
@@ -75,5 +76,12 @@ unsigned sleep(unsigned seconds)
 int usleep(useconds_t usec)
 {
     libos_sleep_until(deadline_after((uint64_t)usec * 1000u));
+    return 0;
+}
+
+/* Lets every other ready thread run once (docs/threads.md). */
+int sched_yield(void)
+{
+    libos_thread_yield();
     return 0;
 }

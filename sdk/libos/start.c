@@ -48,6 +48,11 @@ static int in_memory(const struct keel_start_info *si, uint64_t va, uint64_t byt
     return va >= si->mem_base && va <= end && bytes <= end - va;
 }
 
+int libos_in_memory(const void *p, size_t bytes)
+{
+    return libos_si && in_memory(libos_si, (uint64_t)(uintptr_t)p, bytes);
+}
+
 static void check_magic(const struct keel_start_info *si)
 {
     if (memcmp(si->magic, KEEL_START_MAGIC, sizeof(si->magic)) != 0)
@@ -67,23 +72,31 @@ static void check_start_info(const struct keel_start_info *si)
         libos_fatal("start info: arguments outside the domain's memory");
 }
 
-/* argv and a copy of the strings in one block: the strings in the start
- * info are read-only, and a C program may write its arguments. */
+/* argv, the environment and a copy of their strings in one block: the
+ * strings in the start info are read-only, and a C program may write its
+ * arguments.  The environment's vector follows argv's NULL; environ points
+ * at it when there is one (else newlib's own empty one stays). */
 static char **unpack_argv(const struct keel_start_info *si)
 {
-    size_t vec = ((size_t)si->argc + 1) * sizeof(char *);
+    uint64_t n = (uint64_t)si->argc + si->envc;
+    size_t vec = ((size_t)n + 2) * sizeof(char *);
     char **argv;
 
-    /* each argument takes at least its NUL, and the bytes lie in our
+    /* each string takes at least its NUL, and the bytes lie in our
      * memory (checked): this also bounds the malloc */
-    if (si->argc > si->args_bytes)
+    if (n > si->args_bytes)
         libos_fatal("start info: more arguments than argument bytes");
     argv = malloc(vec + si->args_bytes);
     if (!argv)
         libos_fatal("no memory for argv");
     memcpy((char *)argv + vec, (const char *)(uintptr_t)si->args_va, si->args_bytes);
-    if (libos_unpack_args((char *)argv + vec, si->args_bytes, si->argc, argv) != 0)
+    if (libos_unpack_args((char *)argv + vec, si->args_bytes, (uint32_t)n, argv) != 0)
         libos_fatal("start info: malformed arguments");
+    /* [args..., env..., NULL] -> [args..., NULL, env..., NULL] */
+    memmove(argv + si->argc + 1, argv + si->argc, ((size_t)si->envc + 1) * sizeof(char *));
+    argv[si->argc] = NULL;
+    if (si->envc)
+        environ = argv + si->argc + 1;
     return argv;
 }
 

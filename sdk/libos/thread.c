@@ -20,24 +20,23 @@
 #include <libos/time.h>
 #include <libos/hypercall.h>
 #include "internal.h"
+#include "thread_impl.h"
 
-enum { T_RUNNING, T_WAITING, T_DONE };
+/* main_thread and current are thread_impl.h's, shared with
+ * thread_posix.c */
+struct libos_thread main_thread = { .next = &main_thread };
+struct libos_thread *current = &main_thread;
+/* A detached thread that has ended: its stack is still in use until the
+ * switch away from it, so the thread that runs next frees it. */
+static struct libos_thread *dead;
 
-struct libos_thread {
-    uint64_t rsp;                   /* saved by libos_ctx_switch */
-    struct libos_thread *next;      /* the ring of all threads */
-    int state;
-    int (*ready)(void *);
-    void *ready_arg;
-    uint64_t deadline;
-    void *(*fn)(void *);
-    void *arg, *result;
-    void *stack;
-    int joined;
-};
-
-static struct libos_thread main_thread = { .next = &main_thread };
-static struct libos_thread *current = &main_thread;
+static void reap_dead(void)
+{
+    if (dead) {
+        libos_thread_free(dead);
+        dead = NULL;
+    }
+}
 
 static int is_ready(struct libos_thread *t, uint64_t now)
 {
@@ -104,6 +103,7 @@ static void run(struct libos_thread *next)
         return;
     current = next;
     libos_ctx_switch(&prev->rsp, next->rsp);
+    reap_dead();                    /* back in prev, on its own stack */
 }
 
 /* current has stopped being ready (waiting or done): run someone who is. */
@@ -141,12 +141,15 @@ _Noreturn void libos_thread_exit(void *result)
         exit((int)(intptr_t)result);
     current->result = result;
     current->state = T_DONE;         /* never ready again */
+    if (current->detached)
+        dead = current;
     switch_away();
     libos_fatal("a finished thread was resumed");
 }
 
 static _Noreturn void thread_start(void)
 {
+    reap_dead();
     libos_thread_exit(current->fn(current->arg));
 }
 
@@ -201,18 +204,23 @@ static void ring_remove(struct libos_thread *t)
     p->next = t->next;
 }
 
+void libos_thread_free(struct libos_thread *t)
+{
+    ring_remove(t);
+    free(t->stack);
+    free(t);
+}
+
 int libos_thread_join(libos_thread_t *t, void **result)
 {
-    if (!t || t == current || t == &main_thread || t->joined)
+    if (!t || t == current || t == &main_thread || t->joined || t->detached)
         return -KEEL_EINVAL;
     t->joined = 1;
     while (t->state != T_DONE)
         libos_sched_wait(is_done, t, LIBOS_FOREVER);
     if (result)
         *result = t->result;
-    ring_remove(t);
-    free(t->stack);
-    free(t);
+    libos_thread_free(t);
     return 0;
 }
 

@@ -55,6 +55,7 @@ $(GUEST_DIR)/sock_%.img: tests/guests/sock_%.c $(MKIMAGE_DEPS)
 
 $(GUEST_DIR)/sock_httpd_self.img: tests/guests/sock_httpd.c
 $(GUEST_DIR)/sock_tcp.img $(GUEST_DIR)/lwip_loop.img: tests/guests/stream_digest.h
+$(GUEST_DIR)/posix_calls.img $(GUEST_DIR)/posix_threads.img: tests/guests/ktap_check.h
 
 $(GUEST_DIR)/fpu.host: tests/guests/fpu.c
 	@mkdir -p $(@D)

@@ -22,7 +22,7 @@
 
 static struct timage t;
 static struct guest g;
-static struct mf_guest mf = { 2, "hello\0a b", 10, "hello", 2 };
+static struct mf_guest mf = { 2, "hello\0a b", 10, "hello", 2, 0 };
 
 static int build(void)
 {
@@ -94,6 +94,27 @@ KTEST(start_info_and_arguments)
     EXPECT_EQ(si.nr_modules, 0);
     EXPECT(memcmp(gmem(si.args_va), "hello\0a b\0", 10) == 0);
     EXPECT_EQ(gmem(si.args_va + 10)[0], 0);       /* rest of the page zeroed */
+    EXPECT_EQ(si.envc, 0);
+}
+
+/* keel run -e: the environment's strings follow argv's, envc counts them */
+KTEST(start_info_environment)
+{
+    fake_reset();
+    timage_init(&t);
+    mf.args = "hello\0a b\0X=1";
+    mf.args_bytes = 14;
+    mf.envc = 1;
+    EXPECT_EQ(build(), 0);
+    struct keel_start_info si;
+    memcpy(&si, gmem(0x405000), sizeof(si));
+    EXPECT_EQ(si.argc, 2);
+    EXPECT_EQ(si.envc, 1);
+    EXPECT_EQ(si.args_bytes, 14);
+    EXPECT(memcmp(gmem(si.args_va), "hello\0a b\0X=1\0", 14) == 0);
+    mf.args = "hello\0a b";
+    mf.args_bytes = 10;
+    mf.envc = 0;
 }
 
 KTEST(device_page)
@@ -287,7 +308,7 @@ KTEST(large_guest_maps_in_batches)
 
 KTEST(names_cannot_forge_control_lines)
 {
-    static struct mf_guest evil = { 1, "x\ndone 0", 9, "x\ndone 0", 2 };
+    static struct mf_guest evil = { 1, "x\ndone 0", 9, "x\ndone 0", 2, 0 };
 
     fake_reset();
     timage_init(&t);
@@ -412,7 +433,7 @@ KTEST(misaligned_segment_refused)
 KTEST_MAIN(KTEST_CASE(read_only_pages_shared), KTEST_CASE(hosts_table_shared_into_nic_guests),
            KTEST_CASE(refused_share_falls_back_to_copying),
            KTEST_CASE(misaligned_segment_refused),
-           KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(device_page), KTEST_CASE(held_until_released),
+           KTEST_CASE(builds_a_guest), KTEST_CASE(start_info_and_arguments), KTEST_CASE(start_info_environment), KTEST_CASE(device_page), KTEST_CASE(held_until_released),
            KTEST_CASE(control_lines), KTEST_CASE(start_costs_two_console_writes),
            KTEST_CASE(bad_image_creates_nothing),
            KTEST_CASE(create_failure),

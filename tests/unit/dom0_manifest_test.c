@@ -37,6 +37,43 @@ KTEST(two_guests)
     manifest_free(&m);
 }
 
+/* keel run -e: "env <n>" and n strings after a guest's arguments, laid
+ * out after argv's strings in the same block */
+static const char with_env[] =
+    "KEELRUN 3\nimages 1\nguests 2\n"
+    "guest 0 3 2\n2:ab\n1:x\nenv 2\n5:A=1 2\n3:B==\n"
+    "guest 1 3 1\n2:cd\n"
+    "end\n";
+
+KTEST(environment_after_arguments)
+{
+    EXPECT_EQ(parse(with_env), 0);
+    EXPECT_EQ(m.guests[0].argc, 2);
+    EXPECT_EQ(m.guests[0].envc, 2);
+    EXPECT_EQ(m.guests[0].args_bytes, 3 + 2 + 6 + 4);
+    EXPECT(memcmp(m.guests[0].args, "ab\0x\0A=1 2\0B==\0", 15) == 0);
+    EXPECT_EQ(m.guests[1].envc, 0);
+    EXPECT_EQ(m.guests[1].args_bytes, 3);
+    manifest_free(&m);
+}
+
+KTEST(environment_lies_are_refused)
+{
+    size_t n = strlen(with_env);
+
+    for (size_t len = 0; len < n; len++) {
+        char *copy = malloc(len ? len : 1);
+        memcpy(copy, with_env, len);
+        EXPECT_EQ(manifest_parse(copy, len, &m, msg, sizeof(msg)), -1);
+        free(copy);
+    }
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\nenv 9\n1:b\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\nenv 4000000000\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\nenv -1\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\nenv 1\n3:a\0b\nend\n"), -1);
+    EXPECT(m.guests == NULL && m.nguests == 0);
+}
+
 KTEST(zero_guests_and_padding)
 {
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nend\n"), 0);
@@ -305,7 +342,8 @@ KTEST(disks)
     }
 }
 
-KTEST_MAIN(KTEST_CASE(disks), KTEST_CASE(modules), KTEST_CASE(guest_limit), KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(zero_guests_and_padding),
+KTEST_MAIN(KTEST_CASE(disks), KTEST_CASE(modules), KTEST_CASE(guest_limit), KTEST_CASE(connects), KTEST_CASE(bad_connects), KTEST_CASE(two_guests), KTEST_CASE(environment_after_arguments), KTEST_CASE(environment_lies_are_refused),
+           KTEST_CASE(zero_guests_and_padding),
            KTEST_CASE(every_truncation_fails), KTEST_CASE(bad_numbers),
            KTEST_CASE(bad_structure), KTEST_CASE(many_empty_arguments),
            KTEST_CASE(nul_inside_argument),

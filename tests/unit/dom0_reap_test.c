@@ -42,8 +42,8 @@ int libos_evtchn_wait(keel_evtchn_port_t port, uint64_t deadline_ns)
 
 static struct timage t;
 static struct guest g[3];
-static struct mf_guest mf[3] = { { 1, "a", 2, "a", 2 }, { 1, "b", 2, "b", 2 },
-                                 { 1, "c", 2, "c", 2 } };
+static struct mf_guest mf[3] = { { 1, "a", 2, "a", 2, 0 }, { 1, "b", 2, "b", 2, 0 },
+                                 { 1, "c", 2, "c", 2, 0 } };
 static int step;
 
 static void start(unsigned n)

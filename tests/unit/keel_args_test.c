@@ -44,6 +44,18 @@ KTEST(options_and_args)
     EXPECT(!strcmp(o.args[0], "x") && !strcmp(o.args[1], "-v") && !strcmp(o.args[2], "--"));
 }
 
+KTEST(environment_options)
+{
+    EXPECT_EQ(PARSE("run", "-e", "A=1", "--env=B=x=y", "a.img", "-e", "C=", "--", "-e", "D=4"), 0);
+    EXPECT_EQ(o.nenv, 3);
+    EXPECT(!strcmp(o.env[0], "A=1") && !strcmp(o.env[1], "B=x=y") && !strcmp(o.env[2], "C="));
+    EXPECT_EQ(o.nargs, 2);                /* after --: the guest's */
+    EXPECT_EQ(PARSE("run", "-e", "NOEQUALS", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "-e", "=value", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "-e", "", "a.img"), -1);
+    EXPECT_EQ(PARSE("run", "a.img", "-e"), -1);
+}
+
 KTEST(bad_command_lines)
 {
     EXPECT_EQ(PARSE("run"), -1);
@@ -140,5 +152,5 @@ KTEST(net_plan)
 
 KTEST_MAIN(KTEST_CASE(defaults), KTEST_CASE(options_and_args),
            KTEST_CASE(net_modes), KTEST_CASE(net_plan),
-           KTEST_CASE(bad_command_lines), KTEST_CASE(memory_sizes),
+           KTEST_CASE(environment_options), KTEST_CASE(bad_command_lines), KTEST_CASE(memory_sizes),
            KTEST_CASE(guest_limit))

@@ -22,7 +22,7 @@ static const char *write_manifest(const struct keel_manifest *m, size_t *len)
 static const char *manifest(char *const *names, int n, char *const *args, int nargs,
                             size_t *len)
 {
-    struct keel_manifest m = { names, n, NULL, n, args, nargs, NULL, 0, NULL };
+    struct keel_manifest m = { names, n, NULL, n, args, nargs, NULL, 0, NULL, NULL, 0 };
 
     return write_manifest(&m, len);
 }
@@ -66,6 +66,20 @@ static int name_is(const char *path, const char *want)
         printf("    # %s -> %s, want %s\n", path, s ? s : "(null)", want);
     free(s);
     return ok;
+}
+
+KTEST(manifest_environment)
+{
+    char *names[] = { "a", "b" };
+    char *args[] = { "x" };
+    char *env[] = { "A=1", "B=x y\nz" };
+    struct keel_manifest m = { names, 2, NULL, 2, args, 1, NULL, 0, NULL, env, 2 };
+    size_t len;
+    const char *out = write_manifest(&m, &len);
+    const char *want = "KEELRUN 3\nimages 2\nguests 2\n"
+                       "guest 0 3 2\n1:a\n1:x\nenv 2\n3:A=1\n7:B=x y\nz\n"
+                       "guest 1 4 2\n1:b\n1:x\nenv 2\n3:A=1\n7:B=x y\nz\nend\n";
+    EXPECT(out && len == strlen(want) && !strcmp(out, want));
 }
 
 KTEST(basename_strips_dir_and_extension)
@@ -181,7 +195,7 @@ KTEST(connect_same_name_twice)
     EXPECT_EQ(keel_resolve_connects(ok, 3, names, 3, &c, devnull), 0);
     fclose(devnull);
     int image_of[] = { 0, 0, 0 };
-    struct keel_manifest mf = { names, 3, image_of, 1, NULL, 0, c, 3, NULL };
+    struct keel_manifest mf = { names, 3, image_of, 1, NULL, 0, c, 3, NULL, NULL, 0 };
     size_t len;
     const char *buf = write_manifest(&mf, &len);
     const char *want = "KEELRUN 3\nimages 1\nguests 3\nguest 0 3 1\n1:a\n"
@@ -202,7 +216,7 @@ KTEST(manifest_disks)
     o.disks[1] = (struct keel_disk){ .guest_idx = 0, .dev = 1, .mount = "/" };
     o.dev_slot[0] = 5;
     o.dev_slot[1] = 4;
-    struct keel_manifest mf = { names, 2, NULL, 2, NULL, 0, NULL, 0, &o };
+    struct keel_manifest mf = { names, 2, NULL, 2, NULL, 0, NULL, 0, &o, NULL, 0 };
     size_t len;
     const char *buf = write_manifest(&mf, &len);
     EXPECT(buf && strstr(buf, "1:b\ndisk 1 5 1 5:/data\ndisk 0 4 0 1:/\nend\n"));
@@ -214,7 +228,7 @@ KTEST(manifest_shared_images)
     char *names[] = { "a", "b", "a-2", "c", "b-2" };
     char *args[] = { "x" };
     int image_of[] = { 0, 1, 0, 2, 1 };
-    struct keel_manifest mf = { names, 5, image_of, 3, args, 1, NULL, 0, NULL };
+    struct keel_manifest mf = { names, 5, image_of, 3, args, 1, NULL, 0, NULL, NULL, 0 };
     size_t len;
     const char *m = write_manifest(&mf, &len);
     const char *want = "KEELRUN 3\nimages 3\nguests 5\n"
@@ -230,6 +244,6 @@ KTEST(manifest_shared_images)
 
 KTEST_MAIN(KTEST_CASE(manifest_disks), KTEST_CASE(manifest_shared_images), KTEST_CASE(connect_specs), KTEST_CASE(connect_same_name_twice),
            KTEST_CASE(manifest_two_guests), KTEST_CASE(manifest_hostile_bytes),
-           KTEST_CASE(manifest_no_args), KTEST_CASE(basename_strips_dir_and_extension),
+           KTEST_CASE(manifest_no_args), KTEST_CASE(manifest_environment), KTEST_CASE(basename_strips_dir_and_extension),
            KTEST_CASE(unique_names), KTEST_CASE(unique_names_of_many_copies),
            KTEST_CASE(module_label_is_plain))

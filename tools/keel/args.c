@@ -34,6 +34,8 @@ void keel_run_usage(FILE *f)
         "  -v, --verbose    show the hypervisor's and dom0's logs on stderr\n"
         "  --timeout S      stop the machine after S seconds (status 124)\n"
         "  --timings        show dom0's build timings on stderr\n"
+        "  -e, --env NAME=VALUE  an environment variable of every guest\n"
+        "                   (getenv, environ); repeatable\n"
         "  --connect A:B[:NAME]  a channel NAME (default chan) between guests\n"
         "                   A and B (names or 0-based indices); A grants\n"
         "  --smp N          virtual CPUs of the machine (default 2)\n"
@@ -170,6 +172,14 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         if (parse_timeout(v, &o->timeout_s) == 0) return 0;
         fprintf(err, "keel: --timeout wants a positive number of seconds, not '%s'\n", v);
         return -1;
+    } else if ((v = opt_value("-e", argc, argv, i)) ||
+               (v = opt_value("--env", argc, argv, i))) {
+        if (v[0] && v[0] != '=' && strchr(v, '=')) {
+            o->env[o->nenv++] = (char *)v;
+            return 0;
+        }
+        fprintf(err, "keel: -e wants NAME=VALUE (a non-empty NAME), not '%s'\n", v);
+        return -1;
     } else if ((v = opt_value("--connect", argc, argv, i))) {
         o->connects[o->nconnects++] = (char *)v;   /* checked in keel_run */
     } else if ((v = opt_value("-p", argc, argv, i)) ||
@@ -216,7 +226,8 @@ int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err)
     o->images = calloc((size_t)argc + 1, sizeof(char *));
     o->connects = calloc((size_t)argc + 1, sizeof(char *));
     o->ports = calloc((size_t)argc + 1, sizeof(*o->ports));
-    if (!o->images || !o->connects || !o->ports)
+    o->env = calloc((size_t)argc + 1, sizeof(char *));
+    if (!o->images || !o->connects || !o->ports || !o->env)
         return -1;
     int i;
     for (i = 1; i < argc; i++) {

@@ -57,6 +57,8 @@ struct keel_opts {
     char **images;          /* points into argv */
     int nargs;
     char **args;            /* after "--", points into argv */
+    int nenv;
+    char **env;             /* -e NAME=VALUE, point into argv */
     int nconnects;
     char **connects;        /* --connect specs, point into argv */
     enum keel_net net;      /* the machine's NIC (default: user mode) */
@@ -160,6 +162,8 @@ struct keel_manifest {
     const struct keel_connect *conn;
     int nconn;
     const struct keel_opts *disks;   /* its disks and their devices */
+    char *const *env;          /* every guest's environment: NAME=VALUE */
+    int nenv;
 };
 int keel_write_manifest(FILE *f, const struct keel_manifest *m);
 

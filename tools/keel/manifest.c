@@ -1,7 +1,7 @@
 /*
  * The run manifest (keel/launch.h): text with length-prefixed strings, so
  * arguments may hold spaces, commas and newlines.  argv[0] of each guest is
- * its name; the run's ARGS follow.  Guest i boots boot module
+ * its name; the run's ARGS follow, then its environment (-e) if any.  Guest i boots boot module
  * KEEL_FIRST_GUEST_MODULE + image_of[i] (images.c).
  */
 #include <string.h>
@@ -29,6 +29,11 @@ static int put_guest(FILE *f, const struct keel_manifest *m, int i)
         return -1;
     for (int a = 0; a < m->nargs; a++)
         if (put_string(f, m->args[a]))
+            return -1;
+    if (m->nenv > 0 && fprintf(f, "env %d\n", m->nenv) < 0)
+        return -1;
+    for (int e = 0; e < m->nenv; e++)
+        if (put_string(f, m->env[e]))
             return -1;
     return 0;
 }

@@ -66,7 +66,8 @@ static int stage_guests(struct keel_stage *st, const struct keel_opts *o,
 {
     char path[4200], label[64];
     struct keel_manifest m = { names, o->nimages, image_of, nimages,
-                               o->args, o->nargs, conn, o->nconnects, o };
+                               o->args, o->nargs, conn, o->nconnects, o,
+                               o->env, o->nenv };
     FILE *f = keel_stage_create(st, "manifest", path, sizeof(path));
     int rc = f ? keel_write_manifest(f, &m) : -1;
 

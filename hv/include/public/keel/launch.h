@@ -25,6 +25,8 @@
  *     "guest <i> <module> <argc>\n"    module: the boot module it boots,
  *                                      3 <= module < 3 + m
  *     argc times: "<len>:<len bytes>\n"   argv[0] is the guest's name
+ *     optionally "env <envc>\n" and envc times "<len>:<len bytes>\n": its
+ *                                      environment, NAME=VALUE each
  *   zero or more channels (keel/channel.h), guest a granting, b mapping:
  *     "connect <a> <b> <len>:<name>\n"   a != b, both < n; name 1..31
  *                                        bytes, unique on each guest

@@ -68,7 +68,11 @@ struct keel_start_info {
      * both 0: none (a guest without a NIC, dom0) */
     uint64_t hosts_va;
     uint64_t hosts_bytes;
-    uint64_t reserved[5];
+    /* environment: envc "NAME=VALUE" strings after the argc arguments at
+     * args_va, inside args_bytes (keel run -e) */
+    uint32_t envc;
+    uint32_t reserved32;
+    uint64_t reserved[4];
 };
 
 #endif /* KEEL_PUBLIC_START_INFO_H */

@@ -82,4 +82,17 @@ int libos_fd_close(int fd);
  * descriptor or -errno.  open() (sdk/fs) hands such paths here. */
 int libos_chanfd_open(const char *path);
 
+/* The devices the libos itself provides, for open() (sdk/fs) to try
+ * before the file system: "/dev/chan/NAME" (above), "/dev/urandom" and
+ * "/dev/random" (docs/posix.md).  The descriptor or -errno; -ENODEV if
+ * path is none of these (open then looks in the file system). */
+int libos_dev_open(const char *path, int flags);
+
+/* The working directory (cwd.c), for the file system: path resolved
+ * against it (path itself if absolute), or NULL and *err (-ENAMETOOLONG).
+ * The result lasts until a few more calls.  libos_cwd_set changes it to
+ * path (resolved likewise; the caller checked it is a directory). */
+const char *libos_path_absolute(const char *path, int *err);
+int libos_cwd_set(const char *path);
+
 #endif /* LIBOS_FD_H */

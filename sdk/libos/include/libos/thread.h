@@ -33,6 +33,18 @@ int libos_thread_join(libos_thread_t *t, void **result);
 void libos_thread_yield(void);
 _Noreturn void libos_thread_exit(void *result);
 libos_thread_t *libos_thread_self(void);
+/* t frees itself when it ends (at once if it has); no join afterwards.
+ * -KEEL_EINVAL for main, a joined or an already detached thread. */
+int libos_thread_detach(libos_thread_t *t);
+/* One pointer per thread for a library above (POSIX threads' data);
+ * NULL until set. */
+void libos_thread_set_local(void *p);
+void *libos_thread_local(void);
+/* 1 in the thread that runs main(). */
+int libos_thread_is_main(void);
+/* 1 while any thread but main has not ended (a ready() predicate may
+ * call it). */
+int libos_thread_others_alive(void);
 
 /* Sleep the calling thread until ready(arg) is true or monotonic
  * deadline_ns passes (LIBOS_FOREVER: none).  ready is re-evaluated whenever
