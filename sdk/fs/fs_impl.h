@@ -14,6 +14,8 @@ struct stat;
 
 extern io_manager fs_blk_io_manager;
 void fs_blk_attach(struct blkfront *bf);
+/* n disks' block caches share the heap's budget for them. */
+void fs_blk_cache_share(unsigned n);
 
 /* The file system that holds path (mounting them all first) and path's
  * rest inside it, from its root: 0, -ENOENT (under no mount point), or

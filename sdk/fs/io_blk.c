@@ -96,13 +96,21 @@ static int dev_flush(void *ctx)
     return rc == -KEEL_ENOSYS ? 0 : rc;
 }
 
-/* An eighth of the heap, CACHE_LEAST..CACHE_MOST, less when memory is
- * short: a 4 MiB guest keeps room for the program and libext2fs's
- * tables, a large one holds a few MiB of file in flight. */
+static unsigned cache_sharers = 1;
+
+void fs_blk_cache_share(unsigned n)
+{
+    cache_sharers = n ? n : 1;
+}
+
+/* An eighth of the heap shared by the disks, CACHE_LEAST..CACHE_MOST
+ * each, less when memory is short: a 4 MiB guest keeps room for the
+ * program and libext2fs's tables (four disks: each cache 64 KiB), a
+ * large one holds a few MiB of file in flight. */
 static struct io_cache *new_cache(struct blk_chan *c, size_t block_size)
 {
     const struct keel_start_info *si = libos_start_info();
-    size_t want = (size_t)(si->heap_end - si->heap_start) / 8;
+    size_t want = (size_t)(si->heap_end - si->heap_start) / 8 / cache_sharers;
     struct io_cache_dev dev = { c, blkfront_sectors(c->bf) * KEEL_BLK_SECTOR,
                                 BLKFRONT_MAX_BYTES, dev_read, dev_write, dev_wait, dev_flush };
     struct io_cache *cache = NULL;

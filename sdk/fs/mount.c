@@ -47,13 +47,13 @@ static int mount_disk(struct blkfront *bf, ext2_filsys *out)
         flags |= EXT2_FLAG_RW;
     err = ext2fs_open2("blkfront", NULL, flags, 0, 0, fs_blk_io_manager, out);
     if (err)
-        return -EIO;
+        return fs_errno(err);
     /* The backups of the superblock are mke2fs's and e2fsck's business. */
     (*out)->flags |= EXT2_FLAG_MASTER_SB_ONLY;
     err = ext2fs_read_bitmaps(*out);
     if (err) {
         ext2fs_close_free(out);
-        return -EIO;
+        return fs_errno(err);
     }
     /* what a crash left unlinked but open (orphan.c) */
     if ((*out)->flags & EXT2_FLAG_RW)
@@ -76,15 +76,21 @@ static size_t trim_point(const char *from, char *to)
     return n;
 }
 
+/* Every disk opened first, so that their block caches share the heap
+ * (io_blk.c), then mounted. */
 static void mount_all(void)
 {
-    struct blkfront *bf;
+    struct blkfront *bf[BLKFRONT_DISKS_MAX];
+    unsigned n = 0;
 
-    for (unsigned n = 0; n < BLKFRONT_DISKS_MAX && !blkfront_open_nth(n, &bf); n++) {
+    while (n < BLKFRONT_DISKS_MAX && !blkfront_open_nth(n, &bf[n]))
+        n++;
+    fs_blk_cache_share(n);
+    for (unsigned i = 0; i < n; i++) {
         struct fs_mount *m = &mounts[nmounts++];
 
-        m->len = trim_point(blkfront_mount_point(bf), m->point);
-        m->error = mount_disk(bf, &m->fs);
+        m->len = trim_point(blkfront_mount_point(bf[i]), m->point);
+        m->error = mount_disk(bf[i], &m->fs);
     }
     if (nmounts)
         atexit(unmount_at_exit);
