@@ -3,12 +3,13 @@
  * ports.  See hv/evtchn.h for the locking and lifetime rules and
  * keel/event_channel.h for the semantics.
  *
- * A domain's table is a bitmap of used ports plus 16 buckets of 256 slots,
- * each bucket one frame out of the domain's charge, allocated the first
- * time one of its ports is (whoever asks: the domain, or the toolstack
- * allocating in its space): a domain with a handful of ports costs one
- * frame, one with all 4095 sixteen.  Ports above the domain's evtchn_ports
- * limit are never handed out, so its buckets stay inside its reserve.
+ * A domain's table is a bitmap of used ports (as long as its limit) plus
+ * up to 48 buckets of 256 slots, each bucket one frame out of the domain's
+ * charge, allocated the first time one of its ports is (whoever asks: the
+ * domain, or the toolstack allocating in its space): a domain with a
+ * handful of ports costs one frame, one with all 12287 forty-eight.  Ports
+ * above the domain's evtchn_ports limit are never handed out, so its
+ * buckets stay inside its reserve.
  * Buckets never move or go away before the domain does, so a slot pointer
  * stays valid while its lock is held, even across another allocation.
  */
@@ -22,9 +23,12 @@ static inline bool port_ok(uint32_t port)
     return port != 0 && port < KEEL_EVTCHN_PORTS;
 }
 
+/* Its limit is fixed at creation, so the bitmap is sized once. */
 int evtchn_domain_init(struct domain *d)
 {
-    d->evtchn = kzalloc(sizeof(*d->evtchn));
+    unsigned words = evtchn_bitmap_words(d->limits.evtchn_ports);
+
+    d->evtchn = kzalloc(sizeof(*d->evtchn) + words * sizeof(uint64_t));
     if (!d->evtchn)
         return -KEEL_ENOMEM;
     d->evtchn->used[0] = 1;
@@ -45,7 +49,7 @@ struct evtchn *evtchn_port(struct domain *d, unsigned port)
 {
     struct evtchn_dom *e = d->evtchn;
 
-    if (!evtchn_bitmap_test(e->used, port))
+    if (port > d->limits.evtchn_ports || !evtchn_bitmap_test(e->used, port))
         return NULL;
     port = (unsigned)index_nospec(port, KEEL_EVTCHN_PORTS);
     return &e->bucket[port / EVTCHN_BUCKET_PORTS][port % EVTCHN_BUCKET_PORTS];
@@ -293,7 +297,7 @@ void evtchn_domain_close_all(struct domain *d)
     spin_unlock(&e->lock);
     /* No port can appear now; peers may still turn ours UNBOUND, which
      * close handles like any other state. */
-    for (unsigned w = 0; w < KEEL_EVTCHN_WORDS; w++) {
+    for (unsigned w = 0; w < evtchn_bitmap_words(d->limits.evtchn_ports); w++) {
         uint64_t bits = __atomic_load_n(&e->used[w], __ATOMIC_RELAXED);
         for (unsigned b = 0; b < 64; b++)
             if ((bits >> b) & 1 && (w || b))

@@ -15,11 +15,8 @@
 
 #define VI (&libos_shinfo->vcpu_info[0])
 
-static struct {
-    libos_evtchn_handler_t fn;
-    void *arg;
-} handlers[KEEL_EVTCHN_PORTS];
-static volatile uint64_t received[KEEL_EVTCHN_WORDS];
+#define handlers libos_evtchn_slots
+#define received libos_evtchn_recv_bits
 
 static long op(uint32_t cmd, struct keel_evtchn_op *o)
 {
@@ -28,7 +25,7 @@ static long op(uint32_t cmd, struct keel_evtchn_op *o)
 
 static int port_ok(keel_evtchn_port_t port)
 {
-    return port > 0 && port < KEEL_EVTCHN_PORTS;
+    return port > 0 && port < libos_evtchn_nports;
 }
 
 long libos_evtchn_alloc_unbound(keel_domid_t remote)
@@ -138,10 +135,24 @@ int libos_evtchn_received(keel_evtchn_port_t port)
 
 static void run_port(unsigned port)
 {
+    if (!port_ok(port))
+        return;                 /* beyond the table: nobody could wait on it */
     if (handlers[port].fn)
         handlers[port].fn(port, handlers[port].arg);
     else
         __atomic_fetch_or(&received[port / 64], 1ull << (port % 64), __ATOMIC_SEQ_CST);
+}
+
+static void dispatch_word(volatile struct keel_shared_info *si, unsigned w)
+{
+    uint64_t bits = si->evtchn_pending[w] & ~si->evtchn_mask[w];
+
+    bits &= __atomic_fetch_and(&si->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
+    while (bits) {
+        unsigned b = (unsigned)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        run_port(w * 64 + b);
+    }
 }
 
 void libos_evtchn_dispatch(void)
@@ -150,17 +161,13 @@ void libos_evtchn_dispatch(void)
     uint64_t sel;
 
     __atomic_store_n(&VI->upcall_pending, 0, __ATOMIC_SEQ_CST);
-    sel = __atomic_exchange_n(&VI->pending_sel, 0, __ATOMIC_SEQ_CST);
-    while (sel) {
-        unsigned w = (unsigned)__builtin_ctzll(sel);
-        uint64_t bits = si->evtchn_pending[w] & ~si->evtchn_mask[w];
+    for (unsigned s = 0; s < KEEL_EVTCHN_SEL_WORDS; s++) {
+        sel = __atomic_exchange_n(&VI->pending_sel[s], 0, __ATOMIC_SEQ_CST);
+        while (sel) {
+            unsigned w = s * 64 + (unsigned)__builtin_ctzll(sel);
 
-        sel &= sel - 1;
-        bits &= __atomic_fetch_and(&si->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
-        while (bits) {
-            unsigned b = (unsigned)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            run_port(w * 64 + b);
+            sel &= sel - 1;
+            dispatch_word(si, w);
         }
     }
 }

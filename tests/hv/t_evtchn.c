@@ -74,7 +74,7 @@ static void loopback(void)
         ev_send((uint32_t)q);
     CHECK(ev_pending((uint32_t)p) && !ev_pending((uint32_t)q));
     CHECK_EQ(shinfo()->vcpu_info[0].upcall_pending, 1);
-    CHECK(shinfo()->vcpu_info[0].pending_sel & 1);
+    CHECK(shinfo()->vcpu_info[0].pending_sel[0] & 1);
     CHECK_EQ(ev_take((uint32_t)p), 1);
     shinfo()->vcpu_info[0].upcall_pending = 0;
     /* masked: pending but no upcall; UNMASK delivers */

@@ -104,7 +104,7 @@
  * (ports, grant handles, memory), that guest is reported as rejected (126,
  * with a `msg` saying which) and the others run.
  */
-#define KEEL_LAUNCH_MAX_GUESTS    4000
+#define KEEL_LAUNCH_MAX_GUESTS    12000
 
 #define KEEL_STATUS_REJECTED      126
 #define KEEL_STATUS_TIMEOUT       124
