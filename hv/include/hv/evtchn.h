@@ -84,6 +84,7 @@ struct evtchn {
  * limit bounds how many it gets (hv/common/limits.c). */
 #define EVTCHN_BUCKET_PORTS KEEL_HV_PORTS_PER_FRAME
 #define EVTCHN_BUCKETS      (KEEL_EVTCHN_PORTS / EVTCHN_BUCKET_PORTS)
+#define EVTCHN_INLINE_PORTS 4
 
 struct evtchn_dom {
     spinlock_t lock;
@@ -91,6 +92,10 @@ struct evtchn_dom {
     uint64_t upcall_entry;               /* SET_CALLBACK; 0 = none */
     uint16_t virq_port[KEEL_NR_VIRQS];   /* 0 = not bound */
     struct evtchn *bucket[EVTCHN_BUCKETS];  /* allocated on first use */
+    /* ports 0 .. EVTCHN_INLINE_PORTS - 1 (0 unused): a guest's first
+     * ports, so that one with a console and a NIC (one port) takes no
+     * bucket frame */
+    struct evtchn inline_slot[EVTCHN_INLINE_PORTS];
     /* ports 0 .. limits.evtchn_ports, bit 0 always set: a guest with the
      * default 255 ports pays 32 bytes, not the whole space's 1.5 KiB */
     uint64_t used[];
