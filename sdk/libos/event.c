@@ -5,7 +5,7 @@
  * The dispatcher follows the order keel/shared_info.h prescribes: clear
  * upcall_pending, then take pending_sel, then take the pending bits of
  * unmasked ports (one atomic and per word, so each event is taken once).
- * A port with a handler runs it; any other port is recorded in `received`
+ * A port with a handler runs it; any other port is recorded in its received bit
  * for libos_evtchn_wait().  The dispatcher touches nothing else, so it may
  * interrupt any thread at any instruction.
  */
@@ -15,8 +15,9 @@
 
 #define VI (&libos_shinfo->vcpu_info[0])
 
-#define handlers libos_evtchn_slots
-#define received libos_evtchn_recv_bits
+/* The handler table and the received bits are libos_evtchn_slots and
+ * libos_evtchn_recv_bits, as long as the program's table
+ * (libos_evtchn_nports: libos/event.h, event_table.c). */
 
 static long op(uint32_t cmd, struct keel_evtchn_op *o)
 {
@@ -69,7 +70,7 @@ long libos_evtchn_close(keel_evtchn_port_t port)
     long rc = libos_evtchn_set_handler(port, 0, 0);
 
     if (rc == 0 && port_ok(port))
-        __atomic_fetch_and(&received[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
+        __atomic_fetch_and(&libos_evtchn_recv_bits[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
     struct keel_evtchn_op o = { .port = port };
     return op(KEEL_EVTCHNOP_CLOSE, &o);
 }
@@ -105,8 +106,8 @@ long libos_evtchn_set_handler(keel_evtchn_port_t port, libos_evtchn_handler_t fn
     if (!port_ok(port))
         return -KEEL_EINVAL;
     old = libos_events_mask();
-    handlers[port].fn = fn;
-    handlers[port].arg = arg;
+    libos_evtchn_slots[port].fn = fn;
+    libos_evtchn_slots[port].arg = arg;
     libos_events_restore(old);
     return 0;
 }
@@ -115,8 +116,8 @@ libos_evtchn_handler_t libos_evtchn_get_handler(keel_evtchn_port_t port, void **
 {
     if (!port_ok(port))
         return 0;
-    *arg = handlers[port].arg;
-    return handlers[port].fn;
+    *arg = libos_evtchn_slots[port].arg;
+    return libos_evtchn_slots[port].fn;
 }
 
 int libos_evtchn_take(keel_evtchn_port_t port)
@@ -125,22 +126,22 @@ int libos_evtchn_take(keel_evtchn_port_t port)
 
     if (!port_ok(port))
         return 0;
-    return !!(__atomic_fetch_and(&received[port / 64], ~b, __ATOMIC_SEQ_CST) & b);
+    return !!(__atomic_fetch_and(&libos_evtchn_recv_bits[port / 64], ~b, __ATOMIC_SEQ_CST) & b);
 }
 
 int libos_evtchn_received(keel_evtchn_port_t port)
 {
-    return port_ok(port) && ((received[port / 64] >> (port % 64)) & 1);
+    return port_ok(port) && ((libos_evtchn_recv_bits[port / 64] >> (port % 64)) & 1);
 }
 
 static void run_port(unsigned port)
 {
     if (!port_ok(port))
         return;                 /* beyond the table: nobody could wait on it */
-    if (handlers[port].fn)
-        handlers[port].fn(port, handlers[port].arg);
+    if (libos_evtchn_slots[port].fn)
+        libos_evtchn_slots[port].fn(port, libos_evtchn_slots[port].arg);
     else
-        __atomic_fetch_or(&received[port / 64], 1ull << (port % 64), __ATOMIC_SEQ_CST);
+        __atomic_fetch_or(&libos_evtchn_recv_bits[port / 64], 1ull << (port % 64), __ATOMIC_SEQ_CST);
 }
 
 static void dispatch_word(volatile struct keel_shared_info *si, unsigned w)
