@@ -20,6 +20,7 @@
 #include <string.h>
 #include <keel/abi.h>
 #include <keel/launch.h>
+#include <libos/event.h>
 #include <libos/thread.h>
 #include "builder.h"
 #include "channel.h"
@@ -32,6 +33,10 @@
 #include "reap.h"
 #include "uplink.h"
 #include "disk.h"
+
+/* A handler for every port dom0 may hold: one per live guest (builder.c),
+ * up to KEEL_LAUNCH_MAX_GUESTS, beyond a guest's default table. */
+LIBOS_EVTCHN_TABLE(KEEL_EVTCHN_PORTS);
 
 static _Noreturn void finish(int status)
 {

@@ -7,6 +7,7 @@
 #   newlib-source                 the guests' C library, built from source
 #   dpkg-dev                      `apt-get source` (lwIP, see docs/toolchain.md)
 #   python3 python3-pytest        the integration tests
+#   python3-matplotlib            make bench's density plot (bench/density.py)
 #   xz-utils                      unpacks newlib's tarball
 #   curl apache2-utils            apps/httpd's tests: curl, and ab for load
 #   e2fsprogs                     mke2fs -d for keel run --volume and bin/mkdisk,
@@ -14,7 +15,8 @@
 set -euo pipefail
 
 PACKAGES=(gcc make binutils libc6-dev qemu-system-x86 newlib-source dpkg-dev
-          python3 python3-pytest xz-utils curl apache2-utils e2fsprogs)
+          python3 python3-pytest python3-matplotlib xz-utils curl apache2-utils
+          e2fsprogs)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -28,7 +28,7 @@ static const char dom0_args[] = "dom0";   /* argv[0]; sizeof counts the NUL */
  * (docs/devices.md): 8 MiB of DMA pages, about four times what a NIC with
  * two queues of 256 descriptors and 2 KiB buffers (1 MiB and its rings)
  * and a disk need, and a BAR window for 16 BARs of up to 2 MiB (a virtio
- * function maps two).  Its reserve is 2220 frames, 2079 of them for the
+ * function maps two).  Its reserve is 2853 frames, 2079 of them for the
  * devices (docs/memory.md). */
 #define DOM0_FOREIGN_PAGES 16384u
 #define DOM0_DMA_PAGES     2048u

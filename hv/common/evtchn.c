@@ -3,12 +3,15 @@
  * ports.  See hv/evtchn.h for the locking and lifetime rules and
  * keel/event_channel.h for the semantics.
  *
- * A domain's table is a bitmap of used ports plus 16 buckets of 256 slots,
- * each bucket one frame out of the domain's charge, allocated the first
- * time one of its ports is (whoever asks: the domain, or the toolstack
- * allocating in its space): a domain with a handful of ports costs one
- * frame, one with all 4095 sixteen.  Ports above the domain's evtchn_ports
- * limit are never handed out, so its buckets stay inside its reserve.
+ * A domain's table is a bitmap of used ports (as long as its limit) plus
+ * up to 48 buckets of 256 slots, each bucket one frame out of the domain's
+ * charge, allocated the first time one of its ports is (whoever asks: the
+ * domain, or the toolstack allocating in its space): a domain with a
+ * handful of ports costs one frame, one with all 12287 forty-eight; its
+ * first ports (below EVTCHN_INLINE_PORTS) are in the table itself, so a
+ * guest with one to three costs none.  Ports above the domain's
+ * evtchn_ports limit are never handed out, so its buckets stay inside its
+ * reserve.
  * Buckets never move or go away before the domain does, so a slot pointer
  * stays valid while its lock is held, even across another allocation.
  */
@@ -22,9 +25,18 @@ static inline bool port_ok(uint32_t port)
     return port != 0 && port < KEEL_EVTCHN_PORTS;
 }
 
+/* A guest's table with the default limit stays in the 512-byte heap
+ * class (the 1344-byte one next would cost every guest 832 bytes). */
+_Static_assert(sizeof(struct evtchn_dom) +
+               sizeof(uint64_t) * (KEEL_DEFAULT_EVTCHN_PORTS / 64 + 1) <= 512,
+               "a default guest's port table fits 512 bytes");
+
+/* Its limit is fixed at creation, so the bitmap is sized once. */
 int evtchn_domain_init(struct domain *d)
 {
-    d->evtchn = kzalloc(sizeof(*d->evtchn));
+    unsigned words = evtchn_bitmap_words(d->limits.evtchn_ports);
+
+    d->evtchn = kzalloc(sizeof(*d->evtchn) + words * sizeof(uint64_t));
     if (!d->evtchn)
         return -KEEL_ENOMEM;
     d->evtchn->used[0] = 1;
@@ -45,8 +57,10 @@ struct evtchn *evtchn_port(struct domain *d, unsigned port)
 {
     struct evtchn_dom *e = d->evtchn;
 
-    if (!evtchn_bitmap_test(e->used, port))
+    if (port > d->limits.evtchn_ports || !evtchn_bitmap_test(e->used, port))
         return NULL;
+    if (port < EVTCHN_INLINE_PORTS)
+        return &e->inline_slot[index_nospec(port, EVTCHN_INLINE_PORTS)];
     port = (unsigned)index_nospec(port, KEEL_EVTCHN_PORTS);
     return &e->bucket[port / EVTCHN_BUCKET_PORTS][port % EVTCHN_BUCKET_PORTS];
 }
@@ -89,9 +103,9 @@ static long port_alloc(struct domain *d, struct evtchn **out)
     if (port < 0)
         return port;
     bucket = &e->bucket[port / EVTCHN_BUCKET_PORTS];
-    if (!*bucket)
+    if (!*bucket && port >= EVTCHN_INLINE_PORTS)
         *bucket = charge_page(&d->charge);
-    if (!*bucket) {
+    if (!*bucket && port >= EVTCHN_INLINE_PORTS) {
         evtchn_bitmap_free(e->used, (unsigned)port);
         return -KEEL_ENOMEM;
     }
@@ -293,7 +307,7 @@ void evtchn_domain_close_all(struct domain *d)
     spin_unlock(&e->lock);
     /* No port can appear now; peers may still turn ours UNBOUND, which
      * close handles like any other state. */
-    for (unsigned w = 0; w < KEEL_EVTCHN_WORDS; w++) {
+    for (unsigned w = 0; w < evtchn_bitmap_words(d->limits.evtchn_ports); w++) {
         uint64_t bits = __atomic_load_n(&e->used[w], __ATOMIC_RELAXED);
         for (unsigned b = 0; b < 64; b++)
             if ((bits >> b) & 1 && (w || b))

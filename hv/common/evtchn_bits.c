@@ -54,7 +54,9 @@ static bool notify(struct keel_shared_info *si, unsigned port)
 {
     struct keel_vcpu_info *vi = &si->vcpu_info[0];
 
-    __atomic_fetch_or(&vi->pending_sel, 1ull << word_of(port), __ATOMIC_SEQ_CST);
+    unsigned w = word_of(port);
+
+    __atomic_fetch_or(&vi->pending_sel[w / 64], 1ull << (w % 64), __ATOMIC_SEQ_CST);
     return __atomic_exchange_n(&vi->upcall_pending, 1, __ATOMIC_SEQ_CST) == 0;
 }
 

@@ -17,12 +17,68 @@ const struct consback_ops *cb_ops;
 static struct cb_console **consoles;
 static unsigned nconsoles, cap;
 static volatile int kicked;           /* any console's event */
-static unsigned turn;                 /* round-robin start */
+static struct cb_console *input_console;
+
+/* Consoles with something to do: their port fired, they are new, or their
+ * last turn moved bytes.  A FIFO threaded through the consoles
+ * and changed with upcalls masked (the handler appends), so that a pass
+ * costs what the ready consoles cost: with thousands of guests, a look at
+ * every console on every event made each guest's boot slower than the
+ * last's. */
+static struct cb_console *ready_head, **ready_tail = &ready_head;
+
+/* Upcalls masked: in the handler, or under libos_events_mask. */
+static void ready_push(struct cb_console *c)
+{
+    if (c->queued)
+        return;
+    c->queued = 1;
+    c->next_ready = NULL;
+    *ready_tail = c;
+    ready_tail = &c->next_ready;
+}
+
+static void ready_push_masked(struct cb_console *c)
+{
+    int old = libos_events_mask();
+
+    ready_push(c);
+    libos_events_restore(old);
+}
+
+/* The whole list, now the caller's; each stays queued (a new event does
+ * not append it again) until the caller clears queued. */
+static struct cb_console *ready_take_all(void)
+{
+    int old = libos_events_mask();
+    struct cb_console *list = ready_head;
+
+    ready_head = NULL;
+    ready_tail = &ready_head;
+    libos_events_restore(old);
+    return list;
+}
+
+static void ready_forget(struct cb_console *c)
+{
+    int old = libos_events_mask();
+
+    for (struct cb_console **p = &ready_head; *p; p = &(*p)->next_ready) {
+        if (*p != c)
+            continue;
+        *p = c->next_ready;
+        if (ready_tail == &c->next_ready)
+            ready_tail = p;
+        break;
+    }
+    libos_events_restore(old);
+}
 
 static void on_event(keel_evtchn_port_t port, void *arg)
 {
     (void)port;
     ((struct cb_console *)arg)->kicked = 1;
+    ready_push(arg);
     kicked = 1;
 }
 
@@ -61,8 +117,12 @@ int consback_add(const struct consback_conn *d)
         free(c);
         return rc;
     }
-    if (c->input)
+    if (c->input) {
         cb_input_target(c);
+        input_console = c;
+    }
+    ready_push_masked(c);         /* an event before the handler is lost */
+    kicked = 1;
     return 0;
 }
 
@@ -158,6 +218,9 @@ int consback_remove(keel_domid_t domid)
                 break;
         }
         cb_input_forget(c);
+        if (input_console == c)
+            input_console = NULL;
+        ready_forget(c);
         libos_conn_release(&c->conn);
         consoles[i] = consoles[--nconsoles];
         free(c);
@@ -172,19 +235,35 @@ static int is_kicked(void *arg)
     return kicked || cb_input_fired();
 }
 
+/* One pass: the input's console (its input may have come), then every
+ * ready console once; one that moved bytes (serve's "call again soon")
+ * goes to the back of the list for the next pass, until a turn finds its
+ * rings drained and armed.  Serving never yields, so no console on the
+ * caller's list goes away under it (consback_remove runs between passes). */
+static long serve_ready(void)
+{
+    struct cb_console *c = ready_take_all(), *next;
+    long moved = 0, n;
+
+    if (input_console)
+        moved += serve(input_console, CB_PASS_BYTES);
+    for (; c; c = next) {
+        next = c->next_ready;
+        c->queued = 0;
+        moved += n = serve(c, CB_PASS_BYTES);
+        if (n > 0)
+            ready_push_masked(c);
+    }
+    return moved;
+}
+
 static void *backend(void *arg)
 {
     (void)arg;
     for (;;) {
-        long moved = 0;
         kicked = 0;
         cb_input_take_event();
-        for (unsigned k = 0; k < nconsoles; k++) {
-            struct cb_console *c = consoles[(turn + k) % nconsoles];
-            moved += serve(c, CB_PASS_BYTES);
-        }
-        turn++;
-        if (moved > 0)
+        if (serve_ready() > 0)
             libos_thread_yield();   /* let the caller run between turns */
         else
             libos_thread_wait(is_kicked, 0, cb_input_deadline());

@@ -29,6 +29,8 @@ struct cb_console {
     bool input;                     /* it reads the console input */
     void *ctx;
     volatile int kicked;            /* set by the event handler */
+    int queued;                     /* on the ready list (consback.c) */
+    struct cb_console *next_ready;
     int closed;
     int warned;                     /* told the caller we cannot map */
     int eof_sent;

@@ -5,7 +5,7 @@
  * The dispatcher follows the order keel/shared_info.h prescribes: clear
  * upcall_pending, then take pending_sel, then take the pending bits of
  * unmasked ports (one atomic and per word, so each event is taken once).
- * A port with a handler runs it; any other port is recorded in `received`
+ * A port with a handler runs it; any other port is recorded in its received bit
  * for libos_evtchn_wait().  The dispatcher touches nothing else, so it may
  * interrupt any thread at any instruction.
  */
@@ -15,11 +15,9 @@
 
 #define VI (&libos_shinfo->vcpu_info[0])
 
-static struct {
-    libos_evtchn_handler_t fn;
-    void *arg;
-} handlers[KEEL_EVTCHN_PORTS];
-static volatile uint64_t received[KEEL_EVTCHN_WORDS];
+/* The handler table and the received bits are libos_evtchn_slots and
+ * libos_evtchn_recv_bits, as long as the program's table
+ * (libos_evtchn_nports: libos/event.h, event_table.c). */
 
 static long op(uint32_t cmd, struct keel_evtchn_op *o)
 {
@@ -28,7 +26,7 @@ static long op(uint32_t cmd, struct keel_evtchn_op *o)
 
 static int port_ok(keel_evtchn_port_t port)
 {
-    return port > 0 && port < KEEL_EVTCHN_PORTS;
+    return port > 0 && port < libos_evtchn_nports;
 }
 
 long libos_evtchn_alloc_unbound(keel_domid_t remote)
@@ -72,7 +70,7 @@ long libos_evtchn_close(keel_evtchn_port_t port)
     long rc = libos_evtchn_set_handler(port, 0, 0);
 
     if (rc == 0 && port_ok(port))
-        __atomic_fetch_and(&received[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
+        __atomic_fetch_and(&libos_evtchn_recv_bits[port / 64], ~(1ull << (port % 64)), __ATOMIC_SEQ_CST);
     struct keel_evtchn_op o = { .port = port };
     return op(KEEL_EVTCHNOP_CLOSE, &o);
 }
@@ -108,8 +106,8 @@ long libos_evtchn_set_handler(keel_evtchn_port_t port, libos_evtchn_handler_t fn
     if (!port_ok(port))
         return -KEEL_EINVAL;
     old = libos_events_mask();
-    handlers[port].fn = fn;
-    handlers[port].arg = arg;
+    libos_evtchn_slots[port].fn = fn;
+    libos_evtchn_slots[port].arg = arg;
     libos_events_restore(old);
     return 0;
 }
@@ -118,8 +116,8 @@ libos_evtchn_handler_t libos_evtchn_get_handler(keel_evtchn_port_t port, void **
 {
     if (!port_ok(port))
         return 0;
-    *arg = handlers[port].arg;
-    return handlers[port].fn;
+    *arg = libos_evtchn_slots[port].arg;
+    return libos_evtchn_slots[port].fn;
 }
 
 int libos_evtchn_take(keel_evtchn_port_t port)
@@ -128,20 +126,34 @@ int libos_evtchn_take(keel_evtchn_port_t port)
 
     if (!port_ok(port))
         return 0;
-    return !!(__atomic_fetch_and(&received[port / 64], ~b, __ATOMIC_SEQ_CST) & b);
+    return !!(__atomic_fetch_and(&libos_evtchn_recv_bits[port / 64], ~b, __ATOMIC_SEQ_CST) & b);
 }
 
 int libos_evtchn_received(keel_evtchn_port_t port)
 {
-    return port_ok(port) && ((received[port / 64] >> (port % 64)) & 1);
+    return port_ok(port) && ((libos_evtchn_recv_bits[port / 64] >> (port % 64)) & 1);
 }
 
 static void run_port(unsigned port)
 {
-    if (handlers[port].fn)
-        handlers[port].fn(port, handlers[port].arg);
+    if (!port_ok(port))
+        return;                 /* beyond the table: nobody could wait on it */
+    if (libos_evtchn_slots[port].fn)
+        libos_evtchn_slots[port].fn(port, libos_evtchn_slots[port].arg);
     else
-        __atomic_fetch_or(&received[port / 64], 1ull << (port % 64), __ATOMIC_SEQ_CST);
+        __atomic_fetch_or(&libos_evtchn_recv_bits[port / 64], 1ull << (port % 64), __ATOMIC_SEQ_CST);
+}
+
+static void dispatch_word(volatile struct keel_shared_info *si, unsigned w)
+{
+    uint64_t bits = si->evtchn_pending[w] & ~si->evtchn_mask[w];
+
+    bits &= __atomic_fetch_and(&si->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
+    while (bits) {
+        unsigned b = (unsigned)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        run_port(w * 64 + b);
+    }
 }
 
 void libos_evtchn_dispatch(void)
@@ -150,17 +162,13 @@ void libos_evtchn_dispatch(void)
     uint64_t sel;
 
     __atomic_store_n(&VI->upcall_pending, 0, __ATOMIC_SEQ_CST);
-    sel = __atomic_exchange_n(&VI->pending_sel, 0, __ATOMIC_SEQ_CST);
-    while (sel) {
-        unsigned w = (unsigned)__builtin_ctzll(sel);
-        uint64_t bits = si->evtchn_pending[w] & ~si->evtchn_mask[w];
+    for (unsigned s = 0; s < KEEL_EVTCHN_SEL_WORDS; s++) {
+        sel = __atomic_exchange_n(&VI->pending_sel[s], 0, __ATOMIC_SEQ_CST);
+        while (sel) {
+            unsigned w = s * 64 + (unsigned)__builtin_ctzll(sel);
 
-        sel &= sel - 1;
-        bits &= __atomic_fetch_and(&si->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST);
-        while (bits) {
-            unsigned b = (unsigned)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            run_port(w * 64 + b);
+            sel &= sel - 1;
+            dispatch_word(si, w);
         }
     }
 }

@@ -36,11 +36,11 @@ static void hostile_args(void)
     CHECK_EQ(ev_op(KEEL_EVTCHNOP_SEND, (void *)(KEEL_USER_VA_END - 8)), -KEEL_EFAULT);
     CHECK_EQ(ev_op(KEEL_EVTCHNOP_STATUS, (void *)&ro), -KEEL_EFAULT);   /* read-only */
     CHECK_EQ(ev_send(0), -KEEL_EINVAL);
-    CHECK_EQ(ev_send(4096), -KEEL_EINVAL);
+    CHECK_EQ(ev_send(KEEL_EVTCHN_PORTS), -KEEL_EINVAL);
     CHECK_EQ(ev_send(0xffffffffu), -KEEL_EINVAL);
     CHECK_EQ(ev_send(2), -KEEL_ENOENT);
     CHECK_EQ(ev_close(4095), -KEEL_ENOENT);
-    CHECK_EQ(ev_unmask(4096), -KEEL_EINVAL);
+    CHECK_EQ(ev_unmask(KEEL_EVTCHN_PORTS), -KEEL_EINVAL);
     op.port = 1;
     op.dom = 1;
     CHECK_EQ(ev_op(KEEL_EVTCHNOP_SEND, &op), -KEEL_EINVAL);           /* dom: ALLOC only */
@@ -74,7 +74,7 @@ static void loopback(void)
         ev_send((uint32_t)q);
     CHECK(ev_pending((uint32_t)p) && !ev_pending((uint32_t)q));
     CHECK_EQ(shinfo()->vcpu_info[0].upcall_pending, 1);
-    CHECK(shinfo()->vcpu_info[0].pending_sel & 1);
+    CHECK(shinfo()->vcpu_info[0].pending_sel[0] & 1);
     CHECK_EQ(ev_take((uint32_t)p), 1);
     shinfo()->vcpu_info[0].upcall_pending = 0;
     /* masked: pending but no upcall; UNMASK delivers */

@@ -87,7 +87,7 @@ static int hostile(void)
     bad += expect(ev_bind(KEEL_DOMID_HV, 1), -KEEL_ESRCH);
     bad += expect(ev_alloc(0x7fee), -KEEL_ESRCH);
     bad += expect(ev_bind(0, 0), -KEEL_EINVAL);
-    bad += expect(ev_bind(0, 4096), -KEEL_EINVAL);
+    bad += expect(ev_bind(0, KEEL_EVTCHN_PORTS), -KEEL_EINVAL);
     bad += expect(ev_op(KEEL_EVTCHNOP_SEND, (void *)0xffff800000000000ull), -KEEL_EFAULT);
     bad += expect(ev_op(KEEL_EVTCHNOP_SEND, (void *)KEEL_DOM0_MODULE_VA), -KEEL_EFAULT);
     bad += expect(hc(KEEL_HC_SET_CALLBACK, (long)&op, 0, 0), -KEEL_EFAULT);

@@ -66,22 +66,31 @@ static int callback_on;                 /* ev_upcall_entry is registered */
 /* The scan of keel/event_channel.h: upcall_pending, then pending_sel, then
  * the words; only general registers, so the stub need not save the FPU. */
 __attribute__((target("general-regs-only")))
+static void ev_scan_word(volatile struct keel_shared_info *si, unsigned w)
+{
+    uint64_t bits = si->evtchn_pending[w] & ~si->evtchn_mask[w];
+
+    bits = __atomic_fetch_and(&si->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST) & bits;
+    while (bits) {
+        unsigned b = (unsigned)__builtin_ctzll(bits);
+        bits &= bits - 1;
+        if (ev_seen[w * 64 + b] != 255)
+            ev_seen[w * 64 + b]++;
+    }
+}
+
+__attribute__((target("general-regs-only")))
 static void ev_scan(void)
 {
     volatile struct keel_shared_info *si = shinfo();
 
     __atomic_store_n(&VI->upcall_pending, 0, __ATOMIC_SEQ_CST);
-    uint64_t sel = __atomic_exchange_n(&VI->pending_sel, 0, __ATOMIC_SEQ_CST);
-    while (sel) {
-        unsigned w = (unsigned)__builtin_ctzll(sel);
-        sel &= sel - 1;
-        uint64_t bits = si->evtchn_pending[w] & ~si->evtchn_mask[w];
-        bits = __atomic_fetch_and(&si->evtchn_pending[w], ~bits, __ATOMIC_SEQ_CST) & bits;
-        while (bits) {
-            unsigned b = (unsigned)__builtin_ctzll(bits);
-            bits &= bits - 1;
-            if (ev_seen[w * 64 + b] != 255)
-                ev_seen[w * 64 + b]++;
+    for (unsigned s = 0; s < KEEL_EVTCHN_SEL_WORDS; s++) {
+        uint64_t sel = __atomic_exchange_n(&VI->pending_sel[s], 0, __ATOMIC_SEQ_CST);
+        while (sel) {
+            unsigned w = s * 64 + (unsigned)__builtin_ctzll(sel);
+            sel &= sel - 1;
+            ev_scan_word(si, w);
         }
     }
 }

@@ -95,7 +95,7 @@ static void limits(void)
           i.limits.grant_maps == KEEL_GRANT_MAX_MAPS &&
           i.limits.evtchn_ports == KEEL_EVTCHN_PORTS - 1 && i.limits.foreign_pages == 16384);
     CHECK(i.limits.dma_pages == 2048 && i.limits.mmio_pages == 8192);
-    CHECK_EQ(i.hv_frames_max, 2341);
+    CHECK_EQ(i.hv_frames_max, 2853);
     CHECK(i.hv_frames > 0 && i.hv_frames <= i.hv_frames_max);
     CHECK_EQ(r0, i.hv_frames_max - i.hv_frames);          /* only dom0 lives */
     /* a default guest reserves 9 frames and takes none until it acts */
@@ -109,7 +109,7 @@ static void limits(void)
     CHECK_EQ(destroy((uint32_t)d), 0);
     CHECK((d = create(4, big)) > 0);
     CHECK_EQ(tbuild_info((uint32_t)d).hv_frames_max, keel_domain_hv_frames(&big));
-    CHECK_EQ(tbuild_physinfo().reserved_frames, r0 + 49 + 129 + 34 + 16);
+    CHECK_EQ(tbuild_physinfo().reserved_frames, r0 + 49 + 513 + 130 + 48);
     CHECK_EQ(destroy((uint32_t)d), 0);
     CHECK_EQ(tbuild_physinfo().reserved_frames, r0);
 }

@@ -56,7 +56,7 @@ static void dom0_limits(void)
     CHECK_EQ(i.limits.dma_pages, 2048);
     CHECK_EQ(i.limits.mmio_pages, 16 * KEEL_PCI_MMIO_STEP);
     CHECK_EQ(i.hv_frames_max, keel_domain_hv_frames(&i.limits));
-    CHECK_EQ(i.hv_frames_max, 262 + 2048 + 6 + 25);   /* 16384 maps: docs/memory.md */
+    CHECK_EQ(i.hv_frames_max, 774 + 2048 + 6 + 25);   /* 65536 maps: docs/memory.md */
 }
 
 /* Refused before it ever runs, and nothing taken: the guest ends as any. */

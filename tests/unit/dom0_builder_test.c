@@ -266,7 +266,7 @@ KTEST(no_console_port_left_is_refused)
     EXPECT(!fake.dom[0].exists);
     EXPECT(strcmp(fake.ctl, "msg 0 hello: connecting devices failed: no space "
                   "left (-28): dom0 has no event channel port or grant page "
-                  "left for its console or NIC (at most 4000 guests at once)\n"
+                  "left for its console or NIC (at most 12000 guests at once)\n"
                   "exit 0 126\n") == 0);
     EXPECT_EQ(build(), 0);                 /* the next guest is not affected */
 }

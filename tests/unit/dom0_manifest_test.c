@@ -303,7 +303,7 @@ KTEST(guest_limit)
     free(s);
     s = many(KEEL_LAUNCH_MAX_GUESTS + 1);
     EXPECT_EQ(parse(s), -1);
-    EXPECT(strstr(msg, "the guest count is too large (at most 4000)") != NULL);
+    EXPECT(strstr(msg, "the guest count is too large (at most 12000)") != NULL);
     EXPECT(m.guests == NULL);
     free(s);
 }

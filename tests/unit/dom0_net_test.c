@@ -43,7 +43,7 @@ KTEST(settings_follow_the_plan)
 {
     struct keel_net_settings s;
     static const uint8_t mac0[6] = { 0x02, 0x4b, 10, 0, 1, 1 };
-    static const uint8_t mac3999[6] = { 0x02, 0x4b, 10, 0, 16, 160 };
+    static const uint8_t mac_last[6] = { 0x02, 0x4b, 10, 0, 47, 224 };
 
     fake_reset();
     net_settings(0, &s);
@@ -54,8 +54,8 @@ KTEST(settings_follow_the_plan)
     EXPECT_EQ(s.mtu, 1500);
     EXPECT_EQ(s.version, KEEL_NET_VERSION);
     net_settings(KEEL_LAUNCH_MAX_GUESTS - 1, &s);
-    EXPECT(memcmp(s.mac, mac3999, 6) == 0);
-    EXPECT_EQ(s.ipv4_addr, inet_addr4(10, 0, 16, 160));
+    EXPECT(memcmp(s.mac, mac_last, 6) == 0);
+    EXPECT_EQ(s.ipv4_addr, inet_addr4(10, 0, 47, 224));
     EXPECT(!(s.mac[0] & 1) && (s.mac[0] & 2));        /* unicast, local */
 }
 

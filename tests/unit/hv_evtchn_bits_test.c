@@ -89,7 +89,7 @@ KTEST(first_send_notifies_rest_coalesce)
     EXPECT(!evtchn_si_set_pending(&si, 70));     /* already pending */
     EXPECT(!evtchn_si_set_pending(&si, 5));      /* upcall_pending already 1 */
     EXPECT_EQ(si.vcpu_info[0].upcall_pending, 1);
-    EXPECT_EQ(si.vcpu_info[0].pending_sel, 3);   /* words 0 and 1 */
+    EXPECT_EQ(si.vcpu_info[0].pending_sel[0], 3);   /* words 0 and 1 */
     EXPECT_EQ(si.evtchn_pending[1], 1ull << 6);
     EXPECT_EQ(si.evtchn_pending[0], 1ull << 5);
 }
@@ -100,10 +100,10 @@ KTEST(masked_port_waits_for_unmask)
     si.evtchn_mask[0] = 1ull << 9;
     EXPECT(!evtchn_si_set_pending(&si, 9));
     EXPECT_EQ(si.vcpu_info[0].upcall_pending, 0);
-    EXPECT_EQ(si.vcpu_info[0].pending_sel, 0);
+    EXPECT_EQ(si.vcpu_info[0].pending_sel[0], 0);
     EXPECT(evtchn_si_unmask(&si, 9));            /* delivered now */
     EXPECT_EQ(si.vcpu_info[0].upcall_pending, 1);
-    EXPECT_EQ(si.vcpu_info[0].pending_sel, 1);
+    EXPECT_EQ(si.vcpu_info[0].pending_sel[0], 1);
     EXPECT_EQ(si.evtchn_mask[0], 0);
     EXPECT(!evtchn_si_unmask(&si, 10));          /* nothing pending */
 }
@@ -114,7 +114,7 @@ KTEST(guest_handled_then_new_event_notifies_again)
     EXPECT(evtchn_si_set_pending(&si, 100));
     /* what the guest's dispatcher does */
     si.vcpu_info[0].upcall_pending = 0;
-    si.vcpu_info[0].pending_sel = 0;
+    si.vcpu_info[0].pending_sel[0] = 0;
     EXPECT(evtchn_si_take_pending(&si, 100));
     EXPECT(!evtchn_si_take_pending(&si, 100));
     EXPECT(evtchn_si_set_pending(&si, 100));
@@ -130,9 +130,29 @@ KTEST(reset_clears_pending_and_mask)
     EXPECT_EQ(si.evtchn_mask[63], ~0ull >> 1);
 }
 
+/* dom0 holds a port per live guest, past the 4096 that one pending_sel
+ * word once covered: word w is flagged in pending_sel[w / 64]. */
+KTEST(ports_past_4096_flag_their_selector_word)
+{
+    uint64_t used[KEEL_EVTCHN_WORDS] = { 0 };
+
+    si_clear();
+    EXPECT(evtchn_si_set_pending(&si, 10000));          /* word 156 */
+    EXPECT_EQ(si.vcpu_info[0].pending_sel[0], 0);
+    EXPECT_EQ(si.vcpu_info[0].pending_sel[2], 1ull << (156 - 128));
+    EXPECT_EQ(si.evtchn_pending[156], 1ull << (10000 % 64));
+    EXPECT(!evtchn_si_set_pending(&si, KEEL_EVTCHN_PORTS - 1));
+    EXPECT_EQ(si.vcpu_info[0].pending_sel[2] >> 63, 1);
+    for (unsigned i = 0; i < 10003; i++)
+        EXPECT_EQ(evtchn_bitmap_alloc(used, KEEL_EVTCHN_PORTS - 1), (int)i + 1);
+    EXPECT_EQ(evtchn_bitmap_words(KEEL_DEFAULT_EVTCHN_PORTS), 4);
+    EXPECT_EQ(evtchn_bitmap_words(KEEL_EVTCHN_PORTS - 1), KEEL_EVTCHN_WORDS);
+}
+
 KTEST_MAIN(KTEST_CASE(bitmap_lowest_free_from_1), KTEST_CASE(bitmap_full_and_bounds),
            KTEST_CASE(bitmap_stops_at_the_limit),
            KTEST_CASE(first_send_notifies_rest_coalesce),
            KTEST_CASE(masked_port_waits_for_unmask),
            KTEST_CASE(guest_handled_then_new_event_notifies_again),
-           KTEST_CASE(reset_clears_pending_and_mask))
+           KTEST_CASE(reset_clears_pending_and_mask),
+           KTEST_CASE(ports_past_4096_flag_their_selector_word))

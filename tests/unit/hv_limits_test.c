@@ -88,20 +88,20 @@ KTEST(reserve_in_frames)
     /* 512 records: 4 frames; 128 handles: 1, and their window's PT, PD,
      * PDPT; ports 0 .. 255: 1 */
     EXPECT_EQ(keel_domain_hv_frames(&l), 4 + 1 + 3 + 1);
-    /* dom0: 8192 records in 49 frames, 16384 maps in 128 and their
-     * directory, a 64 MiB window (32 PTs, a PD, a PDPT), all ports (16
-     * frames), 64 MiB of foreign window (32 PTs, a PD, a PDPT) */
+    /* dom0: 8192 records in 49 frames, 65536 maps in 512 and their
+     * directory, a 256 MiB window (128 PTs, a PD, a PDPT), all 12287 ports
+     * (48 frames), 64 MiB of foreign window (32 PTs, a PD, a PDPT) */
     l = lim(KEEL_GRANT_MAX_ENTRIES, KEEL_GRANT_MAX_MAPS, KEEL_EVTCHN_PORTS - 1, 16384);
-    EXPECT_EQ(keel_domain_hv_frames(&l), 49 + 129 + 34 + 16 + 34);
+    EXPECT_EQ(keel_domain_hv_frames(&l), 49 + 513 + 130 + 48 + 34);
     /* and its devices (hv/common/dom0.c): 2048 DMA pages, their window's
      * 4 PTs, PD, PDPT; a BAR window of 16 PTs, 8 PDs, a PDPT */
     l.dma_pages = 2048;
     l.mmio_pages = 16 * 512;
-    EXPECT_EQ(keel_domain_hv_frames(&l), 262 + 2048 + 6 + 25);
+    EXPECT_EQ(keel_domain_hv_frames(&l), 774 + 2048 + 6 + 25);
     /* the largest a domain can be given */
     l = lim(KEEL_GRANT_MAX_ENTRIES, KEEL_GRANT_MAX_MAPS, KEEL_EVTCHN_PORTS - 1,
             KEEL_DOM0_FOREIGN_PAGES);
-    EXPECT_EQ(keel_domain_hv_frames(&l), 49 + 129 + 34 + 16 + 2048 + 4 + 1);
+    EXPECT_EQ(keel_domain_hv_frames(&l), 49 + 513 + 130 + 48 + 2048 + 4 + 1);
     /* the smallest */
     l = lim(1, 1, 1, 0);
     EXPECT_EQ(keel_domain_hv_frames(&l), 1 + 1 + 3 + 1);

@@ -1,6 +1,6 @@
 /*
- * Host unit test of hv/common/timer_list.c: one CPU's sorted list of vCPU
- * timers and the rate bound (KEEL_TIMER_MIN_INTERVAL_NS).
+ * Host unit test of hv/common/timer_list.c: one CPU's heap of vCPU timers
+ * and the rate bound (KEEL_TIMER_MIN_INTERVAL_NS).
  */
 #include "ktest.h"
 #include "../../hv/common/timer_list.c"
@@ -8,14 +8,26 @@
 #define US 1000ull
 #define MIN_IV KEEL_TIMER_MIN_INTERVAL_NS
 
-/* The deadlines of the list, head first, into out; returns how many. */
-static int deadlines(struct vcpu_timer *head, uint64_t *out)
+/* The deadlines in firing order, into out (the heap is emptied);
+ * returns how many. */
+static int deadlines(struct vcpu_timer **head, uint64_t *out)
 {
+    struct vcpu_timer *t;
     int n = 0;
 
-    for (; head; head = head->next)
-        out[n++] = head->deadline_ns;
+    while (*head) {
+        uint64_t d = (*head)->deadline_ns;
+        t = timer_list_expired(head, ~0ull);
+        if (!t)
+            break;
+        out[n++] = d;
+    }
     return n;
+}
+
+static bool unlinked(const struct vcpu_timer *t)
+{
+    return !t->child && !t->sibling && !t->prev;
 }
 
 KTEST(insert_keeps_deadline_order)
@@ -27,9 +39,9 @@ KTEST(insert_keeps_deadline_order)
     timer_list_insert(&head, &t[1], 100);
     timer_list_insert(&head, &t[2], 200);
     timer_list_insert(&head, &t[3], 400);
-    EXPECT_EQ(deadlines(head, d), 4);
-    EXPECT(d[0] == 100 && d[1] == 200 && d[2] == 300 && d[3] == 400);
     EXPECT(head == &t[1]);
+    EXPECT_EQ(deadlines(&head, d), 4);
+    EXPECT(d[0] == 100 && d[1] == 200 && d[2] == 300 && d[3] == 400);
 }
 
 KTEST(equal_deadlines_fire_in_arming_order)
@@ -54,13 +66,17 @@ KTEST(remove_anywhere_and_twice)
         timer_list_insert(&head, &t[i], 10 * (i + 1));
     timer_list_remove(&head, &t[1]);
     EXPECT_EQ(t[1].deadline_ns, 0);
-    EXPECT(t[1].next == NULL);
+    EXPECT(unlinked(&t[1]));
     timer_list_remove(&head, &t[1]);          /* not armed: nothing */
-    EXPECT_EQ(deadlines(head, d), 2);
-    EXPECT(d[0] == 10 && d[1] == 30);
-    timer_list_remove(&head, &t[0]);
+    timer_list_remove(&head, &t[0]);          /* the earliest */
+    EXPECT(head == &t[2]);
     timer_list_remove(&head, &t[2]);
     EXPECT(head == NULL);
+    for (int i = 0; i < 3; i++)
+        timer_list_insert(&head, &t[i], 10 * (i + 1));
+    timer_list_remove(&head, &t[1]);
+    EXPECT_EQ(deadlines(&head, d), 2);
+    EXPECT(d[0] == 10 && d[1] == 30);
 }
 
 /* Moving a timer between two CPUs' lists: out of one, into the other. */
@@ -73,8 +89,10 @@ KTEST(move_between_lists)
     timer_list_remove(&a, &t[0]);
     timer_list_insert(&b, &t[0], 70);
     EXPECT(a == NULL);
-    EXPECT(b == &t[0] && t[0].next == &t[1]);
+    EXPECT(b == &t[0]);
     EXPECT(timer_list_expired(&a, 1000) == NULL);
+    EXPECT(timer_list_expired(&b, 1000) == &t[0]);
+    EXPECT(timer_list_expired(&b, 1000) == &t[1]);
 }
 
 KTEST(expired_only_when_due)
@@ -118,10 +136,53 @@ KTEST(storm_fires_at_the_bounded_rate)
     EXPECT(fired >= span / MIN_IV - 1);
 }
 
+/* 10,000 sleeping guests' timers (ever later deadlines, the case a sorted
+ * list paid a full walk for) with some cancelled and some re-armed, in a
+ * pseudo-random order: they fire in (deadline, arming) order, each once. */
+#define MANY 10000
+KTEST(many_timers_fire_in_order)
+{
+    static struct vcpu_timer t[MANY];
+    struct vcpu_timer *head = NULL, *x;
+    uint64_t last = 0, lastseq = 0, rnd = 12345;
+    int fired = 0, armed = 0;
+
+    for (int i = 0; i < MANY; i++)
+        timer_list_insert(&head, &t[i], 1000 + (uint64_t)i * 7);
+    for (int i = 0; i < MANY; i += 3) {
+        rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+        timer_list_remove(&head, &t[i]);
+        if (rnd >> 63)
+            timer_list_insert(&head, &t[i], 500 + (rnd >> 40) % 80000);
+    }
+    for (int i = 0; i < MANY; i++)
+        armed += t[i].deadline_ns != 0;
+    while ((x = timer_list_expired(&head, ~0ull - 1))) {
+        EXPECT(x->last_fire_ns == ~0ull - 1 && x->deadline_ns == 0);
+        fired++;
+    }
+    EXPECT_EQ(fired, armed);
+    EXPECT(head == NULL);
+    /* order: arm them again, take them out one at a time by time */
+    for (int i = 0; i < MANY; i++)
+        timer_list_insert(&head, &t[i], 1 + (uint64_t)(i * 7919 % MANY) / 3);
+    fired = 0;
+    while (head) {
+        uint64_t d = head->deadline_ns, seq = head->seq;
+        EXPECT(d > last || (d == last && seq > lastseq));
+        last = d;
+        lastseq = seq;
+        EXPECT(timer_list_expired(&head, d) != NULL);
+        fired++;
+    }
+    EXPECT_EQ(fired, MANY);
+}
+
 KTEST_MAIN(KTEST_CASE(insert_keeps_deadline_order),
            KTEST_CASE(equal_deadlines_fire_in_arming_order),
            KTEST_CASE(remove_anywhere_and_twice),
            KTEST_CASE(move_between_lists),
            KTEST_CASE(expired_only_when_due),
            KTEST_CASE(bound_defers_to_min_interval_after_last_fire),
-           KTEST_CASE(storm_fires_at_the_bounded_rate))
+           KTEST_CASE(storm_fires_at_the_bounded_rate),
+           KTEST_CASE(many_timers_fire_in_order))

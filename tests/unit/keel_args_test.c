@@ -106,7 +106,7 @@ KTEST(guest_limit)
     free(o.images);
     EXPECT_EQ(keel_parse_run(N + 1, argv, &o, f), -1);
     fclose(f);
-    EXPECT(msg && strstr(msg, "4001 guests asked for; one run boots at most 4000"));
+    EXPECT(msg && strstr(msg, "12001 guests asked for; one run boots at most 12000"));
     free(msg);
 }
 
@@ -142,11 +142,11 @@ KTEST(net_plan)
     EXPECT_EQ(keel_net_plan_netmask(), 0xffff0000u);
     EXPECT_EQ(KEEL_NET_PLAN_GATEWAY & keel_net_plan_netmask(), KEEL_NET_PLAN_SUBNET);
     EXPECT_EQ(keel_net_plan_guest_ipv4(0), 0x0a000101u);          /* 10.0.1.1 */
-    EXPECT_EQ(keel_net_plan_guest_ipv4(KEEL_LAUNCH_MAX_GUESTS - 1), 0x0a0010a0u);
+    EXPECT_EQ(keel_net_plan_guest_ipv4(KEEL_LAUNCH_MAX_GUESTS - 1), 0x0a002fe0u);          /* 10.0.47.224 */
     keel_net_plan_guest_mac(0, mac);
     EXPECT(!memcmp(mac, "\x02\x4b\x0a\x00\x01\x01", 6));
     keel_net_plan_guest_mac(KEEL_LAUNCH_MAX_GUESTS - 1, mac);
-    EXPECT(!memcmp(mac, "\x02\x4b\x0a\x00\x10\xa0", 6));
+    EXPECT(!memcmp(mac, "\x02\x4b\x0a\x00\x2f\xe0", 6));
     EXPECT_EQ(mac[0] & 3, 2);                    /* local, unicast */
 }
 

@@ -155,7 +155,7 @@ KTEST(hostfwd_rules_to_the_plan)
     parse("255.255.255.255:65535:65535/udp", &p[2]);
     p[2].idx = KEEL_LAUNCH_MAX_GUESTS - 1;
     s = keel_hostfwd_rules(&p[2], 1);
-    EXPECT(s && !strcmp(s, ",hostfwd=udp:255.255.255.255:65535-10.0.16.160:65535"));
+    EXPECT(s && !strcmp(s, ",hostfwd=udp:255.255.255.255:65535-10.0.47.224:65535"));
     free(s);
 }
 

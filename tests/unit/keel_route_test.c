@@ -6,6 +6,7 @@
 #include "../../tools/keel/lineout.c"
 #include "../../tools/keel/route.c"
 #include "../../tools/keel/control.c"
+#include "../../tools/keel/progress.c"
 
 static FILE *out_f, *err_f;
 static struct keel_router *rt;
@@ -166,7 +167,42 @@ KTEST(log_tail_keeps_the_end)
     stop();
 }
 
+/* 150 guests whose `start` lines come at once: stderr (a file, not a
+ * terminal) gets progress only when forced, and then the closing line. */
+static void start_many(int n, bool forced)
+{
+    static char *names[150];
+    for (int i = 0; i < n; i++)
+        names[i] = "g";
+    out_f = tmpfile();
+    err_f = tmpfile();
+    rt = keel_router_new(names, n, fileno(out_f), fileno(err_f), false, false);
+    keel_progress_init(rt, forced);
+    for (int i = 0; i < n; i++) {
+        char line[32];
+        snprintf(line, sizeof(line), "start %d %d\n", i, i + 1);
+        rec(0, 'c', line);
+    }
+    collect();
+}
+
+KTEST(progress_only_when_asked_or_on_a_terminal)
+{
+    start_many(150, false);
+    EXPECT(!strcmp(err_text, ""));
+    stop();
+    start_many(99, true);                        /* too few to bother */
+    EXPECT(!strcmp(err_text, ""));
+    stop();
+    start_many(150, true);
+    EXPECT(strstr(err_text, "keel: 150 of 150 guests started ("));
+    EXPECT(!strstr(err_text, "keel: 2 of"));     /* at most one a second */
+    EXPECT(!strcmp(out_text, ""));
+    stop();
+}
+
 KTEST_MAIN(KTEST_CASE(one_guest_is_verbatim_and_prompt), KTEST_CASE(several_guests_get_prefixes),
            KTEST_CASE(output_before_start_is_held), KTEST_CASE(control_lines_split_across_records),
            KTEST_CASE(timings_hidden_unless_asked), KTEST_CASE(logs_only_with_verbose),
-           KTEST_CASE(bad_done_is_ignored), KTEST_CASE(log_tail_keeps_the_end))
+           KTEST_CASE(bad_done_is_ignored), KTEST_CASE(log_tail_keeps_the_end),
+           KTEST_CASE(progress_only_when_asked_or_on_a_terminal))

@@ -36,6 +36,9 @@ void keel_run_usage(FILE *f)
         "  --timings        show dom0's build timings on stderr\n"
         "  -e, --env NAME=VALUE  an environment variable of every guest\n"
         "                   (getenv, environ); repeatable\n"
+        "  --progress       show boot progress on stderr (a line a second) for\n"
+        "                   runs of 100 guests or more; the default when\n"
+        "                   stderr is a terminal\n"
         "  --connect A:B[:NAME]  a channel NAME (default chan) between guests\n"
         "                   A and B (names or 0-based indices); A grants\n"
         "  --smp N          virtual CPUs of the machine (default 2)\n"
@@ -166,6 +169,7 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
     const char *a = argv[*i], *v;
     if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) o->verbose = true;
     else if (!strcmp(a, "--timings")) o->timings = true;
+    else if (!strcmp(a, "--progress")) o->progress = true;
     else if (!strcmp(a, "--kvm")) o->kvm = true;
     else if (!strcmp(a, "-h") || !strcmp(a, "--help")) o->help = true;
     else if ((v = opt_value("--timeout", argc, argv, i))) {

@@ -76,6 +76,7 @@ static int do_verb(struct keel_router *r, const char *verb, char *args)
             return -1;
         keel_route_claim(r, (unsigned)v, idx);
         r->started = true;
+        keel_progress_started(r);
     } else if (!strcmp(verb, "exit")) {
         if (parse_int(rest, &rest, 0, 255, &v) || *rest)
             return -1;

@@ -49,7 +49,7 @@ struct keel_disk {
     int guest_idx, dev;     /* keel_plan_disks */
 };
 struct keel_opts {
-    bool verbose, timings, kvm, help;
+    bool verbose, timings, progress, kvm, help;
     double timeout_s;       /* <= 0: no timeout */
     unsigned smp;
     char mem[32];           /* QEMU -m value, normalized to "<n>M" */
@@ -211,6 +211,8 @@ struct keel_guest {
 struct keel_router;
 struct keel_router *keel_router_new(char *const *names, int n, int out_fd,
                                     int err_fd, bool verbose, bool timings);
+/* Boot progress on stderr (progress.c): forced, or when it is a tty. */
+void keel_progress_init(struct keel_router *r, bool forced);
 void keel_router_free(struct keel_router *r);
 struct keel_rec_sink keel_router_sink(struct keel_router *r);
 void keel_router_finish(struct keel_router *r);

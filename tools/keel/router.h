@@ -34,6 +34,9 @@ struct keel_router {
     char tail[KEEL_TAIL_BYTES];  /* last log bytes, for post-mortems */
     size_t tail_pos;
     bool tail_wrapped;
+    bool progress;               /* progress.c: show boot progress */
+    int nstarted;
+    uint64_t progress_t0_ns, progress_last_ns;
 };
 
 void keel_route_guest(struct keel_router *r, int idx, char stream,
@@ -41,5 +44,6 @@ void keel_route_guest(struct keel_router *r, int idx, char stream,
 void keel_route_claim(struct keel_router *r, unsigned domid, int idx);
 void keel_control_feed(struct keel_router *r, const uint8_t *data, size_t n);
 void keel_control_line(struct keel_router *r, char *line);
+void keel_progress_started(struct keel_router *r);
 
 #endif

@@ -129,6 +129,7 @@ static int boot(const struct keel_opts *o, char **names, const char *qemu,
         keel_router_free(r);
         return KEEL_STATUS_MACHINE;
     }
+    keel_progress_init(r, o->progress);
     if (o->verbose) {
         fprintf(stderr, "keel:");
         for (char **a = argv; *a; a++)

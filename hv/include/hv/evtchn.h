@@ -35,8 +35,14 @@ struct vcpu;
 struct hc_args;
 
 /* ---- evtchn_bits.c (pure) ---- */
-/* Lowest free port in 1 .. max_port in a KEEL_EVTCHN_WORDS-word bitmap,
- * marked used; -KEEL_ENOSPC if none. */
+/* Lowest free port in 1 .. max_port in a bitmap of at least
+ * evtchn_bitmap_words(max_port) words, marked used; -KEEL_ENOSPC if none.
+ * The test and free take ports of 1 .. KEEL_EVTCHN_PORTS - 1: callers
+ * check a port against the bitmap's max_port first. */
+static inline unsigned evtchn_bitmap_words(unsigned max_port)
+{
+    return max_port / 64 + 1;
+}
 int evtchn_bitmap_alloc(uint64_t *used, unsigned max_port);
 void evtchn_bitmap_free(uint64_t *used, unsigned port);
 bool evtchn_bitmap_test(const uint64_t *used, unsigned port);
@@ -78,14 +84,21 @@ struct evtchn {
  * limit bounds how many it gets (hv/common/limits.c). */
 #define EVTCHN_BUCKET_PORTS KEEL_HV_PORTS_PER_FRAME
 #define EVTCHN_BUCKETS      (KEEL_EVTCHN_PORTS / EVTCHN_BUCKET_PORTS)
+#define EVTCHN_INLINE_PORTS 4
 
 struct evtchn_dom {
     spinlock_t lock;
     bool dead;                           /* being destroyed: no new binds */
     uint64_t upcall_entry;               /* SET_CALLBACK; 0 = none */
     uint16_t virq_port[KEEL_NR_VIRQS];   /* 0 = not bound */
-    uint64_t used[KEEL_EVTCHN_WORDS];    /* bit 0 always set */
     struct evtchn *bucket[EVTCHN_BUCKETS];  /* allocated on first use */
+    /* ports 0 .. EVTCHN_INLINE_PORTS - 1 (0 unused): a guest's first
+     * ports, so that one with a console and a NIC (one port) takes no
+     * bucket frame */
+    struct evtchn inline_slot[EVTCHN_INLINE_PORTS];
+    /* ports 0 .. limits.evtchn_ports, bit 0 always set: a guest with the
+     * default 255 ports pays 32 bytes, not the whole space's 1.5 KiB */
+    uint64_t used[];
 };
 
 int evtchn_domain_init(struct domain *d);       /* 0 / -KEEL_ENOMEM */

@@ -28,10 +28,14 @@ enum vcpu_state {
 
 /* A vCPU's one-shot timer (timer.c).  Armed, it is in the list of CPU
  * `cpu`, sorted by deadline. */
+/* A node of one CPU's timer heap (timer_list.c): a pairing heap, so that
+ * arming costs the same with 10,000 sleeping guests as with one. */
 struct vcpu_timer {
     uint64_t deadline_ns;       /* 0 = not armed */
     uint64_t last_fire_ns;      /* when it last fired: the rate bound */
-    struct vcpu_timer *next;
+    uint64_t seq;               /* arming order: equal deadlines fire in it */
+    struct vcpu_timer *child, *sibling;
+    struct vcpu_timer *prev;    /* the parent if first child, else the left sibling */
     unsigned cpu;               /* changes only with both lists locked */
 };
 

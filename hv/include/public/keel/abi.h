@@ -77,7 +77,7 @@ typedef uint16_t keel_domid_t;
 /* Every domain: pages other domains granted it and it mapped (grant_table.h).
  * Handle h is mapped at KEEL_GRANT_WINDOW_VA + h * KEEL_PAGE_SIZE. */
 #define KEEL_GRANT_WINDOW_VA     0x0000300000000000ull
-#define KEEL_GRANT_WINDOW_PAGES  16384u                     /* 64 MiB */
+#define KEEL_GRANT_WINDOW_PAGES  65536u                     /* 256 MiB */
 /* Lent PCI functions (keel/pci.h): BARs mapped uncached, and DMA pages. */
 #define KEEL_PCI_MMIO_VA         0x0000400000000000ull
 #define KEEL_PCI_DMA_VA          0x0000500000000000ull

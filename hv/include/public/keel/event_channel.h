@@ -8,11 +8,12 @@
  * beyond it, whoever asks for it, is -KEEL_ENOSPC.  A port is in one of
  * the states below.  Each port has a pending bit and a mask bit in the
  * domain's shared-info page (keel/shared_info.h): evtchn_pending[port / 64]
- * bit port % 64, likewise evtchn_mask.
+ * bit port % 64, likewise evtchn_mask; word w is flagged in the vCPU's
+ * pending_sel[w / 64] bit w % 64.
  *
  * Hypercall: long evtchn_op(uint32_t cmd, struct keel_evtchn_op *op).
  * Every command reads *op (must be readable: -KEEL_EFAULT); STATUS also
- * writes it back.  Ports outside 1 .. 4095 are -KEEL_EINVAL, a port in range
+ * writes it back.  Ports outside 1 .. 12287 are -KEEL_EINVAL, a port in range
  * that is not in use is -KEEL_ENOENT.  Unused fields must be 0
  * (-KEEL_EINVAL), so that they can get a meaning later.
  *
@@ -114,8 +115,12 @@
 
 typedef uint32_t keel_evtchn_port_t;
 
-#define KEEL_EVTCHN_PORTS     4096u          /* ports 1 .. 4095 */
+/* The port space is as large as one shared-info page holds (two bits a
+ * port): dom0 needs one port per live guest, and one run boots up to
+ * KEEL_LAUNCH_MAX_GUESTS (keel/launch.h). */
+#define KEEL_EVTCHN_PORTS     12288u         /* ports 1 .. 12287 */
 #define KEEL_EVTCHN_WORDS     (KEEL_EVTCHN_PORTS / 64)
+#define KEEL_EVTCHN_SEL_WORDS ((KEEL_EVTCHN_WORDS + 63) / 64)
 
 /* commands */
 #define KEEL_EVTCHNOP_ALLOC_UNBOUND     1

@@ -84,18 +84,19 @@
  * modules; guests are bounded by what dom0 holds for each live guest:
  *   - one event channel port in dom0's own port space, shared by every
  *     device dom0 serves for it (console and NIC, keel/device.h):
- *     KEEL_EVTCHN_PORTS - 1 = 4095 usable ports, less dom0's own (the
- *     VIRQs VIRQ_DOM_EXC and VIRQ_CONSOLE, its NIC's interrupt): 4092;
+ *     KEEL_EVTCHN_PORTS - 1 = 12287 usable ports, less dom0's own (the
+ *     VIRQs VIRQ_DOM_EXC and VIRQ_CONSOLE, its NIC's interrupt): 12284;
  *   - pages of dom0's grant window (KEEL_GRANT_MAX_MAPS =
- *     KEEL_GRANT_WINDOW_PAGES = 16384 handles): one for the console's page
+ *     KEEL_GRANT_WINDOW_PAGES = 65536 handles): one for the console's page
  *     0, and KEEL_NET_RING_PAGES (3) more for a guest with a NIC:
- *     4000 x 4 = 16000, which leaves 384 for dom0's own.
+ *     12000 x 4 = 48000, which leaves 17536 for dom0's own.
  * Guests of one run may all be alive at once (dom0 builds every guest
- * before it reaps any), so the ports, 4092, are the real bound; 4000
- * keeps 92 ports and (with a NIC in every guest) 384 grant handles for
- * dom0's own devices.  Every other per-guest cost is far below it: domain
+ * before it reaps any), so the ports, 12284, are the real bound; 12000
+ * keeps 284 ports for dom0's own devices.  (The port space was 4096, and
+ * this bound 4000.)  Every other per-guest cost is far below it: domain
  * ids (KEEL_DOMID_MAX = 32751), dom0's memory (about 1.5 KiB a guest with
- * a NIC, of its 64 MiB), the console record's 4 hex digits of domain id.
+ * a NIC, of its 64 MiB), the console record's 4 hex digits of domain id,
+ * the network plan's addresses below.
  * The machine's memory (`keel run --mem`) bounds it further: each live
  * guest holds its image note's mem_bytes plus about 40 KiB.  The hosts
  * table (module 2, keel/hosts.h) costs no port, grant or dom0 memory per
@@ -106,7 +107,7 @@
  * (ports, grant handles, memory), that guest is reported as rejected (126,
  * with a `msg` saying which) and the others run.
  */
-#define KEEL_LAUNCH_MAX_GUESTS    4000
+#define KEEL_LAUNCH_MAX_GUESTS    12000
 
 #define KEEL_STATUS_REJECTED      126
 #define KEEL_STATUS_TIMEOUT       124
@@ -122,7 +123,7 @@
  *   subnet    10.0.0.0/16
  *   gateway   10.0.0.2: QEMU's host in user mode (it NATs to the outside)
  *   DNS       none: guests are given no resolver
- *   guest i   10.0.1.1 + i (i < KEEL_LAUNCH_MAX_GUESTS: up to 10.0.16.160),
+ *   guest i   10.0.1.1 + i (i < KEEL_LAUNCH_MAX_GUESTS: up to 10.0.47.224),
  *             MAC 02:4b:0a:00:x:y when its address is 10.0.x.y (02:
  *             locally administered, unicast; 4b: "K")
  *   dom0      its uplink has the NIC's own MAC (QEMU's first NIC:

@@ -33,6 +33,7 @@
 #define KEEL_PUBLIC_SHARED_INFO_H
 
 #include "abi.h"
+#include "event_channel.h"
 
 #define KEEL_PENDING_TIMER    (1ull << 0)  /* the one-shot timer fired */
 #define KEEL_PENDING_DOMAIN   (1ull << 1)  /* (dom0) a domain shut down or crashed */
@@ -52,8 +53,9 @@ struct keel_vcpu_info {
     volatile uint8_t upcall_pending;  /* some unmasked port became pending */
     volatile uint8_t upcall_mask;     /* 1: no upcall now (set on entry) */
     uint8_t  pad[6];
-    volatile uint64_t pending_sel;    /* bit w: look at evtchn_pending[w] */
-    uint64_t reserved[6];
+    /* bit w % 64 of pending_sel[w / 64]: look at evtchn_pending[w] */
+    volatile uint64_t pending_sel[KEEL_EVTCHN_SEL_WORDS];
+    uint64_t reserved[7 - KEEL_EVTCHN_SEL_WORDS];
 };
 
 struct keel_shared_info {
@@ -66,9 +68,9 @@ struct keel_shared_info {
     /* offset 64 */
     struct keel_vcpu_info vcpu_info[1];
     /* offset 128: bit (port % 64) of word (port / 64) */
-    volatile uint64_t evtchn_pending[64];
-    volatile uint64_t evtchn_mask[64];
-    uint8_t  reserved[4096 - 1152];
+    volatile uint64_t evtchn_pending[KEEL_EVTCHN_WORDS];
+    volatile uint64_t evtchn_mask[KEEL_EVTCHN_WORDS];     /* offset 1664 */
+    uint8_t  reserved[4096 - 128 - 16 * KEEL_EVTCHN_WORDS];
 };
 
 #ifdef __cplusplus
@@ -80,7 +82,8 @@ _Static_assert(sizeof(struct keel_shared_info) == 4096, "shared info is one page
 _Static_assert(offsetof(struct keel_shared_info, pending) == 56, "pending word");
 _Static_assert(offsetof(struct keel_shared_info, vcpu_info) == 64, "vcpu_info");
 _Static_assert(offsetof(struct keel_shared_info, evtchn_pending) == 128, "pending");
-_Static_assert(offsetof(struct keel_shared_info, evtchn_mask) == 640, "mask");
+_Static_assert(offsetof(struct keel_shared_info, evtchn_mask) == 1664, "mask");
+_Static_assert(sizeof(struct keel_vcpu_info) == 64, "vcpu_info is one cache line");
 #endif
 
 #endif /* KEEL_PUBLIC_SHARED_INFO_H */

@@ -22,9 +22,31 @@
 #define LIBOS_EVENT_H
 
 #include <stdint.h>
+#include <keel/domctl.h>
 #include <keel/event_channel.h>
 
 typedef void (*libos_evtchn_handler_t)(keel_evtchn_port_t port, void *arg);
+
+/*
+ * The handler table covers ports 1 .. n - 1.  The libos's own (n = 256)
+ * covers a guest's default port limit, so a guest does not carry a table
+ * for the whole port space (192 KiB).  A program allowed more ports (dom0)
+ * writes LIBOS_EVTCHN_TABLE(n) at file scope in one of its files, which
+ * replaces the libos's.  Ports at or above n are -KEEL_EINVAL to
+ * set_handler, and take/wait never see them.
+ */
+struct libos_evtchn_slot {
+    libos_evtchn_handler_t fn;
+    void *arg;
+};
+#define LIBOS_EVTCHN_DEFAULT_PORTS (KEEL_DEFAULT_EVTCHN_PORTS + 1)
+#define LIBOS_EVTCHN_TABLE(n)                                               \
+    struct libos_evtchn_slot libos_evtchn_slots[(n)];                        \
+    volatile uint64_t libos_evtchn_recv_bits[((n) + 63) / 64];                \
+    const unsigned libos_evtchn_nports = (n)
+extern struct libos_evtchn_slot libos_evtchn_slots[];
+extern volatile uint64_t libos_evtchn_recv_bits[];
+extern const unsigned libos_evtchn_nports;
 
 long libos_evtchn_alloc_unbound(keel_domid_t remote);
 /* Privileged domains only: a new UNBOUND port in owner's port space,
