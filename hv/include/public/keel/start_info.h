@@ -20,7 +20,9 @@
  *                   table (r--, keel/hosts.h), whose pages are not
  *                   counted in the image note's mem_bytes: mem_bytes
  *                   here is the note's plus theirs
- *   heap_start      free memory (rw-) up to heap_end
+ *   heap_start      free memory (rw-) up to heap_end; only up to
+ *                   heap_backed backed by frames at start (memory on
+ *                   demand, keel/memory.h), the rest unmapped
  *   heap_end        one unmapped guard page
  *   stack_top - stack_bytes .. stack_top   the stack (rw-)
  *   stack_top == mem_base + mem_bytes
@@ -68,7 +70,12 @@ struct keel_start_info {
      * both 0: none (a guest without a NIC, dom0) */
     uint64_t hosts_va;
     uint64_t hosts_bytes;
-    uint64_t reserved[5];
+    /* memory on demand (keel/memory.h): [heap_start, heap_backed) is
+     * backed by frames, [heap_backed, heap_end) is not yet: the guest asks
+     * for those pages with KEEL_MEMORY_INCREASE.  0: the whole heap is
+     * backed (dom0, and a domain created with all its memory). */
+    uint64_t heap_backed;
+    uint64_t reserved[4];
 };
 
 #endif /* KEEL_PUBLIC_START_INFO_H */
