@@ -362,6 +362,8 @@ static int plan(struct guest *g, struct layout *l, char *why, size_t len)
     if (image_check(g->image, g->image_size, 0, KEEL_IMAGE_PRIVILEGED,
                     &g->info, why, len))
         return -1;
+    if (g->max_mem)                  /* the run's word over the image's */
+        g->info.note.mem_bytes = g->max_mem;
     if (!(g->dev = malloc(sizeof(*g->dev)))) {
         snprintf(why, len, "out of memory for the device page");
         return -1;

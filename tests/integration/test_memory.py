@@ -59,3 +59,17 @@ def test_many_guests_grow_until_the_machine_is_full():
     assert sum(v[0] for v in got.values()) < 256, got
     assert "no ENOMEM" not in out
     assert "small| hello from small" in out
+
+
+def test_keel_run_guest_mem_overrides_the_image():
+    """keel run --guest-mem 16M: the default image's 256 MiB maximum
+    becomes 16 MiB for this run; 64 MiB is refused with ENOMEM."""
+    r = keel_run([guest("memgrow.img")], args=["cycle", "2", "0"],
+                 options=["--guest-mem", "16M"], timeout=100)
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)[-2000:]
+    rounds = [int(n) for n in re.search(r"cycle:((?: \d+)+)", out).group(1).split()]
+    assert rounds[0] == rounds[1] and 12 <= rounds[0] < 16, rounds
+    r = keel_run([guest("memgrow.img")], args=["touch", "64"],
+                 options=["--guest-mem", "16M"], timeout=100)
+    assert r.returncode == 1 and "malloc of 64 MiB failed" in text(r.stdout)

@@ -35,6 +35,9 @@
  *   read-only) and one guest (several disks, device entries in this order):
  *     "disk <g> <slot> <ro> <len>:<mount>\n"   g < n, slot < 32, ro 0 or 1,
  *                                        mount 1..31 bytes, starting '/'
+ *   optionally "guestmem <bytes>\n": every guest's maximum memory
+ *   (keel/memory.h) instead of its image note's mem_bytes (`keel run
+ *   --guest-mem`); a whole number of pages, 1 .. KEEL_GUEST_MAX_BYTES
  *   optionally "diskbench\n": dom0 measures its first disk directly
  *   before serving any guest, overwriting it (make bench only: keel run
  *   writes it under KEEL_DISK_BENCH=1)
