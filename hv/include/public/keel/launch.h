@@ -98,7 +98,8 @@
  * ids (KEEL_DOMID_MAX = 32751), dom0's memory (about 1.5 KiB a guest with
  * a NIC, of its 64 MiB), the console record's 4 hex digits of domain id.
  * The machine's memory (`keel run --mem`) bounds it further: each live
- * guest holds its image note's mem_bytes plus about 40 KiB.  The hosts
+ * guest holds what it starts with (keel/memory.h: not its image note's
+ * mem_bytes, which is its maximum) plus about 40 KiB, and what it grows to.  The hosts
  * table (module 2, keel/hosts.h) costs no port, grant or dom0 memory per
  * guest: its frames are shared by every guest with a NIC.
  *
