@@ -27,23 +27,6 @@ static long mop(uint32_t cmd, uint32_t domid, uint64_t gva, uint64_t n)
     return hc(KEEL_HC_MEMORY_OP, cmd, (long)&op, 0);
 }
 
-static uint32_t create(uint64_t pages, uint32_t flags)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    op.u.create.mem_pages = pages;
-    op.u.create.flags = flags;
-    return domctl(&op, KEEL_DOMCTL_CREATE, 0) ? 0 : op.domid;
-}
-
-static long destroy(uint32_t domid)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    return domctl(&op, KEEL_DOMCTL_DESTROY, domid);
-}
 
 static uint64_t frames_of(uint32_t d)
 {
@@ -53,13 +36,13 @@ static uint64_t frames_of(uint32_t d)
 static void bad_arguments(void)
 {
     uint64_t free0 = tbuild_free_frames();
-    uint32_t d = create(64, KEEL_CREATE_ON_DEMAND);
+    uint32_t d = tbuild_create(64, KEEL_CREATE_ON_DEMAND);
     struct keel_memory_op op;
 
     CHECK(d > 0);
     CHECK_EQ(frames_of(d), 0);
     uint64_t f1 = tbuild_free_frames();
-    CHECK_EQ(create(64, 2), 0);                                 /* unknown flag */
+    CHECK_EQ(tbuild_create(64, 2), 0);                                 /* unknown flag */
     CHECK_EQ(mop(0, d, B, 1), -KEEL_ENOSYS);
     CHECK_EQ(mop(3, d, B, 1), -KEEL_ENOSYS);
     CHECK_EQ(mop(INC, d, B + 1, 1), -KEEL_EINVAL);              /* unaligned */
@@ -98,7 +81,7 @@ static void bad_arguments(void)
     CHECK_EQ(frames_of(d), 56);
     CHECK_EQ(mop(INC, d, B + 8 * PAGE, 8), 0);
     CHECK_EQ(frames_of(d), 64);
-    CHECK_EQ(destroy(d), 0);
+    CHECK_EQ(tbuild_destroy(d), 0);
     CHECK_EQ(tbuild_free_frames(), free0);
 }
 
@@ -107,7 +90,7 @@ static void bad_arguments(void)
 static void busy_pages(const struct keel_module *img)
 {
     uint64_t free0 = tbuild_free_frames();
-    uint32_t d = create(64, KEEL_CREATE_ON_DEMAND);
+    uint32_t d = tbuild_create(64, KEEL_CREATE_ON_DEMAND);
     struct keel_domctl op;
 
     CHECK(d > 0);
@@ -131,7 +114,7 @@ static void busy_pages(const struct keel_module *img)
     CHECK_EQ(domctl(&op, KEEL_DOMCTL_MAP_MODULE, d), 0);
     CHECK_EQ(mop(DEC, d, B, 2), -KEEL_EINVAL);
     CHECK_EQ(frames_of(d), 62);
-    CHECK_EQ(destroy(d), 0);
+    CHECK_EQ(tbuild_destroy(d), 0);
     CHECK_EQ(tbuild_free_frames(), free0);
     (void)img;
 }
@@ -144,7 +127,7 @@ static void started_guest(const struct keel_module *img)
     CHECK(d > 0);
     CHECK_EQ(mop(INC, (uint32_t)d, B, 1), -KEEL_EBUSY);
     CHECK_EQ(mop(DEC, (uint32_t)d, B, 1), -KEEL_EBUSY);
-    CHECK_EQ(destroy((uint32_t)d), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
 }
 
 /* One domain grows until the machine has nothing left for it: -ENOMEM,
@@ -153,7 +136,7 @@ static void started_guest(const struct keel_module *img)
 static void machine_full(const struct keel_module *img)
 {
     uint64_t free0 = tbuild_free_frames(), range = 1ull << 20;   /* 4 GiB of range */
-    uint32_t d = create(range, KEEL_CREATE_ON_DEMAND);
+    uint32_t d = tbuild_create(range, KEEL_CREATE_ON_DEMAND);
     uint64_t got = 0;
     long rc = 0;
 
@@ -176,12 +159,12 @@ static void machine_full(const struct keel_module *img)
     CHECK(g > 0);
     CHECK_EQ(tbuild_wait((uint32_t)g, &info, 20000), 0);
     CHECK_EQ(info.exit_code, 7);
-    CHECK_EQ(destroy((uint32_t)g), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)g), 0);
     /* freeing some lets it grow again (less a page table's margin) */
     CHECK_EQ(mop(DEC, d, B, 1024), 0);
     CHECK_EQ(frames_of(d), got - 1024);
     CHECK_EQ(mop(INC, d, B, 512), 0);
-    CHECK_EQ(destroy(d), 0);
+    CHECK_EQ(tbuild_destroy(d), 0);
     CHECK_EQ(tbuild_free_frames(), free0);
 }
 
@@ -192,13 +175,13 @@ static void cycles(void)
     unsigned bad = 0;
 
     for (unsigned i = 0; i < CYCLES; i++) {
-        uint32_t d = create(4096, KEEL_CREATE_ON_DEMAND);
+        uint32_t d = tbuild_create(4096, KEEL_CREATE_ON_DEMAND);
         uint64_t at = B + (i % 6) * 512 * PAGE;
         bad += !d;
         bad += mop(INC, d, at, 600) != 0;
         bad += mop(DEC, d, at + PAGE, 300) != 0;
         bad += mop(INC, d, B + 4095 * PAGE, 1) != 0;
-        bad += destroy(d) != 0;
+        bad += tbuild_destroy(d) != 0;
     }
     CHECK_EQ(bad, 0);
     CHECK_EQ(tbuild_free_frames(), free0);
