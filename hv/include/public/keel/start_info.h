@@ -55,6 +55,11 @@ struct keel_start_info {
     uint64_t mem_bytes;
     uint64_t heap_start;
     uint64_t heap_end;
+    /* memory on demand (keel/memory.h): [heap_start, heap_backed) is
+     * backed by frames, [heap_backed, heap_end) is not yet: the guest asks
+     * for those pages with KEEL_MEMORY_INCREASE.  0: the whole heap is
+     * backed (dom0, and a domain created with all its memory). */
+    uint64_t heap_backed;
     uint64_t stack_top;
     uint64_t stack_bytes;
     uint64_t shared_info_va;            /* == KEEL_SHARED_INFO_VA */
@@ -70,12 +75,7 @@ struct keel_start_info {
      * both 0: none (a guest without a NIC, dom0) */
     uint64_t hosts_va;
     uint64_t hosts_bytes;
-    /* memory on demand (keel/memory.h): [heap_start, heap_backed) is
-     * backed by frames, [heap_backed, heap_end) is not yet: the guest asks
-     * for those pages with KEEL_MEMORY_INCREASE.  0: the whole heap is
-     * backed (dom0, and a domain created with all its memory). */
-    uint64_t heap_backed;
-    uint64_t reserved[4];
+    uint64_t reserved[5];
 };
 
 #endif /* KEEL_PUBLIC_START_INFO_H */
