@@ -27,8 +27,8 @@ int admit_memory(uint64_t mem_bytes, const struct keel_domain_limits *l,
            op.u.physinfo.free_frames - op.u.physinfo.reserved_frames : 0;
     if (room >= need)
         return 0;
-    snprintf(why, len, "not enough memory left on the machine for its "
-             "%llu KiB (%llu KiB free with %u guests running, %llu KiB "
+    snprintf(why, len, "not enough memory left on the machine for the "
+             "%llu KiB it starts with (%llu KiB free with %u guests running, %llu KiB "
              "needed): raise keel run --mem, or build the image with a "
              "smaller mkimage --mem",
              (unsigned long long)(mem_bytes >> 10),

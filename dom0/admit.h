@@ -31,7 +31,8 @@
  * shared info, heap), the reserve for l, and the slack above. */
 uint64_t admit_frames_needed(uint64_t mem_pages, const struct keel_domain_limits *l);
 
-/* 0 when a guest of mem_bytes with limits l fits (PHYSINFO's free frames
+/* 0 when a guest that starts with mem_bytes (layout_start_bytes: the rest
+ * of its memory comes on demand) with limits l fits (PHYSINFO's free frames
  * less the reserved ones), else -1 with the reason, and what to do about
  * it, in why. */
 int admit_memory(uint64_t mem_bytes, const struct keel_domain_limits *l,

@@ -100,6 +100,32 @@ void builder_destroy(uint32_t domid)
                ctl_strerror(rc), rc);
 }
 
+/* Frames for the guest's pages [va, end), in calls the hypervisor allows. */
+static long back_pages(const struct guest *g, uint64_t va, uint64_t end)
+{
+    while (va < end) {
+        uint64_t n = (end - va) / PAGE;
+        struct keel_memory_op op = {
+            .gva = va, .domid = (keel_domid_t)g->domid,
+            .npages = n < KEEL_MEMORY_OP_MAX_PAGES ? n : KEEL_MEMORY_OP_MAX_PAGES,
+        };
+        long rc = hc_memory_op(KEEL_MEMORY_INCREASE, &op);
+        if (rc < 0)
+            return rc;
+        va += op.npages * PAGE;
+    }
+    return 0;
+}
+
+/* What the guest needs to reach main (layout_regions): the rest of its
+ * heap it asks for itself. */
+static long back_memory(const struct guest *g, const struct layout *l)
+{
+    long rc = back_pages(g, l->mem_base, l->heap_backed);
+
+    return rc < 0 ? rc : back_pages(g, l->stack_top - l->stack_bytes, l->stack_top);
+}
+
 /* Pages [first, end) of segment s copied from the image (gaps zeroed). */
 static long copy_pages(const struct guest *g, const struct image_seg *s,
                        uint64_t first, uint64_t end)
@@ -161,6 +187,7 @@ static void fill_start_info(const struct guest *g, const struct layout *l,
     si->mem_bytes = l->mem_bytes;
     si->heap_start = l->heap_start;
     si->heap_end = l->heap_end;
+    si->heap_backed = l->heap_backed;
     si->stack_top = l->stack_top;
     si->stack_bytes = l->stack_bytes;
     si->shared_info_va = KEEL_SHARED_INFO_VA;
@@ -283,7 +310,8 @@ static long populate(struct guest *g, const struct layout *l, uint32_t nr_cpus,
 {
     long rc;
 
-    if ((*step = "connecting devices", rc = devices_connect(g)) < 0 ||
+    if ((*step = "backing memory", rc = back_memory(g, l)) < 0 ||
+        (*step = "connecting devices", rc = devices_connect(g)) < 0 ||
         (*step = "loading segments", rc = build_segments(g)) < 0 ||
         (*step = "mapping the hosts table", rc = hosts_map(g, l->hosts_va)) < 0 ||
         (*step = "writing start info", rc = write_start_info(g, l, nr_cpus)) < 0 ||
@@ -303,6 +331,7 @@ static long run_domain(struct guest *g, const struct layout *l,
     struct keel_domctl op = { 0 };
 
     op.u.create.mem_pages = l->mem_bytes / PAGE;
+    op.u.create.flags = KEEL_CREATE_ON_DEMAND;
     devpage_limits(g->dev, &op.u.create.limits);
     *step = "creating the domain";
     t->create = hc_now_ns();
@@ -334,6 +363,8 @@ static int plan(struct guest *g, struct layout *l, char *why, size_t len)
     if (image_check(g->image, g->image_size, 0, KEEL_IMAGE_PRIVILEGED,
                     &g->info, why, len))
         return -1;
+    if (g->max_mem)                  /* the run's word over the image's */
+        g->info.note.mem_bytes = g->max_mem;
     if (!(g->dev = malloc(sizeof(*g->dev)))) {
         snprintf(why, len, "out of memory for the device page");
         return -1;
@@ -350,7 +381,7 @@ static int plan(struct guest *g, struct layout *l, char *why, size_t len)
     devpage_limits(g->dev, &limits);
     /* the hosts table's pages too: CREATE gives it frames for them, which
      * sharing the table frees at once (hosts.h) */
-    return admit_memory(l->mem_bytes, &limits, why, len);
+    return admit_memory(layout_start_bytes(l), &limits, why, len);
 }
 
 /* Why a step failed, and what to do about it when there is something. */

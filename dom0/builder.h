@@ -41,6 +41,8 @@ struct guest {
     int status;                  /* exit status, -1 while running */
     struct devpage *dev;         /* while building: its device page */
     bool hold;                   /* build paused; builder_release starts it */
+    uint64_t max_mem;            /* its maximum memory instead of the image's
+                                    (keel run --guest-mem); 0: the image's */
     uint64_t dev_va;             /* held: where its device page is */
     uint64_t create_ns;          /* held: when CREATE was asked */
 };

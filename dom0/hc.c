@@ -22,6 +22,11 @@ long hc_domctl(struct keel_domctl *op)
     return keel_hc_domctl(op);
 }
 
+long hc_memory_op(uint32_t cmd, struct keel_memory_op *op)
+{
+    return keel_hc_memory_op(cmd, op);
+}
+
 long hc_evtchn_alloc_in(uint32_t owner, uint32_t remote)
 {
     return libos_evtchn_alloc_unbound_in((keel_domid_t)owner, (keel_domid_t)remote);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <keel/domctl.h>
+#include <keel/memory.h>
 #include <keel/shared_info.h>
 #include <keel/start_info.h>
 
@@ -23,6 +24,10 @@ long hc_domctl(struct keel_domctl *op);
  * (KEEL_DOMID_SELF: ours), offered to remote: the new port (> 0) or
  * -KEEL_E*. */
 long hc_evtchn_alloc_in(uint32_t owner, uint32_t remote);
+
+/* KEEL_HC_MEMORY_OP (keel/memory.h): back or give back pages of a guest
+ * being built.  0 or -KEEL_E*. */
+long hc_memory_op(uint32_t cmd, struct keel_memory_op *op);
 
 /* Close one of our own ports: 0 or -KEEL_E*. */
 long hc_evtchn_close(uint32_t port);

@@ -61,6 +61,8 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
     l->stack_top = il.stack_top;
     l->stack_bytes = stack;
     l->heap_end = il.heap_end;
+    l->heap_backed = il.heap_end - il.heap_start > LAYOUT_START_HEAP ?
+                     il.heap_start + LAYOUT_START_HEAP : il.heap_end;
     return 0;
 }
 
@@ -92,15 +94,20 @@ unsigned layout_regions(const struct image_info *img, const struct layout *l,
      * toolstack's word: read-only, so no grant of the guest's can make them
      * writable either; the ring pages and the heap are the guest's */
     uint64_t ro_end = l->dev_va ? l->rings_va : l->heap_start;
-    uint64_t hosts = l->hosts_va ? l->hosts_va : l->heap_end;
+    uint64_t hosts = l->hosts_va ? l->hosts_va : l->heap_backed;
     uint64_t hosts_end = hosts + l->hosts_pages * PAGE;
     n = put(r, n, at, l->si_va, 0);
     n = put(r, n, l->si_va, ro_end, KEEL_RIGHT_R);
     n = put(r, n, ro_end, hosts, KEEL_RIGHT_R | KEEL_RIGHT_W);
     n = put(r, n, hosts, hosts_end, KEEL_RIGHT_R);
-    n = put(r, n, hosts_end, l->heap_end, KEEL_RIGHT_R | KEEL_RIGHT_W);
-    n = put(r, n, l->heap_end, l->heap_end + PAGE, 0);
+    n = put(r, n, hosts_end, l->heap_backed, KEEL_RIGHT_R | KEEL_RIGHT_W);
+    /* the rest of the heap and the guard page have no frames */
     n = put(r, n, l->stack_top - l->stack_bytes, l->stack_top,
             KEEL_RIGHT_R | KEEL_RIGHT_W);
     return n;
+}
+
+uint64_t layout_start_bytes(const struct layout *l)
+{
+    return l->heap_backed - l->mem_base + l->stack_bytes;
 }

@@ -7,8 +7,9 @@
  *   rings_va                  the ring pages of its GRANTER devices (rw-)
  *   hosts_va                  the run's hosts table (r--), if it gets one:
  *                             pages on top of the image's mem_bytes
- *   heap_start .. heap_end    the heap (rw-)
- *   heap_end                  one guard page (no rights)
+ *   heap_start .. heap_end    the heap (rw-): backed up to heap_backed
+ *                             (LAYOUT_START_HEAP), the rest on demand
+ *   heap_end                  one guard page (unmapped)
  *   stack_top - stack_bytes   the stack (rw-), stack_top = end of memory
  *
  * Pure arithmetic on a checked image (image/elf_check.h), on the layout
@@ -33,10 +34,17 @@ struct layout {
     uint64_t hosts_va;       /* 0: no hosts table */
     uint64_t hosts_pages;
     uint64_t heap_start;     /* page aligned */
+    uint64_t heap_backed;    /* page aligned: [heap_start, heap_backed) has
+                                frames at start, the rest on demand */
     uint64_t heap_end;       /* page aligned: the guard page */
     uint64_t stack_top;      /* == mem_base + mem_bytes */
     uint64_t stack_bytes;
 };
+
+/* Heap a guest starts with: enough for the libos to reach main (argument
+ * copies, stdio buffers) without asking for more; the rest of the heap
+ * comes on demand (keel/memory.h). */
+#define LAYOUT_START_HEAP (64u << 10)
 
 /* A run of pages with one set of rights (KEEL_RIGHT_*; 0 = unmapped). */
 struct region {
@@ -63,9 +71,13 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
                     int dev_page, uint64_t ring_pages, uint64_t hosts_pages,
                     struct layout *l, char *msg, size_t msglen);
 
-/* Cover [mem_base, stack_top) with regions in address order; returns how
- * many were written to r[LAYOUT_MAX_REGIONS]. */
+/* Cover the pages a guest starts with, [mem_base, heap_backed) and its
+ * stack, with regions in address order; returns how many were written to
+ * r[LAYOUT_MAX_REGIONS]. */
 unsigned layout_regions(const struct image_info *img, const struct layout *l,
                         struct region *r);
+
+/* Bytes of memory a guest starts with: what layout_regions covers. */
+uint64_t layout_start_bytes(const struct layout *l);
 
 #endif /* DOM0_LAYOUT_H */

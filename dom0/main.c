@@ -109,7 +109,7 @@ static void start_guests(const struct keel_start_info *si,
         g[i] = (struct guest){ .idx = (int)i, .mf = &m->guests[i],
                                .image = (const void *)(uintptr_t)mod->va,
                                .image_size = mod->bytes, .status = -1,
-                               .hold = chan_held(i) };
+                               .hold = chan_held(i), .max_mem = m->guest_mem };
         hc_log("guest %u: %s, module %u \"%.*s\", %llu bytes", i,
                m->guests[i].name, m->guests[i].module, KEEL_MODULE_NAME_MAX,
                mod->name,

@@ -293,6 +293,24 @@ static int trailer(struct cursor *c)
     return 0;
 }
 
+/* Optional "guestmem <bytes>\n" (keel run --guest-mem): a page multiple,
+ * 1 page .. KEEL_GUEST_MAX_BYTES. */
+static int guest_mem(struct cursor *c, struct manifest *m)
+{
+    uint64_t n;
+
+    if (!literal(c, "guestmem "))
+        return 0;
+    if (number(c, KEEL_GUEST_MAX_BYTES, '\n', &n, "the guests' memory"))
+        return -1;
+    if (n == 0 || n % KEEL_PAGE_SIZE)
+        return fail(c, "guestmem %llu is not a whole number of pages",
+                    (unsigned long long)n);
+    m->guest_mem = n;
+    c->line++;
+    return 0;
+}
+
 static int body(struct cursor *c, struct manifest *m)
 {
     uint64_t n;
@@ -319,7 +337,7 @@ static int body(struct cursor *c, struct manifest *m)
     for (m->nguests = 0; m->nguests < n; m->nguests++)
         if (guest(c, m, m->nguests, &m->guests[m->nguests]))
             return -1;
-    if (connects(c, m) || disks(c, m))
+    if (connects(c, m) || disks(c, m) || guest_mem(c, m))
         return -1;
     if (literal(c, "diskbench\n")) {
         m->disk_bench = true;
@@ -341,6 +359,7 @@ int manifest_parse(const void *buf, size_t len, struct manifest *m,
     m->ndisks = 0;
     m->disks = NULL;
     m->disk_bench = false;
+    m->guest_mem = 0;
     if (msglen)
         msg[0] = '\0';
     if (body(&c, m) == 0)

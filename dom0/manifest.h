@@ -58,6 +58,8 @@ struct manifest {
     uint32_t ndisks;
     struct mf_disk *disks;   /* ndisks entries, in command-line order */
     bool disk_bench;         /* "diskbench": dom0 measures its disk first */
+    uint64_t guest_mem;      /* "guestmem <bytes>": every guest's maximum
+                                memory instead of its image's; 0: none */
 };
 
 /* Returns 0 and fills *m (release with manifest_free), or -1 with the

@@ -180,7 +180,7 @@ void dom0_build(void)
     if (guest_layout_compute(ei->seg_end, ei->note.mem_bytes, ei->note.stack_bytes, nmods,
                              sizeof(dom0_args), &l, &why))
         fail(m->name, why);
-    if ((rc = domain_create(ei->note.mem_bytes / PAGE_SIZE, &dom0_limits, true, &d)))
+    if ((rc = domain_create(ei->note.mem_bytes / PAGE_SIZE, &dom0_limits, true, false, &d)))
         fail(m->name, rc == -KEEL_ENOMEM ? "not enough memory for dom0"
                                          : "cannot create the domain");
     load_segments(d, phys_to_virt(m->phys), ei);

@@ -2,7 +2,8 @@
  * The domain table and the birth and death of domains.
  *
  * A domain is created paused with all of its memory: mem_pages zeroed
- * frames mapped at KEEL_GUEST_BASE (rw, NX, AS_OWNED) plus a shared-info
+ * frames mapped at KEEL_GUEST_BASE (rw, NX, AS_OWNED), or none of it with
+ * KEEL_CREATE_ON_DEMAND (MEMORY_OP backs pages later, memory.c), plus a shared-info
  * frame, every structure of fixed size it will need (vCPU and FPU area,
  * port and grant bookkeeping), and the reserve its limits call for
  * (hv/domain.h).  Creation either succeeds completely or returns every
@@ -73,6 +74,7 @@ static int populate(struct domain *d, uint64_t pages)
             frame_free(pa);
             return rc;
         }
+        d->mem_frames++;
     }
     return 0;
 }
@@ -89,7 +91,7 @@ static int setup_shared_info(struct domain *d)
     return as_map(&d->as, KEEL_SHARED_INFO_VA, pa, KEEL_RIGHT_R | KEEL_RIGHT_W, AS_FOREIGN);
 }
 
-static int alloc_parts(struct domain *d, uint64_t mem_pages, bool privileged)
+static int alloc_parts(struct domain *d, uint64_t populate_pages, bool privileged)
 {
     int rc;
 
@@ -113,7 +115,7 @@ static int alloc_parts(struct domain *d, uint64_t mem_pages, bool privileged)
         return rc;
     if ((rc = setup_shared_info(d)))
         return rc;
-    return populate(d, mem_pages);
+    return populate(d, populate_pages);
 }
 
 /* Pick a free id; under dom_lock.  Negative if none. */
@@ -140,7 +142,7 @@ static bool room_for(uint64_t mem_pages, uint64_t reserve)
 }
 
 int domain_create(uint64_t mem_pages, const struct keel_domain_limits *limits,
-                  bool privileged, struct domain **out)
+                  bool privileged, bool on_demand, struct domain **out)
 {
     struct keel_domain_limits lim;
     struct domain *d;
@@ -150,20 +152,22 @@ int domain_create(uint64_t mem_pages, const struct keel_domain_limits *limits,
         return -KEEL_EINVAL;
     if ((rc = limits_resolve(limits, privileged, &lim)))
         return rc;
-    if (!room_for(mem_pages, keel_domain_hv_frames(&lim)))
+    uint64_t populate_pages = on_demand ? 0 : mem_pages;
+    if (!room_for(populate_pages, keel_domain_hv_frames(&lim)))
         return -KEEL_ENOMEM;
     d = kzalloc(sizeof(*d));
     if (!d)
         return -KEEL_ENOMEM;
     d->privileged = privileged;
     d->mem_pages = mem_pages;
+    d->mem_lock = (spinlock_t)SPINLOCK_INIT;
     d->state = KEEL_DOMSTATE_PAUSED;
     d->limits = lim;
     if ((rc = charge_open(&d->charge, keel_domain_hv_frames(&lim)))) {
         kfree(d);
         return rc;
     }
-    if ((rc = alloc_parts(d, mem_pages, privileged))) {
+    if ((rc = alloc_parts(d, populate_pages, privileged))) {
         domain_free(d);
         return rc;
     }

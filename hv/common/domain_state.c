@@ -122,6 +122,7 @@ void domain_get_info(struct domain *d, struct keel_domain_info *info)
     info->state = __atomic_load_n(&d->state, __ATOMIC_ACQUIRE);
     info->exit_code = d->exit_code;
     info->mem_pages = d->mem_pages;
+    info->mem_frames = d->mem_frames;
     info->cpu_time_ns = d->vcpu->cpu_time_ns;
     info->crash = d->crash;
     info->limits = d->limits;

@@ -31,9 +31,10 @@ static long dc_create(struct vcpu *v, struct keel_domctl *op)
     int rc;
 
     (void)v;
-    if (op->u.create.flags != 0 || op->u.create.pad != 0)
+    if ((op->u.create.flags & ~KEEL_CREATE_ON_DEMAND) || op->u.create.pad != 0)
         return -KEEL_EINVAL;
-    if ((rc = domain_create(op->u.create.mem_pages, &op->u.create.limits, false, &d)))
+    if ((rc = domain_create(op->u.create.mem_pages, &op->u.create.limits, false,
+                            op->u.create.flags & KEEL_CREATE_ON_DEMAND, &d)))
         return rc;
     op->domid = d->id;
     return 0;

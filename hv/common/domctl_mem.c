@@ -70,11 +70,16 @@ long domctl_map_foreign(struct vcpu *v, struct keel_domctl *op)
     if (idx < 0)
         return idx;
     uint64_t va = self->fwin->r[idx].va;
-    if ((rc = map_pages(self, t, va, gva, npages))) {
+    /* the target's MEMORY_OP DECREASE cannot free a frame between the
+     * lookup and the count that makes it refuse (memory.c) */
+    spin_lock(&t->mem_lock);
+    if (!(rc = map_pages(self, t, va, gva, npages)))
+        __atomic_fetch_add(&t->foreign_refs, 1, __ATOMIC_ACQ_REL);
+    spin_unlock(&t->mem_lock);
+    if (rc) {
         fwin_remove(self->fwin, (unsigned)idx);
         return rc;
     }
-    __atomic_fetch_add(&t->foreign_refs, 1, __ATOMIC_ACQ_REL);
     op->u.map_foreign.va = va;
     return 0;
 }

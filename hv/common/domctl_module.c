@@ -67,6 +67,7 @@ static int share_page(struct domain *t, uint64_t va, uint64_t module_pa,
         return rc;
     }
     frame_free(old);
+    t->mem_frames--;                 /* no longer its own (GET_INFO) */
     return 0;
 }
 

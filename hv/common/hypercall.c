@@ -41,6 +41,7 @@ static const hc_handler_t handlers[KEEL_HC_COUNT] = {
     [KEEL_HC_GRANT_TABLE_OP] = hc_grant_table_op,
     [KEEL_HC_CONSOLE_READ]  = hc_console_read,
     [KEEL_HC_PCI_OP]        = hc_pci_op,
+    [KEEL_HC_MEMORY_OP]     = hc_memory_op,
 };
 
 __noreturn void hv_hypercall(struct vcpu *v)

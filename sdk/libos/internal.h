@@ -9,22 +9,33 @@
 #define LIBOS_INTERNAL_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <keel/abi.h>
 #include <keel/start_info.h>
 #include <keel/shared_info.h>
 #include <keel/image_note.h>
+#include <keel/memory.h>
 
 /* args.c (pure): checks that buf[0, bytes) holds exactly argc NUL-terminated
  * strings back to back and points argv[0..argc-1] at them, argv[argc] at
  * NULL.  Returns 0, or -KEEL_EINVAL (argv untouched past what was filled). */
 int libos_unpack_args(char *buf, size_t bytes, uint32_t argc, char **argv);
 
-/* heap.c (pure): the program break inside [start, end). */
+/* heap.c (pure): the program break inside [start, end), with frames
+ * behind [start, backed) (all of it unless libos_heap_on_demand). */
+#define LIBOS_PAGE        4096u
+#define LIBOS_HEAP_CHUNK  (256u << 10)   /* asked for, and kept, at a time */
 struct libos_heap {
-    uintptr_t start, end, brk;
+    uintptr_t start, end, brk, backed;
+    /* KEEL_MEMORY_INCREASE / DECREASE of npages at va: >= 0 or -KEEL_E* */
+    long (*memory_op)(uint32_t cmd, uintptr_t va, uint64_t npages);
 };
 void libos_heap_init(struct libos_heap *h, uintptr_t start, uintptr_t end);
+/* Only [start, backed) has frames (page aligned, inside [start, end]):
+ * the break asks for more, and gives back, through memory_op. */
+void libos_heap_on_demand(struct libos_heap *h, uintptr_t backed,
+                          long (*memory_op)(uint32_t, uintptr_t, uint64_t));
 /* Moves the break by incr; returns the old break, or NULL (nothing changed)
  * if the new break would leave [start, end]. */
 void *libos_heap_grow(struct libos_heap *h, intptr_t incr);

@@ -100,6 +100,14 @@ static char **unpack_argv(const struct keel_start_info *si)
     return argv;
 }
 
+/* The heap's door to KEEL_HC_MEMORY_OP (heap.c is pure). */
+static long heap_memory_op(uint32_t cmd, uintptr_t va, uint64_t npages)
+{
+    struct keel_memory_op op = { .gva = va, .npages = npages, .domid = KEEL_DOMID_SELF };
+
+    return keel_hc_memory_op(cmd, &op);
+}
+
 void libos_start(const struct keel_start_info *si)
 {
     char **argv;
@@ -110,6 +118,8 @@ void libos_start(const struct keel_start_info *si)
     check_start_info(si);
     libos_si = si;
     libos_heap_init(&libos_heap, si->heap_start, si->heap_end);
+    if (si->heap_backed)
+        libos_heap_on_demand(&libos_heap, si->heap_backed, heap_memory_op);
     libos_events_init();
     libos_console_init();     /* needs events; before any constructor prints */
     libos_console_fds_init();

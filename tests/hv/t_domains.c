@@ -28,7 +28,7 @@ static void hostile_domctls(void)
     op.u.create.mem_pages = (KEEL_GUEST_MAX_BYTES >> 12);
     CHECK_EQ(dc(&op, KEEL_DOMCTL_CREATE, 0), -KEEL_ENOMEM);          /* > RAM */
     op.u.create.mem_pages = 16;
-    op.u.create.flags = 1;
+    op.u.create.flags = 2;                  /* 1 is KEEL_CREATE_ON_DEMAND */
     CHECK_EQ(dc(&op, KEEL_DOMCTL_CREATE, 0), -KEEL_EINVAL);
     CHECK_EQ(tbuild_free_frames(), free0);
     CHECK_EQ(dc(&op, KEEL_DOMCTL_DESTROY, 0x7fff), -KEEL_ESRCH);

@@ -48,27 +48,11 @@ static long foreign(uint32_t domid, uint64_t gva, uint64_t n)
     return domctl(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0);
 }
 
-static uint32_t create(uint64_t pages)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    op.u.create.mem_pages = pages;
-    return domctl(&op, KEEL_DOMCTL_CREATE, 0) ? 0 : op.domid;
-}
-
-static long destroy(uint32_t domid)
-{
-    struct keel_domctl op;
-
-    memset(&op, 0, sizeof(op));
-    return domctl(&op, KEEL_DOMCTL_DESTROY, domid);
-}
 
 static void bad_arguments(void)
 {
     uint64_t free0 = tbuild_free_frames(), mpages = img->bytes / PAGE;   /* whole */
-    uint32_t d = create(16);
+    uint32_t d = tbuild_create(16, 0);
 
     CHECK(d > 0);
     uint64_t f1 = tbuild_free_frames();
@@ -126,7 +110,7 @@ static void bad_arguments(void)
     CHECK_EQ(domctl(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0), 0);
     CHECK_EQ(mm(d, B + 8 * PAGE, 1, 1, 0, R), 0);
     CHECK_EQ(tbuild_free_frames(), f1 + 3);
-    CHECK_EQ(destroy(d), 0);
+    CHECK_EQ(tbuild_destroy(d), 0);
     CHECK_EQ(tbuild_free_frames(), free0);                       /* no more, no less */
 }
 
@@ -145,8 +129,8 @@ static void started_targets(void)
     CHECK_EQ(mm((uint32_t)s, B, 1, 1, 0, R), -KEEL_EBUSY);
     CHECK_EQ(tbuild_wait((uint32_t)e, &info, 3000), 0);
     CHECK_EQ(mm((uint32_t)e, B, 1, 1, 0, R), -KEEL_EBUSY);
-    CHECK_EQ(destroy((uint32_t)s), 0);
-    CHECK_EQ(destroy((uint32_t)e), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)s), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)e), 0);
     CHECK_EQ(tbuild_free_frames(), free0);
 }
 
@@ -212,7 +196,7 @@ static void shared_guests(void)
     tbuild_share_module = 0;
     long plain = tbuild_start(img, "spin");
     uint64_t cost_plain = free0 - tbuild_free_frames();
-    CHECK_EQ(destroy((uint32_t)plain), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)plain), 0);
     CHECK_EQ(tbuild_free_frames(), free0);
     tbuild_share_module = 1;
     tbuild_shared = 0;
@@ -223,18 +207,18 @@ static void shared_guests(void)
     CHECK_EQ(cost_plain - cost_shared, tbuild_shared);
     outf("# a guest of %u pages: %lu frames copied, %lu shared\n", TGUEST_PAGES,
          (unsigned long)cost_plain, (unsigned long)tbuild_shared);
-    CHECK_EQ(destroy((uint32_t)sh), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)sh), 0);
     CHECK_EQ(tbuild_free_frames(), free0);
 
     long d = run("exit7", &info);                   /* runs from the module */
     CHECK_EQ(info.state, KEEL_DOMSTATE_SHUTDOWN);
     CHECK_EQ(info.exit_code, 7);
-    CHECK_EQ(destroy((uint32_t)d), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
     d = run("shared", &info);
     CHECK_EQ(info.state, KEEL_DOMSTATE_SHUTDOWN);
     CHECK_EQ(info.exit_code, 0);
     grants((uint32_t)d);
-    CHECK_EQ(destroy((uint32_t)d), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
     /* dom0's first grant map gave it its grant window's page tables and
      * maptrack, which stay with dom0: count from here */
     free0 = tbuild_free_frames();
@@ -242,16 +226,16 @@ static void shared_guests(void)
     CHECK_EQ(info.state, KEEL_DOMSTATE_CRASHED);
     CHECK_EQ(info.crash.vector, KEEL_CRASH_PF);
     CHECK(info.crash.error_code & 1);               /* protection */
-    CHECK_EQ(destroy((uint32_t)d), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
     d = run("rodataw", &info);
     CHECK_EQ(info.state, KEEL_DOMSTATE_CRASHED);
     CHECK_EQ(info.crash.vector, KEEL_CRASH_PF);
     CHECK(info.crash.error_code & 1);
-    CHECK_EQ(destroy((uint32_t)d), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
     /* the module's frames outlived four guests: a fifth still runs */
     d = run("exit7", &info);
     CHECK_EQ(info.exit_code, 7);
-    CHECK_EQ(destroy((uint32_t)d), 0);
+    CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
     CHECK_EQ(tbuild_free_frames(), free0);
 }
 
@@ -265,8 +249,8 @@ static void cycles(void)
     unsigned bad = 0;
 
     for (unsigned i = 0; i < CYCLES; i++) {
-        uint32_t d = create(16);
-        bad += !d || mm(d, B, 2, 1, 0, R | X) != 0 || destroy(d) != 0;
+        uint32_t d = tbuild_create(16, 0);
+        bad += !d || mm(d, B, 2, 1, 0, R | X) != 0 || tbuild_destroy(d) != 0;
     }
     CHECK_EQ(bad, 0);
     CHECK_EQ(tbuild_free_frames(), free0);

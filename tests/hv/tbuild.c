@@ -31,6 +31,24 @@ static uint64_t load(const struct keel_module *img, uint8_t *mem, uint64_t *entr
     return (end + PAGE - 1) & ~(PAGE - 1);
 }
 
+uint32_t tbuild_create(uint64_t pages, uint32_t flags)
+{
+    struct keel_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.create.mem_pages = pages;
+    op.u.create.flags = flags;
+    return dc(&op, KEEL_DOMCTL_CREATE, 0) ? 0 : op.domid;
+}
+
+long tbuild_destroy(uint32_t domid)
+{
+    struct keel_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    return dc(&op, KEEL_DOMCTL_DESTROY, domid);
+}
+
 long tbuild_set_affinity(uint32_t domid, uint32_t cpu)
 {
     struct keel_domctl op;

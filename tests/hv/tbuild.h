@@ -17,6 +17,9 @@ uint64_t tbuild_free_frames(void);
 struct keel_physinfo tbuild_physinfo(void);          /* KEEL_DOMCTL_PHYSINFO */
 struct keel_domain_info tbuild_info(uint32_t domid);  /* KEEL_DOMCTL_GET_INFO */
 /* KEEL_DOMCTL_SET_AFFINITY (cpu, or KEEL_CPU_ANY): 0 or the error. */
+/* A bare paused domain of pages pages (CREATE flags), or 0; DESTROY. */
+uint32_t tbuild_create(uint64_t pages, uint32_t flags);
+long tbuild_destroy(uint32_t domid);
 long tbuild_set_affinity(uint32_t domid, uint32_t cpu);
 /* KEEL_DOMCTL_SET_RIGHTS: 0 or the error. */
 long tbuild_set_rights(uint32_t domid, uint64_t gva, uint64_t npages, uint32_t rights);

@@ -57,10 +57,12 @@ KTEST(builds_a_guest)
     EXPECT_EQ(rights(0x401000), KEEL_RIGHT_R);
     EXPECT_EQ(rights(0x404000), KEEL_RIGHT_R | KEEL_RIGHT_W);
     uint64_t top = 0x400000 + KEEL_DEFAULT_MEM_BYTES;
-    EXPECT_EQ(rights(top - KEEL_DEFAULT_STACK_BYTES - 4096), 0);
+    uint64_t guard = (top - KEEL_DEFAULT_STACK_BYTES - 4096 - 0x400000) / 4096;
+    EXPECT(!fake.dom[0].backed[guard]);                   /* no frame */
+    EXPECT(!fake.dom[0].backed[guard - 1]);               /* heap on demand */
     EXPECT_EQ(rights(top - 4096), KEEL_RIGHT_R | KEEL_RIGHT_W);
     for (uint64_t p = 0; p < fake.dom[0].pages; p++)
-        if (fake.dom[0].rights[p] == 0xff)
+        if (fake.dom[0].backed[p] && fake.dom[0].rights[p] == 0xff)
             EXPECT(!"a page was left without rights");
     /* vCPU */
     EXPECT_EQ(fake.dom[0].vcpu.rip, 0x400010);
@@ -216,21 +218,40 @@ KTEST(create_failure)
  * reserved cannot hold, with the reserve its limits call for, is refused
  * before CREATE with what to do; the live guests' reserves count as taken
  * (PHYSINFO's reserved_frames) and come back when they are destroyed. */
+/* Pages the builder backed for guest 1: what the guest starts with. */
+static uint64_t backed_pages(void)
+{
+    uint64_t n = 0;
+
+    for (uint64_t p = 0; p < fake.dom[0].pages; p++)
+        n += fake.dom[0].backed[p];
+    return n;
+}
+
 KTEST(not_enough_memory_is_refused_before_create)
 {
-    uint64_t pages = KEEL_DEFAULT_MEM_BYTES / 4096;
+    uint64_t pages;
     struct keel_domain_limits dflt = { 0 }, big = { .grant_maps = 1000 };
+    char what[64];
 
     EXPECT_EQ(admit_frames_needed(1024, &dflt), 1024 + 4 + 16 + 9 + 256);
     EXPECT_EQ(admit_frames_needed(64, &big), 64 + 0 + 16 + 18 + 256);   /* with the maps' directory */
+    /* admission asks for what the guest starts with, not its maximum */
+    fake_reset();
+    timage_init(&t);
+    EXPECT_EQ(build(), 0);
+    pages = backed_pages();
+    EXPECT(pages > 0 && pages < 256);
     fake_reset();
     timage_init(&t);
     live = 0;                       /* earlier tests left guests built */
     fake.free_frames = admit_frames_needed(pages, &dflt) - 1;
     EXPECT_EQ(build(), -1);
     EXPECT_EQ(fake.calls[KEEL_DOMCTL_CREATE], 0);
-    EXPECT(strstr(fake.ctl, "msg 0 hello: not enough memory left on the machine "
-                  "for its 4096 KiB (") == fake.ctl);
+    snprintf(what, sizeof(what), "for the %llu KiB it starts with (",
+             (unsigned long long)pages * 4);
+    EXPECT(strstr(fake.ctl, "msg 0 hello: not enough memory left on the machine ") == fake.ctl);
+    EXPECT(strstr(fake.ctl, what));
     EXPECT(strstr(fake.ctl, "with 0 guests running, ") &&
            strstr(fake.ctl, "KiB needed): raise keel run --mem, or build the "
                   "image with a smaller mkimage --mem\nexit 0 126\n"));

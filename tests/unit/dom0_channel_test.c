@@ -10,7 +10,7 @@
 #include "../../dom0/channel.c"
 
 static struct mf_connect conns[2] = { { 0, 1, "chan" }, { 2, 1, "side" } };
-static struct manifest man = { 4, NULL, 2, conns, 1, 0, NULL, false };
+static struct manifest man = { 4, NULL, 2, conns, 1, 0, NULL, false, 0 };
 static struct guest g[4];
 static struct devpage dp[4];
 
@@ -70,7 +70,7 @@ KTEST(failed_peer_removes_entry)
 KTEST(full_device_page)
 {
     static struct mf_connect many[8];
-    struct manifest mm = { 2, NULL, 8, many, 1, 0, NULL, false };
+    struct manifest mm = { 2, NULL, 8, many, 1, 0, NULL, false, 0 };
     for (int i = 0; i < 8; i++)
         many[i] = (struct mf_connect){ 0, 1, "c" };
     many[0].name[0] = 'a';      /* names need not be unique here */

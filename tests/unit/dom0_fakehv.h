@@ -5,7 +5,8 @@
  * Domains are host buffers (pre-filled with 0xaa, so a test sees what the
  * builder forgot to write); MAP_FOREIGN hands out host pointers into them;
  * SET_RIGHTS keeps a byte per page; MAP_MODULE copies the module's bytes
- * from fake.module[] and marks the pages shared (MAP_FOREIGN then refuses
+ * from fake.module[] and marks the pages shared; CREATE with
+ * KEEL_CREATE_ON_DEMAND backs no page until MEMORY_OP INCREASE does (MAP_FOREIGN then refuses
  * them, SET_RIGHTS refuses W on them).  It enforces what the real hypervisor
  * promises to enforce (ranges, W+X, no DESTROY while mapped) and can fail
  * the n-th call of any domctl on request.  Control lines are collected in
@@ -29,6 +30,7 @@ struct fake_dom {
     uint64_t pages;
     uint8_t *rights;
     uint8_t *shared;                    /* per page: from MAP_MODULE */
+    uint8_t *backed;                    /* per page: has a frame (MEMORY_OP) */
     int unpaused;
     struct keel_vcpu_context vcpu;
     struct keel_domain_info info;
@@ -61,6 +63,7 @@ static void fake_reset(void)
         free(fake.dom[i].mem);
         free(fake.dom[i].rights);
         free(fake.dom[i].shared);
+        free(fake.dom[i].backed);
     }
     memset(&fake, 0, sizeof(fake));
 }
@@ -87,12 +90,18 @@ static long fake_create(struct keel_domctl *op)
         free(d->mem);
         free(d->rights);
         free(d->shared);
+        free(d->backed);
         memset(d, 0, sizeof(*d));
         d->pages = op->u.create.mem_pages;
-        d->mem = malloc(d->pages * 4096);
+        /* calloc: the host backs only the pages a test touches */
+        d->mem = calloc(d->pages, 4096);
         d->rights = calloc(d->pages, 1);
         d->shared = calloc(d->pages, 1);
-        memset(d->mem, 0xaa, d->pages * 4096);
+        d->backed = calloc(d->pages, 1);
+        if (!(op->u.create.flags & KEEL_CREATE_ON_DEMAND)) {
+            memset(d->mem, 0xaa, d->pages * 4096);
+            memset(d->backed, 1, d->pages);
+        }
         memset(d->rights, 0xff, d->pages);   /* "never set" */
         d->exists = 1;
         d->info.state = KEEL_DOMSTATE_PAUSED;
@@ -102,6 +111,37 @@ static long fake_create(struct keel_domctl *op)
         return 0;
     }
     return -KEEL_ENOMEM;
+}
+
+/* Every page of the range backed by a frame? */
+static int fake_all_backed(struct fake_dom *d, uint64_t gva, uint64_t npages)
+{
+    for (uint64_t p = 0; p < npages; p++)
+        if (!d->backed[(gva - KEEL_GUEST_BASE) / 4096 + p])
+            return 0;
+    return 1;
+}
+
+/* KEEL_MEMORY_INCREASE for a guest being built: new pages are 0xaa, like
+ * the rest, so a test sees what the builder forgot to write. */
+long hc_memory_op(uint32_t cmd, struct keel_memory_op *op)
+{
+    struct fake_dom *d = fake_dom(op->domid);
+    uint64_t p0;
+
+    if (cmd != KEEL_MEMORY_INCREASE)
+        return -KEEL_ENOSYS;
+    if (!d)
+        return -KEEL_ESRCH;
+    if (!fake_range(d, op->gva, op->npages) || op->npages > KEEL_MEMORY_OP_MAX_PAGES)
+        return -KEEL_EINVAL;
+    p0 = (op->gva - KEEL_GUEST_BASE) / 4096;
+    for (uint64_t p = 0; p < op->npages; p++)
+        if (d->backed[p0 + p])
+            return -KEEL_EEXIST;
+    memset(d->mem + p0 * 4096, 0xaa, op->npages * 4096);
+    memset(d->backed + p0, 1, op->npages);
+    return 0;
 }
 
 /* Any page of the range shared from a module? */
@@ -120,6 +160,8 @@ static long fake_set_rights(struct keel_domctl *op, struct fake_dom *d)
     if (!fake_range(d, op->u.set_rights.gva, op->u.set_rights.npages) ||
         ((r & KEEL_RIGHT_W) && (r & KEEL_RIGHT_X)) || r > 7)
         return -KEEL_EINVAL;
+    if (!fake_all_backed(d, op->u.set_rights.gva, op->u.set_rights.npages))
+        return -KEEL_ENOENT;
     if ((r & KEEL_RIGHT_W) &&
         fake_any_shared(d, op->u.set_rights.gva, op->u.set_rights.npages))
         return -KEEL_EACCES;
@@ -131,6 +173,7 @@ static long fake_set_rights(struct keel_domctl *op, struct fake_dom *d)
 static long fake_map(struct keel_domctl *op, struct fake_dom *d)
 {
     if (!fake_range(d, op->u.map_foreign.gva, op->u.map_foreign.npages) ||
+        !fake_all_backed(d, op->u.map_foreign.gva, op->u.map_foreign.npages) ||
         fake_any_shared(d, op->u.map_foreign.gva, op->u.map_foreign.npages))
         return -KEEL_EINVAL;
     op->u.map_foreign.va = (uint64_t)(uintptr_t)(d->mem +

@@ -323,7 +323,16 @@ KTEST(disks)
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\n"
                     "disk 0 5 0 1:/\ndiskbench\nend\n"), 0);
     EXPECT(m.disk_bench && m.ndisks == 1);
+    EXPECT_EQ(m.guest_mem, 0);
     manifest_free(&m);
+    /* keel run --guest-mem: whole pages up to KEEL_GUEST_MAX_BYTES */
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\n"
+                    "disk 0 5 0 1:/\nguestmem 16777216\ndiskbench\nend\n"), 0);
+    EXPECT(m.guest_mem == 16u << 20 && m.disk_bench);
+    manifest_free(&m);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nguestmem 4097\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nguestmem 0\nend\n"), -1);
+    EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nguestmem 68719480832\nend\n"), -1);
     static const char *const bad[] = {
         "disk 2 5 0 1:/\n",                     /* no such guest */
         "disk 0 32 0 1:/\n",                    /* no such slot */

@@ -84,6 +84,28 @@ KTEST(memory_sizes)
     EXPECT_EQ(keel_parse_mem("", out, sizeof(out)), -1);
 }
 
+/* --guest-mem: bytes, whole pages, 64K .. 64G; it reaches the manifest */
+KTEST(guest_memory_sizes)
+{
+    uint64_t v = 0;
+    EXPECT(keel_parse_guest_mem("64M", &v) == 0 && v == 64ull << 20);
+    EXPECT(keel_parse_guest_mem("1g", &v) == 0 && v == 1ull << 30);
+    EXPECT(keel_parse_guest_mem("512K", &v) == 0 && v == 512ull << 10);
+    EXPECT(keel_parse_guest_mem("65536", &v) == 0 && v == 65536);
+    EXPECT(keel_parse_guest_mem("64G", &v) == 0 && v == KEEL_GUEST_MAX_BYTES);
+    EXPECT_EQ(keel_parse_guest_mem("65G", &v), -1);
+    EXPECT_EQ(keel_parse_guest_mem("32K", &v), -1);
+    EXPECT_EQ(keel_parse_guest_mem("5000", &v), -1);              /* not whole pages */
+    EXPECT_EQ(keel_parse_guest_mem("18446744073709551615G", &v), -1);
+    EXPECT_EQ(keel_parse_guest_mem("1MB", &v), -1);
+    EXPECT_EQ(keel_parse_guest_mem("", &v), -1);
+    EXPECT_EQ(PARSE("run", "--guest-mem", "16M", "a.img"), 0);
+    EXPECT_EQ(o.guest_mem, 16ull << 20);
+    EXPECT_EQ(PARSE("run", "--guest-mem=1M", "a.img"), 0);
+    EXPECT_EQ(o.guest_mem, 1ull << 20);
+    EXPECT_EQ(PARSE("run", "--guest-mem", "1Q", "a.img"), -1);
+}
+
 /* launch.h's limit: exactly KEEL_LAUNCH_MAX_GUESTS images are a run, one
  * more is a usage error that says the limit. */
 KTEST(guest_limit)
@@ -150,7 +172,7 @@ KTEST(net_plan)
     EXPECT_EQ(mac[0] & 3, 2);                    /* local, unicast */
 }
 
-KTEST_MAIN(KTEST_CASE(defaults), KTEST_CASE(options_and_args),
+KTEST_MAIN(KTEST_CASE(defaults), KTEST_CASE(options_and_args), KTEST_CASE(guest_memory_sizes),
            KTEST_CASE(net_modes), KTEST_CASE(net_plan),
            KTEST_CASE(environment_options), KTEST_CASE(bad_command_lines), KTEST_CASE(memory_sizes),
            KTEST_CASE(guest_limit))

@@ -159,7 +159,7 @@ KTEST(segment_rules)
     t.ph[0].p_vaddr = 0x3ff000;            /* below KEEL_GUEST_BASE */
     EXPECT_EQ(check(), IMG_ESEGMENT);
     EXPECT(strcmp(msg, "segment 0 (0x3ff000, 256 bytes) lies outside the "
-                  "guest's memory [0x400000, 0x800000)") == 0);
+                  "guest's memory [0x400000, 0x10400000)") == 0);
     timage_init(&t);
     t.ph[2].p_memsz = KEEL_DEFAULT_MEM_BYTES;   /* past the end of memory */
     EXPECT_EQ(check(), IMG_ESEGMENT);

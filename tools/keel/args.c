@@ -27,8 +27,9 @@ void keel_run_usage(FILE *f)
         "Runs each IMAGE as a guest.  ARGS after -- go to every guest, after\n"
         "argv[0] (the guest's name: its file name without extension).\n"
         "With several guests each output line is prefixed \"name| \".\n"
-        "At most %d guests and %d distinct images; --mem must hold every\n"
-        "guest's memory (mkimage --mem) plus about 48K each.\n"
+        "At most %d guests and %d distinct images; --mem must hold what\n"
+        "every guest starts with (about its image, stack and 64K of heap)\n"
+        "plus about 48K each, and what they grow to.\n"
         "\n"
         "options:\n"
         "  -v, --verbose    show the hypervisor's and dom0's logs on stderr\n"
@@ -43,6 +44,9 @@ void keel_run_usage(FILE *f)
         "                   A and B (names or 0-based indices); A grants\n"
         "  --smp N          virtual CPUs of the machine (default 2)\n"
         "  --mem SIZE       machine memory, e.g. 512M or 2G (default 2G)\n"
+        "  --guest-mem SIZE the most memory each guest may have, instead of\n"
+        "                   its image's (mkimage --mem, default 256M); a\n"
+        "                   guest starts with what it needs and grows\n"
         "  --net MODE       the machine's NIC: user (default: QEMU's user-mode\n"
         "                   network, 10.0.0.0/16, gateway 10.0.0.2, no root\n"
         "                   needed), tap:IFNAME (an existing tap interface),\n"
@@ -97,6 +101,34 @@ int keel_parse_mem(const char *s, char *out, size_t outsz)
     if (mib < 32 || mib > (1ull << 24) || v > (1ull << 40))
         return -1;
     snprintf(out, outsz, "%lluM", mib);
+    return 0;
+}
+
+/* "64M", "1G", "512K", "4096": bytes (suffix K, M, G), a whole number of
+ * pages from 64 KiB to KEEL_GUEST_MAX_BYTES: a guest's maximum memory. */
+int keel_parse_guest_mem(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || !isdigit((unsigned char)s[0]) || v > KEEL_GUEST_MAX_BYTES)
+        return -1;
+    int shift = 0;
+    switch (toupper((unsigned char)*end)) {
+    case '\0': break;
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    default: return -1;
+    }
+    if (*end && end[1])
+        return -1;
+    if (v > (KEEL_GUEST_MAX_BYTES >> shift))
+        return -1;
+    v <<= shift;
+    if (v < (64u << 10) || v % KEEL_PAGE_SIZE)
+        return -1;
+    *out = v;
     return 0;
 }
 
@@ -209,6 +241,11 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
     } else if ((v = opt_value("--smp", argc, argv, i))) {
         if (parse_smp(v, &o->smp) == 0) return 0;
         fprintf(err, "keel: --smp wants a number from 1 to 255, not '%s'\n", v);
+        return -1;
+    } else if ((v = opt_value("--guest-mem", argc, argv, i))) {
+        if (keel_parse_guest_mem(v, &o->guest_mem) == 0) return 0;
+        fprintf(err, "keel: --guest-mem wants a size like 64M or 1G, a whole "
+                "number of 4K pages from 64K to 64G, not '%s'\n", v);
         return -1;
     } else if ((v = opt_value("--mem", argc, argv, i))) {
         if (keel_parse_mem(v, o->mem, sizeof(o->mem)) == 0) return 0;

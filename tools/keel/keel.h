@@ -71,9 +71,11 @@ struct keel_opts {
     int dev_slot[KEEL_BLKDEVS_MAX];  /* its PCI slot (00:slot.0) */
     int dev_of[KEEL_BLKDEVS_MAX];    /* its first disk */
     bool disk_bench;        /* KEEL_DISK_BENCH=1: make bench's dom0 rows */
+    uint64_t guest_mem;     /* --guest-mem: every guest's maximum; 0: its image's */
 };
 int keel_parse_run(int argc, char **argv, struct keel_opts *o, FILE *err);
 int keel_parse_mem(const char *s, char *out, size_t outsz);
+int keel_parse_guest_mem(const char *s, uint64_t *out);
 /* "user", "none", "tap:IFNAME" (a name Linux accepts, without ','). */
 int keel_parse_net(const char *s, struct keel_opts *o);
 /* disk.c: --disk [NAME=]FILE[:ro][:MOUNT], checked before QEMU starts */

@@ -67,6 +67,8 @@ int keel_write_manifest(FILE *f, const struct keel_manifest *m)
             put_string(f, m->conn[i].name))
             return -1;
     if (put_disks(f, m->disks) ||
+        (m->disks && m->disks->guest_mem &&
+         fprintf(f, "guestmem %llu\n", (unsigned long long)m->disks->guest_mem) < 0) ||
         (m->disks && m->disks->disk_bench && fputs("diskbench\n", f) == EOF) ||
         fputs("end\n", f) == EOF)
         return -1;

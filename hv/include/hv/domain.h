@@ -41,7 +41,9 @@ struct domain {
     bool privileged;
     struct vcpu *vcpu;               /* one vCPU per domain for now */
     uint64_t shared_info_pa;         /* hypervisor-owned frame */
-    uint64_t mem_pages;
+    uint64_t mem_pages;              /* its memory's range, and its maximum */
+    uint64_t mem_frames;             /* frames backing it now (memory.c) */
+    spinlock_t mem_lock;             /* MEMORY_OP against MAP_FOREIGN */
     uint32_t state;                  /* KEEL_DOMSTATE_* */
     int32_t exit_code;
     struct keel_crash_info crash;
@@ -66,11 +68,12 @@ int limits_resolve(const struct keel_domain_limits *in, bool privileged,
 
 /* ---- domain.c ---- */
 void domain_init(void);
-/* New paused domain with mem_pages zeroed frames at KEEL_GUEST_BASE (rw, NX),
- * its shared-info page, and the reserve its limits call for.  id 0 is given
- * to the privileged domain.  -KEEL_EINVAL, -KEEL_ENOMEM. */
+/* New paused domain with mem_pages zeroed frames at KEEL_GUEST_BASE (rw, NX)
+ * (none with on_demand: MEMORY_OP backs them, memory.c), its shared-info
+ * page, and the reserve its limits call for.  id 0 is given to the
+ * privileged domain.  -KEEL_EINVAL, -KEEL_ENOMEM. */
 int domain_create(uint64_t mem_pages, const struct keel_domain_limits *limits,
-                  bool privileged, struct domain **out);
+                  bool privileged, bool on_demand, struct domain **out);
 /* Tear down a domain that no CPU is running; -KEEL_EBUSY with foreign refs. */
 int domain_destroy(struct domain *d);
 struct domain *domain_lookup(uint32_t domid);    /* NULL if none */

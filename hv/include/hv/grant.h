@@ -161,6 +161,13 @@ struct grant_table *grant_table_get(keel_domid_t id);
 void grant_table_put(struct grant_table *gt);
 long grant_setup(struct domain *d, uint64_t gva, uint64_t nr_entries);
 long grant_end(struct domain *d, uint64_t ref);
+/* ---- grant_busy.c ---- */
+/* Lock d's grant table (if it has one: *held) so that no pin starts, and
+ * check that no page of [gva, gva + npages pages) holds the table or is
+ * pinned: 0 or -KEEL_EBUSY.  Release in either case. */
+int grant_pages_hold(struct domain *d, uint64_t gva, uint64_t npages,
+                     struct grant_table **held);
+void grant_pages_release(struct grant_table *held);
 
 /* ---- grant_pin.c ---- */
 /* Validate entry `ref` of granter for a use by caller and pin it:

@@ -22,6 +22,7 @@ typedef long (*hc_handler_t)(struct vcpu *v, const struct hc_args *args);
 long hc_console_write(struct vcpu *v, const struct hc_args *args);
 long hc_console_read(struct vcpu *v, const struct hc_args *args);
 long hc_domctl(struct vcpu *v, const struct hc_args *args);
+long hc_memory_op(struct vcpu *v, const struct hc_args *args);   /* memory.c */
 long hc_sched_yield(struct vcpu *v, const struct hc_args *args);
 long hc_sched_block(struct vcpu *v, const struct hc_args *args);
 long hc_set_timer(struct vcpu *v, const struct hc_args *args);

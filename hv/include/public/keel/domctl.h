@@ -55,7 +55,15 @@
  * memory, about mem_pages / 256 + 16 frames for CREATE's own structures,
  * and the reserve; -KEEL_EINVAL for a limit above its maximum, a
  * foreign_pages that is not 0, an mmio_pages that is not a multiple of
- * KEEL_PCI_MMIO_STEP, or flags or pad that are not 0. */
+ * KEEL_PCI_MMIO_STEP, or flags other than KEEL_CREATE_ON_DEMAND or pad
+ * that are not 0.
+ *
+ * flags KEEL_CREATE_ON_DEMAND: mem_pages is the range of the domain's
+ * memory and the most frames it may hold, but CREATE backs none of it
+ * (and asks the machine for none of it): the toolstack backs what the
+ * domain needs to start with MEMORY_OP (domid = the new domain, before it
+ * first runs), and the domain asks for the rest itself (keel/memory.h). */
+#define KEEL_CREATE_ON_DEMAND  1u
 
 /* MAP_MODULE: the guest's pages [gva, gva + npages pages) become boot
  * module `module`'s pages [offset, offset + npages) (offset in pages from
@@ -277,6 +285,8 @@ struct keel_domain_info {
     uint64_t hv_frames;       /* frames the hypervisor took for it since CREATE
                                  (DMA pages and their page tables included) */
     uint64_t hv_frames_max;   /* its reserve: keel_domain_hv_frames(&limits) */
+    uint64_t mem_frames;      /* frames backing its memory now (<= mem_pages;
+                                 MEMORY_OP changes it, keel/memory.h) */
 };
 
 struct keel_physinfo {
@@ -321,9 +331,9 @@ struct keel_domctl {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct keel_domain_info) == 232, "domain info layout");
+static_assert(sizeof(struct keel_domain_info) == 240, "domain info layout");
 #else
-_Static_assert(sizeof(struct keel_domain_info) == 232, "domain info layout");
+_Static_assert(sizeof(struct keel_domain_info) == 240, "domain info layout");
 _Static_assert(sizeof(struct keel_domctl) == 272, "domctl layout");
 #endif
 

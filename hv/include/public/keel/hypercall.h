@@ -76,7 +76,11 @@
  * (list, assign, configuration space, BARs, interrupt, DMA), see pci.h. */
 #define KEEL_HC_PCI_OP          12
 
-#define KEEL_HC_COUNT           13
+/* long memory_op(uint32_t cmd, struct keel_memory_op *op): memory on
+ * demand (increase and decrease reservation), see memory.h. */
+#define KEEL_HC_MEMORY_OP       13
+
+#define KEEL_HC_COUNT           14
 
 #define KEEL_SHUTDOWN_EXIT      0
 #define KEEL_SHUTDOWN_CRASH     1

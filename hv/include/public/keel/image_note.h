@@ -32,7 +32,12 @@
 #define KEEL_NOTE_DEV_BLOCK (1u << 1)     /* a disk (keel/blk.h; sdk/blkfront) */
 #define KEEL_NOTE_DEV_KNOWN (KEEL_NOTE_DEV_NET | KEEL_NOTE_DEV_BLOCK)
 
-#define KEEL_DEFAULT_MEM_BYTES   (4ull << 20)
+/* mem_bytes is the most memory a domain may have: it starts with what it
+ * needs to reach main and asks for the rest on demand (keel/memory.h), so
+ * a large default costs nothing until used.  256 MiB keeps the default
+ * range (from KEEL_GUEST_BASE) under 1 GiB, one page directory: a small
+ * guest needs no more page tables than with a small mem_bytes. */
+#define KEEL_DEFAULT_MEM_BYTES   (256ull << 20)
 #define KEEL_DEFAULT_STACK_BYTES (256ull << 10)
 
 struct keel_image_note {

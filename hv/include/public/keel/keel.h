@@ -16,4 +16,5 @@
 #include "stream.h"
 #include "channel.h"
 #include "pci.h"
+#include "memory.h"
 #endif

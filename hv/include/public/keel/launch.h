@@ -37,6 +37,9 @@
  *   read-only) and one guest (several disks, device entries in this order):
  *     "disk <g> <slot> <ro> <len>:<mount>\n"   g < n, slot < 32, ro 0 or 1,
  *                                        mount 1..31 bytes, starting '/'
+ *   optionally "guestmem <bytes>\n": every guest's maximum memory
+ *   (keel/memory.h) instead of its image note's mem_bytes (`keel run
+ *   --guest-mem`); a whole number of pages, 1 .. KEEL_GUEST_MAX_BYTES
  *   optionally "diskbench\n": dom0 measures its first disk directly
  *   before serving any guest, overwriting it (make bench only: keel run
  *   writes it under KEEL_DISK_BENCH=1)
@@ -98,7 +101,8 @@
  * a NIC, of its 64 MiB), the console record's 4 hex digits of domain id,
  * the network plan's addresses below.
  * The machine's memory (`keel run --mem`) bounds it further: each live
- * guest holds its image note's mem_bytes plus about 40 KiB.  The hosts
+ * guest holds what it starts with (keel/memory.h: not its image note's
+ * mem_bytes, which is its maximum) plus about 40 KiB, and what it grows to.  The hosts
  * table (module 2, keel/hosts.h) costs no port, grant or dom0 memory per
  * guest: its frames are shared by every guest with a NIC.
  *

@@ -20,7 +20,9 @@
  *                   table (r--, keel/hosts.h), whose pages are not
  *                   counted in the image note's mem_bytes: mem_bytes
  *                   here is the note's plus theirs
- *   heap_start      free memory (rw-) up to heap_end
+ *   heap_start      free memory (rw-) up to heap_end; only up to
+ *                   heap_backed backed by frames at start (memory on
+ *                   demand, keel/memory.h), the rest unmapped
  *   heap_end        one unmapped guard page
  *   stack_top - stack_bytes .. stack_top   the stack (rw-)
  *   stack_top == mem_base + mem_bytes
@@ -53,6 +55,11 @@ struct keel_start_info {
     uint64_t mem_bytes;
     uint64_t heap_start;
     uint64_t heap_end;
+    /* memory on demand (keel/memory.h): [heap_start, heap_backed) is
+     * backed by frames, [heap_backed, heap_end) is not yet: the guest asks
+     * for those pages with KEEL_MEMORY_INCREASE.  0: the whole heap is
+     * backed (dom0, and a domain created with all its memory). */
+    uint64_t heap_backed;
     uint64_t stack_top;
     uint64_t stack_bytes;
     uint64_t shared_info_va;            /* == KEEL_SHARED_INFO_VA */

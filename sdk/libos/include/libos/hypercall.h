@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <keel/hypercall.h>
 #include <keel/domctl.h>
+#include <keel/memory.h>
 
 static inline long keel_hypercall0(long nr)
 {
@@ -117,6 +118,13 @@ static inline long keel_hc_shutdown(uint32_t reason, int32_t code)
 static inline long keel_hc_domctl(struct keel_domctl *op)
 {
     return keel_hypercall1(KEEL_HC_DOMCTL, (uint64_t)(uintptr_t)op);
+}
+
+/* Back pages of the caller's memory with frames, or give them back
+ * (KEEL_MEMORY_INCREASE / DECREASE); see keel/memory.h. */
+static inline long keel_hc_memory_op(uint32_t cmd, struct keel_memory_op *op)
+{
+    return keel_hypercall2(KEEL_HC_MEMORY_OP, cmd, (uint64_t)(uintptr_t)op);
 }
 
 static inline long keel_hc_abi_version(void)

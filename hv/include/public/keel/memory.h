@@ -1,0 +1,71 @@
+/*
+ * Memory on demand: KEEL_HC_MEMORY_OP(uint32_t cmd, struct keel_memory_op *op).
+ *
+ * A domain's memory is the range [KEEL_GUEST_BASE, KEEL_GUEST_BASE +
+ * mem_pages pages) its toolstack gave it at CREATE (keel/domctl.h): that
+ * range is also its maximum.  The toolstack may create it with only some
+ * of those pages backed (KEEL_CREATE_ON_DEMAND) and back the pages it
+ * needs to reach main; the guest asks for the others when it needs them
+ * (its heap growing) and gives pages back when it no longer does.
+ *
+ *   INCREASE(gva, npages)   back each page of [gva, gva + npages pages)
+ *                           with a new zeroed frame, rw- NX.  All or
+ *                           nothing.
+ *   DECREASE(gva, npages)   give the frames of those pages back; the pages
+ *                           are unmapped (an access faults).  All or nothing.
+ *
+ * Arguments and errors (checked before anything changes):
+ *   cmd unknown                                          -KEEL_ENOSYS
+ *   pad != 0, npages 0 or > KEEL_MEMORY_OP_MAX_PAGES,
+ *   gva not page aligned, or the range not inside the
+ *   domain's memory (its text is inside; the shared-info
+ *   page, grant window and device windows are not)       -KEEL_EINVAL
+ *   INCREASE: a page of the range backed already         -KEEL_EEXIST
+ *   INCREASE: the domain would hold more than mem_pages
+ *   frames, or the machine has no frames left that no
+ *   domain's reserve holds (beyond a floor kept for the
+ *   hypervisor's own structures)                         -KEEL_ENOMEM
+ *   DECREASE: a page not backed by a frame the domain
+ *   owns (unbacked, or shared read-only from its image)  -KEEL_EINVAL
+ *   DECREASE: a page holds the domain's grant table, is
+ *   pinned by a grant someone maps or copies, or the
+ *   privileged domain maps the domain's memory           -KEEL_EBUSY
+ *   domid other than KEEL_DOMID_SELF (or the caller's
+ *   own id) from an unprivileged domain                  -KEEL_EPERM
+ *   domid of another domain from the privileged one: it
+ *   must be a guest that has never run                   -KEEL_ESRCH / -KEEL_EBUSY
+ *   op not readable / writable                           -KEEL_EFAULT
+ *
+ * A refused call changes nothing and harms nobody: the guest's libos turns
+ * -KEEL_ENOMEM into malloc returning NULL with errno ENOMEM.
+ *
+ * Accounting.  The frames come out of the machine's free frames that no
+ * domain has reserved (keel/domctl.h, "reserve"), first come first served:
+ * a guest's growth never takes what is reserved for another, and nothing
+ * is set aside for it in advance.  The page tables that map them are the
+ * domain's too (at most 4 + mem_pages / 512 frames, the same as a domain
+ * created with all its memory), kept until DESTROY.  GET_INFO's
+ * mem_frames is how many frames back its memory now.  DESTROY gives every
+ * frame back.
+ */
+#ifndef KEEL_PUBLIC_MEMORY_H
+#define KEEL_PUBLIC_MEMORY_H
+
+#include "abi.h"
+
+#define KEEL_MEMORY_INCREASE  1
+#define KEEL_MEMORY_DECREASE  2
+
+/* Pages one call may change: bounds the time one hypercall takes (every
+ * frame is zeroed); ask again for more. */
+#define KEEL_MEMORY_OP_MAX_PAGES  1024u
+
+struct keel_memory_op {
+    uint64_t gva;          /* first page, page aligned */
+    uint64_t npages;       /* 1 .. KEEL_MEMORY_OP_MAX_PAGES */
+    keel_domid_t domid;    /* KEEL_DOMID_SELF, or a guest being built (privileged) */
+    uint16_t pad0;
+    uint32_t pad;
+};
+
+#endif /* KEEL_PUBLIC_MEMORY_H */

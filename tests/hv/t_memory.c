@@ -1,0 +1,204 @@
+/*
+ * hv-memory: KEEL_HC_MEMORY_OP (keel/memory.h) from a raw dom0, on guests
+ * created KEEL_CREATE_ON_DEMAND.  Every bad argument is refused and changes
+ * nothing; frames come and go exactly (PHYSINFO's free frames and GET_INFO's
+ * mem_frames); a domain that grows until the machine is full gets
+ * -KEEL_ENOMEM and harms nobody (a benign guest still starts and runs);
+ * a frame dom0 maps or a domain that has run cannot be taken; and every
+ * frame is back after DESTROY, over many cycles.
+ */
+#include "tbuild.h"
+
+TEST_NOTE(KEEL_IMAGE_PRIVILEGED, 1 << 20, 64 << 10);
+
+#define B     KEEL_GUEST_BASE
+#define PAGE  4096ull
+#define INC   KEEL_MEMORY_INCREASE
+#define DEC   KEEL_MEMORY_DECREASE
+
+static long mop(uint32_t cmd, uint32_t domid, uint64_t gva, uint64_t n)
+{
+    struct keel_memory_op op;
+
+    memset(&op, 0, sizeof(op));
+    op.gva = gva;
+    op.npages = n;
+    op.domid = (keel_domid_t)domid;
+    return hc(KEEL_HC_MEMORY_OP, cmd, (long)&op, 0);
+}
+
+
+static uint64_t frames_of(uint32_t d)
+{
+    return tbuild_info(d).mem_frames;
+}
+
+static void bad_arguments(void)
+{
+    uint64_t free0 = tbuild_free_frames();
+    uint32_t d = tbuild_create(64, KEEL_CREATE_ON_DEMAND);
+    struct keel_memory_op op;
+
+    CHECK(d > 0);
+    CHECK_EQ(frames_of(d), 0);
+    uint64_t f1 = tbuild_free_frames();
+    CHECK_EQ(tbuild_create(64, 2), 0);                                 /* unknown flag */
+    CHECK_EQ(mop(0, d, B, 1), -KEEL_ENOSYS);
+    CHECK_EQ(mop(3, d, B, 1), -KEEL_ENOSYS);
+    CHECK_EQ(mop(INC, d, B + 1, 1), -KEEL_EINVAL);              /* unaligned */
+    CHECK_EQ(mop(INC, d, B + 2048, 1), -KEEL_EINVAL);
+    CHECK_EQ(mop(INC, d, B - PAGE, 1), -KEEL_EINVAL);           /* below its memory */
+    CHECK_EQ(mop(INC, d, KEEL_SHARED_INFO_VA, 1), -KEEL_EINVAL);
+    CHECK_EQ(mop(INC, d, B + 64 * PAGE, 1), -KEEL_EINVAL);      /* past its maximum */
+    CHECK_EQ(mop(INC, d, B + 63 * PAGE, 2), -KEEL_EINVAL);
+    CHECK_EQ(mop(INC, d, B, 65), -KEEL_EINVAL);
+    CHECK_EQ(mop(INC, d, B, 0), -KEEL_EINVAL);
+    CHECK_EQ(mop(INC, d, B, KEEL_MEMORY_OP_MAX_PAGES + 1), -KEEL_EINVAL);
+    CHECK_EQ(mop(INC, d, B, ~0ull), -KEEL_EINVAL);              /* huge counts */
+    CHECK_EQ(mop(INC, d, B, 1ull << 52), -KEEL_EINVAL);
+    CHECK_EQ(mop(INC, d, ~0ull & ~(PAGE - 1), 1), -KEEL_EINVAL);  /* would wrap */
+    CHECK_EQ(mop(INC, d, KEEL_GRANT_WINDOW_VA, 1), -KEEL_EINVAL);
+    CHECK_EQ(mop(DEC, d, B, 1), -KEEL_EINVAL);                  /* nothing backed */
+    CHECK_EQ(mop(INC, 0x7fff, B, 1), -KEEL_ESRCH);
+    CHECK_EQ(mop(INC, KEEL_DOMID_SELF, B, 1), -KEEL_EEXIST);    /* dom0: all backed */
+    memset(&op, 0, sizeof(op));
+    op.gva = B; op.npages = 1; op.domid = (keel_domid_t)d; op.pad = 1;
+    CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, (long)&op, 0), -KEEL_EINVAL);
+    op.pad = 0; op.pad0 = 1;
+    CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, (long)&op, 0), -KEEL_EINVAL);
+    CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, 0, 0), -KEEL_EFAULT);
+    CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, (long)KEEL_USER_VA_END - 8, 0), -KEEL_EFAULT);
+    CHECK_EQ(frames_of(d), 0);
+    CHECK_EQ(tbuild_free_frames(), f1);                         /* nothing changed */
+    /* backing and giving back, exactly; twice the same page: -EEXIST */
+    CHECK_EQ(mop(INC, d, B, 64), 0);
+    CHECK_EQ(frames_of(d), 64);
+    CHECK_EQ(mop(INC, d, B + 10 * PAGE, 1), -KEEL_EEXIST);
+    CHECK_EQ(mop(DEC, d, B + 8 * PAGE, 8), 0);
+    CHECK_EQ(frames_of(d), 56);
+    CHECK_EQ(mop(DEC, d, B + 8 * PAGE, 1), -KEEL_EINVAL);       /* given back already */
+    CHECK_EQ(mop(INC, d, B, 16), -KEEL_EEXIST);                 /* all or nothing */
+    CHECK_EQ(frames_of(d), 56);
+    CHECK_EQ(mop(INC, d, B + 8 * PAGE, 8), 0);
+    CHECK_EQ(frames_of(d), 64);
+    CHECK_EQ(tbuild_destroy(d), 0);
+    CHECK_EQ(tbuild_free_frames(), free0);
+}
+
+/* A frame dom0 maps cannot go; nor a page shared from a boot module
+ * (not the guest's own). */
+static void busy_pages(const struct keel_module *img)
+{
+    uint64_t free0 = tbuild_free_frames();
+    uint32_t d = tbuild_create(64, KEEL_CREATE_ON_DEMAND);
+    struct keel_domctl op;
+
+    CHECK(d > 0);
+    CHECK_EQ(mop(INC, d, B, 64), 0);
+    memset(&op, 0, sizeof(op));
+    op.u.map_foreign.gva = B + 4 * PAGE;
+    op.u.map_foreign.npages = 2;
+    CHECK_EQ(domctl(&op, KEEL_DOMCTL_MAP_FOREIGN, d), 0);
+    CHECK_EQ(mop(DEC, d, B + 5 * PAGE, 1), -KEEL_EBUSY);
+    CHECK_EQ(mop(DEC, d, B + 40 * PAGE, 1), -KEEL_EBUSY);       /* any page, while mapped */
+    op.u.unmap_foreign.va = op.u.map_foreign.va;
+    op.u.unmap_foreign.npages = 2;
+    CHECK_EQ(domctl(&op, KEEL_DOMCTL_UNMAP_FOREIGN, 0), 0);
+    CHECK_EQ(mop(DEC, d, B + 5 * PAGE, 1), 0);
+    /* MAP_MODULE swaps in a module page: not the guest's frame to give */
+    memset(&op, 0, sizeof(op));
+    op.u.map_module.gva = B;
+    op.u.map_module.npages = 1;
+    op.u.map_module.module = 1;
+    op.u.map_module.rights = KEEL_RIGHT_R;
+    CHECK_EQ(domctl(&op, KEEL_DOMCTL_MAP_MODULE, d), 0);
+    CHECK_EQ(mop(DEC, d, B, 2), -KEEL_EINVAL);
+    CHECK_EQ(frames_of(d), 62);
+    CHECK_EQ(tbuild_destroy(d), 0);
+    CHECK_EQ(tbuild_free_frames(), free0);
+    (void)img;
+}
+
+/* Once a guest has run, only it changes its memory. */
+static void started_guest(const struct keel_module *img)
+{
+    long d = tbuild_start(img, "spin");
+
+    CHECK(d > 0);
+    CHECK_EQ(mop(INC, (uint32_t)d, B, 1), -KEEL_EBUSY);
+    CHECK_EQ(mop(DEC, (uint32_t)d, B, 1), -KEEL_EBUSY);
+    CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
+}
+
+/* One domain grows until the machine has nothing left for it: -ENOMEM,
+ * a floor stays for the hypervisor, a benign guest still starts and
+ * runs to its end, and DESTROY gives everything back. */
+static void machine_full(const struct keel_module *img)
+{
+    uint64_t free0 = tbuild_free_frames(), range = 1ull << 20;   /* 4 GiB of range */
+    uint32_t d = tbuild_create(range, KEEL_CREATE_ON_DEMAND);
+    uint64_t got = 0;
+    long rc = 0;
+
+    CHECK(d > 0);
+    while (got + KEEL_MEMORY_OP_MAX_PAGES <= range &&
+           !(rc = mop(INC, d, B + got * PAGE, KEEL_MEMORY_OP_MAX_PAGES)))
+        got += KEEL_MEMORY_OP_MAX_PAGES;
+    CHECK_EQ(rc, -KEEL_ENOMEM);
+    while (!(rc = mop(INC, d, B + got * PAGE, 1)))              /* to the last frame */
+        got++;
+    CHECK_EQ(rc, -KEEL_ENOMEM);
+    CHECK_EQ(frames_of(d), got);
+    struct keel_physinfo pi = tbuild_physinfo();
+    CHECK(pi.free_frames - pi.reserved_frames >= 256);          /* the floor */
+    outf("# grew to %lu frames; %lu free, %lu reserved\n", got, pi.free_frames,
+         pi.reserved_frames);
+    /* the benign guest: builds, runs, ends */
+    struct keel_domain_info info;
+    long g = tbuild_start(img, "exit7");
+    CHECK(g > 0);
+    CHECK_EQ(tbuild_wait((uint32_t)g, &info, 20000), 0);
+    CHECK_EQ(info.exit_code, 7);
+    CHECK_EQ(tbuild_destroy((uint32_t)g), 0);
+    /* freeing some lets it grow again (less a page table's margin) */
+    CHECK_EQ(mop(DEC, d, B, 1024), 0);
+    CHECK_EQ(frames_of(d), got - 1024);
+    CHECK_EQ(mop(INC, d, B, 512), 0);
+    CHECK_EQ(tbuild_destroy(d), 0);
+    CHECK_EQ(tbuild_free_frames(), free0);
+}
+
+#define CYCLES 200
+static void cycles(void)
+{
+    uint64_t free0 = tbuild_free_frames();
+    unsigned bad = 0;
+
+    for (unsigned i = 0; i < CYCLES; i++) {
+        uint32_t d = tbuild_create(4096, KEEL_CREATE_ON_DEMAND);
+        uint64_t at = B + (i % 6) * 512 * PAGE;
+        bad += !d;
+        bad += mop(INC, d, at, 600) != 0;
+        bad += mop(DEC, d, at + PAGE, 300) != 0;
+        bad += mop(INC, d, B + 4095 * PAGE, 1) != 0;
+        bad += tbuild_destroy(d) != 0;
+    }
+    CHECK_EQ(bad, 0);
+    CHECK_EQ(tbuild_free_frames(), free0);
+}
+
+void test_main(struct keel_start_info *si, uint64_t entry_rsp)
+{
+    const struct keel_module *img = (const struct keel_module *)si->modules_va + 1;
+
+    (void)entry_rsp;
+    ktap_begin("hv-memory");
+    CHECK_EQ(si->nr_modules, 2);
+    CHECK_EQ(tbuild_warm_up(), 0);
+    bad_arguments();
+    busy_pages(img);
+    started_guest(img);
+    machine_full(img);
+    cycles();
+    ktap_end_poweroff();
+}
