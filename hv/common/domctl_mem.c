@@ -118,8 +118,9 @@ int domctl_pages_are(const struct domain *t, uint64_t gva, uint64_t npages,
  * (grant_check_page), and a grant is checked once, when it is pinned.  A
  * guest that never ran has no grant table (only its own SETUP makes one),
  * so no pin can exist or appear while its rights change, and afterwards
- * they never change: no pin outlives the rights it was checked against,
- * and no CPU caches an entry that changes under it. */
+ * only its own MEMORY_OP PROTECT changes them, never on a pinned page
+ * (memory.c): no pin outlives the rights it was checked against, and no
+ * CPU caches an entry that changes under it. */
 long domctl_set_rights(struct vcpu *v, struct keel_domctl *op)
 {
     uint64_t gva = op->u.set_rights.gva, npages = op->u.set_rights.npages;

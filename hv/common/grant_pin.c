@@ -31,9 +31,10 @@ static bool pinned(const struct grant_active *a)
 /* The frame behind page index `page` of the granter, for a use the
  * granter's own rights on that page allow (grant_check_page): only frames
  * it owns, nothing of a page it cannot read, nothing writable of a page it
- * cannot write.  Its rights cannot change after it has run (SET_RIGHTS is
- * refused then, domctl_mem.c), and it has no table before, so what is
- * checked here holds for as long as the pin lasts. */
+ * cannot write.  After it has run only its own MEMORY_OP PROTECT changes
+ * them (SET_RIGHTS is refused then, domctl_mem.c), under gt->lock and
+ * never on a pinned page (memory.c), and it has no table before, so what
+ * is checked here holds for as long as the pin lasts. */
 static int resolve_frame(struct domain *g, uint32_t page, bool rw, uint64_t *pa)
 {
     unsigned rights, flags;

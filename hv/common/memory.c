@@ -16,6 +16,16 @@
  * ever ran, gets here: as_unmap's local invlpg is the only flush needed
  * (any other CPU that ran this vCPU has reloaded CR3 since, the rule of
  * arch_switch_to that grant_map.c relies on too).
+ *
+ * PROTECT lowers (and gives back) the rights of pages that were read-write
+ * and the domain's own: a page is one iff it is AS_OWNED and R|W now, or
+ * AS_LOWERED (as_lower_rights set it when it took rights from an R|W
+ * page; SET_RIGHTS clears it).  Text (R|X), read-only data (R), guard
+ * pages, module and device pages never qualify, so nothing ever gets more
+ * than it had.  The grant table's lock, held across the change like
+ * DECREASE, keeps pins out: a pinned page is refused, and a pin made later
+ * checks the new rights (grant_check_page), so no grantee ever writes a
+ * page its granter cannot.
  */
 #include <hv/domain.h>
 #include <hv/domctl.h>
@@ -29,9 +39,14 @@
  * the fixed structures of the next CREATE. */
 #define MEMORY_FLOOR_FRAMES 256u
 
-static bool args_ok(const struct domain *d, const struct keel_memory_op *op)
+static bool args_ok(const struct domain *d, uint64_t cmd, const struct keel_memory_op *op)
 {
-    if (op->pad || op->pad0 || op->npages == 0 || op->npages > KEEL_MEMORY_OP_MAX_PAGES)
+    unsigned any = KEEL_RIGHT_R | KEEL_RIGHT_W;
+    bool protect = cmd == KEEL_MEMORY_PROTECT;
+
+    if (protect ? op->rights & ~any || op->rights == KEEL_RIGHT_W : op->rights != 0)
+        return false;
+    if (op->pad || op->npages == 0 || op->npages > KEEL_MEMORY_OP_MAX_PAGES)
         return false;
     if (op->gva % PAGE_SIZE || op->gva < KEEL_GUEST_BASE)
         return false;
@@ -95,6 +110,33 @@ static long decrease(struct domain *d, uint64_t gva, uint64_t npages)
     return rc;
 }
 
+/* Was the page at gva read-write and its domain's own (see the top)? */
+static bool was_read_write(const struct domain *d, uint64_t gva)
+{
+    unsigned rights, flags;
+
+    if (as_lookup(&d->as, gva, NULL, &rights, &flags))
+        return false;
+    if ((flags & ~AS_LOWERED) != AS_OWNED)
+        return false;
+    return rights == (KEEL_RIGHT_R | KEEL_RIGHT_W) || (flags & AS_LOWERED);
+}
+
+static long protect(struct domain *d, uint64_t gva, uint64_t npages, unsigned rights)
+{
+    struct grant_table *held;
+    long rc;
+
+    for (uint64_t i = 0; i < npages; i++)
+        if (!was_read_write(d, gva + i * PAGE_SIZE))
+            return -KEEL_EINVAL;
+    if (!(rc = grant_pages_hold(d, gva, npages, &held)))
+        for (uint64_t i = 0; i < npages; i++)
+            as_lower_rights(&d->as, gva + i * PAGE_SIZE, rights);
+    grant_pages_release(held);
+    return rc;
+}
+
 /* The caller itself, or (privileged) a guest it is building. */
 static long target(struct vcpu *v, keel_domid_t domid, struct domain **out)
 {
@@ -121,17 +163,22 @@ long hc_memory_op(struct vcpu *v, const struct hc_args *args)
     struct domain *d;
     long rc;
 
-    if (cmd != KEEL_MEMORY_INCREASE && cmd != KEEL_MEMORY_DECREASE)
+    if (cmd != KEEL_MEMORY_INCREASE && cmd != KEEL_MEMORY_DECREASE &&
+        cmd != KEEL_MEMORY_PROTECT)
         return -KEEL_ENOSYS;
     if (copy_from_guest(v->domain, &op, args->a[1], sizeof(op)))
         return -KEEL_EFAULT;
     if ((rc = target(v, op.domid, &d)))
         return rc;
-    if (!args_ok(d, &op))
+    if (!args_ok(d, cmd, &op))
         return -KEEL_EINVAL;
     spin_lock(&d->mem_lock);
-    rc = cmd == KEEL_MEMORY_INCREASE ? increase(d, op.gva, op.npages)
-                                     : decrease(d, op.gva, op.npages);
+    if (cmd == KEEL_MEMORY_INCREASE)
+        rc = increase(d, op.gva, op.npages);
+    else if (cmd == KEEL_MEMORY_DECREASE)
+        rc = decrease(d, op.gva, op.npages);
+    else
+        rc = protect(d, op.gva, op.npages, op.rights);
     spin_unlock(&d->mem_lock);
     return rc;
 }

@@ -7,16 +7,21 @@
  *
  * What cannot be done honestly fails: file mappings (ENODEV), MAP_FIXED
  * (EINVAL: the heap decides where), unmapping part of a mapping (EINVAL:
- * the pages would stay usable), and an mprotect that takes a right away
- * or adds execute (ENOTSUP / EACCES: the hypervisor owns the page tables
- * and offers the guest no call to change its pages' rights).
+ * the pages would stay usable), execute (EACCES: heap pages are never
+ * executable), and an mprotect that takes a right away anywhere but
+ * inside one mapping (ENOTSUP: the allocator writes the rest of the heap).
+ * Inside a mapping mprotect asks the hypervisor (KEEL_MEMORY_PROTECT) for
+ * read-write, read-only or no access, and munmap makes the pages
+ * read-write again before the allocator gets them back.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <libos/hypercall.h>
 #include "internal.h"
 
 #define PAGE 4096u
@@ -25,6 +30,7 @@ struct mapping {
     struct mapping *next;
     uintptr_t addr;
     size_t len;                      /* whole pages */
+    bool lowered;                    /* some page is not read-write */
 };
 
 static struct mapping *mappings;
@@ -61,6 +67,7 @@ void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
     memset(p, 0, len);               /* anonymous pages read as zero */
     m->addr = (uintptr_t)p;
     m->len = len;
+    m->lowered = false;
     m->next = mappings;
     mappings = m;
     return p;
@@ -80,6 +87,26 @@ static struct mapping *find(uintptr_t a, size_t len, struct mapping ***pp)
     return NULL;
 }
 
+/* KEEL_MEMORY_PROTECT of whole pages [a, a + len): PROT_WRITE means
+ * read-write (x86 has no write-only page), PROT_READ read-only,
+ * PROT_NONE not present.  0 or -KEEL_E*. */
+static long protect(uintptr_t a, size_t len, int prot)
+{
+    struct keel_memory_op op = { .gva = a, .domid = KEEL_DOMID_SELF };
+    size_t pages = (len + PAGE - 1) / PAGE;
+    long rc = 0;
+
+    op.rights = prot & PROT_WRITE ? KEEL_RIGHT_R | KEEL_RIGHT_W
+              : prot & PROT_READ ? KEEL_RIGHT_R : 0;
+    while (pages && !rc) {
+        op.npages = pages < KEEL_MEMORY_OP_MAX_PAGES ? pages : KEEL_MEMORY_OP_MAX_PAGES;
+        rc = keel_hc_memory_op(KEEL_MEMORY_PROTECT, &op);
+        op.gva += op.npages * PAGE;
+        pages -= op.npages;
+    }
+    return rc;
+}
+
 int munmap(void *addr, size_t len)
 {
     uintptr_t a = (uintptr_t)addr;
@@ -96,6 +123,10 @@ int munmap(void *addr, size_t len)
         errno = EINVAL;              /* part of a mapping */
         return -1;
     }
+    if (m->lowered && protect(m->addr, m->len, PROT_READ | PROT_WRITE) < 0) {
+        errno = EINVAL;              /* cannot happen; never hand the heap a read-only block */
+        return -1;
+    }
     *pp = m->next;
     free((void *)m->addr);
     free(m);
@@ -105,6 +136,7 @@ int munmap(void *addr, size_t len)
 int mprotect(void *addr, size_t len, int prot)
 {
     uintptr_t a = (uintptr_t)addr;
+    struct mapping **pp = NULL, *m;
 
     if ((a & (PAGE - 1)) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC))) {
         errno = EINVAL;
@@ -124,9 +156,18 @@ int mprotect(void *addr, size_t len, int prot)
         errno = EACCES;
         return -1;
     }
-    if (prot != (PROT_READ | PROT_WRITE)) {
-        errno = ENOTSUP;
+    if (!len)
+        return 0;
+    if (!(m = find(a, len, &pp))) {
+        if (prot == (PROT_READ | PROT_WRITE))
+            return 0;                /* heap pages are readable and writable */
+        errno = ENOTSUP;             /* the allocator writes the heap's other pages */
         return -1;
     }
-    return 0;                        /* heap pages are readable and writable */
+    m->lowered |= prot != (PROT_READ | PROT_WRITE);  /* before: a refusal may be partial */
+    if (protect(a, len, prot) < 0) {
+        errno = EINVAL;              /* refused (a page a grant pins, say) */
+        return -1;
+    }
+    return 0;
 }

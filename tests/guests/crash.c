@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define NOINLINE __attribute__((noinline))
 /* Ends each crash function: no sibling call may pop its frame early, so
@@ -88,10 +89,29 @@ NOINLINE void crash_abort(void)
     KEEP_FRAME();
 }
 
+/* A page mprotect made read-only reads fine, then a write kills the guest. */
+NOINLINE void crash_mprotect(void)
+{
+    volatile char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (p == MAP_FAILED)
+        return;
+    p[100] = 'k';
+    if (mprotect((void *)p, 4096, PROT_READ) != 0) {
+        perror("mprotect");
+        return;
+    }
+    printf("read back %c\n", p[100]);
+    target((const void *)(p + 100));
+    p[100] = 'X';
+    KEEP_FRAME();
+}
+
 static const struct { const char *name; void (*fn)(void); } cases[] = {
     { "null", crash_null }, { "rodata", crash_rodata }, { "nx", crash_nx },
     { "ud2", crash_ud2 }, { "div0", crash_div0 }, { "hlt", crash_hlt },
     { "cli", crash_cli }, { "outb", crash_outb }, { "abort", crash_abort },
+    { "mprotect", crash_mprotect },
 };
 
 NOINLINE int run_case(const char *name)

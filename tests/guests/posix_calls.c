@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -106,11 +107,28 @@ static void test_mmap(void)
     if (p != MAP_FAILED) {
         memset(p, 0xab, len);
         check(mprotect(p, len, PROT_READ | PROT_WRITE) == 0, "mprotect_rw");
+        check(mprotect(p, 4096, PROT_READ) == 0 && p[4095] == 0xab, "mprotect_readonly_reads");
+        check(mprotect(p + 8192, 8192, PROT_NONE) == 0, "mprotect_none");
+        check(mprotect(p, 4096, PROT_READ | PROT_WRITE) == 0 && (p[0] = 1) == 1,
+              "mprotect_back_to_rw");
         errno = 0;
-        check(mprotect(p, 4096, PROT_READ) == -1 && errno == ENOTSUP, "mprotect_readonly_enotsup");
+        check(mprotect(p + 4096, len, PROT_READ) == -1 && errno == ENOTSUP,
+              "mprotect_past_the_mapping");
+        errno = 0;
+        check(mprotect(p, 4096, PROT_READ | PROT_EXEC) == -1 && errno == EACCES,
+              "mprotect_exec_eacces");
+        char *other = memalign(4096, 8192);    /* the allocator's, not a mapping */
+        errno = 0;
+        check(other && mprotect(other, 4096, PROT_READ) == -1 && errno == ENOTSUP,
+              "mprotect_heap_readonly_enotsup");
+        free(other);
         errno = 0;
         check(munmap(p + 4096, 4096) == -1 && errno == EINVAL, "munmap_part_einval");
-        check(munmap(p, len) == 0, "munmap");
+        check(munmap(p, len) == 0, "munmap_while_protected");
+        /* the allocator got its pages back writable */
+        p = malloc(len);
+        check(p && memset(p, 0x5a, len) == p, "heap_writable_after_munmap");
+        free(p);
     }
     for (int i = 0; i < 50; i++) {           /* freed memory is reused */
         p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

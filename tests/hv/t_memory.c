@@ -15,8 +15,11 @@ TEST_NOTE(KEEL_IMAGE_PRIVILEGED, 1 << 20, 64 << 10);
 #define PAGE  4096ull
 #define INC   KEEL_MEMORY_INCREASE
 #define DEC   KEEL_MEMORY_DECREASE
+#define PROT  KEEL_MEMORY_PROTECT
+#define R     KEEL_RIGHT_R
+#define RW    (KEEL_RIGHT_R | KEEL_RIGHT_W)
 
-static long mop(uint32_t cmd, uint32_t domid, uint64_t gva, uint64_t n)
+static long mop_rights(uint32_t cmd, uint32_t domid, uint64_t gva, uint64_t n, uint16_t rights)
 {
     struct keel_memory_op op;
 
@@ -24,7 +27,18 @@ static long mop(uint32_t cmd, uint32_t domid, uint64_t gva, uint64_t n)
     op.gva = gva;
     op.npages = n;
     op.domid = (keel_domid_t)domid;
+    op.rights = rights;
     return hc(KEEL_HC_MEMORY_OP, cmd, (long)&op, 0);
+}
+
+static long mop(uint32_t cmd, uint32_t domid, uint64_t gva, uint64_t n)
+{
+    return mop_rights(cmd, domid, gva, n, 0);
+}
+
+static long prot(uint32_t domid, uint64_t gva, uint64_t n, uint16_t rights)
+{
+    return mop_rights(PROT, domid, gva, n, rights);
 }
 
 
@@ -44,7 +58,7 @@ static void bad_arguments(void)
     uint64_t f1 = tbuild_free_frames();
     CHECK_EQ(tbuild_create(64, 2), 0);                                 /* unknown flag */
     CHECK_EQ(mop(0, d, B, 1), -KEEL_ENOSYS);
-    CHECK_EQ(mop(3, d, B, 1), -KEEL_ENOSYS);
+    CHECK_EQ(mop(4, d, B, 1), -KEEL_ENOSYS);
     CHECK_EQ(mop(INC, d, B + 1, 1), -KEEL_EINVAL);              /* unaligned */
     CHECK_EQ(mop(INC, d, B + 2048, 1), -KEEL_EINVAL);
     CHECK_EQ(mop(INC, d, B - PAGE, 1), -KEEL_EINVAL);           /* below its memory */
@@ -64,7 +78,7 @@ static void bad_arguments(void)
     memset(&op, 0, sizeof(op));
     op.gva = B; op.npages = 1; op.domid = (keel_domid_t)d; op.pad = 1;
     CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, (long)&op, 0), -KEEL_EINVAL);
-    op.pad = 0; op.pad0 = 1;
+    op.pad = 0; op.rights = KEEL_RIGHT_R;                       /* rights: PROTECT only */
     CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, (long)&op, 0), -KEEL_EINVAL);
     CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, 0, 0), -KEEL_EFAULT);
     CHECK_EQ(hc(KEEL_HC_MEMORY_OP, INC, (long)KEEL_USER_VA_END - 8, 0), -KEEL_EFAULT);
@@ -127,6 +141,7 @@ static void started_guest(const struct keel_module *img)
     CHECK(d > 0);
     CHECK_EQ(mop(INC, (uint32_t)d, B, 1), -KEEL_EBUSY);
     CHECK_EQ(mop(DEC, (uint32_t)d, B, 1), -KEEL_EBUSY);
+    CHECK_EQ(prot((uint32_t)d, B, 1, R), -KEEL_EBUSY);
     CHECK_EQ(tbuild_destroy((uint32_t)d), 0);
 }
 
@@ -168,6 +183,128 @@ static void machine_full(const struct keel_module *img)
     CHECK_EQ(tbuild_free_frames(), free0);
 }
 
+static long set_rights(uint32_t d, uint64_t gva, uint32_t rights)
+{
+    struct keel_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.set_rights.gva = gva;
+    op.u.set_rights.npages = 1;
+    op.u.set_rights.rights = rights;
+    return domctl(&op, KEEL_DOMCTL_SET_RIGHTS, d);
+}
+
+/* PROTECT only ever lowers (or gives back) the rights of read-write pages
+ * the domain owns, all or nothing; lowered pages behave under DECREASE
+ * and INCREASE. */
+static void protect_checks(void)
+{
+    uint64_t free0 = tbuild_free_frames();
+    uint32_t d = tbuild_create(64, KEEL_CREATE_ON_DEMAND);
+    struct keel_domctl op;
+
+    CHECK(d > 0);
+    CHECK_EQ(mop(INC, d, B, 16), 0);
+    CHECK_EQ(prot(d, B + 1, 1, R), -KEEL_EINVAL);               /* unaligned */
+    CHECK_EQ(prot(d, B - PAGE, 1, R), -KEEL_EINVAL);            /* below its memory */
+    CHECK_EQ(prot(d, B + 64 * PAGE, 1, R), -KEEL_EINVAL);       /* past its maximum */
+    CHECK_EQ(prot(d, KEEL_SHARED_INFO_VA, 1, R), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, KEEL_GRANT_WINDOW_VA, 1, R), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, B, 0, R), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, B, KEEL_MEMORY_OP_MAX_PAGES + 1, R), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, B, ~0ull, R), -KEEL_EINVAL);               /* huge counts */
+    CHECK_EQ(prot(d, B, 1, KEEL_RIGHT_W), -KEEL_EINVAL);        /* write-only */
+    CHECK_EQ(prot(d, B, 1, R | KEEL_RIGHT_X), -KEEL_EINVAL);    /* never exec */
+    CHECK_EQ(prot(d, B, 1, 8), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, B + 16 * PAGE, 1, R), -KEEL_EINVAL);       /* unbacked */
+    CHECK_EQ(prot(d, B + 15 * PAGE, 2, R), -KEEL_EINVAL);       /* half unbacked */
+    CHECK_EQ(mop_rights(INC, d, B + 20 * PAGE, 1, R), -KEEL_EINVAL);  /* rights: PROTECT only */
+    CHECK_EQ(mop_rights(DEC, d, B, 1, R), -KEEL_EINVAL);
+    /* lower, remove, give back: rw pages only */
+    CHECK_EQ(prot(d, B, 4, R), 0);
+    CHECK_EQ(prot(d, B, 4, R), 0);
+    CHECK_EQ(prot(d, B + 2 * PAGE, 2, 0), 0);
+    CHECK_EQ(prot(d, B, 4, RW), 0);
+    /* text (r-x), read-only data (r--), a guard page (---): never changed */
+    CHECK_EQ(set_rights(d, B + 5 * PAGE, R | KEEL_RIGHT_X), 0);
+    CHECK_EQ(set_rights(d, B + 6 * PAGE, R), 0);
+    CHECK_EQ(set_rights(d, B + 7 * PAGE, 0), 0);
+    CHECK_EQ(prot(d, B + 5 * PAGE, 1, RW), -KEEL_EINVAL);       /* raising text */
+    CHECK_EQ(prot(d, B + 5 * PAGE, 1, R), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, B + 6 * PAGE, 1, RW), -KEEL_EINVAL);       /* raising rodata */
+    CHECK_EQ(prot(d, B + 7 * PAGE, 1, RW), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, B + 4 * PAGE, 2, R), -KEEL_EINVAL);        /* all or nothing */
+    /* a lowered page SET_RIGHTS made text forgets it was read-write */
+    CHECK_EQ(prot(d, B + 8 * PAGE, 1, R), 0);
+    CHECK_EQ(set_rights(d, B + 8 * PAGE, R | KEEL_RIGHT_X), 0);
+    CHECK_EQ(prot(d, B + 8 * PAGE, 1, RW), -KEEL_EINVAL);
+    /* a module page shared read-only: not the guest's to change */
+    memset(&op, 0, sizeof(op));
+    op.u.map_module.gva = B + 12 * PAGE;
+    op.u.map_module.npages = 1;
+    op.u.map_module.module = 1;
+    op.u.map_module.rights = KEEL_RIGHT_R;
+    CHECK_EQ(domctl(&op, KEEL_DOMCTL_MAP_MODULE, d), 0);
+    CHECK_EQ(prot(d, B + 12 * PAGE, 1, R), -KEEL_EINVAL);
+    CHECK_EQ(prot(d, B + 12 * PAGE, 1, RW), -KEEL_EINVAL);
+    /* lowered pages: INCREASE -EEXIST, DECREASE gives them back */
+    uint64_t f = frames_of(d);
+    CHECK_EQ(prot(d, B + 9 * PAGE, 2, 0), 0);
+    CHECK_EQ(mop(INC, d, B + 9 * PAGE, 1), -KEEL_EEXIST);
+    CHECK_EQ(mop(DEC, d, B + 9 * PAGE, 2), 0);
+    CHECK_EQ(frames_of(d), f - 2);
+    CHECK_EQ(mop(INC, d, B + 9 * PAGE, 2), 0);
+    CHECK_EQ(prot(d, B + 9 * PAGE, 2, R), 0);                   /* fresh rw pages */
+    CHECK_EQ(tbuild_destroy(d), 0);
+    CHECK_EQ(tbuild_free_frames(), free0);
+}
+
+/* dom0's own pages: its text and start info are not read-write; its grant
+ * table and a page a grant pins cannot change; a read-only page cannot
+ * be granted writable. */
+static struct keel_grant_entry gtable[512] __attribute__((aligned(4096)));
+static uint8_t page[PAGE] __attribute__((aligned(4096)));
+
+static long self_map(uint32_t ref, uint16_t flags, uint32_t *handle)
+{
+    struct keel_grant_map m;
+    long rc;
+
+    memset(&m, 0, sizeof(m));
+    m.domid = KEEL_DOMID_SELF;
+    m.ref = ref;
+    m.flags = flags;
+    rc = hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_MAP, (long)&m, 0);
+    *handle = m.handle;
+    return rc;
+}
+
+static void protect_self(const struct keel_start_info *si)
+{
+    uint64_t text = (uint64_t)test_main & ~(PAGE - 1), pg = (uint64_t)page;
+    uint32_t h;
+
+    CHECK_EQ(prot(KEEL_DOMID_SELF, text, 1, RW), -KEEL_EINVAL);
+    CHECK_EQ(prot(KEEL_DOMID_SELF, text, 1, R), -KEEL_EINVAL);
+    CHECK_EQ(prot(KEEL_DOMID_SELF, (uint64_t)si & ~(PAGE - 1), 1, RW), -KEEL_EINVAL);
+    CHECK_EQ(hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_SETUP, (long)gtable, 512), 0);
+    CHECK_EQ(prot(KEEL_DOMID_SELF, (uint64_t)gtable, 1, R), -KEEL_EBUSY);
+    gtable[1].domid = 0;
+    gtable[1].page = (uint32_t)((pg - B) / PAGE);
+    __asm__ volatile("" ::: "memory");
+    gtable[1].flags = KEEL_GTF_PERMIT;
+    CHECK_EQ(self_map(1, 0, &h), 0);
+    CHECK_EQ(prot(KEEL_DOMID_SELF, pg, 1, R), -KEEL_EBUSY);     /* pinned */
+    CHECK_EQ(hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_UNMAP, h, 0), 0);
+    CHECK_EQ(prot(KEEL_DOMID_SELF, pg, 1, R), 0);
+    CHECK_EQ(self_map(1, 0, &h), -KEEL_EACCES);                 /* writable: no */
+    CHECK_EQ(self_map(1, KEEL_GRANT_MAP_READONLY, &h), 0);
+    CHECK_EQ(hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_UNMAP, h, 0), 0);
+    CHECK_EQ(prot(KEEL_DOMID_SELF, pg, 1, RW), 0);
+    page[0] = 1;                                                /* writable again */
+    CHECK_EQ(hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_END, 1, 0), 0);
+}
+
 #define CYCLES 200
 static void cycles(void)
 {
@@ -198,6 +335,8 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     bad_arguments();
     busy_pages(img);
     started_guest(img);
+    protect_checks();
+    protect_self(si);
     machine_full(img);
     cycles();
     ktap_end_poweroff();

@@ -16,6 +16,7 @@ CASES = {
     "cli": (139, r"general protection"),
     "outb": (139, r"general protection"),
     "abort": (134, r"abort"),
+    "mprotect": (139, r"page fault at 0x{target}\b.*write"),
 }
 
 
@@ -30,7 +31,7 @@ def check_report(case, r):
     assert re.search(what.format(target="%x" % target), err), err
     head = re.search(r"crashed: .* rip=0x([0-9a-f]+)(?: in (\w+)\+0x([0-9a-f]+))?", err)
     assert head, err
-    if case not in ("null", "rodata", "nx", "abort"):
+    if case not in ("null", "rodata", "nx", "abort", "mprotect"):
         # the faulting instruction is inside crash_<case>, whose address it printed
         rip, fn, off = int(head.group(1), 16), head.group(2), int(head.group(3), 16)
         assert fn == "crash_" + case and rip - off == target, err
@@ -52,3 +53,11 @@ def test_crash_beside_a_working_guest(hello):
     assert r.returncode == 139
     assert "hello| hello from hello (2 args)\n" in text(r.stdout)
     assert re.search(r"^crash\| .*crashed: page fault", text(r.stderr), re.M)
+
+
+def test_mprotect_read_only_write_beside_a_working_guest(hello):
+    r = keel_run([guest("crash.img"), hello], args=["mprotect"])
+    assert r.returncode == 139
+    assert "crash| read back k\n" in text(r.stdout)
+    assert "hello| hello from hello (2 args)\n" in text(r.stdout)
+    assert re.search(r"^crash\| .*crashed: page fault at 0x[0-9a-f]+ .*write", text(r.stderr), re.M)

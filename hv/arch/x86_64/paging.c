@@ -154,7 +154,8 @@ int as_map_charged(struct addr_space *as, uint64_t va, uint64_t pa, unsigned rig
 static unsigned pte_flags(uint64_t e)
 {
     return (e & PTE_OWNED ? AS_OWNED : 0) | (e & PTE_FOREIGN ? AS_FOREIGN : 0) |
-           (e & PTE_READONLY ? AS_READONLY : 0) | (e & PTE_MMIO ? AS_MMIO : 0);
+           (e & PTE_READONLY ? AS_READONLY : 0) | (e & PTE_MMIO ? AS_MMIO : 0) |
+           (e & PTE_LOWERED ? AS_LOWERED : 0);
 }
 
 static uint64_t *find_leaf(const struct addr_space *as, uint64_t va)
@@ -167,7 +168,7 @@ static uint64_t *find_leaf(const struct addr_space *as, uint64_t va)
     return e && (*e & PTE_VALID) ? e : NULL;
 }
 
-int as_set_rights(struct addr_space *as, uint64_t va, unsigned rights)
+static int set_rights(struct addr_space *as, uint64_t va, unsigned rights, uint64_t extra)
 {
     int rc = check_rights(rights);
     uint64_t *e;
@@ -181,13 +182,26 @@ int as_set_rights(struct addr_space *as, uint64_t va, unsigned rights)
     } else if ((*e & PTE_READONLY) && (rights & KEEL_RIGHT_W)) {
         rc = -KEEL_EACCES;
     } else {
+        /* PTE_LOWERED is not kept: only as_lower_rights sets it */
         uint64_t keep = *e & (PTE_ADDR | PTE_OWNED | PTE_FOREIGN | PTE_READONLY |
                               PTE_MMIO | PTE_PCD | PTE_PWT);
-        *e = keep | leaf_bits(rights);
+        *e = keep | extra | leaf_bits(rights);
         flush_local(as, va);
     }
     spin_unlock(&as->lock);
     return rc;
+}
+
+int as_set_rights(struct addr_space *as, uint64_t va, unsigned rights)
+{
+    return set_rights(as, va, rights, 0);
+}
+
+int as_lower_rights(struct addr_space *as, uint64_t va, unsigned rights)
+{
+    bool rw = rights == (KEEL_RIGHT_R | KEEL_RIGHT_W);
+
+    return set_rights(as, va, rights, rw ? 0 : PTE_LOWERED);
 }
 
 int as_unmap(struct addr_space *as, uint64_t va, uint64_t *pa, unsigned *flags)

@@ -22,6 +22,7 @@
 #define PTE_RIGHTS_MASK  (7ull << PTE_RIGHTS_SHIFT)
 #define PTE_READONLY (1ull << 55)  /* AS_READONLY: never gets PTE_W */
 #define PTE_MMIO     (1ull << 56)  /* AS_MMIO: with PCD | PWT (uncached) */
+#define PTE_LOWERED  (1ull << 57)  /* AS_LOWERED: as_lower_rights took rights */
 #define PTE_NX   (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 

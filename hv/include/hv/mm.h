@@ -114,6 +114,11 @@ struct addr_space {
 #define AS_MMIO     (1u << 3)  /* alone: device memory (a lent BAR, keel/pci.h),
                                   mapped uncached, never freed, and never
                                   reached through the direct map */
+#define AS_LOWERED  (1u << 4)  /* from as_lower_rights only: an AS_OWNED page
+                                  that was read-write and whose own domain
+                                  took rights away (MEMORY_OP PROTECT);
+                                  as_set_rights clears it, as_map
+                                  refuses it */
 
 int  as_create(struct addr_space *as);          /* 0 / -KEEL_ENOMEM */
 /* Frees every page-table page and every AS_OWNED frame.  The address space
@@ -134,6 +139,10 @@ bool as_has_table(const struct addr_space *as, uint64_t va);
 /* Change rights of a mapped page, keeping its frame. -KEEL_ENOENT if none,
  * -KEEL_EACCES for KEEL_RIGHT_W on an AS_READONLY page. */
 int  as_set_rights(struct addr_space *as, uint64_t va, unsigned rights);
+/* The same for a page that was read-write: rights R|W clears AS_LOWERED,
+ * fewer (R, or 0 = not present) set it, so that the page may later get
+ * R|W back and no other page ever does.  The caller checked the page. */
+int  as_lower_rights(struct addr_space *as, uint64_t va, unsigned rights);
 /* Remove a mapping; returns its frame and flags.  Does not free the frame. */
 int  as_unmap(struct addr_space *as, uint64_t va, uint64_t *pa, unsigned *flags);
 /* Look up va: 0 with frame, rights and flags, or -KEEL_ENOENT. */

@@ -13,10 +13,23 @@
  *                           nothing.
  *   DECREASE(gva, npages)   give the frames of those pages back; the pages
  *                           are unmapped (an access faults).  All or nothing.
+ *   PROTECT(gva, npages, rights)
+ *                           set the rights of pages that are read-write
+ *                           memory of the domain's own (backed by INCREASE
+ *                           or at CREATE rw-) to KEEL_RIGHT_R | KEEL_RIGHT_W,
+ *                           KEEL_RIGHT_R (a write faults and the guest
+ *                           is killed) or 0 (not present: any access
+ *                           faults); never executable.  A page keeps
+ *                           its frame and is always NX.  It may go back to
+ *                           read-write later; no other page (text r-x,
+ *                           read-only data, guard pages, module, device or
+ *                           shared pages) ever changes.  All or nothing.
  *
  * Arguments and errors (checked before anything changes):
  *   cmd unknown                                          -KEEL_ENOSYS
  *   pad != 0, npages 0 or > KEEL_MEMORY_OP_MAX_PAGES,
+ *   rights != 0 for INCREASE / DECREASE, rights other
+ *   than R|W, R or 0 for PROTECT,
  *   gva not page aligned, or the range not inside the
  *   domain's memory (its text is inside; the shared-info
  *   page, grant window and device windows are not)       -KEEL_EINVAL
@@ -27,7 +40,10 @@
  *   hypervisor's own structures)                         -KEEL_ENOMEM
  *   DECREASE: a page not backed by a frame the domain
  *   owns (unbacked, or shared read-only from its image)  -KEEL_EINVAL
- *   DECREASE: a page holds the domain's grant table, is
+ *   PROTECT: a page not read-write memory the domain
+ *   owns (unbacked, text, read-only data, a guard page,
+ *   a module page; pages PROTECT lowered do qualify)      -KEEL_EINVAL
+ *   DECREASE, PROTECT: a page holds the domain's grant table, is
  *   pinned by a grant someone maps or copies, or the
  *   privileged domain maps the domain's memory           -KEEL_EBUSY
  *   domid other than KEEL_DOMID_SELF (or the caller's
@@ -38,6 +54,16 @@
  *
  * A refused call changes nothing and harms nobody: the guest's libos turns
  * -KEEL_ENOMEM into malloc returning NULL with errno ENOMEM.
+ *
+ * Pages PROTECT lowered: the hypervisor honours their rights in everything
+ * it does for the domain.  A hypercall that would write one (or read one
+ * of rights 0) fails -KEEL_EFAULT; granting one writable (or one of rights
+ * 0 at all) fails when a grantee maps or copies it (-KEEL_EACCES,
+ * keel/grant.h), and PROTECT refuses a page a grant pins, so a grantee
+ * never writes a page its granter cannot.  DECREASE gives them back like
+ * any owned page (INCREASE then backs a fresh read-write one); INCREASE
+ * of one is -KEEL_EEXIST.  The domain's own vCPU sees the change on
+ * return (the hypervisor flushes its TLB entries).
  *
  * Accounting.  The frames come out of the machine's free frames that no
  * domain has reserved (keel/domctl.h, "reserve"), first come first served:
@@ -55,6 +81,7 @@
 
 #define KEEL_MEMORY_INCREASE  1
 #define KEEL_MEMORY_DECREASE  2
+#define KEEL_MEMORY_PROTECT   3
 
 /* Pages one call may change: bounds the time one hypercall takes (every
  * frame is zeroed); ask again for more. */
@@ -64,7 +91,7 @@ struct keel_memory_op {
     uint64_t gva;          /* first page, page aligned */
     uint64_t npages;       /* 1 .. KEEL_MEMORY_OP_MAX_PAGES */
     keel_domid_t domid;    /* KEEL_DOMID_SELF, or a guest being built (privileged) */
-    uint16_t pad0;
+    uint16_t rights;       /* PROTECT: KEEL_RIGHT_R [| KEEL_RIGHT_W], or 0; else 0 */
     uint32_t pad;
 };
 

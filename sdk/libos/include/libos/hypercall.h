@@ -120,8 +120,9 @@ static inline long keel_hc_domctl(struct keel_domctl *op)
     return keel_hypercall1(KEEL_HC_DOMCTL, (uint64_t)(uintptr_t)op);
 }
 
-/* Back pages of the caller's memory with frames, or give them back
- * (KEEL_MEMORY_INCREASE / DECREASE); see keel/memory.h. */
+/* Back pages of the caller's memory with frames, give them back, or
+ * lower their rights (KEEL_MEMORY_INCREASE / DECREASE / PROTECT); see
+ * keel/memory.h. */
 static inline long keel_hc_memory_op(uint32_t cmd, struct keel_memory_op *op)
 {
     return keel_hypercall2(KEEL_HC_MEMORY_OP, cmd, (uint64_t)(uintptr_t)op);

@@ -1,9 +1,9 @@
 /*
  * Anonymous memory mappings (<sys/mman.h>, which newlib lacks), Linux's
  * values, implemented by the libos on the C library's heap
- * (docs/posix.md, "mmap").  Only anonymous mappings exist; mprotect can
- * keep pages readable and writable but not take rights away (the
- * hypervisor owns the page tables and offers no call for it): ENOTSUP.
+ * (docs/posix.md, "mmap").  Only anonymous mappings exist; mprotect
+ * makes pages of one mapping read-write, read-only or inaccessible (never
+ * executable), and fails ENOTSUP for rights it cannot take honestly.
  */
 #ifndef _SYS_MMAN_H
 #define _SYS_MMAN_H
