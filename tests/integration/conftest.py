@@ -7,6 +7,7 @@ import os
 import select
 import subprocess
 import time
+import urllib.parse
 
 import pytest
 
@@ -23,6 +24,12 @@ def keel_run(images, args=(), timeout=TIMEOUT, options=(), env=None):
         cmd += ["--", *args]
     return subprocess.run(cmd, capture_output=True, timeout=timeout + 30,
                           env=env, stdin=subprocess.DEVNULL)
+
+
+def loopback_url(port, path=""):
+    """The URL of a server this test started on the host's loopback (a
+    forwarded guest port, or the host build of a program)."""
+    return urllib.parse.urlunsplit(("http", "127.0.0.1:%d" % port, path, "", ""))
 
 
 def mkimage(out, *files):

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import KEEL, REPO, guest, text
+from conftest import KEEL, REPO, guest, loopback_url, text
 from test_httpd_host import big_body, head_and_body, tool
 
 HTTPD_IMG = os.path.join(REPO, "build", "apps", "httpd.img")
@@ -41,7 +41,7 @@ class Machine:
         echo = os.path.join(tmp, "udp_echo.img")
         shutil.copy(guest("net_peer.img"), echo)
         self.port, self.uport = free_port(), free_port(socket.SOCK_DGRAM)
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = loopback_url(self.port)
         self.proc = subprocess.Popen(
             [KEEL, "run", "-v", "--timeout", str(RUN_S),
              "-p", "%d:80" % self.port, "-p", "udp_echo:%d:7/udp" % self.uport,

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, loopback_url
 
 HTTPD = os.path.join(REPO, "build", "apps", "httpd.host")
 WWW = os.path.join(REPO, "apps", "httpd", "www")
@@ -42,7 +42,7 @@ class Server:
         m = re.search(r"listening on 127\.0\.0\.1:(\d+)", first)
         assert m, first + self.proc.stderr.read()
         self.port = int(m.group(1))
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = loopback_url(self.port)
         self.log = []
         # drain stdout all along: a full pipe would stall the server
         self.reader = threading.Thread(target=self._read_log, daemon=True)
