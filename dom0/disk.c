@@ -76,8 +76,11 @@ static int d_submit(void *d, unsigned s, unsigned op, uint64_t sector, uint32_t 
     return virtio_blk_submit(d, s, &r);
 }
 
-static const struct bb_ops ops = { backend_copy, backend_notify, backend_log };
-static const struct bb_dev_ops dev_ops = { d_get, d_data, d_put, d_submit, d_kick };
+static const struct bb_ops ops = { .copy = backend_copy, .notify = backend_notify,
+                                   .log = backend_log };
+static const struct bb_dev_ops dev_ops = { .slot_get = d_get, .slot_data = d_data,
+                                           .slot_put = d_put, .submit = d_submit,
+                                           .kick = d_kick };
 
 static void report(const struct disk_dev *d, uint64_t t0,
                    const struct virtio_blk_info *i, int rc)

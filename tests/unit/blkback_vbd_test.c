@@ -127,8 +127,9 @@ static void notify(void *ctx, uint32_t port)
 static unsigned logged;
 static void log_line(void *ctx, const char *fmt, ...) { (void)ctx; (void)fmt; logged++; }
 
-static const struct bb_ops ops = { copy, notify, log_line };
-static const struct bb_dev_ops dops = { d_get, d_data, d_put, d_submit, d_kick };
+static const struct bb_ops ops = { .copy = copy, .notify = notify, .log = log_line };
+static const struct bb_dev_ops dops = { .slot_get = d_get, .slot_data = d_data, .slot_put = d_put,
+                                        .submit = d_submit, .kick = d_kick };
 
 /* guest d gets sectors [first, first + sectors) */
 static void setup(unsigned slots, bool b_ro)

@@ -109,6 +109,17 @@ struct keel_grant_entry {
  * KEEL_GRANT_WINDOW_VA + handle * KEEL_PAGE_SIZE.  Handles are below the
  * caller's grant_maps limit (128 unless the toolstack said otherwise):
  * one more map is -KEEL_ENOSPC.
+ *
+ * With KEEL_GRANT_MAP_DEVICE nothing is mapped: the page is pinned for a
+ * device's DMA and op->maddr is its machine address (op->va is not
+ * filled in; the handle still counts against grant_maps and is undone by
+ * UNMAP like any other).  Only a domain that owns a PCI function may ask
+ * (-KEEL_EPERM otherwise: keel/pci.h, an owner is trusted with the
+ * machine's memory through its device anyway).  The pin keeps the frame
+ * the granter's page, whatever the granter does (END is -KEEL_EBUSY, a
+ * page it gives back or a granter that dies leaves the frame with the
+ * pin), until UNMAP; so the owner must not UNMAP while its device may
+ * still touch the page.  READONLY says the device will only read it.
  */
 #define KEEL_GNTOP_MAP     2
 /* UNMAP(a1 = handle): undo one MAP of the caller.  Returns 0. */
@@ -125,6 +136,7 @@ struct keel_grant_entry {
 #define KEEL_GNTOP_COPY    5
 
 #define KEEL_GRANT_MAP_READONLY  1u
+#define KEEL_GRANT_MAP_DEVICE    2u   /* pin for DMA, return maddr, map nothing */
 
 struct keel_grant_map {
     keel_domid_t domid;       /* IN: granter (KEEL_DOMID_SELF allowed) */
@@ -132,7 +144,10 @@ struct keel_grant_map {
     keel_grant_ref_t ref;     /* IN */
     keel_grant_handle_t handle;  /* OUT */
     uint32_t pad;             /* must be 0 */
-    uint64_t va;              /* OUT */
+    union {
+        uint64_t va;          /* OUT: where it is mapped */
+        uint64_t maddr;       /* OUT with KEEL_GRANT_MAP_DEVICE */
+    };
 };
 
 /*

@@ -55,6 +55,20 @@ struct bb_ops {
     void (*notify)(void *ctx, uint32_t port);
     /* One line for the operator (no newline).  NULL: silent. */
     void (*log)(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    /* Zero copy (both NULL: every request's data is copied).  Pin the
+     * guest's granted page for the device (keel/grant_table.h
+     * KEEL_GRANT_MAP_DEVICE; read_only: the device only reads it): 0 with
+     * *maddr and *handle, or -KEEL_Exxx (then the request's data is
+     * copied instead).  Unpin: the device no longer touches it. */
+    long (*map_device)(void *ctx, keel_domid_t domid, keel_grant_ref_t ref,
+                       bool read_only, uint64_t *maddr, uint32_t *handle);
+    void (*unmap_device)(void *ctx, uint32_t handle);
+};
+
+/* A piece of a request's data where the device reaches it. */
+struct bb_seg {
+    uint64_t maddr;
+    uint32_t len;
 };
 
 #define BB_IO_READ   0u
@@ -70,6 +84,12 @@ struct bb_dev_ops {
     int (*submit)(void *dev, unsigned slot, unsigned op, uint64_t sector,
                   uint32_t bytes);
     void (*kick)(void *dev);
+    /* Zero copy (NULL: none): like submit, but the data is in nsegs
+     * (<= KEEL_BLK_SEGS_MAX) machine-addressed pieces (as
+     * drivers/virtio_blk.h virtio_blk_submit_sg) and the slot's buffer is
+     * not used. */
+    int (*submit_sg)(void *dev, unsigned slot, unsigned op, uint64_t sector,
+                     uint32_t bytes, const struct bb_seg *segs, unsigned nsegs);
 };
 
 /* The device as blkback sees it. */

@@ -109,6 +109,26 @@ void virtio_blk_slot_put(struct virtio_blk *b, unsigned slot);
 /* Queue r on slot (see the contract); 0 or -KEEL_E* with nothing queued. */
 int virtio_blk_submit(struct virtio_blk *b, unsigned slot,
                       const struct virtio_blk_request *r);
+/* A piece of a request's data in memory the device reaches: a machine
+ * address (keel/pci.h TRANSLATE, or a grant pinned with
+ * KEEL_GRANT_MAP_DEVICE) and a length, both multiples of
+ * VIRTIO_BLK_SECTOR, not crossing a page. */
+struct virtio_blk_seg {
+    uint64_t maddr;
+    uint32_t len;
+};
+
+#define VIRTIO_BLK_SEGS_MAX  16u   /* >= keel/blk.h's KEEL_BLK_SEGS_MAX */
+
+/* Queue r on slot with its data in segs[0..nsegs) instead of the slot's
+ * buffer (zero copy: the device reads or writes those pages itself; the
+ * caller keeps them reachable until the completion).  Checked like
+ * virtio_blk_submit, and the segments too: 1..VIRTIO_BLK_SEGS_MAX of them
+ * (0 for FLUSH), each well formed, their lengths adding up to r->bytes
+ * (-KEEL_EINVAL).  0 or -KEEL_E* with nothing queued. */
+int virtio_blk_submit_sg(struct virtio_blk *b, unsigned slot,
+                         const struct virtio_blk_request *r,
+                         const struct virtio_blk_seg *segs, unsigned nsegs);
 /* Tell the device about what was queued. */
 void virtio_blk_kick(struct virtio_blk *b);
 
