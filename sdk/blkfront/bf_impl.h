@@ -15,8 +15,23 @@
 #define BLKFRONT_POOL_PAGES (8u * KEEL_BLK_SEGS_MAX)
 #define BLKFRONT_POOL_WORDS ((BLKFRONT_POOL_PAGES + 63) / 64)
 
+/* Zero-copy buffers (buffer.c): at most BLKFRONT_BUFFERS_MAX of them,
+ * BLKFRONT_BUFFER_PAGES_MAX pages together, so that pool and buffers stay
+ * within the backend's pin cache (KEEL_BLK_RING_SIZE * KEEL_BLK_SEGS_MAX
+ * pages a disk) and the guest's grants. */
+#define BLKFRONT_BUFFERS_MAX       16u
+#define BLKFRONT_BUFFER_PAGES_MAX  256u
+
+struct bf_buffer {
+    uint8_t *va;
+    uint32_t *ref;               /* [npages] */
+    uint32_t npages;
+    bool used;                   /* the app's; else granted, waiting */
+};
+
 struct bf_slot {
     struct blkfront_io *io;      /* NULL: free */
+    bool direct;                 /* on a zero-copy buffer: no pool pages */
     uint8_t npages;
     uint8_t page[KEEL_BLK_SEGS_MAX];   /* pool pages, in data order */
 };
@@ -30,6 +45,8 @@ struct blkfront {
     uint8_t *pool;               /* BLKFRONT_POOL_PAGES pages */
     uint32_t ref[BLKFRONT_POOL_PAGES];
     uint64_t busy[BLKFRONT_POOL_WORDS];  /* pool pages in flight */
+    struct bf_buffer buffer[BLKFRONT_BUFFERS_MAX];
+    unsigned nbuffers, buffer_pages;
     unsigned inflight;
     volatile int event;
     bool dead;                   /* the backend answered nonsense */
@@ -40,5 +57,9 @@ struct blkfront {
 
 /* io.c */
 void bf_ring_init(struct blkfront *bf);
+/* buffer.c: the grant references of [buf, buf + bytes) when it starts on
+ * a page of a zero-copy buffer the app holds and lies inside it, else
+ * NULL (the request goes through the pool). */
+const uint32_t *bf_buffer_refs(const struct blkfront *bf, const void *buf, size_t bytes);
 
 #endif /* BLKFRONT_BF_IMPL_H */

@@ -2,7 +2,8 @@
  * blkfront's requests (blkfront.h): a slot per request in flight, the
  * pages its data needs taken from the granted pool (bf_impl.h); a write's
  * data is copied into them before the request is put, a read's copied
- * out when the answer comes.
+ * out when the answer comes.  A request on a zero-copy buffer (buffer.c)
+ * names the buffer's own pages and copies nothing.
  *
  * The backend is not trusted further than keel/ring.h lets it be: an
  * answer whose id names no request in flight, or a corrupt producer
@@ -110,16 +111,19 @@ int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
     struct keel_blk_req *r = keel_blk_front_next_req(&bf->ring);
     if (!r)
         return -KEEL_EAGAIN;       /* not with as many slots as the ring */
-    if (!take_pages(bf, sl, (unsigned)((io->bytes + KEEL_PAGE_SIZE - 1) / KEEL_PAGE_SIZE)))
+    const uint32_t *direct = io->bytes ? bf_buffer_refs(bf, io->buf, io->bytes) : NULL;
+    sl->direct = direct != NULL;
+    if (!direct &&
+        !take_pages(bf, sl, (unsigned)((io->bytes + KEEL_PAGE_SIZE - 1) / KEEL_PAGE_SIZE)))
         return -KEEL_EAGAIN;       /* the pool is in flight: poll first */
-    if (io->op == KEEL_BLK_OP_WRITE)
+    if (!direct && io->op == KEEL_BLK_OP_WRITE)
         copy_data(bf, sl, io->buf, io->bytes, true);
     *r = (struct keel_blk_req){ .op = (uint8_t)io->op, .id = (uint64_t)s,
                                 .sector = io->op == KEEL_BLK_OP_FLUSH ? 0 : io->sector };
     unsigned sectors = (unsigned)(io->bytes / KEEL_BLK_SECTOR);
     for (unsigned p = 0; sectors; p++) {
         unsigned n = sectors < KEEL_BLK_SECTORS_PER_PAGE ? sectors : KEEL_BLK_SECTORS_PER_PAGE;
-        r->seg[p] = (struct keel_blk_seg){ .gref = bf->ref[sl->page[p]],
+        r->seg[p] = (struct keel_blk_seg){ .gref = direct ? direct[p] : bf->ref[sl->page[p]],
                                            .last_sect = (uint8_t)(n - 1) };
         r->nr_segs++;
         sectors -= n;
@@ -156,7 +160,7 @@ static int take_each(struct blkfront *bf)
         }
         struct blkfront_io *io = sl->io;
         int st = status_of(r.status);
-        if (st == 0 && io->op == KEEL_BLK_OP_READ)
+        if (st == 0 && io->op == KEEL_BLK_OP_READ && !sl->direct)
             copy_data(bf, sl, io->buf, io->bytes, false);
         put_pages(bf, sl);
         sl->io = NULL;

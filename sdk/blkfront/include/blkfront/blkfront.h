@@ -19,7 +19,9 @@
  *  - Sectors count 512 bytes (KEEL_BLK_SECTOR) whatever the sector size;
  *    a request's first sector and its length are multiples of the sector
  *    size, its length at most BLKFRONT_MAX_BYTES.  The caller's buffer is
- *    any memory: blkfront copies through pages it granted once.
+ *    any memory: blkfront copies through pages it granted once; or, with
+ *    no copy in the guest at all, memory from blkfront_buffer_alloc (a
+ *    request that starts on a page of it and lies inside it).
  *  - Status: 0; -KEEL_EINVAL (refused as malformed, here or by the
  *    backend); -KEEL_EROFS (a write to a read-only disk: the backend
  *    refuses it); -KEEL_EIO (the device failed); -KEEL_ENOSYS (not
@@ -65,6 +67,15 @@ bool blkfront_read_only(const struct blkfront *bf);
 int blkfront_read(struct blkfront *bf, uint64_t sector, void *buf, size_t bytes);
 int blkfront_write(struct blkfront *bf, uint64_t sector, const void *buf, size_t bytes);
 int blkfront_flush(struct blkfront *bf);
+
+/* Zero copy: bytes (rounded up to pages) of page-aligned memory granted
+ * to the backend for the disk's life, for requests' buffers (the backend's
+ * device reads and writes it in place; docs/blk.md "Zero copy").  At most
+ * 1 MiB a disk in 16 buffers; NULL when over that, or out of memory or
+ * grant references.  _free gives it back to blkfront, which keeps it
+ * granted for a later alloc that fits in it (not to the C library). */
+void *blkfront_buffer_alloc(struct blkfront *bf, size_t bytes);
+void blkfront_buffer_free(struct blkfront *bf, void *buf);
 
 /* Queue io (its memory stays the caller's until done runs): 0,
  * -KEEL_EAGAIN (all slots busy), -KEEL_EINVAL, -KEEL_EPIPE. */
