@@ -16,6 +16,7 @@ struct vbd {
     struct backend_conn bc;
     struct keel_blk_settings settings;  /* as written into its entry */
     struct bb_disk *disk;               /* the device it is on */
+    uint64_t first;                     /* its first sector there (a slice) */
     bool added;                         /* blkback serves it */
     bool refused;                       /* blkback would not: never again */
 };

@@ -4,9 +4,10 @@
  * INITIALISED, and its end when the guest ends.
  *
  * The manifest's "disk" lines say which guest gets which device (by PCI
- * slot), read-only or not, and where it mounts it; a guest gets one
- * entry per line, in their order, and one device may serve several
- * guests (read-only, keel run checks).  vbds[i] is line i's.
+ * slot), which sectors of it (the whole or a slice), read-only or not, and
+ * where it mounts it; a guest gets one entry per line, in their order, and
+ * one device may serve several guests (read-only, or in slices that do not
+ * overlap: keel run checks).  vbds[i] is line i's.
  *
  * Connecting happens on the disk's thread: an event before the vbd is in
  * blkback only marks it, and the thread maps the two pages, checks the
@@ -38,8 +39,17 @@ static long plan_one(struct guest *g, uint32_t i, uint32_t k)
     struct keel_blk_settings s;
     struct keel_device *d;
 
-    if (!bb || bb_settings(&bb->info, 0, bb->info.sectors, m->ro, &s)) {
+    if (!bb) {
         hc_log("disk: guest %u: no disk at 00:%02x.0", g->idx, m->slot);
+        return 0;
+    }
+    uint64_t sectors = m->sectors ? m->sectors :
+                       bb->info.sectors - (m->first < bb->info.sectors ? m->first : 0);
+    if (bb_settings(&bb->info, m->first, sectors, m->ro, &s)) {
+        hc_log("disk: guest %u: sectors %llu..+%llu are no slice of the disk at "
+               "00:%02x.0 (%llu sectors of %u bytes)", g->idx,
+               (unsigned long long)m->first, (unsigned long long)sectors, m->slot,
+               (unsigned long long)bb->info.sectors, bb->info.sector_size);
         return 0;
     }
     memcpy(s.mount, m->mount, sizeof(s.mount));
@@ -97,7 +107,8 @@ static long connect_entry(struct guest *g, struct keel_device *d, uint32_t i)
         return -KEEL_EBUSY;
     if (!(v = calloc(1, sizeof(*v))))
         return -KEEL_ENOMEM;
-    *v = (struct vbd){ .disk = disk_at_slot(disk_mf->disks[i].slot) };
+    *v = (struct vbd){ .disk = disk_at_slot(disk_mf->disks[i].slot),
+                       .first = disk_mf->disks[i].first };
     memcpy(&v->settings, d->settings, sizeof(v->settings));
     if ((rc = backend_conn_init(&v->bc, g->domid, g->port, d, on_event, v))) {
         free(v);
@@ -132,7 +143,7 @@ static bool connect_one(struct vbd *v)
     if (!backend_conn_ready(&v->bc, KEEL_BLK_RING_PAGES, "disk"))
         return false;
     struct bb_vbd_conf conf = { .domid = (keel_domid_t)v->bc.domid,
-                                .port = v->bc.conn.port, .first = 0,
+                                .port = v->bc.conn.port, .first = v->first,
                                 .settings = &v->settings,
                                 .page = { v->bc.page[0], v->bc.page[1] } };
     if ((rc = bb_vbd_init(&v->bb, v->disk, &conf))) {

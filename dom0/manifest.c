@@ -247,11 +247,13 @@ static int connects(struct cursor *c, struct manifest *m)
 /* One "disk" line; the caller has matched "disk ". */
 static int disk_line(struct cursor *c, const struct manifest *m, struct mf_disk *d)
 {
-    uint64_t g, slot, ro, n;
+    uint64_t g, slot, ro, first, sectors, n;
 
     if (number(c, UINT32_MAX, ' ', &g, "a guest number") ||
         number(c, 31, ' ', &slot, "a PCI slot") ||
         number(c, 1, ' ', &ro, "0 or 1 (read-only)") ||
+        number(c, UINT64_MAX / 512, ' ', &first, "a first sector") ||
+        number(c, UINT64_MAX / 512 - first, ' ', &sectors, "a sector count") ||
         number(c, MF_MOUNT_MAX, ':', &n, "a mount point length"))
         return -1;
     if (g >= m->nguests)
@@ -261,7 +263,7 @@ static int disk_line(struct cursor *c, const struct manifest *m, struct mf_disk 
         c->p[c->pos + n] != '\n' || memchr(c->p + c->pos, '\0', n))
         return fail(c, "a mount point is 1 to %d bytes from '/', without NUL",
                     MF_MOUNT_MAX);
-    *d = (struct mf_disk){ (uint32_t)g, (uint32_t)slot, ro == 1, "" };
+    *d = (struct mf_disk){ (uint32_t)g, (uint32_t)slot, ro == 1, first, sectors, "" };
     memcpy(d->mount, c->p + c->pos, n);
     c->pos += n + 1;
     c->line++;

@@ -38,14 +38,17 @@ struct mf_connect {
     char name[MF_CHAN_NAME_MAX + 1];
 };
 
-/* "disk <g> <slot> <ro> <len>:<mount>": guest g's virtual disk on the
- * virtio-blk function at 00:slot.0 (keel/launch.h). */
+/* "disk <g> <slot> <ro> <first> <sectors> <len>:<mount>": guest g's
+ * virtual disk on the virtio-blk function at 00:slot.0 (keel/launch.h):
+ * its sectors [first, first + sectors) (512-byte), sectors 0 meaning to
+ * the device's end. */
 #define MF_MOUNT_MAX        31      /* keel/blk.h's KEEL_BLK_MOUNT_MAX */
 #define MANIFEST_MAX_DISKS  64
 
 struct mf_disk {
     uint32_t guest, slot;
     bool ro;
+    uint64_t first, sectors;         /* the slice; sectors 0: to the end */
     char mount[MF_MOUNT_MAX + 1];
 };
 

@@ -152,6 +152,33 @@ def test_two_guests_share_a_read_only_disk(tmp_path):
     assert fnv(img.read_bytes()) == before
 
 
+def test_two_guests_write_their_slices_of_one_file(tmp_path):
+    """--disk FILE:START+SIZE: two guests read-write on slices of one file
+    (one virtio-blk function): each sees a disk of its slice's size, its
+    writes land in its slice only, the bytes between stay as they were."""
+    img = tmp_path / "sliced.img"
+    img.write_bytes(b"\xa5" * (3 << 20))
+    r = keel_run([guest("disk.img"), guest("disk.img")], args=["write", "6"],
+                 options=["-v", "--net", "none", "--disk", f"disk={img}:0+1M",
+                          "--disk", f"1={img}:2M+1M"])
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)
+    assert len(DISK.findall(text(r.stderr))) == 1              # one device
+    assert out.count("disk: 2048 sectors of 512 bytes, rw") == 2, out
+    assert out.count("disk: wrote, flushed, read back ok") == 2, out
+    data = img.read_bytes()
+    for base in (0, 2 << 20):
+        assert data[base:base + 45056] == fill(45056, 6, 0)
+        assert data[base + 1000 * 512:base + 1000 * 512 + 4096] == fill(4096, 6, 1)
+    assert data[1 << 20:2 << 20] == b"\xa5" * (1 << 20)
+    r = keel_run([guest("disk.img")], args=["check", "6"],
+                 options=["--net", "none", "--disk", f"{img}:2M+1M"])
+    assert "disk: found ok" in text(r.stdout), text(r.stdout)
+    r = keel_run([guest("disk.img")], args=["check", "6"],
+                 options=["--net", "none", "--disk", f"{img}:1M+1M"])
+    assert "disk: FAIL" in text(r.stdout)                       # the middle: not written
+
+
 def test_several_disks_for_another_guest(tmp_path):
     """Two files to the second guest (by name), in order, each its own
     device on its own interrupt line; the first guest gets none."""
@@ -178,7 +205,10 @@ def test_disk_plans_refused_in_one_line(tmp_path):
     img2 = tmp_path / "ro.img"
     img2.write_bytes(bytes(4096))
     img2.chmod(0o444)
-    cases = [(["--disk", f"{img}:ro", "--disk", f"1={img}"], "shared only read-only"),
+    cases = [(["--disk", f"{img}:ro", "--disk", f"1={img}"], "a file is shared read-only"),
+             (["--disk", f"{img}:0+4K", "--disk", f"1={img}:2K+2K"], "slices that do not overlap"),
+             (["--disk", f"{img}:2K+4K"], "is not inside its 4096 bytes"),
+             (["--disk", f"{img}:1+4K"], "START and SIZE whole 512-byte sectors"),
              (["--disk", f"nobody={img}"], "no such guest"),
              (["--disk", str(img), "--disk", str(other), "--disk", f"{tmp_path / 'g.img'}"],
               "No such file or directory"),

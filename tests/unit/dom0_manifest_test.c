@@ -308,39 +308,44 @@ KTEST(guest_limit)
     free(s);
 }
 
-/* "disk" lines after the connections: guest, slot, ro, mount point. */
+/* "disk" lines after the connections: guest, slot, ro, slice, mount point. */
 KTEST(disks)
 {
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 2\nguest 0 3 1\n1:a\n"
                     "guest 1 3 1\n1:b\nconnect 0 1 1:c\n"
-                    "disk 0 5 1 1:/\ndisk 1 5 1 5:/data\ndisk 1 4 0 2:/w\nend\n"), 0);
+                    "disk 0 5 1 0 0 1:/\ndisk 1 5 1 0 0 5:/data\ndisk 1 4 0 2048 4096 2:/w\nend\n"), 0);
     EXPECT_EQ(m.ndisks, 3);
     EXPECT(m.disks[0].guest == 0 && m.disks[0].slot == 5 && m.disks[0].ro &&
            !strcmp(m.disks[0].mount, "/"));
     EXPECT(m.disks[1].guest == 1 && !strcmp(m.disks[1].mount, "/data"));
     EXPECT(m.disks[2].slot == 4 && !m.disks[2].ro && !strcmp(m.disks[2].mount, "/w"));
+    EXPECT(m.disks[0].first == 0 && m.disks[0].sectors == 0);
+    EXPECT(m.disks[2].first == 2048 && m.disks[2].sectors == 4096);
     manifest_free(&m);
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\n"
-                    "disk 0 5 0 1:/\ndiskbench\nend\n"), 0);
+                    "disk 0 5 0 0 0 1:/\ndiskbench\nend\n"), 0);
     EXPECT(m.disk_bench && m.ndisks == 1);
     EXPECT_EQ(m.guest_mem, 0);
     manifest_free(&m);
     /* keel run --guest-mem: whole pages up to KEEL_GUEST_MAX_BYTES */
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 1\nguest 0 3 1\n1:a\n"
-                    "disk 0 5 0 1:/\nguestmem 16777216\ndiskbench\nend\n"), 0);
+                    "disk 0 5 0 0 0 1:/\nguestmem 16777216\ndiskbench\nend\n"), 0);
     EXPECT(m.guest_mem == 16u << 20 && m.disk_bench);
     manifest_free(&m);
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nguestmem 4097\nend\n"), -1);
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nguestmem 0\nend\n"), -1);
     EXPECT_EQ(parse("KEELRUN 3\nimages 1\nguests 0\nguestmem 68719480832\nend\n"), -1);
     static const char *const bad[] = {
-        "disk 2 5 0 1:/\n",                     /* no such guest */
-        "disk 0 32 0 1:/\n",                    /* no such slot */
-        "disk 0 5 2 1:/\n",                     /* ro is 0 or 1 */
-        "disk 0 5 0 1:x\n",                     /* not absolute */
-        "disk 0 5 0 0:\n",                      /* empty */
-        "disk 0 5 0 32:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",   /* too long */
-        "disk 0 5 0 3:/a\n",                    /* shorter than said */
+        "disk 2 5 0 0 0 1:/\n",                     /* no such guest */
+        "disk 0 32 0 0 0 1:/\n",                    /* no such slot */
+        "disk 0 5 2 0 0 1:/\n",                     /* ro is 0 or 1 */
+        "disk 0 5 0 0 0 1:x\n",                     /* not absolute */
+        "disk 0 5 0 0 0 0:\n",                      /* empty */
+        "disk 0 5 0 0 0 32:/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",   /* too long */
+        "disk 0 5 0 0 0 3:/a\n",                    /* shorter than said */
+        "disk 0 5 0 36028797018963968 0 1:/\n",    /* first sector past 2^64 bytes */
+        "disk 0 5 0 36028797018963967 1 1:/\n",    /* slice past 2^64 bytes */
+        "disk 0 5 0 0 1:/\n",                      /* no sector count */
     };
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char buf[256];

@@ -35,6 +35,18 @@ KTEST(parses_file_and_ro)
            !strcmp(o.disks[0].mount, "/m") && !strcmp(o.disks[0].path, "d.img"));
     EXPECT_EQ(run_parse("--disk", "./a=b.img"), 0);     /* '/' before '=': a path */
     EXPECT(!o.disks[0].guest && !strcmp(o.disks[0].path, "./a=b.img"));
+    EXPECT_EQ(run_parse("--disk", "a=d.img:1M+64K:ro:/s"), 0);     /* a slice */
+    EXPECT(o.disks[0].ro && o.disks[0].first == 2048 && o.disks[0].sectors == 128 &&
+           !strcmp(o.disks[0].path, "d.img") && !strcmp(o.disks[0].mount, "/s"));
+    EXPECT_EQ(run_parse("--disk", "d.img:512+1024"), 0);
+    EXPECT(o.disks[0].first == 1 && o.disks[0].sectors == 2 && !o.disks[0].ro);
+    EXPECT_EQ(run_parse("--disk", "d.img"), 0);
+    EXPECT(o.disks[0].first == 0 && o.disks[0].sectors == 0);
+    EXPECT_EQ(run_parse("--disk", "d.img:100+1024"), -1);    /* not whole sectors */
+    EXPECT_EQ(run_parse("--disk", "d.img:0+0"), -1);         /* empty */
+    EXPECT_EQ(run_parse("--disk", "d.img:0+1T"), -1);        /* no such suffix */
+    EXPECT_EQ(run_parse("--disk", "d.img:0+99999999999G"), -1);   /* overflows */
+    EXPECT_EQ(run_parse("--disk", "d.img:8589934592G+8589934592G"), -1);   /* past 2^64 */
     EXPECT_EQ(run_parse("--disk", ":ro"), -1);
     EXPECT_EQ(run_parse("--disk", "=d.img"), -1);
     EXPECT_EQ(run_parse("--disk", "a,b.img"), -1);
@@ -130,7 +142,22 @@ KTEST(disks_go_to_guests_and_devices)
     EXPECT(o.disks[0].guest_idx == 0 && o.disks[1].guest_idx == 1 && o.dev_slot[0] == 5);
     /* shared read-write: refused */
     EXPECT_EQ(plan((const char *[]){ s[0], s[2] }, 2, true, msg, sizeof(msg)), -1);
-    EXPECT(strstr(msg, "shared only read-only") != NULL);
+    EXPECT(strstr(msg, "shared read-only") != NULL);
+    /* read-write in slices that do not overlap: one device, writable */
+    snprintf(s[2], 128, "a=%s:0+2K", p1);
+    snprintf(s[3], 128, "b=%s:2K+2K", p1);
+    snprintf(s[5], 128, "b=%s:1K+2K:ro", p1);
+    EXPECT_EQ(plan((const char *[]){ s[2], s[3] }, 2, true, msg, sizeof(msg)), 0);
+    EXPECT(o.ndevs == 1 && o.disks[1].dev == 0 && o.disks[1].first == 4);
+    char drive[256];
+    keel_disk_args(&o, 0, drive, sizeof(drive));
+    EXPECT(strstr(drive, "readonly") == NULL);
+    EXPECT_EQ(plan((const char *[]){ s[2], s[5] }, 2, true, msg, sizeof(msg)), -1);
+    EXPECT(strstr(msg, "slices that do not overlap") != NULL);
+    snprintf(s[3], 128, "b=%s:2K+4K", p1);        /* past the 4 KiB file */
+    EXPECT_EQ(plan((const char *[]){ s[3] }, 1, true, msg, sizeof(msg)), -1);
+    EXPECT(strstr(msg, "is not inside its 4096 bytes") != NULL);
+    snprintf(s[3], 128, "c=%s", p1);
     EXPECT_EQ(plan((const char *[]){ s[3] }, 1, true, msg, sizeof(msg)), -1);
     EXPECT(strstr(msg, "no such guest") != NULL);
     /* two files: two devices, beside the NIC or not (MSI-X: no lines) */
@@ -138,7 +165,6 @@ KTEST(disks_go_to_guests_and_devices)
     EXPECT(o.ndevs == 2 && o.dev_slot[1] == 4 && o.disks[1].guest_idx == 1);
     EXPECT_EQ(plan((const char *[]){ s[0], s[4] }, 2, false, msg, sizeof(msg)), 0);
     EXPECT(o.ndevs == 2 && o.dev_slot[1] == 4 && o.disks[1].guest_idx == 1);
-    char drive[256];
     keel_disk_args(&o, 0, drive, sizeof(drive));
     EXPECT(strstr(drive, ",id=disk0,cache=writeback,readonly=on") != NULL);
     keel_disk_args(&o, 1, drive, sizeof(drive));

@@ -213,13 +213,14 @@ KTEST(manifest_disks)
     static struct keel_opts o;
     o.ndisks = 2;
     o.disks[0] = (struct keel_disk){ .guest_idx = 1, .dev = 0, .ro = true, .mount = "/data" };
-    o.disks[1] = (struct keel_disk){ .guest_idx = 0, .dev = 1, .mount = "/" };
+    o.disks[1] = (struct keel_disk){ .guest_idx = 0, .dev = 1, .mount = "/",
+                                     .first = 2048, .sectors = 4096 };
     o.dev_slot[0] = 5;
     o.dev_slot[1] = 4;
     struct keel_manifest mf = { names, 2, NULL, 2, NULL, 0, NULL, 0, &o, NULL, 0 };
     size_t len;
     const char *buf = write_manifest(&mf, &len);
-    EXPECT(buf && strstr(buf, "1:b\ndisk 1 5 1 5:/data\ndisk 0 4 0 1:/\nend\n"));
+    EXPECT(buf && strstr(buf, "1:b\ndisk 1 5 1 0 0 5:/data\ndisk 0 4 0 2048 4096 1:/\nend\n"));
 }
 
 /* Guests share image modules; the module numbers follow image_of. */

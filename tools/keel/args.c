@@ -57,11 +57,13 @@ void keel_run_usage(FILE *f)
         "                   or 0-based index; default the first guest), TCP\n"
         "                   unless /udp; repeatable; --net user only.  Guest i\n"
         "                   is 10.0.1.1 + i; -v shows each guest's address\n"
-        "  --disk [NAME=]FILE[:ro][:MOUNTPOINT]\n"
+        "  --disk [NAME=]FILE[:START+SIZE][:ro][:MOUNTPOINT]\n"
         "                   a raw disk image for guest NAME (a name or index;\n"
-        "                   default the first), read-only with :ro, mounted at\n"
-        "                   MOUNTPOINT (default /); repeatable; one file may go\n"
-        "                   to several guests read-only\n"
+        "                   default the first), or SIZE bytes of it from START\n"
+        "                   (K/M/G), read-only with :ro, mounted at MOUNTPOINT\n"
+        "                   (default /); repeatable; one file may go to several\n"
+        "                   guests read-only, or read-write in slices that do\n"
+        "                   not overlap\n"
         "  --volume [NAME=]DIR[:MOUNTPOINT]\n"
         "                   DIR as a read-only ext2 disk made for this run\n"
         "                   (mke2fs -d), otherwise as --disk\n"
@@ -229,9 +231,10 @@ static int parse_one(int argc, char **argv, int *i, struct keel_opts *o,
         return -1;
     } else if ((v = opt_value("--disk", argc, argv, i))) {
         if (keel_parse_disk(v, o) == 0) return 0;
-        fprintf(err, "keel: --disk wants [NAME=]FILE[:ro][:MOUNTPOINT] (at most "
-                "%d, no ',' in FILE, MOUNTPOINT absolute and at most %u bytes), "
-                "not '%s'\n", KEEL_DISKS_MAX, KEEL_BLK_MOUNT_MAX, v);
+        fprintf(err, "keel: --disk wants [NAME=]FILE[:START+SIZE][:ro][:MOUNTPOINT] "
+                "(at most %d, no ',' in FILE, START and SIZE whole 512-byte sectors, "
+                "MOUNTPOINT absolute and at most %u bytes), not '%s'\n",
+                KEEL_DISKS_MAX, KEEL_BLK_MOUNT_MAX, v);
         return -1;
     } else if ((v = opt_value("--volume", argc, argv, i))) {
         if (keel_parse_volume(v, o) == 0) return 0;

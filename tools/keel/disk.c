@@ -1,9 +1,12 @@
 /*
- * --disk [NAME=]FILE[:ro][:MOUNTPOINT]: raw disk images for the machine,
- * each file a virtio-blk-pci function that the hypervisor lends to dom0
- * (docs/blk.md), each --disk a virtual disk of one guest.  Checked here,
- * before QEMU starts, so that a missing or unusable file is one clear line
- * and status 2 rather than QEMU's error after the machine was set up.
+ * --disk [NAME=]FILE[:START+SIZE][:ro][:MOUNTPOINT]: raw disk images for
+ * the machine, each file a virtio-blk-pci function that the hypervisor
+ * lends to dom0 (docs/blk.md), each --disk a virtual disk of one guest:
+ * the whole file, or SIZE bytes of it from START (a slice; both whole
+ * sectors, K/M/G suffixes).  One file serves several guests read-only, or
+ * read-write in slices that do not overlap.  Checked here, before QEMU
+ * starts, so that a missing or unusable file is one clear line and status
+ * 2 rather than QEMU's error after the machine was set up.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +33,42 @@ static const char *suffix(const char *s, size_t *n, int (*want)(const char *, si
 
 static int is_mount(const char *s, size_t n) { return n && s[0] == '/'; }
 static int is_ro(const char *s, size_t n) { return n == 2 && !memcmp(s, "ro", 2); }
+static int is_slice(const char *s, size_t n)
+{
+    const char *plus = memchr(s, '+', n);
+    return plus && plus > s && s[0] >= '0' && s[0] <= '9' && plus[1] >= '0' &&
+           plus[1] <= '9';
+}
+
+/* "123", "64K", "1M", "2G" up to stop: bytes, a whole number of sectors. */
+static int byte_count(const char *s, const char *stop, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    unsigned shift = 0;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *s < '0' || *s > '9')
+        return -1;
+    if (end < stop && (*end == 'K' || *end == 'M' || *end == 'G'))
+        shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+    if (end + (shift != 0) != stop || v > (UINT64_MAX >> shift) ||
+        (v << shift) % 512)
+        return -1;
+    *out = (v << shift) / 512;
+    return 0;
+}
+
+static int parse_slice(const char *s, size_t n, struct keel_disk *d)
+{
+    const char *plus = memchr(s, '+', n);
+
+    if (byte_count(s, plus, &d->first) || byte_count(plus + 1, s + n, &d->sectors) ||
+        !d->sectors || d->sectors > UINT64_MAX / 512 - d->first)
+        return -1;
+    return 0;
+}
 
 int keel_parse_disk(const char *s, struct keel_opts *o)
 {
@@ -53,6 +92,9 @@ int keel_parse_disk(const char *s, struct keel_opts *o)
         memcpy(d->mount, m, len + 1);
     }
     d->ro = suffix(s, &n, is_ro) != NULL;
+    size_t end = n;
+    if ((m = suffix(s, &n, is_slice)) && parse_slice(m, end - (size_t)(m - s), d))
+        return -1;
     if (!n || memchr(s, ',', n) || !(d->path = strndup(s, n)))
         return -1;                 /* QEMU's -drive would split at ',' */
     o->ndisks++;
@@ -102,7 +144,28 @@ static int check_file(const struct keel_disk *d, struct stat *st, FILE *err)
                 "512-byte sectors\n", d->path, (long long)st->st_size);
         return -1;
     }
+    uint64_t sectors = (uint64_t)st->st_size / 512;
+    if (d->sectors && S_ISREG(st->st_mode) &&
+        (d->first >= sectors || d->sectors > sectors - d->first)) {
+        fprintf(err, "keel: --disk %s: the slice of %llu bytes at %llu is not inside its "
+                "%lld bytes\n", d->path, (unsigned long long)d->sectors * 512,
+                (unsigned long long)d->first * 512, (long long)st->st_size);
+        return -1;
+    }
     return 0;
+}
+
+/* The end of the sectors of its file that d is (a whole file: all). */
+static uint64_t end_of(const struct keel_disk *d)
+{
+    return d->sectors ? d->first + d->sectors : UINT64_MAX;
+}
+
+/* Two disks of one file may share its device: both read-only, or slices
+ * that do not overlap. */
+static bool may_share(const struct keel_disk *a, const struct keel_disk *b)
+{
+    return (a->ro && b->ro) || end_of(a) <= b->first || end_of(b) <= a->first;
 }
 
 /* Each virtio-blk function interrupts through MSI-X (docs/devices.md),
@@ -122,9 +185,10 @@ static int pick_device(struct keel_opts *o, int i, const struct stat *ids, FILE 
     for (int j = 0; j < i; j++) {
         if (ids[j].st_dev != ids[i].st_dev || ids[j].st_ino != ids[i].st_ino)
             continue;
-        if (!d->ro || !o->disks[j].ro) {
-            fprintf(err, "keel: %s %s: given twice; disks can be shared "
-                    "only read-only (:ro on every --disk of it)\n", OPT(d));
+        if (!may_share(d, &o->disks[j])) {
+            fprintf(err, "keel: %s %s: given twice; a file is shared read-only "
+                    "(:ro on every --disk of it) or in slices that do not overlap "
+                    "(:START+SIZE)\n", OPT(d));
             return -1;
         }
         d->dev = o->disks[j].dev;
@@ -170,9 +234,12 @@ int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err)
 void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size)
 {
     const struct keel_disk *d = &o->disks[o->dev_of[k]];
+    bool ro = true;
 
+    for (int i = 0; i < o->ndisks; i++)
+        ro &= o->disks[i].dev != k || o->disks[i].ro;
     snprintf(drive, size, "file=%s,format=raw,if=none,id=disk%d,cache=writeback%s",
-             d->path, k, d->ro ? ",readonly=on" : "");
+             d->path, k, ro ? ",readonly=on" : "");
 }
 
 /* --volume [NAME=]DIR[:MOUNTPOINT] (volume.c builds it): a read-only

@@ -46,6 +46,7 @@ struct keel_disk {
     char *volume;           /* --volume: the directory, else NULL */
     bool ro;
     char mount[KEEL_BLK_MOUNT_MAX + 1];   /* "/" unless given */
+    uint64_t first, sectors;    /* :START+SIZE, 512-byte sectors; 0 0: whole file */
     int guest_idx, dev;     /* keel_plan_disks */
 };
 struct keel_opts {
@@ -65,7 +66,7 @@ struct keel_opts {
     char tap[KEEL_IFNAME_MAX + 1];   /* KEEL_NET_TAP: the interface */
     int nports;
     struct keel_port *ports;    /* -p, parsed; resolved by keel_run */
-    int ndisks;             /* --disk [NAME=]FILE[:ro][:MOUNT] (disk.c) */
+    int ndisks;             /* --disk [NAME=]FILE[:START+SIZE][:ro][:MOUNT] (disk.c) */
     struct keel_disk disks[KEEL_DISKS_MAX];
     int ndevs;              /* distinct files: virtio-blk functions */
     int dev_slot[KEEL_BLKDEVS_MAX];  /* its PCI slot (00:slot.0) */
@@ -78,7 +79,7 @@ int keel_parse_mem(const char *s, char *out, size_t outsz);
 int keel_parse_guest_mem(const char *s, uint64_t *out);
 /* "user", "none", "tap:IFNAME" (a name Linux accepts, without ','). */
 int keel_parse_net(const char *s, struct keel_opts *o);
-/* disk.c: --disk [NAME=]FILE[:ro][:MOUNT], checked before QEMU starts */
+/* disk.c: --disk [NAME=]FILE[:START+SIZE][:ro][:MOUNT], checked before QEMU starts */
 int keel_parse_disk(const char *s, struct keel_opts *o);
 int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err);
 void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size);

@@ -38,13 +38,15 @@ static int put_guest(FILE *f, const struct keel_manifest *m, int i)
     return 0;
 }
 
-/* "disk <guest> <slot> <ro> <len>:<mount>\n" per --disk, in order. */
+/* "disk <guest> <slot> <ro> <first> <sectors> <len>:<mount>\n" per
+ * --disk, in order. */
 static int put_disks(FILE *f, const struct keel_opts *o)
 {
     for (int i = 0; o && i < o->ndisks; i++) {
         const struct keel_disk *d = &o->disks[i];
-        if (fprintf(f, "disk %d %d %d ", d->guest_idx, o->dev_slot[d->dev],
-                    d->ro) < 0 || put_string(f, d->mount))
+        if (fprintf(f, "disk %d %d %d %llu %llu ", d->guest_idx, o->dev_slot[d->dev],
+                    d->ro, (unsigned long long)d->first,
+                    (unsigned long long)d->sectors) < 0 || put_string(f, d->mount))
             return -1;
     }
     return 0;
