@@ -109,6 +109,7 @@ DIR *opendir(const char *path)
         errno = ENOMEM;
         return NULL;
     }
+    fs_lock();
     rc = read_disk_dir(path, d);
     if (rc == -ENOENT && fs_mounts_below(path, NULL, NULL)) {
         d->n = 0;                    /* a directory of mount points only */
@@ -120,6 +121,7 @@ DIR *opendir(const char *path)
         fs_mounts_below(path, add_mount_point, &m);
     if (!rc && m.no_memory)
         rc = -ENOMEM;
+    fs_unlock();
     return rc ? fail(d, rc) : d;
 }
 

@@ -149,16 +149,33 @@ static int file_poll(void *obj, int events)
     return events;                  /* a file is always ready */
 }
 
+/* name##_locked: name under the file system's lock (lock.c). */
+#define LOCKED(ret, name, params, args)                                      \
+    static ret name##_locked params                                          \
+    {                                                                        \
+        fs_lock();                                                           \
+        ret r = name args;                                                   \
+        fs_unlock();                                                         \
+        return r;                                                            \
+    }
+LOCKED(long, file_read, (void *o, void *buf, size_t len, int fl), (o, buf, len, fl))
+LOCKED(long, file_write, (void *o, const void *buf, size_t len, int fl), (o, buf, len, fl))
+LOCKED(long long, file_lseek, (void *o, long long off, int whence), (o, off, whence))
+LOCKED(int, file_stat, (void *o, struct stat *st), (o, st))
+LOCKED(int, file_sync, (void *o), (o))
+LOCKED(int, file_truncate, (void *o, long long size), (o, size))
+LOCKED(int, file_close, (void *o), (o))
+
 static const struct libos_fd_ops file_ops = {
-    .read = file_read,
-    .write = file_write,
-    .close = file_close,
+    .read = file_read_locked,
+    .write = file_write_locked,
+    .close = file_close_locked,
     .poll = file_poll,
     .wake = file_poll,
-    .lseek = file_lseek,
-    .stat = file_stat,
-    .sync = file_sync,
-    .truncate = file_truncate,
+    .lseek = file_lseek_locked,
+    .stat = file_stat_locked,
+    .sync = file_sync_locked,
+    .truncate = file_truncate_locked,
     .mode = S_IFREG,
 };
 

@@ -1,7 +1,8 @@
 /*
  * Inside sdk/fs: io_blk.c (libext2fs's I/O manager over blkfront),
  * mount.c (the mounts, errors), file.c (descriptors), orphan.c (files
- * unlinked while open), path.c (path calls), dir.c (directory streams).
+ * unlinked while open), path.c (path calls), dir.c (directory streams),
+ * lock.c (one lock: the threads' calls one at a time).
  */
 #ifndef FS_FS_IMPL_H
 #define FS_FS_IMPL_H
@@ -43,6 +44,10 @@ unsigned fs_open_count(ext2_filsys fs, ext2_ino_t ino);
 /* in's link count and i_dtime into the copies of ino that open
  * descriptors keep (they write them back). */
 void fs_files_update(ext2_filsys fs, ext2_ino_t ino, const struct ext2_inode *in);
+/* lock.c: every entry point (a POSIX call, a descriptor's operation)
+ * holds the file system's lock while it runs; recursive. */
+void fs_lock(void);
+void fs_unlock(void);
 /* orphan.c: inodes unlinked while open */
 /* Frees in's blocks and ino itself. */
 int fs_inode_free(ext2_filsys fs, ext2_ino_t ino, struct ext2_inode *in, bool dir);

@@ -28,6 +28,7 @@ static bool mounted;
 
 static void unmount_at_exit(void)
 {
+    fs_lock();
     for (unsigned i = 0; i < nmounts; i++) {
         if (mounts[i].fs && (mounts[i].fs->flags & EXT2_FLAG_RW)) {
             fs_orphans_release(mounts[i].fs);   /* files still open */
@@ -35,6 +36,7 @@ static void unmount_at_exit(void)
         }
         mounts[i].fs = NULL;
     }
+    fs_unlock();
 }
 
 static int mount_disk(struct blkfront *bf, ext2_filsys *out)

@@ -175,10 +175,13 @@ int open(const char *path, int flags, ...)
         mode = (mode_t)va_arg(ap, int);
         va_end(ap);
     }
-    return fs_result(open_path(path, flags, mode));
+    fs_lock();
+    rc = open_path(path, flags, mode);
+    fs_unlock();
+    return fs_result(rc);
 }
 
-int stat(const char *path, struct stat *st)
+static int stat_path(const char *path, struct stat *st)
 {
     ext2_filsys fs;
     ext2_ino_t ino;
@@ -188,7 +191,7 @@ int stat(const char *path, struct stat *st)
     if (!rc)
         rc = fs_lookup(fs, rest, &ino);
     if (!rc)
-        return fs_result(fs_stat_inode(fs, ino, st));
+        return fs_stat_inode(fs, ino, st);
     if (rc == -ENOENT && fs_mounts_below(path, NULL, NULL)) {
         /* a directory only because mount points lie below it (dir.c) */
         memset(st, 0, sizeof(*st));
@@ -197,6 +200,14 @@ int stat(const char *path, struct stat *st)
         st->st_nlink = 2;
         return 0;
     }
+    return rc;
+}
+
+int stat(const char *path, struct stat *st)
+{
+    fs_lock();
+    int rc = stat_path(path, st);
+    fs_unlock();
     return fs_result(rc);
 }
 

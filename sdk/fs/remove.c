@@ -94,9 +94,13 @@ int fs_remove_in(ext2_filsys fs, const char *path, bool want_dir)
 static int remove_name(const char *path, bool want_dir)
 {
     ext2_filsys fs;
-    int rc = fs_writable(&path, &fs);
 
-    return rc ? rc : fs_remove_in(fs, path, want_dir);
+    fs_lock();
+    int rc = fs_writable(&path, &fs);
+    if (!rc)
+        rc = fs_remove_in(fs, path, want_dir);
+    fs_unlock();
+    return rc;
 }
 
 int unlink(const char *path)
@@ -130,5 +134,8 @@ static int make_dir(const char *path)
 int mkdir(const char *path, mode_t mode)
 {
     (void)mode;                      /* ext2fs_mkdir makes it 0755 */
-    return fs_result(make_dir(path));
+    fs_lock();
+    int rc = make_dir(path);
+    fs_unlock();
+    return fs_result(rc);
 }

@@ -145,5 +145,8 @@ static int rename_path(const char *from, const char *to)
 
 int rename(const char *from, const char *to)
 {
-    return fs_result(rename_path(from, to));
+    fs_lock();
+    int rc = rename_path(from, to);
+    fs_unlock();
+    return fs_result(rc);
 }

@@ -14,11 +14,16 @@
  *               one stays open at exit
  *   orphankill  a file unlinked while open, then "orphaned" and it waits
  *               to be killed
+ *   threads     4 threads write, fsync and read back files of their own
+ *               while a fifth makes, renames and removes directories and
+ *               files beside them: every byte checked (the calls wait for
+ *               the disk, so the threads' calls interleave)
  * Prints "fs_posix: MODE ok" or "fs_posix: FAIL ..." (exit 1).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +221,101 @@ static void orphan_then_wait(void)
     (void)fd;
 }
 
+#define WRITERS      4
+#define WRITE_BYTES  (96 * 1024)
+#define WRITE_ROUNDS 3
+
+/* Piece sizes that cross blocks unevenly: 1 KiB .. 13 KiB. */
+static size_t piece(size_t at, unsigned k)
+{
+    size_t n = (at / 1024 * 7 + k * 3) % 13 * 1024 + 1024;
+    return n < WRITE_BYTES - at ? n : WRITE_BYTES - at;
+}
+
+static uint8_t wpattern(unsigned who, unsigned round, size_t i)
+{
+    return (uint8_t)(who * 53 + round * 17 + i * 7 + (i >> 11));
+}
+
+/* Its own file, in uneven pieces, fsync'd, then read back in others. */
+static void *writer(void *arg)
+{
+    unsigned who = (unsigned)(uintptr_t)arg;
+    static uint8_t bufs[WRITERS][WRITE_BYTES];
+    uint8_t *b = bufs[who];
+    char path[32];
+
+    snprintf(path, sizeof(path), "/w%u", who);
+    for (unsigned round = 0; round < WRITE_ROUNDS; round++) {
+        int fd = open(path, O_CREAT | O_TRUNC | O_RDWR, 0644);
+        if (fd < 0)
+            fail("a writer's open");
+        for (size_t i = 0; i < WRITE_BYTES; i++)
+            b[i] = wpattern(who, round, i);
+        for (size_t at = 0, n; at < WRITE_BYTES; at += n) {
+            n = piece(at, who);
+            if (write(fd, b + at, n) != (ssize_t)n)
+                fail("a writer's write");
+        }
+        if (fsync(fd) || lseek(fd, 0, SEEK_SET) != 0)
+            fail("a writer's fsync");
+        memset(b, 0, WRITE_BYTES);
+        for (size_t at = 0, n; at < WRITE_BYTES; at += n) {
+            n = piece(at, who + 1);
+            if (read(fd, b + at, n) != (ssize_t)n)
+                fail("a writer's read");
+        }
+        for (size_t i = 0; i < WRITE_BYTES; i++)
+            if (b[i] != wpattern(who, round, i))
+                fail("a writer read back other bytes");
+        close(fd);
+    }
+    return NULL;
+}
+
+/* Directories and files come and go beside the writers. */
+static void *churner(void *arg)
+{
+    char a[32], b[32], f[48];
+
+    (void)arg;
+    for (unsigned i = 0; i < 12; i++) {
+        snprintf(a, sizeof(a), "/c%u", i);
+        snprintf(b, sizeof(b), "/d%u", i);
+        snprintf(f, sizeof(f), "%s/f", b);
+        if (mkdir(a, 0755) || rename(a, b))
+            fail("the churner's mkdir or rename");
+        int fd = open(f, O_CREAT | O_WRONLY, 0644);
+        if (fd < 0 || write(fd, "churn\n", 6) != 6 || fsync(fd) || close(fd))
+            fail("the churner's file");
+        if (unlink(f) || rmdir(b))
+            fail("the churner's removal");
+    }
+    return NULL;
+}
+
+static void threads(void)
+{
+    pthread_t t[WRITERS + 1];
+    struct stat st;
+
+    for (unsigned i = 0; i < WRITERS; i++)
+        if (pthread_create(&t[i], NULL, writer, (void *)(uintptr_t)i))
+            fail("pthread_create");
+    if (pthread_create(&t[WRITERS], NULL, churner, NULL))
+        fail("pthread_create");
+    for (unsigned i = 0; i <= WRITERS; i++)
+        pthread_join(t[i], NULL);
+    for (unsigned i = 0; i < WRITERS; i++) {
+        char path[32];
+        snprintf(path, sizeof(path), "/w%u", i);
+        if (stat(path, &st) || st.st_size != WRITE_BYTES)
+            fail("a writer's file size");
+    }
+    if (stat("/d11", &st) == 0 || errno != ENOENT)
+        fail("the churner's last directory is still there");
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -232,6 +332,8 @@ int main(int argc, char **argv)
         orphans();
     else if (!strcmp(mode, "orphankill"))
         orphan_then_wait();
+    else if (!strcmp(mode, "threads"))
+        threads();
     else
         fail(mode);
     printf("fs_posix: %s ok\n", mode);

@@ -74,3 +74,12 @@ def test_an_orphan_left_by_a_kill_is_freed(tmp_path):
     r = keel_run([guest("files.img")], args=["read"], options=["--net", "none", "--disk", str(img)])
     assert "files: hello says" in text(r.stdout), text(r.stdout) + text(r.stderr)
     assert_clean(img)                                 # the mount freed it
+
+
+def test_threads_use_the_file_system_at_once(tmp_path):
+    """Five threads in file calls that wait for the disk (sdk/fs/lock.c):
+    each writer reads back its own bytes, the churner's directories come
+    and go, and the file system checks clean."""
+    img = make_disk(tmp_path)
+    fs_posix("threads", img)
+    assert_clean(img)
