@@ -120,6 +120,8 @@ struct keel_grant_entry {
  * page it gives back or a granter that dies leaves the frame with the
  * pin), until UNMAP; so the owner must not UNMAP while its device may
  * still touch the page.  READONLY says the device will only read it.
+ * (A page given back: MEMORY_OP DECREASE and PROTECT of a pinned page
+ * are -KEEL_EBUSY, keel/memory.h.)
  */
 #define KEEL_GNTOP_MAP     2
 /* UNMAP(a1 = handle): undo one MAP of the caller.  Returns 0. */
