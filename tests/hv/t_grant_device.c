@@ -7,15 +7,14 @@
  * while pinned, no PTE in the window) and the guest's (which dies: the
  * frames stay with the pins until UNMAP); a guest dies holding a pin of
  * dom0's page (undone at DESTROY, after its device is quiesced, then dom0
- * can END).  full_window (t_grant.c) checks
- * that a device pin counts against grant_maps.
+ * can END).  full_window (t_grant.c) checks that a device pin counts
+ * against grant_maps.
  */
 #include "t_grant.h"
 #include "t_pci.h"
 
 #define REF_RW 40
 #define REF_RO 41
-#define GUEST_A_MAGIC 0x4141414141414141ull
 
 static uint8_t dev_page[PAGE] __attribute__((aligned(4096)));
 static uint32_t ide_bdf = ~0u;
