@@ -206,7 +206,7 @@ int domain_destroy(struct domain *d)
     while (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE))
         cpu_relax();
     vcpu_kill_and_wait(d->vcpu);
-    pci_domain_release(d);           /* devices quiesced before memory goes */
+    pci_domain_release(d);           /* devices quiesced before memory and pins go */
     grant_domain_destroy(d);         /* before its memory goes */
     domain_free(d);                  /* its reserve goes back first */
     return 0;

@@ -88,6 +88,7 @@ void maptrack_free(struct maptrack *mt, uint32_t h)
     struct grant_mapping *m = slot(mt, h);
 
     memset(&m->pin, 0, sizeof(m->pin));
+    m->device = false;
     m->next_free = mt->free_head;
     mt->free_head = h;
     mt->nr_used--;

@@ -186,6 +186,15 @@ long pci_release(struct domain *d, struct pci_func *f)
     return 0;
 }
 
+/* Owners of a function are trusted with the machine's memory through its
+ * DMA (keel/pci.h): what DMA_ALLOC, TRANSLATE and a grant's device pin
+ * (grant_map.c) ask.  Only d's own vCPU changes the answer once d has run
+ * (RELEASE; DESTROY when it is gone), so it holds while d's call runs. */
+bool pci_owns_a_function(const struct domain *d)
+{
+    return d->pci.nfuncs != 0;
+}
+
 /* The interrupt's port is closed already (DESTROY closes every port first)
  * and the address space goes next, with its BAR mappings. */
 void pci_domain_release(struct domain *d)

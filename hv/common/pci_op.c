@@ -74,7 +74,7 @@ static bool unused_zero(const struct keel_pci_op *op, unsigned fields)
 static long check_caller(struct domain *d, const struct cmd *c,
                          const struct keel_pci_op *op, struct pci_func **f)
 {
-    if ((c->need & NEED_LENDEE) && !d->pci.nfuncs)
+    if ((c->need & NEED_LENDEE) && !pci_owns_a_function(d))
         return -KEEL_EPERM;
     if (!(c->fields & F_BDF))
         return 0;

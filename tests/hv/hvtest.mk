@@ -42,7 +42,8 @@ $(HVT_DIR)/t_evtchn.img: $(HVT_DIR)/t_evtchn.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_D
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_evtchn_guest.img: $(HVT_DIR)/t_evtchn_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
-HVT_GRANT_OBJS := $(addprefix $(HVT_DIR)/,t_grant.o t_grant_copy.o t_grant_xdom.o t_grant_rights.o)
+HVT_GRANT_OBJS := $(addprefix $(HVT_DIR)/,t_grant.o t_grant_copy.o t_grant_xdom.o t_grant_rights.o \
+                  t_grant_device.o)
 $(HVT_GRANT_OBJS): tests/hv/t_grant.h
 $(HVT_DIR)/t_grant.img: $(HVT_GRANT_OBJS) $(HVT_DIR)/t_grant_uses.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@

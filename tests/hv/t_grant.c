@@ -4,7 +4,8 @@
  * read-only maps, every hostile argument, leaks over 1000 cycles, a full
  * window); t_grant_copy.c: COPY; t_grant_xdom.c: two domains, and one of
  * them dying with grants in use; t_grant_rights.c: grants of pages the
- * granter may not write, or not touch at all.
+ * granter may not write, or not touch at all; t_grant_device.c: grants
+ * pinned for a device.
  */
 #include "t_grant.h"
 
@@ -86,7 +87,7 @@ static void map_hostile(void)
     CHECK_EQ(gnt(KEEL_GNTOP_UNMAP, h, 0), 0);
     CHECK_EQ(map(0x7fff, 0, 0, &va, &h), -KEEL_ESRCH);
     CHECK_EQ(map(0x7fef, 0, 0, &va, &h), -KEEL_ESRCH);
-    CHECK_EQ(map(0, 6, 2, &va, &h), -KEEL_EINVAL);        /* unknown flag */
+    CHECK_EQ(map(0, 6, 4, &va, &h), -KEEL_EINVAL);        /* unknown flag */
     memset(&m, 0, sizeof(m));
     m.pad = 1;
     CHECK_EQ(gnt(KEEL_GNTOP_MAP, (uint64_t)&m, 0), -KEEL_EINVAL);
@@ -163,16 +164,20 @@ static void cycles(void)
     CHECK_EQ(gtable[8].flags, KEEL_GTF_PERMIT);
 }
 
-/* Every handle of the window, then one more. */
+/* Every handle of the window, the last a device pin (dom0 owns a
+ * function: t_grant_device.c), then one more of either kind. */
 static void full_window(void)
 {
     static uint32_t hs[KEEL_GRANT_MAX_MAPS];
     uint64_t va;
     unsigned n = 0, bad = 0;
-    while (n < KEEL_GRANT_MAX_MAPS && map(0, 8, 0, &va, &hs[n]) == 0)
+    while (n < KEEL_GRANT_MAX_MAPS - 1 && map(0, 8, 0, &va, &hs[n]) == 0)
+        n++;
+    if (map(0, 8, KEEL_GRANT_MAP_DEVICE, &va, &hs[n]) == 0)
         n++;
     CHECK_EQ(n, KEEL_GRANT_MAX_MAPS);
     CHECK_EQ(map(0, 8, 0, &va, &hs[0]), -KEEL_ENOSPC);
+    CHECK_EQ(map(0, 8, KEEL_GRANT_MAP_DEVICE, &va, &hs[0]), -KEEL_ENOSPC);
     CHECK_EQ(gnt(KEEL_GNTOP_END, 8, 0), -KEEL_EBUSY);
     for (unsigned i = 0; i < n; i++)
         bad += gnt(KEEL_GNTOP_UNMAP, hs[i], 0) != 0;
@@ -194,6 +199,8 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     grant_copy_tests();
     grant_xdom_tests();
     grant_rights_tests(si);
+    grant_device_tests();
     full_window();
+    grant_device_release();
     ktap_end_poweroff();
 }

@@ -20,4 +20,8 @@ long dc(struct keel_domctl *op, uint32_t cmd, uint32_t domid);
 void grant_copy_tests(void);         /* t_grant_copy.c */
 void grant_xdom_tests(void);         /* t_grant_xdom.c */
 void grant_rights_tests(const struct keel_start_info *si);  /* t_grant_rights.c */
+/* t_grant_device.c: device pins; dom0 owns a function from then on, until
+ * grant_device_release */
+void grant_device_tests(void);
+void grant_device_release(void);
 #endif

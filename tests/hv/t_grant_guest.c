@@ -8,6 +8,8 @@
  *             must crash with #PF (only this guest)
  *   hold      map dom0's ref 10 read-write, write a marker, exit(0) with
  *             the map still held: dom0 cannot END until it destroys us
+ *   hold_device  the same as a device pin (keel/grant_table.h MAP), with
+ *             the function dom0 lent it: exit(2) if refused -KEEL_EPERM
  *   hostile   grant calls with bad arguments: exit(number of surprises)
  *   stress    map, read, copy and unmap page A of the granter (the domain
  *             created just before this one: ref 2) in a loop while dom0
@@ -84,6 +86,22 @@ static int hold(void)
         return 1;
     ((volatile uint64_t *)m.va)[1] = GUEST_A_MAGIC;
     return 0;                                      /* exits with the map held */
+}
+
+/* With the function dom0 lent it (none: 2, -KEEL_EPERM): pin dom0's ref 10
+ * for a device, see nothing mapped, exit with the pin held. */
+static int hold_device(void)
+{
+    struct keel_grant_map m;
+    long rc = map_dom0(10, KEEL_GRANT_MAP_DEVICE, &m);
+
+    if (rc)
+        return rc == -KEEL_EPERM ? 2 : 1;
+    if (m.maddr == 0 || m.maddr % PAGE)
+        return 3;
+    return expect(hc(KEEL_HC_CONSOLE_WRITE, 1, (long)(KEEL_GRANT_WINDOW_VA +
+                                                     (uint64_t)m.handle * PAGE), 1),
+                  -KEEL_EFAULT);
 }
 
 static int hostile(void)
@@ -195,6 +213,8 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
         t_exit(ro_write());
     if (!t_strcmp(mode, "hold"))
         t_exit(hold());
+    if (!t_strcmp(mode, "hold_device"))
+        t_exit(hold_device());
     if (!t_strcmp(mode, "hostile"))
         t_exit(hostile());
     if (!t_strcmp(mode, "stress"))

@@ -7,7 +7,8 @@
  * grant_table.c    per-domain state by domid, SETUP, END, death
  * grant_active.c   a granter's active records, in chunks (pure, host-tested)
  * grant_pin.c      reading an entry, pinning and unpinning a grant
- * grant_map.c      MAP/UNMAP into the grant window, the grantee's death
+ * grant_map.c      MAP/UNMAP into the grant window (or a device pin), the
+ *                  grantee's death
  * grant_copy.c     COPY
  * grant_op.c       the hypercall: decode and dispatch
  *
@@ -119,6 +120,7 @@ void grant_active_free(struct grant_table *gt);
 struct grant_mapping {
     struct grant_pin pin;        /* pin.gt == NULL: free */
     uint32_t next_free;
+    bool device;                 /* a device pin: no PTE in the window */
 };
 
 /* The first chunks' pointers are here; a domain that grows past them gets

@@ -125,6 +125,9 @@ void pci_memory_decode_on(const struct pci_func *f);
 /* DESTROY, once d's vCPU has left every CPU and its ports are closed:
  * quiesce and take back everything d was lent.  Before its memory goes. */
 void pci_domain_release(struct domain *d);
+/* d owns a function now: it may DMA (hv/common/pci.c says why this holds
+ * while d's own call runs). */
+bool pci_owns_a_function(const struct domain *d);
 /* The rest is for pci_*.c.  The table: filled by pci_scan.c at boot,
  * never reshaped; owners and mappings change under pci_lock. */
 extern struct pci_func pci_funcs[PCI_MAX_FUNCS];

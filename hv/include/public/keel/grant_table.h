@@ -50,6 +50,8 @@
  *   -KEEL_ENOENT  the granter has no table, or the entry does not grant this
  *                 caller the page (no PERMIT, other domid, ended)
  *   -KEEL_ESRCH   no such granter domain
+ *   -KEEL_EPERM   MAP with KEEL_GRANT_MAP_DEVICE by a domain that owns no
+ *                 PCI function
  *   -KEEL_EACCES  writable use of a read-only grant, or of a page the granter
  *                 itself may not write (or may execute); any use of a page
  *                 the granter may not read (a guard page)
@@ -116,10 +118,11 @@ struct keel_grant_entry {
  * UNMAP like any other).  Only a domain that owns a PCI function may ask
  * (-KEEL_EPERM otherwise: keel/pci.h, an owner is trusted with the
  * machine's memory through its device anyway).  The pin keeps the frame
- * the granter's page, whatever the granter does (END is -KEEL_EBUSY, a
- * page it gives back or a granter that dies leaves the frame with the
- * pin), until UNMAP; so the owner must not UNMAP while its device may
- * still touch the page.  READONLY says the device will only read it.
+ * the granter's page, whatever the granter does (END, and MEMORY_OP
+ * DECREASE or PROTECT of the page, are -KEEL_EBUSY; a granter that dies
+ * leaves the frame with the pin), until UNMAP; so the owner must not
+ * UNMAP while its device may still touch the page.  READONLY says the
+ * device will only read it.
  */
 #define KEEL_GNTOP_MAP     2
 /* UNMAP(a1 = handle): undo one MAP of the caller.  Returns 0. */

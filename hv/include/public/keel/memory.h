@@ -44,7 +44,7 @@
  *   owns (unbacked, text, read-only data, a guard page,
  *   a module page; pages PROTECT lowered do qualify)      -KEEL_EINVAL
  *   DECREASE, PROTECT: a page holds the domain's grant table, is
- *   pinned by a grant someone maps or copies, or the
+ *   pinned by a grant someone maps, pins for a device or copies, or the
  *   privileged domain maps the domain's memory           -KEEL_EBUSY
  *   domid other than KEEL_DOMID_SELF (or the caller's
  *   own id) from an unprivileged domain                  -KEEL_EPERM

@@ -18,8 +18,11 @@
  *     KEEL_PCI_MMIO_VA window;
  *   - its interrupts as event channel ports: INTx (BIND_IRQ) or MSI-X
  *     table entries (BIND_MSIX);
- *   - DMA: the machine addresses of its own pages (TRANSLATE) and
- *     physically contiguous memory with known addresses (DMA_ALLOC).
+ *   - DMA: the machine addresses of its own pages (TRANSLATE), of pages
+ *     other domains grant it (keel/grant_table.h, MAP with
+ *     KEEL_GRANT_MAP_DEVICE: the grant stays pinned, so the frame stays
+ *     the granter's page, until UNMAP) and physically contiguous memory
+ *     with known addresses (DMA_ALLOC).
  *
  * THERE IS NO IOMMU.  A device that may master the bus reads and writes any
  * machine address, so lending a device means trusting the owner's driver
@@ -157,7 +160,9 @@
  *     BIND_MSIX also one of the machine's KEEL_PCI_MSIX_VECTORS (a fixed
  *     pool, not charged per domain: an owner is trusted with the machine
  *     anyway, see "THERE IS NO IOMMU");
- *   - the record of its ports and functions is part of every domain.
+ *   - the record of its ports and functions is part of every domain;
+ *   - a grant pinned for its device (KEEL_GRANT_MAP_DEVICE): one handle
+ *     of its grant_maps, no page table; the frame stays the granter's.
  * ASSIGN is -KEEL_ENOSPC unless the target's mmio_pages hold, beside the
  * tables its BAR window has already, every memory BAR of every function it
  * would own (keel_pci_mmio_pages of each, less what is there already), so
