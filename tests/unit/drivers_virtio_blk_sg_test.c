@@ -42,6 +42,15 @@ static int submit_sg(unsigned op, uint64_t sector, uint32_t bytes, uint64_t tag,
     return rc ? rc : s;
 }
 
+/* The device told, it serves the next chain (serve), the driver polls:
+ * how many completions. */
+static int served(uint8_t st, int len_delta)
+{
+    virtio_blk_kick(blk);
+    serve(st, len_delta);
+    return virtio_blk_poll(blk);
+}
+
 /* n segments of 512 bytes, each on a page of its own (none adjacent). */
 static void scattered(struct virtio_blk_seg *g, unsigned n)
 {
@@ -159,15 +168,11 @@ KTEST(direct_chain_without_indirect)
     EXPECT_EQ(t[1].addr, g[0].maddr);
     EXPECT_EQ(t[1].flags, VRING_DESC_F_NEXT);          /* the device reads */
     EXPECT_EQ(t[2].len, 1024);
-    virtio_blk_kick(blk);
-    serve(VIRTIO_BLK_S_OK, 0);
-    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(served(VIRTIO_BLK_S_OK, 0), 1);
     EXPECT_EQ(last_status, 0);
     EXPECT_EQ(vq_num_free(&blk->q), free_before);
     int s = submit(VIRTIO_BLK_READ, 100, 3584, 6);
-    virtio_blk_kick(blk);
-    serve(VIRTIO_BLK_S_OK, 0);
-    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(served(VIRTIO_BLK_S_OK, 0), 1);
     const uint8_t *d = virtio_blk_slot_data(blk, (unsigned)s);
     EXPECT(!memcmp(d, pages + 4096, 2048));
     EXPECT(!memcmp(d + 2048, pages + 3 * 4096 + 1024, 1024));
@@ -189,9 +194,7 @@ KTEST(a_full_ring_is_enospc_without_indirect)
     EXPECT_EQ(submit_sg(VIRTIO_BLK_READ, 0, 8192, 99, g, VIRTIO_BLK_SEGS_MAX), -KEEL_ENOSPC);
     EXPECT_EQ(blk->q.avail_idx, 14);
     EXPECT(submit(VIRTIO_BLK_READ, 0, 512, 98) >= 0);   /* 3 still fit */
-    virtio_blk_kick(blk);
-    serve(VIRTIO_BLK_S_OK, 0);
-    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(served(VIRTIO_BLK_S_OK, 0), 1);
     EXPECT(submit_sg(VIRTIO_BLK_READ, 0, 8192, 99, g, VIRTIO_BLK_SEGS_MAX) >= 0);
     virtio_blk_counters(blk, &c);
     EXPECT_EQ(c.reads, 16);
@@ -243,14 +246,10 @@ KTEST(sg_completions_are_checked)
     fake_use(0, head, 8193);                          /* the same head again */
     EXPECT_EQ(virtio_blk_poll(blk), 0);
     EXPECT(submit_sg(VIRTIO_BLK_READ, 0, 8192, 2, g, 2) >= 0);
-    virtio_blk_kick(blk);
-    serve(VBLK_STATUS_UNSET, 0);                      /* no status written */
-    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(served(VBLK_STATUS_UNSET, 0), 1);      /* no status written */
     EXPECT_EQ(last_status, -KEEL_EIO);
     EXPECT(submit_sg(VIRTIO_BLK_READ, 0, 8192, 3, g, 2) >= 0);
-    virtio_blk_kick(blk);
-    serve(VIRTIO_BLK_S_OK, 0);
-    EXPECT_EQ(virtio_blk_poll(blk), 1);
+    EXPECT_EQ(served(VIRTIO_BLK_S_OK, 0), 1);
     EXPECT_EQ(last_status, 0);
     EXPECT_EQ(last_tag, 3);
     virtio_blk_counters(blk, &c);
