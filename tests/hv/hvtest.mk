@@ -20,6 +20,16 @@ HVT_PCI_DEVICES := -netdev user,id=n0 -device virtio-net-pci,netdev=n0,addr=3 \
                    -blockdev driver=null-co,node-name=nb,size=1048576 \
                    -device virtio-blk-pci,drive=nb,addr=6
 
+# hv-vblk's machine: a virtio-blk-pci on a raw file of known bytes, made
+# afresh for each run (the test writes to it)
+HVT_VBLK_DISK := $(HVT_DIR)/vblk.raw
+HVT_VBLK_DEVICES := -drive file=$(HVT_VBLK_DISK),format=raw,if=none,id=vb \
+                    -device virtio-blk-pci,drive=vb,addr=6
+# the driver as dom0 links it, built for a raw test image
+HVT_VBLK_OBJS := $(patsubst %,$(HVT_DIR)/drv_%.o,virtqueue virtio_dev virtio_pci \
+                   virtio_blk virtio_blk_io virtio_blk_sg)
+HVT_DRIVER_CFLAGS := -I sdk/drivers/include -I sdk/libos/include
+
 $(HVT_DIR)/%.o: tests/hv/%.c tests/hv/tlib.h tests/hv/tbuild.h tests/hv/t_evtchn_lib.h \
                 tests/hv/t_grant_uses.h tests/hv/t_pci.h
 	@mkdir -p $(@D)
@@ -67,6 +77,12 @@ $(HVT_DIR)/t_pci.img: $(HVT_DIR)/t_pci.o $(HVT_DIR)/t_pci_virtio.o $(HVT_DIR)/t_
                       $(HVT_DIR)/t_evtchn_lib.o \
                       $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/drv_%.o: sdk/drivers/virtio/%.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HVT_CFLAGS) $(HVT_DRIVER_CFLAGS) -c $< -o $@
+$(HVT_DIR)/t_vblk.o: HVT_CFLAGS += $(HVT_DRIVER_CFLAGS)
+$(HVT_DIR)/t_vblk.img: $(HVT_DIR)/t_vblk.o $(HVT_VBLK_OBJS) $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_bench_guest.img: $(HVT_DIR)/t_bench_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 # a libos guest, built like any application (fits tbuild's 256 KiB)
@@ -81,7 +97,7 @@ HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_shar
                 t_isolation.img \
                 t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img \
                 t_bench.img t_bench_guest.img t_life.img t_timer.img t_limits.img t_limits_guest.img \
-                t_pci.img)
+                t_pci.img t_vblk.img)
 
 .SECONDARY: $(HVT_DIR)/t_basic.o $(HVT_DIR)/t_crash.o $(HVT_DIR)/t_exit.o
 .PHONY: hvtest hvtest-images
@@ -126,6 +142,10 @@ hvtest: hv hvtest-images
 	    "$(HVT_DIR)/t_limits.img dom0" "$(HVT_DIR)/t_limits_guest.img guest" || fail=1; \
 	$(HVT_RUN) hv-devices --status 0 --expect '# RESULT: PASS' --qemu='$(HVT_PCI_DEVICES)' \
 	    "$(HVT_DIR)/t_pci.img dom0" "$$G guest" || fail=1; \
+	python3 -c 'import sys; sys.stdout.buffer.write(bytes((o * 7 + o // 512) & 255 for o in range(1 << 20)))' \
+	    > $(HVT_VBLK_DISK) && \
+	$(HVT_RUN) hv-vblk --status 0 --expect '# RESULT: PASS' --qemu='$(HVT_VBLK_DEVICES)' \
+	    "$(HVT_DIR)/t_vblk.img dom0" || fail=1; \
 	$(HVT_RUN) hv-bench --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_bench.img dom0" "$(HVT_DIR)/t_bench_guest.img guest" || fail=1; \
 	exit $$fail

@@ -1,97 +1,13 @@
 /*
  * sdk/drivers/virtio: the virtio-blk driver over a fake legacy device
- * (drivers_fakedev.h; this test plays the device's side of the chains).
+ * (drivers_fakedev.h; drivers_blk_fixture.h plays the device's side of
+ * the chains).
  * What it agrees to, the checks before anything reaches the device, a
  * write and a read through three-descriptor chains, 32 requests in
  * flight, and a device that lies in its used ring.
  */
 #include "ktest.h"
-#include "../../sdk/drivers/virtio/virtqueue.c"
-#include "drivers_fakedev.h"
-#include "../../sdk/drivers/virtio/virtio_dev.c"
-#include "../../sdk/drivers/virtio/virtio_blk.c"
-#include "../../sdk/drivers/virtio/virtio_blk_io.c"
-
-#define DISK_SECTORS 2048u
-#define SEG_MAX_BIT  VIRTIO_BLK_F_SEG_MAX
-
-static struct virtio_blk *blk;
-static uint8_t disk[DISK_SECTORS * 512];
-static unsigned ndone;
-static int last_status;
-static uint64_t last_tag;
-
-static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
-{
-    (void)ctx;
-    ndone++;
-    last_status = status;
-    last_tag = tag;
-    virtio_blk_slot_put(blk, slot);
-}
-
-static long up_msix = -KEEL_ENODEV;      /* what BIND_MSIX answers */
-
-static long up(uint32_t features, uint32_t blk_size)
-{
-    uint64_t cap = DISK_SECTORS;
-    uint32_t size_max = 1u << 20;
-
-    fake_reset();
-    fd.msix_rc = up_msix;
-    fd.host_features = features;
-    memcpy(&fd.cfg[VBLK_CFG_CAPACITY], &cap, 8);
-    memcpy(&fd.cfg[VBLK_CFG_BLK_SIZE], &blk_size, 4);
-    memcpy(&fd.cfg[VBLK_CFG_SIZE_MAX], &size_max, 4);
-    ndone = 0;
-    blk = NULL;
-    uint32_t bdf = 0;
-    long rc = virtio_blk_probe(&bdf);
-    return rc ? rc : virtio_blk_attach(bdf, on_done, NULL, &blk);
-}
-
-/* The device serves the next chain: a request against disk[]; status st
- * (written unless st is VBLK_STATUS_UNSET), used length len_delta added
- * to the honest one.  The head, or -1 if nothing is posted. */
-static int serve(uint8_t st, int len_delta)
-{
-    struct virtqueue q = fake_ring(0);
-    if (fd.dev_avail[0] == q.avail->idx)
-        return -1;
-    uint16_t head = q.avail->ring[fd.dev_avail[0]++ % q.size];
-    struct vring_desc *h = &q.desc[head], *d = &q.desc[h->next], *s = d;
-    struct vblk_hdr hdr;
-    uint32_t len = 1;
-    memcpy(&hdr, fake_va(h->addr), sizeof(hdr));
-    if (hdr.type != VIRTIO_BLK_T_FLUSH) {
-        s = &q.desc[d->next];
-        uint8_t *at = disk + hdr.sector * 512;
-        if (hdr.type == VIRTIO_BLK_T_IN) {
-            memcpy(fake_va(d->addr), at, d->len);
-            len += d->len;
-        } else {
-            memcpy(at, fake_va(d->addr), d->len);
-        }
-    }
-    if (!(s->flags & VRING_DESC_F_WRITE) || s->len != 1)
-        abort();
-    if (st != VBLK_STATUS_UNSET)
-        *(uint8_t *)fake_va(s->addr) = st;
-    fake_use(0, head, (uint32_t)((int)len + len_delta));
-    return head;
-}
-
-static int submit(unsigned op, uint64_t sector, uint32_t bytes, uint64_t tag)
-{
-    int s = virtio_blk_slot_get(blk);
-    if (s < 0)
-        return s;
-    struct virtio_blk_request r = { op, sector, bytes, tag };
-    int rc = virtio_blk_submit(blk, (unsigned)s, &r);
-    if (rc)
-        virtio_blk_slot_put(blk, (unsigned)s);
-    return rc ? rc : s;
-}
+#include "drivers_blk_fixture.h"
 
 KTEST(takes_flush_on_purpose_and_reads_the_disk)
 {
@@ -100,7 +16,8 @@ KTEST(takes_flush_on_purpose_and_reads_the_disk)
     struct virtio_blk_info i;
     virtio_blk_info(blk, &i);
     EXPECT_EQ(fd.guest_features, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
-              VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_FLUSH);
+              VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_FLUSH |
+              VIRTIO_RING_F_INDIRECT_DESC);
     EXPECT(i.flush && i.read_only);
     EXPECT_EQ(i.sectors, DISK_SECTORS);
     EXPECT_EQ(i.sector_size, 4096);

@@ -4,12 +4,14 @@
  *
  * Features (vblk_choose_features): RO (we must know, to refuse writes
  * before the device does), BLK_SIZE (the logical sector requests align
- * to), SIZE_MAX (a request's data is one descriptor: no larger than the
- * device allows), FLUSH on purpose (virtio_blk.h: cached writes, synced
- * at each flush).  Not SEG_MAX (we use one data descriptor), not
- * CONFIG_WCE (we keep whatever cache mode FLUSH gives), not DISCARD or
- * WRITE_ZEROES yet, not EVENT_IDX or INDIRECT_DESC (three-descriptor
- * chains, interrupts always on).
+ * to), SIZE_MAX (a slot request's data is one descriptor: no larger than
+ * the device allows), FLUSH on purpose (virtio_blk.h: cached writes,
+ * synced at each flush), INDIRECT_DESC (an sg request's chain of up to 18
+ * descriptors in a table of its slot's, one ring descriptor: 32 of them
+ * fit any queue).  Not SEG_MAX (at most 16 data descriptors, QEMU allows
+ * its queue size less 2), not CONFIG_WCE (we keep whatever cache mode
+ * FLUSH gives), not DISCARD or WRITE_ZEROES yet, not EVENT_IDX
+ * (interrupts always on).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,8 @@ long virtio_blk_probe(uint32_t *bdf)
 uint32_t vblk_choose_features(uint32_t offered)
 {
     return offered & (VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
-                      VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_FLUSH);
+                      VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_FLUSH |
+                      VIRTIO_RING_F_INDIRECT_DESC);
 }
 
 static uint32_t cfg32(const struct virtio_blk *b, unsigned off)
@@ -74,16 +77,23 @@ static long negotiate(struct virtio_blk *b)
     return 0;
 }
 
+/* Every descriptor the queue has may be needed: without INDIRECT_DESC an
+ * sg request's chain is up to VBLK_SG_DESC_MAX of them. */
 static long setup_memory(struct virtio_blk *b)
 {
     long rc;
 
     if ((rc = vdev_setup_queue(&b->pci, VBLK_QUEUE,
-                               VIRTIO_BLK_SLOTS * VBLK_DESC_PER_REQ, &b->q)) ||
+                               VIRTIO_BLK_SLOTS * VBLK_SG_DESC_MAX, &b->q)) ||
         (rc = vpci_dma_alloc(1, (void **)&b->meta, &b->meta_maddr)) ||
         (rc = vpci_dma_alloc(vdev_pages((size_t)VIRTIO_BLK_SLOTS *
                                         VIRTIO_BLK_SLOT_BYTES),
                              (void **)&b->data, &b->data_maddr)))
+        return rc;
+    if ((b->info.features & VIRTIO_RING_F_INDIRECT_DESC) &&
+        (rc = vpci_dma_alloc(vdev_pages(sizeof(struct vring_desc) *
+                                        VIRTIO_BLK_SLOTS * VBLK_SG_DESC_MAX),
+                             (void **)&b->tables, &b->tables_maddr)))
         return rc;
     if (!(b->head_slot = calloc(b->q.size, 1)))
         return -KEEL_ENOMEM;

@@ -9,6 +9,12 @@
  * share one DMA page (VBLK_META_STRIDE bytes each); the data of slot i is
  * VIRTIO_BLK_SLOT_BYTES at data + i * VIRTIO_BLK_SLOT_BYTES, one
  * contiguous DMA run, so a request's data is one descriptor.
+ *
+ * A request through virtio_blk_submit_sg (virtio_blk_sg.c) keeps the
+ * header and status byte of its slot but its data is the caller's
+ * segments: up to VBLK_SG_DESC_MAX descriptors.  With INDIRECT_DESC agreed
+ * they go in the slot's own table (tables: VBLK_SG_DESC_MAX descriptors
+ * per slot, one contiguous DMA run), the ring holding one descriptor.
  */
 #ifndef DRIVERS_VIRTIO_BLK_IMPL_H
 #define DRIVERS_VIRTIO_BLK_IMPL_H
@@ -19,6 +25,7 @@
 
 #define VBLK_QUEUE          0u
 #define VBLK_DESC_PER_REQ   3u
+#define VBLK_SG_DESC_MAX    (VIRTIO_BLK_SEGS_MAX + 2u)   /* header, data, status */
 #define VBLK_META_STRIDE    32u
 #define VBLK_STATUS_AT      16u     /* in a slot's meta: after the header */
 #define VBLK_STATUS_UNSET   0xffu   /* no device writes it: detects silence */
@@ -65,6 +72,9 @@ struct virtio_blk {
     uint64_t meta_maddr;
     uint8_t *data;             /* the slots' data */
     uint64_t data_maddr;
+    struct vring_desc *tables; /* [VIRTIO_BLK_SLOTS * VBLK_SG_DESC_MAX], or
+                                  NULL without INDIRECT_DESC */
+    uint64_t tables_maddr;
     uint8_t *head_slot;        /* [q.size]: the slot a chain's head carries */
     struct vblk_slot slot[VIRTIO_BLK_SLOTS];
     struct virtio_blk_info info;
@@ -80,5 +90,13 @@ uint32_t vblk_choose_features(uint32_t offered);
  * (0, -KEEL_EINVAL, -KEEL_EROFS) */
 int vblk_check(const struct virtio_blk *b, unsigned s,
                const struct virtio_blk_request *r);
+/* Slot s's header for r and its status byte, reset: the first and the
+ * last segment of r's chain (*hdr, *status). */
+void vblk_frame(struct virtio_blk *b, unsigned s, const struct virtio_blk_request *r,
+                struct vq_seg *hdr, struct vq_seg *status);
+/* The chain at head carries r on slot s now: the slot is on the device,
+ * the request counted. */
+void vblk_posted(struct virtio_blk *b, unsigned s, int head,
+                 const struct virtio_blk_request *r);
 
 #endif /* DRIVERS_VIRTIO_BLK_IMPL_H */

@@ -84,32 +84,45 @@ static uint32_t header_type(unsigned op)
            op == VIRTIO_BLK_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
 }
 
+void vblk_frame(struct virtio_blk *b, unsigned s, const struct virtio_blk_request *r,
+                struct vq_seg *hdr, struct vq_seg *status)
+{
+    struct vblk_hdr *h = (struct vblk_hdr *)meta(b, s);
+
+    *h = (struct vblk_hdr){ header_type(r->op), 0,
+                            r->op == VIRTIO_BLK_FLUSH ? 0 : r->sector };
+    meta(b, s)[VBLK_STATUS_AT] = VBLK_STATUS_UNSET;
+    *hdr = (struct vq_seg){ meta_maddr(b, s), sizeof(*h), false };
+    *status = (struct vq_seg){ meta_maddr(b, s) + VBLK_STATUS_AT, 1, true };
+}
+
+void vblk_posted(struct virtio_blk *b, unsigned s, int head,
+                 const struct virtio_blk_request *r)
+{
+    b->head_slot[head] = (uint8_t)s;
+    b->slot[s] = (struct vblk_slot){ r->tag, r->bytes, (uint8_t)r->op, VBLK_ON_DEVICE };
+    count_submit(b, r);
+}
+
 int virtio_blk_submit(struct virtio_blk *b, unsigned s,
                       const struct virtio_blk_request *r)
 {
     struct vq_seg seg[VBLK_DESC_PER_REQ];
-    unsigned n = 0;
+    unsigned n = 1;
     int rc = vblk_check(b, s, r);
 
     if (rc) {
         b->c.refused++;
         return rc;
     }
+    /* only direct sg chains (no INDIRECT_DESC) can fill the ring */
     if (vq_num_free(&b->q) < VBLK_DESC_PER_REQ)
-        return -KEEL_ENOSPC;       /* not with VIRTIO_BLK_SLOTS chains: ndesc */
-    struct vblk_hdr *h = (struct vblk_hdr *)meta(b, s);
-    *h = (struct vblk_hdr){ header_type(r->op), 0,
-                            r->op == VIRTIO_BLK_FLUSH ? 0 : r->sector };
-    meta(b, s)[VBLK_STATUS_AT] = VBLK_STATUS_UNSET;
-    seg[n++] = (struct vq_seg){ meta_maddr(b, s), sizeof(*h), false };
+        return -KEEL_ENOSPC;
     if (r->op != VIRTIO_BLK_FLUSH)
         seg[n++] = (struct vq_seg){ b->data_maddr + (uint64_t)s * VIRTIO_BLK_SLOT_BYTES,
                                     r->bytes, r->op == VIRTIO_BLK_READ };
-    seg[n++] = (struct vq_seg){ meta_maddr(b, s) + VBLK_STATUS_AT, 1, true };
-    int head = vq_add(&b->q, seg, n);
-    b->head_slot[head] = (uint8_t)s;
-    b->slot[s] = (struct vblk_slot){ r->tag, r->bytes, (uint8_t)r->op, VBLK_ON_DEVICE };
-    count_submit(b, r);
+    vblk_frame(b, s, r, &seg[0], &seg[n++]);
+    vblk_posted(b, s, vq_add(&b->q, seg, n), r);
     return 0;
 }
 

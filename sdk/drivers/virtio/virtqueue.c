@@ -10,7 +10,10 @@
  * stop looking, and never see the new entries.
  *
  * Free descriptors form a list through desc[].next; a popped chain goes
- * back on its front, so the head just popped is the next one added.
+ * back on its front, so the head just popped is the next one added.  A
+ * chain's length is remembered at add (in_flight[head]), not read back
+ * from the flags at pop: an indirect head has no NEXT yet its table has,
+ * and the walk must never follow more links than were chained.
  */
 #include "virtqueue.h"
 
@@ -59,6 +62,21 @@ int vq_init(struct virtqueue *q, void *mem, uint8_t *in_flight,
     return 0;
 }
 
+static uint16_t desc_flags(const struct vq_seg *seg, bool more)
+{
+    return (uint16_t)((seg->device_writes ? VRING_DESC_F_WRITE : 0) |
+                      (more ? VRING_DESC_F_NEXT : 0));
+}
+
+/* head's chain of ring descriptors goes in the avail ring. */
+static int post(struct virtqueue *q, uint16_t head, unsigned ring_descs)
+{
+    q->in_flight[head] = (uint8_t)ring_descs;
+    q->avail->ring[q->avail_idx & (q->size - 1)] = head;
+    q->avail_idx++;
+    return head;
+}
+
 int vq_add(struct virtqueue *q, const struct vq_seg *segs, unsigned n)
 {
     if (n == 0 || n > VQ_SEGS_MAX || n > q->num_free)
@@ -68,17 +86,32 @@ int vq_add(struct virtqueue *q, const struct vq_seg *segs, unsigned n)
         struct vring_desc *d = &q->desc[i];
         d->addr = segs[k].addr;
         d->len = segs[k].len;
-        d->flags = (uint16_t)((segs[k].device_writes ? VRING_DESC_F_WRITE : 0) |
-                              (k + 1 < n ? VRING_DESC_F_NEXT : 0));
+        d->flags = desc_flags(&segs[k], k + 1 < n);
         last = i;
         i = d->next;
     }
     q->free_head = q->desc[last].next;
     q->num_free = (uint16_t)(q->num_free - n);
-    q->in_flight[head] = 1;
-    q->avail->ring[q->avail_idx & (q->size - 1)] = head;
-    q->avail_idx++;
-    return head;
+    return post(q, head, n);
+}
+
+int vq_add_indirect(struct virtqueue *q, struct vring_desc *table,
+                    uint64_t table_maddr, const struct vq_seg *segs, unsigned n)
+{
+    if (n == 0 || n > VQ_SEGS_MAX || q->num_free == 0)
+        return VQ_FULL;
+    for (unsigned k = 0; k < n; k++)
+        table[k] = (struct vring_desc){ segs[k].addr, segs[k].len,
+                                        desc_flags(&segs[k], k + 1 < n),
+                                        (uint16_t)(k + 1 < n ? k + 1 : 0) };
+    uint16_t head = q->free_head;
+    struct vring_desc *d = &q->desc[head];
+    q->free_head = d->next;
+    q->num_free--;
+    d->addr = table_maddr;
+    d->len = (uint32_t)(n * sizeof(*table));
+    d->flags = VRING_DESC_F_INDIRECT;
+    return post(q, head, 1);
 }
 
 bool vq_publish(struct virtqueue *q)
@@ -92,15 +125,14 @@ bool vq_publish(struct virtqueue *q)
              VRING_USED_F_NO_NOTIFY);
 }
 
-/* Puts the chain starting at head back on the free list. */
+/* Puts the chain starting at head back on the free list: as many
+ * descriptors as vq_add took (in_flight), whatever the flags say now. */
 static void free_chain(struct virtqueue *q, uint16_t head)
 {
-    uint16_t i = head, n = 1;
+    uint16_t i = head, n = q->in_flight[head];
 
-    while ((q->desc[i].flags & VRING_DESC_F_NEXT) && n < VQ_SEGS_MAX) {
+    for (uint16_t k = 1; k < n; k++)
         i = q->desc[i].next;
-        n++;
-    }
     q->desc[i].next = q->free_head;
     q->free_head = head;
     q->num_free = (uint16_t)(q->num_free + n);

@@ -16,7 +16,10 @@
  * which stays right across the wrap at 65536 because size divides it.
  *
  * A buffer is a chain of descriptors; its first one (the head) is its
- * name, from add to pop.  Only the first `ndesc` descriptors are ever used,
+ * name, from add to pop.  With VIRTIO_RING_F_INDIRECT_DESC a buffer may
+ * instead be one ring descriptor naming a table of descriptors in the
+ * caller's DMA memory (vq_add_indirect): a long chain then costs the ring
+ * one entry.  Only the first `ndesc` descriptors are ever used,
  * so a caller that ties a buffer of its own to each head needs only ndesc
  * of them however large the device made the queue.
  *
@@ -33,10 +36,15 @@
 
 #define VQ_ALIGN        4096u
 #define VQ_SIZE_MAX     32768u
-#define VQ_SEGS_MAX     4u          /* descriptors in one chain */
+/* descriptors in one chain, direct or in an indirect table: the longest
+ * any driver here builds (virtio-blk: header, 16 data segments, status) */
+#define VQ_SEGS_MAX     18u
+
+#define VIRTIO_RING_F_INDIRECT_DESC  (1u << 28)   /* a transport feature bit */
 
 #define VRING_DESC_F_NEXT        1u
 #define VRING_DESC_F_WRITE       2u  /* the device writes this buffer */
+#define VRING_DESC_F_INDIRECT    4u  /* addr/len: a table of descriptors */
 #define VRING_AVAIL_F_NO_INTERRUPT 1u
 #define VRING_USED_F_NO_NOTIFY   1u
 
@@ -75,7 +83,8 @@ struct virtqueue {
     struct vring_desc *desc;
     struct vring_avail *avail;
     struct vring_used *used;
-    uint8_t *in_flight;     /* [size]: 1 for a head the device holds */
+    uint8_t *in_flight;     /* [size]: for a head the device holds, the ring
+                               descriptors its chain takes; else 0 */
     uint16_t size, ndesc;
     uint16_t num_free;      /* descriptors on the free list */
     uint16_t free_head;     /* first of them (valid when num_free > 0) */
@@ -113,6 +122,15 @@ static inline uint16_t vq_num_free(const struct virtqueue *q)
  * not yet visible to the device (vq_publish).  The head, or VQ_FULL with
  * nothing changed. */
 int vq_add(struct virtqueue *q, const struct vq_seg *segs, unsigned n);
+
+/* Writes segs[0..n) (n <= VQ_SEGS_MAX) as a chain into table[0..n), the
+ * caller's memory at device address table_maddr, and puts one ring
+ * descriptor naming it in the avail ring (VIRTIO_RING_F_INDIRECT_DESC
+ * agreed).  The table is the device's until the head is popped.  The
+ * head, or VQ_FULL (no free descriptor, or n out of range) with nothing
+ * changed. */
+int vq_add_indirect(struct virtqueue *q, struct vring_desc *table,
+                    uint64_t table_maddr, const struct vq_seg *segs, unsigned n);
 
 /* Makes what vq_add put visible to the device; true when the device
  * should be notified (something new, and the device has not said

@@ -10,8 +10,9 @@
  *    VIRTIO_BLK_SLOT_BYTES each, in the driver's DMA memory.  The caller
  *    takes a free slot (virtio_blk_slot_get), fills its data for a write,
  *    submits one request on it, and gets the slot back in the completion
- *    callback (read data is there, valid until virtio_blk_slot_put).  So
- *    the device only ever sees the driver's own pages (docs/blk.md).
+ *    callback (read data is there, valid until virtio_blk_slot_put).  Or
+ *    the data is the caller's, in pages it names by machine address
+ *    (virtio_blk_submit_sg, zero copy; docs/blk.md).
  *  - Up to VIRTIO_BLK_SLOTS requests are in flight at once; they complete
  *    in whatever order the device answers.  virtio_blk_submit queues;
  *    virtio_blk_kick tells the device about everything queued (one
@@ -125,7 +126,11 @@ struct virtio_blk_seg {
  * caller keeps them reachable until the completion).  Checked like
  * virtio_blk_submit, and the segments too: 1..VIRTIO_BLK_SEGS_MAX of them
  * (0 for FLUSH), each well formed, their lengths adding up to r->bytes
- * (-KEEL_EINVAL).  0 or -KEEL_E* with nothing queued. */
+ * (-KEEL_EINVAL).  The slot carries the header, status, tag and state as
+ * for virtio_blk_submit; its buffer goes unused.  A device without
+ * indirect descriptors (QEMU has them) may lack ring room for the chain:
+ * -KEEL_ENOSPC, submit again after a completion (-KEEL_E2BIG: its queue
+ * can never hold it).  0 or -KEEL_E* with nothing queued. */
 int virtio_blk_submit_sg(struct virtio_blk *b, unsigned slot,
                          const struct virtio_blk_request *r,
                          const struct virtio_blk_seg *segs, unsigned nsegs);
