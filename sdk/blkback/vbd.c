@@ -249,23 +249,27 @@ static int blk_status(int dev_status)
            dev_status == -KEEL_ENOSYS ? KEEL_BLK_NOTSUPP : KEEL_BLK_EIO;
 }
 
+/* v leaves the list before its start: a start may run the batch of
+ * reads, whose answers free buffers and resume the next waiter, not v
+ * again (its request would be done and answered twice). */
 void bb_resume_waiting(struct bb_disk *d)
 {
-    struct bb_vbd *v = d->waiting;
+    struct bb_vbd *v;
+    uint32_t bytes;
 
-    if (!v)
-        return;
-    if (v->state == BB_CUT) {
+    while ((v = d->waiting) && v->state == BB_CUT) {
         d->waiting = v->next_waiting;
         v->has_held = false;
-        bb_resume_waiting(d);
-        return;
     }
-    uint32_t bytes;
-    bb_check(&v->s, &v->held, &bytes);
-    if (!start(v, &v->held, bytes))
+    if (!v)
         return;
     d->waiting = v->next_waiting;
+    bb_check(&v->s, &v->held, &bytes);
+    if (!start(v, &v->held, bytes)) {
+        v->next_waiting = d->waiting;      /* no buffer after all: still first */
+        d->waiting = v;
+        return;
+    }
     v->has_held = false;
     bb_vbd_poll(v);
 }
