@@ -22,7 +22,8 @@
  *  - A guest is never trusted: every request is copied out of its ring
  *    and checked (bb_check) before anything touches the device; a write's
  *    data is copied into the device's buffer before it is submitted, a
- *    read's copied out only after the device answered.  A malformed
+ *    read's copied out only after the device answered (or, zero copy,
+ *    the device moves them in the guest's pinned pages).  A malformed
  *    request is answered KEEL_BLK_ERROR (or _EROFS, _NOTSUPP) and touches
  *    nothing.  A guest that corrupts its ring indices or its state word
  *    is cut off (state BB_CUT, mapper_state KEEL_CONN_CLOSED, the reason
