@@ -302,6 +302,17 @@ static void put(unsigned d, uint8_t op, uint64_t sector, unsigned ref, unsigned 
     keel_blk_front_push(&g[d].f);
 }
 
+/* Each guest writes its slice (guest 1: 11 pages of 0xa1 at its sector 8,
+ * id 1; guest 2: a page of 0xb2 at its sector 0, id 2); requests taken. */
+static int both_write(void)
+{
+    memset(g[1].page[0], 0xa1, 4096 * 11);
+    memset(g[2].page[0], 0xb2, 4096);
+    put(1, KEEL_BLK_OP_WRITE, 8, 0, 11, 1);
+    put(2, KEEL_BLK_OP_WRITE, 0, 0, 1, 2);
+    return bb_vbd_poll(&g[1].vbd) + bb_vbd_poll(&g[2].vbd);
+}
+
 /* guest d's next answer's status (id checked), or 99 if none */
 static int answer(unsigned d, uint64_t id)
 {

@@ -48,12 +48,7 @@ static int one(unsigned d, uint8_t op, uint64_t sector, unsigned ref, unsigned s
 KTEST(data_moves_without_a_copy)
 {
     setup_with(8, false, &zc_ops, &zc_dops);
-    memset(g[1].page[0], 0xa1, 4096 * 11);
-    memset(g[2].page[0], 0xb2, 4096);
-    put(1, KEEL_BLK_OP_WRITE, 8, 0, 11, 1);
-    put(2, KEEL_BLK_OP_WRITE, 0, 0, 1, 2);
-    EXPECT_EQ(bb_vbd_poll(&g[1].vbd), 1);
-    EXPECT_EQ(bb_vbd_poll(&g[2].vbd), 1);
+    EXPECT_EQ(both_write(), 2);
     EXPECT_EQ(dev.sg_submits, 2);                   /* on the device at once */
     EXPECT_EQ(pinned(1), 11);
     complete_all();

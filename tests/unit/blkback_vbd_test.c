@@ -10,12 +10,7 @@
 KTEST(data_goes_to_each_guests_slice)
 {
     setup(8, false);
-    memset(g[1].page[0], 0xa1, 4096 * 11);
-    memset(g[2].page[0], 0xb2, 4096);
-    put(1, KEEL_BLK_OP_WRITE, 8, 0, 11, 1);
-    put(2, KEEL_BLK_OP_WRITE, 0, 0, 1, 2);
-    EXPECT_EQ(bb_vbd_poll(&g[1].vbd), 1);
-    EXPECT_EQ(bb_vbd_poll(&g[2].vbd), 1);
+    EXPECT_EQ(both_write(), 2);
     complete_all();
     EXPECT_EQ(answer(1, 1), KEEL_BLK_OK);
     EXPECT_EQ(answer(2, 2), KEEL_BLK_OK);
