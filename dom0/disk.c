@@ -77,10 +77,14 @@ static int d_submit(void *d, unsigned s, unsigned op, uint64_t sector, uint32_t 
 }
 
 static const struct bb_ops ops = { .copy = backend_copy, .notify = backend_notify,
-                                   .log = backend_log };
+                                   .log = backend_log, .map_device = disk_map_device,
+                                   .unmap_device = disk_unmap_device };
 static const struct bb_dev_ops dev_ops = { .slot_get = d_get, .slot_data = d_data,
                                            .slot_put = d_put, .submit = d_submit,
                                            .kick = d_kick };
+static const struct bb_dev_ops dev_ops_zc = { .slot_get = d_get, .slot_data = d_data,
+                                              .slot_put = d_put, .submit = d_submit,
+                                              .kick = d_kick, .submit_sg = disk_submit_sg };
 
 static void report(const struct disk_dev *d, uint64_t t0,
                    const struct virtio_blk_info *i, int rc)
@@ -115,7 +119,8 @@ static bool attach_one(struct disk_dev *d)
     report(d, t0, &i, (int)rc);
     struct bb_dev_info bi = { i.sectors, i.sector_size, i.max_bytes,
                               i.read_only, i.flush };
-    if (rc == 0 && bb_disk_init(&d->bb, &ops, &dev_ops, d->blk, &bi, NULL) == 0)
+    if (rc == 0 && bb_disk_init(&d->bb, &ops, disk_zero_copy() ? &dev_ops_zc : &dev_ops,
+                                d->blk, &bi, NULL) == 0)
         d->serving = true;
     return true;
 }
@@ -188,6 +193,23 @@ static void *serve(void *arg)
                                                 LIBOS_FOREVER);
     }
     return NULL;
+}
+
+/* Which path the guests' requests took, for make bench (as net_report). */
+void disk_report(void)
+{
+    uint64_t zc = 0, copied = 0, calls = 0;
+
+    for (unsigned k = 0; k < ndevs; k++) {
+        zc += devs[k].bb.zero_copy;
+        copied += devs[k].bb.copied;
+        calls += devs[k].bb.copy_calls;
+    }
+    if (!zc && !copied)
+        return;
+    ctl_run_timing("disk_zero_copy", zc);
+    ctl_run_timing("disk_copied", copied);
+    ctl_run_timing("disk_copy_calls", calls);
 }
 
 int disk_start(void)

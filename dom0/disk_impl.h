@@ -19,6 +19,7 @@ struct vbd {
     uint64_t first;                     /* its first sector there (a slice) */
     bool added;                         /* blkback serves it */
     bool refused;                       /* blkback would not: never again */
+    bool gone;                          /* its guest ended: freed once idle */
 };
 
 /* disk.c: one virtio-blk function and blkback's disk over it */
@@ -45,5 +46,15 @@ void disk_wake(void);
 /* disk_vbd.c: connect the guest's disk if it asked, serve it; from the
  * thread */
 void disk_serve_vbd(void);
+
+/* disk_zc.c: blkback's zero copy (bb_ops.map_device / unmap_device,
+ * bb_dev_ops.submit_sg over the driver); false: the driver has no
+ * scatter-gather submit, every request is copied */
+bool disk_zero_copy(void);
+long disk_map_device(void *ctx, keel_domid_t domid, keel_grant_ref_t ref, bool read_only,
+                     uint64_t *maddr, uint32_t *handle);
+void disk_unmap_device(void *ctx, uint32_t handle);
+int disk_submit_sg(void *dev, unsigned slot, unsigned op, uint64_t sector, uint32_t bytes,
+                   const struct bb_seg *segs, unsigned nsegs);
 
 #endif /* DOM0_DISK_IMPL_H */

@@ -168,16 +168,43 @@ static void serve_one(struct vbd *v)
         bb_vbd_poll(&v->bb);
 }
 
+/* A gone vbd with nothing on the device (nor waiting for a buffer) holds
+ * no pin any more (blkback.h): freed. */
+static void reap(uint32_t i)
+{
+    struct vbd *v = vbds[i];
+
+    if (v && v->gone && !v->bb.inflight && !v->bb.has_held) {
+        vbds[i] = NULL;
+        free(v);
+    }
+}
+
 void disk_serve_vbd(void)
 {
-    for (uint32_t i = 0; disk_mf && i < disk_mf->ndisks; i++)
+    for (uint32_t i = 0; disk_mf && i < disk_mf->ndisks; i++) {
+        reap(i);
         serve_one(vbds[i]);
+    }
+}
+
+/* Which path its requests took (keel run -v). */
+static void say_counts(const struct vbd *v)
+{
+    const struct bb_counters *c = &v->bb.c;
+
+    if (c->zero_copy || c->copied)
+        hc_log("disk: domain %u: %llu zero copy, %llu copied; %llu pins made, %u left to its requests",
+               v->bc.domid, (unsigned long long)c->zero_copy,
+               (unsigned long long)c->copied, (unsigned long long)c->pin_maps,
+               (unsigned)(c->pin_maps - c->pin_unmaps));
 }
 
 /* The handler goes first (libos_conn_release), so no event marks the vbd
  * after; requests still on the device (or one waiting for a buffer) keep
  * the vbd (blkback drops their answers once it is cut, and touches its
- * unmapped pages no more), so it is kept, not freed. */
+ * unmapped pages no more) until the thread finds it idle (reap): the
+ * device may still write the guest's pinned frames until then. */
 void disk_detach(uint32_t domid)
 {
     for (uint32_t i = 0; disk_mf && i < disk_mf->ndisks; i++) {
@@ -185,12 +212,12 @@ void disk_detach(uint32_t domid)
         if (!v || v->bc.domid != domid || !v->bc.conn.port)
             continue;
         libos_conn_release(&v->bc.conn);
-        bb_vbd_stop(&v->bb);
+        if (v->added)
+            bb_vbd_stop(&v->bb);
+        say_counts(v);
         v->added = false;
         v->refused = true;         /* served no more */
-        if (!v->bb.inflight && !v->bb.has_held) {
-            vbds[i] = NULL;
-            free(v);
-        }
+        v->gone = true;
+        reap(i);
     }
 }

@@ -8,7 +8,10 @@
  * KEEL_BLK_ERROR, the device untouched), submitted.  At completion a
  * read's data is grant-copied out, then the response is put.  The copies
  * go in batches (copy.c): a poll's writes at its end, a turn's reads at
- * bb_disk_release.  The slot remembers the checked copy of the request
+ * bb_disk_release.  With zero copy (pin.c) a READ's or WRITE's pages are
+ * pinned and handed to the device instead: submitted at once, answered
+ * at its completion, nothing copied.  The slot remembers the checked
+ * copy of the request
  * (disk->pend), so nothing the guest writes to its ring later changes
  * what is done or answered.
  */
@@ -49,6 +52,7 @@ int bb_vbd_init(struct bb_vbd *vbd, struct bb_disk *disk,
     vbd->port = conf->port;
     vbd->domid = conf->domid;
     vbd->page = conf->page[0];
+    bb_pins_init(&vbd->pins);
     return keel_blk_back_init(&vbd->ring, conf->page[1], KEEL_PAGE_SIZE) ?
            -KEEL_EINVAL : 0;
 }
@@ -60,16 +64,19 @@ static void cut(struct bb_vbd *vbd, enum bb_reason why)
     vbd->state = BB_CUT;
     vbd->reason = (uint8_t)why;
     vbd->page->hdr.mapper_state = KEEL_CONN_CLOSED;
+    bb_pins_drop_idle(vbd);
     BB_LOG(vbd->disk, "blkback: domain %u cut off: %s", vbd->domid,
            why == BB_RING_CORRUPT ? "its ring's producer index is corrupt" :
                                     "its state word is garbage");
 }
 
 /* Page 0's copies only while live: a cut vbd's pages may be unmapped;
- * off the owed list, since the caller may free it. */
+ * off the owed list, since the caller may free it; its pins go as soon
+ * as the device is done with them (pin.c). */
 void bb_vbd_stop(struct bb_vbd *vbd)
 {
     vbd->state = BB_CUT;
+    bb_pins_drop_idle(vbd);
     for (struct bb_vbd **pp = vbd->owes ? &vbd->disk->owed : NULL; pp && *pp;
          pp = &(*pp)->next_owed)
         if (*pp == vbd) {
@@ -153,7 +160,21 @@ static unsigned io_op(uint8_t op)
            op == KEEL_BLK_OP_WRITE ? BB_IO_WRITE : BB_IO_FLUSH;
 }
 
-/* req is checked.  false: no device buffer (keep req, try again later). */
+static void count_path(struct bb_vbd *vbd, bool zero_copy)
+{
+    if (zero_copy) {
+        vbd->c.zero_copy++;
+        vbd->disk->zero_copy++;
+    } else {
+        vbd->c.copied++;
+        vbd->disk->copied++;
+    }
+}
+
+/* req is checked.  false: no device buffer (keep req, try again later).
+ * A READ or WRITE whose pages pin goes to the device at once with them;
+ * else a write is copied in at the batch's run, a read copied out at its
+ * completion. */
 static bool start(struct bb_vbd *vbd, const struct keel_blk_req *req, uint32_t bytes)
 {
     struct bb_disk *d = vbd->disk;
@@ -164,17 +185,24 @@ static bool start(struct bb_vbd *vbd, const struct keel_blk_req *req, uint32_t b
             d->dev_ops->slot_put(d->dev, (unsigned)slot);
         return false;
     }
-    d->pend[slot] = (struct bb_pending){ vbd, *req, bytes };
+    struct bb_pending *p = &d->pend[slot];
+    struct bb_seg segs[KEEL_BLK_SEGS_MAX];
+    *p = (struct bb_pending){ .vbd = vbd, .req = *req, .bytes = bytes };
     vbd->inflight++;
-    if (req->op == KEEL_BLK_OP_WRITE) {
+    if (req->op != KEEL_BLK_OP_FLUSH)
+        count_path(vbd, bb_zero_copy(d) && bb_pins_take(vbd, p, segs));
+    if (req->op == KEEL_BLK_OP_WRITE && !p->pinned) {
         bb_batch_add(d, (unsigned)slot);     /* copied in, then submitted */
         return true;
     }
     if (d->nbatch)
         bb_batch_run(d);        /* writes taken before it go first */
     uint64_t sector = req->op == KEEL_BLK_OP_FLUSH ? 0 : vbd->first + req->sector;
-    if (d->dev_ops->submit(d->dev, (unsigned)slot, io_op(req->op), sector, bytes)) {
-        d->pend[slot].vbd = NULL;
+    if (p->pinned ? d->dev_ops->submit_sg(d->dev, (unsigned)slot, io_op(req->op), sector,
+                                          bytes, segs, req->nr_segs) :
+                    d->dev_ops->submit(d->dev, (unsigned)slot, io_op(req->op), sector, bytes)) {
+        bb_pins_put(vbd, p);
+        p->vbd = NULL;
         vbd->inflight--;
         d->dev_ops->slot_put(d->dev, (unsigned)slot);
         bb_respond(vbd, req, KEEL_BLK_EIO);
@@ -249,23 +277,27 @@ static int blk_status(int dev_status)
            dev_status == -KEEL_ENOSYS ? KEEL_BLK_NOTSUPP : KEEL_BLK_EIO;
 }
 
+/* v leaves the list before its start: a start may run the batch of
+ * reads, whose answers free buffers and resume the next waiter, not v
+ * again (its request would be done and answered twice). */
 void bb_resume_waiting(struct bb_disk *d)
 {
-    struct bb_vbd *v = d->waiting;
+    struct bb_vbd *v;
+    uint32_t bytes;
 
-    if (!v)
-        return;
-    if (v->state == BB_CUT) {
+    while ((v = d->waiting) && v->state == BB_CUT) {
         d->waiting = v->next_waiting;
         v->has_held = false;
-        bb_resume_waiting(d);
-        return;
     }
-    uint32_t bytes;
-    bb_check(&v->s, &v->held, &bytes);
-    if (!start(v, &v->held, bytes))
+    if (!v)
         return;
     d->waiting = v->next_waiting;
+    bb_check(&v->s, &v->held, &bytes);
+    if (!start(v, &v->held, bytes)) {
+        v->next_waiting = d->waiting;      /* no buffer after all: still first */
+        d->waiting = v;
+        return;
+    }
     v->has_held = false;
     bb_vbd_poll(v);
 }
@@ -277,7 +309,10 @@ void bb_disk_done(struct bb_disk *d, unsigned slot, int status)
     struct bb_pending p = d->pend[slot];
     int st = blk_status(status);
 
-    if (st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_READ && p.vbd->state != BB_CUT) {
+    /* a pinned read's data is in the guest's page already */
+    if (p.pinned)
+        bb_pins_put(p.vbd, &d->pend[slot]);
+    else if (st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_READ && p.vbd->state != BB_CUT) {
         bb_batch_add(d, slot);           /* copied out, then answered */
         if (!d->holding && bb_batch_run(d))
             d->dev_ops->kick(d->dev);

@@ -22,7 +22,8 @@
  *  - A guest is never trusted: every request is copied out of its ring
  *    and checked (bb_check) before anything touches the device; a write's
  *    data is copied into the device's buffer before it is submitted, a
- *    read's copied out only after the device answered.  A malformed
+ *    read's copied out only after the device answered (or, zero copy,
+ *    the device moves them in the guest's pinned pages).  A malformed
  *    request is answered KEEL_BLK_ERROR (or _EROFS, _NOTSUPP) and touches
  *    nothing.  A guest that corrupts its ring indices or its state word
  *    is cut off (state BB_CUT, mapper_state KEEL_CONN_CLOSED, the reason
@@ -33,6 +34,14 @@
  *    copy call (of up to KEEL_GRANT_COPY_MAX segments) each, not one a
  *    request; a write reaches the device after its copy, before the
  *    poll returns.
+ *  - Zero copy (ops->map_device, unmap_device and dev->submit_sg all
+ *    there): a READ's or WRITE's pages are pinned for the device
+ *    (pinned once, kept for the vbd's life, at most BB_PINS_MAX a vbd)
+ *    and the device moves the data itself; a request whose pin fails
+ *    (a bad reference, no pin left) is copied as above.  A pin is never
+ *    dropped while a request using it is on the device; a vbd holds no
+ *    pin once it is cut or stopped and has nothing in flight (so dom0
+ *    may free it then: the guest's frames are let go).
  *  - A guest holds at most KEEL_BLK_RING_SIZE requests; the device's
  *    buffers are shared first come first served: a vbd that finds none
  *    free waits (its request kept) until a completion frees one.
@@ -46,6 +55,11 @@
 #include <keel/grant_table.h>
 
 #define BB_SLOTS_MAX 64u          /* device buffers blkback keeps track of */
+/* Device pins a vbd keeps: every segment of every request a guest can
+ * have in flight, so one that needs a pin always finds one free. */
+#define BB_PINS_MAX    (KEEL_BLK_RING_SIZE * KEEL_BLK_SEGS_MAX)
+#define BB_PIN_BUCKETS 512u       /* power of two, > BB_PINS_MAX */
+#define BB_PIN_NONE    0xffffu
 
 struct bb_ops {
     /* Grant copy: n <= KEEL_GRANT_COPY_MAX segments, statuses in place;
@@ -114,6 +128,28 @@ struct bb_counters {
     uint64_t refused;            /* _EROFS and _NOTSUPP answers */
     uint64_t io_errors;          /* KEEL_BLK_EIO answers */
     uint64_t waits;              /* no device buffer free */
+    uint64_t zero_copy;          /* READs and WRITEs the device did in the guest's pages */
+    uint64_t copied;             /* READs and WRITEs whose data was grant-copied */
+    uint64_t pin_maps, pin_unmaps;   /* map_device / unmap_device calls */
+};
+
+/* One guest page pinned for the device (pin.c). */
+struct bb_pin {
+    uint64_t maddr;
+    keel_grant_ref_t ref;
+    uint32_t handle;
+    uint16_t users;              /* segments on the device using it */
+    uint16_t next;               /* its bucket's chain, or the free list */
+    bool pinned, read_only;
+};
+
+/* A vbd's pins, found by grant reference. */
+struct bb_pins {
+    struct bb_pin e[BB_PINS_MAX];
+    uint16_t bucket[BB_PIN_BUCKETS];    /* first entry of each chain */
+    uint16_t free;               /* first unused entry */
+    uint16_t hand;               /* where the next eviction looks */
+    uint16_t live;               /* entries pinned */
 };
 
 struct bb_vbd;
@@ -123,6 +159,8 @@ struct bb_pending {
     struct bb_vbd *vbd;          /* NULL: the slot is not ours */
     struct keel_blk_req req;     /* the checked copy */
     uint32_t bytes;              /* its length */
+    bool pinned;                 /* zero copy: its data in pin[] (pin.c) */
+    uint16_t pin[KEEL_BLK_SEGS_MAX];    /* each segment's entry of vbd->pins */
 };
 
 struct bb_disk {
@@ -139,6 +177,7 @@ struct bb_disk {
     uint8_t batch[BB_SLOTS_MAX];
     unsigned nbatch;
     uint64_t copy_calls;         /* grant copy calls made */
+    uint64_t zero_copy, copied;  /* as bb_counters', every vbd's */
 };
 
 /* One virtual disk: sectors [first, first + settings.sectors) of the
@@ -166,6 +205,7 @@ struct bb_vbd {
     keel_domid_t domid;
     uint8_t state, reason;
     bool has_held, queued, owes;
+    struct bb_pins pins;         /* c.pin_maps - c.pin_unmaps == pins.live */
 };
 
 int bb_disk_init(struct bb_disk *disk, const struct bb_ops *ops,
@@ -188,9 +228,10 @@ int bb_vbd_init(struct bb_vbd *vbd, struct bb_disk *disk,
 int bb_vbd_poll(struct bb_vbd *vbd);
 
 /* The guest is going (its pages are about to be unmapped): serve it no
- * more, touch its pages no more.  Its requests on the device finish and
- * their answers are dropped; the vbd may be freed once inflight is 0 and
- * has_held false. */
+ * more, touch its pages no more.  Its pins with nothing in flight are
+ * dropped now, the others as their requests finish; those answers are
+ * dropped.  The vbd may be freed once inflight is 0 and has_held false
+ * (pins.live is 0 then). */
 void bb_vbd_stop(struct bb_vbd *vbd);
 
 /* Answers written between bb_disk_hold and bb_disk_release are published
