@@ -48,6 +48,7 @@ echo "  NEWLIB  configure (log: $log)"
         --disable-libgloss \
         --disable-newlib-supplied-syscalls \
         --enable-newlib-io-long-long \
+        --enable-newlib-retargetable-locking \
         --enable-newlib-io-c99-formats \
         --disable-nls \
         CC_FOR_TARGET=gcc \

@@ -10,27 +10,14 @@
 #include <libos/thread.h>
 #include "fs_impl.h"
 
-static libos_mutex_t lock;
-static libos_thread_t *holder;
-static unsigned depth;
+static libos_rmutex_t lock = LIBOS_RMUTEX_INIT;
 
 void fs_lock(void)
 {
-    libos_thread_t *self = libos_thread_self();
-
-    if (holder == self) {
-        depth++;
-        return;
-    }
-    libos_mutex_lock(&lock);
-    holder = self;
-    depth = 1;
+    libos_rmutex_lock(&lock);
 }
 
 void fs_unlock(void)
 {
-    if (--depth == 0) {
-        holder = NULL;
-        libos_mutex_unlock(&lock);
-    }
+    libos_rmutex_unlock(&lock);
 }

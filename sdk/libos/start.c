@@ -108,6 +108,12 @@ static long heap_memory_op(uint32_t cmd, uintptr_t va, uint64_t npages)
     return keel_hc_memory_op(cmd, &op);
 }
 
+/* newlib's locks are the libos's (newlib_lock.c).  Naming one of them
+ * here links that object in the libos's first pass through the link
+ * group, before libc.a's dummy lock.o could supply the same symbols. */
+extern struct __lock __lock___sinit_recursive_mutex;
+static void *const newlib_locks __attribute__((used)) = &__lock___sinit_recursive_mutex;
+
 void libos_start(const struct keel_start_info *si)
 {
     char **argv;

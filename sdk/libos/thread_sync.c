@@ -38,6 +38,30 @@ int libos_mutex_unlock(libos_mutex_t *m)
     return 0;
 }
 
+void libos_rmutex_lock(libos_rmutex_t *r)
+{
+    if (r->m.owner != libos_thread_self())
+        libos_mutex_lock(&r->m);
+    r->depth++;
+}
+
+int libos_rmutex_trylock(libos_rmutex_t *r)
+{
+    if (r->m.owner != libos_thread_self() && libos_mutex_trylock(&r->m))
+        return -KEEL_EBUSY;
+    r->depth++;
+    return 0;
+}
+
+int libos_rmutex_unlock(libos_rmutex_t *r)
+{
+    if (r->m.owner != libos_thread_self() || !r->depth)
+        return -KEEL_EPERM;
+    if (--r->depth == 0)
+        libos_mutex_unlock(&r->m);
+    return 0;
+}
+
 struct libos_cond_waiter {
     struct libos_cond_waiter *next;
     int signalled;

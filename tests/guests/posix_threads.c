@@ -4,7 +4,10 @@
  * waits, mutex types and their errors, keys with destructors, detach,
  * once, rwlocks, semaphores, stack size, and bad arguments.  KTAP lines;
  * the exit status is the number of failures.  "mainexit": main ends with
- * pthread_exit and the program waits for its last thread.
+ * pthread_exit and the program waits for its last thread.  "stdio": four
+ * threads printf STDIO_LINES lines each to stdout at once, far more than
+ * the console ring holds, so writes block mid-flush (the host checks
+ * every line arrives once and whole).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -503,8 +506,35 @@ static void *late(void *arg)
     return NULL;
 }
 
+#define STDIO_THREADS 4
+#define STDIO_LINES   1500
+
+static void *printer(void *arg)
+{
+    int who = (int)(intptr_t)arg;
+
+    for (int k = 0; k < STDIO_LINES; k++)
+        printf("t%d line %04d %s\n", who, k,
+               "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    return NULL;
+}
+
+static int stdio_threads(void)
+{
+    pthread_t t[STDIO_THREADS];
+
+    for (int i = 0; i < STDIO_THREADS; i++)
+        pthread_create(&t[i], NULL, printer, (void *)(intptr_t)i);
+    for (int i = 0; i < STDIO_THREADS; i++)
+        pthread_join(t[i], NULL);
+    printf("stdio done\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "stdio"))
+        return stdio_threads();
     if (argc > 1 && !strcmp(argv[1], "mainexit")) {
         pthread_t t;
         pthread_create(&t, NULL, late, NULL);

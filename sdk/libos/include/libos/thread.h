@@ -61,6 +61,14 @@ int libos_mutex_lock(libos_mutex_t *m);
 int libos_mutex_trylock(libos_mutex_t *m);   /* -KEEL_EBUSY if held */
 int libos_mutex_unlock(libos_mutex_t *m);
 
+/* Recursive mutex: its owner may lock it again and unlocks it as often.
+ * Zero-initialised (LIBOS_RMUTEX_INIT) is unlocked. */
+typedef struct { libos_mutex_t m; unsigned depth; } libos_rmutex_t;
+#define LIBOS_RMUTEX_INIT { LIBOS_MUTEX_INIT, 0 }
+void libos_rmutex_lock(libos_rmutex_t *r);
+int libos_rmutex_trylock(libos_rmutex_t *r);    /* -KEEL_EBUSY if another holds it */
+int libos_rmutex_unlock(libos_rmutex_t *r);     /* -KEEL_EPERM if not the owner */
+
 /* Condition variable: waiters are woken in FIFO order, no spurious
  * wake-ups. */
 struct libos_cond_waiter;
