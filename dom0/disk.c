@@ -81,10 +81,7 @@ static const struct bb_ops ops = { .copy = backend_copy, .notify = backend_notif
                                    .unmap_device = disk_unmap_device };
 static const struct bb_dev_ops dev_ops = { .slot_get = d_get, .slot_data = d_data,
                                            .slot_put = d_put, .submit = d_submit,
-                                           .kick = d_kick };
-static const struct bb_dev_ops dev_ops_zc = { .slot_get = d_get, .slot_data = d_data,
-                                              .slot_put = d_put, .submit = d_submit,
-                                              .kick = d_kick, .submit_sg = disk_submit_sg };
+                                           .kick = d_kick, .submit_sg = disk_submit_sg };
 
 static void report(const struct disk_dev *d, uint64_t t0,
                    const struct virtio_blk_info *i, int rc)
@@ -119,8 +116,7 @@ static bool attach_one(struct disk_dev *d)
     report(d, t0, &i, (int)rc);
     struct bb_dev_info bi = { i.sectors, i.sector_size, i.max_bytes,
                               i.read_only, i.flush };
-    if (rc == 0 && bb_disk_init(&d->bb, &ops, disk_zero_copy() ? &dev_ops_zc : &dev_ops,
-                                d->blk, &bi, NULL) == 0)
+    if (rc == 0 && bb_disk_init(&d->bb, &ops, &dev_ops, d->blk, &bi, NULL) == 0)
         d->serving = true;
     return true;
 }

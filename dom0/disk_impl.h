@@ -48,9 +48,7 @@ void disk_wake(void);
 void disk_serve_vbd(void);
 
 /* disk_zc.c: blkback's zero copy (bb_ops.map_device / unmap_device,
- * bb_dev_ops.submit_sg over the driver); false: the driver has no
- * scatter-gather submit, every request is copied */
-bool disk_zero_copy(void);
+ * bb_dev_ops.submit_sg over the driver) */
 long disk_map_device(void *ctx, keel_domid_t domid, keel_grant_ref_t ref, bool read_only,
                      uint64_t *maddr, uint32_t *handle);
 void disk_unmap_device(void *ctx, uint32_t handle);

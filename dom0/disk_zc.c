@@ -14,19 +14,6 @@
 _Static_assert(KEEL_BLK_SEGS_MAX <= VIRTIO_BLK_SEGS_MAX,
                "every request's segments fit one submit");
 
-/* Weak: a driver without it leaves every request copied, as before
- * (disk_zero_copy() false).  An archive member is not pulled in for a weak
- * reference, so the driver must define it next to virtio_blk_submit. */
-extern int virtio_blk_submit_sg(struct virtio_blk *b, unsigned slot,
-                                const struct virtio_blk_request *r,
-                                const struct virtio_blk_seg *segs, unsigned nsegs)
-    __attribute__((weak));
-
-bool disk_zero_copy(void)
-{
-    return virtio_blk_submit_sg != NULL;
-}
-
 long disk_map_device(void *ctx, keel_domid_t domid, keel_grant_ref_t ref, bool read_only,
                      uint64_t *maddr, uint32_t *handle)
 {

@@ -43,6 +43,7 @@ static _Noreturn void finish(int status)
     struct keel_domctl op = { .cmd = KEEL_DOMCTL_POWEROFF };
 
     net_report();
+    disk_report();
     ctl_done(status);
     hc_log("run done with status %d, powering off", status);
     fflush(stdout);
