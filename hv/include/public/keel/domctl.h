@@ -297,8 +297,10 @@ struct keel_domain_info {
     struct keel_crash_info crash;  /* valid in CRASHED */
     struct keel_domain_limits limits;  /* as set at CREATE, defaults filled in */
     uint64_t hv_frames;       /* frames the hypervisor took for it since CREATE
-                                 (DMA pages and their page tables included) */
-    uint64_t hv_frames_max;   /* its reserve: keel_domain_hv_frames(&limits) */
+                                 (DMA pages and their page tables included, and
+                                 the page tables MEMORY_OP INCREASE made) */
+    uint64_t hv_frames_max;   /* its reserve, keel_domain_hv_frames(&limits),
+                                 plus those page tables (keel/memory.h) */
     uint64_t mem_frames;      /* frames backing its memory now (<= mem_pages;
                                  MEMORY_OP changes it, keel/memory.h) */
 };
