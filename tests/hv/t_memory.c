@@ -386,12 +386,14 @@ static void fill_to(uint32_t f, uint64_t *got, uint64_t left)
 #define ROUNDS   32
 #define START_NS 120000000ull                   /* time to build them and fill */
 #define HEADROOM (2 * KEEL_MEMORY_OP_MAX_PAGES + 100)   /* two calls fit, not the floor */
-static unsigned race_once(const struct keel_module *img, uint32_t filler, uint64_t *filled)
+/* GROWERS guests, half on each CPU, to start growing at now + START_NS
+ * from a machine with HEADROOM free and unreserved frames; whether they
+ * are running before that moment (else they start one by one). */
+static unsigned start_growers(const struct keel_module *img, uint32_t filler, uint64_t *filled,
+                              long d[GROWERS])
 {
-    uint64_t t0 = now_ns(), start = t0 + START_NS, all = 0, left;
-    struct keel_domain_info info;
+    uint64_t start = now_ns() + START_NS;
     char mode[] = "grow:0000000000000000";
-    long d[GROWERS];
 
     for (uint64_t t = start, k = 0; k < 16; k++, t >>= 4)
         mode[20 - k] = "0123456789abcdef"[t & 15];
@@ -407,7 +409,16 @@ static unsigned race_once(const struct keel_module *img, uint32_t filler, uint64
         struct keel_domctl op;
         CHECK_EQ(domctl(&op, KEEL_DOMCTL_UNPAUSE, (uint32_t)d[i]), 0);
     }
-    unsigned on_time = now_ns() + START_NS / 8 < start;   /* else they start one by one */
+    return now_ns() + START_NS / 8 < start;
+}
+
+static unsigned race_once(const struct keel_module *img, uint32_t filler, uint64_t *filled)
+{
+    struct keel_domain_info info;
+    uint64_t all = 0, left;
+    long d[GROWERS];
+    unsigned on_time = start_growers(img, filler, filled, d);
+
     for (unsigned i = 0; i < GROWERS; i++) {
         CHECK_EQ(tbuild_wait((uint32_t)d[i], &info, 60000), 0);
         CHECK(info.state == KEEL_DOMSTATE_SHUTDOWN && info.exit_code == 0);
