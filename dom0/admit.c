@@ -2,16 +2,31 @@
 #include <stdio.h>
 #include <keel/abi.h>
 #include <keel/domctl.h>
+#include <keel/memory.h>
 #include "admit.h"
 #include "hc.h"
 
+/* The slack is also the floor every INCREASE leaves: the last page the
+ * builder backs still finds it. */
+_Static_assert(ADMIT_BASE_FRAMES >= KEEL_MEMORY_FLOOR_FRAMES, "the floor is in the slack");
+
 static unsigned live;     /* guests created and not yet destroyed */
+
+/* The page tables INCREASE makes for what a guest starts with, charged
+ * to it: its pages are two runs (its image up to heap_backed, its stack
+ * at the top of its range), the tables of one run that long and, where
+ * the second begins, a PT it starts, one it straddles into and a PD; and
+ * one PD a call may reserve beyond that and give back. */
+static uint64_t start_tables(uint64_t mem_pages)
+{
+    return keel_memory_tables(mem_pages) + 4;
+}
 
 uint64_t admit_frames_needed(uint64_t mem_pages, const struct keel_domain_limits *l)
 {
-    /* hv/common/domain.c refuses CREATE below mem_pages + mem_pages / 256
-     * + 16 + the reserve unreserved free frames */
-    return mem_pages + mem_pages / 256 + 16 + keel_domain_hv_frames(l) +
+    /* hv/common/domain.c refuses CREATE below 16 + the reserve unreserved
+     * free frames (an on-demand guest's memory is backed afterwards) */
+    return mem_pages + start_tables(mem_pages) + 16 + keel_domain_hv_frames(l) +
            ADMIT_BASE_FRAMES;
 }
 

@@ -26,6 +26,9 @@
  * pci_mem.c counts the PTs it made and keel_mmio_tables adds the
  * directories above them, at most one each and no more than the window
  * spans.
+ *
+ * msix_vectors bounds no memory: it is a domain's share of the machine's
+ * MSI-X vectors (pci_irq.c counts a domain's bound ones against it).
  */
 #include <hv/domain.h>
 #include <hv/evtchn.h>
@@ -61,8 +64,12 @@ int limits_resolve(const struct keel_domain_limits *in, bool privileged,
         .foreign_pages = in->foreign_pages,
         .dma_pages = in->dma_pages,
         .mmio_pages = in->mmio_pages,
+        .msix_vectors = privileged ? (uint32_t)keel_limit_or(in->msix_vectors, KEEL_PCI_MSIX_VECTORS)
+                                   : in->msix_vectors,
     };
 
+    if (in->pad || l.msix_vectors > KEEL_PCI_MSIX_VECTORS)
+        return -KEEL_EINVAL;
     if (l.grant_entries > KEEL_GRANT_MAX_ENTRIES || l.grant_maps > KEEL_GRANT_MAX_MAPS ||
         l.evtchn_ports >= KEEL_EVTCHN_PORTS || l.foreign_pages > KEEL_DOM0_FOREIGN_PAGES ||
         l.dma_pages > KEEL_PCI_DMA_MAX_PAGES || l.mmio_pages > KEEL_PCI_MMIO_MAX_PAGES ||

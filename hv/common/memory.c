@@ -6,8 +6,14 @@
  * may hold (mem_frames <= mem_pages).  Frames come from the free frames no
  * reserve holds, less a floor kept for the hypervisor's own allocations
  * (CREATE of other domains, its heap), so a guest that grows until refused
- * harms nobody; its page tables come from there too and are bounded by the
- * range (the tables of a domain created whole).
+ * harms nobody.  INCREASE reserves the pages and the page tables they may
+ * need at once, under the allocator's lock and only above the floor
+ * (charge_open_keeping), then takes them out of that reservation: two
+ * CPUs growing at once cannot both pass a check that only one of them
+ * fits, and nothing after the reservation can fail.  The tables it made
+ * are charged to the domain (charge_count: GET_INFO's hv_frames), bounded
+ * by its range (keel_memory_tables), and the rest of the reservation goes
+ * back at once.
  *
  * d->mem_lock serializes the changes with MAP_FOREIGN (domctl_mem.c), so a
  * frame dom0 maps cannot be given back under it; the grant table's lock,
@@ -35,9 +41,12 @@
 #include <hv/lib.h>
 #include <keel/memory.h>
 
-/* Frames kept free of any guest's growth, for the hypervisor's heap and
- * the fixed structures of the next CREATE. */
-#define MEMORY_FLOOR_FRAMES 256u
+#define TABLE_SPAN (512 * PAGE_SIZE)          /* what one page table maps */
+#define DIR_SPAN   (512 * TABLE_SPAN)         /* what one page directory maps */
+
+_Static_assert(KEEL_GUEST_BASE % TABLE_SPAN == 0 && KEEL_SHARED_INFO_VA < DIR_SPAN &&
+               KEEL_GUEST_BASE + KEEL_GUEST_MAX_BYTES <= 512 * DIR_SPAN,
+               "the range's tables are PTs and PDs under CREATE's PDPT (keel_memory_tables)");
 
 static bool args_ok(const struct domain *d, uint64_t cmd, const struct keel_memory_op *op)
 {
@@ -54,12 +63,19 @@ static bool args_ok(const struct domain *d, uint64_t cmd, const struct keel_memo
     return first < d->mem_pages && op->npages <= d->mem_pages - first;
 }
 
-static bool room_for(const struct domain *d, uint64_t npages)
+/* The page tables backing [gva, + npages pages) may make: a PT for each
+ * 2 MiB it touches that has none, a PD for each GiB past the first it
+ * touches (it may exist: an overestimate, given back).  Under mem_lock, so
+ * nobody else makes them meanwhile. */
+static uint64_t tables_wanted(const struct domain *d, uint64_t gva, uint64_t npages)
 {
-    uint64_t free = frames_free_count(), held = frames_reserved_count();
-    uint64_t need = npages + npages / 512 + 4 + MEMORY_FLOOR_FRAMES;
+    uint64_t end = gva + npages * PAGE_SIZE, n = 0;
 
-    return npages <= d->mem_pages - d->mem_frames && free >= held && free - held >= need;
+    for (uint64_t va = gva - gva % TABLE_SPAN; va < end; va += TABLE_SPAN)
+        n += !as_has_table(&d->as, va);
+    for (uint64_t g = gva / DIR_SPAN; g <= (end - 1) / DIR_SPAN; g++)
+        n += g > 0;
+    return n;
 }
 
 static void give_back(struct domain *d, uint64_t gva, uint64_t npages)
@@ -73,17 +89,17 @@ static void give_back(struct domain *d, uint64_t gva, uint64_t npages)
     d->mem_frames -= npages;
 }
 
-static long increase(struct domain *d, uint64_t gva, uint64_t npages)
+/* Back the pages out of `take`, which holds them and their tables: never
+ * short, but an as_map that failed all the same gives back what it had.
+ * *pages: the frames it took for pages (freed again or not). */
+static long back_pages(struct domain *d, uint64_t gva, uint64_t npages,
+                       struct hv_charge *take, uint64_t *pages)
 {
-    for (uint64_t i = 0; i < npages; i++)
-        if (!as_lookup(&d->as, gva + i * PAGE_SIZE, NULL, NULL, NULL))
-            return -KEEL_EEXIST;
-    if (!room_for(d, npages))
-        return -KEEL_ENOMEM;
     for (uint64_t i = 0; i < npages; i++) {
-        uint64_t pa = frame_alloc_zeroed();
-        int rc = pa ? as_map(&d->as, gva + i * PAGE_SIZE, pa,
-                             KEEL_RIGHT_R | KEEL_RIGHT_W, AS_OWNED) : -KEEL_ENOMEM;
+        uint64_t pa = charge_frame(take);
+        *pages += pa != 0;
+        int rc = pa ? as_map_charged(&d->as, gva + i * PAGE_SIZE, pa,
+                                     KEEL_RIGHT_R | KEEL_RIGHT_W, AS_OWNED, take) : -KEEL_ENOMEM;
         if (rc) {
             if (pa)
                 frame_free(pa);
@@ -93,6 +109,25 @@ static long increase(struct domain *d, uint64_t gva, uint64_t npages)
         d->mem_frames++;
     }
     return 0;
+}
+
+static long increase(struct domain *d, uint64_t gva, uint64_t npages)
+{
+    struct hv_charge take;
+    uint64_t pages = 0;
+    long rc;
+
+    for (uint64_t i = 0; i < npages; i++)
+        if (!as_lookup(&d->as, gva + i * PAGE_SIZE, NULL, NULL, NULL))
+            return -KEEL_EEXIST;
+    if (npages > d->mem_pages - d->mem_frames ||
+        charge_open_keeping(&take, npages + tables_wanted(d, gva, npages),
+                            KEEL_MEMORY_FLOOR_FRAMES))
+        return -KEEL_ENOMEM;
+    rc = back_pages(d, gva, npages, &take, &pages);
+    charge_count(&d->charge, take.used - pages);   /* the tables: kept until DESTROY */
+    charge_close(&take);                           /* the rest of the reservation */
+    return rc;
 }
 
 static long decrease(struct domain *d, uint64_t gva, uint64_t npages)

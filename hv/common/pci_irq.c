@@ -74,8 +74,21 @@ static int slot_of(const struct domain *d, const struct pci_func *f, bool msix, 
     return -1;
 }
 
+/* Under irq_lock: whether d holds its whole share of MSI-X vectors
+ * (limits.msix_vectors; the machine's pool is shared, the share is not). */
+static bool msix_share_used(const struct domain *d)
+{
+    unsigned held = 0;
+
+    for (unsigned s = kind_first(true); s < kind_end(true); s++)
+        held += slots[s].owner == d;
+    return held >= d->limits.msix_vectors;
+}
+
 static long slot_take(struct domain *d, const struct pci_func *f, bool msix, uint32_t entry)
 {
+    if (msix && msix_share_used(d))
+        return -KEEL_ENOSPC;
     for (unsigned s = kind_first(msix); s < kind_end(msix); s++)
         if (!slots[s].owner) {
             slots[s] = (struct irq_slot){ .owner = d, .bdf = f->info.bdf,

@@ -14,15 +14,17 @@
 #include <hv/mm.h>
 #include <hv/lib.h>
 
-int charge_open(struct hv_charge *c, uint64_t max)
+int charge_open_keeping(struct hv_charge *c, uint64_t max, uint64_t keep)
 {
-    if (!frames_reserve(max))
+    if (!frames_reserve_keeping(max, keep))
         return -KEEL_ENOMEM;
     c->left = c->max = max;
     c->used = 0;
     c->closed = false;
     return 0;
 }
+
+int charge_open(struct hv_charge *c, uint64_t max) { return charge_open_keeping(c, max, 0); }
 
 /* n units of the reserve (n > 0), or false when fewer are left. */
 static bool take_units(struct hv_charge *c, uint64_t n)
@@ -69,4 +71,10 @@ void charge_close(struct hv_charge *c)
 {
     __atomic_store_n(&c->closed, true, __ATOMIC_SEQ_CST);
     frames_unreserve(__atomic_exchange_n(&c->left, 0, __ATOMIC_SEQ_CST));
+}
+
+void charge_count(struct hv_charge *c, uint64_t n)
+{
+    __atomic_fetch_add(&c->max, n, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&c->used, n, __ATOMIC_RELAXED);
 }

@@ -219,17 +219,21 @@ uint64_t frame_alloc(void) { return alloc_one(false, false); }
 uint64_t frame_alloc_zeroed(void) { return alloc_one(true, false); }
 uint64_t frame_alloc_reserved(void) { return alloc_one(true, true); }
 
-bool frames_reserve(uint64_t n)
+/* The check and the count change under one lock: callers racing on other
+ * CPUs never reserve between them more than the free frames less `keep`. */
+bool frames_reserve_keeping(uint64_t n, uint64_t keep)
 {
     bool ok;
 
     spin_lock(&frame_lock);
-    ok = nfree >= nreserved && nfree - nreserved >= n;
+    ok = nfree >= nreserved && nfree - nreserved >= n && nfree - nreserved - n >= keep;
     if (ok)
         nreserved += n;
     spin_unlock(&frame_lock);
     return ok;
 }
+
+bool frames_reserve(uint64_t n) { return frames_reserve_keeping(n, 0); }
 
 void frames_unreserve(uint64_t n)
 {

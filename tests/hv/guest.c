@@ -27,6 +27,13 @@
  *   tspin    the same without blocking: spins until each fires
  *   tmove    arm a timer 100 ms ahead and spin until it fires while dom0
  *            moves it between CPUs: exit(0) if it fired, and not early
+ *   grow:T   (created with a range past its 256 KiB, tbuild_range_pages)
+ *            wait until now_ns() reaches T (16 hex digits), so that the
+ *            growers on other CPUs start at the same moment, then
+ *            INCREASE its own memory after the 256 KiB, 1024 pages a
+ *            call, until refused; write every page it got: exit(0) if
+ *            the refusal was -KEEL_ENOMEM and every page kept what was
+ *            written, else 1
  *   segs1 segs2 movss_syscall movss_int3 icebp acflag: guest_isolation.c
  *   pci_hostile pci_port pci_cli pci_own: guest_pci.c
  */
@@ -133,6 +140,39 @@ static int spin_until_timer(void)
     return now_ns() >= deadline ? 0 : 1;
 }
 
+static int starts_with(const char *s, const char *prefix)
+{
+    while (*prefix && *s == *prefix)
+        s++, prefix++;
+    return !*prefix;
+}
+
+static long increase_self(uint64_t va, uint64_t n)
+{
+    struct keel_memory_op op = { .gva = va, .npages = n, .domid = KEEL_DOMID_SELF };
+
+    return hc(KEEL_HC_MEMORY_OP, KEEL_MEMORY_INCREASE, (long)&op, 0);
+}
+
+static int grow(const struct keel_start_info *si, const char *hex)
+{
+    uint64_t first = si->mem_base + si->mem_bytes, va = first, start = 0;
+    unsigned bad = 0;
+    long rc;
+
+    for (int i = 0; i < 16; i++)
+        start = start << 4 | (uint64_t)(hex[i] <= '9' ? hex[i] - '0' : hex[i] - 'a' + 10);
+    while (now_ns() < start)
+        __asm__ volatile("pause");
+    while (!(rc = increase_self(va, KEEL_MEMORY_OP_MAX_PAGES)))
+        va += KEEL_MEMORY_OP_MAX_PAGES * 4096;
+    for (uint64_t p = first; p < va; p += 4096)
+        *(volatile uint64_t *)p = p;
+    for (uint64_t p = first; p < va; p += 4096)
+        bad += *(volatile uint64_t *)p != p;
+    return rc != -KEEL_ENOMEM || bad;
+}
+
 void test_main(struct keel_start_info *si, uint64_t entry_rsp)
 {
     const char *mode = (const char *)si->args_va;
@@ -176,6 +216,8 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
         timer_storm(!t_strcmp(mode, "tstorm"));
     if (!t_strcmp(mode, "tmove"))
         t_exit(spin_until_timer());
+    if (t_strlen(mode) == 21 && starts_with(mode, "grow:"))
+        t_exit(grow(si, mode + 5));
     int rc = isolation_mode(mode);
     if (rc < 0)
         rc = pci_mode(mode);

@@ -27,7 +27,8 @@
  *   pci_msix:BDF:N       was given BDF (QEMU's virtio-rng with 40 MSI-X
  *                        entries) before it ran: bad entries refused,
  *                        binds entries until -KEEL_ENOSPC, which must come
- *                        after exactly N; INTx and config writes to the
+ *                        after exactly N (its share; N = 0: its first
+ *                        bind is -KEEL_ENOSPC, exit(0)); INTx and config writes to the
  *                        MSI-X capability refused; reads the messages the
  *                        hypervisor wrote through its mapping of the
  *                        table, then writes the table -> crash, #PF.  Any
@@ -228,6 +229,8 @@ static int msix(uint32_t bdf, unsigned free_vectors)
 
     bad += expect(pci_enable(bdf), 0);
     bad += expect(cap != 0, 1);
+    if (!free_vectors)                                  /* no share */
+        return bad + expect(bind_msix(bdf, 0), -KEEL_ENOSPC);
     bad += expect(bind_msix(bdf, MSIX_ENTRIES), -KEEL_EINVAL);
     bad += expect(bind_msix(bdf, 0) > 0, 1);
     bad += expect(bind_msix(bdf, 0), -KEEL_EEXIST);

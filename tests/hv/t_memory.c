@@ -305,6 +305,159 @@ static void protect_self(const struct keel_start_info *si)
     CHECK_EQ(hc(KEEL_HC_GRANT_TABLE_OP, KEEL_GNTOP_END, 1, 0), 0);
 }
 
+/* The page tables INCREASE makes are the guest's: GET_INFO's hv_frames
+ * and hv_frames_max count them beside the reserve of its limits, as many
+ * as its range can need (keel_memory_tables) once it is all backed, none
+ * twice, none for a refused call, all back at DESTROY. */
+static void tables_charged(void)
+{
+    uint64_t free0 = tbuild_free_frames(), range = 4096 + 100;    /* 9 PTs */
+    uint32_t d = tbuild_create(range, KEEL_CREATE_ON_DEMAND);
+    struct keel_domain_info i = tbuild_info(d);
+    uint64_t reserve = i.hv_frames_max;
+
+    CHECK(d > 0);
+    CHECK(i.hv_frames == 0 && reserve == keel_domain_hv_frames(&i.limits));
+    CHECK_EQ(keel_memory_tables(range), 9);
+    CHECK_EQ(mop(INC, d, B + 600 * PAGE, 1), 0);                /* PT 1 */
+    i = tbuild_info(d);
+    CHECK(i.hv_frames == 1 && i.hv_frames_max == reserve + 1);
+    CHECK_EQ(mop(INC, d, B + 600 * PAGE, 1), -KEEL_EEXIST);
+    CHECK_EQ(mop(INC, d, B + 1000 * PAGE, 1024), 0);            /* PTs 2 .. 3 */
+    CHECK_EQ(tbuild_info(d).hv_frames, 3);
+    for (uint64_t at = 0; at < range; at += 1024) {
+        uint64_t n = range - at < 1024 ? range - at : 1024;
+        mop(INC, d, B + at * PAGE, n);                          /* around what is there */
+        for (uint64_t p = at; p < at + n; p++)
+            mop(INC, d, B + p * PAGE, 1);
+    }
+    i = tbuild_info(d);
+    CHECK(i.mem_frames == range && i.hv_frames == 9 && i.hv_frames_max == reserve + 9);
+    CHECK_EQ(mop(DEC, d, B, 1024), 0);
+    CHECK_EQ(mop(INC, d, B, 1024), 0);                          /* its tables stayed */
+    CHECK_EQ(tbuild_info(d).hv_frames, 9);
+    CHECK_EQ(tbuild_destroy(d), 0);
+    CHECK_EQ(tbuild_free_frames(), free0);
+}
+
+/* Free frames no reserve holds. */
+static uint64_t room(void)
+{
+    struct keel_physinfo pi = tbuild_physinfo();
+
+    return pi.free_frames - pi.reserved_frames;
+}
+
+/* The filler f (holding pages [B, B + *got pages)) takes or gives back
+ * frames until `left` are free and unreserved (a call may take up to two
+ * page tables beyond its pages, which stay). */
+static void fill_to(uint32_t f, uint64_t *got, uint64_t left)
+{
+    unsigned bad = 0;
+    uint64_t r;
+
+    while ((r = room()) < left && *got) {
+        uint64_t n = left - r < *got ? left - r : *got;
+        n = n < KEEL_MEMORY_OP_MAX_PAGES ? n : KEEL_MEMORY_OP_MAX_PAGES;
+        *got -= n;
+        bad += mop(DEC, f, B + *got * PAGE, n) != 0;
+    }
+    while ((r = room()) > left) {
+        uint64_t n = r - left > 3 ? r - left - 2 : 1;
+        n = n < KEEL_MEMORY_OP_MAX_PAGES ? n : KEEL_MEMORY_OP_MAX_PAGES;
+        bad += mop(INC, f, B + *got * PAGE, n) != 0;
+        *got += n;
+    }
+    CHECK_EQ(bad, 0);
+}
+
+/* Guests on both CPUs grow, 1024 pages a call, at once until refused,
+ * starting at the same moment where two such calls fit, but only one
+ * above the floor.  INCREASE checks and takes in one step, so one of the
+ * two is refused there and together they stop above the floor, which
+ * the hypervisor keeps for itself (before, both could pass the check
+ * before either had taken anything: 1024 frames into the floor).  Each
+ * gets a clean -ENOMEM and holds every page it was given, the tables it
+ * made are charged to it, the hypervisor still builds and runs a guest,
+ * and every frame comes back.  Whether two CPUs really meet depends on
+ * the host's scheduling of QEMU's threads (on a busy 2-core host about
+ * one round in sixteen): hence the rounds. */
+#define GROWERS  4
+#define ROUNDS   32
+#define START_NS 120000000ull                   /* time to build them and fill */
+#define HEADROOM (2 * KEEL_MEMORY_OP_MAX_PAGES + 100)   /* two calls fit, not the floor */
+/* GROWERS guests, half on each CPU, to start growing at now + START_NS
+ * from a machine with HEADROOM free and unreserved frames; whether they
+ * are running before that moment (else they start one by one). */
+static unsigned start_growers(const struct keel_module *img, uint32_t filler, uint64_t *filled,
+                              long d[GROWERS])
+{
+    uint64_t start = now_ns() + START_NS;
+    char mode[] = "grow:0000000000000000";
+
+    for (uint64_t t = start, k = 0; k < 16; k++, t >>= 4)
+        mode[20 - k] = "0123456789abcdef"[t & 15];
+    tbuild_range_pages = 1ull << 20;                            /* 4 GiB each */
+    for (unsigned i = 0; i < GROWERS; i++) {
+        d[i] = tbuild_prepare(img, mode);
+        CHECK(d[i] > 0);
+        CHECK_EQ(tbuild_set_affinity((uint32_t)d[i], i % 2), 0);
+    }
+    tbuild_range_pages = 0;
+    fill_to(filler, filled, HEADROOM);
+    for (unsigned i = 0; i < GROWERS; i++) {
+        struct keel_domctl op;
+        CHECK_EQ(domctl(&op, KEEL_DOMCTL_UNPAUSE, (uint32_t)d[i]), 0);
+    }
+    return now_ns() + START_NS / 8 < start;
+}
+
+static unsigned race_once(const struct keel_module *img, uint32_t filler, uint64_t *filled)
+{
+    struct keel_domain_info info;
+    uint64_t all = 0, left;
+    long d[GROWERS];
+    unsigned on_time = start_growers(img, filler, filled, d);
+
+    for (unsigned i = 0; i < GROWERS; i++) {
+        CHECK_EQ(tbuild_wait((uint32_t)d[i], &info, 60000), 0);
+        CHECK(info.state == KEEL_DOMSTATE_SHUTDOWN && info.exit_code == 0);
+        CHECK_EQ(info.hv_frames, keel_memory_tables(info.mem_frames));  /* one run from B */
+        CHECK_EQ(info.hv_frames_max, keel_domain_hv_frames(&info.limits) + info.hv_frames);
+        all += info.mem_frames - TGUEST_PAGES;
+    }
+    left = room();
+    if (left < KEEL_MEMORY_FLOOR_FRAMES || !on_time)
+        outf("# %u guests grew by %lu frames at once from %lu; %lu left no reserve holds\n",
+             GROWERS, all, (uint64_t)HEADROOM, left);
+    CHECK(left >= KEEL_MEMORY_FLOOR_FRAMES);
+    CHECK(left < KEEL_MEMORY_FLOOR_FRAMES + KEEL_MEMORY_OP_MAX_PAGES + 3);   /* refused */
+    long g = tbuild_start(img, "exit7");                        /* out of the floor */
+    CHECK(g > 0);
+    CHECK_EQ(tbuild_wait((uint32_t)g, &info, 20000), 0);
+    CHECK_EQ(info.exit_code, 7);
+    CHECK_EQ(tbuild_destroy((uint32_t)g), 0);
+    for (unsigned i = 0; i < GROWERS; i++)
+        CHECK_EQ(tbuild_destroy((uint32_t)d[i]), 0);
+    return on_time;
+}
+
+static void racing_growers(const struct keel_module *img)
+{
+    uint64_t free0 = tbuild_free_frames(), filled = 0;
+    uint32_t filler = tbuild_create(1ull << 20, KEEL_CREATE_ON_DEMAND);
+    unsigned on_time = 0;
+
+    CHECK(filler > 0);
+    fill_to(filler, &filled, HEADROOM + 1024);         /* the growers' start, and more */
+    for (unsigned r = 0; r < ROUNDS; r++)
+        on_time += race_once(img, filler, &filled);
+    outf("# %u of %u rounds started on time\n", on_time, ROUNDS);
+    CHECK(on_time > 0);
+    CHECK_EQ(tbuild_destroy(filler), 0);
+    CHECK_EQ(tbuild_free_frames(), free0);
+}
+
 #define CYCLES 200
 static void cycles(void)
 {
@@ -338,6 +491,8 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
     protect_checks();
     protect_self(si);
     machine_full(img);
+    tables_charged();
+    racing_growers(img);
     cycles();
     ktap_end_poweroff();
 }

@@ -13,13 +13,18 @@
  *   - (t_pci.c's guest owning nothing is refused BIND_MSIX on dom0's net,
  *     guest_pci.c "pci_hostile"); dom0 on a function it does not own, and
  *     on the IDE controller (no MSI-X: -KEEL_ENODEV);
- *   - a guest lent the rng binds vectors until -KEEL_ENOSPC (exactly the
+ *   - a guest lent the rng with the default limits has no share of the
+ *     vectors: its first BIND_MSIX is -KEEL_ENOSPC;
+ *   - a guest lent the rng with a share of GUEST_SHARE binds vectors
+ *     until -KEEL_ENOSPC, exactly its share (before shares: the whole
  *     pool less dom0's), cannot enable, disable or mask MSI-X by config
  *     writes, reads the messages the hypervisor wrote through its
- *     read-only mapping and crashes (#PF) writing the table;
+ *     read-only mapping and crashes (#PF) writing the table; while it
+ *     still holds its share (crashed, not destroyed) dom0 binds the
+ *     virtio-blk's vectors beside it;
  *   - destroying it frees its vectors: dom0, lent the rng, binds exactly
- *     as many, one more only after closing one; RELEASE frees them all
- *     and disables MSI-X;
+ *     the pool less its net's, one more only after closing one; RELEASE
+ *     frees them all and disables MSI-X;
  *   - dom0's net still interrupts through MSI-X after all that, and the
  *     virtio-blk carries a usable MSI-X table too.
  */
@@ -28,6 +33,7 @@
 #include "t_evtchn_lib.h"
 
 #define RNG_ENTRIES   40u
+#define GUEST_SHARE   8u      /* the rng's guest: limits.msix_vectors */
 #define MSIX_ENABLE   0x8000u
 #define MSIX_MASK     0x4000u
 
@@ -97,8 +103,8 @@ static void net_msix(void)
     net_frame(2);
 }
 
-/* The guest that binds the rng's vectors and writes its table. */
-static void guest_with_vectors(unsigned free_vectors)
+/* A guest lent the rng, with `share` vectors, running pci_msix. */
+static long rng_guest(unsigned share)
 {
     char mode[32] = "pci_msix:";
     struct keel_pci_op op = { .bdf = t_rng.bdf };
@@ -107,19 +113,50 @@ static void guest_with_vectors(unsigned free_vectors)
 
     put_hex4(mode + 9, t_rng.bdf);
     mode[13] = ':';
-    put_hex4(mode + 14, free_vectors);
-    tbuild_limits = (struct keel_domain_limits){ .mmio_pages = keel_pci_mmio_pages(&t_rng) };
+    put_hex4(mode + 14, share);
+    tbuild_limits = (struct keel_domain_limits){ .mmio_pages = keel_pci_mmio_pages(&t_rng),
+                                                 .msix_vectors = share };
     d = tbuild_prepare(img, mode);
     tbuild_limits = (struct keel_domain_limits){ 0 };
     CHECK(d > 0);
+    CHECK_EQ(tbuild_info((uint32_t)d).limits.msix_vectors, share);
     op.domid = (uint32_t)d;
     CHECK_EQ(pciop(KEEL_PCIOP_ASSIGN, &op), 0);
     CHECK_EQ(bind_msix(t_rng.bdf, 0), -KEEL_EACCES);      /* not dom0's now */
     CHECK_EQ(domctl(&ctl, KEEL_DOMCTL_UNPAUSE, (uint32_t)d), 0);
+    return d;
+}
+
+/* dom0 binds every entry of the blk's table: the guest's share left it
+ * room (before shares, the guest had taken every vector). */
+static void others_bind(void)
+{
+    uint32_t blk = KEEL_PCI_BDF(0, 6, 0), entries;
+
+    CHECK_EQ(assign_self(blk), 0);
+    entries = (msix_control(blk, t_find_cap(blk, PCI_CAP_MSIX, 0)) & 0x7ffu) + 1;
+    CHECK(entries >= 2 && entries <= KEEL_PCI_MSIX_VECTORS - 1 - GUEST_SHARE);
+    for (uint32_t e = 0; e < entries; e++)
+        CHECK(bind_msix(blk, e) > 0);
+    CHECK_EQ(pci_bdf_op(KEEL_PCIOP_RELEASE, blk), 0);
+}
+
+/* The guests that bind the rng's vectors: none without a share; exactly
+ * their share, then one writes the table and crashes holding them. */
+static void guests_with_vectors(void)
+{
+    struct keel_domain_info info;
+    long d;
+
+    t_pci_expect_end(rng_guest(0), KEEL_DOMSTATE_SHUTDOWN, 0);
+    d = rng_guest(GUEST_SHARE);
+    CHECK_EQ(tbuild_wait((uint32_t)d, &info, 20000), 0);  /* ended, not destroyed: */
+    others_bind();                                        /* its vectors still bound */
     t_pci_expect_end(d, KEEL_DOMSTATE_CRASHED, KEEL_CRASH_PF);
 }
 
-/* After the guest died holding free_vectors: all back. */
+/* After the guest died holding its share: dom0 binds the pool less its
+ * net's vector (free_vectors) again. */
 static void vectors_back(unsigned free_vectors)
 {
     long ports[KEEL_PCI_MSIX_VECTORS] = { 0 };
@@ -169,7 +206,7 @@ void t_pci_msix(const struct keel_module *module)
     img = module;
     net_msix();
     other_functions();
-    guest_with_vectors(free_vectors);
+    guests_with_vectors();
     vectors_back(free_vectors);
     net_frame(3);
     CHECK_EQ(msix_control(t_net.bdf, net_msix_cap) & MSIX_ENABLE, MSIX_ENABLE);

@@ -93,6 +93,16 @@ static long set_rights(uint32_t domid, const struct keel_module *img, uint64_t i
 uint32_t tbuild_share_module;
 uint64_t tbuild_shared;
 struct keel_domain_limits tbuild_limits;
+uint64_t tbuild_range_pages;
+
+/* An on-demand guest's first TGUEST_PAGES, backed by dom0 as its builder. */
+static long back_start(uint32_t domid)
+{
+    struct keel_memory_op op = { .gva = KEEL_GUEST_BASE, .npages = TGUEST_PAGES,
+                                 .domid = (keel_domid_t)domid };
+
+    return hc(KEEL_HC_MEMORY_OP, KEEL_MEMORY_INCREASE, (long)&op, 0);
+}
 
 static long share(uint32_t domid, const struct keel_module *img)
 {
@@ -151,11 +161,14 @@ long tbuild_prepare(const struct keel_module *img, const char *mode)
     long rc;
 
     memset(&op, 0, sizeof(op));
-    op.u.create.mem_pages = TGUEST_PAGES;
+    op.u.create.mem_pages = tbuild_range_pages ? tbuild_range_pages : TGUEST_PAGES;
+    op.u.create.flags = tbuild_range_pages ? KEEL_CREATE_ON_DEMAND : 0;
     op.u.create.limits = tbuild_limits;
     if ((rc = dc(&op, KEEL_DOMCTL_CREATE, 0)))
         return rc;
     domid = op.domid;
+    if (tbuild_range_pages && (rc = back_start(domid)))
+        return rc;
     memset(&op, 0, sizeof(op));
     op.u.map_foreign.gva = KEEL_GUEST_BASE;
     op.u.map_foreign.npages = TGUEST_PAGES;

@@ -30,6 +30,10 @@ extern uint32_t tbuild_share_module;
 extern uint64_t tbuild_shared;
 /* The limits tbuild_start creates its guest with (all 0: the defaults). */
 extern struct keel_domain_limits tbuild_limits;
+/* Non-zero: tbuild_start creates its guest KEEL_CREATE_ON_DEMAND with a
+ * range of this many pages and backs the first TGUEST_PAGES (what it
+ * starts with is the same); the guest asks for the rest itself. */
+extern uint64_t tbuild_range_pages;
 /* The first foreign mapping gives dom0's foreign window its page tables,
  * which stay with dom0: take them (0 or an error) before counting frames. */
 long tbuild_warm_up(void);

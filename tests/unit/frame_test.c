@@ -1,5 +1,6 @@
 /* Host unit test of the frame allocator (hv/mm/frame.c) and of the domain
  * charges built on its reserves (hv/mm/charge.c). */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -377,6 +378,87 @@ KTEST(charge_takes_runs_whole_or_not_at_all)
     free(seen);
 }
 
+/* A reservation that must leave a floor: exact at the edge, and the
+ * floor is anyone's but such reservations' (frames_reserve takes it). */
+KTEST(reserve_keeping_leaves_the_floor)
+{
+    setup();
+    uint64_t n = frames_free_count();
+    EXPECT(!frames_reserve_keeping(n - 255, 256));
+    EXPECT(!frames_reserve_keeping(~0ull, 1));          /* no sum that wraps */
+    EXPECT_EQ(frames_reserved_count(), 0);
+    EXPECT(frames_reserve_keeping(n - 256, 256));
+    EXPECT(!frames_reserve_keeping(1, 256));
+    EXPECT(frames_reserve_keeping(0, 256));
+    EXPECT(frames_reserve(256));
+    EXPECT_EQ(frames_reserved_count(), n);
+    frames_unreserve(n);
+    struct hv_charge c;
+    EXPECT_EQ(charge_open_keeping(&c, n - 10, 11), -KEEL_ENOMEM);
+    EXPECT_EQ(charge_open_keeping(&c, n - 10, 10), 0);
+    EXPECT(charge_frame(&c) != 0);
+    charge_count(&c, 3);                    /* tables taken through another */
+    EXPECT(c.used == 4 && c.max == n - 7 && c.left == n - 11);
+    charge_close(&c);
+    EXPECT_EQ(frames_reserved_count(), 0);
+}
+
+/* Growers on several threads, as INCREASE on several CPUs: each reserves a
+ * chunk above the floor, takes it frame by frame (zeroing each), and asks
+ * again until refused.  Together they never dip into the floor, and every
+ * frame is accounted for. */
+#define GROW_THREADS 4
+#define GROW_CHUNK   64
+#define GROW_FLOOR   256
+
+struct grower {
+    pthread_t t;
+    uint64_t taken, *pa;
+};
+
+static void *grow(void *arg)
+{
+    struct grower *g = arg;
+    struct hv_charge c;
+
+    while (!charge_open_keeping(&c, GROW_CHUNK, GROW_FLOOR)) {
+        for (int i = 0; i < GROW_CHUNK; i++)
+            g->pa[g->taken++] = charge_frame(&c);
+        charge_close(&c);
+    }
+    return NULL;
+}
+
+KTEST(racing_growers_keep_the_floor)
+{
+    setup();
+    uint64_t n = frames_free_count(), taken = 0, zero = 0;
+    struct grower g[GROW_THREADS];
+    for (int i = 0; i < GROW_THREADS; i++) {
+        g[i].taken = 0;
+        g[i].pa = calloc(n, sizeof(uint64_t));
+        EXPECT_EQ(pthread_create(&g[i].t, NULL, grow, &g[i]), 0);
+    }
+    for (int i = 0; i < GROW_THREADS; i++) {
+        pthread_join(g[i].t, NULL);
+        taken += g[i].taken;
+        for (uint64_t k = 0; k < g[i].taken; k++)
+            zero += g[i].pa[k] == 0;
+    }
+    EXPECT_EQ(zero, 0);                                  /* no reserved frame missing */
+    EXPECT_EQ(frames_reserved_count(), 0);
+    EXPECT_EQ(frames_free_count(), n - taken);
+    EXPECT(n - taken >= GROW_FLOOR && n - taken < GROW_FLOOR + GROW_CHUNK);
+    uint64_t extra = frame_alloc();                      /* the floor is there */
+    EXPECT(extra != 0);
+    frame_free(extra);
+    for (int i = 0; i < GROW_THREADS; i++) {
+        for (uint64_t k = 0; k < g[i].taken; k++)
+            frame_free(g[i].pa[k]);
+        free(g[i].pa);
+    }
+}
+
 KTEST(no_ram_fails)
 {
     struct phys_range tiny[] = { { 0, 0x9fc00 } };
@@ -397,4 +479,6 @@ KTEST_MAIN(KTEST_CASE(counts_exclude_reserved),
            KTEST_CASE(reserve_is_all_or_nothing),
            KTEST_CASE(charge_takes_its_reserve_only),
            KTEST_CASE(charge_takes_runs_whole_or_not_at_all),
+           KTEST_CASE(reserve_keeping_leaves_the_floor),
+           KTEST_CASE(racing_growers_keep_the_floor),
            KTEST_CASE(no_ram_fails))

@@ -81,6 +81,43 @@ KTEST(device_limits_resolve)
     EXPECT_EQ(limits_resolve(&in, false, &out), -KEEL_EINVAL);
 }
 
+/* A share of the MSI-X vectors: none by default for a guest, the pool for
+ * the privileged domain, never more than the pool; pad must be 0. */
+KTEST(msix_share_resolves)
+{
+    struct keel_domain_limits in = { 0 }, out;
+    EXPECT_EQ(limits_resolve(&in, false, &out), 0);
+    EXPECT_EQ(out.msix_vectors, 0);
+    EXPECT_EQ(limits_resolve(&in, true, &out), 0);
+    EXPECT_EQ(out.msix_vectors, KEEL_PCI_MSIX_VECTORS);
+    in.msix_vectors = 3;
+    EXPECT_EQ(limits_resolve(&in, false, &out), 0);
+    EXPECT_EQ(out.msix_vectors, 3);
+    EXPECT_EQ(limits_resolve(&in, true, &out), 0);
+    EXPECT_EQ(out.msix_vectors, 3);
+    in.msix_vectors = KEEL_PCI_MSIX_VECTORS;
+    EXPECT_EQ(limits_resolve(&in, false, &out), 0);
+    in.msix_vectors = KEEL_PCI_MSIX_VECTORS + 1;
+    EXPECT_EQ(limits_resolve(&in, true, &out), -KEEL_EINVAL);
+    in.msix_vectors = 0;
+    in.pad = 1;
+    EXPECT_EQ(limits_resolve(&in, false, &out), -KEEL_EINVAL);
+    EXPECT_EQ(keel_domain_hv_frames(&(struct keel_domain_limits){ .msix_vectors = 32 }),
+              keel_domain_hv_frames(&(struct keel_domain_limits){ 0 }));   /* no memory */
+}
+
+/* The page tables INCREASE may make for a range (keel/memory.h). */
+KTEST(memory_tables_of_a_range)
+{
+    EXPECT_EQ(keel_memory_tables(1), 1);
+    EXPECT_EQ(keel_memory_tables(512), 1);
+    EXPECT_EQ(keel_memory_tables(513), 2);
+    EXPECT_EQ(keel_memory_tables(65536), 128);              /* 256 MiB: no directory */
+    EXPECT_EQ(keel_memory_tables(261120), 510);             /* up to 1 GiB exactly */
+    EXPECT_EQ(keel_memory_tables(261121), 511 + 1);         /* one page past: a PD */
+    EXPECT_EQ(keel_memory_tables(1ull << 24), 32768 + 64);  /* 64 GiB: 64 more PDs */
+}
+
 /* docs/memory.md's numbers. */
 KTEST(reserve_in_frames)
 {
@@ -176,4 +213,5 @@ KTEST(bar_mmio_pages)
 
 KTEST_MAIN(KTEST_CASE(zero_means_the_default), KTEST_CASE(maxima_and_the_foreign_window),
            KTEST_CASE(device_limits_resolve), KTEST_CASE(reserve_in_frames),
-           KTEST_CASE(device_reserve_in_frames), KTEST_CASE(bar_mmio_pages))
+           KTEST_CASE(device_reserve_in_frames), KTEST_CASE(bar_mmio_pages),
+           KTEST_CASE(msix_share_resolves), KTEST_CASE(memory_tables_of_a_range))

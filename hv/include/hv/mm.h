@@ -51,6 +51,9 @@ uint64_t frames_pool_count(void);        /* ready frames in the pool */
  * they fail first.  frames_reserve is all or nothing (false: fewer than n
  * free frames are not reserved already). */
 bool frames_reserve(uint64_t n);
+/* The same, and only if `keep` free frames no reserve holds are left after
+ * it (a floor that other CPUs reserving at once cannot dip into either). */
+bool frames_reserve_keeping(uint64_t n, uint64_t keep);
 void frames_unreserve(uint64_t n);
 uint64_t frame_alloc_reserved(void);     /* zeroed, out of a reserve */
 /* n contiguous frames out of the reserves (contents undefined): 0 when
@@ -72,6 +75,8 @@ struct hv_charge {
     bool closed;                         /* charge_close has begun */
 };
 int charge_open(struct hv_charge *c, uint64_t max);   /* 0 / -KEEL_ENOMEM */
+/* The same, leaving `keep` unreserved free frames (frames_reserve_keeping). */
+int charge_open_keeping(struct hv_charge *c, uint64_t max, uint64_t keep);
 /* A zeroed frame out of c's reserve; 0 when all max are taken or the
  * charge is closed. */
 uint64_t charge_frame(struct hv_charge *c);
@@ -82,6 +87,10 @@ uint64_t charge_frames_range(struct hv_charge *c, uint64_t n);
 void charge_page_free(void *page);
 /* The domain is going: its reserve's untaken frames go back. */
 void charge_close(struct hv_charge *c);
+/* c's domain now also holds n frames taken through another charge (closed
+ * since): they count as taken and as part of its reserve (GET_INFO's
+ * hv_frames and hv_frames_max), never as `left`. */
+void charge_count(struct hv_charge *c, uint64_t n);
 
 /* Boot-time set-up (arch code): RAM ranges and ranges to keep out,
  * [start, end) in bytes.  The bitmap is carved out of RAM above 1 MiB and

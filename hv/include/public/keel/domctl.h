@@ -55,8 +55,8 @@
  * memory, about mem_pages / 256 + 16 frames for CREATE's own structures,
  * and the reserve; -KEEL_EINVAL for a limit above its maximum, a
  * foreign_pages that is not 0, an mmio_pages that is not a multiple of
- * KEEL_PCI_MMIO_STEP, or flags other than KEEL_CREATE_ON_DEMAND or pad
- * that are not 0.
+ * KEEL_PCI_MMIO_STEP, or flags other than KEEL_CREATE_ON_DEMAND or pads
+ * (limits.pad too) that are not 0.
  *
  * flags KEEL_CREATE_ON_DEMAND: mem_pages is the range of the domain's
  * memory and the most frames it may hold, but CREATE backs none of it
@@ -195,13 +195,25 @@ struct keel_crash_info {
  *                  The toolstack sets these two for a domain it will lend a
  *                  device to (dom0's are in docs/devices.md); a guest that
  *                  is never lent one reserves nothing for them.
+ *   msix_vectors   its share of the machine's KEEL_PCI_MSIX_VECTORS: the
+ *                  MSI-X entries it may have bound at once (BIND_MSIX,
+ *                  keel/pci.h; one more is -KEEL_ENOSPC).  Default 0 for a
+ *                  guest: no BIND_MSIX (a driver domain's toolstack gives
+ *                  it the vectors of the functions it will lend it); the
+ *                  whole pool for the privileged domain.  At most
+ *                  KEEL_PCI_MSIX_VECTORS.  Shares bound, they do not
+ *                  reserve: a toolstack that keeps the sum of its driver
+ *                  domains' shares within the pool (less what the
+ *                  privileged domain binds) lets each bind its whole share.
+ *   pad            0 (-KEEL_EINVAL otherwise).
  *
  * Who pays: the structures of a grant reference in use (a map or a copy)
  * are the granter's, bounded by its grant_entries; a map's handle and the
  * page tables of the window it is mapped in are the mapper's, bounded by
  * its grant_maps; a port is the domain's whose port space holds it; DMA
  * pages, the page tables that map them and those of the BAR window are
- * the owner's, bounded by its dma_pages and mmio_pages.
+ * the owner's, bounded by its dma_pages and mmio_pages; an MSI-X vector is
+ * the binder's, bounded by its msix_vectors.
  */
 struct keel_domain_limits {
     uint32_t grant_entries;
@@ -210,6 +222,8 @@ struct keel_domain_limits {
     uint32_t foreign_pages;
     uint32_t dma_pages;
     uint32_t mmio_pages;
+    uint32_t msix_vectors;
+    uint32_t pad;
 };
 
 #define KEEL_DEFAULT_GRANT_ENTRIES 512u
@@ -283,8 +297,10 @@ struct keel_domain_info {
     struct keel_crash_info crash;  /* valid in CRASHED */
     struct keel_domain_limits limits;  /* as set at CREATE, defaults filled in */
     uint64_t hv_frames;       /* frames the hypervisor took for it since CREATE
-                                 (DMA pages and their page tables included) */
-    uint64_t hv_frames_max;   /* its reserve: keel_domain_hv_frames(&limits) */
+                                 (DMA pages and their page tables included, and
+                                 the page tables MEMORY_OP INCREASE made) */
+    uint64_t hv_frames_max;   /* its reserve, keel_domain_hv_frames(&limits),
+                                 plus those page tables (keel/memory.h) */
     uint64_t mem_frames;      /* frames backing its memory now (<= mem_pages;
                                  MEMORY_OP changes it, keel/memory.h) */
 };
@@ -331,9 +347,9 @@ struct keel_domctl {
 };
 
 #ifdef __cplusplus
-static_assert(sizeof(struct keel_domain_info) == 240, "domain info layout");
+static_assert(sizeof(struct keel_domain_info) == 248, "domain info layout");
 #else
-_Static_assert(sizeof(struct keel_domain_info) == 240, "domain info layout");
+_Static_assert(sizeof(struct keel_domain_info) == 248, "domain info layout");
 _Static_assert(sizeof(struct keel_domctl) == 272, "domctl layout");
 #endif
 

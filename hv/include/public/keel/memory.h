@@ -68,9 +68,17 @@
  * Accounting.  The frames come out of the machine's free frames that no
  * domain has reserved (keel/domctl.h, "reserve"), first come first served:
  * a guest's growth never takes what is reserved for another, and nothing
- * is set aside for it in advance.  The page tables that map them are the
- * domain's too (at most 4 + mem_pages / 512 frames, the same as a domain
- * created with all its memory), kept until DESTROY.  GET_INFO's
+ * is set aside for it in advance.  INCREASE takes the frames it backs and
+ * the page tables it may have to make in one step, atomic with every
+ * other CPU's, and only if KEEL_MEMORY_FLOOR_FRAMES frames no reserve
+ * holds are left after it: the hypervisor keeps those for its own
+ * structures (the next CREATE) whatever guests grow at once.  The page
+ * tables INCREASE makes are charged to the domain: GET_INFO's hv_frames
+ * and hv_frames_max both count them (hv_frames_max is the reserve of its
+ * limits plus them), at most keel_memory_tables(mem_pages) over its life,
+ * kept until DESTROY.  They are not reserved at CREATE (the frames they
+ * map are not either): when the machine has no frame for a table,
+ * INCREASE is -KEEL_ENOMEM like for a page, nothing taken.  GET_INFO's
  * mem_frames is how many frames back its memory now.  DESTROY gives every
  * frame back.
  */
@@ -86,6 +94,22 @@
 /* Pages one call may change: bounds the time one hypercall takes (every
  * frame is zeroed); ask again for more. */
 #define KEEL_MEMORY_OP_MAX_PAGES  1024u
+
+/* Free frames no reserve holds that INCREASE always leaves (1 MiB). */
+#define KEEL_MEMORY_FLOOR_FRAMES  256u
+
+/* The most page tables INCREASE makes for a domain of mem_pages pages
+ * (mem_pages <= KEEL_GUEST_MAX_BYTES / KEEL_PAGE_SIZE): a page table per
+ * 2 MiB of its range (KEEL_GUEST_BASE is 2 MiB aligned) and a page
+ * directory per GiB it reaches past the first (whose directory, like the
+ * top two levels, CREATE makes for the shared-info page).  A domain
+ * created with all its memory has them from CREATE instead. */
+static inline uint64_t keel_memory_tables(uint64_t mem_pages)
+{
+    uint64_t end = KEEL_GUEST_BASE + mem_pages * KEEL_PAGE_SIZE;
+
+    return (mem_pages + 511) / 512 + (end - 1) / (1ull << 30);
+}
 
 struct keel_memory_op {
     uint64_t gva;          /* first page, page aligned */

@@ -97,10 +97,13 @@
  *        lend); -KEEL_EINVAL: index is not below the table's size;
  *        -KEEL_EEXIST: that entry is bound already; -KEEL_EBUSY: the
  *        function's INTx is bound (BIND_IRQ): one or the other;
- *        -KEEL_ENOSPC: the machine's KEEL_PCI_MSIX_VECTORS are all in
- *        use, or the owner has no event channel port left.  Closing the
- *        port (KEEL_EVTCHNOP_CLOSE, RELEASE, the owner's DESTROY) masks
- *        the entry and gives the vector back.
+ *        -KEEL_ENOSPC: the owner has bound as many entries as its share,
+ *        limits.msix_vectors (keel/domctl.h: 0 for a guest unless its
+ *        toolstack gave it one, the whole pool for the privileged
+ *        domain), the machine's KEEL_PCI_MSIX_VECTORS are all in use, or
+ *        the owner has no event channel port left.  Closing the port
+ *        (KEEL_EVTCHNOP_CLOSE, RELEASE, the owner's DESTROY) masks the
+ *        entry and gives the vector back, to the pool and to the share.
  *   DMA_ALLOC(npages) -> 0, o: va, maddr            any domain that owns a
  *        function (-KEEL_EPERM otherwise).  npages (1 ..
  *        KEEL_PCI_DMA_CHUNK_MAX, -KEEL_EINVAL) zeroed, machine-contiguous
@@ -157,9 +160,10 @@
  *     them; mapping the BAR again, even after a new ASSIGN, takes
  *     nothing);
  *   - BIND_IRQ, BIND_MSIX: one event channel port of its evtchn_ports;
- *     BIND_MSIX also one of the machine's KEEL_PCI_MSIX_VECTORS (a fixed
- *     pool, not charged per domain: an owner is trusted with the machine
- *     anyway, see "THERE IS NO IOMMU");
+ *     BIND_MSIX also one of the machine's KEEL_PCI_MSIX_VECTORS, at most
+ *     its msix_vectors of them at once (a share, not a reserve: the
+ *     toolstack keeps the shares within the pool, so that no owner can
+ *     take the vectors of another);
  *   - the record of its ports and functions is part of every domain;
  *   - a grant pinned for its device (KEEL_GRANT_MAP_DEVICE): one handle
  *     of its grant_maps, no page table; the frame stays the granter's.
@@ -244,7 +248,8 @@
 #define KEEL_PCI_DMA_MAX_PAGES 4096u            /* largest limits.dma_pages (16 MiB) */
 #define KEEL_PCI_CONTIG_MAX    (2ull << 20)     /* TRANSLATE looks this far */
 #define KEEL_PCI_IRQ_LINES     16u              /* bound INTx lines, machine-wide */
-#define KEEL_PCI_MSIX_VECTORS  32u              /* bound MSI-X entries, machine-wide */
+#define KEEL_PCI_MSIX_VECTORS  32u              /* bound MSI-X entries, machine-wide;
+                                                   largest limits.msix_vectors */
 
 /* info.flags */
 #define KEEL_PCI_F_KEPT        1u   /* the hypervisor's: never lent */
