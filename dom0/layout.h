@@ -82,8 +82,8 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
                     struct layout *l, char *msg, size_t msglen);
 
 /* Cover the pages a guest starts with, [mem_base, heap_backed) and
- * [stack_backed, stack_top), with regions in address order; returns how many were written to
- * r[LAYOUT_MAX_REGIONS]. */
+ * [stack_backed, stack_top), with regions in address order; returns how
+ * many were written to r[LAYOUT_MAX_REGIONS]. */
 unsigned layout_regions(const struct image_info *img, const struct layout *l,
                         struct region *r);
 
