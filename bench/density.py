@@ -1,5 +1,6 @@
 """make density (and make bench): BENCH_DENSITY_N (10000) copies of a small
-idle guest (bench/idle.c in 256 KiB) in one run, all alive at once.
+idle guest (bench/idle.c built with default options, as the issue measures
+a hello guest) in one run, all alive at once.
 
 Writes build/bench/density.txt (the table) and build/bench/density.png
 (python3-matplotlib): create -> main (dom0's main_ready_ns - create_ns,
@@ -10,6 +11,15 @@ The phases: create (dom0's create request -> the domain exists) and dom0
 build (-> unpause); the raw timings go to build/bench/density_timings.txt.
 Checks create -> main of the last window within 1.1x of the window at the
 10th guest, and prints the verdict.
+
+Then what one guest costs with all of them alive and their consoles
+connected (dom0's `timing -1 first_end_*` lines, when the first guest
+ends): the hypervisor's frames gone since guest 0 (guest memory, page
+tables, the hypervisor's structures, dom0's grant-window tables and its
+maps of the consoles: all frames), dom0's heap divided among the guests
+(all of it, so its fixed part too), and the image's boot module (the text
+and read-only data every guest shares) divided among them; and, apart,
+the frames the guests' reserves hold for them without having taken them.
 """
 import os
 import re
@@ -39,6 +49,8 @@ def run(n, image):
         t[int(idx)] = {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", rest)}
     if len(t) != n:
         sys.exit("density: timings for %d of %d guests" % (len(t), n))
+    for key, v in re.findall(r"^timing -1 (first_end_\w+)=(\d+)$", r.stderr, re.M):
+        t.setdefault(-1, {})[key] = float(v)
     span_s = (t[n - 1]["main_ready_ns"] - t[0]["create_ns"]) / 1e9
     if span_s >= sleep_s:
         sys.exit("density: booting %d guests took %.1f s, longer than they sleep (%d s):"
@@ -65,6 +77,28 @@ def table(t, n):
     return rows
 
 
+def alive_cost(t, n, image):
+    """Lines on what one guest costs with all n alive (see the top)."""
+    end = t.get(-1, {})
+    if "first_end_free_frames" not in end:
+        return ["(no first_end_free_frames line: per-guest cost with all alive unknown)"]
+    hv = (t[0]["free_frames"] - end["first_end_free_frames"]) * 4 / (n - 1)
+    dom0 = end.get("first_end_dom0_heap_bytes", 0) / 1024 / n
+    module = (os.path.getsize(image) + 4095) // 4096 * 4 / n if os.path.exists(image) else 0
+    reserve = end.get("first_end_reserved_frames", 0) * 4 / n
+    total = hv + dom0 + module
+    mem = end.get("first_end_one_mem_frames", 0) * 4
+    charged = end.get("first_end_one_hv_frames", 0) * 4
+    return ["all %d alive, consoles connected: %.1f KiB per guest (goal <= 128)" % (n, total),
+            "  machine frames (guest memory, page tables, hypervisor, dom0's maps): %.1f KiB"
+            % hv,
+            "    of which one live guest's own memory: %.0f KiB, frames of its charge"
+            " (grant records, ports): %.0f KiB" % (mem, charged),
+            "  dom0's heap, all of it / %d: %.2f KiB" % (n, dom0),
+            "  the image's boot module (shared text) / %d: %.2f KiB" % (n, module),
+            "  besides, held in the reserves (free, not taken): %.1f KiB" % reserve]
+
+
 def plot(rows, n, path):
     import matplotlib
     matplotlib.use("Agg")
@@ -82,7 +116,7 @@ def plot(rows, n, path):
     ax2.plot(alive, [r[2] for r in rows], "s--", color="tab:red")
     ax2.set_ylabel("machine memory per live guest, KiB", color="tab:red")
     ax2.set_ylim(bottom=0)
-    ax1.set_title("Keel density: %d idle guests (256 KiB images) in one run, TCG" % n)
+    ax1.set_title("Keel density: %d idle guests (default-built images) in one run, TCG" % n)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
@@ -97,17 +131,22 @@ def load(path):
     return t
 
 
+def save(t, path):
+    with open(path, "w") as f:
+        for i in sorted(t, key=lambda i: (i < 0, i)):
+            f.write("%d %s\n" % (i, " ".join("%s=%d" % kv for kv in sorted(t[i].items()))))
+
+
 def main():
     global N
     os.makedirs(BUILD, exist_ok=True)
+    image = os.path.join(BUILD, "idle_default.img")
     if len(sys.argv) == 3 and sys.argv[1] == "--from":
         t = load(sys.argv[2])
-        N = len(t)
+        N = len([i for i in t if i >= 0])
     else:
-        t = run(N, os.path.join(BUILD, "idle_tiny.img"))
-        with open(os.path.join(BUILD, "density_timings.txt"), "w") as f:
-            for i in range(N):
-                f.write("%d %s\n" % (i, " ".join("%s=%d" % kv for kv in sorted(t[i].items()))))
+        t = run(N, image)
+        save(t, os.path.join(BUILD, "density_timings.txt"))
     rows = table(t, N)
     lines = ["each row: medians over guests alive .. alive + %d (create -> main and"
              " its two phases)" % (WINDOW - 1)]
@@ -117,6 +156,7 @@ def main():
     ratio = rows[-1][1] / rows[0][1]
     lines.append("create -> main at guest %d vs guest 10: %.2fx (goal <= 1.1x)"
                  % (rows[-1][0], ratio))
+    lines += alive_cost(t, N, image)
     text = "\n".join(lines) + "\n"
     os.makedirs(BUILD, exist_ok=True)
     with open(os.path.join(BUILD, "density.txt"), "w") as f:

@@ -117,13 +117,27 @@ static long back_pages(const struct guest *g, uint64_t va, uint64_t end)
     return 0;
 }
 
+/* The whole stack is backed on first touch (keel/domctl.h); the guard
+ * page below it stays outside, so an overflow still faults. */
+static long set_stack(const struct guest *g, const struct layout *l)
+{
+    struct keel_domctl op = { 0 };
+
+    op.u.set_stack.gva = l->stack_top - l->stack_bytes;
+    op.u.set_stack.npages = l->stack_bytes / PAGE;
+    return domctl(KEEL_DOMCTL_SET_STACK, g->domid, &op);
+}
+
 /* What the guest needs to reach main (layout_regions): the rest of its
- * heap it asks for itself. */
+ * heap it asks for itself, the rest of its stack the hypervisor backs
+ * when it first touches it. */
 static long back_memory(const struct guest *g, const struct layout *l)
 {
     long rc = back_pages(g, l->mem_base, l->heap_backed);
 
-    return rc < 0 ? rc : back_pages(g, l->stack_top - l->stack_bytes, l->stack_top);
+    if (rc >= 0)
+        rc = back_pages(g, l->stack_backed, l->stack_top);
+    return rc < 0 ? rc : set_stack(g, l);
 }
 
 /* Pages [first, end) of segment s copied from the image (gaps zeroed). */

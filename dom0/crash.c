@@ -68,6 +68,20 @@ void crash_describe(const struct keel_crash_info *c, char *buf, size_t n)
     }
 }
 
+int crash_is_stack_overflow(const struct keel_crash_info *c, uint64_t stack_lo)
+{
+    return c->vector == KEEL_CRASH_PF && !(c->error_code & PF_PRESENT) &&
+           stack_lo >= 4096 && c->fault_addr >= stack_lo - 4096 &&
+           c->fault_addr < stack_lo;
+}
+
+void crash_stack_note(const char *name, uint64_t stack_bytes, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s: stack overflow: it used all of its %" PRIu64
+             " KiB stack (mkimage --stack SIZE gives it more)", name,
+             stack_bytes >> 10);
+}
+
 void crash_symbolize(const struct symtab *st, uint64_t addr, int is_ret,
                      char *buf, size_t n)
 {

@@ -28,6 +28,12 @@ int crash_status(const struct keel_crash_info *c);
 /* "page fault at 0x0 (read, not present)", "invalid opcode", ... */
 void crash_describe(const struct keel_crash_info *c, char *buf, size_t n);
 
+/* Did the guest die of a stack overflow: a not-present page fault on the
+ * guard page, the page below its stack [stack_lo, ...)?  Then
+ * crash_stack_note writes the line that says so. */
+int crash_is_stack_overflow(const struct keel_crash_info *c, uint64_t stack_lo);
+void crash_stack_note(const char *name, uint64_t stack_bytes, char *buf, size_t n);
+
 /* "main+0x14", or "" when no symbol covers addr; for a return address
  * (caller frames) pass is_ret so the call site, not what follows it, is
  * looked up. */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <keel/abi.h>
 #include <keel/console.h>
 #include "ctl.h"
@@ -88,6 +89,24 @@ uint64_t ctl_free_frames(void)
     struct keel_domctl op = { .cmd = KEEL_DOMCTL_PHYSINFO };
 
     return hc_domctl(&op) < 0 ? 0 : op.u.physinfo.free_frames;
+}
+
+void ctl_run_cost(uint32_t domid)
+{
+    struct keel_domctl op = { .cmd = KEEL_DOMCTL_PHYSINFO };
+
+    if (hc_domctl(&op) >= 0) {
+        ctl_run_timing("first_end_free_frames", op.u.physinfo.free_frames);
+        ctl_run_timing("first_end_reserved_frames", op.u.physinfo.reserved_frames);
+    }
+    op = (struct keel_domctl){ .cmd = KEEL_DOMCTL_GET_INFO, .domid = domid };
+    if (hc_domctl(&op) >= 0) {
+        ctl_run_timing("first_end_one_mem_frames", op.u.info.mem_frames);
+        ctl_run_timing("first_end_one_hv_frames", op.u.info.hv_frames);
+    }
+    /* dom0's heap is its break's distance from where its heap starts */
+    ctl_run_timing("first_end_dom0_heap_bytes",
+                   (uint64_t)(uintptr_t)sbrk(0) - hc_start_info()->heap_start);
 }
 
 void ctl_msg(int idx, const char *fmt, ...)

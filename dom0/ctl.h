@@ -40,6 +40,11 @@ void ctl_started(int idx, uint32_t domid, const struct ctl_timing *t,
 void ctl_run_timing(const char *key, uint64_t v);
 /* The hypervisor's free frames (KEEL_DOMCTL_PHYSINFO); 0 if unknown. */
 uint64_t ctl_free_frames(void);
+/* "timing -1 first_end_...": what the machine holds while every guest is
+ * alive (the hypervisor's free and reserved frames, dom0's heap), for
+ * bench/ to divide among the guests, and what one of them, domain domid,
+ * holds itself (its memory's frames, the hypervisor's frames for it). */
+void ctl_run_cost(uint32_t domid);
 __attribute__((format(printf, 2, 3)))
 void ctl_msg(int idx, const char *fmt, ...);
 

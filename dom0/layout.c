@@ -60,6 +60,8 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
     l->heap_start = il.heap_start;
     l->stack_top = il.stack_top;
     l->stack_bytes = stack;
+    l->stack_backed = stack > LAYOUT_START_STACK ? l->stack_top - LAYOUT_START_STACK :
+                      l->stack_top - stack;
     l->heap_end = il.heap_end;
     l->heap_backed = il.heap_end - il.heap_start > LAYOUT_START_HEAP ?
                      il.heap_start + LAYOUT_START_HEAP : il.heap_end;
@@ -101,13 +103,13 @@ unsigned layout_regions(const struct image_info *img, const struct layout *l,
     n = put(r, n, ro_end, hosts, KEEL_RIGHT_R | KEEL_RIGHT_W);
     n = put(r, n, hosts, hosts_end, KEEL_RIGHT_R);
     n = put(r, n, hosts_end, l->heap_backed, KEEL_RIGHT_R | KEEL_RIGHT_W);
-    /* the rest of the heap and the guard page have no frames */
-    n = put(r, n, l->stack_top - l->stack_bytes, l->stack_top,
-            KEEL_RIGHT_R | KEEL_RIGHT_W);
+    /* the rest of the heap, the guard page and the stack below
+     * stack_backed have no frames */
+    n = put(r, n, l->stack_backed, l->stack_top, KEEL_RIGHT_R | KEEL_RIGHT_W);
     return n;
 }
 
 uint64_t layout_start_bytes(const struct layout *l)
 {
-    return l->heap_backed - l->mem_base + l->stack_bytes;
+    return l->heap_backed - l->mem_base + (l->stack_top - l->stack_backed);
 }

@@ -10,7 +10,9 @@
  *   heap_start .. heap_end    the heap (rw-): backed up to heap_backed
  *                             (LAYOUT_START_HEAP), the rest on demand
  *   heap_end                  one guard page (unmapped)
- *   stack_top - stack_bytes   the stack (rw-), stack_top = end of memory
+ *   stack_top - stack_bytes   the stack (rw-), stack_top = end of memory:
+ *                             backed from stack_backed (LAYOUT_START_STACK),
+ *                             the rest on first touch (KEEL_DOMCTL_SET_STACK)
  *
  * Pure arithmetic on a checked image (image/elf_check.h), on the layout
  * every builder shares (image/layout.h), tested on the host.
@@ -39,12 +41,20 @@ struct layout {
     uint64_t heap_end;       /* page aligned: the guard page */
     uint64_t stack_top;      /* == mem_base + mem_bytes */
     uint64_t stack_bytes;
+    uint64_t stack_backed;   /* page aligned: [stack_backed, stack_top) has
+                                frames at start, the rest on first touch */
 };
 
 /* Heap a guest starts with: enough for the libos to reach main (argument
  * copies, stdio buffers) without asking for more; the rest of the heap
  * comes on demand (keel/memory.h). */
-#define LAYOUT_START_HEAP (64u << 10)
+#define LAYOUT_START_HEAP (16u << 10)
+
+/* Stack a guest starts with: what the libos and a small main use (a
+ * hello guest touches under 4 KiB); the hypervisor backs the rest of the
+ * stack when the guest first touches it (keel/domctl.h SET_STACK), so a
+ * 256 KiB stack costs what the guest uses of it. */
+#define LAYOUT_START_STACK (8u << 10)
 
 /* A run of pages with one set of rights (KEEL_RIGHT_*; 0 = unmapped). */
 struct region {
@@ -71,9 +81,9 @@ int layout_plan_dev(const struct image_info *img, uint64_t args_bytes,
                     int dev_page, uint64_t ring_pages, uint64_t hosts_pages,
                     struct layout *l, char *msg, size_t msglen);
 
-/* Cover the pages a guest starts with, [mem_base, heap_backed) and its
- * stack, with regions in address order; returns how many were written to
- * r[LAYOUT_MAX_REGIONS]. */
+/* Cover the pages a guest starts with, [mem_base, heap_backed) and
+ * [stack_backed, stack_top), with regions in address order; returns how
+ * many were written to r[LAYOUT_MAX_REGIONS]. */
 unsigned layout_regions(const struct image_info *img, const struct layout *l,
                         struct region *r);
 

@@ -56,8 +56,14 @@ static unsigned collect_frames(const struct guest *g, const struct symtab *st,
                               pcs + n, BT_MAX_FRAMES - n);
 }
 
-static void report_crash(struct guest *g, const struct keel_crash_info *c)
+/* The stack ends the guest's memory (layout.h), which is mem_pages long
+ * with its hosts table. */
+static void report_crash(struct guest *g, const struct keel_crash_info *c,
+                         uint64_t mem_pages)
 {
+    uint64_t stack_bytes = g->info.note.stack_bytes;
+    uint64_t stack_lo = KEEL_GUEST_BASE + mem_pages * KEEL_PAGE_SIZE - stack_bytes;
+    char note[CRASH_LINE_MAX];
     uint64_t pcs[BT_MAX_FRAMES];
     struct foreign_reader r;
     struct symtab st;
@@ -68,6 +74,10 @@ static void report_crash(struct guest *g, const struct keel_crash_info *c)
     unsigned n = collect_frames(g, &st, &c->regs, &r, pcs);
     foreign_reader_done(&r);
     crash_report(g->mf->name, c, &st, pcs, n, emit_msg, g);
+    if (crash_is_stack_overflow(c, stack_lo)) {
+        crash_stack_note(g->mf->name, stack_bytes, note, sizeof(note));
+        emit_msg(g, note);
+    }
 }
 
 void reap_one(struct guest *g, const struct keel_domain_info *info)
@@ -80,7 +90,7 @@ void reap_one(struct guest *g, const struct keel_domain_info *info)
         hc_log("guest %d (domain %u) exited with %d", g->idx,
                g->domid, g->status);
     } else {
-        report_crash(g, &info->crash);
+        report_crash(g, &info->crash, info->mem_pages);
         g->status = crash_status(&info->crash);
     }
     if (info)
@@ -173,7 +183,7 @@ int reap_all(struct guest *g, unsigned n)
         /* every guest still running holds all it will hold (consoles
          * connected while we waited): what the run costs (bench/) */
         if (first)
-            ctl_run_timing("first_end_free_frames", ctl_free_frames());
+            ctl_run_cost(g[live[nlive - 1]].domid);
         /* the bit is still set for old dom0s; keep it from piling up */
         hc_pending_take(KEEL_PENDING_DOMAIN);
         nlive = reap_ended(g, live, nlive);

@@ -25,6 +25,13 @@ int domctl_guest(struct vcpu *v, const struct keel_domctl *op, struct domain **o
     return 0;
 }
 
+int domctl_new_guest(struct vcpu *v, const struct keel_domctl *op, struct domain **out)
+{
+    int rc = domctl_guest(v, op, out);
+
+    return rc ? rc : (*out)->vcpu->started ? -KEEL_EBUSY : 0;
+}
+
 static long dc_create(struct vcpu *v, struct keel_domctl *op)
 {
     struct domain *d;
@@ -153,6 +160,7 @@ static const domctl_fn commands[] = {
     [KEEL_DOMCTL_NEXT_ENDED]    = domctl_next_ended,
     [KEEL_DOMCTL_MAP_MODULE]    = domctl_map_module,
     [KEEL_DOMCTL_CPU_INFO]      = domctl_cpu_info,
+    [KEEL_DOMCTL_SET_STACK]     = domctl_set_stack,
 };
 
 long hc_domctl(struct vcpu *v, const struct hc_args *args)

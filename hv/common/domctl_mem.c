@@ -14,8 +14,7 @@
 #include <hv/domain.h>
 #include <hv/lib.h>
 
-/* [gva, gva + npages pages) is page aligned and inside d's memory. */
-static bool in_guest_memory(const struct domain *d, uint64_t gva, uint64_t npages)
+bool in_guest_memory(const struct domain *d, uint64_t gva, uint64_t npages)
 {
     if (gva % PAGE_SIZE || gva < KEEL_GUEST_BASE || npages == 0)
         return false;
@@ -126,12 +125,10 @@ long domctl_set_rights(struct vcpu *v, struct keel_domctl *op)
     uint64_t gva = op->u.set_rights.gva, npages = op->u.set_rights.npages;
     uint32_t rights = op->u.set_rights.rights;
     struct domain *t;
-    int rc = domctl_guest(v, op, &t);
+    int rc = domctl_new_guest(v, op, &t);
 
     if (rc)
         return rc;
-    if (t->vcpu->started)
-        return -KEEL_EBUSY;
     if (rights & ~(KEEL_RIGHT_R | KEEL_RIGHT_W | KEEL_RIGHT_X))
         return -KEEL_EINVAL;
     if ((rights & KEEL_RIGHT_W) && (rights & KEEL_RIGHT_X))

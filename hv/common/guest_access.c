@@ -16,13 +16,17 @@
 #include <hv/domain.h>
 #include <hv/lib.h>
 
-/* The direct-map address of gva if mapped with `need` rights, else NULL. */
+/* The direct-map address of gva if mapped with `need` rights, else NULL.
+ * A page of the caller's own stack not yet touched is backed first, as
+ * the guest's own access would have done (stack.c). */
 static uint8_t *guest_page(struct domain *d, uint64_t gva, unsigned need)
 {
     uint64_t pa;
     unsigned rights, flags;
 
-    if (as_lookup(&d->as, gva & PAGE_MASK, &pa, &rights, &flags) != 0)
+    if (as_lookup(&d->as, gva & PAGE_MASK, &pa, &rights, &flags) != 0 &&
+        (!stack_touch(d, gva) ||
+         as_lookup(&d->as, gva & PAGE_MASK, &pa, &rights, &flags) != 0))
         return NULL;
     if ((rights & need) != need || (flags & AS_MMIO))
         return NULL;            /* device memory: not in the direct map */

@@ -9,8 +9,9 @@
  *
  * Memory on demand (keel/memory.h): only [start, backed) has frames.  A
  * break that passes `backed` first asks the hypervisor for the pages up to
- * it, a chunk at a time (LIBOS_HEAP_CHUNK, so small mallocs do not each
- * make a hypercall), and fails like a break past `end` if it is refused:
+ * it and a chunk more (so small mallocs do not each make a hypercall): as
+ * much as is backed already, from LIBOS_HEAP_MIN_CHUNK to LIBOS_HEAP_CHUNK,
+ * so a small guest stays small and a big one asks every 256 KiB; it fails like a break past `end` if it is refused:
  * the guest's maximum reached, or the machine full.  A break that falls
  * more than a chunk below `backed` (malloc trimming the top of its heap
  * after a large free) gives the pages above break + one chunk back.
@@ -58,15 +59,24 @@ static bool back_to(struct libos_heap *h, uintptr_t to)
     return true;
 }
 
+/* The heap doubles until it grows by LIBOS_HEAP_CHUNK at a time. */
+static uintptr_t chunk(const struct libos_heap *h)
+{
+    uintptr_t had = h->backed - h->start;
+
+    return had < LIBOS_HEAP_MIN_CHUNK ? LIBOS_HEAP_MIN_CHUNK :
+           had > LIBOS_HEAP_CHUNK ? LIBOS_HEAP_CHUNK : page_up(had);
+}
+
 /* The break moves to brk: back what it needs (a chunk more if the
  * hypervisor gives it, just what it needs if not). */
 static bool back_for(struct libos_heap *h, uintptr_t brk)
 {
-    uintptr_t need = page_up(brk), want;
+    uintptr_t need = page_up(brk), more = chunk(h), want;
 
     if (need <= h->backed)
         return true;
-    want = h->end - need > LIBOS_HEAP_CHUNK ? page_up(need + LIBOS_HEAP_CHUNK) : h->end;
+    want = h->end - need > more ? need + more : h->end;
     return back_to(h, want) || back_to(h, need);
 }
 

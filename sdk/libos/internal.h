@@ -25,7 +25,8 @@ int libos_unpack_args(char *buf, size_t bytes, uint32_t argc, char **argv);
 /* heap.c (pure): the program break inside [start, end), with frames
  * behind [start, backed) (all of it unless libos_heap_on_demand). */
 #define LIBOS_PAGE        4096u
-#define LIBOS_HEAP_CHUNK  (256u << 10)   /* asked for, and kept, at a time */
+#define LIBOS_HEAP_CHUNK  (256u << 10)   /* most asked for, and kept, at a time */
+#define LIBOS_HEAP_MIN_CHUNK (16u << 10) /* least asked for at a time */
 struct libos_heap {
     uintptr_t start, end, brk, backed;
     /* KEEL_MEMORY_INCREASE / DECREASE of npages at va: >= 0 or -KEEL_E* */

@@ -34,6 +34,11 @@
  *            call, until refused; write every page it got: exit(0) if
  *            the refusal was -KEEL_ENOMEM and every page kept what was
  *            written, else 1
+ *   stack    (its stack backed on first touch, t_stack.c) a hypercall
+ *            whose argument lies on a stack page it never touched, then
+ *            recursion through the rest of its 16 KiB stack, each frame
+ *            checking the bytes it wrote: exit(number of checks that failed)
+ *   overflow recursion without end             -> crash, #PF on the guard page
  *   segs1 segs2 movss_syscall movss_int3 icebp acflag: guest_isolation.c
  *   pci_hostile pci_port pci_cli pci_own: guest_pci.c
  */
@@ -107,6 +112,50 @@ static int hostile(void)
     op.u.map_module.rights = KEEL_RIGHT_R;
     bad += expect(domctl(&op, KEEL_DOMCTL_MAP_MODULE, KEEL_DOMID_SELF), -KEEL_EPERM);
     return bad;
+}
+
+/* Frames of 512 bytes down to depth 0; each checks what it wrote after the
+ * frames below it have come and gone.  Returns how many checks failed. */
+static int __attribute__((noinline)) descend(unsigned depth)
+{
+    volatile uint8_t frame[512];
+    int bad;
+
+    for (unsigned i = 0; i < sizeof(frame); i++)
+        frame[i] = (uint8_t)(depth + i);
+    bad = depth ? descend(depth - 1) : 0;
+    for (unsigned i = 0; i < sizeof(frame); i++)
+        bad += frame[i] != (uint8_t)(depth + i);
+    return bad;
+}
+
+/* Only the top page of the stack is backed at start.  `op` starts the
+ * second page, which lies inside `big`, above this frame's stack pointer
+ * (so no push touches it): the hypercall's read of it is the page's first
+ * touch, and a new page reads as zeros (ALLOC_UNBOUND, dom0 the remote). */
+static int __attribute__((noinline)) stack_hypercall(void)
+{
+    volatile uint8_t big[10240];
+    uintptr_t second = ((uintptr_t)&big[sizeof(big) - 1] & ~4095ul) - 4096;
+    struct keel_evtchn_op *op = (struct keel_evtchn_op *)second;
+    long port = hc(KEEL_HC_EVTCHN_OP, KEEL_EVTCHNOP_ALLOC_UNBOUND, (long)op, 0);
+
+    return (port > 0 ? 0 : 1) + (op->port == 0 && op->remote_dom == 0 ? 0 : 1) +
+           (second > (uintptr_t)&big[0] ? 0 : 1);
+}
+
+/* 25 frames of 512 bytes and more: about 14 KiB of the 16 KiB stack */
+static int stack_on_demand(void)
+{
+    return stack_hypercall() + descend(24);
+}
+
+static unsigned __attribute__((noinline)) overflow(unsigned n)
+{
+    volatile uint8_t frame[256];
+
+    frame[0] = (uint8_t)n;
+    return n == ~0u ? 0 : overflow(n + 1) + frame[0];
 }
 
 static int sleep_20ms(void)
@@ -218,6 +267,10 @@ void test_main(struct keel_start_info *si, uint64_t entry_rsp)
         t_exit(spin_until_timer());
     if (t_strlen(mode) == 21 && starts_with(mode, "grow:"))
         t_exit(grow(si, mode + 5));
+    if (!t_strcmp(mode, "stack"))
+        t_exit(stack_on_demand());
+    if (!t_strcmp(mode, "overflow"))
+        t_exit((int)overflow(0));
     int rc = isolation_mode(mode);
     if (rc < 0)
         rc = pci_mode(mode);

@@ -48,6 +48,8 @@ $(HVT_DIR)/t_share.img: $(HVT_DIR)/t_share.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_memory.img: $(HVT_DIR)/t_memory.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
+$(HVT_DIR)/t_stack.img: $(HVT_DIR)/t_stack.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
+	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_evtchn.img: $(HVT_DIR)/t_evtchn.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tbuild.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 $(HVT_DIR)/t_evtchn_guest.img: $(HVT_DIR)/t_evtchn_guest.o $(HVT_DIR)/t_evtchn_lib.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
@@ -92,7 +94,7 @@ $(HVT_DIR)/t_evtchn_libos.img: tests/hv/t_evtchn_libos.c $(LIBOS_LIB) $(LIBOS_CR
 $(HVT_DIR)/t_%.img: $(HVT_DIR)/t_%.o $(HVT_DIR)/tlib.o tests/hv/guest.ld
 	$(HOSTCC) $(HVT_LDFLAGS) $(filter %.o,$^) -o $@
 
-HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_share.img t_memory.img \
+HVT_IMAGES := $(addprefix $(HVT_DIR)/,guest.img t_basic.img t_domains.img t_share.img t_memory.img t_stack.img \
                 t_crash.img t_exit.img \
                 t_isolation.img \
                 t_evtchn.img t_evtchn_guest.img t_evtchn_libos.img t_grant.img t_grant_guest.img \
@@ -120,6 +122,8 @@ hvtest: hv hvtest-images
 	    "$(HVT_DIR)/t_share.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-memory --status 0 --expect '# RESULT: PASS' \
 	    "$(HVT_DIR)/t_memory.img dom0" "$$G guest" || fail=1; \
+	$(HVT_RUN) hv-stack --status 0 --expect '# RESULT: PASS' \
+	    "$(HVT_DIR)/t_stack.img dom0" "$$G guest" || fail=1; \
 	$(HVT_RUN) hv-dom0-crash --status 125 --expect 'dom0 crashed' --expect 'rip ' \
 	    "$(HVT_DIR)/t_crash.img dom0" || fail=1; \
 	$(HVT_RUN) hv-dom0-exit --status 3 --expect 'dom0 exited with status 3' \

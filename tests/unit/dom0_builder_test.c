@@ -90,6 +90,14 @@ KTEST(start_info_and_arguments)
     EXPECT_EQ(si.device_page_va, 0x406000);
     EXPECT_EQ(si.heap_start, 0x407000 + KEEL_CONSOLE_RING_PAGES * 4096);
     EXPECT_EQ(si.heap_end, si.stack_top - si.stack_bytes - 4096);
+    /* the whole stack backed on first touch, its top at once; the guard
+     * page below it outside the range and unbacked */
+    struct fake_dom *d = &fake.dom[0];
+    EXPECT_EQ(d->stack_lo, si.stack_top - si.stack_bytes);
+    EXPECT_EQ(d->stack_hi, si.stack_top);
+    EXPECT(fake_all_backed(d, si.stack_top - LAYOUT_START_STACK, LAYOUT_START_STACK / 4096));
+    EXPECT(!d->backed[(si.stack_top - LAYOUT_START_STACK - 4096 - KEEL_GUEST_BASE) / 4096]);
+    EXPECT(!d->backed[(si.heap_end - KEEL_GUEST_BASE) / 4096]);
     EXPECT_EQ(si.shared_info_va, KEEL_SHARED_INFO_VA);
     EXPECT_EQ(si.argc, 2);
     EXPECT_EQ(si.args_bytes, 10);

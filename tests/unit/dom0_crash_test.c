@@ -65,6 +65,29 @@ KTEST(descriptions)
     EXPECT(strcmp(buf, "exception 77") == 0);
 }
 
+/* Only a not-present fault on the page below the stack is an overflow. */
+KTEST(stack_overflow)
+{
+    char buf[CRASH_LINE_MAX];
+    uint64_t lo = 0x10000000;
+    struct keel_crash_info c = crash(KEEL_CRASH_PF, 6, lo - 8);
+
+    EXPECT(crash_is_stack_overflow(&c, lo));
+    c.fault_addr = lo - 4096;
+    EXPECT(crash_is_stack_overflow(&c, lo));
+    c.fault_addr = lo - 4097;                  /* below the guard: the heap's */
+    EXPECT(!crash_is_stack_overflow(&c, lo));
+    c.fault_addr = lo;                         /* the stack itself */
+    EXPECT(!crash_is_stack_overflow(&c, lo));
+    c = crash(KEEL_CRASH_PF, 7, lo - 8);       /* present: not the guard */
+    EXPECT(!crash_is_stack_overflow(&c, lo));
+    c = crash(KEEL_CRASH_GP, 0, 0);
+    EXPECT(!crash_is_stack_overflow(&c, lo));
+    crash_stack_note("deep", 256 << 10, buf, sizeof(buf));
+    EXPECT(strcmp(buf, "deep: stack overflow: it used all of its 256 KiB stack "
+                  "(mkimage --stack SIZE gives it more)") == 0);
+}
+
 KTEST(report_lines)
 {
     struct timage t;
@@ -106,5 +129,5 @@ KTEST(report_without_symbols)
     EXPECT(strcmp(out[4], "#0 0x400014") == 0);
 }
 
-KTEST_MAIN(KTEST_CASE(statuses), KTEST_CASE(descriptions),
+KTEST_MAIN(KTEST_CASE(statuses), KTEST_CASE(descriptions), KTEST_CASE(stack_overflow),
            KTEST_CASE(report_lines), KTEST_CASE(report_without_symbols))

@@ -35,13 +35,14 @@ struct fake_dom {
     struct keel_vcpu_context vcpu;
     struct keel_domain_info info;
     struct keel_domain_limits limits;   /* as CREATE was given them */
+    uint64_t stack_lo, stack_hi;        /* SET_STACK: backed on first touch */
 };
 
 static struct {
     struct fake_dom dom[FAKE_DOMS];     /* domid = index + 1 */
     int maps;                           /* live MAP_FOREIGN regions */
     uint64_t max_batch;
-    unsigned calls[16];
+    unsigned calls[32];
     uint32_t fail_cmd;                  /* fail this cmd ... */
     unsigned fail_skip;                 /* ... after this many successes */
     long fail_rc;
@@ -240,7 +241,7 @@ long hc_domctl(struct keel_domctl *op)
 {
     struct fake_dom *d = fake_dom(op->domid);
 
-    if (op->cmd < 16)
+    if (op->cmd < 32)
         fake.calls[op->cmd]++;
     if (op->cmd == fake.fail_cmd && fake.fail_skip-- == 0)
         return fake.fail_rc;
@@ -270,6 +271,12 @@ long hc_domctl(struct keel_domctl *op)
         return 0;
     case KEEL_DOMCTL_NEXT_ENDED:  return fake_next_ended(op);
     case KEEL_DOMCTL_MAP_MODULE:  return fake_map_module(op, d);
+    case KEEL_DOMCTL_SET_STACK:
+        if (!d) return -KEEL_ESRCH;
+        if (!fake_range(d, op->u.set_stack.gva, op->u.set_stack.npages)) return -KEEL_EINVAL;
+        d->stack_lo = op->u.set_stack.gva;
+        d->stack_hi = op->u.set_stack.gva + op->u.set_stack.npages * 4096;
+        return 0;
     case KEEL_DOMCTL_PHYSINFO:
         op->u.physinfo.nr_cpus = 2;
         op->u.physinfo.free_frames = fake.free_frames ? fake.free_frames : 4242;

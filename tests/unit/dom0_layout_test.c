@@ -64,11 +64,12 @@ static void expect_cover(int *ktest_failed, const struct region *r, unsigned n)
 {
     uint64_t at = l.mem_base, pages = 0;
 
-    /* what the guest starts with: up to heap_backed, then the stack (the
-     * rest of the heap and the guard page have no frames) */
+    /* what the guest starts with: up to heap_backed, then the top of the
+     * stack (the rest of the heap, the guard page and the rest of the
+     * stack have no frames) */
     for (unsigned i = 0; i < n; i++) {
         if (at == l.heap_backed)
-            at = l.stack_top - l.stack_bytes;
+            at = l.stack_backed;
         EXPECT_EQ(r[i].gva, at);
         EXPECT(r[i].npages > 0);
         at += r[i].npages * 4096;
@@ -78,6 +79,7 @@ static void expect_cover(int *ktest_failed, const struct region *r, unsigned n)
     EXPECT_EQ(at, l.stack_top);
     EXPECT_EQ(pages, layout_start_bytes(&l) / 4096);
     EXPECT(l.heap_backed > l.heap_start && l.heap_backed <= l.heap_end);
+    EXPECT(l.stack_backed >= l.stack_top - l.stack_bytes && l.stack_backed < l.stack_top);
 }
 
 KTEST(regions_cover_memory)
@@ -100,8 +102,10 @@ KTEST(regions_cover_memory)
     EXPECT_EQ(r[4].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
     EXPECT_EQ(r[4].npages, LAYOUT_START_HEAP / 4096);
     EXPECT_EQ(l.heap_backed, l.heap_start + LAYOUT_START_HEAP);
-    EXPECT_EQ(r[5].gva, l.heap_end + 4096);       /* past the guard: stack */
-    EXPECT_EQ(r[5].npages, KEEL_DEFAULT_STACK_BYTES / 4096);
+    EXPECT_EQ(l.stack_top - l.stack_bytes, l.heap_end + 4096);  /* past the guard */
+    EXPECT_EQ(l.stack_bytes, KEEL_DEFAULT_STACK_BYTES);
+    EXPECT_EQ(r[5].gva, l.stack_top - LAYOUT_START_STACK);     /* the stack's top */
+    EXPECT_EQ(r[5].npages, LAYOUT_START_STACK / 4096);
 }
 
 /* Start info, arguments and device page read-only; rings and heap not. */
@@ -120,7 +124,7 @@ KTEST(builder_pages_are_read_only)
     EXPECT_EQ(r[3].rights, KEEL_RIGHT_R);
     EXPECT_EQ(r[4].gva, l.rings_va);              /* rings, then heap */
     EXPECT_EQ(r[4].rights, KEEL_RIGHT_R | KEEL_RIGHT_W);
-    EXPECT_EQ(r[5].gva, l.heap_end + 4096);
+    EXPECT_EQ(r[5].gva, l.stack_backed);
 }
 
 /* The hosts table's pages come on top of the image's memory, read-only
@@ -179,7 +183,26 @@ KTEST(holes_between_segments_get_no_rights)
     EXPECT_EQ(l.si_va, 0x407000);
 }
 
+/* A stack no bigger than LAYOUT_START_STACK is backed whole; a bigger one
+ * only its top LAYOUT_START_STACK (the rest on first touch). */
+KTEST(stack_starts_with_its_top)
+{
+    struct region r[LAYOUT_MAX_REGIONS];
+
+    load();
+    info.note.stack_bytes = 4096;
+    EXPECT_EQ(layout_plan(&info, 10, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.stack_backed, l.stack_top - 4096);
+    expect_cover(ktest_failed, r, layout_regions(&info, &l, r));
+    info.note.stack_bytes = 1u << 20;
+    EXPECT_EQ(layout_plan(&info, 10, &l, msg, sizeof(msg)), 0);
+    EXPECT_EQ(l.stack_backed, l.stack_top - LAYOUT_START_STACK);
+    EXPECT_EQ(layout_start_bytes(&l), l.heap_backed - l.mem_base + LAYOUT_START_STACK);
+    expect_cover(ktest_failed, r, layout_regions(&info, &l, r));
+}
+
 KTEST_MAIN(KTEST_CASE(default_plan), KTEST_CASE(arguments_spill_into_pages),
            KTEST_CASE(arguments_that_do_not_fit),
            KTEST_CASE(regions_cover_memory), KTEST_CASE(builder_pages_are_read_only),
-           KTEST_CASE(holes_between_segments_get_no_rights), KTEST_CASE(hosts_table_pages_are_extra_and_read_only))
+           KTEST_CASE(holes_between_segments_get_no_rights), KTEST_CASE(hosts_table_pages_are_extra_and_read_only),
+           KTEST_CASE(stack_starts_with_its_top))

@@ -46,6 +46,20 @@ static struct mf_guest mf[3] = { { 1, "a", 2, "a", 2, 0 }, { 1, "b", 2, "b", 2, 
                                  { 1, "c", 2, "c", 2, 0 } };
 static int step;
 
+/* fake.ctl after the run's cost (ctl_run_cost): the free frames the fake
+ * hypervisor reports first, then the other first_end_ lines (any values) */
+static const char *run_cost_skipped(void)
+{
+    static const char free_line[] = "timing -1 first_end_free_frames=4242\n";
+    const char *at = fake.ctl;
+
+    if (strncmp(at, free_line, sizeof(free_line) - 1) != 0)
+        return "(no run cost)";
+    while (strncmp(at, "timing -1 first_end_", 20) == 0 && strchr(at, '\n'))
+        at = strchr(at, '\n') + 1;
+    return at;
+}
+
 static void start(unsigned n)
 {
     fake_reset();
@@ -100,9 +114,9 @@ KTEST(exit_and_crash)
     EXPECT_EQ(reap_all(g, 2), 139);
     EXPECT_EQ(g[0].status, 139);
     EXPECT_EQ(g[1].status, 3);
-    EXPECT(strncmp(fake.ctl, "timing -1 first_end_free_frames=4242\n" "exit 1 3\nmsg 0 a: crashed: page "
+    EXPECT(strncmp(run_cost_skipped(), "exit 1 3\nmsg 0 a: crashed: page "
                    "fault at 0x0 (read, not present) rip=0x400014 in main+0x4\n",
-                   37 + 78) == 0);
+                   78) == 0);
     EXPECT(strstr(fake.ctl, "\nmsg 0 #0 0x400014 main+0x4\n"
                   "msg 0 #1 0x400008 __libos_start+0x8\nexit 0 139\n"));
     EXPECT(!fake.dom[0].exists && !fake.dom[1].exists);
@@ -122,7 +136,7 @@ KTEST(all_zero)
     EXPECT_EQ(step, 3);
     /* the free frames once, when the first end is heard of, before any
      * DESTROY (bench/bench.py's memory per live guest) */
-    EXPECT(strcmp(fake.ctl, "timing -1 first_end_free_frames=4242\n" "exit 0 0\nexit 1 0\nexit 2 0\n") == 0);
+    EXPECT(strcmp(run_cost_skipped(), "exit 0 0\nexit 1 0\nexit 2 0\n") == 0);
 }
 
 KTEST(rejected_guest_is_not_waited_for)
@@ -133,7 +147,7 @@ KTEST(rejected_guest_is_not_waited_for)
     fake.on_wait = all_exit_zero;
     step = 1;                                 /* only domain 2 ends */
     EXPECT_EQ(reap_all(g, 2), 126);
-    EXPECT(strcmp(fake.ctl, "timing -1 first_end_free_frames=4242\n" "exit 1 0\n") == 0);
+    EXPECT(strcmp(run_cost_skipped(), "exit 1 0\n") == 0);
 }
 
 static void vanish(void)
@@ -176,8 +190,9 @@ KTEST(next_ended_names_guests)
     fake.on_wait = all_exit_zero;
     unsigned before = fake.calls[KEEL_DOMCTL_GET_INFO];
     EXPECT_EQ(reap_all(g, 3), 0);
-    EXPECT(strcmp(fake.ctl, "timing -1 first_end_free_frames=4242\n" "exit 0 0\nexit 1 0\nexit 2 0\n") == 0);
-    EXPECT_EQ(fake.calls[KEEL_DOMCTL_GET_INFO] - before, 3 + 3);
+    EXPECT(strcmp(run_cost_skipped(), "exit 0 0\nexit 1 0\nexit 2 0\n") == 0);
+    /* and one for the run's cost, once (ctl_run_cost) */
+    EXPECT_EQ(fake.calls[KEEL_DOMCTL_GET_INFO] - before, 3 + 3 + 1);
 }
 
 KTEST_MAIN(KTEST_CASE(exit_and_crash), KTEST_CASE(all_zero),

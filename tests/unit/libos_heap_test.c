@@ -118,7 +118,8 @@ static void on_demand(struct libos_heap *h, uint64_t backed_pages, uint64_t limi
 }
 
 /* Small breaks inside what is backed ask nothing; a break past it asks
- * for a chunk more (one call), and the pages are exactly the break's. */
+ * for a chunk more (one call: as much as was backed, 64 KiB here), and
+ * the pages are exactly the break's. */
 KTEST(grows_by_chunks_on_demand)
 {
     struct libos_heap h;
@@ -128,11 +129,30 @@ KTEST(grows_by_chunks_on_demand)
     EXPECT_EQ(fake_calls, 0);
     EXPECT_EQ((uintptr_t)libos_heap_grow(&h, 1), START + 16 * 4096);
     EXPECT_EQ(fake_calls, 1);
-    EXPECT_EQ(h.backed, START + 17 * 4096 + LIBOS_HEAP_CHUNK);
+    EXPECT_EQ(h.backed, START + 17 * 4096 + 16 * 4096);
     EXPECT_EQ(fake_count, (h.backed - START) / 4096);
     /* 40 MiB at once: several calls, none larger than the ABI allows */
     EXPECT(libos_heap_grow(&h, 40 << 20) != NULL);
     EXPECT(h.backed >= h.brk);
+    EXPECT_EQ(fake_count, (h.backed - START) / 4096);
+}
+
+/* A small heap stays small: each growth asks for as much as is backed
+ * (at least LIBOS_HEAP_MIN_CHUNK), never more than LIBOS_HEAP_CHUNK. */
+KTEST(small_heap_grows_by_doubling)
+{
+    struct libos_heap h;
+    uintptr_t was;
+
+    on_demand(&h, 1, 1u << 20);
+    EXPECT((uintptr_t)libos_heap_grow(&h, 4096 + 1) == START);
+    EXPECT_EQ(h.backed, START + 2 * 4096 + LIBOS_HEAP_MIN_CHUNK);
+    for (int i = 0; i < 12; i++) {
+        was = h.backed;
+        libos_heap_grow(&h, (intptr_t)(h.backed - h.brk) + 1);
+        uintptr_t had = was - START, more = had > LIBOS_HEAP_CHUNK ? LIBOS_HEAP_CHUNK : had;
+        EXPECT_EQ(h.backed, was + 4096 + more);
+    }
     EXPECT_EQ(fake_count, (h.backed - START) / 4096);
 }
 
@@ -188,6 +208,7 @@ KTEST(bad_backed_end_is_ignored)
 }
 
 KTEST_MAIN(KTEST_CASE(grows_and_returns_old_break), KTEST_CASE(grows_by_chunks_on_demand),
+           KTEST_CASE(small_heap_grows_by_doubling),
            KTEST_CASE(refusal_fails_cleanly_and_needs_no_chunk),
            KTEST_CASE(trims_what_the_break_left), KTEST_CASE(bad_backed_end_is_ignored), KTEST_CASE(fills_exactly_to_the_end),
            KTEST_CASE(refuses_past_end_without_change), KTEST_CASE(shrinks_but_not_below_start),

@@ -44,6 +44,7 @@ struct domain {
     uint64_t mem_pages;              /* its memory's range, and its maximum */
     uint64_t mem_frames;             /* frames backing it now (memory.c) */
     spinlock_t mem_lock;             /* MEMORY_OP against MAP_FOREIGN */
+    uint64_t stack_lo, stack_hi;     /* backed on first touch (stack.c) */
     uint32_t state;                  /* KEEL_DOMSTATE_* */
     int32_t exit_code;
     struct keel_crash_info crash;
@@ -96,6 +97,15 @@ void domain_crash(struct domain *d, uint32_t vector, uint64_t error_code,
 void domain_get_info(struct domain *d, struct keel_domain_info *info);
 /* Set bits in d's pending word and wake its vCPU. */
 void domain_set_pending(struct domain *d, uint64_t bits);
+
+/* ---- stack.c ---- */
+/* true if the page fault (cr2, error_code) of d's own vCPU in ring 3 was
+ * a first touch of its stack (SET_STACK) and the page is now backed: the
+ * guest retries the access.  false: the fault stands. */
+bool stack_fault(struct domain *d, uint64_t cr2, uint64_t error_code);
+/* The same for a hypercall of d's reaching an unbacked page gva of its
+ * stack (guest_access.c); false unless d is this CPU's current domain. */
+bool stack_touch(struct domain *d, uint64_t gva);
 
 /* ---- shared_info.c ---- */
 void shared_info_init(struct keel_shared_info *si);

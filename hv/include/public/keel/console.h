@@ -68,8 +68,12 @@
  * backend the MAPPER.  ring_pages == KEEL_CONSOLE_RING_PAGES:
  *
  *   page 0        struct keel_console_page (control, input data)
- *   pages 1..8    stdout data, KEEL_CONSOLE_OUT_SIZE bytes (guest -> dom0)
- *   pages 9..10   stderr data, KEEL_CONSOLE_ERR_SIZE bytes (guest -> dom0)
+ *   pages 1..2    stdout data, KEEL_CONSOLE_OUT_SIZE bytes (guest -> dom0)
+ *   page 3        stderr data, KEEL_CONSOLE_ERR_SIZE bytes (guest -> dom0)
+ *
+ * Small on purpose: every guest has a console, and its pages are most of
+ * what an idle guest's memory holds (docs/memory.md); a guest that writes
+ * faster than dom0 drains waits for room, as it would with any size.
  *
  * Each direction is a keel/stream.h byte stream; the guest produces out and
  * err and consumes in.  One event channel carries every notification both
@@ -86,11 +90,11 @@
  * When the guest has ended, the backend drains what is left before it
  * reports the exit, so no byte written before exit is lost.
  */
-#define KEEL_CONSOLE_RING_PAGES  11u
+#define KEEL_CONSOLE_RING_PAGES  4u
 #define KEEL_CONSOLE_OUT_PAGE    1u
-#define KEEL_CONSOLE_OUT_SIZE    (8u * KEEL_PAGE_SIZE)
-#define KEEL_CONSOLE_ERR_PAGE    9u
-#define KEEL_CONSOLE_ERR_SIZE    (2u * KEEL_PAGE_SIZE)
+#define KEEL_CONSOLE_OUT_SIZE    (2u * KEEL_PAGE_SIZE)
+#define KEEL_CONSOLE_ERR_PAGE    3u
+#define KEEL_CONSOLE_ERR_SIZE    (1u * KEEL_PAGE_SIZE)
 #define KEEL_CONSOLE_IN_OFFSET   2048u
 #define KEEL_CONSOLE_IN_SIZE     2048u
 

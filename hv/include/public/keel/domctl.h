@@ -41,6 +41,7 @@
 #define KEEL_DOMCTL_NEXT_ENDED    13  /* OUT domid */
 #define KEEL_DOMCTL_MAP_MODULE    14  /* IN domid, gva, npages, module, offset, rights */
 #define KEEL_DOMCTL_CPU_INFO      15  /* IN cpu_info.cpu; OUT cpu_info */
+#define KEEL_DOMCTL_SET_STACK     16  /* IN domid, set_stack.gva, npages (never run) */
 
 /* CREATE: a paused domain with mem_pages pages of memory and the given
  * limits (struct keel_domain_limits, below; all 0 for the defaults).
@@ -88,6 +89,24 @@
  * a range holding one fails (-KEEL_EINVAL), a guest cannot grant it
  * (MAP/COPY of such a grant: -KEEL_EINVAL), and the hypervisor never
  * writes it (a hypercall output buffer there: -KEEL_EFAULT). */
+
+/* SET_STACK: the guest's pages [gva, gva + npages pages) are its stack,
+ * backed on first touch: a page of the range that has no frame gets a
+ * zeroed one (rw- NX, the guest's own, counted in mem_frames like
+ * MEMORY_OP INCREASE) when the guest's own code or a hypercall it makes
+ * first reads or writes it, so a guest holds frames only for the stack it
+ * has used.  The toolstack backs the top pages it wants ready at once and
+ * keeps an unbacked page below gva outside the range: the guard page, on
+ * which an overflowing guest dies alone (a page fault), as does a guest
+ * whose touch cannot be backed (its maximum reached, or the machine out of
+ * frames that no domain's reserve holds: the same rule as INCREASE).
+ * Pages the guest gave back (DECREASE) are backed again when touched; a
+ * page PROTECT lowered stays as it is.  One range per domain; a second
+ * call replaces it.  Only for a guest that is paused and has never run
+ * (-KEEL_EBUSY otherwise); gva page aligned, npages > 0 and the range
+ * inside the guest's memory, pad 0 (-KEEL_EINVAL).  A domain without a
+ * range (dom0, and every guest by default) has its memory backed only by
+ * CREATE and MEMORY_OP. */
 
 /* NEXT_ENDED: the next domain, in order, that shut down or crashed since
  * the previous call; the input domid is ignored.  -KEEL_ENOENT: none left.
@@ -335,6 +354,7 @@ struct keel_domctl {
         struct { int32_t status; uint32_t pad; } poweroff;
         struct { uint32_t cpu; uint32_t pad; } affinity;
         struct keel_cpu_info cpu_info;
+        struct { uint64_t gva; uint64_t npages; uint64_t pad; } set_stack;
         struct {
             uint64_t gva;     /* first guest page */
             uint64_t npages;

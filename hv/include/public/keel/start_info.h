@@ -24,7 +24,10 @@
  *                   heap_backed backed by frames at start (memory on
  *                   demand, keel/memory.h), the rest unmapped
  *   heap_end        one unmapped guard page
- *   stack_top - stack_bytes .. stack_top   the stack (rw-)
+ *   stack_top - stack_bytes .. stack_top   the stack (rw-); dom0's builder
+ *                   backs its top pages and has the hypervisor back each
+ *                   other page when the guest first touches it
+ *                   (keel/domctl.h SET_STACK): the guest sees no difference
  *   stack_top == mem_base + mem_bytes
  */
 #ifndef KEEL_PUBLIC_START_INFO_H

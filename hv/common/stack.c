@@ -1,0 +1,93 @@
+/*
+ * A guest's stack backed on first touch (KEEL_DOMCTL_SET_STACK, contract in
+ * keel/domctl.h).
+ *
+ * The toolstack names the stack's range once, before the guest first runs;
+ * a not-present access to a page of it that has no frame (from the guest's
+ * ring-3 code: hv_guest_exception; from a hypercall of its own:
+ * guest_access.c) gets a zeroed frame, AS_OWNED and counted in mem_frames,
+ * exactly what MEMORY_OP INCREASE of that page would have given it.  So a
+ * guest with a 256 KiB stack holds frames for the few pages it uses, and
+ * its limits do not change: the page is inside its memory (at most
+ * mem_pages frames), and the machine keeps the same floor as for INCREASE,
+ * so a guest growing its stack never takes what a reserve holds for
+ * another.  Anything else (a page outside the range: the guard page below
+ * it; a page mapped but not present: PROTECT lowered it to 0; growth
+ * refused) is the fault it was, and the guest alone dies of it.
+ *
+ * Only the domain's own vCPU backs its stack, under its mem_lock like
+ * MEMORY_OP (MAP_FOREIGN of dom0 takes it too); a not-present entry is
+ * never cached in a TLB, so mapping it needs no flush anywhere.
+ */
+#include <hv/domain.h>
+#include <hv/domctl.h>
+#include <hv/lib.h>
+
+/* MEMORY_OP's floor (memory.c): frames kept free of any guest's growth,
+ * for the hypervisor's heap and the fixed structures of the next CREATE. */
+#define STACK_FLOOR_FRAMES 256u
+/* a frame and at most the four page-table pages that reach it */
+#define STACK_PAGE_FRAMES  5u
+
+#define PF_PRESENT  1u
+#define PF_RESERVED 8u
+#define PF_FETCH    16u
+
+long domctl_set_stack(struct vcpu *v, struct keel_domctl *op)
+{
+    uint64_t gva = op->u.set_stack.gva, npages = op->u.set_stack.npages;
+    struct domain *t;
+    int rc = domctl_new_guest(v, op, &t);
+
+    if (rc)
+        return rc;
+    if (op->u.set_stack.pad || !in_guest_memory(t, gva, npages))
+        return -KEEL_EINVAL;
+    t->stack_lo = gva;
+    t->stack_hi = gva + npages * PAGE_SIZE;
+    return 0;
+}
+
+static bool machine_has_room(const struct domain *d)
+{
+    uint64_t free = frames_free_count(), held = frames_reserved_count();
+
+    return d->mem_frames < d->mem_pages && free >= held &&
+           free - held >= STACK_PAGE_FRAMES + STACK_FLOOR_FRAMES;
+}
+
+/* Back the page holding gva if it is an unbacked page of d's stack. */
+static bool back_stack_page(struct domain *d, uint64_t gva)
+{
+    uint64_t page = gva & PAGE_MASK, pa;
+    bool backed = false;
+
+    if (gva < d->stack_lo || gva >= d->stack_hi)
+        return false;
+    spin_lock(&d->mem_lock);
+    if (as_lookup(&d->as, page, NULL, NULL, NULL) != 0 && machine_has_room(d) &&
+        (pa = frame_alloc_zeroed()) != 0) {
+        if (as_map(&d->as, page, pa, KEEL_RIGHT_R | KEEL_RIGHT_W, AS_OWNED) == 0) {
+            d->mem_frames++;
+            backed = true;
+        } else {
+            frame_free(pa);
+        }
+    }
+    spin_unlock(&d->mem_lock);
+    return backed;
+}
+
+bool stack_fault(struct domain *d, uint64_t cr2, uint64_t error_code)
+{
+    if (error_code & (PF_PRESENT | PF_RESERVED | PF_FETCH))
+        return false;
+    return back_stack_page(d, cr2);
+}
+
+bool stack_touch(struct domain *d, uint64_t gva)
+{
+    struct vcpu *cur = this_cpu()->current;
+
+    return cur && cur->domain == d && back_stack_page(d, gva);
+}
