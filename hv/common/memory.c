@@ -111,7 +111,7 @@ static long back_pages(struct domain *d, uint64_t gva, uint64_t npages,
     return 0;
 }
 
-static long increase(struct domain *d, uint64_t gva, uint64_t npages)
+long memory_increase(struct domain *d, uint64_t gva, uint64_t npages)
 {
     struct hv_charge take;
     uint64_t pages = 0;
@@ -209,7 +209,7 @@ long hc_memory_op(struct vcpu *v, const struct hc_args *args)
         return -KEEL_EINVAL;
     spin_lock(&d->mem_lock);
     if (cmd == KEEL_MEMORY_INCREASE)
-        rc = increase(d, op.gva, op.npages);
+        rc = memory_increase(d, op.gva, op.npages);
     else if (cmd == KEEL_MEMORY_DECREASE)
         rc = decrease(d, op.gva, op.npages);
     else

@@ -5,8 +5,9 @@
  * The toolstack names the stack's range once, before the guest first runs;
  * a not-present access to a page of it that has no frame (from the guest's
  * ring-3 code: hv_guest_exception; from a hypercall of its own:
- * guest_access.c) gets a zeroed frame, AS_OWNED and counted in mem_frames,
- * exactly what MEMORY_OP INCREASE of that page would have given it.  So a
+ * guest_access.c) gets what MEMORY_OP INCREASE of that page gives (it is
+ * that call: memory_increase), a zeroed frame counted in mem_frames, its
+ * page tables charged.  So a
  * guest with a 256 KiB stack holds frames for the few pages it uses, and
  * its limits do not change: the page is inside its memory (at most
  * mem_pages frames), and the machine keeps the same floor as for INCREASE,
@@ -22,12 +23,6 @@
 #include <hv/domain.h>
 #include <hv/domctl.h>
 #include <hv/lib.h>
-
-/* MEMORY_OP's floor (memory.c): frames kept free of any guest's growth,
- * for the hypervisor's heap and the fixed structures of the next CREATE. */
-#define STACK_FLOOR_FRAMES 256u
-/* a frame and at most the four page-table pages that reach it */
-#define STACK_PAGE_FRAMES  5u
 
 #define PF_PRESENT  1u
 #define PF_RESERVED 8u
@@ -48,32 +43,16 @@ long domctl_set_stack(struct vcpu *v, struct keel_domctl *op)
     return 0;
 }
 
-static bool machine_has_room(const struct domain *d)
-{
-    uint64_t free = frames_free_count(), held = frames_reserved_count();
-
-    return d->mem_frames < d->mem_pages && free >= held &&
-           free - held >= STACK_PAGE_FRAMES + STACK_FLOOR_FRAMES;
-}
-
 /* Back the page holding gva if it is an unbacked page of d's stack. */
 static bool back_stack_page(struct domain *d, uint64_t gva)
 {
-    uint64_t page = gva & PAGE_MASK, pa;
-    bool backed = false;
+    uint64_t page = gva & PAGE_MASK;
+    bool backed;
 
     if (gva < d->stack_lo || gva >= d->stack_hi)
         return false;
     spin_lock(&d->mem_lock);
-    if (as_lookup(&d->as, page, NULL, NULL, NULL) != 0 && machine_has_room(d) &&
-        (pa = frame_alloc_zeroed()) != 0) {
-        if (as_map(&d->as, page, pa, KEEL_RIGHT_R | KEEL_RIGHT_W, AS_OWNED) == 0) {
-            d->mem_frames++;
-            backed = true;
-        } else {
-            frame_free(pa);
-        }
-    }
+    backed = memory_increase(d, page, 1) == 0;
     spin_unlock(&d->mem_lock);
     return backed;
 }

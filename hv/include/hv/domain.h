@@ -107,6 +107,12 @@ bool stack_fault(struct domain *d, uint64_t cr2, uint64_t error_code);
  * stack (guest_access.c); false unless d is this CPU's current domain. */
 bool stack_touch(struct domain *d, uint64_t gva);
 
+/* ---- memory.c ---- */
+/* MEMORY_OP INCREASE of d's own [gva, + npages) (keel/memory.h),
+ * with d's mem_lock held: frames and their page tables charged, the
+ * machine's floor kept.  0, -KEEL_EEXIST, -KEEL_ENOMEM. */
+long memory_increase(struct domain *d, uint64_t gva, uint64_t npages);
+
 /* ---- shared_info.c ---- */
 void shared_info_init(struct keel_shared_info *si);
 
