@@ -160,9 +160,9 @@ static uint64_t spin_ns(const struct blkfront *bf)
 {
     uint64_t twice = 2 * bf->latency_ns;
 
-    if (!bf->latency_ns || bf->latency_ns > BLKFRONT_SPIN_MAX_NS)
+    if (!bf->latency_ns || bf->latency_ns > bf->spin_max_ns)
         return 0;
-    return twice < BLKFRONT_SPIN_MAX_NS ? twice : BLKFRONT_SPIN_MAX_NS;
+    return twice < bf->spin_max_ns ? twice : bf->spin_max_ns;
 }
 
 /* Every answer there: its request's callback.  How many. */
