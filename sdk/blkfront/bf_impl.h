@@ -14,10 +14,6 @@
 
 #define BLKFRONT_POOL_PAGES (8u * KEEL_BLK_SEGS_MAX)
 #define BLKFRONT_POOL_WORDS ((BLKFRONT_POOL_PAGES + 63) / 64)
-/* Poll before blocking (io.c) for at most this long, and only when
- * requests have been answered within it; the environment variable
- * KEEL_BLKFRONT_SPIN_US (keel run -e) sets another bound, 0: never. */
-#define BLKFRONT_SPIN_MAX_NS (1000u * 1000u)
 
 /* Zero-copy buffers (buffer.c): at most BLKFRONT_BUFFERS_MAX of them,
  * BLKFRONT_BUFFER_PAGES_MAX pages together, so that pool and buffers stay
@@ -35,7 +31,6 @@ struct bf_buffer {
 
 struct bf_slot {
     struct blkfront_io *io;      /* NULL: free */
-    uint64_t submitted_ns;
     bool direct;                 /* on a zero-copy buffer: no pool pages */
     uint8_t npages;
     uint8_t page[KEEL_BLK_SEGS_MAX];   /* pool pages, in data order */
@@ -53,8 +48,6 @@ struct blkfront {
     struct bf_buffer buffer[BLKFRONT_BUFFERS_MAX];
     unsigned nbuffers, buffer_pages;
     unsigned inflight;
-    uint64_t latency_ns;         /* requests' recent latency (moving average) */
-    uint64_t spin_max_ns;        /* BLKFRONT_SPIN_MAX_NS or the environment's */
     volatile int event;
     bool dead;                   /* the backend answered nonsense */
     bool taking;                 /* in take_answers: submits push at its end */

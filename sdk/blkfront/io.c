@@ -129,7 +129,6 @@ int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
         sectors -= n;
     }
     sl->io = io;
-    sl->submitted_ns = libos_monotonic_ns();
     bf->inflight++;
     if (!bf->taking)
         push(bf);
@@ -147,24 +146,6 @@ static int status_of(int16_t st)
     }
 }
 
-static void note_latency(struct blkfront *bf, uint64_t ns)
-{
-    bf->latency_ns = bf->latency_ns ? (bf->latency_ns * 7 + ns) / 8 : ns;
-}
-
-/* How long to poll for an answer before blocking: twice the recent
- * latency when that is short, else not at all (a slow disk's wait is
- * worth a block).  Waking a blocked vCPU is an IPI and, under TCG, a host
- * thread's wake-up: about what a whole 4 KiB read costs. */
-static uint64_t spin_ns(const struct blkfront *bf)
-{
-    uint64_t twice = 2 * bf->latency_ns;
-
-    if (!bf->latency_ns || bf->latency_ns > bf->spin_max_ns)
-        return 0;
-    return twice < bf->spin_max_ns ? twice : bf->spin_max_ns;
-}
-
 /* Every answer there: its request's callback.  How many. */
 static int take_each(struct blkfront *bf)
 {
@@ -179,7 +160,6 @@ static int take_each(struct blkfront *bf)
         }
         struct blkfront_io *io = sl->io;
         int st = status_of(r.status);
-        note_latency(bf, libos_monotonic_ns() - sl->submitted_ns);
         if (st == 0 && io->op == KEEL_BLK_OP_READ && !sl->direct)
             copy_data(bf, sl, io->buf, io->bytes, false);
         put_pages(bf, sl);
@@ -245,7 +225,7 @@ int blkfront_poll(struct blkfront *bf, uint64_t deadline_ns)
         if (!deadline_ns || libos_monotonic_ns() >= deadline_ns)
             return 0;
         push(bf);                  /* a callback's poll inside a batch */
-        libos_thread_wait_spin(woken, bf, deadline_ns, spin_ns(bf));
+        libos_thread_wait(woken, bf, deadline_ns);
     }
 }
 

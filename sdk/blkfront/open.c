@@ -6,7 +6,6 @@
  */
 #include <malloc.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <keel/image_note.h>
 #include <libos/device.h>
@@ -51,19 +50,6 @@ static int grant_slots(struct blkfront *bf)
     return 0;
 }
 
-/* KEEL_BLKFRONT_SPIN_US, if a plain number, else BLKFRONT_SPIN_MAX_NS. */
-static uint64_t spin_bound(void)
-{
-    const char *s = getenv("KEEL_BLKFRONT_SPIN_US");
-    char *end;
-    unsigned long long us;
-
-    if (!s || !*s)
-        return BLKFRONT_SPIN_MAX_NS;
-    us = strtoull(s, &end, 10);
-    return *end || us > 1000000 ? BLKFRONT_SPIN_MAX_NS : us * 1000;
-}
-
 static int connect(struct blkfront *bf, const struct keel_device *d)
 {
     int rc;
@@ -79,7 +65,6 @@ static int connect(struct blkfront *bf, const struct keel_device *d)
     if ((rc = grant_slots(bf)) || (rc = (int)libos_conn_grant(&bf->conn)))
         return rc;
     bf_ring_init(bf);
-    bf->spin_max_ns = spin_bound();
     libos_conn_set_state(&bf->conn, KEEL_CONN_INITIALISED);
     return 0;
 }

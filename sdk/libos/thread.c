@@ -14,7 +14,6 @@
  * earliest deadline, SCHED_BLOCK (which returns at once if an event came
  * after the mask), then deliver what arrived.  No wake-up is lost.
  */
-#include <stdbool.h>
 #include <stdlib.h>
 #include <libos/thread.h>
 #include <libos/event.h>
@@ -76,59 +75,20 @@ static uint64_t earliest_deadline(void)
     return dl;
 }
 
-static uint64_t blocks;
-
-uint64_t libos_thread_blocks(void)
-{
-    return blocks;
-}
-
-/* The last moment a waiting thread asked to be polled for. */
-static uint64_t spin_until(void)
-{
-    uint64_t until = 0;
-    struct libos_thread *t = current;
-
-    do {
-        if (t->state == T_WAITING && t->spin_until > until)
-            until = t->spin_until;
-        t = t->next;
-    } while (t != current);
-    return until;
-}
-
-/* Events polled until a thread is ready or every spinner's time is up:
- * true if one is ready.  Events stay masked: a pending one is seen in the
- * shared-info page, no upcall and no wake-up needed. */
-static bool idle_spin(void)
-{
-    uint64_t until = spin_until();
-
-    while (libos_monotonic_ns() < until) {
-        libos_events_poll();
-        if (pick())
-            return true;
-        __builtin_ia32_pause();
-    }
-    return false;
-}
-
 static void idle_block(void)
 {
     int old = libos_events_mask();
     uint64_t dl, t0;
 
     libos_events_poll();
-    if (!pick() && !idle_spin()) {
+    if (!pick()) {
         libos_pending_set_aside();
         dl = earliest_deadline();
         if (dl != LIBOS_FOREVER)
             keel_hc_set_timer(dl);    /* a stale one only wakes us early */
         t0 = libos_monotonic_ns();
-        if (!pick()) {
+        if (!pick())
             keel_hc_sched_block();
-            blocks++;
-        }
         libos_blocked_ns += libos_monotonic_ns() - t0;
     }
     libos_events_restore(old);
@@ -156,20 +116,13 @@ static void switch_away(void)
     run(next);
 }
 
-static void wait_for(int (*ready)(void *), void *arg, uint64_t deadline_ns,
-                     uint64_t spin_until)
+void libos_sched_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns)
 {
     current->state = T_WAITING;
     current->ready = ready;
     current->ready_arg = arg;
     current->deadline = deadline_ns;
-    current->spin_until = spin_until;
     switch_away();
-}
-
-void libos_sched_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns)
-{
-    wait_for(ready, arg, deadline_ns, 0);
 }
 
 void libos_thread_yield(void)
@@ -274,10 +227,4 @@ int libos_thread_join(libos_thread_t *t, void **result)
 void libos_thread_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns)
 {
     libos_sched_wait(ready, arg, deadline_ns);
-}
-
-void libos_thread_wait_spin(int (*ready)(void *), void *arg, uint64_t deadline_ns,
-                            uint64_t spin_ns)
-{
-    wait_for(ready, arg, deadline_ns, libos_monotonic_ns() + spin_ns);
 }

@@ -18,7 +18,6 @@ struct libos_thread {
     int (*ready)(void *);
     void *ready_arg;
     uint64_t deadline;
-    uint64_t spin_until;            /* poll before blocking until then */
     void *(*fn)(void *);
     void *arg, *result;
     void *stack;

@@ -41,11 +41,6 @@ def test_threads_printf_at_once_and_no_line_is_lost():
     assert sorted(lines[:-1]) == want
 
 
-def test_polling_before_blocking():
-    # libos_thread_wait_spin: no block inside the window, a block after it
-    ktap_passes(keel_run([guest("spin.img")]), "spin")
-
-
 def test_calls_and_environment():
     r = keel_run([guest("posix_calls.img")],
                  options=["-e", "KEEL_T1=hello", "-e", "KEEL_T2=a b=c,d"])

@@ -52,15 +52,6 @@ int libos_thread_others_alive(void);
  * an event handler need only set a flag that ready reads.  May return
  * early: callers re-check their condition. */
 void libos_thread_wait(int (*ready)(void *), void *arg, uint64_t deadline_ns);
-/* The same for an answer expected soon (a disk request on the device):
- * when every thread of the guest waits, the vCPU first polls for up to
- * spin_ns (events and ready) before it blocks in the hypervisor, because
- * waking a blocked vCPU costs more than a short wait (docs/threads.md,
- * "Polling before blocking").  Other ready threads always run first. */
-void libos_thread_wait_spin(int (*ready)(void *), void *arg, uint64_t deadline_ns,
-                            uint64_t spin_ns);
-/* How often the vCPU has blocked in the hypervisor (nothing was ready). */
-uint64_t libos_thread_blocks(void);
 
 /* Mutex: not recursive (locking one the caller holds is -KEEL_EBUSY);
  * unlocking one the caller does not hold is -KEEL_EPERM.  Zero-initialised (LIBOS_MUTEX_INIT) is unlocked. */
