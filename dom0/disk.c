@@ -51,7 +51,7 @@ static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
  * yet): 0, or -KEEL_E*. */
 static int self_test(struct disk_dev *d, const struct virtio_blk_info *i)
 {
-    struct virtio_blk_request r = { VIRTIO_BLK_READ, 0, i->sector_size, 0 };
+    struct virtio_blk_request r = { .op = VIRTIO_BLK_READ, .bytes = i->sector_size };
     int s = virtio_blk_slot_get(d->blk);
     uint64_t deadline = hc_now_ns() + DISK_TEST_NS;
 
@@ -72,7 +72,7 @@ static void d_put(void *d, unsigned s) { virtio_blk_slot_put(d, s); }
 static void d_kick(void *d) { virtio_blk_kick(d); }
 static int d_submit(void *d, unsigned s, unsigned op, uint64_t sector, uint32_t bytes)
 {
-    struct virtio_blk_request r = { op, sector, bytes, 0 };
+    struct virtio_blk_request r = { .op = op, .sector = sector, .bytes = bytes };
     return virtio_blk_submit(d, s, &r);
 }
 
