@@ -67,8 +67,8 @@ static void write_all(unsigned seed)
         fail("the 44 KiB write", rc);
     for (unsigned i = 0; i < NSMALL; i++) {
         fill(small[i], SMALL, seed, i + 1);
-        io[i] = (struct blkfront_io){ KEEL_BLK_OP_WRITE, SMALL_AT + i * 8, small[i],
-                                      SMALL, on_done, NULL };
+        io[i] = (struct blkfront_io){ .op = KEEL_BLK_OP_WRITE, .sector = SMALL_AT + i * 8,
+                                      .buf = small[i], .bytes = SMALL, .done = on_done };
         if ((rc = blkfront_submit(bf, &io[i])))
             fail("submit", rc);
     }
@@ -105,8 +105,9 @@ static void zc_write(uint8_t *zc, unsigned seed)
         fail("the zero-copy 44 KiB write", rc);
     answered = 0;
     for (unsigned i = 0; i < NSMALL; i++) {      /* pages 1..8 of it, elsewhere */
-        io[i] = (struct blkfront_io){ KEEL_BLK_OP_WRITE, ZC_AT + 100 + i * 8,
-                                      zc + (i + 1) * SMALL, SMALL, on_done, NULL };
+        io[i] = (struct blkfront_io){ .op = KEEL_BLK_OP_WRITE, .sector = ZC_AT + 100 + i * 8,
+                                      .buf = zc + (i + 1) * SMALL, .bytes = SMALL,
+                                      .done = on_done };
         if ((rc = blkfront_submit(bf, &io[i])))
             fail("a zero-copy submit", rc);
     }
