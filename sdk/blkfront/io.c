@@ -35,7 +35,8 @@ static int check_discard(const struct blkfront *bf, const struct blkfront_io *io
 {
     uint64_t align = bf->set.sector_size / KEEL_BLK_SECTOR;
 
-    if (!blkfront_discards(bf))
+    /* a read-only disk's backend answers EROFS, as for a write */
+    if (!blkfront_discards(bf) && !(bf->set.flags & KEEL_BLK_F_RO))
         return -KEEL_ENOSYS;
     if (io->bytes || !io->sectors || io->sectors % align || io->sector % align)
         return -KEEL_EINVAL;

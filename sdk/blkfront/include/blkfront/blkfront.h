@@ -32,8 +32,9 @@
  *    become undefined, the host may give their space back.  bytes 0 and
  *    buf NULL, `sectors` of them (a multiple of the sector size, 1 to
  *    2^32 - 1) from `sector`, aligned; no data moves, no page is taken.
- *    -KEEL_ENOSYS at once on a disk without it; a range past the disk's
- *    end is the backend's to refuse (-KEEL_EINVAL).
+ *    -KEEL_ENOSYS at once on a writable disk without it; the backend
+ *    refuses it on a read-only disk (-KEEL_EROFS), and a range past the
+ *    disk's end (-KEEL_EINVAL).
  *  - blkfront_flush returns once every write answered before it is on
  *    the host's stable storage (keel/blk.h FLUSH): write, then flush.
  *  - At most BLKFRONT_INFLIGHT requests at once, and at most 352 KiB of
