@@ -100,8 +100,8 @@ static void report(const struct disk_dev *d, uint64_t t0,
            (unsigned long long)(hc_now_ns() - t0) / 1000,
            (unsigned long long)i->sectors, i->sector_size,
            i->read_only ? "ro" : "rw", i->flush ? "flush" : "no flush",
-           (unsigned)i->max_discard_sectors, (unsigned)i->features, d->port ? "interrupts" : "polled",
-           rc ? ctl_strerror(rc) : "ok");
+           (unsigned)i->max_discard_sectors, (unsigned)i->features,
+           d->port ? "interrupts" : "polled", rc ? ctl_strerror(rc) : "ok");
 }
 
 /* One more virtio-blk function: false when there is none left. */

@@ -13,10 +13,8 @@
  * at its completion, nothing copied.  A DISCARD has no data: its range
  * goes to the device in pieces of the device's most (discard_piece), the
  * next sent when the last completes, on the same slot.  The slot
- * remembers the checked
- * copy of the request
- * (disk->pend), so nothing the guest writes to its ring later changes
- * what is done or answered.
+ * remembers the checked copy of the request (disk->pend), so nothing the
+ * guest writes to its ring later changes what is done or answered.
  */
 #include <string.h>
 #include <keel/abi.h>

@@ -49,8 +49,6 @@ static int check(const struct blkfront *bf, const struct blkfront_io *io)
 
     if (io->op == KEEL_BLK_OP_DISCARD)
         return check_discard(bf, io);
-    if (io->sectors)
-        return -KEEL_EINVAL;
     if (io->op == KEEL_BLK_OP_FLUSH)
         return io->bytes ? -KEEL_EINVAL : 0;
     if (io->op != KEEL_BLK_OP_READ && io->op != KEEL_BLK_OP_WRITE)
@@ -136,7 +134,7 @@ int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
         copy_data(bf, sl, io->buf, io->bytes, true);
     *r = (struct keel_blk_req){ .op = (uint8_t)io->op, .id = (uint64_t)s,
                                 .sector = io->op == KEEL_BLK_OP_FLUSH ? 0 : io->sector,
-                                .nr_sectors = io->sectors };
+                                .nr_sectors = io->op == KEEL_BLK_OP_DISCARD ? io->sectors : 0 };
     unsigned sectors = (unsigned)(io->bytes / KEEL_BLK_SECTOR);
     for (unsigned p = 0; sectors; p++) {
         unsigned n = sectors < KEEL_BLK_SECTORS_PER_PAGE ? sectors : KEEL_BLK_SECTORS_PER_PAGE;

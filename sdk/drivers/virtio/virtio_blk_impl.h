@@ -6,10 +6,11 @@
  * parts apart): its 16-byte header (device reads), its data in its slot
  * (device reads for a write, writes for a read; none for a flush), its
  * status byte (device writes).  A discard's data is its range
- * (struct vblk_discard), written into its slot, device reads.  Headers and status bytes of all slots
- * share one DMA page (VBLK_META_STRIDE bytes each); the data of slot i is
- * VIRTIO_BLK_SLOT_BYTES at data + i * VIRTIO_BLK_SLOT_BYTES, one
- * contiguous DMA run, so a request's data is one descriptor.
+ * (struct vblk_discard), written into its slot, device reads.  Headers
+ * and status bytes of all slots share one DMA page (VBLK_META_STRIDE
+ * bytes each); the data of slot i is VIRTIO_BLK_SLOT_BYTES at
+ * data + i * VIRTIO_BLK_SLOT_BYTES, one contiguous DMA run, so a
+ * request's data is one descriptor.
  *
  * A request through virtio_blk_submit_sg (virtio_blk_sg.c) keeps the
  * header and status byte of its slot but its data is the caller's

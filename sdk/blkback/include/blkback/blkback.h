@@ -229,8 +229,9 @@ int bb_disk_init(struct bb_disk *disk, const struct bb_ops *ops,
                  const struct bb_dev_info *info, void *ctx);
 
 /* The settings a whole device (or a slice of `sectors` of it) gives a
- * guest; read_only forces KEEL_BLK_F_RO (and drops KEEL_BLK_F_DISCARD).  -KEEL_EINVAL: a slice past the
- * device's end or not aligned to its sector. */
+ * guest; read_only forces KEEL_BLK_F_RO (and drops KEEL_BLK_F_DISCARD).
+ * -KEEL_EINVAL: a slice past the device's end or not aligned to its
+ * sector. */
 int bb_settings(const struct bb_dev_info *info, uint64_t first,
                 uint64_t sectors, bool read_only, struct keel_blk_settings *out);
 

@@ -62,7 +62,7 @@ struct blkfront_io {
     size_t bytes;
     void (*done)(struct blkfront_io *io, int status);
     void *arg;                   /* the caller's */
-    uint32_t sectors;            /* DISCARD's 512-byte sectors; 0 otherwise */
+    uint32_t sectors;            /* DISCARD's 512-byte sectors; else unused */
 };
 
 int blkfront_open(struct blkfront **out);

@@ -143,9 +143,10 @@ struct virtio_blk_seg {
  * buffer (zero copy: the device reads or writes those pages itself; the
  * caller keeps them reachable until the completion).  Checked like
  * virtio_blk_submit, and the segments too: 1..VIRTIO_BLK_SEGS_MAX of them
- * (0 for FLUSH; DISCARD is virtio_blk_submit's only), each well formed, their lengths adding up to r->bytes
- * (-KEEL_EINVAL).  The slot carries the header, status, tag and state as
- * for virtio_blk_submit; its buffer goes unused.  A device without
+ * (0 for FLUSH; DISCARD is virtio_blk_submit's only), each well formed,
+ * their lengths adding up to r->bytes (-KEEL_EINVAL).  The slot carries
+ * the header, status, tag and state as for virtio_blk_submit; its buffer
+ * goes unused.  A device without
  * indirect descriptors (QEMU has them) may lack ring room for the chain:
  * -KEEL_ENOSPC, submit again after a completion (-KEEL_E2BIG: its queue
  * can never hold it).  0 or -KEEL_E* with nothing queued. */
