@@ -60,7 +60,8 @@ static double measure_on(uint8_t *data, unsigned op, unsigned bytes, unsigned de
 
     r.count = random ? RAND_COUNT : r.units;
     for (unsigned i = 0; i < depth && r.next < r.count; i++) {
-        io[i] = (struct blkfront_io){ op, where(&r, r.next++), data, bytes, on_done, &r };
+        io[i] = (struct blkfront_io){ .op = op, .sector = where(&r, r.next++), .buf = data,
+                                      .bytes = bytes, .done = on_done, .arg = &r };
         if (blkfront_submit(bf, &io[i]))
             return -1;
     }

@@ -51,7 +51,7 @@ static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
  * yet): 0, or -KEEL_E*. */
 static int self_test(struct disk_dev *d, const struct virtio_blk_info *i)
 {
-    struct virtio_blk_request r = { VIRTIO_BLK_READ, 0, i->sector_size, 0 };
+    struct virtio_blk_request r = { .op = VIRTIO_BLK_READ, .bytes = i->sector_size };
     int s = virtio_blk_slot_get(d->blk);
     uint64_t deadline = hc_now_ns() + DISK_TEST_NS;
 
@@ -72,7 +72,14 @@ static void d_put(void *d, unsigned s) { virtio_blk_slot_put(d, s); }
 static void d_kick(void *d) { virtio_blk_kick(d); }
 static int d_submit(void *d, unsigned s, unsigned op, uint64_t sector, uint32_t bytes)
 {
-    struct virtio_blk_request r = { op, sector, bytes, 0 };
+    struct virtio_blk_request r = { .op = op, .sector = sector, .bytes = bytes };
+    return virtio_blk_submit(d, s, &r);
+}
+
+static int d_discard(void *d, unsigned s, uint64_t sector, uint32_t sectors)
+{
+    struct virtio_blk_request r = { .op = VIRTIO_BLK_DISCARD, .sector = sector,
+                                    .sectors = sectors };
     return virtio_blk_submit(d, s, &r);
 }
 
@@ -81,19 +88,20 @@ static const struct bb_ops ops = { .copy = backend_copy, .notify = backend_notif
                                    .unmap_device = disk_unmap_device };
 static const struct bb_dev_ops dev_ops = { .slot_get = d_get, .slot_data = d_data,
                                            .slot_put = d_put, .submit = d_submit,
-                                           .kick = d_kick, .submit_sg = disk_submit_sg };
+                                           .kick = d_kick, .submit_sg = disk_submit_sg,
+                                           .discard = d_discard };
 
 static void report(const struct disk_dev *d, uint64_t t0,
                    const struct virtio_blk_info *i, int rc)
 {
     hc_log("disk: %02x:%02x.%x up in %llu us: %llu sectors of %u bytes, "
-           "%s, %s, features %#x, %s; first sector read: %s",
+           "%s, %s, discard %u, features %#x, %s; first sector read: %s",
            KEEL_PCI_BUS(d->bdf), KEEL_PCI_DEV(d->bdf), KEEL_PCI_FN(d->bdf),
            (unsigned long long)(hc_now_ns() - t0) / 1000,
            (unsigned long long)i->sectors, i->sector_size,
            i->read_only ? "ro" : "rw", i->flush ? "flush" : "no flush",
-           (unsigned)i->features, d->port ? "interrupts" : "polled",
-           rc ? ctl_strerror(rc) : "ok");
+           (unsigned)i->max_discard_sectors, (unsigned)i->features,
+           d->port ? "interrupts" : "polled", rc ? ctl_strerror(rc) : "ok");
 }
 
 /* One more virtio-blk function: false when there is none left. */
@@ -114,8 +122,10 @@ static bool attach_one(struct disk_dev *d)
     virtio_blk_info(d->blk, &i);
     rc = self_test(d, &i);
     report(d, t0, &i, (int)rc);
-    struct bb_dev_info bi = { i.sectors, i.sector_size, i.max_bytes,
-                              i.read_only, i.flush };
+    struct bb_dev_info bi = { .sectors = i.sectors, .sector_size = i.sector_size,
+                              .max_bytes = i.max_bytes, .read_only = i.read_only,
+                              .flush = i.flush, .discard = i.discard,
+                              .max_discard = i.max_discard_sectors };
     if (rc == 0 && bb_disk_init(&d->bb, &ops, &dev_ops, d->blk, &bi, NULL) == 0)
         d->serving = true;
     return true;

@@ -44,7 +44,8 @@ static bool pump(struct run *r)
     while (r->done < r->count) {
         while (inflight < r->depth && r->next < r->count) {
             int s = virtio_blk_slot_get(d->blk);
-            struct virtio_blk_request q = { r->op, where(r, r->next), r->bytes, 0 };
+            struct virtio_blk_request q = { .op = r->op, .sector = where(r, r->next),
+                                            .bytes = r->bytes };
             if (s < 0 || virtio_blk_submit(d->blk, (unsigned)s, &q))
                 return false;
             r->next++;

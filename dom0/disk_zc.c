@@ -45,7 +45,7 @@ void disk_unmap_device(void *ctx, uint32_t handle)
 int disk_submit_sg(void *dev, unsigned slot, unsigned op, uint64_t sector, uint32_t bytes,
                    const struct bb_seg *segs, unsigned nsegs)
 {
-    struct virtio_blk_request r = { op, sector, bytes, 0 };
+    struct virtio_blk_request r = { .op = op, .sector = sector, .bytes = bytes };
     struct virtio_blk_seg vs[VIRTIO_BLK_SEGS_MAX];
 
     if (nsegs > VIRTIO_BLK_SEGS_MAX)

@@ -88,14 +88,15 @@ int bb_settings(const struct bb_dev_info *info, uint64_t first,
 {
     uint64_t align = info->sector_size / KEEL_BLK_SECTOR;
     uint32_t segs = info->max_bytes / KEEL_PAGE_SIZE;
+    bool ro = read_only || info->read_only;
 
     if (!align || first % align || sectors % align || !sectors ||
         first > info->sectors || sectors > info->sectors - first || !segs)
         return -KEEL_EINVAL;
     *out = (struct keel_blk_settings){
         .sectors = sectors, .sector_size = info->sector_size,
-        .flags = (read_only || info->read_only ? KEEL_BLK_F_RO : 0) |
-                 (info->flush ? KEEL_BLK_F_FLUSH : 0),
+        .flags = (ro ? KEEL_BLK_F_RO : 0) | (info->flush ? KEEL_BLK_F_FLUSH : 0) |
+                 (info->discard && !ro ? KEEL_BLK_F_DISCARD : 0),
         .max_segs = (uint16_t)(segs < KEEL_BLK_SEGS_MAX ? segs : KEEL_BLK_SEGS_MAX),
         .version = KEEL_BLK_VERSION,
     };

@@ -10,10 +10,11 @@
  * go in batches (copy.c): a poll's writes at its end, a turn's reads at
  * bb_disk_release.  With zero copy (pin.c) a READ's or WRITE's pages are
  * pinned and handed to the device instead: submitted at once, answered
- * at its completion, nothing copied.  The slot remembers the checked
- * copy of the request
- * (disk->pend), so nothing the guest writes to its ring later changes
- * what is done or answered.
+ * at its completion, nothing copied.  A DISCARD has no data: its range
+ * goes to the device in pieces of the device's most (discard_piece), the
+ * next sent when the last completes, on the same slot.  The slot
+ * remembers the checked copy of the request (disk->pend), so nothing the
+ * guest writes to its ring later changes what is done or answered.
  */
 #include <string.h>
 #include <keel/abi.h>
@@ -27,6 +28,10 @@ int bb_disk_init(struct bb_disk *disk, const struct bb_ops *ops,
 {
     if (!info->sectors || info->sector_size < KEEL_BLK_SECTOR ||
         info->max_bytes < KEEL_PAGE_SIZE)
+        return -KEEL_EINVAL;
+    /* pieces of max_discard stay aligned to the sector */
+    if (info->discard && (!dev_ops->discard || !info->max_discard ||
+                          info->max_discard % (info->sector_size / KEEL_BLK_SECTOR)))
         return -KEEL_EINVAL;
     *disk = (struct bb_disk){ .ops = ops, .dev_ops = dev_ops, .dev = dev,
                               .info = *info, .ctx = ctx };
@@ -132,6 +137,8 @@ static void count(struct bb_vbd *vbd, uint8_t op, int status)
         c->reads++;
     else if (op == KEEL_BLK_OP_WRITE)
         c->writes++;
+    else if (op == KEEL_BLK_OP_DISCARD)
+        c->discards++;
     else
         c->flushes++;
 }
@@ -171,6 +178,33 @@ static void count_path(struct bb_vbd *vbd, bool zero_copy)
     }
 }
 
+/* The next piece of p's DISCARD (on slot) to the device: at most
+ * max_discard sectors from where the last piece ended.  0 or -KEEL_E*. */
+static int discard_piece(struct bb_disk *d, unsigned slot, struct bb_pending *p)
+{
+    uint32_t left = p->req.nr_sectors - p->discarded;
+    uint32_t n = left < d->info.max_discard ? left : d->info.max_discard;
+    uint64_t sector = p->vbd->first + p->req.sector + p->discarded;
+
+    p->discarded += n;
+    return d->dev_ops->discard(d->dev, slot, sector, n);
+}
+
+/* p (on slot) to the device: 0 or -KEEL_E*. */
+static int submit(struct bb_disk *d, unsigned slot, struct bb_pending *p,
+                  const struct bb_seg *segs)
+{
+    const struct keel_blk_req *req = &p->req;
+    uint64_t sector = req->op == KEEL_BLK_OP_FLUSH ? 0 : p->vbd->first + req->sector;
+
+    if (req->op == KEEL_BLK_OP_DISCARD)
+        return discard_piece(d, slot, p);
+    if (p->pinned)
+        return d->dev_ops->submit_sg(d->dev, slot, io_op(req->op), sector, p->bytes,
+                                     segs, req->nr_segs);
+    return d->dev_ops->submit(d->dev, slot, io_op(req->op), sector, p->bytes);
+}
+
 /* req is checked.  false: no device buffer (keep req, try again later).
  * A READ or WRITE whose pages pin goes to the device at once with them;
  * else a write is copied in at the batch's run, a read copied out at its
@@ -189,7 +223,7 @@ static bool start(struct bb_vbd *vbd, const struct keel_blk_req *req, uint32_t b
     struct bb_seg segs[KEEL_BLK_SEGS_MAX];
     *p = (struct bb_pending){ .vbd = vbd, .req = *req, .bytes = bytes };
     vbd->inflight++;
-    if (req->op != KEEL_BLK_OP_FLUSH)
+    if (req->op == KEEL_BLK_OP_READ || req->op == KEEL_BLK_OP_WRITE)
         count_path(vbd, bb_zero_copy(d) && bb_pins_take(vbd, p, segs));
     if (req->op == KEEL_BLK_OP_WRITE && !p->pinned) {
         bb_batch_add(d, (unsigned)slot);     /* copied in, then submitted */
@@ -197,10 +231,7 @@ static bool start(struct bb_vbd *vbd, const struct keel_blk_req *req, uint32_t b
     }
     if (d->nbatch)
         bb_batch_run(d);        /* writes taken before it go first */
-    uint64_t sector = req->op == KEEL_BLK_OP_FLUSH ? 0 : vbd->first + req->sector;
-    if (p->pinned ? d->dev_ops->submit_sg(d->dev, (unsigned)slot, io_op(req->op), sector,
-                                          bytes, segs, req->nr_segs) :
-                    d->dev_ops->submit(d->dev, (unsigned)slot, io_op(req->op), sector, bytes)) {
+    if (submit(d, (unsigned)slot, p, segs)) {
         bb_pins_put(vbd, p);
         p->vbd = NULL;
         vbd->inflight--;
@@ -309,6 +340,16 @@ void bb_disk_done(struct bb_disk *d, unsigned slot, int status)
     struct bb_pending p = d->pend[slot];
     int st = blk_status(status);
 
+    /* a DISCARD's next piece on the same buffer: answered after its last;
+     * not for a vbd cut meanwhile (its answer is dropped anyway) */
+    if (st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_DISCARD && p.vbd->state != BB_CUT &&
+        p.discarded < p.req.nr_sectors) {
+        if (discard_piece(d, slot, &d->pend[slot]) == 0) {
+            d->dev_ops->kick(d->dev);
+            return;
+        }
+        st = KEEL_BLK_EIO;
+    }
     /* a pinned read's data is in the guest's page already */
     if (p.pinned)
         bb_pins_put(p.vbd, &d->pend[slot]);

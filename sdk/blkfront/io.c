@@ -31,10 +31,24 @@ static bool gone(struct blkfront *bf)
     return bf->dead || st < 0 || st == KEEL_CONN_CLOSED;
 }
 
+static int check_discard(const struct blkfront *bf, const struct blkfront_io *io)
+{
+    uint64_t align = bf->set.sector_size / KEEL_BLK_SECTOR;
+
+    /* a read-only disk's backend answers EROFS, as for a write */
+    if (!blkfront_discards(bf) && !(bf->set.flags & KEEL_BLK_F_RO))
+        return -KEEL_ENOSYS;
+    if (io->bytes || !io->sectors || io->sectors % align || io->sector % align)
+        return -KEEL_EINVAL;
+    return 0;
+}
+
 static int check(const struct blkfront *bf, const struct blkfront_io *io)
 {
     uint64_t align = bf->set.sector_size / KEEL_BLK_SECTOR;
 
+    if (io->op == KEEL_BLK_OP_DISCARD)
+        return check_discard(bf, io);
     if (io->op == KEEL_BLK_OP_FLUSH)
         return io->bytes ? -KEEL_EINVAL : 0;
     if (io->op != KEEL_BLK_OP_READ && io->op != KEEL_BLK_OP_WRITE)
@@ -119,7 +133,8 @@ int blkfront_submit(struct blkfront *bf, struct blkfront_io *io)
     if (!direct && io->op == KEEL_BLK_OP_WRITE)
         copy_data(bf, sl, io->buf, io->bytes, true);
     *r = (struct keel_blk_req){ .op = (uint8_t)io->op, .id = (uint64_t)s,
-                                .sector = io->op == KEEL_BLK_OP_FLUSH ? 0 : io->sector };
+                                .sector = io->op == KEEL_BLK_OP_FLUSH ? 0 : io->sector,
+                                .nr_sectors = io->op == KEEL_BLK_OP_DISCARD ? io->sectors : 0 };
     unsigned sectors = (unsigned)(io->bytes / KEEL_BLK_SECTOR);
     for (unsigned p = 0; sectors; p++) {
         unsigned n = sectors < KEEL_BLK_SECTORS_PER_PAGE ? sectors : KEEL_BLK_SECTORS_PER_PAGE;
@@ -234,13 +249,14 @@ static void sync_done(struct blkfront_io *io, int status)
     *(int *)io->arg = status;
 }
 
-static int sync_io(struct blkfront *bf, unsigned op, uint64_t sector, void *buf,
-                   size_t bytes)
+/* io (done and arg aside) and wait for its answer */
+static int sync_io(struct blkfront *bf, struct blkfront_io *io)
 {
     int status = 1, rc;
-    struct blkfront_io io = { op, sector, buf, bytes, sync_done, &status };
 
-    while ((rc = blkfront_submit(bf, &io)) == -KEEL_EAGAIN)
+    io->done = sync_done;
+    io->arg = &status;
+    while ((rc = blkfront_submit(bf, io)) == -KEEL_EAGAIN)
         blkfront_poll(bf, LIBOS_FOREVER);
     if (rc)
         return rc;
@@ -251,15 +267,32 @@ static int sync_io(struct blkfront *bf, unsigned op, uint64_t sector, void *buf,
 
 int blkfront_read(struct blkfront *bf, uint64_t sector, void *buf, size_t bytes)
 {
-    return sync_io(bf, KEEL_BLK_OP_READ, sector, buf, bytes);
+    struct blkfront_io io = { .op = KEEL_BLK_OP_READ, .sector = sector, .buf = buf,
+                              .bytes = bytes };
+    return sync_io(bf, &io);
 }
 
 int blkfront_write(struct blkfront *bf, uint64_t sector, const void *buf, size_t bytes)
 {
-    return sync_io(bf, KEEL_BLK_OP_WRITE, sector, (void *)buf, bytes);
+    struct blkfront_io io = { .op = KEEL_BLK_OP_WRITE, .sector = sector, .buf = (void *)buf,
+                              .bytes = bytes };
+    return sync_io(bf, &io);
 }
 
 int blkfront_flush(struct blkfront *bf)
 {
-    return sync_io(bf, KEEL_BLK_OP_FLUSH, 0, NULL, 0);
+    struct blkfront_io io = { .op = KEEL_BLK_OP_FLUSH };
+    return sync_io(bf, &io);
+}
+
+int blkfront_discard(struct blkfront *bf, uint64_t sector, uint32_t sectors)
+{
+    struct blkfront_io io = { .op = KEEL_BLK_OP_DISCARD, .sector = sector,
+                              .sectors = sectors };
+    return sync_io(bf, &io);
+}
+
+bool blkfront_discards(const struct blkfront *bf)
+{
+    return bf->set.flags & KEEL_BLK_F_DISCARD;
 }

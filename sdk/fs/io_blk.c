@@ -55,8 +55,9 @@ static int submit_write(struct blk_chan *c, uint64_t byte, const void *buf, size
     while (c->busy == UINT32_MAX)
         blkfront_poll(c->bf, LIBOS_FOREVER);
     unsigned i = (unsigned)__builtin_ctz(~c->busy);
-    c->io[i] = (struct blkfront_io){ KEEL_BLK_OP_WRITE, byte / KEEL_BLK_SECTOR, (void *)buf,
-                                     n, write_done, c };
+    c->io[i] = (struct blkfront_io){ .op = KEEL_BLK_OP_WRITE, .sector = byte / KEEL_BLK_SECTOR,
+                                     .buf = (void *)buf, .bytes = n, .done = write_done,
+                                     .arg = c };
     int rc;
     while ((rc = blkfront_submit(c->bf, &c->io[i])) == -KEEL_EAGAIN)
         blkfront_poll(c->bf, LIBOS_FOREVER);

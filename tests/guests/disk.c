@@ -5,7 +5,7 @@
  *   write SEED   a 44 KiB request at sector 0, 8 asynchronous 4 KiB ones
  *                further on, a flush, everything read back and compared
  *   check SEED   reads what `write SEED` wrote (a later run)
- *   ro           a write is refused (EROFS), a read works
+ *   ro           a write and a discard are refused (EROFS), a read works
  *   zerocopy SEED  a 44 KiB write and 4 KiB ones from inside a zero-copy
  *                buffer (blkfront_buffer_alloc) at ZC_AT, read back through
  *                the app's own memory and into the buffer again; a buffer
@@ -17,6 +17,7 @@
  *                rw, mount point, an FNV-1a sum of all its bytes, and for
  *                a read-only one that a write is refused (EROFS) and the
  *                sum the same after; ", ext2" when it holds ext2's magic
+ *   fill SEED, discard, discardpast   disk_discard.h
  * Prints "disk: ... ok" or "disk: FAIL ..." (exit 1).
  */
 #include <stdio.h>
@@ -57,6 +58,8 @@ static void on_done(struct blkfront_io *io, int status)
     answered++;
 }
 
+#include "disk_discard.h"
+
 static void write_all(unsigned seed)
 {
     struct blkfront_io io[NSMALL];
@@ -67,8 +70,8 @@ static void write_all(unsigned seed)
         fail("the 44 KiB write", rc);
     for (unsigned i = 0; i < NSMALL; i++) {
         fill(small[i], SMALL, seed, i + 1);
-        io[i] = (struct blkfront_io){ KEEL_BLK_OP_WRITE, SMALL_AT + i * 8, small[i],
-                                      SMALL, on_done, NULL };
+        io[i] = (struct blkfront_io){ .op = KEEL_BLK_OP_WRITE, .sector = SMALL_AT + i * 8,
+                                      .buf = small[i], .bytes = SMALL, .done = on_done };
         if ((rc = blkfront_submit(bf, &io[i])))
             fail("submit", rc);
     }
@@ -105,8 +108,9 @@ static void zc_write(uint8_t *zc, unsigned seed)
         fail("the zero-copy 44 KiB write", rc);
     answered = 0;
     for (unsigned i = 0; i < NSMALL; i++) {      /* pages 1..8 of it, elsewhere */
-        io[i] = (struct blkfront_io){ KEEL_BLK_OP_WRITE, ZC_AT + 100 + i * 8,
-                                      zc + (i + 1) * SMALL, SMALL, on_done, NULL };
+        io[i] = (struct blkfront_io){ .op = KEEL_BLK_OP_WRITE, .sector = ZC_AT + 100 + i * 8,
+                                      .buf = zc + (i + 1) * SMALL, .bytes = SMALL,
+                                      .done = on_done };
         if ((rc = blkfront_submit(bf, &io[i])))
             fail("a zero-copy submit", rc);
     }
@@ -247,13 +251,20 @@ int main(int argc, char **argv)
     } else if (!strcmp(mode, "ro")) {
         if ((rc = blkfront_write(bf, 0, big, SMALL)) != -KEEL_EROFS)
             fail("a write to a read-only disk", rc);
+        discard_ro();
         if ((rc = blkfront_read(bf, 0, back, SMALL)))
             fail("a read of a read-only disk", rc);
-        printf("disk: write refused EROFS, read ok\n");
+        printf("disk: write refused EROFS, discard refused EROFS, read ok\n");
     } else if (!strcmp(mode, "zerocopy")) {
         zerocopy(seed);
     } else if (!strcmp(mode, "evil")) {
         evil();
+    } else if (!strcmp(mode, "fill")) {
+        fill_range(seed);
+    } else if (!strcmp(mode, "discard")) {
+        discard_range();
+    } else if (!strcmp(mode, "discardpast")) {
+        discard_past();
     }
     return 0;
 }

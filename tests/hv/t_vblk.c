@@ -129,7 +129,7 @@ static void bring_up(void)
 static int sg(unsigned s, unsigned op, uint64_t sector, uint32_t bytes,
               const struct virtio_blk_seg *g, unsigned n)
 {
-    struct virtio_blk_request r = { op, sector, bytes, s };
+    struct virtio_blk_request r = { .op = op, .sector = sector, .bytes = bytes, .tag = s };
     return virtio_blk_submit_sg(b, s, &r, g, n);
 }
 
@@ -137,7 +137,7 @@ static void read_through_both_paths(void)
 {
     struct virtio_blk_seg bad[2] = { seg(0, 0, 4096), seg(6, 3584, 1024) };
     struct virtio_blk_seg g[3] = { seg(0, 0, 4096), seg(1, 0, 2048), seg(5, 1024, 2048) };
-    struct virtio_blk_request r = { VIRTIO_BLK_READ, 8, 8192, 0 };
+    struct virtio_blk_request r = { .op = VIRTIO_BLK_READ, .sector = 8, .bytes = 8192 };
     struct virtio_blk_counters c;
     int s = virtio_blk_slot_get(b);
 
@@ -161,7 +161,7 @@ static void read_through_both_paths(void)
 static void write_flush_read_back(void)
 {
     struct virtio_blk_seg g[2] = { seg(10, 0, 2048), seg(12, 2048, 2048) };
-    struct virtio_blk_request r = { VIRTIO_BLK_READ, WRITE_AT, 4096, 0 };
+    struct virtio_blk_request r = { .op = VIRTIO_BLK_READ, .sector = WRITE_AT, .bytes = 4096 };
 
     for (unsigned i = 0; i < 2048; i++) {
         pages[10 * 4096 + i] = (uint8_t)(0xc3 ^ i);

@@ -4,6 +4,7 @@ whose driver (sdk/drivers/virtio, virtio-blk) brings it up beside the NIC
 and reads its first sector through the queue and the interrupt.  Several
 files: test_disks.py.  A file
 that cannot be a disk is one line and status 2 before QEMU starts."""
+import os
 import re
 
 from conftest import KEEL, guest, keel_run, text
@@ -11,7 +12,8 @@ from conftest import KEEL, guest, keel_run, text
 import subprocess
 
 DISK = re.compile(r"dom0\| disk: 00:05\.0 up in \d+ us: (\d+) sectors of (\d+) bytes, "
-                  r"(rw|ro), (flush|no flush), features 0x[0-9a-f]+, (interrupts|polled); "
+                  r"(rw|ro), (flush|no flush), discard \d+, features 0x[0-9a-f]+, "
+                  r"(interrupts|polled); "
                   r"first sector read: (\S+)")
 
 
@@ -27,6 +29,7 @@ def test_disk_beside_the_nic(tmp_path):
     r = keel_run([guest("sleep.img")], options=["-v", "--disk", str(img)])
     assert r.returncode == 0, text(r.stderr)
     assert disk_line(r).groups() == ("8192", "512", "rw", "flush", "interrupts", "ok")
+    assert re.search(r"disk: 00:05\.0 up .* discard [1-9]\d*, ", text(r.stderr))  # agreed
     assert re.search(r"net: NIC 00:03\.0 taken .* interrupts", text(r.stderr))
     assert "sleep_left=0 nanosleep_rc=0" in text(r.stdout)
 
@@ -101,7 +104,7 @@ def test_read_only_disk_refuses_writes_in_the_guest(tmp_path):
     r = disk_guest(f"{img}:ro", "ro")
     assert r.returncode == 0, text(r.stdout) + text(r.stderr)
     assert "disk: 2048 sectors of 512 bytes, ro" in text(r.stdout)
-    assert "disk: write refused EROFS, read ok" in text(r.stdout)
+    assert "disk: write refused EROFS, discard refused EROFS, read ok" in text(r.stdout)
     assert img.read_bytes() == b"\x5a" * (1024 * 1024)
 
 
@@ -228,3 +231,53 @@ def test_disk_plans_refused_in_one_line(tmp_path):
                            capture_output=True, timeout=30)
         err = text(r.stderr)
         assert r.returncode == 2 and err.count("\n") == 1 and want in err, (opts, err)
+
+
+def test_discard_punches_a_hole_in_the_host_file(tmp_path):
+    """A guest fills 4 MiB of a sparse file (flushed: the blocks are
+    there), a second run discards them: blkfront, blkback, the driver's
+    DISCARD, QEMU's discard=unmap punch a hole, so the file's allocated
+    blocks drop, the range reads zeros (a hole; discard alone promises
+    only "undefined", the hole is what QEMU makes of it on a raw file),
+    and the bytes either side stay."""
+    img = tmp_path / "sparse.img"
+    with open(img, "wb") as f:
+        f.write(b"\x5a" * (1 << 20))                 # the first MiB: not the guest's range
+        f.truncate(8 << 20)
+    empty = os.stat(img).st_blocks
+    r = disk_guest(str(img), "fill", "9")
+    assert r.returncode == 0, text(r.stdout) + text(r.stderr)
+    assert "disk: filled 8192 sectors ok" in text(r.stdout)
+    full = os.stat(img).st_blocks
+    assert full - empty >= 8192, (empty, full)        # 4 MiB allocated
+    data = img.read_bytes()
+    assert data[(1 << 20):(1 << 20) + 45056] == fill(45056, 9, 0)
+    r = disk_guest(str(img), "discard")
+    assert r.returncode == 0, text(r.stdout) + text(r.stderr)
+    assert "disk: discarded 8192 sectors ok" in text(r.stdout)
+    after = os.stat(img).st_blocks
+    assert full - after >= 8192 - 16, (empty, full, after)   # the hole
+    data = img.read_bytes()
+    assert data[(1 << 20):(5 << 20)] == bytes(4 << 20)
+    assert data[:1 << 20] == b"\x5a" * (1 << 20)
+    assert data[5 << 20:] == bytes(3 << 20)
+
+
+def test_discard_past_a_slice_is_refused(tmp_path):
+    """A guest on --disk FILE:1M+1M discards across its slice's end, past
+    it, and wrapping round: each refused (blkback checks the range inside
+    the slice, -KEEL_EINVAL in the guest) with the bytes beyond untouched;
+    its discard of its whole slice works in the same run."""
+    img = tmp_path / "sliced.img"
+    img.write_bytes(b"\xa5" * (3 << 20))
+    before = os.stat(img).st_blocks
+    r = keel_run([guest("disk.img")], args=["discardpast"],
+                 options=["-v", "--net", "none", "--disk", f"{img}:1M+1M"])
+    out = text(r.stdout)
+    assert r.returncode == 0, out + text(r.stderr)
+    assert "disk: discards past the end refused EINVAL, the disk discarded ok" in out, out
+    data = img.read_bytes()
+    assert data[:1 << 20] == b"\xa5" * (1 << 20)
+    assert data[2 << 20:] == b"\xa5" * (1 << 20)
+    assert data[1 << 20:2 << 20] == bytes(1 << 20)
+    assert before - os.stat(img).st_blocks >= 2048 - 16

@@ -12,7 +12,7 @@ from conftest import KEEL, guest, keel_run, text
 MKE2FS = "/usr/sbin/mke2fs" if os.path.exists("/usr/sbin/mke2fs") else "mke2fs"
 E2FSCK = "/usr/sbin/e2fsck" if os.path.exists("/usr/sbin/e2fsck") else "e2fsck"
 UP = r"dom0\| disk: 00:0{}\.0 up in \d+ us: \d+ sectors of 512 bytes, rw, flush, " \
-     r"features 0x[0-9a-f]+, interrupts; first sector read: ok"
+     r"discard \d+, features 0x[0-9a-f]+, interrupts; first sector read: ok"
 
 
 def ext2_named(tmp_path, mount):

@@ -26,6 +26,8 @@
 #define SLOTS_MAX    8u
 #define FAKE_REFS    16384u
 #define FAKE_PINS    1024u
+#define DEV_MAX_DISCARD 16u            /* sectors per device discard */
+#define FAKE_OP_DISCARD 9u             /* dev.op[] of a discard: no data */
 
 /* the device: memory, a few slots, completions when the test says */
 static struct {
@@ -40,6 +42,10 @@ static struct {
     struct bb_seg seg[SLOTS_MAX][KEEL_BLK_SEGS_MAX];
     unsigned nsegs[SLOTS_MAX], sg_submits, violations;
     int sg_status;                     /* what submit_sg says */
+    /* discards: calls, sectors, what the next n calls say */
+    unsigned discards, discard_fail_after;
+    uint64_t discarded;
+    int discard_status;
 } dev;
 
 /* the fake hypervisor's device pins, by handle */
@@ -65,6 +71,26 @@ static int d_submit(void *x, unsigned s, unsigned op, uint64_t sector, uint32_t 
     dev.op[s] = op, dev.sector[s] = sector, dev.bytes[s] = bytes;
     dev.queued[s] = true;
     dev.submits++;
+    return 0;
+}
+
+/* A discard zeroes its range (as a punched hole reads); a piece past
+ * the device's most, past its end, or where the vbd's slice is not is a
+ * breach.  discard_status is said from the (discard_fail_after + 1)th
+ * call on. */
+static int d_discard(void *x, unsigned s, uint64_t sector, uint32_t sectors)
+{
+    (void)x;
+    if (!sectors || sectors > DEV_MAX_DISCARD || sector > DEV_SECTORS ||
+        sectors > DEV_SECTORS - sector)
+        return dev.violations++, -KEEL_EINVAL;
+    if (dev.discard_status && dev.discards >= dev.discard_fail_after)
+        return dev.discards++, dev.discard_status;
+    dev.discards++;
+    dev.discarded += sectors;
+    memset(dev.disk + sector * 512, 0, (size_t)sectors * 512);
+    dev.op[s] = FAKE_OP_DISCARD, dev.sector[s] = sector, dev.bytes[s] = 0;
+    dev.queued[s] = true;
     return 0;
 }
 
@@ -113,7 +139,7 @@ static void complete_all(void)
             memcpy(dev.buf[s], at, dev.bytes[s]);
         else if (dev.op[s] == BB_IO_WRITE)
             memcpy(at, dev.buf[s], dev.bytes[s]);
-        else
+        else if (dev.op[s] == BB_IO_FLUSH)
             dev.flushes++;
         dev.queued[s] = false;          /* done with its pages from here */
         dev.nsegs[s] = 0;
@@ -258,11 +284,19 @@ static const struct bb_dev_ops zc_dops = { .slot_get = d_get, .slot_data = d_dat
                                            .slot_put = d_put, .submit = d_submit,
                                            .kick = d_kick, .submit_sg = d_submit_sg };
 
+/* the plain device with discard */
+static const struct bb_dev_ops discard_dops = { .slot_get = d_get, .slot_data = d_data,
+                                                .slot_put = d_put, .submit = d_submit,
+                                                .kick = d_kick, .discard = d_discard };
+
 /* guest d gets sectors [first, first + sectors) */
 static void setup_with(unsigned slots, bool b_ro, const struct bb_ops *o,
                        const struct bb_dev_ops *dv)
 {
-    struct bb_dev_info info = { DEV_SECTORS, 512, KEEL_BLK_REQ_MAX_BYTES, false, true };
+    struct bb_dev_info info = { .sectors = DEV_SECTORS, .sector_size = 512,
+                                .max_bytes = KEEL_BLK_REQ_MAX_BYTES, .flush = true,
+                                .discard = dv->discard != NULL,
+                                .max_discard = DEV_MAX_DISCARD };
 
     memset(&dev, 0, sizeof(dev));
     memset(g, 0, sizeof(g));
@@ -304,7 +338,7 @@ static void put(unsigned d, uint8_t op, uint64_t sector, unsigned ref, unsigned 
 
 /* Each guest writes its slice (guest 1: 11 pages of 0xa1 at its sector 8,
  * id 1; guest 2: a page of 0xb2 at its sector 0, id 2); requests taken. */
-static int both_write(void)
+static __attribute__((unused)) int both_write(void)
 {
     memset(g[1].page[0], 0xa1, 4096 * 11);
     memset(g[2].page[0], 0xb2, 4096);

@@ -31,6 +31,7 @@ static void on_done(void *ctx, unsigned slot, uint64_t tag, int status)
 }
 
 static long up_msix = -KEEL_ENODEV;      /* what BIND_MSIX answers */
+static uint32_t up_max_discard = 64;     /* max_discard_sectors it offers */
 static uint16_t up_qsize = 256;          /* the request queue's size */
 
 static long up(uint32_t features, uint32_t blk_size)
@@ -45,6 +46,8 @@ static long up(uint32_t features, uint32_t blk_size)
     memcpy(&fd.cfg[VBLK_CFG_CAPACITY], &cap, 8);
     memcpy(&fd.cfg[VBLK_CFG_BLK_SIZE], &blk_size, 4);
     memcpy(&fd.cfg[VBLK_CFG_SIZE_MAX], &size_max, 4);
+    uint32_t discard_cfg[3] = { up_max_discard, 1, blk_size / 512 };
+    memcpy(&fd.cfg[VBLK_CFG_MAX_DISCARD_SECTORS], discard_cfg, sizeof(discard_cfg));
     ndone = 0;
     blk = NULL;
     uint32_t bdf = 0;
@@ -77,6 +80,21 @@ static unsigned fake_chain(const struct virtqueue *q, uint16_t head,
     }
 }
 
+static struct vblk_discard last_discard;   /* the last DISCARD served */
+
+/* A DISCARD's chain: its range (one, device-read) is zeroed in disk[]
+ * as QEMU's discard=unmap punches a hole.  Its used length. */
+static uint32_t serve_discard(const struct vring_desc *c, unsigned n)
+{
+    if (n != 3 || c[1].len != sizeof(last_discard) || (c[1].flags & VRING_DESC_F_WRITE))
+        abort();
+    memcpy(&last_discard, fake_va(c[1].addr), sizeof(last_discard));
+    if (last_discard.sector + last_discard.num_sectors > DISK_SECTORS)
+        abort();                        /* the driver's checks let it by */
+    memset(disk + last_discard.sector * 512, 0, (size_t)last_discard.num_sectors * 512);
+    return 1;
+}
+
 /* The device serves the next chain: a request against disk[]; status st
  * (written unless st is VBLK_STATUS_UNSET), used length len_delta added
  * to the honest one.  The head, or -1 if nothing is posted. */
@@ -95,8 +113,11 @@ static int serve(uint8_t st, int len_delta)
         !(c[n - 1].flags & VRING_DESC_F_WRITE) || c[n - 1].len != 1)
         abort();
     memcpy(&hdr, fake_va(c[0].addr), sizeof(hdr));
+    bool discard = hdr.type == VIRTIO_BLK_T_DISCARD;
+    if (discard)
+        len = serve_discard(c, n);
     uint8_t *at = disk + hdr.sector * 512;
-    for (unsigned k = 1; k + 1 < n; k++) {
+    for (unsigned k = 1; !discard && k + 1 < n; k++) {
         bool in = hdr.type == VIRTIO_BLK_T_IN;
         if (hdr.type == VIRTIO_BLK_T_FLUSH || in != !!(c[k].flags & VRING_DESC_F_WRITE))
             abort();                    /* data the wrong way */
@@ -115,7 +136,7 @@ static int submit(unsigned op, uint64_t sector, uint32_t bytes, uint64_t tag)
     int s = virtio_blk_slot_get(blk);
     if (s < 0)
         return s;
-    struct virtio_blk_request r = { op, sector, bytes, tag };
+    struct virtio_blk_request r = { .op = op, .sector = sector, .bytes = bytes, .tag = tag };
     int rc = virtio_blk_submit(blk, (unsigned)s, &r);
     if (rc)
         virtio_blk_slot_put(blk, (unsigned)s);

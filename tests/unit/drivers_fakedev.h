@@ -29,8 +29,9 @@ static struct fakedev {
     uint32_t pfn[2];
     uint8_t status_at_pfn[2], status_at_notify;
     unsigned notifies[2], irq_acks;
-    uint8_t cfg[32];                   /* net: mac[6], status, pairs, mtu;
-                                          blk: capacity, size_max, ..., blk_size */
+    uint8_t cfg[64];                   /* net: mac[6], status, pairs, mtu;
+                                          blk: capacity, size_max, ..., blk_size,
+                                          ..., max_discard_sectors, _seg, align */
     long open_rc, bind_rc, dma_rc;
     long msix_rc;                      /* BIND_MSIX: a port, or no MSI-X */
     unsigned msix_binds;

@@ -35,7 +35,7 @@ static int submit_sg(unsigned op, uint64_t sector, uint32_t bytes, uint64_t tag,
     int s = virtio_blk_slot_get(blk);
     if (s < 0)
         return s;
-    struct virtio_blk_request r = { op, sector, bytes, tag };
+    struct virtio_blk_request r = { .op = op, .sector = sector, .bytes = bytes, .tag = tag };
     int rc = virtio_blk_submit_sg(blk, (unsigned)s, &r, g, n);
     if (rc)
         virtio_blk_slot_put(blk, (unsigned)s);
@@ -85,7 +85,7 @@ KTEST(malformed_segment_lists_are_refused)
     /* and the request itself, as virtio_blk_submit checks it */
     EXPECT_EQ(submit_sg(VIRTIO_BLK_READ, DISK_SECTORS - 4, 4096, 1, &ok, 1), -KEEL_EINVAL);
     EXPECT_EQ(submit_sg(9, 0, 4096, 1, &ok, 1), -KEEL_EINVAL);
-    struct virtio_blk_request r = { VIRTIO_BLK_READ, 0, 4096, 1 };
+    struct virtio_blk_request r = { .op = VIRTIO_BLK_READ, .bytes = 4096, .tag = 1 };
     EXPECT_EQ(virtio_blk_submit_sg(blk, 5, &r, &ok, 1), -KEEL_EINVAL);      /* not held */
     EXPECT_EQ(fake_posted(0), 0);
     EXPECT_EQ(blk->q.avail_idx, 0);

@@ -17,7 +17,7 @@ KTEST(takes_flush_on_purpose_and_reads_the_disk)
     virtio_blk_info(blk, &i);
     EXPECT_EQ(fd.guest_features, VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
               VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_FLUSH |
-              VIRTIO_RING_F_INDIRECT_DESC);
+              VIRTIO_BLK_F_DISCARD | VIRTIO_RING_F_INDIRECT_DESC);
     EXPECT(i.flush && i.read_only);
     EXPECT_EQ(i.sectors, DISK_SECTORS);
     EXPECT_EQ(i.sector_size, 4096);
@@ -38,7 +38,7 @@ KTEST(bad_requests_never_reach_the_device)
     EXPECT_EQ(submit(VIRTIO_BLK_WRITE, 0, VIRTIO_BLK_SLOT_BYTES + 4096, 1), -KEEL_EINVAL);
     EXPECT_EQ(submit(7, 0, 4096, 1), -KEEL_EINVAL);
     EXPECT_EQ(submit(VIRTIO_BLK_FLUSH, 0, 4096, 1), -KEEL_EINVAL);
-    struct virtio_blk_request r = { VIRTIO_BLK_READ, 0, 4096, 1 };
+    struct virtio_blk_request r = { .op = VIRTIO_BLK_READ, .bytes = 4096, .tag = 1 };
     EXPECT_EQ(virtio_blk_submit(blk, 3, &r), -KEEL_EINVAL);     /* slot not held */
     EXPECT_EQ(virtio_blk_submit(blk, 99, &r), -KEEL_EINVAL);
     EXPECT_EQ(up(VIRTIO_BLK_F_RO, 512), 0);
@@ -54,7 +54,8 @@ KTEST(write_flush_read_back)
     EXPECT_EQ(up(VIRTIO_BLK_F_FLUSH, 512), 0);
     int s = virtio_blk_slot_get(blk);
     memset(virtio_blk_slot_data(blk, (unsigned)s), 0xab, VIRTIO_BLK_SLOT_BYTES);
-    struct virtio_blk_request w = { VIRTIO_BLK_WRITE, 16, VIRTIO_BLK_SLOT_BYTES, 41 };
+    struct virtio_blk_request w = { .op = VIRTIO_BLK_WRITE, .sector = 16,
+                                    .bytes = VIRTIO_BLK_SLOT_BYTES, .tag = 41 };
     EXPECT_EQ(virtio_blk_submit(blk, (unsigned)s, &w), 0);
     virtio_blk_kick(blk);
     EXPECT_EQ(fd.notifies[0], 1);

@@ -168,7 +168,8 @@ KTEST(disks_go_to_guests_and_devices)
     keel_disk_args(&o, 0, drive, sizeof(drive));
     EXPECT(strstr(drive, ",id=disk0,cache=writeback,readonly=on") != NULL);
     keel_disk_args(&o, 1, drive, sizeof(drive));
-    EXPECT(strstr(drive, ",id=disk1,cache=writeback") && !strstr(drive, "readonly"));
+    EXPECT(strstr(drive, ",id=disk1,cache=writeback,discard=unmap") &&
+           !strstr(drive, "readonly"));
     close(f1);
     close(f2);
     unlink(p1);

@@ -230,7 +230,9 @@ int keel_plan_disks(struct keel_opts *o, char *const *names, int n, FILE *err)
     return 0;
 }
 
-/* QEMU's -drive for device k: read-only when every disk of it is. */
+/* QEMU's -drive for device k: read-only when every disk of it is;
+ * else discard=unmap, so a guest's DISCARD reaches the host file as a
+ * hole (QEMU's default, discard=ignore, drops it). */
 void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size)
 {
     const struct keel_disk *d = &o->disks[o->dev_of[k]];
@@ -239,7 +241,7 @@ void keel_disk_args(const struct keel_opts *o, int k, char *drive, size_t size)
     for (int i = 0; i < o->ndisks; i++)
         ro &= o->disks[i].dev != k || o->disks[i].ro;
     snprintf(drive, size, "file=%s,format=raw,if=none,id=disk%d,cache=writeback%s",
-             d->path, k, ro ? ",readonly=on" : "");
+             d->path, k, ro ? ",readonly=on" : ",discard=unmap");
 }
 
 /* --volume [NAME=]DIR[:MOUNTPOINT] (volume.c builds it): a read-only

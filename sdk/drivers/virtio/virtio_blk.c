@@ -10,8 +10,9 @@
  * descriptors in a table of its slot's, one ring descriptor: 32 of them
  * fit any queue).  Not SEG_MAX (at most 16 data descriptors, QEMU allows
  * its queue size less 2), not CONFIG_WCE (we keep whatever cache mode
- * FLUSH gives), not DISCARD or WRITE_ZEROES yet, not EVENT_IDX
- * (interrupts always on).
+ * FLUSH gives), DISCARD when offered (its limits read here; QEMU offers
+ * it whatever the drive's discard= option, a no-op unless unmap), not
+ * WRITE_ZEROES, not EVENT_IDX (interrupts always on).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ uint32_t vblk_choose_features(uint32_t offered)
 {
     return offered & (VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE |
                       VIRTIO_BLK_F_SIZE_MAX | VIRTIO_BLK_F_FLUSH |
-                      VIRTIO_RING_F_INDIRECT_DESC);
+                      VIRTIO_BLK_F_DISCARD | VIRTIO_RING_F_INDIRECT_DESC);
 }
 
 static uint32_t cfg32(const struct virtio_blk *b, unsigned off)
@@ -59,6 +60,25 @@ static uint32_t max_bytes(const struct virtio_blk *b)
     return max - max % b->info.sector_size;
 }
 
+/* The device's discard limits.  Its maximum rounds down to the logical
+ * sector, so a caller splitting at it makes aligned pieces; a device that
+ * allows none (0, or less than a sector) has no usable discard. */
+static void discard_limits(struct virtio_blk *b)
+{
+    struct virtio_blk_info *i = &b->info;
+    uint32_t align = i->sector_size / VIRTIO_BLK_SECTOR;
+
+    if (!(i->features & VIRTIO_BLK_F_DISCARD))
+        return;
+    i->max_discard_sectors = cfg32(b, VBLK_CFG_MAX_DISCARD_SECTORS);
+    i->max_discard_sectors -= i->max_discard_sectors % align;
+    i->max_discard_seg = cfg32(b, VBLK_CFG_MAX_DISCARD_SEG);
+    i->discard_align = cfg32(b, VBLK_CFG_DISCARD_ALIGN);
+    i->discard = i->max_discard_sectors && i->max_discard_seg;
+    if (!i->discard)
+        i->max_discard_sectors = 0;
+}
+
 static long negotiate(struct virtio_blk *b)
 {
     struct virtio_blk_info *i = &b->info;
@@ -74,6 +94,7 @@ static long negotiate(struct virtio_blk *b)
         return -KEEL_EIO;
     if (!(i->max_bytes = max_bytes(b)))
         return -KEEL_EIO;
+    discard_limits(b);
     return 0;
 }
 

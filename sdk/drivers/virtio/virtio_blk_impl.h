@@ -5,10 +5,12 @@
  * A request is a chain of three descriptors (legacy devices want the
  * parts apart): its 16-byte header (device reads), its data in its slot
  * (device reads for a write, writes for a read; none for a flush), its
- * status byte (device writes).  Headers and status bytes of all slots
- * share one DMA page (VBLK_META_STRIDE bytes each); the data of slot i is
- * VIRTIO_BLK_SLOT_BYTES at data + i * VIRTIO_BLK_SLOT_BYTES, one
- * contiguous DMA run, so a request's data is one descriptor.
+ * status byte (device writes).  A discard's data is its range
+ * (struct vblk_discard), written into its slot, device reads.  Headers
+ * and status bytes of all slots share one DMA page (VBLK_META_STRIDE
+ * bytes each); the data of slot i is VIRTIO_BLK_SLOT_BYTES at
+ * data + i * VIRTIO_BLK_SLOT_BYTES, one contiguous DMA run, so a
+ * request's data is one descriptor.
  *
  * A request through virtio_blk_submit_sg (virtio_blk_sg.c) keeps the
  * header and status byte of its slot but its data is the caller's
@@ -36,16 +38,21 @@
 #define VIRTIO_BLK_F_RO        (1u << 5)
 #define VIRTIO_BLK_F_BLK_SIZE  (1u << 6)
 #define VIRTIO_BLK_F_FLUSH     (1u << 9)
+#define VIRTIO_BLK_F_DISCARD   (1u << 13)
 
 /* device configuration, from VIRTIO_PCI_CONFIG */
 #define VBLK_CFG_CAPACITY   0      /* 64 bits, 512-byte sectors */
 #define VBLK_CFG_SIZE_MAX   8
 #define VBLK_CFG_BLK_SIZE   20
+#define VBLK_CFG_MAX_DISCARD_SECTORS  36   /* after writeback, num_queues */
+#define VBLK_CFG_MAX_DISCARD_SEG      40
+#define VBLK_CFG_DISCARD_ALIGN        44
 
 /* request header types and status bytes */
 #define VIRTIO_BLK_T_IN     0u
 #define VIRTIO_BLK_T_OUT    1u
 #define VIRTIO_BLK_T_FLUSH  4u
+#define VIRTIO_BLK_T_DISCARD 11u
 #define VIRTIO_BLK_S_OK     0u
 #define VIRTIO_BLK_S_IOERR  1u
 #define VIRTIO_BLK_S_UNSUPP 2u
@@ -54,6 +61,14 @@ struct vblk_hdr {
     uint32_t type;
     uint32_t ioprio;
     uint64_t sector;
+};
+
+/* A DISCARD's data: one range (virtio 1.x 5.2.6,
+ * virtio_blk_discard_write_zeroes), at the start of its slot's buffer. */
+struct vblk_discard {
+    uint64_t sector;
+    uint32_t num_sectors;
+    uint32_t flags;            /* 0: unmap is WRITE_ZEROES' */
 };
 
 enum vblk_slot_state { VBLK_FREE, VBLK_HELD, VBLK_ON_DEVICE };

@@ -32,23 +32,43 @@ void virtio_blk_slot_put(struct virtio_blk *b, unsigned slot)
         b->slot[slot].state = VBLK_FREE;
 }
 
+/* [sector, sector + n) is inside the disk, aligned to its logical sector */
+static bool range_ok(const struct virtio_blk_info *i, uint64_t sector, uint64_t n)
+{
+    uint64_t align = i->sector_size / VIRTIO_BLK_SECTOR;
+
+    return n && n % align == 0 && sector % align == 0 &&
+           sector <= i->sectors && n <= i->sectors - sector;
+}
+
+static int check_discard(const struct virtio_blk_info *i,
+                         const struct virtio_blk_request *r)
+{
+    if (!i->discard)
+        return -KEEL_ENOSYS;
+    if (r->bytes || r->sectors > i->max_discard_sectors ||
+        !range_ok(i, r->sector, r->sectors))
+        return -KEEL_EINVAL;
+    return i->read_only ? -KEEL_EROFS : 0;
+}
+
 int vblk_check(const struct virtio_blk *b, unsigned s,
                const struct virtio_blk_request *r)
 {
     const struct virtio_blk_info *i = &b->info;
-    uint64_t align = i->sector_size / VIRTIO_BLK_SECTOR;
 
     if (s >= VIRTIO_BLK_SLOTS || b->slot[s].state != VBLK_HELD)
+        return -KEEL_EINVAL;
+    if (r->op == VIRTIO_BLK_DISCARD)
+        return check_discard(i, r);
+    if (r->sectors)
         return -KEEL_EINVAL;
     if (r->op == VIRTIO_BLK_FLUSH)
         return r->bytes ? -KEEL_EINVAL : 0;
     if (r->op != VIRTIO_BLK_READ && r->op != VIRTIO_BLK_WRITE)
         return -KEEL_EINVAL;
-    if (!r->bytes || r->bytes > i->max_bytes || r->bytes % i->sector_size ||
-        r->sector % align)
-        return -KEEL_EINVAL;
-    uint64_t n = r->bytes / VIRTIO_BLK_SECTOR;
-    if (r->sector > i->sectors || n > i->sectors - r->sector)
+    if (r->bytes > i->max_bytes || r->bytes % i->sector_size ||
+        !range_ok(i, r->sector, r->bytes / VIRTIO_BLK_SECTOR))
         return -KEEL_EINVAL;
     if (r->op == VIRTIO_BLK_WRITE && i->read_only)
         return -KEEL_EROFS;
@@ -73,6 +93,9 @@ static void count_submit(struct virtio_blk *b, const struct virtio_blk_request *
     } else if (r->op == VIRTIO_BLK_WRITE) {
         b->c.writes++;
         b->c.bytes_written += r->bytes;
+    } else if (r->op == VIRTIO_BLK_DISCARD) {
+        b->c.discards++;
+        b->c.sectors_discarded += r->sectors;
     } else {
         b->c.flushes++;
     }
@@ -81,7 +104,8 @@ static void count_submit(struct virtio_blk *b, const struct virtio_blk_request *
 static uint32_t header_type(unsigned op)
 {
     return op == VIRTIO_BLK_READ ? VIRTIO_BLK_T_IN :
-           op == VIRTIO_BLK_WRITE ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_FLUSH;
+           op == VIRTIO_BLK_WRITE ? VIRTIO_BLK_T_OUT :
+           op == VIRTIO_BLK_DISCARD ? VIRTIO_BLK_T_DISCARD : VIRTIO_BLK_T_FLUSH;
 }
 
 void vblk_frame(struct virtio_blk *b, unsigned s, const struct virtio_blk_request *r,
@@ -89,8 +113,10 @@ void vblk_frame(struct virtio_blk *b, unsigned s, const struct virtio_blk_reques
 {
     struct vblk_hdr *h = (struct vblk_hdr *)meta(b, s);
 
-    *h = (struct vblk_hdr){ header_type(r->op), 0,
-                            r->op == VIRTIO_BLK_FLUSH ? 0 : r->sector };
+    /* FLUSH and DISCARD have no sector in the header (a discard's range
+     * is its data) */
+    bool rw = r->op == VIRTIO_BLK_READ || r->op == VIRTIO_BLK_WRITE;
+    *h = (struct vblk_hdr){ header_type(r->op), 0, rw ? r->sector : 0 };
     meta(b, s)[VBLK_STATUS_AT] = VBLK_STATUS_UNSET;
     *hdr = (struct vq_seg){ meta_maddr(b, s), sizeof(*h), false };
     *status = (struct vq_seg){ meta_maddr(b, s) + VBLK_STATUS_AT, 1, true };
@@ -118,9 +144,14 @@ int virtio_blk_submit(struct virtio_blk *b, unsigned s,
     /* only direct sg chains (no INDIRECT_DESC) can fill the ring */
     if (vq_num_free(&b->q) < VBLK_DESC_PER_REQ)
         return -KEEL_ENOSPC;
-    if (r->op != VIRTIO_BLK_FLUSH)
-        seg[n++] = (struct vq_seg){ b->data_maddr + (uint64_t)s * VIRTIO_BLK_SLOT_BYTES,
-                                    r->bytes, r->op == VIRTIO_BLK_READ };
+    uint64_t data = b->data_maddr + (uint64_t)s * VIRTIO_BLK_SLOT_BYTES;
+    if (r->op == VIRTIO_BLK_DISCARD) {
+        *(struct vblk_discard *)virtio_blk_slot_data(b, s) =
+            (struct vblk_discard){ r->sector, r->sectors, 0 };
+        seg[n++] = (struct vq_seg){ data, sizeof(struct vblk_discard), false };
+    } else if (r->op != VIRTIO_BLK_FLUSH) {
+        seg[n++] = (struct vq_seg){ data, r->bytes, r->op == VIRTIO_BLK_READ };
+    }
     vblk_frame(b, s, r, &seg[0], &seg[n++]);
     vblk_posted(b, s, vq_add(&b->q, seg, n), r);
     return 0;

@@ -36,7 +36,7 @@ static int check_segs(const struct virtio_blk_request *r,
 
     if (r->op == VIRTIO_BLK_FLUSH)
         return n ? -KEEL_EINVAL : 0;
-    if (n == 0 || n > VIRTIO_BLK_SEGS_MAX)
+    if (r->op == VIRTIO_BLK_DISCARD || n == 0 || n > VIRTIO_BLK_SEGS_MAX)
         return -KEEL_EINVAL;
     for (unsigned k = 0; k < n; k++) {
         if (!seg_ok(&segs[k]))

@@ -42,6 +42,12 @@
  *    dropped while a request using it is on the device; a vbd holds no
  *    pin once it is cut or stopped and has nothing in flight (so dom0
  *    may free it then: the guest's frames are let go).
+ *  - DISCARD (dev->discard, info.discard): the settings carry
+ *    KEEL_BLK_F_DISCARD unless the vbd is read-only; a guest's range,
+ *    checked inside its slice, goes to the device in pieces of at most
+ *    info.max_discard sectors, one after the other on one device buffer,
+ *    and is answered once all are done (KEEL_BLK_EIO at the first that
+ *    fails, the rest not sent).
  *  - A guest holds at most KEEL_BLK_RING_SIZE requests; the device's
  *    buffers are shared first come first served: a vbd that finds none
  *    free waits (its request kept) until a completion frees one.
@@ -104,6 +110,11 @@ struct bb_dev_ops {
      * not used. */
     int (*submit_sg)(void *dev, unsigned slot, unsigned op, uint64_t sector,
                      uint32_t bytes, const struct bb_seg *segs, unsigned nsegs);
+    /* DISCARD (NULL: none): sectors [sector, sector + sectors), 1..the
+     * info's max_discard of them, aligned to its sector; the slot's
+     * buffer is the device's (drivers/virtio_blk.h puts the range
+     * there).  0 or -KEEL_E*; completes later through bb_disk_done. */
+    int (*discard)(void *dev, unsigned slot, uint64_t sector, uint32_t sectors);
 };
 
 /* The device as blkback sees it. */
@@ -112,6 +123,10 @@ struct bb_dev_info {
     uint32_t sector_size;
     uint32_t max_bytes;          /* per request (>= one page) */
     bool read_only, flush;
+    bool discard;                /* dev_ops->discard serves it */
+    uint32_t max_discard;        /* sectors per device discard, a multiple
+                                    of the sector; a guest's larger DISCARD
+                                    goes to the device in pieces of it */
 };
 
 enum bb_state { BB_LIVE = 0, BB_CUT = 1 };
@@ -123,7 +138,7 @@ enum bb_reason {
 };
 
 struct bb_counters {
-    uint64_t reads, writes, flushes;
+    uint64_t reads, writes, flushes, discards;
     uint64_t errors;             /* KEEL_BLK_ERROR answers */
     uint64_t refused;            /* _EROFS and _NOTSUPP answers */
     uint64_t io_errors;          /* KEEL_BLK_EIO answers */
@@ -159,6 +174,7 @@ struct bb_pending {
     struct bb_vbd *vbd;          /* NULL: the slot is not ours */
     struct keel_blk_req req;     /* the checked copy */
     uint32_t bytes;              /* its length */
+    uint32_t discarded;          /* DISCARD: sectors sent to the device so far */
     bool pinned;                 /* zero copy: its data in pin[] (pin.c) */
     uint16_t pin[KEEL_BLK_SEGS_MAX];    /* each segment's entry of vbd->pins */
 };
@@ -213,8 +229,9 @@ int bb_disk_init(struct bb_disk *disk, const struct bb_ops *ops,
                  const struct bb_dev_info *info, void *ctx);
 
 /* The settings a whole device (or a slice of `sectors` of it) gives a
- * guest; read_only forces KEEL_BLK_F_RO.  -KEEL_EINVAL: a slice past the
- * device's end or not aligned to its sector. */
+ * guest; read_only forces KEEL_BLK_F_RO (and drops KEEL_BLK_F_DISCARD).
+ * -KEEL_EINVAL: a slice past the device's end or not aligned to its
+ * sector. */
 int bb_settings(const struct bb_dev_info *info, uint64_t first,
                 uint64_t sectors, bool read_only, struct keel_blk_settings *out);
 

@@ -12,6 +12,8 @@
  *                                            ("/" unless --disk said)
  *   blkfront_sectors / _sector_size / _read_only
  *   blkfront_read / _write / _flush          wait for their answer
+ *   blkfront_discard                         waits too; blkfront_discards
+ *                                            says whether the disk can
  *   blkfront_submit + blkfront_poll          asynchronous: a callback per
  *                                            request, from blkfront_poll
  *
@@ -26,6 +28,13 @@
  *    backend); -KEEL_EROFS (a write to a read-only disk: the backend
  *    refuses it); -KEEL_EIO (the device failed); -KEEL_ENOSYS (not
  *    served); -KEEL_EPIPE (the backend is gone or cut us off).
+ *  - DISCARD (keel/blk.h, KEEL_BLK_F_DISCARD): the sectors' contents
+ *    become undefined, the host may give their space back.  bytes 0 and
+ *    buf NULL, `sectors` of them (a multiple of the sector size, 1 to
+ *    2^32 - 1) from `sector`, aligned; no data moves, no page is taken.
+ *    -KEEL_ENOSYS at once on a writable disk without it; the backend
+ *    refuses it on a read-only disk (-KEEL_EROFS), and a range past the
+ *    disk's end (-KEEL_EINVAL).
  *  - blkfront_flush returns once every write answered before it is on
  *    the host's stable storage (keel/blk.h FLUSH): write, then flush.
  *  - At most BLKFRONT_INFLIGHT requests at once, and at most 352 KiB of
@@ -47,12 +56,13 @@
 struct blkfront;
 
 struct blkfront_io {
-    unsigned op;                 /* KEEL_BLK_OP_READ, _WRITE, _FLUSH */
+    unsigned op;                 /* KEEL_BLK_OP_READ, _WRITE, _FLUSH, _DISCARD */
     uint64_t sector;
     void *buf;                   /* READ fills it, WRITE reads it */
     size_t bytes;
     void (*done)(struct blkfront_io *io, int status);
     void *arg;                   /* the caller's */
+    uint32_t sectors;            /* DISCARD's 512-byte sectors; else unused */
 };
 
 int blkfront_open(struct blkfront **out);
@@ -67,6 +77,9 @@ bool blkfront_read_only(const struct blkfront *bf);
 int blkfront_read(struct blkfront *bf, uint64_t sector, void *buf, size_t bytes);
 int blkfront_write(struct blkfront *bf, uint64_t sector, const void *buf, size_t bytes);
 int blkfront_flush(struct blkfront *bf);
+/* DISCARD [sector, sector + sectors) and wait (see the contract). */
+int blkfront_discard(struct blkfront *bf, uint64_t sector, uint32_t sectors);
+bool blkfront_discards(const struct blkfront *bf);
 
 /* Zero copy: bytes (rounded up to pages) of page-aligned memory granted
  * to the backend for the disk's life, for requests' buffers (the backend's
@@ -78,7 +91,8 @@ void *blkfront_buffer_alloc(struct blkfront *bf, size_t bytes);
 void blkfront_buffer_free(struct blkfront *bf, void *buf);
 
 /* Queue io (its memory stays the caller's until done runs): 0,
- * -KEEL_EAGAIN (all slots busy), -KEEL_EINVAL, -KEEL_EPIPE. */
+ * -KEEL_EAGAIN (all slots busy), -KEEL_EINVAL, -KEEL_ENOSYS (a DISCARD
+ * the disk does not serve), -KEEL_EPIPE. */
 int blkfront_submit(struct blkfront *bf, struct blkfront_io *io);
 /* Run done for every answered request; how many.  Waits until
  * deadline_ns (LIBOS_FOREVER, or 0 not to wait) for at least one when

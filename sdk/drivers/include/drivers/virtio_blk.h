@@ -22,6 +22,16 @@
  *    aligned sector, inside the disk (-KEEL_EINVAL); WRITE on a read-only
  *    disk (-KEEL_EROFS); a slot not held by the caller or on the device
  *    already (-KEEL_EINVAL).
+ *  - DISCARD (VIRTIO_BLK_F_DISCARD agreed when offered; info.discard)
+ *    tells the device sectors [sector, sector + sectors) are unused: it
+ *    may deallocate them (QEMU's discard=unmap punches a hole in the host
+ *    file) or do nothing, so their contents are undefined after.  Checked
+ *    like the others: bytes 0, 1..max_discard_sectors sectors, sector
+ *    and count aligned to the logical sector, inside the disk
+ *    (-KEEL_EINVAL: nothing is split here, the caller splits);
+ *    -KEEL_EROFS on a read-only disk, -KEEL_ENOSYS when not agreed.  Its
+ *    16-byte range goes in the slot's buffer (the device reads it there):
+ *    the slot's data is not the caller's for a discard.
  *  - FLUSH completes once every write completed before it was submitted
  *    is on stable storage (the host file).  The driver negotiates
  *    VIRTIO_BLK_F_FLUSH whenever the device offers it, on purpose: then
@@ -53,6 +63,7 @@
 #define VIRTIO_BLK_READ   0u
 #define VIRTIO_BLK_WRITE  1u
 #define VIRTIO_BLK_FLUSH  2u
+#define VIRTIO_BLK_DISCARD 3u
 
 struct virtio_blk;
 
@@ -62,14 +73,21 @@ struct virtio_blk_info {
     uint32_t max_bytes;        /* per request */
     bool read_only;            /* VIRTIO_BLK_F_RO */
     bool flush;                /* VIRTIO_BLK_F_FLUSH agreed: writes are cached */
+    bool discard;              /* VIRTIO_BLK_F_DISCARD agreed, a usable limit */
+    uint32_t max_discard_sectors;  /* per DISCARD, a multiple of the logical
+                                      sector; 0 without discard */
+    uint32_t max_discard_seg;      /* ranges a DISCARD may carry (we send 1) */
+    uint32_t discard_align;        /* sectors: the device's preferred
+                                      alignment, a hint (never required) */
     uint32_t features;         /* agreed feature bits (logs, tests) */
 };
 
 struct virtio_blk_request {
-    unsigned op;               /* VIRTIO_BLK_READ, _WRITE, _FLUSH */
+    unsigned op;               /* VIRTIO_BLK_READ, _WRITE, _FLUSH, _DISCARD */
     uint64_t sector;           /* 512-byte units */
-    uint32_t bytes;            /* READ / WRITE; 0 for FLUSH */
+    uint32_t bytes;            /* READ / WRITE; 0 for FLUSH and DISCARD */
     uint64_t tag;              /* the caller's, given back at completion */
+    uint32_t sectors;          /* DISCARD's 512-byte sectors; 0 otherwise */
 };
 
 /* slot: the request's; status 0 or -KEEL_E*.  The slot stays the caller's
@@ -78,8 +96,8 @@ typedef void (*virtio_blk_done_fn)(void *ctx, unsigned slot, uint64_t tag,
                                    int status);
 
 struct virtio_blk_counters {
-    uint64_t reads, writes, flushes;   /* submitted */
-    uint64_t bytes_read, bytes_written;
+    uint64_t reads, writes, flushes, discards;   /* submitted */
+    uint64_t bytes_read, bytes_written, sectors_discarded;
     uint64_t refused;          /* submits refused: -KEEL_EINVAL, -KEEL_EROFS */
     uint64_t io_errors;        /* completions with -KEEL_EIO or -KEEL_ENOSYS */
     uint64_t events, notifies;
@@ -125,9 +143,10 @@ struct virtio_blk_seg {
  * buffer (zero copy: the device reads or writes those pages itself; the
  * caller keeps them reachable until the completion).  Checked like
  * virtio_blk_submit, and the segments too: 1..VIRTIO_BLK_SEGS_MAX of them
- * (0 for FLUSH), each well formed, their lengths adding up to r->bytes
- * (-KEEL_EINVAL).  The slot carries the header, status, tag and state as
- * for virtio_blk_submit; its buffer goes unused.  A device without
+ * (0 for FLUSH; DISCARD is virtio_blk_submit's only), each well formed,
+ * their lengths adding up to r->bytes (-KEEL_EINVAL).  The slot carries
+ * the header, status, tag and state as for virtio_blk_submit; its buffer
+ * goes unused.  A device without
  * indirect descriptors (QEMU has them) may lack ring room for the chain:
  * -KEEL_ENOSPC, submit again after a completion (-KEEL_E2BIG: its queue
  * can never hold it).  0 or -KEEL_E* with nothing queued. */
