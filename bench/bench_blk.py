@@ -25,6 +25,7 @@ SMALL = 4096
 RAND_COUNT = 2048
 PATTERNS = [("seqw1", "seq write 44K qd1", "MiB/s"), ("seqr1", "seq read 44K qd1", "MiB/s"),
             ("seqw8", "seq write 44K qd8", "MiB/s"), ("seqr8", "seq read 44K qd8", "MiB/s"),
+            ("seqw32", "seq write 44K qd32", "MiB/s"), ("seqr32", "seq read 44K qd32", "MiB/s"),
             ("rand1", "rand read 4K qd1", "IOPS"), ("rand32", "rand read 4K qd32", "IOPS")]
 # the same through the app's own memory, which blkfront copies (bench/blk.c)
 COPIED = [("seqw8", "seq write 44K qd8 copied", "MiB/s"),
@@ -78,7 +79,8 @@ def host_run(path):
     try:
         w, r = host_measure(fd, True, BIG, False), host_measure(fd, False, BIG, False)
         q = host_measure(fd, False, SMALL, True)
-        return {"seqw1": w, "seqw8": w, "seqr1": r, "seqr8": r, "rand1": q, "rand32": q}
+        return {"seqw1": w, "seqw8": w, "seqw32": w, "seqr1": r, "seqr8": r, "seqr32": r,
+                "rand1": q, "rand32": q}
     finally:
         os.close(fd)
 

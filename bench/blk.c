@@ -5,9 +5,10 @@
  * scratch disk: it is overwritten).  One line:
  *
  *   blk: bench guest seqw1=MiB/s seqr1=MiB/s seqw8=.. seqr8=.. rand1=IOPS rand32=IOPS
+ *                    cseqw8=.. cseqr8=.. seqw32=.. seqr32=..
  *
  * Sequential: the whole disk in 44 KiB requests (keel/blk.h's largest),
- * one or 8 at a time, a write pass ending with a flush; random: 2048
+ * 1, 8 or 32 at a time, a write pass ending with a flush; random: 2048
  * reads of 4 KiB, one or 32 at a time.  Every request's buffer is a
  * blkfront zero-copy buffer (blkfront_buffer_alloc), as an app that wants
  * raw blocks fast would use; the two "copied" patterns (cseqw8, cseqr8)
@@ -86,7 +87,7 @@ int main(void)
         printf("blk: FAIL open (%d)\n", rc);
         return 1;
     }
-    double v[8] = {
+    double v[10] = {
         measure(KEEL_BLK_OP_WRITE, BIG, 1, false),
         measure(KEEL_BLK_OP_READ, BIG, 1, false),
         measure(KEEL_BLK_OP_WRITE, BIG, 8, false),
@@ -95,11 +96,13 @@ int main(void)
         measure(KEEL_BLK_OP_READ, SMALL, 32, true),
         measure_on(own, KEEL_BLK_OP_WRITE, BIG, 8, false),
         measure_on(own, KEEL_BLK_OP_READ, BIG, 8, false),
+        measure(KEEL_BLK_OP_WRITE, BIG, 32, false),
+        measure(KEEL_BLK_OP_READ, BIG, 32, false),
     };
     printf("blk: bench guest seqw1=%.1f seqr1=%.1f seqw8=%.1f seqr8=%.1f "
-           "rand1=%.0f rand32=%.0f cseqw8=%.1f cseqr8=%.1f\n",
-           v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-    for (unsigned i = 0; i < 8; i++)
+           "rand1=%.0f rand32=%.0f cseqw8=%.1f cseqr8=%.1f seqw32=%.1f seqr32=%.1f\n",
+           v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9]);
+    for (unsigned i = 0; i < 10; i++)
         if (v[i] < 0)
             return 1;
     return 0;

@@ -8,6 +8,7 @@
  * blkback, and logs one line:
  *
  *   disk: bench dom0 seqw1=MiB/s seqr1=MiB/s seqw8=.. seqr8=.. rand1=IOPS rand32=IOPS
+ *                    seqw32=.. seqr32=..
  */
 #include <keel/abi.h>
 #include <libos/event.h>
@@ -87,14 +88,17 @@ static double measure(struct disk_dev *d, unsigned op, unsigned bytes,
 void disk_bench(struct disk_dev *d)
 {
     uint64_t n = d->bb.info.sectors;
-    double v[6] = {
+    double v[8] = {
         measure(d, VIRTIO_BLK_WRITE, BIG_BYTES, 1, false, n),
         measure(d, VIRTIO_BLK_READ, BIG_BYTES, 1, false, n),
         measure(d, VIRTIO_BLK_WRITE, BIG_BYTES, 8, false, n),
         measure(d, VIRTIO_BLK_READ, BIG_BYTES, 8, false, n),
         measure(d, VIRTIO_BLK_READ, RAND_BYTES, 1, true, n),
         measure(d, VIRTIO_BLK_READ, RAND_BYTES, 32, true, n),
+        measure(d, VIRTIO_BLK_WRITE, BIG_BYTES, 32, false, n),
+        measure(d, VIRTIO_BLK_READ, BIG_BYTES, 32, false, n),
     };
     hc_log("disk: bench dom0 seqw1=%.1f seqr1=%.1f seqw8=%.1f seqr8=%.1f "
-           "rand1=%.0f rand32=%.0f", v[0], v[1], v[2], v[3], v[4], v[5]);
+           "rand1=%.0f rand32=%.0f seqw32=%.1f seqr32=%.1f",
+           v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
 }
