@@ -1,16 +1,17 @@
 /*
- * Inside blkback: vbd.c takes requests and answers them, copy.c moves
- * their data in batches (one grant copy call for many requests), pin.c
- * keeps the guest's pages pinned for the device (zero copy).
+ * Inside blkback: vbd.c takes requests and completes them, answer.c
+ * writes and publishes their answers, copy.c moves their data in batches
+ * (one grant copy call for many requests), pin.c keeps the guest's pages
+ * pinned for the device (zero copy).
  */
 #ifndef BLKBACK_BB_IMPL_H
 #define BLKBACK_BB_IMPL_H
 
 #include <blkback/blkback.h>
 
-/* vbd.c */
+/* answer.c */
 void bb_respond(struct bb_vbd *vbd, const struct keel_blk_req *req, int status);
-/* A device buffer came free: the first waiting vbd takes it. */
+/* vbd.c: a device buffer came free: the first waiting vbd takes it. */
 void bb_resume_waiting(struct bb_disk *d);
 
 /* copy.c: slot's data (d->pend[slot], on no device) moves at the next

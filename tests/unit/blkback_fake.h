@@ -18,6 +18,7 @@
 #include "ktest.h"
 #include "../../sdk/blkback/check.c"
 #include "../../sdk/blkback/vbd.c"
+#include "../../sdk/blkback/answer.c"
 #include "../../sdk/blkback/copy.c"
 #include "../../sdk/blkback/pin.c"
 
