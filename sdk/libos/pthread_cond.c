@@ -42,18 +42,12 @@ static struct px_cond *get(pthread_cond_t *h, int *err)
 int pthread_cond_init(pthread_cond_t *h, const pthread_condattr_t *attr)
 {
     struct px_cond *c;
-    uint32_t id;
 
     if (!h || (attr && !attr->is_initialized))
         return EINVAL;
     if (!(c = cond_new(attr ? (clockid_t)attr->clock : CLOCK_REALTIME)))
         return ENOMEM;
-    if (!(id = px_handle_new(&c->head))) {
-        free(c);
-        return ENOMEM;
-    }
-    *h = id;
-    return 0;
+    return px_handle_publish(h, &c->head);
 }
 
 int pthread_cond_destroy(pthread_cond_t *h)
@@ -61,7 +55,7 @@ int pthread_cond_destroy(pthread_cond_t *h)
     struct px_cond *c;
     int err;
 
-    if (h && (*h == 0 || *h == PX_UNSET))
+    if (px_handle_unused(h))
         return 0;
     if (!(c = get(h, &err)))
         return err;

@@ -43,6 +43,18 @@ uint32_t px_handle_new(struct px_head *obj)
     return i + 1;
 }
 
+int px_handle_publish(uint32_t *h, struct px_head *obj)
+{
+    uint32_t id = px_handle_new(obj);
+
+    if (!id) {
+        free(obj);
+        return ENOMEM;
+    }
+    *h = id;
+    return 0;
+}
+
 void *px_handle_get(uint32_t h, enum px_kind kind)
 {
     if (h == 0 || h > nslots || !slots[h - 1] || slots[h - 1]->kind != kind)

@@ -29,6 +29,15 @@ struct px_head {
 
 /* handle.c: 0 < handle < PX_UNSET, or 0 without memory */
 uint32_t px_handle_new(struct px_head *obj);
+/* obj (malloc'd) under a new handle stored in *h: 0, or ENOMEM with obj
+ * freed (what every *_init does). */
+int px_handle_publish(uint32_t *h, struct px_head *obj);
+/* *h was never used (0, or newlib's static initializer): its destroy has
+ * nothing to free. */
+static inline int px_handle_unused(const uint32_t *h)
+{
+    return h && (*h == 0 || *h == PX_UNSET);
+}
 /* The object of that kind, or NULL. */
 void *px_handle_get(uint32_t h, enum px_kind kind);
 void px_handle_free(uint32_t h);

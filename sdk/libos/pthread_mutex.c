@@ -41,7 +41,6 @@ static struct px_mutex *get(pthread_mutex_t *h, int *err)
 int pthread_mutex_init(pthread_mutex_t *h, const pthread_mutexattr_t *attr)
 {
     struct px_mutex *m;
-    uint32_t id;
 
     if (!h || (attr && !attr->is_initialized))
         return EINVAL;
@@ -49,12 +48,7 @@ int pthread_mutex_init(pthread_mutex_t *h, const pthread_mutexattr_t *attr)
         return ENOMEM;
     if (attr)
         m->type = attr->type;
-    if (!(id = px_handle_new(&m->head))) {
-        free(m);
-        return ENOMEM;
-    }
-    *h = id;
-    return 0;
+    return px_handle_publish(h, &m->head);
 }
 
 int pthread_mutex_destroy(pthread_mutex_t *h)
@@ -62,7 +56,7 @@ int pthread_mutex_destroy(pthread_mutex_t *h)
     struct px_mutex *m;
     int err;
 
-    if (h && (*h == 0 || *h == PX_UNSET))
+    if (px_handle_unused(h))
         return 0;                    /* never used: nothing to free */
     if (!(m = get(h, &err)))
         return err;

@@ -32,18 +32,12 @@ static struct px_rwlock *get(pthread_rwlock_t *h, int *err)
 int pthread_rwlock_init(pthread_rwlock_t *h, const pthread_rwlockattr_t *attr)
 {
     struct px_head *l;
-    uint32_t id;
 
     if (!h || (attr && !attr->is_initialized))
         return EINVAL;
     if (!(l = make_default()))
         return ENOMEM;
-    if (!(id = px_handle_new(l))) {
-        free(l);
-        return ENOMEM;
-    }
-    *h = id;
-    return 0;
+    return px_handle_publish(h, l);
 }
 
 int pthread_rwlock_destroy(pthread_rwlock_t *h)
@@ -51,7 +45,7 @@ int pthread_rwlock_destroy(pthread_rwlock_t *h)
     struct px_rwlock *l;
     int err;
 
-    if (h && (*h == 0 || *h == PX_UNSET))
+    if (px_handle_unused(h))
         return 0;
     if (!(l = get(h, &err)))
         return err;
