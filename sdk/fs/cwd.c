@@ -11,23 +11,34 @@
 #include "fs_impl.h"
 #include "path_impl.h"
 
-int chdir(const char *path)
+/* Under the file system's lock: abs is one of libos_path_absolute's few
+ * rotating buffers, which another thread's file calls would reuse while
+ * our stat waits for the disk. */
+static int change_dir(const char *path)
 {
     struct stat st;
     const char *abs;
     int err;
 
     if (!path)
-        return fs_result(-EFAULT);
+        return -EFAULT;
     if (!*path)
-        return fs_result(-ENOENT);
+        return -ENOENT;
     if (!(abs = libos_path_absolute(path, &err)))
-        return fs_result(err);
+        return err;
     if (strcmp(abs, "/") && strspn(abs, "/") != strlen(abs)) {
         if (stat(abs, &st) != 0)
-            return -1;               /* errno from stat */
+            return -errno;
         if (!S_ISDIR(st.st_mode))
-            return fs_result(-ENOTDIR);
+            return -ENOTDIR;
     }
-    return fs_result(libos_cwd_set(abs));
+    return libos_cwd_set(abs);
+}
+
+int chdir(const char *path)
+{
+    fs_lock();
+    int rc = change_dir(path);
+    fs_unlock();
+    return fs_result(rc);
 }

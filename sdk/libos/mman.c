@@ -148,7 +148,7 @@ int mprotect(void *addr, size_t len, int prot)
     }
     /* text and read-only data are not writable: only the heap (mappings
      * are in it) already has the rights read-write asks for */
-    if (a < libos_heap.start || len > libos_heap.brk - a) {
+    if (a < libos_heap.start || a > libos_heap.brk || len > libos_heap.brk - a) {
         errno = ENOTSUP;
         return -1;
     }

@@ -85,8 +85,7 @@ static int wait_until(pthread_cond_t *h, pthread_mutex_t *m, uint64_t deadline)
     if ((err = px_mutex_release(m, &count)))
         return err;
     err = libos_cond_wait(&c->c, &private, deadline) ? ETIMEDOUT : 0;
-    px_mutex_restore(m, count);
-    return err;
+    return px_mutex_restore(m, count) ? EINVAL : err;
 }
 
 int pthread_cond_wait(pthread_cond_t *h, pthread_mutex_t *m)

@@ -57,9 +57,10 @@ void px_keys_exit(void **values);
 
 /* pthread_mutex.c, for condition variables: releases the caller's mutex
  * whatever its recursion count (saved in *count); EPERM if not the
- * owner.  restore waits for it and takes it back with that count. */
+ * owner.  restore waits for it and takes it back with that count: 0, or
+ * EINVAL if it was destroyed meanwhile (never a crash). */
 int px_mutex_release(pthread_mutex_t *h, unsigned *count);
-void px_mutex_restore(pthread_mutex_t *h, unsigned count);
+int px_mutex_restore(pthread_mutex_t *h, unsigned count);
 
 /* The monotonic deadline for abstime on clock, or EINVAL; NULL abstime:
  * LIBOS_FOREVER. */

@@ -179,13 +179,16 @@ int px_mutex_release(pthread_mutex_t *h, unsigned *count)
     return 0;
 }
 
-void px_mutex_restore(pthread_mutex_t *h, unsigned count)
+int px_mutex_restore(pthread_mutex_t *h, unsigned count)
 {
     struct px_mutex *m = px_handle_get(*h, PX_MUTEX);
 
+    if (!m)
+        return EINVAL;
     libos_wait_for(is_free, m, LIBOS_FOREVER);
     m->owner = libos_thread_self();
     m->count = count;
+    return 0;
 }
 
 int pthread_mutexattr_init(pthread_mutexattr_t *a)
