@@ -197,7 +197,7 @@ static void say_counts(const struct vbd *v)
         hc_log("disk: domain %u: %llu zero copy, %llu copied; %llu pins made, %u left to its requests",
                v->bc.domid, (unsigned long long)c->zero_copy,
                (unsigned long long)c->copied, (unsigned long long)c->pin_maps,
-               (unsigned)(c->pin_maps - c->pin_unmaps));
+               v->bb.pins.live);
 }
 
 /* The handler goes first (libos_conn_release), so no event marks the vbd

@@ -48,8 +48,6 @@ int disk_submit_sg(void *dev, unsigned slot, unsigned op, uint64_t sector, uint3
     struct virtio_blk_request r = { .op = op, .sector = sector, .bytes = bytes };
     struct virtio_blk_seg vs[VIRTIO_BLK_SEGS_MAX];
 
-    if (nsegs > VIRTIO_BLK_SEGS_MAX)
-        return -KEEL_EINVAL;
     for (unsigned k = 0; k < nsegs; k++)
         vs[k] = (struct virtio_blk_seg){ segs[k].maddr, segs[k].len };
     return virtio_blk_submit_sg(dev, slot, &r, vs, nsegs);

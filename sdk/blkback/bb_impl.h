@@ -18,6 +18,9 @@ void bb_resume_waiting(struct bb_disk *d);
  * bb_batch_run: a write's into the slot, then it goes to the device; a
  * read's out of it, then it is answered. */
 void bb_batch_add(struct bb_disk *d, unsigned slot);
+/* The slot's request ends here: its pins put, answered with status, the
+ * slot given back. */
+void bb_finish(struct bb_disk *d, unsigned slot, int status);
 /* One copy call for every slot added (more when their segments pass
  * KEEL_GRANT_COPY_MAX), then each write submitted, each read answered;
  * true if a write went to the device (kick it).  Slots of a vbd stopped

@@ -64,11 +64,11 @@ static unsigned copy_some(struct bb_disk *d, const uint8_t *slots, unsigned from
     return to;
 }
 
-/* The slot's request ends here: answered with status, slot given back. */
-static void finish(struct bb_disk *d, unsigned slot, int status)
+void bb_finish(struct bb_disk *d, unsigned slot, int status)
 {
     struct bb_pending p = d->pend[slot];
 
+    bb_pins_put(p.vbd, &d->pend[slot]);
     d->pend[slot].vbd = NULL;
     p.vbd->inflight--;
     d->dev_ops->slot_put(d->dev, slot);
@@ -84,7 +84,7 @@ static bool submit_write(struct bb_disk *d, unsigned slot, bool ok)
     if (ok && !d->dev_ops->submit(d->dev, slot, BB_IO_WRITE, p->vbd->first + p->req.sector,
                                   p->bytes))
         return true;
-    finish(d, slot, ok ? KEEL_BLK_EIO : KEEL_BLK_ERROR);
+    bb_finish(d, slot, ok ? KEEL_BLK_EIO : KEEL_BLK_ERROR);
     return false;
 }
 
@@ -106,7 +106,7 @@ bool bb_batch_run(struct bb_disk *d)
             kick |= submit_write(d, slots[k], ok[k]);
             continue;
         }
-        finish(d, slots[k], ok[k] ? KEEL_BLK_OK : KEEL_BLK_ERROR);
+        bb_finish(d, slots[k], ok[k] ? KEEL_BLK_OK : KEEL_BLK_ERROR);
         bb_resume_waiting(d);
     }
     return kick;

@@ -161,13 +161,16 @@ static bool start(struct bb_vbd *vbd, const struct keel_blk_req *req, uint32_t b
     }
     if (d->nbatch)
         bb_batch_run(d);        /* writes taken before it go first */
-    if (submit(d, (unsigned)slot, p, segs)) {
+    int rc = submit(d, (unsigned)slot, p, segs);
+    if (rc == -KEEL_ENOSPC) {       /* the device's ring is full: wait as for a buffer */
         bb_pins_put(vbd, p);
         p->vbd = NULL;
         vbd->inflight--;
         d->dev_ops->slot_put(d->dev, (unsigned)slot);
-        bb_respond(vbd, req, KEEL_BLK_EIO);
+        return false;
     }
+    if (rc)
+        bb_finish(d, (unsigned)slot, KEEL_BLK_EIO);
     return true;
 }
 
@@ -281,17 +284,13 @@ void bb_disk_done(struct bb_disk *d, unsigned slot, int status)
         st = KEEL_BLK_EIO;
     }
     /* a pinned read's data is in the guest's page already */
-    if (p.pinned)
-        bb_pins_put(p.vbd, &d->pend[slot]);
-    else if (st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_READ && p.vbd->state != BB_CUT) {
+    if (!p.pinned && st == KEEL_BLK_OK && p.req.op == KEEL_BLK_OP_READ &&
+        p.vbd->state != BB_CUT) {
         bb_batch_add(d, slot);           /* copied out, then answered */
         if (!d->holding && bb_batch_run(d))
             d->dev_ops->kick(d->dev);
         return;
     }
-    d->pend[slot].vbd = NULL;
-    p.vbd->inflight--;
-    d->dev_ops->slot_put(d->dev, slot);
-    bb_respond(p.vbd, &p.req, st);
+    bb_finish(d, slot, st);
     bb_resume_waiting(d);
 }

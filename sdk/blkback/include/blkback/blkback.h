@@ -66,6 +66,9 @@
 #define BB_PINS_MAX    (KEEL_BLK_RING_SIZE * KEEL_BLK_SEGS_MAX)
 #define BB_PIN_BUCKETS 512u       /* power of two, > BB_PINS_MAX */
 #define BB_PIN_NONE    0xffffu
+_Static_assert((BB_PIN_BUCKETS & (BB_PIN_BUCKETS - 1)) == 0 && BB_PIN_BUCKETS > BB_PINS_MAX,
+               "pin buckets: a power of two above the pins");
+_Static_assert(BB_PINS_MAX < BB_PIN_NONE, "pin indices fit 16 bits");
 
 struct bb_ops {
     /* Grant copy: n <= KEEL_GRANT_COPY_MAX segments, statuses in place;
