@@ -103,9 +103,7 @@ static long port_alloc(struct domain *d, struct evtchn **out)
     if (port < 0)
         return port;
     bucket = &e->bucket[port / EVTCHN_BUCKET_PORTS];
-    if (!*bucket && port >= EVTCHN_INLINE_PORTS)
-        *bucket = charge_page(&d->charge);
-    if (!*bucket && port >= EVTCHN_INLINE_PORTS) {
+    if (!*bucket && port >= EVTCHN_INLINE_PORTS && !(*bucket = charge_page(&d->charge))) {
         evtchn_bitmap_free(e->used, (unsigned)port);
         return -KEEL_ENOMEM;
     }

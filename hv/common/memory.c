@@ -57,10 +57,7 @@ static bool args_ok(const struct domain *d, uint64_t cmd, const struct keel_memo
         return false;
     if (op->pad || op->npages == 0 || op->npages > KEEL_MEMORY_OP_MAX_PAGES)
         return false;
-    if (op->gva % PAGE_SIZE || op->gva < KEEL_GUEST_BASE)
-        return false;
-    uint64_t first = (op->gva - KEEL_GUEST_BASE) / PAGE_SIZE;
-    return first < d->mem_pages && op->npages <= d->mem_pages - first;
+    return in_guest_memory(d, op->gva, op->npages);
 }
 
 /* The page tables backing [gva, + npages pages) may make: a PT for each
@@ -130,6 +127,14 @@ long memory_increase(struct domain *d, uint64_t gva, uint64_t npages)
     return rc;
 }
 
+/* The privileged domain maps d's memory (MAP_FOREIGN, under mem_lock like
+ * us): its pages may not be taken away nor their rights lowered
+ * (keel/memory.h, -KEEL_EBUSY). */
+static bool foreign_mapped(const struct domain *d)
+{
+    return __atomic_load_n(&d->foreign_refs, __ATOMIC_ACQUIRE) != 0;
+}
+
 static long decrease(struct domain *d, uint64_t gva, uint64_t npages)
 {
     struct grant_table *held;
@@ -137,7 +142,7 @@ static long decrease(struct domain *d, uint64_t gva, uint64_t npages)
 
     if ((rc = domctl_pages_are(d, gva, npages, AS_OWNED, AS_OWNED, -KEEL_EINVAL)))
         return rc;
-    if (__atomic_load_n(&d->foreign_refs, __ATOMIC_ACQUIRE))
+    if (foreign_mapped(d))
         return -KEEL_EBUSY;
     if (!(rc = grant_pages_hold(d, gva, npages, &held)))
         give_back(d, gva, npages);
@@ -165,6 +170,8 @@ static long protect(struct domain *d, uint64_t gva, uint64_t npages, unsigned ri
     for (uint64_t i = 0; i < npages; i++)
         if (!was_read_write(d, gva + i * PAGE_SIZE))
             return -KEEL_EINVAL;
+    if (foreign_mapped(d))
+        return -KEEL_EBUSY;
     if (!(rc = grant_pages_hold(d, gva, npages, &held)))
         for (uint64_t i = 0; i < npages; i++)
             as_lower_rights(&d->as, gva + i * PAGE_SIZE, rights);
