@@ -13,7 +13,7 @@
  * much as is backed already, from LIBOS_HEAP_MIN_CHUNK to LIBOS_HEAP_CHUNK,
  * so a small guest stays small and a big one asks every 256 KiB; it fails like a break past `end` if it is refused:
  * the guest's maximum reached, or the machine full.  A break that falls
- * more than a chunk below `backed` (malloc trimming the top of its heap
+ * more than two chunks below `backed` (malloc trimming the top of its heap
  * after a large free) gives the pages above break + one chunk back.
  * Invariant: start <= brk <= backed <= end, backed page aligned (or end).
  */

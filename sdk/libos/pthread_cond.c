@@ -71,15 +71,12 @@ int pthread_cond_destroy(pthread_cond_t *h)
  * released before and retaken after, so the libos one is a private one
  * the caller holds.  No thread runs between the release and the queueing
  * (threads switch only when the libos's wait sleeps): no lost signal. */
-static int wait_until(pthread_cond_t *h, pthread_mutex_t *m, uint64_t deadline)
+static int wait_until(struct px_cond *c, pthread_mutex_t *m, uint64_t deadline)
 {
-    int err;
-    struct px_cond *c = get(h, &err);
     libos_mutex_t private = { libos_thread_self() };
     unsigned count;
+    int err;
 
-    if (!c)
-        return err;
     if (!m)
         return EINVAL;
     if ((err = px_mutex_release(m, &count)))
@@ -90,7 +87,10 @@ static int wait_until(pthread_cond_t *h, pthread_mutex_t *m, uint64_t deadline)
 
 int pthread_cond_wait(pthread_cond_t *h, pthread_mutex_t *m)
 {
-    return wait_until(h, m, LIBOS_FOREVER);
+    int err;
+    struct px_cond *c = get(h, &err);
+
+    return c ? wait_until(c, m, LIBOS_FOREVER) : err;
 }
 
 int pthread_cond_timedwait(pthread_cond_t *h, pthread_mutex_t *m,
@@ -104,7 +104,7 @@ int pthread_cond_timedwait(pthread_cond_t *h, pthread_mutex_t *m,
         return err;
     if (!abstime || px_deadline(c->clock, abstime, &deadline))
         return EINVAL;
-    return wait_until(h, m, deadline);
+    return wait_until(c, m, deadline);
 }
 
 int pthread_cond_signal(pthread_cond_t *h)

@@ -47,7 +47,7 @@ void *px_handle_lazy(uint32_t *h, enum px_kind kind, struct px_head *(*make)(voi
                      int *err);
 
 /* pthread_thread.c: the calling thread's record, made on first use for
- * main (NULL only without memory). */
+ * main (without memory for it the program stops: nothing can go on). */
 struct px_thread;
 struct px_thread *px_self(void);
 /* where the calling thread keeps its key values (pthread_key.c) */
